@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Regenerates every manifest derived from the code:
+#   config/crd/bases           core and scheduling CRDs (controller-gen) and the
+#                              default Federated<Kind> CRDs (internal/federatedtypes)
+#   config/federatedtypeconfigs  the default FederatedTypeConfigs
+#   config/rbac/role.yaml      the controllers' +kubebuilder:rbac markers
+#   charts/kubefed/crds        a copy of config/crd/bases for Helm
+# Output is deterministic: running it twice changes nothing.
+set -euo pipefail
+
+controller_gen="$1"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "${root}"
+
+rm -rf config/crd/bases
+mkdir -p config/crd/bases config/rbac config/federatedtypeconfigs
+"${controller_gen}" crd paths="./api/..." output:crd:artifacts:config=config/crd/bases
+if compgen -G "./controllers/*/*.go" >/dev/null; then
+  "${controller_gen}" rbac:roleName=kubefed-role paths="./controllers/..." output:rbac:artifacts:config=config/rbac
+fi
+go run ./hack/federatedtypes-gen --crd-dir config/crd/bases --ftc-dir config/federatedtypeconfigs
+
+rm -rf charts/kubefed/crds
+mkdir -p charts/kubefed/crds
+cp config/crd/bases/*.yaml charts/kubefed/crds/

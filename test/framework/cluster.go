@@ -1,0 +1,246 @@
+package framework
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+)
+
+// Cluster is one local Kubernetes cluster of a Federation.
+type Cluster struct {
+	// Name is the cluster's name in the federation (host, member1, ...). It
+	// is also its context name in the federation's kubeconfig.
+	Name string
+	// KwokName is kwokctl's name for the cluster, unique on the machine.
+	KwokName string
+	// Ports are the component ports reserved for the cluster.
+	Ports Ports
+	// Config connects to the cluster as its administrator.
+	Config *rest.Config
+
+	fed     *Federation
+	kubecfg *clientcmdapi.Config
+}
+
+// Context returns the cluster's context name in the federation kubeconfig.
+func (c *Cluster) Context() string { return c.Name }
+
+// Clientset returns a typed client for the cluster.
+func (c *Cluster) Clientset() (*kubernetes.Clientset, error) {
+	return kubernetes.NewForConfig(c.Config)
+}
+
+// Endpoint returns the URL of the cluster's API server.
+func (c *Cluster) Endpoint() string { return c.Config.Host }
+
+// Stop stops every process of the cluster; its etcd data is kept.
+func (c *Cluster) Stop(ctx context.Context) error {
+	if err := c.fed.kwokctl(ctx, "stop", "cluster", "--name", c.KwokName); err != nil {
+		return fmt.Errorf("stopping cluster %s: %w", c.Name, err)
+	}
+	return nil
+}
+
+// Start starts a stopped cluster and waits until its API server is ready.
+func (c *Cluster) Start(ctx context.Context) error {
+	if err := c.fed.kwokctl(ctx, "start", "cluster", "--name", c.KwokName); err != nil {
+		return fmt.Errorf("starting cluster %s: %w", c.Name, err)
+	}
+	return c.WaitReady(ctx, 2*time.Minute)
+}
+
+// Ready reports whether the cluster's API server answers /readyz.
+func (c *Cluster) Ready(ctx context.Context) bool {
+	return c.probe(ctx, "/readyz") == nil
+}
+
+// WaitReady waits until the API server answers /readyz, or timeout.
+func (c *Cluster) WaitReady(ctx context.Context, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var err error
+	for {
+		if err = c.probe(ctx, "/readyz"); err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("cluster %s did not become ready within %s: %w", c.Name, timeout, err)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+func (c *Cluster) probe(ctx context.Context, path string) error {
+	cfg := rest.CopyConfig(c.Config)
+	cfg.Timeout = 2 * time.Second
+	client, err := rest.HTTPClientFor(cfg)
+	if err != nil {
+		return err
+	}
+	defer client.CloseIdleConnections()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(cfg.Host, "/")+path, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s answered %d: %s", path, resp.StatusCode, bytes.TrimSpace(body))
+	}
+	return nil
+}
+
+// LogDir returns the directory holding the cluster's component logs.
+func (c *Cluster) LogDir() string {
+	return filepath.Join(c.fed.kwokWorkdir(), "clusters", c.KwokName, "logs")
+}
+
+// DumpLogs writes the last lines of every component log of the cluster.
+func (c *Cluster) DumpLogs(w io.Writer, lines int) {
+	entries, err := os.ReadDir(c.LogDir())
+	if err != nil {
+		fmt.Fprintf(w, "=== cluster %s: no logs: %v\n", c.Name, err)
+		return
+	}
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(c.LogDir(), e.Name()))
+		if err != nil {
+			continue
+		}
+		all := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+		if len(all) > lines {
+			all = all[len(all)-lines:]
+		}
+		fmt.Fprintf(w, "=== cluster %s: %s (last %d lines)\n%s\n", c.Name, e.Name(), len(all), strings.Join(all, "\n"))
+	}
+}
+
+// kwokctlConfig writes the kwokctl configuration of a cluster: the local
+// binaries and the reserved ports. Ports that kwokctl only takes from a
+// configuration file (etcd's peer port) are why this is a file and not flags.
+func (f *Federation) kwokctlConfig(name string, p Ports) (string, error) {
+	bin := f.opts.BinDir
+	var b strings.Builder
+	fmt.Fprintf(&b, "apiVersion: config.kwok.x-k8s.io/v1alpha1\nkind: KwokctlConfiguration\noptions:\n")
+	fmt.Fprintf(&b, "  runtime: %s\n", f.opts.Runtime)
+	fmt.Fprintf(&b, "  bindAddress: 127.0.0.1\n")
+	fmt.Fprintf(&b, "  cacheDir: %s\n", filepath.Join(f.Dir, "cache"))
+	if f.opts.Runtime == RuntimeBinary {
+		for _, kv := range [][2]string{
+			{"kubeApiserverBinary", "kube-apiserver"},
+			{"kubeControllerManagerBinary", "kube-controller-manager"},
+			{"kubeSchedulerBinary", "kube-scheduler"},
+			{"kwokControllerBinary", "kwok"},
+			{"etcdBinary", "etcd"},
+			{"kubectlBinary", "kubectl"},
+		} {
+			fmt.Fprintf(&b, "  %s: %s\n", kv[0], filepath.Join(bin, kv[1]))
+		}
+		fmt.Fprintf(&b, "  etcdPeerPort: %d\n", p.EtcdPeer)
+		fmt.Fprintf(&b, "  kubeControllerManagerPort: %d\n", p.ControllerManager)
+		fmt.Fprintf(&b, "  kubeSchedulerPort: %d\n", p.Scheduler)
+		fmt.Fprintf(&b, "  kwokControllerPort: %d\n", p.KwokController)
+	}
+	fmt.Fprintf(&b, "  etcdPort: %d\n", p.Etcd)
+	fmt.Fprintf(&b, "  kubeApiserverPort: %d\n", p.APIServer)
+	// Simulated clusters answer fast; the default QPS limits of the
+	// controllers would only slow the tests down.
+	fmt.Fprintf(&b, "  disableQPSLimits: true\n")
+	path := filepath.Join(f.Dir, name+".kwokctl.yaml")
+	return path, os.WriteFile(path, []byte(b.String()), 0o644)
+}
+
+// createCluster creates one cluster with kwokctl and loads its kubeconfig.
+func (f *Federation) createCluster(ctx context.Context, name string) (*Cluster, error) {
+	c := &Cluster{Name: name, KwokName: f.Name + "-" + name, fed: f}
+	err := withLock(func() error {
+		p, err := reservePorts(f.Name, c.KwokName)
+		c.Ports = p
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	cfgPath, err := f.kwokctlConfig(name, c.Ports)
+	if err != nil {
+		return nil, err
+	}
+	args := []string{"--config", cfgPath, "create", "cluster", "--name", c.KwokName,
+		"--kubeconfig", filepath.Join(f.Dir, "kwokctl-kubeconfig.yaml"), "--wait", "2m"}
+	if err := f.kwokctl(ctx, args...); err != nil {
+		return nil, fmt.Errorf("creating cluster %s: %w", name, err)
+	}
+	if err := c.load(); err != nil {
+		return nil, err
+	}
+	if f.opts.Nodes > 0 {
+		if err := f.kwokctl(ctx, "scale", "node", "--name", c.KwokName, "--replicas", fmt.Sprint(f.opts.Nodes)); err != nil {
+			return nil, fmt.Errorf("adding simulated nodes to cluster %s: %w", name, err)
+		}
+	}
+	return c, c.WaitReady(ctx, 2*time.Minute)
+}
+
+// load reads the admin kubeconfig kwokctl wrote for the cluster, renames
+// its context to the cluster's federation name and inlines its
+// certificates, so that the merged kubeconfig is self-contained.
+func (c *Cluster) load() error {
+	path := filepath.Join(c.fed.kwokWorkdir(), "clusters", c.KwokName, "kubeconfig.yaml")
+	raw, err := clientcmd.LoadFromFile(path)
+	if err != nil {
+		return fmt.Errorf("reading the kubeconfig of cluster %s: %w", c.Name, err)
+	}
+	if err := clientcmdapi.FlattenConfig(raw); err != nil {
+		return fmt.Errorf("inlining the certificates of cluster %s: %w", c.Name, err)
+	}
+	ctxName := raw.CurrentContext
+	kctx, ok := raw.Contexts[ctxName]
+	if !ok {
+		return fmt.Errorf("kubeconfig %s of cluster %s has no current context", path, c.Name)
+	}
+	out := clientcmdapi.NewConfig()
+	out.Clusters[c.Name] = raw.Clusters[kctx.Cluster]
+	out.AuthInfos[c.Name] = raw.AuthInfos[kctx.AuthInfo]
+	out.Contexts[c.Name] = &clientcmdapi.Context{Cluster: c.Name, AuthInfo: c.Name}
+	out.CurrentContext = c.Name
+	cfg, err := clientcmd.NewDefaultClientConfig(*out, nil).ClientConfig()
+	if err != nil {
+		return fmt.Errorf("building the client config of cluster %s: %w", c.Name, err)
+	}
+	cfg.QPS, cfg.Burst = -1, 0 // no client-side rate limit against a local cluster
+	c.kubecfg, c.Config = out, cfg
+	return nil
+}
+
+// kwokctl runs kwokctl with the run's work dir, returning its output in the
+// error when it fails.
+func (f *Federation) kwokctl(ctx context.Context, args ...string) error {
+	cmd := exec.CommandContext(ctx, filepath.Join(f.opts.BinDir, "kwokctl"), args...)
+	cmd.Env = append(slices.Clone(os.Environ()), "KWOK_WORKDIR="+f.kwokWorkdir())
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("kwokctl %s: %w\n%s", strings.Join(args, " "), err, bytes.TrimSpace(out))
+	}
+	if f.opts.Log != nil && len(out) > 0 && f.opts.Verbose {
+		fmt.Fprintf(f.opts.Log, "%s", out)
+	}
+	return nil
+}

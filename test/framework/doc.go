@@ -1,0 +1,20 @@
+// Package framework brings up local federations of real Kubernetes clusters
+// for tests and for the demo: one host cluster and N member clusters, each a
+// set of real control-plane processes (etcd, kube-apiserver,
+// kube-controller-manager, kube-scheduler) plus kwok's controller, which
+// simulates nodes and pod status, started by kwokctl's binary runtime from
+// the binaries that `make tools` built into bin/.
+//
+// Every federation is a "run" with its own kwok work dir and its own
+// kubeconfig, whose contexts are named after the clusters (host, member1,
+// ...). Runs are recorded in a registry shared by all processes on the
+// machine (see Root), which serves two purposes: ports are allocated
+// explicitly and under a file lock, so clusters created concurrently by
+// different test packages never race for a port (kwokctl's own choice does),
+// and a run whose owning process died is found and torn down by Prune.
+//
+// Tests use New, which tears everything down in t.Cleanup and prints the
+// control-plane logs when the test failed. The localfed command
+// (test/framework/cmd/localfed) exposes the same operations on the command
+// line.
+package framework
