@@ -15,7 +15,7 @@ kubectl=("${root}/bin/kubectl" --kubeconfig "${kubeconfig}")
 up() {
   mkdir -p "${demo_dir}"
   "${localfed[@]}" up --name "${name}" --dir "${demo_dir}/clusters" --members 2 --nodes 2 \
-    --persistent --reuse --kubeconfig "${kubeconfig}"
+    --reuse --kubeconfig "${kubeconfig}"
   echo
   for ctx in host member1 member2; do
     echo "--- nodes of ${ctx}"

@@ -5,12 +5,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"k8s.io/client-go/kubernetes"
@@ -46,12 +48,44 @@ func (c *Cluster) Clientset() (*kubernetes.Clientset, error) {
 // Endpoint returns the URL of the cluster's API server.
 func (c *Cluster) Endpoint() string { return c.Config.Host }
 
-// Stop stops every process of the cluster; its etcd data is kept.
+// Stop stops every process of the cluster and waits until they are gone
+// and the API server's port refuses connections; etcd's data is kept.
 func (c *Cluster) Stop(ctx context.Context) error {
 	if err := c.fed.kwokctl(ctx, "stop", "cluster", "--name", c.KwokName); err != nil {
 		return fmt.Errorf("stopping cluster %s: %w", c.Name, err)
 	}
-	return nil
+	// kwokctl signals the processes and returns; the API server drains
+	// its connections for a while before it closes its port.
+	dir := filepath.Join(c.fed.kwokWorkdir(), "clusters", c.KwokName)
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		pids := ProcessesUnder(dir)
+		if len(pids) == 0 && !c.listening() {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			// Whatever did not stop in time is killed.
+			for _, pid := range pids {
+				_ = syscall.Kill(pid, syscall.SIGKILL)
+			}
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// listening reports whether the API server's port accepts connections.
+func (c *Cluster) listening() bool {
+	conn, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", c.Ports.APIServer), time.Second)
+	if err != nil {
+		return false
+	}
+	_ = conn.Close()
+	return true
 }
 
 // Start starts a stopped cluster and waits until its API server is ready.

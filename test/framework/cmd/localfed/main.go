@@ -2,7 +2,7 @@
 // development and the demo: a host cluster and member clusters started by
 // kwokctl from the binaries in bin/.
 //
-//	localfed up --name demo --dir .demo/clusters --members 2 --persistent
+//	localfed up --name demo --dir .demo/clusters --members 2
 //	localfed status
 //	localfed stop|start --name demo member1
 //	localfed down --name demo
@@ -65,6 +65,9 @@ func newUpCommand(binDir *string) *cobra.Command {
 			opts.BinDir = *binDir
 			opts.Members = framework.MemberNames(members)
 			opts.Log = out
+			// The clusters outlive this command by design; only 'down'
+			// removes them.
+			opts.Persistent = true
 			start := time.Now()
 			if _, err := framework.Prune(ctx, *binDir); err != nil {
 				fmt.Fprintf(cmd.ErrOrStderr(), "Warning: pruning stale federations: %v\n", err)
@@ -103,7 +106,6 @@ func newUpCommand(binDir *string) *cobra.Command {
 	cmd.Flags().StringVar(&opts.Dir, "dir", "", "directory for the clusters' state (default: under the registry root)")
 	cmd.Flags().IntVar(&members, "members", 2, "number of member clusters")
 	cmd.Flags().IntVar(&opts.Nodes, "nodes", 2, "simulated nodes per cluster")
-	cmd.Flags().BoolVar(&opts.Persistent, "persistent", false, "keep the federation after this command exits (otherwise 'prune' removes it)")
 	cmd.Flags().BoolVar(&reuse, "reuse", false, "if a federation of this name exists, start its stopped clusters instead of failing")
 	cmd.Flags().StringVar(&kubeconfig, "kubeconfig", "", "also write the federation's kubeconfig to this path")
 	cmd.Flags().BoolVarP(&opts.Verbose, "verbose", "v", false, "show kwokctl's output")
