@@ -1,0 +1,171 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package federatedtypes
+
+import (
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
+)
+
+// Bounds that keep the estimated cost of the CEL rules within the API
+// server's budget. They are far above what a federation uses.
+const (
+	// MaxPlacementClusters bounds spec.placement.clusters.
+	MaxPlacementClusters = 1000
+	// MaxOverrides bounds spec.overrides (one entry per cluster).
+	MaxOverrides = 1000
+	// MaxClusterOverrides bounds spec.overrides[].clusterOverrides.
+	MaxClusterOverrides = 50
+	// MaxClusterNameLength bounds cluster names (a KubeFedCluster name is a
+	// DNS-1123 subdomain).
+	MaxClusterNameLength = 253
+	// MaxOverridePathLength bounds override paths (JSON pointers).
+	MaxOverridePathLength = 512
+)
+
+// Categories are the kubectl categories of every federated type, so that
+// "kubectl get federated" lists all federated objects.
+var Categories = []string{"federated", "kubefed"}
+
+// CRD returns the CustomResourceDefinition of the federated type of t.
+func CRD(t TargetType) *apiextensionsv1.CustomResourceDefinition {
+	kind := t.FederatedKind()
+	return &apiextensionsv1.CustomResourceDefinition{
+		TypeMeta: metav1.TypeMeta{
+			APIVersion: apiextensionsv1.SchemeGroupVersion.String(),
+			Kind:       "CustomResourceDefinition",
+		},
+		ObjectMeta: metav1.ObjectMeta{Name: t.CRDName()},
+		Spec: apiextensionsv1.CustomResourceDefinitionSpec{
+			Group: fedtypesv1b1.GroupVersion.Group,
+			Names: apiextensionsv1.CustomResourceDefinitionNames{
+				Plural:     t.FederatedPluralName(),
+				Singular:   lower(kind),
+				Kind:       kind,
+				ListKind:   kind + "List",
+				ShortNames: t.FederatedShortNames(),
+				Categories: Categories,
+			},
+			Scope: t.FederatedScope(),
+			Versions: []apiextensionsv1.CustomResourceDefinitionVersion{{
+				Name:    fedtypesv1b1.GroupVersion.Version,
+				Served:  true,
+				Storage: true,
+				Schema: &apiextensionsv1.CustomResourceValidation{
+					OpenAPIV3Schema: rootSchema(t),
+				},
+				Subresources: &apiextensionsv1.CustomResourceSubresources{
+					Status: &apiextensionsv1.CustomResourceSubresourceStatus{},
+				},
+				AdditionalPrinterColumns: printerColumns(t),
+			}},
+		},
+	}
+}
+
+func printerColumns(t TargetType) []apiextensionsv1.CustomResourceColumnDefinition {
+	columns := []apiextensionsv1.CustomResourceColumnDefinition{
+		{
+			Name:        "Propagation",
+			Type:        "string",
+			JSONPath:    ".status.conditions[?(@.type=='Propagation')].status",
+			Description: "Whether the object was propagated to every placed cluster.",
+		},
+		{
+			Name:        "Reason",
+			Type:        "string",
+			JSONPath:    ".status.conditions[?(@.type=='Propagation')].reason",
+			Description: "Why propagation is not complete.",
+			Priority:    1,
+		},
+		{
+			Name:        "Clusters",
+			Type:        "integer",
+			JSONPath:    ".status.aggregatedStatus.clusters",
+			Description: "Number of clusters the object is placed in.",
+		},
+	}
+	switch t.StatusKind {
+	case StatusKindReplicas:
+		columns = append(columns,
+			apiextensionsv1.CustomResourceColumnDefinition{
+				Name:        "Ready",
+				Type:        "integer",
+				JSONPath:    ".status.aggregatedStatus.readyReplicas",
+				Description: "Ready replicas across clusters.",
+			},
+			apiextensionsv1.CustomResourceColumnDefinition{
+				Name:        "Desired",
+				Type:        "integer",
+				JSONPath:    ".status.aggregatedStatus.replicas",
+				Description: "Desired replicas across clusters.",
+			},
+			apiextensionsv1.CustomResourceColumnDefinition{
+				Name:        "Available",
+				Type:        "integer",
+				JSONPath:    ".status.aggregatedStatus.availableReplicas",
+				Description: "Available replicas across clusters.",
+				Priority:    1,
+			},
+		)
+	case StatusKindJob:
+		columns = append(columns,
+			apiextensionsv1.CustomResourceColumnDefinition{
+				Name:        "Active",
+				Type:        "integer",
+				JSONPath:    ".status.aggregatedStatus.active",
+				Description: "Running pods across clusters.",
+			},
+			apiextensionsv1.CustomResourceColumnDefinition{
+				Name:        "Succeeded",
+				Type:        "integer",
+				JSONPath:    ".status.aggregatedStatus.succeeded",
+				Description: "Succeeded pods across clusters.",
+			},
+			apiextensionsv1.CustomResourceColumnDefinition{
+				Name:        "Failed",
+				Type:        "integer",
+				JSONPath:    ".status.aggregatedStatus.failed",
+				Description: "Failed pods across clusters.",
+			},
+		)
+	case StatusKindCronJob:
+		columns = append(columns, apiextensionsv1.CustomResourceColumnDefinition{
+			Name:        "Active",
+			Type:        "integer",
+			JSONPath:    ".status.aggregatedStatus.active",
+			Description: "Running Jobs across clusters.",
+		})
+	}
+	return append(columns, apiextensionsv1.CustomResourceColumnDefinition{
+		Name:     "Age",
+		Type:     "date",
+		JSONPath: ".metadata.creationTimestamp",
+	})
+}
+
+func lower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + ('a' - 'A')
+		}
+	}
+	return string(b)
+}

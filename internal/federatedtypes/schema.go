@@ -1,0 +1,313 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package federatedtypes
+
+import (
+	"fmt"
+
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/utils/ptr"
+)
+
+// The CEL rules and their messages. Each message says what is wrong and
+// what to do instead, and names the offending value where that is cheap: a
+// message that searched a list for the duplicate would cost as much as the
+// rule and push the CRD over the API server's CEL budget.
+const (
+	clusterNameRule = `self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*$')`
+	clusterNameMsg  = `'placement cluster name ' + self + ' is not a valid cluster name: use the name of a KubeFedCluster (lowercase letters, digits, - and ., starting and ending with a letter or digit)'`
+
+	overrideClusterNameMsg = `'override cluster name ' + self + ' is not a valid cluster name: use the name of a KubeFedCluster (lowercase letters, digits, - and ., starting and ending with a letter or digit)'`
+
+	uniqueClusterRule = `self.map(o, o.clusterName).distinct().size() == self.size()`
+	uniqueClusterMsg  = `a cluster is named more than once in spec.overrides: put all of a cluster's overrides in one entry`
+
+	uniquePathRule = `!has(self.clusterOverrides) || self.clusterOverrides.map(o, o.path).distinct().size() == self.clusterOverrides.size()`
+	uniquePathMsg  = `'an override path appears more than once in the clusterOverrides of cluster ' + self.clusterName + ': keep one override per path'`
+
+	opRule = `self in ['', 'add', 'remove', 'replace']`
+	opMsg  = `'override op ' + self + ' is not supported: use add, remove or replace (the default)'`
+
+	pathPointerRule = `self.startsWith('/')`
+	pathPointerMsg  = `'override path ' + self + ' is not a JSON pointer: start it with /, e.g. /spec/replicas'`
+	pathNameRule    = `!(self in ['/metadata/name', '/metadata/generateName'])`
+	pathNameMsg     = `'override path ' + self + ' is not allowed: the name comes from the federated object'`
+	pathNSRule      = `self != '/metadata/namespace'`
+	pathNSMsg       = `'override path ' + self + ' is not allowed: the namespace comes from the federated object'`
+	pathKindRule    = `!(self in ['/kind', '/apiVersion'])`
+	pathKindMsg     = `'override path ' + self + ' is not allowed: the kind and apiVersion come from the target type of the FederatedTypeConfig'`
+)
+
+func rootSchema(t TargetType) *apiextensionsv1.JSONSchemaProps {
+	kind := t.FederatedKind()
+	return &apiextensionsv1.JSONSchemaProps{
+		Description: fmt.Sprintf("%s places a %s in member clusters: spec.template is the %s to create, "+
+			"spec.placement selects the clusters and spec.overrides patches it per cluster.", kind, t.Kind, t.Kind),
+		Type: "object",
+		Properties: map[string]apiextensionsv1.JSONSchemaProps{
+			"apiVersion": {
+				Description: "APIVersion defines the versioned schema of this representation of an object. " +
+					"Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. " +
+					"More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources",
+				Type: "string",
+			},
+			"kind": {
+				Description: "Kind is a string value representing the REST resource this object represents. " +
+					"Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. " +
+					"More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds",
+				Type: "string",
+			},
+			"metadata": {Type: "object"},
+			"spec":     specSchema(t),
+			"status":   statusSchema(),
+		},
+		Required: []string{"spec"},
+	}
+}
+
+func specSchema(t TargetType) apiextensionsv1.JSONSchemaProps {
+	spec := apiextensionsv1.JSONSchemaProps{
+		Description: fmt.Sprintf("Spec is the desired state of the federated %s.", t.Kind),
+		Type:        "object",
+		Properties: map[string]apiextensionsv1.JSONSchemaProps{
+			"template": {
+				Description: fmt.Sprintf("Template is the %s to create in member clusters; its name and namespace "+
+					"come from the federated object.", t.Kind),
+				Type:                   "object",
+				XPreserveUnknownFields: ptr.To(true),
+			},
+			"placement": placementSchema(),
+			"overrides": overridesSchema(),
+		},
+	}
+	if t.HasReplicas {
+		spec.Properties["retainReplicas"] = apiextensionsv1.JSONSchemaProps{
+			Description: "RetainReplicas, when true, keeps the spec.replicas of the member objects " +
+				"(set by an autoscaler in the member cluster, say) instead of the template's.",
+			Type: "boolean",
+		}
+	}
+	return spec
+}
+
+func placementSchema() apiextensionsv1.JSONSchemaProps {
+	return apiextensionsv1.JSONSchemaProps{
+		Description: "Placement selects the member clusters. clusters, when set, takes precedence over " +
+			"clusterSelector; an empty clusterSelector ({}) selects every cluster; with neither, no cluster.",
+		Type: "object",
+		Properties: map[string]apiextensionsv1.JSONSchemaProps{
+			"clusters": {
+				Description: "Clusters names the member clusters.",
+				Type:        "array",
+				MaxItems:    ptr.To[int64](MaxPlacementClusters),
+				Items: &apiextensionsv1.JSONSchemaPropsOrArray{Schema: &apiextensionsv1.JSONSchemaProps{
+					Type: "object",
+					Properties: map[string]apiextensionsv1.JSONSchemaProps{
+						"name": {
+							Description: "Name of a KubeFedCluster.",
+							Type:        "string",
+							MaxLength:   ptr.To[int64](MaxClusterNameLength),
+							XValidations: apiextensionsv1.ValidationRules{
+								{Rule: clusterNameRule, MessageExpression: clusterNameMsg},
+							},
+						},
+					},
+					Required: []string{"name"},
+				}},
+			},
+			"clusterSelector": labelSelectorSchema(),
+		},
+	}
+}
+
+func labelSelectorSchema() apiextensionsv1.JSONSchemaProps {
+	return apiextensionsv1.JSONSchemaProps{
+		Description: "ClusterSelector selects member clusters by the labels of their KubeFedCluster.",
+		Type:        "object",
+		Properties: map[string]apiextensionsv1.JSONSchemaProps{
+			"matchExpressions": {
+				Description: "MatchExpressions is a list of label selector requirements. The requirements are ANDed.",
+				Type:        "array",
+				Items: &apiextensionsv1.JSONSchemaPropsOrArray{Schema: &apiextensionsv1.JSONSchemaProps{
+					Type: "object",
+					Properties: map[string]apiextensionsv1.JSONSchemaProps{
+						"key": {Description: "Key is the label key that the selector applies to.", Type: "string"},
+						"operator": {
+							Description: "Operator is one of In, NotIn, Exists and DoesNotExist.",
+							Type:        "string",
+						},
+						"values": {
+							Description: "Values is the list of label values for In and NotIn; empty for Exists and DoesNotExist.",
+							Type:        "array",
+							Items:       &apiextensionsv1.JSONSchemaPropsOrArray{Schema: &apiextensionsv1.JSONSchemaProps{Type: "string"}},
+							XListType:   ptr.To("atomic"),
+						},
+					},
+					Required: []string{"key", "operator"},
+				}},
+				XListType: ptr.To("atomic"),
+			},
+			"matchLabels": {
+				Description: "MatchLabels is a map of label keys and values; each is an In requirement with one value.",
+				Type:        "object",
+				AdditionalProperties: &apiextensionsv1.JSONSchemaPropsOrBool{
+					Allows: true,
+					Schema: &apiextensionsv1.JSONSchemaProps{Type: "string"},
+				},
+			},
+		},
+		XMapType: ptr.To("atomic"),
+	}
+}
+
+func overridesSchema() apiextensionsv1.JSONSchemaProps {
+	return apiextensionsv1.JSONSchemaProps{
+		Description: "Overrides patch the template per cluster: one entry per cluster, applied in order.",
+		Type:        "array",
+		MaxItems:    ptr.To[int64](MaxOverrides),
+		XValidations: apiextensionsv1.ValidationRules{
+			{Rule: uniqueClusterRule, Message: uniqueClusterMsg},
+		},
+		Items: &apiextensionsv1.JSONSchemaPropsOrArray{Schema: &apiextensionsv1.JSONSchemaProps{
+			Type: "object",
+			Properties: map[string]apiextensionsv1.JSONSchemaProps{
+				"clusterName": {
+					Description: "ClusterName is the member cluster the overrides apply to.",
+					Type:        "string",
+					MaxLength:   ptr.To[int64](MaxClusterNameLength),
+					XValidations: apiextensionsv1.ValidationRules{
+						{Rule: clusterNameRule, MessageExpression: overrideClusterNameMsg},
+					},
+				},
+				"clusterOverrides": {
+					Description: "ClusterOverrides are JSON patch operations on the template.",
+					Type:        "array",
+					MaxItems:    ptr.To[int64](MaxClusterOverrides),
+					Items: &apiextensionsv1.JSONSchemaPropsOrArray{Schema: &apiextensionsv1.JSONSchemaProps{
+						Type: "object",
+						Properties: map[string]apiextensionsv1.JSONSchemaProps{
+							"op": {
+								Description: "Op is add, remove or replace.",
+								Type:        "string",
+								Default:     &apiextensionsv1.JSON{Raw: []byte(`"replace"`)},
+								MaxLength:   ptr.To[int64](16),
+								XValidations: apiextensionsv1.ValidationRules{
+									{Rule: opRule, MessageExpression: opMsg},
+								},
+							},
+							"path": {
+								Description: "Path is a JSON pointer into the template, e.g. /spec/replicas.",
+								Type:        "string",
+								MinLength:   ptr.To[int64](1),
+								MaxLength:   ptr.To[int64](MaxOverridePathLength),
+								XValidations: apiextensionsv1.ValidationRules{
+									{Rule: pathPointerRule, MessageExpression: pathPointerMsg},
+									{Rule: pathNameRule, MessageExpression: pathNameMsg},
+									{Rule: pathNSRule, MessageExpression: pathNSMsg},
+									{Rule: pathKindRule, MessageExpression: pathKindMsg},
+								},
+							},
+							"value": {
+								Description:            "Value is the JSON value for add and replace.",
+								XPreserveUnknownFields: ptr.To(true),
+							},
+						},
+						Required: []string{"path"},
+					}},
+				},
+			},
+			Required: []string{"clusterName"},
+			XValidations: apiextensionsv1.ValidationRules{
+				{Rule: uniquePathRule, MessageExpression: uniquePathMsg},
+			},
+		}},
+	}
+}
+
+func statusSchema() apiextensionsv1.JSONSchemaProps {
+	int32Prop := func(description string) apiextensionsv1.JSONSchemaProps {
+		return apiextensionsv1.JSONSchemaProps{Description: description, Type: "integer", Format: "int32"}
+	}
+	return apiextensionsv1.JSONSchemaProps{
+		Description: "Status is the observed state of the federated object, written by the sync controller.",
+		Type:        "object",
+		Properties: map[string]apiextensionsv1.JSONSchemaProps{
+			"observedGeneration": {
+				Description: "ObservedGeneration is the generation the status was computed for.",
+				Type:        "integer",
+				Format:      "int64",
+			},
+			"conditions": {
+				Description: "Conditions are the conditions of the object (Propagation).",
+				Type:        "array",
+				Items: &apiextensionsv1.JSONSchemaPropsOrArray{Schema: &apiextensionsv1.JSONSchemaProps{
+					Type: "object",
+					Properties: map[string]apiextensionsv1.JSONSchemaProps{
+						"type":   {Description: "Type of the condition (Propagation).", Type: "string"},
+						"status": {Description: "Status of the condition: True, False or Unknown.", Type: "string"},
+						"lastUpdateTime": {
+							Description: "LastUpdateTime is when the condition was last written or a change was last propagated.",
+							Type:        "string",
+							Format:      "date-time",
+						},
+						"lastTransitionTime": {
+							Description: "LastTransitionTime is when the condition last changed status or reason.",
+							Type:        "string",
+							Format:      "date-time",
+						},
+						"reason":  {Description: "Reason of the last transition; empty when status is True.", Type: "string"},
+						"message": {Description: "Message says what went wrong and what to do.", Type: "string"},
+					},
+					Required: []string{"type", "status"},
+				}},
+			},
+			"clusters": {
+				Description: "Clusters is the propagation result per placed cluster.",
+				Type:        "array",
+				Items: &apiextensionsv1.JSONSchemaPropsOrArray{Schema: &apiextensionsv1.JSONSchemaProps{
+					Type: "object",
+					Properties: map[string]apiextensionsv1.JSONSchemaProps{
+						"name":    {Description: "Name of the member cluster.", Type: "string"},
+						"status":  {Description: "Status is empty when the member object is up to date, else why it is not.", Type: "string"},
+						"message": {Description: "Message details a non-empty status.", Type: "string"},
+						"remoteStatus": {
+							Description:            "RemoteStatus is the status of the member object, when status collection is enabled.",
+							Type:                   "object",
+							XPreserveUnknownFields: ptr.To(true),
+						},
+					},
+					Required: []string{"name"},
+				}},
+			},
+			"aggregatedStatus": {
+				Description: "AggregatedStatus sums the status of the member objects across placed clusters.",
+				Type:        "object",
+				Properties: map[string]apiextensionsv1.JSONSchemaProps{
+					"clusters":          int32Prop("Clusters is the number of clusters the object is placed in."),
+					"readyClusters":     int32Prop("ReadyClusters is the number of placed clusters whose member object is up to date."),
+					"replicas":          int32Prop("Replicas is the desired number of replicas across clusters."),
+					"readyReplicas":     int32Prop("ReadyReplicas is the number of ready replicas across clusters."),
+					"availableReplicas": int32Prop("AvailableReplicas is the number of available replicas across clusters."),
+					"updatedReplicas":   int32Prop("UpdatedReplicas is the number of replicas at the latest template across clusters."),
+					"active":            int32Prop("Active is the number of running pods (Jobs) or Jobs (CronJobs) across clusters."),
+					"succeeded":         int32Prop("Succeeded is the number of succeeded pods across clusters."),
+					"failed":            int32Prop("Failed is the number of failed pods across clusters."),
+				},
+			},
+		},
+	}
+}
