@@ -1,0 +1,54 @@
+package kubefedctl
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/kubefed/kubefed/internal/version"
+)
+
+func TestVersionCommand(t *testing.T) {
+	tests := []struct {
+		name  string
+		args  []string
+		check func(t *testing.T, out string)
+		err   string
+	}{
+		{name: "text", args: []string{"version"}, check: func(t *testing.T, out string) {
+			if !strings.HasPrefix(out, "kubefedctl version "+version.Version+",") {
+				t.Errorf("output %q does not start with the version", out)
+			}
+		}},
+		{name: "json", args: []string{"version", "-o", "json"}, check: func(t *testing.T, out string) {
+			var info version.Info
+			if err := json.Unmarshal([]byte(out), &info); err != nil {
+				t.Fatalf("output is not JSON: %v\n%s", err, out)
+			}
+			if info.Version != version.Version || info.GoVersion == "" {
+				t.Errorf("unexpected version info %+v", info)
+			}
+		}},
+		{name: "bad output", args: []string{"version", "-o", "yaml"}, err: `unknown output format "yaml"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			cmd := NewCommand()
+			cmd.SetOut(&out)
+			cmd.SetArgs(tt.args)
+			err := cmd.Execute()
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("error %v, want one containing %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.check(t, out.String())
+		})
+	}
+}
