@@ -125,7 +125,38 @@ type FederatedTypeConfigStatus struct {
 	// StatusController says whether the type's status controller runs.
 	// +optional
 	StatusController *ControllerStatus `json:"statusController,omitempty"`
+	// Conditions say why the controllers run or not (a Ready condition
+	// whose reason is, for example, FederatedTypeCRDNotFound). An addition
+	// to KubeFed.
+	// +optional
+	// +listType=map
+	// +listMapKey=type
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
 }
+
+// FederatedTypeConfigReady is the condition type that says whether the
+// type's sync controller runs, with one of the reasons below.
+const FederatedTypeConfigReady = "Ready"
+
+// Reasons of the FederatedTypeConfigReady condition.
+const (
+	// ReasonControllerRunning means the sync controller runs.
+	ReasonControllerRunning = "ControllerRunning"
+	// ReasonPropagationDisabled means spec.propagation is Disabled.
+	ReasonPropagationDisabled = "PropagationDisabled"
+	// ReasonFederatedTypeCRDNotFound means the federated type is not served
+	// by the host API server: its CRD is missing. The controller starts by
+	// itself once it appears.
+	ReasonFederatedTypeCRDNotFound = "FederatedTypeCRDNotFound"
+	// ReasonNamespacesTypeMissing means a namespaced type waits for the
+	// "namespaces" FederatedTypeConfig, which namespaced types need.
+	ReasonNamespacesTypeMissing = "NamespacesTypeMissing"
+	// ReasonClusterScopedTypeNotSupported means a cluster-scoped type is
+	// not started because the control plane is Namespaced.
+	ReasonClusterScopedTypeNotSupported = "ClusterScopedTypeNotSupported"
+	// ReasonControllerStartFailed means the controller could not start.
+	ReasonControllerStartFailed = "ControllerStartFailed"
+)
 
 // +kubebuilder:object:root=true
 // +kubebuilder:resource:path=federatedtypeconfigs,shortName=ftc,categories=kubefed

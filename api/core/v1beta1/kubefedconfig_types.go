@@ -46,8 +46,10 @@ const (
 	DefaultClusterHealthCheckSuccessThreshold = 1
 	// DefaultClusterHealthCheckTimeout is the default of clusterHealthCheck.timeout.
 	DefaultClusterHealthCheckTimeout = "3s"
-	// DefaultSyncControllerMaxConcurrentReconciles is the default of syncController.maxConcurrentReconciles.
-	DefaultSyncControllerMaxConcurrentReconciles = 1
+	// DefaultSyncControllerMaxConcurrentReconciles is the default of
+	// syncController.maxConcurrentReconciles (KubeFed: 1, which serialised
+	// every object of a type behind the slowest member).
+	DefaultSyncControllerMaxConcurrentReconciles = 8
 	// DefaultStatusControllerMaxConcurrentReconciles is the default of statusController.maxConcurrentReconciles.
 	DefaultStatusControllerMaxConcurrentReconciles = 1
 )
@@ -261,7 +263,7 @@ type SyncControllerConfig struct {
 	// MaxConcurrentReconciles is the number of federated objects of one type
 	// reconciled at the same time.
 	// +optional
-	// +kubebuilder:default=1
+	// +kubebuilder:default=8
 	// +kubebuilder:validation:XValidation:rule="self >= 1",message="syncController.maxConcurrentReconciles must be at least 1"
 	MaxConcurrentReconciles *int64 `json:"maxConcurrentReconciles,omitempty"`
 	// AdoptResources says whether objects that already exist in member

@@ -141,4 +141,7 @@ const (
 	// NamespaceNotFederated means the object's namespace has no
 	// FederatedNamespace, so the object is not propagated.
 	NamespaceNotFederated AggregateReason = "NamespaceNotFederated"
+	// EnsureDeletionFailed means the member copies of an object being
+	// deleted could not all be removed yet; status.clusters says where.
+	EnsureDeletionFailed AggregateReason = "EnsureDeletionFailed"
 )

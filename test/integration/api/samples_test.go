@@ -234,7 +234,7 @@ func TestKubeFedConfigDefaults(t *testing.T) {
 		{"clusterHealthCheck.timeout", durationString(spec.ClusterHealthCheck, func(d *fedcorev1b1.ClusterHealthCheckConfig) *metav1.Duration { return d.Timeout }), "3s"},
 		{"clusterHealthCheck.failureThreshold", deref(spec.ClusterHealthCheck, func(d *fedcorev1b1.ClusterHealthCheckConfig) interface{} { return *d.FailureThreshold }), int64(3)},
 		{"clusterHealthCheck.successThreshold", deref(spec.ClusterHealthCheck, func(d *fedcorev1b1.ClusterHealthCheckConfig) interface{} { return *d.SuccessThreshold }), int64(1)},
-		{"syncController.maxConcurrentReconciles", deref(spec.SyncController, func(d *fedcorev1b1.SyncControllerConfig) interface{} { return *d.MaxConcurrentReconciles }), int64(1)},
+		{"syncController.maxConcurrentReconciles", deref(spec.SyncController, func(d *fedcorev1b1.SyncControllerConfig) interface{} { return *d.MaxConcurrentReconciles }), int64(fedcorev1b1.DefaultSyncControllerMaxConcurrentReconciles)},
 		{"syncController.adoptResources", deref(spec.SyncController, func(d *fedcorev1b1.SyncControllerConfig) interface{} { return *d.AdoptResources }), fedcorev1b1.AdoptResourcesEnabled},
 		{"statusController.maxConcurrentReconciles", deref(spec.StatusController, func(d *fedcorev1b1.StatusControllerConfig) interface{} { return *d.MaxConcurrentReconciles }), int64(1)},
 	}

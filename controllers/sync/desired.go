@@ -1,0 +1,158 @@
+package sync
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	fedcorev1a1 "github.com/kubefed/kubefed/api/core/v1alpha1"
+	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
+	"github.com/kubefed/kubefed/internal/overrides"
+	"github.com/kubefed/kubefed/internal/propagatedversion"
+)
+
+// Metadata fields a template may carry that describe a stored object, not a
+// desired one; they are never applied.
+var serverMetadataFields = []string{"resourceVersion", "uid", "creationTimestamp", "generation",
+	"managedFields", "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds", "ownerReferences", "finalizers"}
+
+// desiredObject builds the object to apply in cluster: the template with
+// the federated object's name and namespace, the target apiVersion and
+// kind, the cluster's overrides and the managed label. Fields a member
+// controller owns are copied from existing (the member object, nil if
+// none), so that applying never fights over them.
+func (r *Reconciler) desiredObject(s *scope, cluster string, existing *unstructured.Unstructured) (*unstructured.Unstructured, error) {
+	template, _, err := fedtypesv1b1.GetTemplate(s.fedObj)
+	if err != nil {
+		return nil, err
+	}
+	obj := &unstructured.Unstructured{Object: map[string]any{}}
+	if template != nil {
+		obj.Object = runtimeDeepCopy(template)
+	}
+	for _, f := range serverMetadataFields {
+		unstructured.RemoveNestedField(obj.Object, "metadata", f)
+	}
+	delete(obj.Object, "status")
+	obj.SetGroupVersionKind(r.targetGVK())
+	key := r.memberKey(s.fedObj)
+	obj.SetName(key.Name)
+	obj.SetNamespace(key.Namespace)
+
+	// retainReplicas: after creation the member owns spec.replicas (an HPA
+	// scales it there).
+	if existing != nil {
+		if retain, _ := fedtypesv1b1.GetRetainReplicas(s.fedObj); retain {
+			if replicas, found, _ := unstructured.NestedFieldNoCopy(existing.Object, "spec", "replicas"); found {
+				if err := unstructured.SetNestedField(obj.Object, replicas, "spec", "replicas"); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+
+	items, err := fedtypesv1b1.GetOverrides(s.fedObj)
+	if err != nil {
+		return nil, err
+	}
+	if err := overrides.Apply(obj, fedtypesv1b1.ClusterOverridesFor(items, cluster)); err != nil {
+		return nil, err
+	}
+	// Overrides cannot rename or move the object (the API refuses such
+	// paths); set them again in case a template or override tried.
+	obj.SetGroupVersionKind(r.targetGVK())
+	obj.SetName(key.Name)
+	obj.SetNamespace(key.Namespace)
+	labels := obj.GetLabels()
+	if labels == nil {
+		labels = map[string]string{}
+	}
+	labels[fedcorev1b1.ManagedByKubeFedLabelKey] = fedcorev1b1.ManagedByKubeFedLabelValue
+	obj.SetLabels(labels)
+	return obj, nil
+}
+
+func runtimeDeepCopy(m map[string]any) map[string]any {
+	return (&unstructured.Unstructured{Object: m}).DeepCopy().Object
+}
+
+// deleteOptions reads the kubefed.io/deleteoption annotation: JSON
+// DeleteOptions used when member copies are deleted.
+func deleteOptions(fedObj *unstructured.Unstructured) ([]client.DeleteOption, error) {
+	raw, ok := fedObj.GetAnnotations()[fedcorev1b1.DeleteOptionAnnotation]
+	if !ok || raw == "" {
+		return nil, nil
+	}
+	opts := &metav1.DeleteOptions{}
+	if err := json.Unmarshal([]byte(raw), opts); err != nil {
+		return nil, fmt.Errorf("annotation %s is not valid JSON DeleteOptions (%v): fix or remove it", fedcorev1b1.DeleteOptionAnnotation, err)
+	}
+	return []client.DeleteOption{&client.DeleteOptions{Raw: opts}}, nil
+}
+
+func describeKey(kind string, key types.NamespacedName) string {
+	if key.Namespace == "" {
+		return fmt.Sprintf("%s %s", kind, key.Name)
+	}
+	return fmt.Sprintf("%s %s/%s", kind, key.Namespace, key.Name)
+}
+
+// apiMessage returns the member API server's own message for an error.
+func apiMessage(err error) string {
+	var status apierrors.APIStatus
+	if errors.As(err, &status) && status.Status().Message != "" {
+		return status.Status().Message
+	}
+	return err.Error()
+}
+
+func eventReason(op string, failed bool) string {
+	reason := map[string]string{"create": "CreateInCluster", "update": "UpdateInCluster"}[op]
+	if failed {
+		reason += "Failed"
+	}
+	return reason
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func (r *Reconciler) event(s *scope, eventType, reason, format string, args ...any) {
+	if r.Recorder != nil {
+		r.Recorder.Eventf(s.fedObj, eventType, reason, format, args...)
+	}
+}
+
+func fedcorev1a1Status(template, overrides string, versions map[string]string) *fedcorev1a1.PropagatedVersionStatus {
+	return &fedcorev1a1.PropagatedVersionStatus{
+		TemplateVersion: template,
+		OverrideVersion: overrides,
+		ClusterVersions: propagatedversion.ClusterVersions(versions),
+	}
+}
+
+func statusEqual(a, b *fedcorev1a1.PropagatedVersionStatus) bool {
+	if a.TemplateVersion != b.TemplateVersion || a.OverrideVersion != b.OverrideVersion || len(a.ClusterVersions) != len(b.ClusterVersions) {
+		return false
+	}
+	for i := range a.ClusterVersions {
+		if a.ClusterVersions[i] != b.ClusterVersions[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func kerrorsJoin(errs ...error) error { return errors.Join(errs...) }

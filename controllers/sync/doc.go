@@ -1,0 +1,24 @@
+// Package sync implements the propagation reconciler: one instance per
+// enabled FederatedTypeConfig, started and stopped at run time by the
+// federatedtypeconfig controller.
+//
+// For every Federated<Kind> object it computes the placement (the object's
+// own, intersected with its namespace's FederatedNamespace), builds the
+// desired member object per cluster (template, name, managed label,
+// overrides, fields the member owns), applies it with server-side apply
+// under the "kubefed" field manager in every placed cluster in parallel,
+// deletes the copies of clusters that left the placement, and writes back
+// the PropagatedVersion record and the status: the Propagation condition,
+// one entry per placed cluster, the members' raw status and, for workloads,
+// the aggregated replica counts.
+//
+// The PropagatedVersion record is what makes an idle federation silent: a
+// cluster whose recorded member version, template hash and overrides hash
+// all match is not written to, and the host object is written only when its
+// status changed.
+//
+// Member objects are watched through internal/clustercache with the
+// kubefed.io/managed=true label selector; an event maps back to the host
+// object of the same name and namespace, so a member-side edit or deletion
+// is undone within seconds.
+package sync

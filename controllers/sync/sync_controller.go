@@ -1,0 +1,169 @@
+package sync
+
+import (
+	"context"
+	"fmt"
+	gosync "sync"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/tools/record"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+
+	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+)
+
+// FieldManager is the server-side apply field manager of every member
+// object kubefed writes.
+const FieldManager = "kubefed"
+
+// Members is the view of the member clusters the reconciler needs; the
+// clustercache implements it.
+type Members interface {
+	// GetClient returns a client for a connected member whose reads go to
+	// the API server.
+	GetClient(ctx context.Context, cluster string) (client.Client, error)
+	// GetReader returns a reader of the member's cache of managed objects.
+	GetReader(ctx context.Context, cluster string) (client.Reader, error)
+	// ReadyClusters returns the names of the connected members.
+	ReadyClusters() []string
+}
+
+// Reconciler propagates the objects of one federated type.
+type Reconciler struct {
+	// Client reads and writes the host cluster (cached reads).
+	Client client.Client
+	// APIReader reads the host cluster without a cache; used to confirm
+	// that a federated object is gone before its copies are released.
+	APIReader client.Reader
+	// Members connects to the member clusters.
+	Members Members
+	// TypeConfig is the FederatedTypeConfig of the type this reconciler
+	// serves.
+	TypeConfig *fedcorev1b1.FederatedTypeConfig
+	// Namespace is the control-plane namespace: KubeFedClusters and the
+	// KubeFedConfig live there.
+	Namespace string
+	// Recorder records events on the federated objects.
+	Recorder record.EventRecorder
+	// Workers bounds the member operations of one reconcile that run at
+	// once; 0 means 16.
+	Workers int
+	// OperationTimeout bounds one member operation; 0 means 30 s.
+	OperationTimeout time.Duration
+	// Metrics, when set, receives propagation latency and dispatch
+	// outcomes.
+	Metrics Metrics
+
+	// seen remembers, per federated object, the generation being
+	// propagated and when it was first seen, for the latency metric.
+	seen gosync.Map
+}
+
+// generationSeen is what Reconciler.seen holds.
+type generationSeen struct {
+	generation int64
+	at         time.Time
+	reported   bool
+}
+
+// Metrics receives what the reconciler measures.
+type Metrics interface {
+	// Dispatched records one member operation.
+	Dispatched(cluster, operation string, d time.Duration, err error)
+	// Propagated records the time from a generation first seen to it being
+	// applied in every placed cluster.
+	Propagated(d time.Duration)
+}
+
+func (r *Reconciler) federatedGVK() schema.GroupVersionKind {
+	return r.TypeConfig.Spec.FederatedType.GroupVersionKind()
+}
+
+func (r *Reconciler) targetGVK() schema.GroupVersionKind {
+	return r.TypeConfig.Spec.TargetType.GroupVersionKind()
+}
+
+// Reconcile brings the member copies of one federated object in line with
+// it, and writes its status.
+func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Result, reterr error) {
+	log := ctrl.LoggerFrom(ctx)
+	fedObj := &unstructured.Unstructured{}
+	fedObj.SetGroupVersionKind(r.federatedGVK())
+	if err := r.Client.Get(ctx, req.NamespacedName, fedObj); err != nil {
+		if apierrors.IsNotFound(err) {
+			// Managed copies of a federated object that is gone (its
+			// finalizer was removed by hand) are released, not deleted.
+			return ctrl.Result{}, r.releaseOrphans(ctx, req)
+		}
+		return ctrl.Result{}, err
+	}
+
+	s, err := r.newScope(ctx, fedObj)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+
+	if !fedObj.GetDeletionTimestamp().IsZero() {
+		return r.reconcileDelete(ctx, s)
+	}
+
+	if !controllerutil.ContainsFinalizer(fedObj, fedcorev1b1.SyncControllerFinalizer) {
+		patch := client.MergeFromWithOptions(fedObj.DeepCopy(), client.MergeFromWithOptimisticLock{})
+		controllerutil.AddFinalizer(fedObj, fedcorev1b1.SyncControllerFinalizer)
+		if err := r.Client.Patch(ctx, fedObj, patch); err != nil {
+			return ctrl.Result{}, fmt.Errorf("adding finalizer %s to %s: %w", fedcorev1b1.SyncControllerFinalizer, s.describe(), err)
+		}
+		log.V(1).Info("Added finalizer")
+		return ctrl.Result{}, nil
+	}
+
+	defer func() {
+		if err := r.writeStatus(ctx, s); err != nil {
+			reterr = kerrorsJoin(reterr, err)
+		}
+	}()
+
+	defer r.observeLatency(req, s)
+
+	for _, phase := range []func(context.Context, *scope) (ctrl.Result, error){
+		r.reconcilePlacement,
+		r.reconcileMembers,
+		r.reconcileRemovals,
+		r.recordVersions,
+	} {
+		res, err := phase(ctx, s)
+		if err != nil || !res.IsZero() || s.stop {
+			return res, err
+		}
+	}
+	return s.result(), nil
+}
+
+// observeLatency reports, once per generation, how long it took from the
+// generation first being seen to every placed cluster being up to date.
+func (r *Reconciler) observeLatency(req ctrl.Request, s *scope) {
+	gen := s.fedObj.GetGeneration()
+	v, _ := r.seen.LoadOrStore(req.NamespacedName, &generationSeen{generation: gen, at: s.started})
+	g := v.(*generationSeen)
+	if g.generation != gen {
+		g = &generationSeen{generation: gen, at: s.started}
+		r.seen.Store(req.NamespacedName, g)
+	}
+	if g.reported || s.reason != "" || len(s.selected) == 0 {
+		return
+	}
+	for _, c := range s.selected {
+		if res := s.results[c]; res == nil || res.status != "" {
+			return
+		}
+	}
+	g.reported = true
+	if r.Metrics != nil {
+		r.Metrics.Propagated(time.Since(g.at))
+	}
+}

@@ -1,0 +1,134 @@
+package sync
+
+import (
+	"context"
+	"fmt"
+	gosync "sync"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/klog/v2"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+
+	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
+	"github.com/kubefed/kubefed/internal/propagatedversion"
+)
+
+// reconcileDelete removes the member copies of a federated object being
+// deleted (or, with kubefed.io/orphan: "true", only their managed label),
+// and then its finalizer.
+func (r *Reconciler) reconcileDelete(ctx context.Context, s *scope) (ctrl.Result, error) {
+	if !controllerutil.ContainsFinalizer(s.fedObj, fedcorev1b1.SyncControllerFinalizer) {
+		return ctrl.Result{}, nil
+	}
+	log := ctrl.LoggerFrom(ctx)
+	orphan := s.fedObj.GetAnnotations()[fedcorev1b1.OrphanManagedResourcesAnnotation] == fedcorev1b1.OrphanManagedResourcesAll
+
+	if !r.skipsNamespaceObject(s) {
+		var mu gosync.Mutex
+		r.forEach(ctx, sortedKeys(s.ready), func(ctx context.Context, cluster string) {
+			var res *clusterResult
+			if orphan {
+				res = r.releaseMember(ctx, cluster, r.memberKey(s.fedObj))
+			} else {
+				res = r.deleteMember(ctx, s, cluster)
+			}
+			if res != nil {
+				mu.Lock()
+				s.results[cluster] = res
+				mu.Unlock()
+			}
+		})
+		// A cluster that is not ready but was given a copy cannot be
+		// cleaned up now; it blocks the deletion until it returns or is
+		// unjoined.
+		joined := map[string]bool{}
+		for _, c := range s.clusters {
+			joined[c.Name] = true
+		}
+		for cluster := range propagatedversion.ClusterVersionMap(&s.recorded) {
+			if joined[cluster] && !s.ready.Has(cluster) {
+				s.setResult(cluster, fedtypesv1b1.ClusterNotReady, fmt.Sprintf(
+					"cluster %s holds a copy but is not ready: deletion completes when it returns; unjoin it or set the %s: \"true\" annotation to finish without it",
+					cluster, fedcorev1b1.OrphanManagedResourcesAnnotation), nil)
+			}
+		}
+	}
+
+	if len(s.results) > 0 {
+		s.reason = fedtypesv1b1.EnsureDeletionFailed
+		s.message = "waiting for the member copies to be removed: see status.clusters"
+		if err := r.writeStatus(ctx, s); err != nil && !apierrors.IsNotFound(err) {
+			return ctrl.Result{}, err
+		}
+		return ctrl.Result{RequeueAfter: 5 * time.Second}, nil
+	}
+
+	patch := client.MergeFromWithOptions(s.fedObj.DeepCopy(), client.MergeFromWithOptimisticLock{})
+	controllerutil.RemoveFinalizer(s.fedObj, fedcorev1b1.SyncControllerFinalizer)
+	if err := r.Client.Patch(ctx, s.fedObj, patch); err != nil && !apierrors.IsNotFound(err) {
+		return ctrl.Result{}, fmt.Errorf("removing finalizer %s from %s: %w", fedcorev1b1.SyncControllerFinalizer, s.describe(), err)
+	}
+	log.Info("Removed member copies and finalizer", "orphaned", orphan)
+	return ctrl.Result{}, nil
+}
+
+// releaseMember removes the managed label from the copy in cluster, leaving
+// the object in place. It returns nil when there is nothing (left) to do.
+func (r *Reconciler) releaseMember(ctx context.Context, cluster string, key types.NamespacedName) *clusterResult {
+	cached, err := r.getCached(ctx, cluster, key)
+	if err != nil {
+		return &clusterResult{status: fedtypesv1b1.CachedRetrievalFailed, message: err.Error()}
+	}
+	if cached == nil || cached.GetLabels()[fedcorev1b1.ManagedByKubeFedLabelKey] != fedcorev1b1.ManagedByKubeFedLabelValue {
+		return nil
+	}
+	memberClient, err := r.Members.GetClient(ctx, cluster)
+	if err != nil {
+		return &clusterResult{status: fedtypesv1b1.ClientRetrievalFailed, message: err.Error()}
+	}
+	// A merge patch with null removes the label whoever owns it.
+	patch := []byte(fmt.Sprintf(`{"metadata":{"labels":{%q:null}}}`, fedcorev1b1.ManagedByKubeFedLabelKey))
+	start := time.Now()
+	opCtx, cancel := context.WithTimeout(ctx, r.operationTimeout())
+	err = memberClient.Patch(opCtx, cached, client.RawPatch(types.MergePatchType, patch))
+	cancel()
+	r.dispatched(cluster, "release", time.Since(start), err)
+	if err != nil && !apierrors.IsNotFound(err) {
+		return &clusterResult{status: fedtypesv1b1.LabelRemovalFailed,
+			message: fmt.Sprintf("removing label %s from %s in cluster %s: %v", fedcorev1b1.ManagedByKubeFedLabelKey, describeKey(r.targetGVK().Kind, key), cluster, apiMessage(err))}
+	}
+	ctrl.LoggerFrom(ctx).Info("Released member object", "cluster", cluster, "object", klog.KRef(key.Namespace, key.Name))
+	return nil
+}
+
+// releaseOrphans releases the managed copies of a federated object that no
+// longer exists in the host (its finalizer was removed by hand): they lose
+// the managed label and stay.
+func (r *Reconciler) releaseOrphans(ctx context.Context, req ctrl.Request) error {
+	// The cache may lag behind: confirm with the API server before
+	// touching member objects.
+	live := &unstructured.Unstructured{}
+	live.SetGroupVersionKind(r.federatedGVK())
+	if r.APIReader != nil {
+		if err := r.APIReader.Get(ctx, req.NamespacedName, live); err == nil || !apierrors.IsNotFound(err) {
+			return err
+		}
+	}
+	stub := &unstructured.Unstructured{}
+	stub.SetName(req.Name)
+	stub.SetNamespace(req.Namespace)
+	key := r.memberKey(stub)
+	for _, cluster := range r.Members.ReadyClusters() {
+		if res := r.releaseMember(ctx, cluster, key); res != nil {
+			return fmt.Errorf("%s", res.message)
+		}
+	}
+	return nil
+}
+

@@ -1,0 +1,385 @@
+package sync
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	gosync "sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/sets"
+	"k8s.io/klog/v2"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
+	"github.com/kubefed/kubefed/internal/placement"
+	"github.com/kubefed/kubefed/internal/propagatedversion"
+)
+
+// Namespaces whose Namespace object is never created or deleted in members:
+// every cluster has them already.
+var systemNamespaces = sets.New("kube-system", "kube-public", "default")
+
+// reconcilePlacement computes the clusters the object is placed in.
+func (r *Reconciler) reconcilePlacement(ctx context.Context, s *scope) (ctrl.Result, error) {
+	p, err := fedtypesv1b1.GetPlacement(s.fedObj)
+	if err == nil {
+		s.selected, err = placement.Select(p, s.clusters)
+	}
+	if err != nil {
+		s.reason, s.message = fedtypesv1b1.ComputePlacementFailed, fmt.Sprintf("%v: fix spec.placement", err)
+		s.stop = true
+		return ctrl.Result{}, nil
+	}
+
+	// For namespaced types in a Cluster-scoped control plane, the
+	// namespace's FederatedNamespace bounds the placement.
+	namespaced := r.TypeConfig.Spec.TargetType.Namespaced() && !r.TypeConfig.IsNamespace()
+	if !namespaced || s.config.Scope == apiextensionsv1.NamespaceScoped {
+		return ctrl.Result{}, nil
+	}
+	ns := s.fedObj.GetNamespace()
+	fedNS := &unstructured.Unstructured{}
+	fedNS.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedNamespace"))
+	switch err := r.Client.Get(ctx, types.NamespacedName{Namespace: ns, Name: ns}, fedNS); {
+	case apierrors.IsNotFound(err):
+		s.reason = fedtypesv1b1.NamespaceNotFederated
+		s.message = fmt.Sprintf("namespace %s has no FederatedNamespace %s/%s: create one to choose the clusters the namespace (and this object) goes to", ns, ns, ns)
+		s.selected = nil
+		s.stop = true
+		return ctrl.Result{}, nil
+	case err != nil:
+		return ctrl.Result{}, fmt.Errorf("reading FederatedNamespace %s/%s: %w", ns, ns, err)
+	}
+	nsPlacement, err := fedtypesv1b1.GetPlacement(fedNS)
+	var nsClusters []string
+	if err == nil {
+		nsClusters, err = placement.Select(nsPlacement, s.clusters)
+	}
+	if err != nil {
+		s.reason = fedtypesv1b1.ComputePlacementFailed
+		s.message = fmt.Sprintf("placement of FederatedNamespace %s/%s: %v", ns, ns, err)
+		s.stop = true
+		return ctrl.Result{}, nil
+	}
+	s.selected = placement.Intersect(s.selected, nsClusters)
+	return ctrl.Result{}, nil
+}
+
+// skipsNamespaceObject reports whether the target object is a namespace that
+// kubefed must not create or delete in members.
+func (r *Reconciler) skipsNamespaceObject(s *scope) bool {
+	if !r.TypeConfig.IsNamespace() {
+		return false
+	}
+	name := s.fedObj.GetName()
+	return systemNamespaces.Has(name) || name == r.Namespace
+}
+
+// reconcileMembers creates or updates the object in every placed cluster,
+// in parallel.
+func (r *Reconciler) reconcileMembers(ctx context.Context, s *scope) (ctrl.Result, error) {
+	if r.skipsNamespaceObject(s) {
+		for _, c := range s.selected {
+			s.setResult(c, fedtypesv1b1.ClusterPropagationOK, "", nil)
+		}
+		return ctrl.Result{}, nil
+	}
+	recorded := propagatedversion.ClusterVersionMap(&s.recorded)
+	specUnchanged := s.pv != nil && s.recorded.TemplateVersion == s.templateVersion && s.recorded.OverrideVersion == s.overridesVersion
+	var mu gosync.Mutex
+	r.forEach(ctx, s.selected, func(ctx context.Context, cluster string) {
+		res, version := r.reconcileMember(ctx, s, cluster, specUnchanged, recorded[cluster])
+		mu.Lock()
+		defer mu.Unlock()
+		s.results[cluster] = res
+		if version != "" {
+			s.versions[cluster] = version
+		}
+	})
+	return ctrl.Result{}, nil
+}
+
+// reconcileMember brings the object in one cluster in line, returning the
+// outcome and the member version to record ("" to record none).
+func (r *Reconciler) reconcileMember(ctx context.Context, s *scope, cluster string, specUnchanged bool, recordedVersion string) (*clusterResult, string) {
+	log := ctrl.LoggerFrom(ctx).WithValues("cluster", cluster)
+	if !s.ready.Has(cluster) {
+		return &clusterResult{status: fedtypesv1b1.ClusterNotReady,
+			message: fmt.Sprintf("cluster %s is not ready: the object is propagated when it is (see 'kubectl -n %s get kubefedcluster %s')", cluster, r.Namespace, cluster)}, recordedVersion
+	}
+	key := r.memberKey(s.fedObj)
+	cached, err := r.getCached(ctx, cluster, key)
+	if err != nil {
+		return &clusterResult{status: fedtypesv1b1.CachedRetrievalFailed, message: err.Error()}, recordedVersion
+	}
+
+	// Nothing changed on either side since the last apply: no write.
+	if cached != nil && specUnchanged && recordedVersion != "" && propagatedversion.ObjectVersion(cached) == recordedVersion {
+		return &clusterResult{member: cached}, recordedVersion
+	}
+
+	memberClient, err := r.Members.GetClient(ctx, cluster)
+	if err != nil {
+		return &clusterResult{status: fedtypesv1b1.ClientRetrievalFailed, message: err.Error()}, recordedVersion
+	}
+	existing := cached
+	if existing == nil {
+		// Not in the cache of managed objects: it does not exist, or it
+		// exists without the managed label (adoption).
+		existing = r.newTarget()
+		opCtx, cancel := context.WithTimeout(ctx, r.operationTimeout())
+		err := memberClient.Get(opCtx, key, existing)
+		cancel()
+		switch {
+		case apierrors.IsNotFound(err):
+			existing = nil
+		case err != nil:
+			return &clusterResult{status: fedtypesv1b1.RetrievalFailed, message: fmt.Sprintf("reading %s from cluster %s: %v", describeKey(r.targetGVK().Kind, key), cluster, err)}, recordedVersion
+		}
+	}
+	if existing != nil {
+		switch existing.GetLabels()[fedcorev1b1.ManagedByKubeFedLabelKey] {
+		case fedcorev1b1.ManagedByKubeFedLabelValue:
+		case fedcorev1b1.UnmanagedByKubeFedLabelValue:
+			return &clusterResult{status: fedtypesv1b1.ManagedLabelFalse, member: existing,
+				message: fmt.Sprintf("%s in cluster %s is labelled %s=false, so kubefed leaves it alone: remove the label to let kubefed manage it", describeKey(r.targetGVK().Kind, key), cluster, fedcorev1b1.ManagedByKubeFedLabelKey)}, ""
+		default:
+			if !adoptResources(&s.config) {
+				return &clusterResult{status: fedtypesv1b1.AlreadyExists, member: existing,
+					message: fmt.Sprintf("%s already exists in cluster %s and resource adoption is disabled: delete it, or enable spec.syncController.adoptResources in KubeFedConfig %s/%s", describeKey(r.targetGVK().Kind, key), cluster, r.Namespace, fedcorev1b1.KubeFedConfigName)}, ""
+			}
+			log.Info("Adopting existing object", "object", klog.KRef(key.Namespace, key.Name))
+		}
+	}
+
+	desired, err := r.desiredObject(s, cluster, existing)
+	if err != nil {
+		return &clusterResult{status: fedtypesv1b1.ApplyOverridesFailed, member: existing,
+			message: fmt.Sprintf("overrides for cluster %s: %v: fix spec.overrides", cluster, err)}, recordedVersion
+	}
+
+	op, failed := "update", fedtypesv1b1.UpdateFailed
+	if existing == nil {
+		op, failed = "create", fedtypesv1b1.CreationFailed
+	}
+	start := time.Now()
+	opCtx, cancel := context.WithTimeout(ctx, r.operationTimeout())
+	err = memberClient.Apply(opCtx, client.ApplyConfigurationFromUnstructured(desired), client.FieldOwner(FieldManager), client.ForceOwnership)
+	cancel()
+	r.dispatched(cluster, op, time.Since(start), err)
+	if err != nil {
+		status := failed
+		if opCtx.Err() != nil {
+			status = map[string]fedtypesv1b1.PropagationStatus{"create": fedtypesv1b1.CreationTimedOut, "update": fedtypesv1b1.UpdateTimedOut}[op]
+		}
+		r.event(s, corev1.EventTypeWarning, eventReason(op, true), "Failed to %s %s in cluster %s: %v", op, r.targetGVK().Kind, cluster, err)
+		return &clusterResult{status: status, member: existing,
+			message: fmt.Sprintf("cluster %s refused to %s %s: %v", cluster, op, describeKey(r.targetGVK().Kind, key), apiMessage(err))}, recordedVersion
+	}
+	changed := existing == nil || existing.GetResourceVersion() != desired.GetResourceVersion()
+	if changed {
+		r.event(s, corev1.EventTypeNormal, eventReason(op, false), "%sd %s in cluster %s", capitalize(op), r.targetGVK().Kind, cluster)
+		log.V(1).Info("Applied object in member", "operation", op)
+	}
+	return &clusterResult{member: desired}, propagatedversion.ObjectVersion(desired)
+}
+
+// reconcileRemovals deletes the copies in connected clusters the object is
+// no longer placed in.
+func (r *Reconciler) reconcileRemovals(ctx context.Context, s *scope) (ctrl.Result, error) {
+	if r.skipsNamespaceObject(s) {
+		return ctrl.Result{}, nil
+	}
+	placed := sets.New(s.selected...)
+	var candidates []string
+	for _, c := range sets.List(s.ready) {
+		if !placed.Has(c) {
+			candidates = append(candidates, c)
+		}
+	}
+	var mu gosync.Mutex
+	r.forEach(ctx, candidates, func(ctx context.Context, cluster string) {
+		res := r.deleteMember(ctx, s, cluster)
+		if res == nil {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		s.results[cluster] = res
+	})
+	return ctrl.Result{}, nil
+}
+
+// deleteMember deletes the managed copy in cluster, if there is one. It
+// returns nil when there is no copy (left).
+func (r *Reconciler) deleteMember(ctx context.Context, s *scope, cluster string) *clusterResult {
+	key := r.memberKey(s.fedObj)
+	cached, err := r.getCached(ctx, cluster, key)
+	if err != nil {
+		return &clusterResult{status: fedtypesv1b1.CachedRetrievalFailed, message: err.Error()}
+	}
+	if cached == nil || cached.GetLabels()[fedcorev1b1.ManagedByKubeFedLabelKey] != fedcorev1b1.ManagedByKubeFedLabelValue {
+		return nil
+	}
+	if !cached.GetDeletionTimestamp().IsZero() {
+		s.requeue(2 * time.Second)
+		return &clusterResult{status: fedtypesv1b1.WaitingForRemoval, member: cached,
+			message: fmt.Sprintf("waiting for %s to be deleted in cluster %s", describeKey(r.targetGVK().Kind, key), cluster)}
+	}
+	memberClient, err := r.Members.GetClient(ctx, cluster)
+	if err != nil {
+		return &clusterResult{status: fedtypesv1b1.ClientRetrievalFailed, message: err.Error()}
+	}
+	opts, err := deleteOptions(s.fedObj)
+	if err != nil {
+		return &clusterResult{status: fedtypesv1b1.DeletionFailed, message: err.Error()}
+	}
+	start := time.Now()
+	opCtx, cancel := context.WithTimeout(ctx, r.operationTimeout())
+	err = memberClient.Delete(opCtx, cached, opts...)
+	cancel()
+	r.dispatched(cluster, "delete", time.Since(start), err)
+	if err != nil && !apierrors.IsNotFound(err) {
+		r.event(s, corev1.EventTypeWarning, "DeleteInClusterFailed", "Failed to delete %s in cluster %s: %v", r.targetGVK().Kind, cluster, err)
+		return &clusterResult{status: fedtypesv1b1.DeletionFailed,
+			message: fmt.Sprintf("cluster %s refused to delete %s: %v", cluster, describeKey(r.targetGVK().Kind, key), apiMessage(err))}
+	}
+	r.event(s, corev1.EventTypeNormal, "DeleteInCluster", "Deleted %s in cluster %s", r.targetGVK().Kind, cluster)
+	s.requeue(2 * time.Second)
+	return &clusterResult{status: fedtypesv1b1.WaitingForRemoval,
+		message: fmt.Sprintf("deleted %s in cluster %s; waiting for it to be gone", describeKey(r.targetGVK().Kind, key), cluster)}
+}
+
+// recordVersions writes the PropagatedVersion record when what was applied
+// changed.
+func (r *Reconciler) recordVersions(ctx context.Context, s *scope) (ctrl.Result, error) {
+	if r.skipsNamespaceObject(s) {
+		return ctrl.Result{}, nil
+	}
+	// Clusters that were not reconciled this time (not ready) keep their
+	// recorded version, so that they are compared again on their return.
+	recorded := propagatedversion.ClusterVersionMap(&s.recorded)
+	versions := map[string]string{}
+	for _, c := range s.selected {
+		if v, ok := s.versions[c]; ok {
+			versions[c] = v
+		} else if v, ok := recorded[c]; ok && !s.ready.Has(c) {
+			versions[c] = v
+		}
+	}
+	want := fedcorev1a1Status(s.templateVersion, s.overridesVersion, versions)
+	if s.pv != nil && statusEqual(&s.recorded, want) {
+		return ctrl.Result{}, nil
+	}
+	if s.pv == nil {
+		pv := r.newVersionObject(s.fedObj)
+		if err := ctrl.SetControllerReference(s.fedObj, pv, r.Client.Scheme()); err != nil {
+			return ctrl.Result{}, err
+		}
+		if err := r.Client.Create(ctx, pv); err != nil && !apierrors.IsAlreadyExists(err) {
+			return ctrl.Result{}, fmt.Errorf("creating the propagated version of %s: %w", s.describe(), err)
+		} else if apierrors.IsAlreadyExists(err) {
+			if err := r.Client.Get(ctx, client.ObjectKeyFromObject(pv), pv); err != nil {
+				return ctrl.Result{}, err
+			}
+		}
+		s.pv = pv
+	}
+	*versionStatus(s.pv) = *want
+	if err := r.Client.Status().Update(ctx, s.pv); err != nil {
+		return ctrl.Result{}, fmt.Errorf("recording the propagated version of %s: %w", s.describe(), err)
+	}
+	s.recorded = *want
+	return ctrl.Result{}, nil
+}
+
+// forEach runs fn for every cluster, at most Workers at once.
+func (r *Reconciler) forEach(ctx context.Context, clusters []string, fn func(context.Context, string)) {
+	workers := r.Workers
+	if workers <= 0 {
+		workers = 16
+	}
+	if len(clusters) == 1 {
+		fn(ctx, clusters[0])
+		return
+	}
+	sem := make(chan struct{}, workers)
+	var wg gosync.WaitGroup
+	for _, c := range clusters {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			fn(ctx, c)
+		}()
+	}
+	wg.Wait()
+}
+
+func (r *Reconciler) operationTimeout() time.Duration {
+	if r.OperationTimeout > 0 {
+		return r.OperationTimeout
+	}
+	return 30 * time.Second
+}
+
+func (r *Reconciler) dispatched(cluster, op string, d time.Duration, err error) {
+	if r.Metrics != nil {
+		r.Metrics.Dispatched(cluster, op, d, err)
+	}
+}
+
+// getCached returns the managed member object from the member's cache, or
+// nil when there is none.
+func (r *Reconciler) getCached(ctx context.Context, cluster string, key types.NamespacedName) (*unstructured.Unstructured, error) {
+	reader, err := r.Members.GetReader(ctx, cluster)
+	if err != nil {
+		return nil, fmt.Errorf("reading the cache of cluster %s: %w", cluster, err)
+	}
+	obj := r.newTarget()
+	if err := reader.Get(ctx, key, obj); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("reading %s from the cache of cluster %s: %w", describeKey(r.targetGVK().Kind, key), cluster, err)
+	}
+	return obj, nil
+}
+
+func (r *Reconciler) newTarget() *unstructured.Unstructured {
+	u := &unstructured.Unstructured{}
+	u.SetGroupVersionKind(r.targetGVK())
+	return u
+}
+
+// memberKey is the member object's name and namespace: the federated
+// object's, except for namespaces, whose FederatedNamespace lives in the
+// namespace it federates.
+func (r *Reconciler) memberKey(fedObj *unstructured.Unstructured) types.NamespacedName {
+	if !r.TypeConfig.Spec.TargetType.Namespaced() {
+		return types.NamespacedName{Name: fedObj.GetName()}
+	}
+	return types.NamespacedName{Namespace: fedObj.GetNamespace(), Name: fedObj.GetName()}
+}
+
+func adoptResources(cfg *fedcorev1b1.KubeFedConfigSpec) bool {
+	return cfg.SyncController == nil || cfg.SyncController.AdoptResources == nil ||
+		*cfg.SyncController.AdoptResources == fedcorev1b1.AdoptResourcesEnabled
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,175 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/sets"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	fedcorev1a1 "github.com/kubefed/kubefed/api/core/v1alpha1"
+	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
+	"github.com/kubefed/kubefed/internal/placement"
+	"github.com/kubefed/kubefed/internal/propagatedversion"
+)
+
+// scope holds what one reconcile of a federated object read and decided.
+type scope struct {
+	// fedObj is the federated object; set when the scope is created.
+	fedObj *unstructured.Unstructured
+	// oldStatus is fedObj's status as read; set when the scope is created.
+	oldStatus *fedtypesv1b1.GenericFederatedStatus
+	// config is the KubeFedConfig spec (defaults when there is none); set
+	// when the scope is created.
+	config fedcorev1b1.KubeFedConfigSpec
+	// clusters are the joined clusters; set when the scope is created.
+	clusters []placement.Cluster
+	// ready are the connected members; set when the scope is created.
+	ready sets.Set[string]
+	// pv is the PropagatedVersion (or ClusterPropagatedVersion) record;
+	// set when the scope is created, nil when there is none yet.
+	pv client.Object
+	// recorded is pv's status (empty when pv is nil); set when the scope is
+	// created.
+	recorded fedcorev1a1.PropagatedVersionStatus
+	// templateVersion and overridesVersion hash the current spec; set when
+	// the scope is created.
+	templateVersion, overridesVersion string
+
+	// selected are the clusters the object is placed in; set by
+	// reconcilePlacement.
+	selected []string
+	// reason and message explain an aggregate failure (the object as a
+	// whole could not be propagated); set by any phase.
+	reason  fedtypesv1b1.AggregateReason
+	message string
+	// results hold the outcome per placed cluster, and per cluster whose
+	// copy is being removed; set by reconcileMembers and
+	// reconcileRemovals.
+	results map[string]*clusterResult
+	// versions are the member versions to record; set by
+	// reconcileMembers.
+	versions map[string]string
+	// stop ends the phase list early (status is still written).
+	stop bool
+	// requeueAfter asks for another reconcile, for example while copies
+	// are being deleted.
+	requeueAfter time.Duration
+	// started is when this reconcile started.
+	started time.Time
+}
+
+// clusterResult is the outcome of propagation to one member cluster.
+type clusterResult struct {
+	status  fedtypesv1b1.PropagationStatus
+	message string
+	// member is the member object after the reconcile (nil if none).
+	member *unstructured.Unstructured
+}
+
+func (s *scope) describe() string {
+	kind := s.fedObj.GetKind()
+	if ns := s.fedObj.GetNamespace(); ns != "" {
+		return fmt.Sprintf("%s %s/%s", kind, ns, s.fedObj.GetName())
+	}
+	return fmt.Sprintf("%s %s", kind, s.fedObj.GetName())
+}
+
+func (s *scope) result() ctrl.Result {
+	return ctrl.Result{RequeueAfter: s.requeueAfter}
+}
+
+func (s *scope) requeue(d time.Duration) {
+	if s.requeueAfter == 0 || d < s.requeueAfter {
+		s.requeueAfter = d
+	}
+}
+
+func (s *scope) setResult(cluster string, status fedtypesv1b1.PropagationStatus, message string, member *unstructured.Unstructured) {
+	s.results[cluster] = &clusterResult{status: status, message: message, member: member}
+}
+
+// newScope reads everything a reconcile needs.
+func (r *Reconciler) newScope(ctx context.Context, fedObj *unstructured.Unstructured) (*scope, error) {
+	s := &scope{
+		fedObj:   fedObj,
+		results:  map[string]*clusterResult{},
+		versions: map[string]string{},
+		ready:    sets.New(r.Members.ReadyClusters()...),
+		started:  time.Now(),
+	}
+	var err error
+	if s.oldStatus, err = fedtypesv1b1.GetStatus(fedObj); err != nil {
+		s.oldStatus = &fedtypesv1b1.GenericFederatedStatus{}
+	}
+
+	cfg := &fedcorev1b1.KubeFedConfig{}
+	switch err := r.Client.Get(ctx, types.NamespacedName{Namespace: r.Namespace, Name: fedcorev1b1.KubeFedConfigName}, cfg); {
+	case err == nil:
+		s.config = cfg.Spec
+	case apierrors.IsNotFound(err):
+	default:
+		return nil, fmt.Errorf("reading KubeFedConfig %s/%s: %w", r.Namespace, fedcorev1b1.KubeFedConfigName, err)
+	}
+
+	clusters := &fedcorev1b1.KubeFedClusterList{}
+	if err := r.Client.List(ctx, clusters, client.InNamespace(r.Namespace)); err != nil {
+		return nil, fmt.Errorf("listing KubeFedClusters in %s: %w", r.Namespace, err)
+	}
+	for _, c := range clusters.Items {
+		s.clusters = append(s.clusters, placement.Cluster{Name: c.Name, Labels: c.Labels})
+	}
+
+	if s.templateVersion, err = propagatedversion.TemplateVersion(fedObj); err != nil {
+		return nil, fmt.Errorf("hashing the template of %s: %w", s.describe(), err)
+	}
+	if s.overridesVersion, err = propagatedversion.OverridesVersion(fedObj); err != nil {
+		return nil, fmt.Errorf("hashing the overrides of %s: %w", s.describe(), err)
+	}
+
+	s.pv = r.newVersionObject(fedObj)
+	switch err := r.Client.Get(ctx, client.ObjectKeyFromObject(s.pv), s.pv); {
+	case err == nil:
+		s.recorded = *versionStatus(s.pv)
+	case apierrors.IsNotFound(err):
+		s.pv = nil
+	default:
+		return nil, fmt.Errorf("reading the propagated version of %s: %w", s.describe(), err)
+	}
+	return s, nil
+}
+
+// newVersionObject returns an empty PropagatedVersion (or
+// ClusterPropagatedVersion, for cluster-scoped federated types) named for
+// fedObj.
+func (r *Reconciler) newVersionObject(fedObj *unstructured.Unstructured) client.Object {
+	name := fedcorev1a1.PropagatedVersionName(r.TypeConfig.Spec.TargetType.Kind, fedObj.GetName())
+	if ns := fedObj.GetNamespace(); ns != "" {
+		pv := &fedcorev1a1.PropagatedVersion{}
+		pv.Name, pv.Namespace = name, ns
+		return pv
+	}
+	pv := &fedcorev1a1.ClusterPropagatedVersion{}
+	pv.Name = name
+	return pv
+}
+
+func versionStatus(obj client.Object) *fedcorev1a1.PropagatedVersionStatus {
+	switch pv := obj.(type) {
+	case *fedcorev1a1.PropagatedVersion:
+		return &pv.Status
+	case *fedcorev1a1.ClusterPropagatedVersion:
+		return &pv.Status
+	}
+	panic(fmt.Sprintf("unexpected propagated version type %T", obj))
+}
+
+// errClusterNotReady is returned for members that are not connected.
+var errClusterNotReady = errors.New("cluster is not ready")

@@ -1,0 +1,256 @@
+package sync
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
+)
+
+// writeStatus computes the status from the scope and writes it with one
+// patch, only when it changed.
+func (r *Reconciler) writeStatus(ctx context.Context, s *scope) error {
+	status := r.computeStatus(s)
+	if reflect.DeepEqual(status, s.oldStatus) {
+		return nil
+	}
+	orig := s.fedObj.DeepCopy()
+	if err := fedtypesv1b1.SetStatus(s.fedObj, status); err != nil {
+		return err
+	}
+	if err := r.Client.Status().Patch(ctx, s.fedObj, client.MergeFrom(orig)); err != nil {
+		return fmt.Errorf("writing the status of %s: %w", s.describe(), err)
+	}
+	return nil
+}
+
+// computeStatus builds the status: Propagation condition, one entry per
+// cluster with an outcome, and for workloads the aggregated replica counts
+// and the Ready condition. Times are carried over from the old status
+// unless the condition changed, so that an unchanged outcome yields an
+// identical status.
+func (r *Reconciler) computeStatus(s *scope) *fedtypesv1b1.GenericFederatedStatus {
+	status := &fedtypesv1b1.GenericFederatedStatus{ObservedGeneration: s.fedObj.GetGeneration()}
+	collect := r.TypeConfig.GetStatusEnabled() && s.config.FeatureGateEnabled(fedcorev1b1.RawResourceStatusCollectionFeature)
+
+	var failed []string
+	for _, name := range sortedKeys(s.results) {
+		res := s.results[name]
+		cs := fedtypesv1b1.GenericClusterStatus{Name: name, Status: res.status, Message: res.message}
+		if collect && res.member != nil {
+			if remote, found, _ := unstructured.NestedFieldNoCopy(res.member.Object, "status"); found {
+				if raw, err := json.Marshal(remote); err == nil {
+					cs.RemoteStatus = &apiextensionsv1.JSON{Raw: raw}
+				}
+			}
+		}
+		if res.status != fedtypesv1b1.ClusterPropagationOK {
+			failed = append(failed, fmt.Sprintf("%s: %s", name, res.status))
+		}
+		status.Clusters = append(status.Clusters, cs)
+	}
+
+	propagation := fedtypesv1b1.GenericCondition{Type: fedtypesv1b1.PropagationConditionType, Status: corev1.ConditionTrue}
+	switch {
+	case s.reason != "":
+		propagation.Status, propagation.Reason, propagation.Message = corev1.ConditionFalse, s.reason, s.message
+	case len(failed) > 0:
+		propagation.Status, propagation.Reason = corev1.ConditionFalse, fedtypesv1b1.CheckClusters
+		propagation.Message = fmt.Sprintf("not propagated to %d of %d clusters (%s): see status.clusters", len(failed), len(s.results), strings.Join(failed, ", "))
+	}
+	status.Conditions = append(status.Conditions, r.carryTimes(s, propagation))
+
+	if kind := workloadKind(r.targetGVK().Group, r.targetGVK().Kind); kind != "" && s.reason == "" {
+		agg, ready := aggregate(kind, s)
+		status.AggregatedStatus = agg
+		if ready != nil {
+			status.Conditions = append(status.Conditions, r.carryTimes(s, *ready))
+		}
+	}
+	if len(status.Clusters) == 0 {
+		status.Clusters = nil
+	}
+	return status
+}
+
+// carryTimes sets the condition's times: those of the old condition of the
+// same type when nothing but time changed, else now (lastTransitionTime
+// only moves when status or reason change).
+func (r *Reconciler) carryTimes(s *scope, c fedtypesv1b1.GenericCondition) fedtypesv1b1.GenericCondition {
+	now := s.started.UTC().Format(time.RFC3339)
+	old := s.oldStatus.GetCondition(c.Type)
+	if old == nil {
+		c.LastUpdateTime, c.LastTransitionTime = now, now
+		return c
+	}
+	c.LastTransitionTime = old.LastTransitionTime
+	if old.Status != c.Status || old.Reason != c.Reason {
+		c.LastTransitionTime = now
+	}
+	c.LastUpdateTime = old.LastUpdateTime
+	if old.Status != c.Status || old.Reason != c.Reason || old.Message != c.Message || s.oldStatus.ObservedGeneration != s.fedObj.GetGeneration() {
+		c.LastUpdateTime = now
+	}
+	return c
+}
+
+// workloadKind returns the kind of a workload target type whose replicas
+// are aggregated, or "".
+func workloadKind(group, kind string) string {
+	switch {
+	case group == "apps" && (kind == "Deployment" || kind == "ReplicaSet" || kind == "StatefulSet" || kind == "DaemonSet"):
+		return kind
+	case group == "batch" && (kind == "Job" || kind == "CronJob"):
+		return kind
+	}
+	return ""
+}
+
+func nested(obj *unstructured.Unstructured, fields ...string) (int64, bool) {
+	v, found, err := unstructured.NestedFieldNoCopy(obj.Object, fields...)
+	if !found || err != nil {
+		return 0, false
+	}
+	switch n := v.(type) {
+	case int64:
+		return n, true
+	case float64:
+		return int64(n), true
+	case int32:
+		return int64(n), true
+	case int:
+		return int64(n), true
+	}
+	return 0, false
+}
+
+func add(dst **int32, v int64) {
+	if *dst == nil {
+		*dst = ptr.To[int32](0)
+	}
+	**dst += int32(v)
+}
+
+// aggregate sums the member statuses of a workload and decides its Ready
+// condition (nil for kinds without readiness, CronJob).
+func aggregate(kind string, s *scope) (*fedtypesv1b1.AggregatedStatus, *fedtypesv1b1.GenericCondition) {
+	agg := &fedtypesv1b1.AggregatedStatus{Clusters: int32(len(s.selected))}
+	var notReady []string
+	for _, name := range s.selected {
+		res, ok := s.results[name]
+		if !ok {
+			notReady = append(notReady, name+" (not propagated)")
+			continue
+		}
+		if res.status == fedtypesv1b1.ClusterPropagationOK {
+			agg.ReadyClusters++
+		}
+		m := res.member
+		if m == nil {
+			notReady = append(notReady, fmt.Sprintf("%s (%s)", name, orDefault(string(res.status), "no member object")))
+			continue
+		}
+		if why := memberNotReady(kind, m, agg); why != "" {
+			notReady = append(notReady, fmt.Sprintf("%s (%s)", name, why))
+		}
+	}
+	if kind == "CronJob" {
+		return agg, nil
+	}
+	cond := &fedtypesv1b1.GenericCondition{Type: fedtypesv1b1.WorkloadReadyConditionType, Status: corev1.ConditionTrue, Reason: fedtypesv1b1.WorkloadReady}
+	if len(notReady) > 0 || len(s.selected) == 0 {
+		cond.Status, cond.Reason = corev1.ConditionFalse, fedtypesv1b1.WorkloadNotReady
+		cond.Message = "not ready in: " + strings.Join(notReady, ", ")
+		if len(s.selected) == 0 {
+			cond.Message = "the workload is not placed in any cluster"
+		}
+	}
+	return agg, cond
+}
+
+// memberNotReady adds one member's counts to agg and returns why the member
+// workload is not ready ("" when it is).
+func memberNotReady(kind string, m *unstructured.Unstructured, agg *fedtypesv1b1.AggregatedStatus) string {
+	gen := m.GetGeneration()
+	observed, _ := nested(m, "status", "observedGeneration")
+	switch kind {
+	case "Deployment", "ReplicaSet", "StatefulSet":
+		desired, ok := nested(m, "spec", "replicas")
+		if !ok {
+			desired = 1
+		}
+		replicas, _ := nested(m, "status", "replicas")
+		ready, _ := nested(m, "status", "readyReplicas")
+		available, _ := nested(m, "status", "availableReplicas")
+		updated, hasUpdated := nested(m, "status", "updatedReplicas")
+		if kind == "ReplicaSet" {
+			// ReplicaSets have no rollout: every replica is current.
+			updated, hasUpdated = replicas, true
+		}
+		add(&agg.Replicas, replicas)
+		add(&agg.ReadyReplicas, ready)
+		add(&agg.AvailableReplicas, available)
+		add(&agg.UpdatedReplicas, updated)
+		switch {
+		case observed < gen:
+			return "rollout not observed yet"
+		case ready < desired:
+			return fmt.Sprintf("%d/%d ready", ready, desired)
+		case hasUpdated && updated < desired:
+			return fmt.Sprintf("%d/%d updated", updated, desired)
+		}
+	case "DaemonSet":
+		desired, _ := nested(m, "status", "desiredNumberScheduled")
+		ready, _ := nested(m, "status", "numberReady")
+		available, _ := nested(m, "status", "numberAvailable")
+		updated, _ := nested(m, "status", "updatedNumberScheduled")
+		add(&agg.Replicas, desired)
+		add(&agg.ReadyReplicas, ready)
+		add(&agg.AvailableReplicas, available)
+		add(&agg.UpdatedReplicas, updated)
+		switch {
+		case observed < gen:
+			return "rollout not observed yet"
+		case ready < desired:
+			return fmt.Sprintf("%d/%d ready", ready, desired)
+		case updated < desired:
+			return fmt.Sprintf("%d/%d updated", updated, desired)
+		}
+	case "Job":
+		active, _ := nested(m, "status", "active")
+		succeeded, _ := nested(m, "status", "succeeded")
+		failedPods, _ := nested(m, "status", "failed")
+		add(&agg.Active, active)
+		add(&agg.Succeeded, succeeded)
+		add(&agg.Failed, failedPods)
+		completions, ok := nested(m, "spec", "completions")
+		if !ok {
+			completions = 1
+		}
+		if succeeded < completions {
+			return fmt.Sprintf("%d/%d completions", succeeded, completions)
+		}
+	case "CronJob":
+		active, _, _ := unstructured.NestedSlice(m.Object, "status", "active")
+		add(&agg.Active, int64(len(active)))
+	}
+	return ""
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
