@@ -77,6 +77,15 @@ func (r *Reconciler) computeStatus(s *scope) *fedtypesv1b1.GenericFederatedStatu
 		if ready != nil {
 			status.Conditions = append(status.Conditions, r.carryTimes(s, *ready))
 		}
+	} else if s.reason == "" {
+		// Every kind reports how many clusters it is placed in and how
+		// many are up to date (the Clusters printer column).
+		status.AggregatedStatus = &fedtypesv1b1.AggregatedStatus{Clusters: int32(len(s.selected))}
+		for _, c := range s.selected {
+			if res := s.results[c]; res != nil && res.status == fedtypesv1b1.ClusterPropagationOK {
+				status.AggregatedStatus.ReadyClusters++
+			}
+		}
 	}
 	if len(status.Clusters) == 0 {
 		status.Clusters = nil

@@ -1,0 +1,78 @@
+// Command controller-manager runs the kubefed control plane in the host
+// cluster: member health and connections, the FederatedTypeConfig
+// controller and the per-type sync controllers. See internal/manager.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+
+	"go.uber.org/zap/zapcore"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+
+	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	"github.com/kubefed/kubefed/internal/manager"
+	"github.com/kubefed/kubefed/internal/version"
+)
+
+func main() {
+	var (
+		opts        manager.Options
+		qps         float64
+		burst       int
+		memberQPS   float64
+		memberBurst int
+		showVersion bool
+	)
+	flag.StringVar(&opts.Namespace, "kubefed-namespace", envOr("KUBEFED_NAMESPACE", fedcorev1b1.DefaultKubeFedSystemNamespace), "the control-plane namespace (KubeFedClusters, KubeFedConfig, FederatedTypeConfigs)")
+	flag.StringVar(&opts.MetricsBindAddress, "metrics-bind-address", ":8080", "address the Prometheus metrics endpoint binds to; 0 disables it")
+	flag.StringVar(&opts.HealthProbeBindAddress, "health-probe-bind-address", ":8081", "address the /healthz and /readyz probes bind to; 0 disables them")
+	flag.BoolVar(&opts.LeaderElect, "leader-elect", false, "elect a leader with a Lease in the control-plane namespace, so that several replicas can run (the durations come from the KubeFedConfig)")
+	flag.StringVar(&opts.LeaderElectionID, "leader-election-id", "kubefed-controller-manager", "name of the leader election Lease")
+	flag.Float64Var(&qps, "rest-config-qps", 100, "requests per second to the host API server")
+	flag.IntVar(&burst, "rest-config-burst", 200, "request burst to the host API server")
+	flag.Float64Var(&memberQPS, "member-qps", 100, "requests per second to each member API server")
+	flag.IntVar(&memberBurst, "member-burst", 200, "request burst to each member API server")
+	flag.DurationVar(&opts.GracefulShutdownTimeout, "graceful-shutdown-timeout", 0, "how long in-flight work may take on SIGTERM (default 30s)")
+	flag.BoolVar(&showVersion, "version", false, "print the version and exit")
+	zapOpts := zap.Options{TimeEncoder: zapcore.ISO8601TimeEncoder}
+	zapOpts.BindFlags(flag.CommandLine)
+	flag.Parse()
+
+	if showVersion {
+		fmt.Printf("controller-manager %s\n", version.Get())
+		return
+	}
+	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
+	log := ctrl.Log.WithName("setup")
+	log.Info("Starting kubefed controller-manager", "version", version.Version, "namespace", opts.Namespace)
+
+	restConfig, err := ctrl.GetConfig()
+	if err != nil {
+		log.Error(err, "Could not load a kubeconfig: pass --kubeconfig, set KUBECONFIG, or run in a cluster")
+		os.Exit(1)
+	}
+	restConfig.QPS, restConfig.Burst = float32(qps), burst
+	restConfig.UserAgent = "kubefed-controller-manager/" + version.Version
+	opts.MemberQPS, opts.MemberBurst = float32(memberQPS), memberBurst
+
+	ctx := ctrl.SetupSignalHandler()
+	mgr, err := manager.New(ctx, restConfig, opts)
+	if err != nil {
+		log.Error(err, "Could not set up the controller-manager")
+		os.Exit(1)
+	}
+	if err := mgr.Start(ctx); err != nil {
+		log.Error(err, "The controller-manager stopped with an error")
+		os.Exit(1)
+	}
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,210 @@
+package manager
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"k8s.io/utils/ptr"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	fedcorev1a1 "github.com/kubefed/kubefed/api/core/v1alpha1"
+	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	fedschedv1a1 "github.com/kubefed/kubefed/api/scheduling/v1alpha1"
+	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
+	"github.com/kubefed/kubefed/controllers/federatedtypeconfig"
+	"github.com/kubefed/kubefed/controllers/kubefedcluster"
+	"github.com/kubefed/kubefed/internal/clustercache"
+	"github.com/kubefed/kubefed/internal/metrics"
+)
+
+// Options configure the controller-manager. Where the KubeFedConfig has a
+// setting too (leader election durations, cache sync timeout), the
+// KubeFedConfig wins.
+type Options struct {
+	// Namespace is the control-plane namespace.
+	Namespace string
+	// MetricsBindAddress serves /metrics; "0" disables it.
+	MetricsBindAddress string
+	// HealthProbeBindAddress serves /healthz and /readyz; "0" disables it.
+	HealthProbeBindAddress string
+	// LeaderElect enables leader election with a Lease in Namespace.
+	LeaderElect bool
+	// LeaderElectionID names the Lease.
+	LeaderElectionID string
+	// MemberQPS and MemberBurst limit the requests to each member cluster.
+	MemberQPS   float32
+	MemberBurst int
+	// GracefulShutdownTimeout bounds how long in-flight work may take on
+	// SIGTERM.
+	GracefulShutdownTimeout time.Duration
+}
+
+// Scheme returns the scheme with every kind the controllers use.
+func Scheme() *runtime.Scheme {
+	s := runtime.NewScheme()
+	utilruntime.Must(clientgoscheme.AddToScheme(s))
+	utilruntime.Must(apiextensionsv1.AddToScheme(s))
+	utilruntime.Must(fedcorev1b1.AddToScheme(s))
+	utilruntime.Must(fedcorev1a1.AddToScheme(s))
+	utilruntime.Must(fedschedv1a1.AddToScheme(s))
+	utilruntime.Must(fedtypesv1b1.AddToScheme(s))
+	return s
+}
+
+// +kubebuilder:rbac:groups=core.kubefed.io,resources=kubefedconfigs,verbs=get;list;watch;create
+// +kubebuilder:rbac:groups=coordination.k8s.io,resources=leases,verbs=get;list;watch;create;update;patch;delete
+
+// EnsureConfig returns the KubeFedConfig of the control plane, creating it
+// with the defaults when it is missing.
+func EnsureConfig(ctx context.Context, c client.Client, namespace string) (*fedcorev1b1.KubeFedConfig, error) {
+	cfg := &fedcorev1b1.KubeFedConfig{}
+	key := client.ObjectKey{Namespace: namespace, Name: fedcorev1b1.KubeFedConfigName}
+	err := c.Get(ctx, key, cfg)
+	if err == nil {
+		return cfg, nil
+	}
+	if !apierrors.IsNotFound(err) {
+		return nil, fmt.Errorf("reading KubeFedConfig %s/%s: %w (is the chart installed, and may this identity read it?)", namespace, fedcorev1b1.KubeFedConfigName, err)
+	}
+	cfg = &fedcorev1b1.KubeFedConfig{
+		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: fedcorev1b1.KubeFedConfigName},
+		// The schema fills in every other default.
+		Spec: fedcorev1b1.KubeFedConfigSpec{Scope: apiextensionsv1.ClusterScoped},
+	}
+	if err := c.Create(ctx, cfg); err != nil && !apierrors.IsAlreadyExists(err) {
+		return nil, fmt.Errorf("creating the default KubeFedConfig %s/%s: %w", namespace, fedcorev1b1.KubeFedConfigName, err)
+	}
+	if err := c.Get(ctx, key, cfg); err != nil {
+		return nil, err
+	}
+	ctrl.LoggerFrom(ctx).Info("Created the default KubeFedConfig", "namespace", namespace)
+	return cfg, nil
+}
+
+// New builds the manager with every controller registered. It reads the
+// KubeFedConfig first (creating it when missing).
+func New(ctx context.Context, restConfig *rest.Config, opts Options) (ctrl.Manager, error) {
+	if opts.Namespace == "" {
+		return nil, errors.New("the control-plane namespace is required (--kubefed-namespace)")
+	}
+	scheme := Scheme()
+	direct, err := client.New(restConfig, client.Options{Scheme: scheme})
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := EnsureConfig(ctx, direct, opts.Namespace)
+	if err != nil {
+		return nil, err
+	}
+	spec := cfg.Spec
+
+	ns := map[string]cache.Config{opts.Namespace: {}}
+	cacheOpts := cache.Options{
+		// The control plane's own objects, and the Secrets holding member
+		// tokens, are only read in its namespace.
+		ByObject: map[client.Object]cache.ByObject{
+			&corev1.Secret{}:                   {Namespaces: ns},
+			&fedcorev1b1.KubeFedCluster{}:      {Namespaces: ns},
+			&fedcorev1b1.KubeFedConfig{}:       {Namespaces: ns},
+			&fedcorev1b1.FederatedTypeConfig{}: {Namespaces: ns},
+		},
+	}
+	if spec.Scope == apiextensionsv1.NamespaceScoped {
+		cacheOpts.DefaultNamespaces = ns
+	}
+
+	mgrOpts := ctrl.Options{
+		Scheme:                  scheme,
+		Cache:                   cacheOpts,
+		Metrics:                 metricsserver.Options{BindAddress: opts.MetricsBindAddress},
+		HealthProbeBindAddress:  opts.HealthProbeBindAddress,
+		LeaderElection:          opts.LeaderElect,
+		LeaderElectionID:        orDefault(opts.LeaderElectionID, "kubefed-controller-manager"),
+		LeaderElectionNamespace: opts.Namespace,
+		// Release the lease on a clean shutdown so that a standby takes
+		// over at once instead of after the lease expires.
+		LeaderElectionReleaseOnCancel: true,
+		GracefulShutdownTimeout:       ptr.To(orDuration(opts.GracefulShutdownTimeout, 30*time.Second)),
+	}
+	if le := spec.LeaderElect; le != nil {
+		if le.LeaseDuration != nil {
+			mgrOpts.LeaseDuration = ptr.To(le.LeaseDuration.Duration)
+		}
+		if le.RenewDeadline != nil {
+			mgrOpts.RenewDeadline = ptr.To(le.RenewDeadline.Duration)
+		}
+		if le.RetryPeriod != nil {
+			mgrOpts.RetryPeriod = ptr.To(le.RetryPeriod.Duration)
+		}
+	}
+	mgr, err := ctrl.NewManager(restConfig, mgrOpts)
+	if err != nil {
+		return nil, fmt.Errorf("creating the manager: %w", err)
+	}
+
+	ccOpts := clustercache.Options{Scheme: scheme, QPS: opts.MemberQPS, Burst: opts.MemberBurst}
+	if d := spec.ControllerDuration; d != nil && d.CacheSyncTimeout != nil {
+		ccOpts.CacheSyncTimeout = d.CacheSyncTimeout.Duration
+	}
+	members := clustercache.New(ccOpts)
+	if err := mgr.Add(members); err != nil {
+		return nil, err
+	}
+	if err := (&kubefedcluster.Reconciler{
+		Client:       mgr.GetClient(),
+		ClusterCache: members,
+		Namespace:    opts.Namespace,
+	}).SetupWithManager(mgr); err != nil {
+		return nil, fmt.Errorf("setting up the KubeFedCluster controller: %w", err)
+	}
+	if err := (&federatedtypeconfig.Reconciler{
+		Manager:   mgr,
+		Members:   members,
+		Namespace: opts.Namespace,
+		Metrics:   metrics.SyncMetrics{},
+	}).SetupWithManager(mgr); err != nil {
+		return nil, fmt.Errorf("setting up the FederatedTypeConfig controller: %w", err)
+	}
+
+	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
+		return nil, err
+	}
+	if err := mgr.AddReadyzCheck("readyz", func(req *http.Request) error {
+		if !mgr.GetCache().WaitForCacheSync(req.Context()) {
+			return errors.New("the host cache has not synced")
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	return mgr, nil
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func orDuration(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
+}
