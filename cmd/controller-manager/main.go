@@ -36,6 +36,7 @@ func main() {
 	flag.Float64Var(&memberQPS, "member-qps", 100, "requests per second to each member API server")
 	flag.IntVar(&memberBurst, "member-burst", 200, "request burst to each member API server")
 	flag.DurationVar(&opts.GracefulShutdownTimeout, "graceful-shutdown-timeout", 0, "how long in-flight work may take on SIGTERM (default 30s)")
+	flag.DurationVar(&opts.UnschedulableWindow, "unschedulable-window", 0, "how long a scheduled workload's Pods may stay unschedulable in a member before its replicas are planned elsewhere (default 1m)")
 	flag.BoolVar(&showVersion, "version", false, "print the version and exit")
 	zapOpts := zap.Options{TimeEncoder: zapcore.ISO8601TimeEncoder}
 	zapOpts.BindFlags(flag.CommandLine)

@@ -28,6 +28,7 @@ import (
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 	"github.com/kubefed/kubefed/controllers/federatedtypeconfig"
 	"github.com/kubefed/kubefed/controllers/kubefedcluster"
+	"github.com/kubefed/kubefed/controllers/scheduling"
 	"github.com/kubefed/kubefed/internal/clustercache"
 	"github.com/kubefed/kubefed/internal/metrics"
 )
@@ -49,6 +50,10 @@ type Options struct {
 	// MemberQPS and MemberBurst limit the requests to each member cluster.
 	MemberQPS   float32
 	MemberBurst int
+	// UnschedulableWindow is how long a workload's Pods may stay
+	// unschedulable in a member before the scheduler plans them elsewhere;
+	// scheduling.DefaultUnschedulableWindow when zero.
+	UnschedulableWindow time.Duration
 	// GracefulShutdownTimeout bounds how long in-flight work may take on
 	// SIGTERM.
 	GracefulShutdownTimeout time.Duration
@@ -179,6 +184,16 @@ func New(ctx context.Context, restConfig *rest.Config, opts Options) (ctrl.Manag
 		Metrics:   metrics.SyncMetrics{},
 	}).SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("setting up the FederatedTypeConfig controller: %w", err)
+	}
+
+	if err := (&scheduling.Reconciler{
+		Client:              mgr.GetClient(),
+		Members:             members,
+		Namespace:           opts.Namespace,
+		Recorder:            mgr.GetEventRecorderFor("kubefed-scheduler"), //nolint:staticcheck // events on the preference, core events API
+		UnschedulableWindow: opts.UnschedulableWindow,
+	}).SetupWithManager(mgr); err != nil {
+		return nil, fmt.Errorf("setting up the ReplicaSchedulingPreference controller: %w", err)
 	}
 
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {

@@ -139,7 +139,33 @@ type ClusterReplicas struct {
 	Name string `json:"name"`
 	// Replicas planned for the cluster.
 	Replicas int64 `json:"replicas"`
+	// Ideal is what the cluster would get from the preferences alone
+	// (rebalance on, every replica schedulable).
+	// +optional
+	Ideal int64 `json:"ideal,omitempty"`
+	// Reason says why Replicas differ from the cluster's weighted share:
+	// CappedByMax, CappedByCapacity, RaisedToMin, BelowMin, TookOverflow,
+	// KeptCurrent, NotRebalanced; empty when they do not.
+	// +optional
+	Reason string `json:"reason,omitempty"`
+	// Capacity is the number of replicas the cluster was seen able to run
+	// (its other replicas stayed unschedulable), while that observation
+	// holds; unset for clusters without unschedulable replicas.
+	// +optional
+	Capacity *int64 `json:"capacity,omitempty"`
+	// CapacityObservedTime is when Capacity was observed; it is forgotten
+	// some time later, and the cluster is tried again.
+	// +optional
+	CapacityObservedTime *metav1.Time `json:"capacityObservedTime,omitempty"`
 }
+
+// Reasons of the Scheduled condition beyond the ones above, and the
+// cluster reason for an offline cluster.
+const (
+	// ClusterOfflineReason is the reason recorded for a cluster that had
+	// replicas and is not Ready: its replicas are planned elsewhere.
+	ClusterOfflineReason = "ClusterOffline"
+)
 
 // +kubebuilder:object:root=true
 // +kubebuilder:resource:path=replicaschedulingpreferences,shortName=rsp,categories=kubefed
