@@ -96,6 +96,21 @@ func (c *Cluster) Start(ctx context.Context) error {
 	return c.WaitReady(ctx, 2*time.Minute)
 }
 
+// ScaleNodes sets the number of simulated nodes of the cluster. With
+// podsPerNode > 0, the nodes it adds can run that many Pods each (kwok's
+// default is 110); existing nodes keep theirs, so scale to 0 first to
+// change every node's capacity.
+func (c *Cluster) ScaleNodes(ctx context.Context, replicas, podsPerNode int) error {
+	args := []string{"scale", "node", "--name", c.KwokName, "--replicas", fmt.Sprint(replicas)}
+	if podsPerNode > 0 {
+		args = append(args, "--param", fmt.Sprintf(".allocatable.pods=%d", podsPerNode))
+	}
+	if err := c.fed.kwokctl(ctx, args...); err != nil {
+		return fmt.Errorf("scaling the nodes of cluster %s: %w", c.Name, err)
+	}
+	return nil
+}
+
 // Ready reports whether the cluster's API server answers /readyz.
 func (c *Cluster) Ready(ctx context.Context) bool {
 	return c.probe(ctx, "/readyz") == nil
@@ -226,8 +241,8 @@ func (f *Federation) createCluster(ctx context.Context, name string) (*Cluster, 
 		return nil, err
 	}
 	if f.opts.Nodes > 0 {
-		if err := f.kwokctl(ctx, "scale", "node", "--name", c.KwokName, "--replicas", fmt.Sprint(f.opts.Nodes)); err != nil {
-			return nil, fmt.Errorf("adding simulated nodes to cluster %s: %w", name, err)
+		if err := c.ScaleNodes(ctx, f.opts.Nodes, f.opts.PodsPerNode); err != nil {
+			return nil, err
 		}
 	}
 	return c, c.WaitReady(ctx, 2*time.Minute)

@@ -48,6 +48,9 @@ type Options struct {
 	Members []string
 	// Nodes is the number of simulated nodes per cluster.
 	Nodes int
+	// PodsPerNode is how many Pods a simulated node can run; kwok's
+	// default (110) when 0.
+	PodsPerNode int
 	// Runtime is RuntimeBinary or RuntimeKind; from KUBEFED_CLUSTER_RUNTIME
 	// when empty, else RuntimeBinary.
 	Runtime string
