@@ -71,8 +71,8 @@ func Scheme() *runtime.Scheme {
 	return s
 }
 
-// +kubebuilder:rbac:groups=core.kubefed.io,resources=kubefedconfigs,verbs=get;list;watch;create
-// +kubebuilder:rbac:groups=coordination.k8s.io,resources=leases,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=core.kubefed.io,namespace=kube-federation-system,resources=kubefedconfigs,verbs=get;list;watch;create
+// +kubebuilder:rbac:groups=coordination.k8s.io,namespace=kube-federation-system,resources=leases,verbs=get;list;watch;create;update;patch;delete
 
 // EnsureConfig returns the KubeFedConfig of the control plane, creating it
 // with the defaults when it is missing.
