@@ -1,0 +1,415 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package clustercache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	"github.com/kubefed/kubefed/internal/metrics"
+)
+
+// ErrClusterNotConnected is returned (wrapped, with the cluster's name) for a
+// member cluster the cache holds no connection to: it is not Ready, its
+// configuration is malformed, it was removed, or its last connection failed
+// and is backing off. Callers record the cluster as not ready and carry on
+// with the others; the cluster's next Connected event is the moment to retry.
+var ErrClusterNotConnected = errors.New("cluster is not connected")
+
+// Defaults of Options.
+const (
+	DefaultQPS              = 100
+	DefaultBurst            = 200
+	DefaultCacheSyncTimeout = 5 * time.Minute
+	DefaultMinBackoff       = 5 * time.Second
+	DefaultMaxBackoff       = 5 * time.Minute
+)
+
+// Options configure a ClusterCache.
+type Options struct {
+	// Scheme holds the typed kinds used with member clients and watches;
+	// client-go's scheme when nil. Unstructured objects need no scheme.
+	Scheme *runtime.Scheme
+	// QPS and Burst limit the requests sent to each member cluster;
+	// DefaultQPS and DefaultBurst when zero.
+	QPS   float32
+	Burst int
+	// CacheSyncTimeout is how long a member's watches may take to sync before
+	// its connection is dropped (and retried with backoff);
+	// DefaultCacheSyncTimeout when zero. ConnectInput can override it.
+	CacheSyncTimeout time.Duration
+	// DefaultLabelSelector restricts the objects GetReader serves (and
+	// caches): kubefed.io/managed=true when nil. Use labels.Everything() to
+	// cache every object of the kinds read.
+	DefaultLabelSelector labels.Selector
+	// MinBackoff and MaxBackoff bound the per-cluster delay before a failed
+	// connection is tried again; it doubles with every failure in a row.
+	// DefaultMinBackoff and DefaultMaxBackoff when zero.
+	MinBackoff, MaxBackoff time.Duration
+}
+
+// ConnectionEvent tells subscribers that a member connection was opened or
+// closed.
+type ConnectionEvent struct {
+	// Cluster is the KubeFedCluster's name.
+	Cluster string
+	// Connected is true when the connection was opened (the cluster became
+	// Ready, or its connection was rebuilt), false when it was closed.
+	Connected bool
+	// Err says why a connection was closed by the cache itself (its watches
+	// did not sync in time); nil otherwise.
+	Err error
+}
+
+// ClusterCache holds one connection (client and cache) per member cluster.
+// It is driven by the KubeFedCluster health controller, which calls Connect
+// for Ready clusters and Disconnect for the others; everything else only
+// reads from it. It is a manager.Runnable: add it to the manager, which
+// starts it (on the leader) and stops it, closing every connection.
+type ClusterCache struct {
+	opts Options
+
+	started chan struct{}
+
+	mu        sync.Mutex
+	runCtx    context.Context
+	stopped   bool
+	conns     map[string]*connection
+	backoffs  map[string]*backoff
+	watches   map[string]*watch
+	listeners map[int]func(ConnectionEvent)
+	nextID    int
+
+	// wg tracks the teardown of every connection, so that Start returns
+	// only when no goroutine or network connection of a member is left.
+	wg sync.WaitGroup
+}
+
+// backoff records the failures in a row of one cluster's connections.
+type backoff struct {
+	failures  int
+	notBefore time.Time
+	hash      string
+	err       error
+}
+
+// New returns a ClusterCache; it opens no connection until started.
+func New(opts Options) *ClusterCache {
+	if opts.Scheme == nil {
+		opts.Scheme = clientgoscheme.Scheme
+	}
+	if opts.QPS == 0 {
+		opts.QPS = DefaultQPS
+	}
+	if opts.Burst == 0 {
+		opts.Burst = DefaultBurst
+	}
+	if opts.CacheSyncTimeout == 0 {
+		opts.CacheSyncTimeout = DefaultCacheSyncTimeout
+	}
+	if opts.DefaultLabelSelector == nil {
+		opts.DefaultLabelSelector = labels.SelectorFromSet(labels.Set{fedcorev1b1.ManagedByKubeFedLabelKey: fedcorev1b1.ManagedByKubeFedLabelValue})
+	}
+	if opts.MinBackoff == 0 {
+		opts.MinBackoff = DefaultMinBackoff
+	}
+	if opts.MaxBackoff == 0 {
+		opts.MaxBackoff = DefaultMaxBackoff
+	}
+	return &ClusterCache{
+		opts:      opts,
+		started:   make(chan struct{}),
+		conns:     map[string]*connection{},
+		backoffs:  map[string]*backoff{},
+		watches:   map[string]*watch{},
+		listeners: map[int]func(ConnectionEvent){},
+	}
+}
+
+// Start runs the cache until ctx is done, then closes every connection and
+// waits until their goroutines and network connections are gone.
+func (c *ClusterCache) Start(ctx context.Context) error {
+	c.mu.Lock()
+	if c.runCtx != nil {
+		c.mu.Unlock()
+		return errors.New("cluster cache already started")
+	}
+	c.runCtx = ctx
+	close(c.started)
+	c.mu.Unlock()
+
+	<-ctx.Done()
+
+	c.mu.Lock()
+	c.stopped = true
+	conns := c.conns
+	c.conns = map[string]*connection{}
+	c.mu.Unlock()
+	for _, conn := range conns {
+		c.stopConnection(conn)
+	}
+	c.wg.Wait()
+	return nil
+}
+
+// ConnectInput is what Connect needs to open a member connection.
+type ConnectInput struct {
+	// Cluster is the member's KubeFedCluster.
+	Cluster *fedcorev1b1.KubeFedCluster
+	// Secret is the Secret named by Cluster.Spec.SecretRef; nil when it does
+	// not exist.
+	Secret *corev1.Secret
+	// CacheSyncTimeout overrides Options.CacheSyncTimeout when not zero.
+	CacheSyncTimeout time.Duration
+}
+
+// Connect makes sure the cache holds a connection to the cluster built from
+// the current inputs. It does nothing when such a connection exists, rebuilds
+// one whose inputs (endpoint, CA, token, proxy, TLS options) changed, and
+// refuses, wrapping ErrClusterNotConnected, while the cluster's last
+// connection failure is backing off (unless the inputs changed). It never
+// waits for the member: caches start and sync in the background, and a
+// connection whose watches cannot sync within the timeout is dropped and
+// published as disconnected.
+func (c *ClusterCache) Connect(ctx context.Context, in ConnectInput) error {
+	select {
+	case <-c.started:
+	case <-ctx.Done():
+		return fmt.Errorf("connecting to cluster %s: the cluster cache has not started: %w", in.Cluster.Name, ctx.Err())
+	}
+	name := in.Cluster.Name
+	hash := InputsHash(in.Cluster, in.Secret)
+	c.mu.Lock()
+	if c.stopped {
+		c.mu.Unlock()
+		return fmt.Errorf("connecting to cluster %s: the cluster cache is stopped: %w", name, ErrClusterNotConnected)
+	}
+	old := c.conns[name]
+	if old != nil && hash != "" && old.hash == hash {
+		c.mu.Unlock()
+		return nil
+	}
+	if b := c.backoffs[name]; b != nil && b.hash == hash && time.Now().Before(b.notBefore) {
+		c.mu.Unlock()
+		return fmt.Errorf("cluster %s: its last connection failed (%w); next attempt in %s: %w",
+			name, b.err, time.Until(b.notBefore).Round(time.Second), ErrClusterNotConnected)
+	}
+	member, err := NewMemberConfig(in.Cluster, in.Secret)
+	if err != nil {
+		c.mu.Unlock()
+		if old != nil {
+			c.Disconnect(ctx, name)
+		}
+		return fmt.Errorf("connecting to cluster %s: %w", name, err)
+	}
+	syncTimeout := in.CacheSyncTimeout
+	if syncTimeout == 0 {
+		syncTimeout = c.opts.CacheSyncTimeout
+	}
+	conn, err := newConnection(c, ctrl.LoggerFrom(ctx).WithValues("cluster", name), name, member, syncTimeout)
+	if err != nil {
+		c.mu.Unlock()
+		member.Close()
+		return fmt.Errorf("connecting to cluster %s: %w", name, err)
+	}
+	if old != nil {
+		delete(c.conns, name)
+		c.stopConnection(old)
+	}
+	c.conns[name] = conn
+	watches := make([]*watch, 0, len(c.watches))
+	for _, w := range c.watches {
+		watches = append(watches, w)
+	}
+	conn.start(c.runCtx, watches)
+	listeners := c.listenersLocked()
+	c.mu.Unlock()
+
+	verb := "Connected"
+	if old != nil {
+		verb = "Reconnected"
+	}
+	ctrl.LoggerFrom(ctx).Info(verb+" to member cluster", "cluster", name, "endpoint", member.REST.Host)
+	metrics.ClusterConnections.WithLabelValues(name).Set(1)
+	publish(listeners, ConnectionEvent{Cluster: name, Connected: true})
+	return nil
+}
+
+// Disconnect closes the cluster's connection, if any, and publishes it.
+// Clients handed out earlier fail from then on. It does not wait for the
+// connection's goroutines to end.
+func (c *ClusterCache) Disconnect(ctx context.Context, name string) {
+	c.mu.Lock()
+	conn := c.conns[name]
+	if conn == nil {
+		c.mu.Unlock()
+		return
+	}
+	delete(c.conns, name)
+	c.stopConnection(conn)
+	listeners := c.listenersLocked()
+	c.mu.Unlock()
+	ctrl.LoggerFrom(ctx).Info("Disconnected from member cluster", "cluster", name)
+	metrics.ClusterConnections.DeleteLabelValues(name)
+	publish(listeners, ConnectionEvent{Cluster: name, Connected: false})
+}
+
+// Forget disconnects the cluster and drops its backoff record; call it when
+// its KubeFedCluster is deleted.
+func (c *ClusterCache) Forget(ctx context.Context, name string) {
+	c.Disconnect(ctx, name)
+	c.mu.Lock()
+	delete(c.backoffs, name)
+	c.mu.Unlock()
+}
+
+// GetClient returns a client of the member cluster. Its reads and writes go
+// to the member's API server (no cache), limited by the QPS and burst
+// options. It wraps ErrClusterNotConnected when the cluster has no
+// connection.
+func (c *ClusterCache) GetClient(_ context.Context, name string) (client.Client, error) {
+	conn, err := c.connection(name)
+	if err != nil {
+		return nil, err
+	}
+	return conn.client, nil
+}
+
+// GetReader returns a reader served from the member cluster's cache: only
+// objects matching Options.DefaultLabelSelector (kubefed.io/managed=true by
+// default) are seen. A kind read for the first time is cached from then on;
+// a watch registered with the same selector shares that cache. It wraps
+// ErrClusterNotConnected when the cluster has no connection.
+func (c *ClusterCache) GetReader(_ context.Context, name string) (client.Reader, error) {
+	conn, err := c.connection(name)
+	if err != nil {
+		return nil, err
+	}
+	return conn.cluster.GetCache(), nil
+}
+
+// ReadyClusters returns the names of the connected member clusters, sorted.
+func (c *ClusterCache) ReadyClusters() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	names := make([]string, 0, len(c.conns))
+	for name := range c.conns {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Subscribe calls fn for every connection opened or closed from now on, until
+// the returned function is called. fn must not block (enqueue and return)
+// and must not call Connect or Disconnect.
+func (c *ClusterCache) Subscribe(fn func(ConnectionEvent)) (unsubscribe func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	id := c.nextID
+	c.nextID++
+	c.listeners[id] = fn
+	return func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		delete(c.listeners, id)
+	}
+}
+
+func (c *ClusterCache) connection(name string) (*connection, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	conn := c.conns[name]
+	if conn == nil {
+		return nil, fmt.Errorf("cluster %s: %w", name, ErrClusterNotConnected)
+	}
+	return conn, nil
+}
+
+func (c *ClusterCache) listenersLocked() []func(ConnectionEvent) {
+	out := make([]func(ConnectionEvent), 0, len(c.listeners))
+	for _, fn := range c.listeners {
+		out = append(out, fn)
+	}
+	return out
+}
+
+func publish(listeners []func(ConnectionEvent), ev ConnectionEvent) {
+	for _, fn := range listeners {
+		fn(ev)
+	}
+}
+
+// stopConnection stops conn and tracks its teardown. c.mu may be held.
+func (c *ClusterCache) stopConnection(conn *connection) {
+	conn.stop()
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		conn.wait()
+	}()
+}
+
+// connectionSynced resets the backoff of a cluster whose connection synced.
+func (c *ClusterCache) connectionSynced(conn *connection) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.conns[conn.name] == conn {
+		delete(c.backoffs, conn.name)
+	}
+}
+
+// connectionFailed drops a connection whose watches did not sync, backs the
+// cluster off and publishes the disconnection.
+func (c *ClusterCache) connectionFailed(conn *connection, err error) {
+	c.mu.Lock()
+	if c.conns[conn.name] != conn {
+		c.mu.Unlock()
+		return
+	}
+	delete(c.conns, conn.name)
+	c.stopConnection(conn)
+	b := c.backoffs[conn.name]
+	if b == nil || b.hash != conn.hash {
+		b = &backoff{hash: conn.hash}
+		c.backoffs[conn.name] = b
+	}
+	b.failures++
+	delay := c.opts.MinBackoff << min(b.failures-1, 16)
+	if delay > c.opts.MaxBackoff || delay <= 0 {
+		delay = c.opts.MaxBackoff
+	}
+	b.notBefore = time.Now().Add(delay)
+	b.err = err
+	listeners := c.listenersLocked()
+	c.mu.Unlock()
+	conn.log.Error(err, "Dropped member cluster connection", "retryIn", delay)
+	metrics.ClusterConnections.DeleteLabelValues(conn.name)
+	publish(listeners, ConnectionEvent{Cluster: conn.name, Connected: false, Err: err})
+}

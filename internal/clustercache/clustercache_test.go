@@ -1,0 +1,366 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package clustercache_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net"
+	"runtime"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/util/workqueue"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	"github.com/kubefed/kubefed/internal/clustercache"
+	"github.com/kubefed/kubefed/test/framework"
+)
+
+// events records the member objects a watch reported, by cluster/ns/name.
+type events struct {
+	mu   sync.Mutex
+	seen map[string]int
+}
+
+func (e *events) handle(cluster string, obj client.Object) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.seen[cluster+"/"+obj.GetNamespace()+"/"+obj.GetName()]++
+}
+
+func (e *events) saw(key string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.seen[key] == 0 {
+		return fmt.Errorf("no event for %s", key)
+	}
+	return nil
+}
+
+// connections records connection events.
+type connections struct {
+	mu  sync.Mutex
+	evs []clustercache.ConnectionEvent
+}
+
+func (c *connections) add(ev clustercache.ConnectionEvent) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.evs = append(c.evs, ev)
+}
+
+func (c *connections) find(cluster string, connected bool) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, ev := range c.evs {
+		if ev.Cluster == cluster && ev.Connected == connected {
+			return nil
+		}
+	}
+	return fmt.Errorf("no event connected=%v for %s in %v", connected, cluster, c.evs)
+}
+
+func configMap(name string, managed bool) *corev1.ConfigMap {
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: memberNamespace, Name: name}, Data: map[string]string{"k": "v"}}
+	if managed {
+		cm.Labels = map[string]string{fedcorev1b1.ManagedByKubeFedLabelKey: fedcorev1b1.ManagedByKubeFedLabelValue}
+	}
+	return cm
+}
+
+// TestClusterCache exercises the cache against two real member clusters:
+// watches reach members connected before and after they were registered,
+// a rebuilt connection (rotated token) keeps serving, a hung member is
+// dropped and backed off without disturbing the other, and nothing is left
+// running after the cache stops.
+func TestClusterCache(t *testing.T) {
+	fed := framework.New(t, framework.Options{Members: framework.MemberNames(2), Nodes: 1})
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	defer cancel()
+	m1, m2 := fed.Members[0], fed.Members[1]
+	cluster1, secret1 := memberAccess(ctx, t, m1, "token-a")
+	cluster2, secret2 := memberAccess(ctx, t, m2, "token-a")
+	cs1, err := m1.Clientset()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs2, err := m2.Clientset()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The test's own clients are set up and connected (their connections'
+	// goroutines exist now); anything started from here on must be gone
+	// once the cache stopped.
+	for _, cs := range []*kubernetes.Clientset{cs1, cs2} {
+		if _, err := cs.Discovery().ServerVersion(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	leaks := goleak.IgnoreCurrent()
+
+	cacheCtx, stop := context.WithCancel(ctx)
+	cc := clustercache.New(clustercache.Options{CacheSyncTimeout: 3 * time.Second, MinBackoff: 30 * time.Second})
+	done := make(chan error, 1)
+	go func() { done <- cc.Start(cacheCtx) }()
+	conns := &connections{}
+	unsubscribe := cc.Subscribe(conns.add)
+
+	if err := cc.Connect(ctx, clustercache.ConnectInput{Cluster: cluster1, Secret: secret1}); err != nil {
+		t.Fatalf("Connect %s: %v", cluster1.Name, err)
+	}
+	seen := &events{seen: map[string]int{}}
+	watch := clustercache.WatchInput{
+		Name:          "configmaps",
+		Kind:          &corev1.ConfigMap{},
+		LabelSelector: labels.SelectorFromSet(labels.Set{fedcorev1b1.ManagedByKubeFedLabelKey: fedcorev1b1.ManagedByKubeFedLabelValue}),
+		EventHandler:  seen.handle,
+	}
+	if err := cc.Watch(ctx, watch); err != nil {
+		t.Fatalf("Watch: %v", err)
+	}
+	// Registering the same name again is a no-op: this handler never runs.
+	dup := watch
+	dup.EventHandler = func(string, client.Object) { t.Errorf("the handler of a duplicate watch registration was called") }
+	if err := cc.Watch(ctx, dup); err != nil {
+		t.Fatalf("Watch again: %v", err)
+	}
+	if err := cc.Connect(ctx, clustercache.ConnectInput{Cluster: cluster2, Secret: secret2}); err != nil {
+		t.Fatalf("Connect %s: %v", cluster2.Name, err)
+	}
+	if got := cc.ReadyClusters(); !slices.Equal(got, []string{m1.Name, m2.Name}) {
+		t.Fatalf("ReadyClusters = %v", got)
+	}
+
+	t.Run("watch reaches members connected before and after it", func(t *testing.T) {
+		for _, m := range fed.Members {
+			c, err := cc.GetClient(ctx, m.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Create(ctx, configMap("managed", true)); err != nil {
+				t.Fatalf("creating a ConfigMap in %s: %v", m.Name, err)
+			}
+			if err := c.Create(ctx, configMap("unmanaged", false)); err != nil {
+				t.Fatalf("creating a ConfigMap in %s: %v", m.Name, err)
+			}
+		}
+		for _, m := range fed.Members {
+			eventually(t, 15*time.Second, "event from "+m.Name, func() error { return seen.saw(m.Name + "/" + memberNamespace + "/managed") })
+		}
+		time.Sleep(500 * time.Millisecond)
+		for _, m := range fed.Members {
+			if seen.saw(m.Name+"/"+memberNamespace+"/unmanaged") == nil {
+				t.Errorf("the watch reported an object of %s outside its label selector", m.Name)
+			}
+		}
+		if err := conns.find(m2.Name, true); err != nil {
+			t.Error(err)
+		}
+	})
+
+	t.Run("reader serves managed objects from the cache", func(t *testing.T) {
+		r, err := cc.GetReader(ctx, m2.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, 10*time.Second, "cached read", func() error {
+			return r.Get(ctx, client.ObjectKey{Namespace: memberNamespace, Name: "managed"}, &corev1.ConfigMap{})
+		})
+		err = r.Get(ctx, client.ObjectKey{Namespace: memberNamespace, Name: "unmanaged"}, &corev1.ConfigMap{})
+		if !apierrors.IsNotFound(err) {
+			t.Fatalf("cached read of an unmanaged object: %v, want NotFound", err)
+		}
+	})
+
+	t.Run("sources feed a controller queue", func(t *testing.T) {
+		q := workqueue.NewTypedRateLimitingQueue(workqueue.DefaultTypedControllerRateLimiter[reconcile.Request]())
+		defer q.ShutDown()
+		srcCtx, stopSources := context.WithCancel(ctx)
+		defer stopSources()
+		src := clustercache.WatchSource(cc, clustercache.WatchSourceInput[reconcile.Request]{
+			Name: "configmaps-source",
+			Kind: &corev1.ConfigMap{},
+			MapFunc: func(_ context.Context, cluster string, obj client.Object) []reconcile.Request {
+				return []reconcile.Request{{NamespacedName: client.ObjectKey{Namespace: cluster, Name: obj.GetName()}}}
+			},
+		})
+		must(t, src.Start(srcCtx, q))
+		connSrc := clustercache.ConnectionSource(cc, func(_ context.Context, ev clustercache.ConnectionEvent) []reconcile.Request {
+			return []reconcile.Request{{NamespacedName: client.ObjectKey{Namespace: "connection", Name: ev.Cluster}}}
+		})
+		must(t, connSrc.Start(srcCtx, q))
+		c2, err := cc.GetClient(ctx, m2.Name)
+		must(t, err)
+		must(t, c2.Create(ctx, configMap("via-source", true)))
+		want := map[reconcile.Request]bool{
+			{NamespacedName: client.ObjectKey{Namespace: m2.Name, Name: "via-source"}}: false,
+			{NamespacedName: client.ObjectKey{Namespace: "connection", Name: m1.Name}}: false,
+		}
+		// A connection rebuilt for a changed spec publishes a connection event.
+		cluster1b := cluster1.DeepCopy()
+		cluster1b.Spec.DisabledTLSValidations = []fedcorev1b1.TLSValidation{fedcorev1b1.TLSSubjectName}
+		must(t, cc.Connect(ctx, clustercache.ConnectInput{Cluster: cluster1b, Secret: secret1}))
+		deadline := time.Now().Add(15 * time.Second)
+		for slices.Contains(slices.Collect(maps.Values(want)), false) {
+			if time.Now().After(deadline) {
+				t.Fatalf("requests not enqueued within 15s: %v", want)
+			}
+			if q.Len() == 0 {
+				time.Sleep(50 * time.Millisecond)
+				continue
+			}
+			r, _ := q.Get()
+			if _, ok := want[r]; ok {
+				want[r] = true
+			}
+			q.Done(r)
+		}
+		stopSources()
+		cluster1 = cluster1b
+	})
+
+	t.Run("rotated token rebuilds the connection, which keeps serving", func(t *testing.T) {
+		rotated := secret1.DeepCopy()
+		rotated.Data[fedcorev1b1.ClusterSecretTokenKey] = []byte(serviceAccountToken(ctx, t, cs1, "token-b"))
+		if err := cc.Connect(ctx, clustercache.ConnectInput{Cluster: cluster1, Secret: rotated}); err != nil {
+			t.Fatalf("Connect with the rotated token: %v", err)
+		}
+		// Revoke the old token: only the rebuilt connection can work now.
+		deleteTokenSecret(ctx, t, cs1, "token-a")
+		eventually(t, 20*time.Second, "write with the rotated token", func() error {
+			c, err := cc.GetClient(ctx, m1.Name)
+			if err != nil {
+				return err
+			}
+			return c.Create(ctx, configMap("after-rotation", true))
+		})
+		eventually(t, 15*time.Second, "event after rotation", func() error {
+			return seen.saw(m1.Name + "/" + memberNamespace + "/after-rotation")
+		})
+		// member2's connection was not touched.
+		c2, err := cc.GetClient(ctx, m2.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c2.List(ctx, &corev1.ConfigMapList{}, client.InNamespace(memberNamespace)); err != nil {
+			t.Fatalf("listing in %s: %v", m2.Name, err)
+		}
+	})
+
+	t.Run("hung member is dropped after the sync timeout and backed off", func(t *testing.T) {
+		hung := blackhole(t)
+		cluster3 := cluster2.DeepCopy()
+		cluster3.Name = "hung"
+		cluster3.Spec.APIEndpoint = "https://" + hung
+		start := time.Now()
+		if err := cc.Connect(ctx, clustercache.ConnectInput{Cluster: cluster3, Secret: secret2}); err != nil {
+			t.Fatalf("Connect must not wait for the member: %v", err)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Fatalf("Connect took %s", d)
+		}
+		eventually(t, 15*time.Second, "hung member dropped", func() error { return conns.find("hung", false) })
+		err := cc.Connect(ctx, clustercache.ConnectInput{Cluster: cluster3, Secret: secret2})
+		if !errors.Is(err, clustercache.ErrClusterNotConnected) {
+			t.Fatalf("Connect during backoff: %v, want ErrClusterNotConnected", err)
+		}
+		if _, err := cc.GetClient(ctx, "hung"); !errors.Is(err, clustercache.ErrClusterNotConnected) {
+			t.Fatalf("GetClient of a dropped cluster: %v", err)
+		}
+		if got := cc.ReadyClusters(); !slices.Equal(got, []string{m1.Name, m2.Name}) {
+			t.Fatalf("ReadyClusters = %v", got)
+		}
+		cc.Forget(ctx, "hung")
+	})
+
+	t.Run("disconnect", func(t *testing.T) {
+		cc.Disconnect(ctx, m2.Name)
+		if _, err := cc.GetClient(ctx, m2.Name); !errors.Is(err, clustercache.ErrClusterNotConnected) {
+			t.Fatalf("GetClient after Disconnect: %v, want ErrClusterNotConnected", err)
+		}
+		if err := conns.find(m2.Name, false); err != nil {
+			t.Fatal(err)
+		}
+		cc.Unwatch("configmaps")
+	})
+
+	unsubscribe()
+	stop()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Start: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the cache did not stop within 30s")
+	}
+	goleak.VerifyNone(t, leaks)
+	runtime.KeepAlive(cs1)
+	runtime.KeepAlive(cs2)
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// blackhole listens on 127.0.0.1 and accepts connections without ever
+// answering: an API server that hangs.
+func blackhole(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var held []net.Conn
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			held = append(held, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		_ = l.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range held {
+			_ = c.Close()
+		}
+	})
+	return l.Addr().String()
+}

@@ -1,0 +1,65 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package clustercache holds the control plane's connections to its member
+// clusters: for each KubeFedCluster, one controller-runtime cluster.Cluster
+// (HTTP client, REST mapper, cache) plus an uncached client, built from the
+// cluster's endpoint, CA bundle, proxy URL and TLS options and from the
+// bearer token in its Secret. It is shaped like Cluster API's ClusterCache.
+//
+// # Who drives it
+//
+// The KubeFedCluster health controller (controllers/kubefedcluster) is the
+// single owner of member health and the only caller of Connect and
+// Disconnect: it connects a cluster when its Ready condition turns True (and
+// on every later probe, which is a no-op while the inputs are unchanged),
+// and disconnects it when it goes Offline, NotReady or ConfigMalformed, or
+// when its KubeFedCluster is deleted. Connect compares a hash of the inputs
+// (InputsHash) with the connection's and rebuilds the connection when the
+// Secret or the spec changed, so a rotated token is picked up on the next
+// probe. Every other controller only reads: GetClient, GetReader,
+// ReadyClusters, Watch, Subscribe.
+//
+// # Isolation
+//
+// Every connection has its own transport, goroutines and context. Connect
+// never waits on the member: the caches start and sync in the background,
+// and a connection whose watches do not sync within the cache sync timeout
+// is dropped, published as disconnected and backed off (per cluster,
+// doubling from Options.MinBackoff to Options.MaxBackoff), so one slow or
+// hung member neither blocks another's reconcilers nor triggers a retry
+// storm. Closing a connection closes its network connections, so requests
+// in flight to a hung member end at once.
+//
+// # Watches and events
+//
+// Watch registers a named, idempotent watch of one kind, with a label
+// selector (kubefed.io/managed=true by default, so only managed objects are
+// cached), in every connected member and in every member connected later;
+// member events reach an EventHandler with the member's name. WatchSource
+// wraps this as a controller-runtime source for a host controller, with a
+// map function to host requests; ConnectionSource turns connection events
+// (a cluster became Ready, or stopped being Ready) into requests, so that
+// controllers can reconcile what they placed in that cluster again.
+//
+// Setup in a controller manager:
+//
+//	cc := clustercache.New(clustercache.Options{Scheme: memberScheme})
+//	if err := mgr.Add(cc); err != nil { ... }
+//	if err := (&kubefedcluster.Reconciler{
+//		Client: mgr.GetClient(), ClusterCache: cc, Namespace: ns,
+//	}).SetupWithManager(mgr); err != nil { ... }
+package clustercache

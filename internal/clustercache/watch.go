@@ -1,0 +1,172 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package clustercache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/util/workqueue"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
+	"sigs.k8s.io/controller-runtime/pkg/source"
+)
+
+// WatchInput describes a watch of one kind in every connected member.
+type WatchInput struct {
+	// Name identifies the watch. Registering a name that is already
+	// registered does nothing, so a controller can register its watches on
+	// every start.
+	Name string
+	// Kind is an object of the watched kind: a typed object known to
+	// Options.Scheme, or an *unstructured.Unstructured (or
+	// *metav1.PartialObjectMetadata) with its GroupVersionKind set.
+	Kind client.Object
+	// LabelSelector selects the member objects to cache and report;
+	// Options.DefaultLabelSelector (kubefed.io/managed=true) when nil.
+	LabelSelector labels.Selector
+	// EventHandler is called with the member cluster's name for every
+	// create, update and delete of a selected object (on a delete, the last
+	// known state). It must not block: map the object to host requests and
+	// enqueue them.
+	EventHandler func(clusterName string, obj client.Object)
+}
+
+// watch is a registered WatchInput.
+type watch struct {
+	name        string
+	kind        client.Object
+	gvk         schema.GroupVersionKind
+	selector    labels.Selector
+	selectorKey string
+	handler     func(clusterName string, obj client.Object)
+}
+
+// Watch registers a watch in every connected member cluster and in every
+// member connected later, until Unwatch. It returns at once: informers start
+// and sync in the background, and a member whose watch cannot sync in time
+// is disconnected and backed off without affecting the others.
+func (c *ClusterCache) Watch(ctx context.Context, in WatchInput) error {
+	if in.Name == "" || in.Kind == nil || in.EventHandler == nil {
+		return errors.New("watch: Name, Kind and EventHandler are required")
+	}
+	gvk, err := apiutil.GVKForObject(in.Kind, c.opts.Scheme)
+	if err != nil {
+		return fmt.Errorf("watch %s: %w", in.Name, err)
+	}
+	sel := in.LabelSelector
+	if sel == nil {
+		sel = c.opts.DefaultLabelSelector
+	}
+	w := &watch{name: in.Name, kind: in.Kind.DeepCopyObject().(client.Object), gvk: gvk,
+		selector: sel, selectorKey: sel.String(), handler: in.EventHandler}
+
+	c.mu.Lock()
+	if _, ok := c.watches[in.Name]; ok {
+		c.mu.Unlock()
+		return nil
+	}
+	c.watches[in.Name] = w
+	conns := make([]*connection, 0, len(c.conns))
+	for _, conn := range c.conns {
+		conns = append(conns, conn)
+	}
+	c.mu.Unlock()
+
+	for _, conn := range conns {
+		conn.goTracked(func() {
+			if err := conn.register([]*watch{w}, time.Now()); err != nil {
+				c.connectionFailed(conn, err)
+			}
+		})
+	}
+	return nil
+}
+
+// Unwatch removes a watch from every member connection, in the background.
+// Informers no other watch uses are stopped.
+func (c *ClusterCache) Unwatch(name string) {
+	c.mu.Lock()
+	delete(c.watches, name)
+	conns := make([]*connection, 0, len(c.conns))
+	for _, conn := range c.conns {
+		conns = append(conns, conn)
+	}
+	c.mu.Unlock()
+	for _, conn := range conns {
+		// In the background: a connection stuck on a hung member holds its
+		// lock until it is dropped.
+		conn.goTracked(func() { conn.removeWatch(name) })
+	}
+}
+
+// WatchSourceInput describes a member watch feeding a host controller.
+type WatchSourceInput[request comparable] struct {
+	// Name, Kind and LabelSelector are those of WatchInput.
+	Name          string
+	Kind          client.Object
+	LabelSelector labels.Selector
+	// MapFunc maps a member object to the host requests to enqueue, for
+	// example the federated object of the same name and namespace.
+	MapFunc func(ctx context.Context, clusterName string, obj client.Object) []request
+}
+
+// WatchSource returns a controller source that registers the watch when the
+// controller starts and removes it when the controller stops. Every member
+// event (from all current and future connected members) enqueues the
+// requests MapFunc returns. A request type that carries the cluster name
+// lets a reconciler work on one member; a reconcile.Request for the host
+// object suits controllers that reconcile all members at once.
+func WatchSource[request comparable](c *ClusterCache, in WatchSourceInput[request]) source.TypedSource[request] {
+	return source.TypedFunc[request](func(ctx context.Context, q workqueue.TypedRateLimitingInterface[request]) error {
+		err := c.Watch(ctx, WatchInput{
+			Name:          in.Name,
+			Kind:          in.Kind,
+			LabelSelector: in.LabelSelector,
+			EventHandler: func(clusterName string, obj client.Object) {
+				for _, r := range in.MapFunc(ctx, clusterName, obj) {
+					q.Add(r)
+				}
+			},
+		})
+		if err != nil {
+			return err
+		}
+		context.AfterFunc(ctx, func() { c.Unwatch(in.Name) })
+		return nil
+	})
+}
+
+// ConnectionSource returns a controller source that enqueues, whenever a
+// member connection opens or closes (the cluster became Ready, or stopped
+// being Ready), the requests mapFunc returns: typically the objects placed
+// in that cluster, so that they are reconciled again.
+func ConnectionSource[request comparable](c *ClusterCache, mapFunc func(ctx context.Context, ev ConnectionEvent) []request) source.TypedSource[request] {
+	return source.TypedFunc[request](func(ctx context.Context, q workqueue.TypedRateLimitingInterface[request]) error {
+		unsubscribe := c.Subscribe(func(ev ConnectionEvent) {
+			for _, r := range mapFunc(ctx, ev) {
+				q.Add(r)
+			}
+		})
+		context.AfterFunc(ctx, unsubscribe)
+		return nil
+	})
+}

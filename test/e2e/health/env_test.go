@@ -1,0 +1,385 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package health_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-logr/logr/testr"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/utils/ptr"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/config"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	"github.com/kubefed/kubefed/controllers/kubefedcluster"
+	"github.com/kubefed/kubefed/internal/clustercache"
+	"github.com/kubefed/kubefed/test/framework"
+)
+
+const (
+	ns             = fedcorev1b1.DefaultKubeFedSystemNamespace
+	memberNS       = "kubefed-test"
+	memberSA       = "kubefed-member"
+	memberTokenOne = "token-a"
+)
+
+var scheme = func() *runtime.Scheme {
+	s := runtime.NewScheme()
+	_ = clientgoscheme.AddToScheme(s)
+	_ = fedcorev1b1.AddToScheme(s)
+	return s
+}()
+
+// env is a local federation with the KubeFedCluster controller running
+// in-process against its host.
+type env struct {
+	fed   *framework.Federation
+	host  client.Client
+	cache *clustercache.ClusterCache
+	conns *connectionLog
+}
+
+// newEnv brings up a host and two members, installs the KubeFedCluster and
+// KubeFedConfig CRDs and, when hc is not nil, a KubeFedConfig with these
+// health check settings, then starts the controller.
+func newEnv(t *testing.T, hc *fedcorev1b1.ClusterHealthCheckConfig) *env {
+	t.Helper()
+	fed := framework.New(t, framework.Options{Members: framework.MemberNames(2), Nodes: 1})
+	ctx := t.Context()
+	crds := filepath.Join("..", "..", "..", "config", "crd", "bases")
+	_, err := envtest.InstallCRDs(fed.Host.Config, envtest.CRDInstallOptions{Paths: []string{
+		filepath.Join(crds, "core.kubefed.io_kubefedclusters.yaml"),
+		filepath.Join(crds, "core.kubefed.io_kubefedconfigs.yaml"),
+	}})
+	if err != nil {
+		t.Fatalf("installing CRDs: %v", err)
+	}
+	host, err := client.New(fed.Host.Config, client.Options{Scheme: scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(t, host.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}))
+	if hc != nil {
+		must(t, host.Create(ctx, &fedcorev1b1.KubeFedConfig{
+			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: fedcorev1b1.KubeFedConfigName},
+			Spec:       fedcorev1b1.KubeFedConfigSpec{Scope: "Namespaced", ClusterHealthCheck: hc},
+		}))
+	}
+
+	mgr, err := ctrl.NewManager(fed.Host.Config, ctrl.Options{
+		Scheme:                 scheme,
+		Metrics:                metricsserver.Options{BindAddress: "0"},
+		HealthProbeBindAddress: "0",
+		Cache:                  cache.Options{DefaultNamespaces: map[string]cache.Config{ns: {}}},
+		Controller:             config.Controller{SkipNameValidation: ptr.To(true)},
+		Logger:                 testr.NewWithOptions(t, testr.Options{Verbosity: 1}),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cc := clustercache.New(clustercache.Options{})
+	must(t, mgr.Add(cc))
+	must(t, (&kubefedcluster.Reconciler{Client: mgr.GetClient(), ClusterCache: cc, Namespace: ns}).SetupWithManager(mgr))
+	e := &env{fed: fed, host: host, cache: cc, conns: &connectionLog{}}
+	cc.Subscribe(e.conns.add)
+
+	mgrCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := mgr.Start(mgrCtx); err != nil {
+			t.Errorf("manager: %v", err)
+		}
+	}()
+	// Stop the manager before the clusters are torn down.
+	t.Cleanup(func() {
+		stop()
+		<-done
+	})
+	return e
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// register joins a member under the given KubeFedCluster name, reaching it
+// at endpoint (its own when empty): a cluster-admin service account and
+// token Secret in the member, a token Secret and the KubeFedCluster in the
+// host.
+func (e *env) register(t *testing.T, member *framework.Cluster, name, endpoint string) {
+	t.Helper()
+	ctx := t.Context()
+	if endpoint == "" {
+		endpoint = member.Endpoint()
+	}
+	token := memberToken(t, member, memberTokenOne)
+	must(t, e.host.Create(ctx, &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name + "-secret"},
+		Data:       map[string][]byte{fedcorev1b1.ClusterSecretTokenKey: []byte(token)},
+	}))
+	must(t, e.host.Create(ctx, &fedcorev1b1.KubeFedCluster{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+		Spec: fedcorev1b1.KubeFedClusterSpec{
+			APIEndpoint: endpoint,
+			CABundle:    member.Config.CAData,
+			SecretRef:   fedcorev1b1.LocalSecretReference{Name: name + "-secret"},
+		},
+	}))
+}
+
+// memberToken returns the token of a service account token Secret of the
+// member, creating the service account (bound to cluster-admin) and the
+// Secret when needed.
+func memberToken(t *testing.T, member *framework.Cluster, secretName string) string {
+	t.Helper()
+	ctx := t.Context()
+	c, err := client.New(member.Config, client.Options{Scheme: scheme})
+	must(t, err)
+	for _, obj := range []client.Object{
+		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: memberNS}},
+		&corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: memberNS, Name: memberSA}},
+		&rbacv1.ClusterRoleBinding{
+			ObjectMeta: metav1.ObjectMeta{Name: memberSA},
+			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "cluster-admin"},
+			Subjects:   []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Namespace: memberNS, Name: memberSA}},
+		},
+		&corev1.Secret{
+			ObjectMeta: metav1.ObjectMeta{Namespace: memberNS, Name: secretName, Annotations: map[string]string{corev1.ServiceAccountNameKey: memberSA}},
+			Type:       corev1.SecretTypeServiceAccountToken,
+		},
+	} {
+		if err := c.Create(ctx, obj); err != nil && !apierrors.IsAlreadyExists(err) {
+			t.Fatalf("creating %T %s in %s: %v", obj, obj.GetName(), member.Name, err)
+		}
+	}
+	var token string
+	eventually(t, 30*time.Second, "token Secret "+secretName+" filled in "+member.Name, func() error {
+		s := &corev1.Secret{}
+		if err := c.Get(ctx, client.ObjectKey{Namespace: memberNS, Name: secretName}, s); err != nil {
+			return err
+		}
+		if token = string(s.Data[corev1.ServiceAccountTokenKey]); token == "" {
+			return fmt.Errorf("no token yet")
+		}
+		return nil
+	})
+	return token
+}
+
+// cluster reads a KubeFedCluster.
+func (e *env) cluster(ctx context.Context, name string) (*fedcorev1b1.KubeFedCluster, error) {
+	kfc := &fedcorev1b1.KubeFedCluster{}
+	return kfc, e.host.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, kfc)
+}
+
+// condition returns the status of a condition of a KubeFedCluster, and
+// its message.
+func (e *env) condition(ctx context.Context, name string, t fedcorev1b1.ClusterConditionType) (corev1.ConditionStatus, string, error) {
+	kfc, err := e.cluster(ctx, name)
+	if err != nil {
+		return "", "", err
+	}
+	for _, c := range kfc.Status.Conditions {
+		if c.Type == t {
+			return c.Status, ptr.Deref(c.Message, ""), nil
+		}
+	}
+	return "", "", nil
+}
+
+// waitCondition waits until the cluster's condition has status, and returns
+// how long that took.
+func (e *env) waitCondition(t *testing.T, name string, ct fedcorev1b1.ClusterConditionType, status corev1.ConditionStatus, timeout time.Duration) time.Duration {
+	t.Helper()
+	start := time.Now()
+	eventually(t, timeout, fmt.Sprintf("%s %s=%s", name, ct, status), func() error {
+		got, msg, err := e.condition(t.Context(), name, ct)
+		if err != nil {
+			return err
+		}
+		if got != status {
+			return fmt.Errorf("%s is %q (%s)", ct, got, msg)
+		}
+		return nil
+	})
+	return time.Since(start)
+}
+
+// eventually polls cond every 100ms until it returns nil or timeout passes.
+func eventually(t *testing.T, timeout time.Duration, what string, cond func() error) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		err := cond()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not true within %s: %v", what, timeout, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// connectionLog records the cluster cache's connection events.
+type connectionLog struct {
+	mu  sync.Mutex
+	evs []clustercache.ConnectionEvent
+}
+
+func (l *connectionLog) add(ev clustercache.ConnectionEvent) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.evs = append(l.evs, ev)
+}
+
+func (l *connectionLog) has(cluster string, connected bool) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if slices.ContainsFunc(l.evs, func(ev clustercache.ConnectionEvent) bool {
+		return ev.Cluster == cluster && ev.Connected == connected
+	}) {
+		return nil
+	}
+	return fmt.Errorf("no connection event connected=%v for %s", connected, cluster)
+}
+
+// readyMonitor polls a KubeFedCluster until stopped, recording every
+// resourceVersion it saw and every moment its Ready condition was not True.
+type readyMonitor struct {
+	stop     context.CancelFunc
+	done     chan struct{}
+	versions map[string]bool
+	notReady []string
+}
+
+func (e *env) monitor(ctx context.Context, name string) *readyMonitor {
+	ctx, cancel := context.WithCancel(ctx)
+	m := &readyMonitor{stop: cancel, done: make(chan struct{}), versions: map[string]bool{}}
+	go func() {
+		defer close(m.done)
+		for ctx.Err() == nil {
+			kfc, err := e.cluster(ctx, name)
+			if err == nil {
+				m.versions[kfc.ResourceVersion] = true
+				ready := false
+				for _, c := range kfc.Status.Conditions {
+					ready = ready || (c.Type == fedcorev1b1.ClusterReady && c.Status == corev1.ConditionTrue)
+				}
+				if !ready {
+					m.notReady = append(m.notReady, fmt.Sprintf("%s: %v", time.Now().Format(time.StampMilli), kfc.Status.Conditions))
+				}
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
+	}()
+	return m
+}
+
+// finish stops the monitor and returns the number of resourceVersions seen
+// and the moments the cluster was not Ready.
+func (m *readyMonitor) finish() (int, []string) {
+	m.stop()
+	<-m.done
+	return len(m.versions), m.notReady
+}
+
+// slowProxy listens on the loopback address of target (an https URL) and
+// forwards to it, delaying every chunk the client sends by delay: an API
+// server that answers, slowly. It returns the https URL to reach it.
+func slowProxy(t *testing.T, target string, delay time.Duration) string {
+	t.Helper()
+	u, err := url.Parse(target)
+	must(t, err)
+	l, err := net.Listen("tcp", net.JoinHostPort(u.Hostname(), "0"))
+	must(t, err)
+	var mu sync.Mutex
+	var conns []net.Conn
+	track := func(c net.Conn) {
+		mu.Lock()
+		defer mu.Unlock()
+		conns = append(conns, c)
+	}
+	go func() {
+		for {
+			in, err := l.Accept()
+			if err != nil {
+				return
+			}
+			track(in)
+			go func() {
+				out, err := net.Dial("tcp", u.Host)
+				if err != nil {
+					_ = in.Close()
+					return
+				}
+				track(out)
+				go func() { _, _ = io.Copy(in, out) }()
+				buf := make([]byte, 32<<10)
+				for {
+					n, err := in.Read(buf)
+					if n > 0 {
+						time.Sleep(delay)
+						if _, werr := out.Write(buf[:n]); werr != nil {
+							return
+						}
+					}
+					if err != nil {
+						_ = out.Close()
+						return
+					}
+				}
+			}()
+		}
+	}()
+	t.Cleanup(func() {
+		_ = l.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	return "https://" + net.JoinHostPort(u.Hostname(), port)
+}
