@@ -119,7 +119,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Re
 			return ctrl.Result{}, fmt.Errorf("adding finalizer %s to %s: %w", fedcorev1b1.SyncControllerFinalizer, s.describe(), err)
 		}
 		log.V(1).Info("Added finalizer")
-		return ctrl.Result{}, nil
+		// The finalizer is stored, so member copies can be created in this
+		// same pass: returning here, as Cluster API controllers do, would
+		// cost every new object a trip through the work queue.
 	}
 
 	defer func() {

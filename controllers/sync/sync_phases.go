@@ -177,7 +177,7 @@ func (r *Reconciler) reconcileMember(ctx context.Context, s *scope, cluster stri
 	r.dispatched(cluster, op, time.Since(start), err)
 	if err != nil {
 		status := failed
-		if opCtx.Err() != nil {
+		if opCtx.Err() == context.DeadlineExceeded { // not Canceled: cancel() above always sets that
 			status = map[string]fedtypesv1b1.PropagationStatus{"create": fedtypesv1b1.CreationTimedOut, "update": fedtypesv1b1.UpdateTimedOut}[op]
 		}
 		r.event(s, corev1.EventTypeWarning, eventReason(op, true), "Failed to %s %s in cluster %s: %v", op, r.targetGVK().Kind, cluster, err)

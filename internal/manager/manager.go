@@ -54,6 +54,10 @@ type Options struct {
 	// unschedulable in a member before the scheduler plans them elsewhere;
 	// scheduling.DefaultUnschedulableWindow when zero.
 	UnschedulableWindow time.Duration
+	// SkipControllerNameValidation lets one process build several managers
+	// (tests that restart an in-process control plane); controller-runtime
+	// otherwise refuses a second controller of the same name.
+	SkipControllerNameValidation bool
 	// GracefulShutdownTimeout bounds how long in-flight work may take on
 	// SIGTERM.
 	GracefulShutdownTimeout time.Duration
@@ -145,6 +149,9 @@ func New(ctx context.Context, restConfig *rest.Config, opts Options) (ctrl.Manag
 		// over at once instead of after the lease expires.
 		LeaderElectionReleaseOnCancel: true,
 		GracefulShutdownTimeout:       ptr.To(orDuration(opts.GracefulShutdownTimeout, 30*time.Second)),
+	}
+	if opts.SkipControllerNameValidation {
+		mgrOpts.Controller.SkipNameValidation = ptr.To(true)
 	}
 	if le := spec.LeaderElect; le != nil {
 		if le.LeaseDuration != nil {
