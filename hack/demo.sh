@@ -1,16 +1,28 @@
 #!/usr/bin/env bash
 # make demo / make demo-down: a local federation on this machine: a host
 # cluster and two members (real control planes with simulated nodes), the
-# kubefed control plane installed in the host and running as a local
-# process, both members joined, and sample objects propagated. State,
-# kubeconfig and logs live in .demo/.
+# kubefed Helm chart installed in the host, the controller manager running
+# as a local process with the chart's ServiceAccount identity (the chart's
+# Deployment is left out: its Pods cannot run on simulated nodes), both
+# members joined, and sample objects propagated. State, kubeconfigs and logs
+# live in .demo/. Both commands can be repeated: `make demo` on a running
+# demo brings it up to date, `make demo-down` on none does nothing.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "${root}"
 demo_dir="${root}/.demo"
 kubeconfig="${demo_dir}/kubeconfig"
+controller_kubeconfig="${demo_dir}/controller.kubeconfig"
 namespace="kube-federation-system"
+release="kubefed"
+# The chart's ServiceAccount of the controller manager.
+service_account="kubefed-controller"
+# How long the controller manager's token is valid; `make demo` on a demo
+# whose controller manager stopped writes a new one.
+token_duration="24h"
+metrics_addr="127.0.0.1:18080"
+probe_addr="127.0.0.1:18081"
 pidfile="${demo_dir}/controller-manager.pid"
 logfile="${demo_dir}/controller-manager.log"
 # One demo per checkout: the name is derived from the checkout's path.
@@ -18,11 +30,41 @@ name="demo-$(printf '%s' "${root}" | md5sum | cut -c1-6)"
 localfed=(go run ./test/framework/cmd/localfed --bin-dir "${root}/bin")
 kubectl=("${root}/bin/kubectl" --kubeconfig "${kubeconfig}")
 kubefedctl=("${root}/bin/kubefedctl" --kubeconfig "${kubeconfig}" --host-cluster-context host)
+# Helm keeps its caches and settings in .demo/ rather than in $HOME.
+helm=(env HELM_CACHE_HOME="${demo_dir}/helm/cache" HELM_CONFIG_HOME="${demo_dir}/helm/config"
+  HELM_DATA_HOME="${demo_dir}/helm/data" "${root}/bin/helm" --kubeconfig "${kubeconfig}" --kube-context host)
 
 step() { printf '\n==> %s\n' "$*"; }
 
 controller_running() {
   [[ -f "${pidfile}" ]] && kill -0 "$(cat "${pidfile}")" 2>/dev/null
+}
+
+# write_controller_kubeconfig writes a kubeconfig of the host whose user is
+# the chart's ServiceAccount, with a token from the TokenRequest API.
+write_controller_kubeconfig() {
+  local token
+  token="$("${kubectl[@]}" --context host -n "${namespace}" create token "${service_account}" --duration "${token_duration}")"
+  "${kubectl[@]}" --context host config view --minify --flatten >"${controller_kubeconfig}.tmp"
+  local kc=("${root}/bin/kubectl" --kubeconfig "${controller_kubeconfig}.tmp")
+  "${kc[@]}" config set-credentials "${service_account}" --token "${token}" >/dev/null
+  "${kc[@]}" config set-context host --user "${service_account}" --namespace "${namespace}" >/dev/null
+  chmod 600 "${controller_kubeconfig}.tmp"
+  mv "${controller_kubeconfig}.tmp" "${controller_kubeconfig}"
+}
+
+# stop_controller stops the controller manager with SIGTERM, so that it
+# releases its leader Lease, and waits until it has exited.
+stop_controller() {
+  local pid
+  pid="$(cat "${pidfile}")"
+  kill "${pid}" 2>/dev/null || return 0
+  for _ in $(seq 1 40); do
+    kill -0 "${pid}" 2>/dev/null || { echo "Controller-manager stopped"; return 0; }
+    sleep 1
+  done
+  echo "Controller-manager (pid ${pid}) did not stop within 40s; killing it" >&2
+  kill -9 "${pid}" 2>/dev/null || true
 }
 
 up() {
@@ -31,27 +73,44 @@ up() {
   "${localfed[@]}" up --name "${name}" --dir "${demo_dir}/clusters" --members 2 --nodes 2 \
     --reuse --kubeconfig "${kubeconfig}"
 
-  step "Control plane: CRDs, namespace ${namespace}, FederatedTypeConfigs"
-  "${kubectl[@]}" --context host apply --server-side --force-conflicts -f config/crd/bases/ >/dev/null
-  "${kubectl[@]}" --context host wait --for condition=Established --timeout 60s crd --all >/dev/null
-  "${kubectl[@]}" --context host create namespace "${namespace}" --dry-run=client -o yaml |
-    "${kubectl[@]}" --context host apply -f - >/dev/null
-  for f in config/federatedtypeconfigs/*.yaml; do
-    [[ "$(basename "${f}")" == kustomization.yaml ]] && continue
-    "${kubectl[@]}" --context host -n "${namespace}" apply --server-side -f "${f}" >/dev/null
-  done
-  echo "installed $(ls config/crd/bases | wc -l) CRDs and $(( $(ls config/federatedtypeconfigs | wc -l) - 1 )) FederatedTypeConfigs"
+  step "Control plane: Helm chart charts/kubefed, release ${release} in ${namespace}"
+  # Without the Deployment: the controller manager runs as a local process.
+  "${helm[@]}" upgrade --install "${release}" charts/kubefed --namespace "${namespace}" --create-namespace \
+    --set controllermanager.enabled=false >"${demo_dir}/helm.log" 2>&1 ||
+    { cat "${demo_dir}/helm.log" >&2
+      echo "(objects left by a demo that did not use the chart cannot be taken over: make demo-down first)" >&2
+      exit 1; }
+  "${helm[@]}" --namespace "${namespace}" list --filter "^${release}\$"
+  echo "$("${kubectl[@]}" --context host -n "${namespace}" get federatedtypeconfigs --no-headers | wc -l) FederatedTypeConfigs"
 
-  step "Controller-manager (local process, log in ${logfile})"
+  step "Controller-manager (local process as ServiceAccount ${namespace}/${service_account}, log in ${logfile})"
   if controller_running; then
     echo "already running (pid $(cat "${pidfile}"))"
   else
-    setsid nohup "${root}/bin/controller-manager" --kubeconfig "${kubeconfig}" \
-      --kubefed-namespace "${namespace}" --metrics-bind-address 127.0.0.1:18080 \
-      --health-probe-bind-address 127.0.0.1:18081 >"${logfile}" 2>&1 </dev/null &
+    for addr in "${metrics_addr}" "${probe_addr}"; do
+      if (exec 3<>"/dev/tcp/${addr%:*}/${addr#*:}") 2>/dev/null; then
+        echo "${addr} is in use by another process; the controller manager needs it (make demo-down, or stop that process)" >&2
+        exit 1
+      fi
+    done
+    write_controller_kubeconfig
+    setsid nohup "${root}/bin/controller-manager" --kubeconfig "${controller_kubeconfig}" \
+      --kubefed-namespace "${namespace}" --leader-elect --metrics-bind-address "${metrics_addr}" \
+      --health-probe-bind-address "${probe_addr}" >"${logfile}" 2>&1 </dev/null &
     echo $! >"${pidfile}"
-    echo "started (pid $!)"
+    echo "started (pid $!, kubeconfig ${controller_kubeconfig}, token valid ${token_duration})"
   fi
+  ready=""
+  for _ in $(seq 1 60); do
+    if ! controller_running; then
+      echo "the controller manager exited; the end of its log:" >&2
+      tail -n 30 "${logfile}" >&2
+      exit 1
+    fi
+    curl -fsS "http://${probe_addr}/readyz" >/dev/null 2>&1 && { ready=1; break; }
+    sleep 1
+  done
+  [[ -n "${ready}" ]] || { echo "the controller manager is not ready after 60s; see ${logfile}" >&2; exit 1; }
 
   step "Joining member1 and member2"
   for m in member1 member2; do
@@ -77,7 +136,8 @@ up() {
 
 The demo federation is running (it keeps running after this command).
   kubeconfig: ${kubeconfig}   (contexts: host, member1, member2)
-  controller: pid $(cat "${pidfile}"), log ${logfile}, metrics http://127.0.0.1:18080/metrics
+  controller: pid $(cat "${pidfile}"), log ${logfile}, metrics http://${metrics_addr}/metrics
+              identity: ServiceAccount ${namespace}/${service_account} (kubeconfig ${controller_kubeconfig})
 
 Try:
   bin/kubectl --kubeconfig ${kubeconfig} --context host -n demo get federateddeployment web -o yaml
@@ -90,7 +150,7 @@ MSG
 
 down() {
   if controller_running; then
-    kill "$(cat "${pidfile}")" && echo "Controller-manager stopped"
+    stop_controller
   fi
   "${localfed[@]}" down --name "${name}"
   rm -rf "${demo_dir}"

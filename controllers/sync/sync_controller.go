@@ -96,6 +96,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Re
 	fedObj.SetGroupVersionKind(r.federatedGVK())
 	if err := r.Client.Get(ctx, req.NamespacedName, fedObj); err != nil {
 		if apierrors.IsNotFound(err) {
+			r.seen.Delete(req.NamespacedName)
 			// Managed copies of a federated object that is gone (its
 			// finalizer was removed by hand) are released, not deleted.
 			return ctrl.Result{}, r.releaseOrphans(ctx, req)
@@ -143,8 +144,17 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Re
 			return res, err
 		}
 	}
+	if s.retryable() {
+		s.requeue(retryInterval)
+	}
 	return s.result(), nil
 }
+
+// retryInterval is how soon an object is reconciled again after a member
+// operation failed in a way that may pass on its own (a timeout, a
+// conflict, a refused request). Clusters that are not ready are not
+// retried on a timer: their return enqueues the objects.
+const retryInterval = 15 * time.Second
 
 // observeLatency reports, once per generation, how long it took from the
 // generation first being seen to every placed cluster being up to date.

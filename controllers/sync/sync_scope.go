@@ -86,6 +86,21 @@ func (s *scope) result() ctrl.Result {
 	return ctrl.Result{RequeueAfter: s.requeueAfter}
 }
 
+// retryable reports whether a cluster's outcome is worth retrying on a
+// timer; the others wait for a change (of the object, of the member, of
+// the cluster's readiness).
+func (s *scope) retryable() bool {
+	for _, res := range s.results {
+		switch res.status {
+		case fedtypesv1b1.ClusterPropagationOK, fedtypesv1b1.ClusterNotReady, fedtypesv1b1.ManagedLabelFalse,
+			fedtypesv1b1.AlreadyExists, fedtypesv1b1.ApplyOverridesFailed, fedtypesv1b1.WaitingForRemoval:
+		default:
+			return true
+		}
+	}
+	return false
+}
+
 func (s *scope) requeue(d time.Duration) {
 	if s.requeueAfter == 0 || d < s.requeueAfter {
 		s.requeueAfter = d
