@@ -26,6 +26,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 	"github.com/kubefed/kubefed/controllers/sync"
 	"github.com/kubefed/kubefed/internal/clustercache"
 )
@@ -257,6 +258,17 @@ func (r *Reconciler) start(ctx context.Context, ftc *fedcorev1b1.FederatedTypeCo
 	fedKind.SetGroupVersionKind(typeConfig.Spec.FederatedType.GroupVersionKind())
 	if err := c.Watch(source.Kind[client.Object](mgr.GetCache(), fedKind, &handler.EnqueueRequestForObject{})); err != nil {
 		return err
+	}
+	// A namespaced type's placement is bounded by its namespace's
+	// FederatedNamespace: when that appears or changes, every object of the
+	// type in the namespace is reconciled again.
+	if typeConfig.Spec.TargetType.Namespaced() && !typeConfig.IsNamespace() {
+		fedNS := &unstructured.Unstructured{}
+		fedNS.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedNamespace"))
+		if err := c.Watch(source.Kind[client.Object](mgr.GetCache(), fedNS,
+			handler.EnqueueRequestsFromMapFunc(sync.NamespaceToFederated(mgr.GetClient(), typeConfig)))); err != nil {
+			return err
+		}
 	}
 	target := &unstructured.Unstructured{}
 	target.SetGroupVersionKind(typeConfig.Spec.TargetType.GroupVersionKind())

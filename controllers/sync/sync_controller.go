@@ -126,7 +126,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Re
 	}
 
 	defer func() {
-		if err := r.writeStatus(ctx, s); err != nil {
+		// On shutdown the context is cancelled: the next leader writes the
+		// status, so that is not an error to report.
+		if err := r.writeStatus(ctx, s); err != nil && ctx.Err() == nil {
 			reterr = kerrorsJoin(reterr, err)
 		}
 	}()

@@ -9,6 +9,7 @@ import (
 	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
@@ -50,4 +51,22 @@ func ConnectionSource(members *clustercache.ClusterCache, host client.Reader, ft
 		context.AfterFunc(ctx, unsubscribe)
 		return nil
 	})
+}
+
+// NamespaceToFederated maps a FederatedNamespace to every federated object
+// of the type in its namespace: their placement depends on it.
+func NamespaceToFederated(host client.Reader, ftc *fedcorev1b1.FederatedTypeConfig) handler.MapFunc {
+	return func(ctx context.Context, obj client.Object) []reconcile.Request {
+		list := &unstructured.UnstructuredList{}
+		list.SetGroupVersionKind(ftc.Spec.FederatedType.GroupVersionKind().GroupVersion().WithKind(ftc.Spec.FederatedType.Kind + "List"))
+		if err := host.List(ctx, list, client.InNamespace(obj.GetNamespace())); err != nil {
+			ctrl.LoggerFrom(ctx).Error(err, "Could not list federated objects after a FederatedNamespace change", "namespace", obj.GetNamespace())
+			return nil
+		}
+		out := make([]reconcile.Request, 0, len(list.Items))
+		for i := range list.Items {
+			out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&list.Items[i])})
+		}
+		return out
+	}
 }
