@@ -85,11 +85,13 @@ func runtimeDeepCopy(m map[string]any) map[string]any {
 }
 
 // deleteOptions reads the kubefed.io/deleteoption annotation: JSON
-// DeleteOptions used when member copies are deleted.
+// DeleteOptions used when member copies are deleted. Without it, copies are
+// deleted in the background with their dependents: some kinds (Jobs) would
+// otherwise orphan their Pods in the member.
 func deleteOptions(fedObj *unstructured.Unstructured) ([]client.DeleteOption, error) {
 	raw, ok := fedObj.GetAnnotations()[fedcorev1b1.DeleteOptionAnnotation]
 	if !ok || raw == "" {
-		return nil, nil
+		return []client.DeleteOption{client.PropagationPolicy(metav1.DeletePropagationBackground)}, nil
 	}
 	opts := &metav1.DeleteOptions{}
 	if err := json.Unmarshal([]byte(raw), opts); err != nil {

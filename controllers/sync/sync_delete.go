@@ -131,4 +131,3 @@ func (r *Reconciler) releaseOrphans(ctx context.Context, req ctrl.Request) error
 	}
 	return nil
 }
-

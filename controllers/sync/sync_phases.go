@@ -110,6 +110,8 @@ func (r *Reconciler) reconcileMembers(ctx context.Context, s *scope) (ctrl.Resul
 // reconcileMember brings the object in one cluster in line, returning the
 // outcome and the member version to record ("" to record none).
 func (r *Reconciler) reconcileMember(ctx context.Context, s *scope, cluster string, specUnchanged bool, recordedVersion string) (*clusterResult, string) {
+	last := s.oldStatus.GetCluster(cluster)
+	lastOK := last != nil && last.Status == fedtypesv1b1.ClusterPropagationOK
 	log := ctrl.LoggerFrom(ctx).WithValues("cluster", cluster)
 	if !s.ready.Has(cluster) {
 		return &clusterResult{status: fedtypesv1b1.ClusterNotReady,
@@ -121,8 +123,12 @@ func (r *Reconciler) reconcileMember(ctx context.Context, s *scope, cluster stri
 		return &clusterResult{status: fedtypesv1b1.CachedRetrievalFailed, message: err.Error()}, recordedVersion
 	}
 
-	// Nothing changed on either side since the last apply: no write.
-	if cached != nil && specUnchanged && recordedVersion != "" && propagatedversion.ObjectVersion(cached) == recordedVersion {
+	// Nothing changed on either side since the last successful apply: no
+	// write. The hashes of the record are those of the latest spec, applied
+	// or not, so the cluster's last outcome must have been a success too: a
+	// cluster that failed, or was not ready, when the spec last changed
+	// still holds an older copy.
+	if cached != nil && specUnchanged && lastOK && recordedVersion != "" && propagatedversion.ObjectVersion(cached) == recordedVersion {
 		return &clusterResult{member: cached}, recordedVersion
 	}
 

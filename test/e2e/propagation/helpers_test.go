@@ -1,0 +1,526 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package propagation_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/util/retry"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
+
+	fedcorev1a1 "github.com/kubefed/kubefed/api/core/v1alpha1"
+	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
+	"github.com/kubefed/kubefed/internal/propagatedversion"
+	"github.com/kubefed/kubefed/test/e2e/e2eutil"
+)
+
+const (
+	member1 = "member1"
+	member2 = "member2"
+
+	// timeout bounds every wait for the control plane to act.
+	timeout = 45 * time.Second
+)
+
+var bothMembers = []string{member1, member2}
+
+// suffix returns a short random suffix for unique names.
+func suffix() string {
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// loadFixture reads fixtures/<file>.
+func loadFixture(t testing.TB, file string) *unstructured.Unstructured {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("fixtures", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &unstructured.Unstructured{}
+	if err := yaml.Unmarshal(data, &u.Object); err != nil {
+		t.Fatalf("fixtures/%s: %v", file, err)
+	}
+	return u
+}
+
+// fedType is a federated type as a test sees it: its FederatedTypeConfig.
+type fedType struct {
+	ftc *fedcorev1b1.FederatedTypeConfig
+}
+
+func typeOf(t testing.TB, e *e2eutil.Env, fedKind string) fedType {
+	t.Helper()
+	for _, ftc := range e.TypeConfigs {
+		if ftc.Spec.FederatedType.Kind == fedKind {
+			return fedType{ftc: ftc}
+		}
+	}
+	t.Fatalf("no FederatedTypeConfig for %s", fedKind)
+	return fedType{}
+}
+
+func (ft fedType) targetKind() string { return ft.ftc.Spec.TargetType.Kind }
+
+// memberKey is the name (and namespace) of the member copies of fedObj.
+func (ft fedType) memberKey(fedObj client.Object) types.NamespacedName {
+	if !ft.ftc.Spec.TargetType.Namespaced() {
+		return types.NamespacedName{Name: fedObj.GetName()}
+	}
+	return types.NamespacedName{Namespace: fedObj.GetNamespace(), Name: fedObj.GetName()}
+}
+
+func (ft fedType) newTarget() *unstructured.Unstructured {
+	u := &unstructured.Unstructured{}
+	u.SetGroupVersionKind(ft.ftc.Spec.TargetType.GroupVersionKind())
+	return u
+}
+
+// describe names a federated object for messages: "FederatedDeployment ns/web".
+func describe(obj client.Object) string {
+	kind := obj.GetObjectKind().GroupVersionKind().Kind
+	if obj.GetNamespace() == "" {
+		return kind + " " + obj.GetName()
+	}
+	return kind + " " + obj.GetNamespace() + "/" + obj.GetName()
+}
+
+// member reads the copy of fedObj in cluster; nil when there is none.
+func (ft fedType) member(ctx context.Context, e *e2eutil.Env, cluster string, fedObj client.Object) (*unstructured.Unstructured, error) {
+	u := ft.newTarget()
+	err := e.Member(cluster).Get(ctx, ft.memberKey(fedObj), u)
+	if apierrors.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the %s copy of %s: %w", cluster, describe(fedObj), err)
+	}
+	return u, nil
+}
+
+// mustMember returns the copy of fedObj in cluster, failing when there is
+// none.
+func (ft fedType) mustMember(t testing.TB, e *e2eutil.Env, cluster string, fedObj client.Object) *unstructured.Unstructured {
+	t.Helper()
+	m, err := ft.member(t.Context(), e, cluster, fedObj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m == nil {
+		t.Fatalf("%s: no copy in %s", describe(fedObj), cluster)
+	}
+	return m
+}
+
+// get reads fedObj again, into a new object.
+func get(ctx context.Context, e *e2eutil.Env, fedObj *unstructured.Unstructured) (*unstructured.Unstructured, error) {
+	u := &unstructured.Unstructured{}
+	u.SetGroupVersionKind(fedObj.GroupVersionKind())
+	return u, e.Host.Get(ctx, client.ObjectKeyFromObject(fedObj), u)
+}
+
+// status returns the status of a federated object (empty when none).
+func status(u *unstructured.Unstructured) *fedtypesv1b1.GenericFederatedStatus {
+	s, err := fedtypesv1b1.GetStatus(u)
+	if err != nil || s == nil {
+		return &fedtypesv1b1.GenericFederatedStatus{}
+	}
+	return s
+}
+
+// create creates a federated object and registers a dump of its state for
+// a failure.
+func create(t testing.TB, e *e2eutil.Env, obj *unstructured.Unstructured) {
+	t.Helper()
+	if err := e.Host.Create(t.Context(), obj); err != nil {
+		t.Fatalf("creating %s: %v", describe(obj), err)
+	}
+}
+
+// update changes a federated object with mutate, retrying on conflicts,
+// and returns it as stored.
+func update(t testing.TB, e *e2eutil.Env, fedObj *unstructured.Unstructured, mutate func(u *unstructured.Unstructured)) *unstructured.Unstructured {
+	t.Helper()
+	var out *unstructured.Unstructured
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		u, err := get(t.Context(), e, fedObj)
+		if err != nil {
+			return err
+		}
+		mutate(u)
+		if err := e.Host.Update(t.Context(), u); err != nil {
+			return err
+		}
+		out = u
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("updating %s: %v", describe(fedObj), err)
+	}
+	return out
+}
+
+// clusterNames returns the names in status.clusters.
+func clusterNames(s *fedtypesv1b1.GenericFederatedStatus) []string {
+	var out []string
+	for _, c := range s.Clusters {
+		out = append(out, c.Name)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// checkPropagated says why the federated object is not (yet) propagated
+// to exactly clusters, in its status: the current generation observed,
+// Propagation True, one OK entry per cluster, the aggregated cluster
+// counts.
+func checkPropagated(u *unstructured.Unstructured, clusters []string) error {
+	s := status(u)
+	if s.ObservedGeneration != u.GetGeneration() {
+		return fmt.Errorf("status.observedGeneration is %d, want %d", s.ObservedGeneration, u.GetGeneration())
+	}
+	cond := s.GetCondition(fedtypesv1b1.PropagationConditionType)
+	if cond == nil || cond.Status != corev1.ConditionTrue {
+		return fmt.Errorf("Propagation condition is %s, want True (status.clusters %s)", condString(cond), toJSON(s.Clusters))
+	}
+	want := slices.Sorted(slices.Values(clusters))
+	if got := clusterNames(s); !slices.Equal(got, want) {
+		return fmt.Errorf("status.clusters names %v, want %v", got, want)
+	}
+	for _, c := range s.Clusters {
+		if c.Status != fedtypesv1b1.ClusterPropagationOK {
+			return fmt.Errorf("status.clusters[%s] is %s: %s", c.Name, c.Status, c.Message)
+		}
+	}
+	if a := s.AggregatedStatus; a == nil || int(a.Clusters) != len(clusters) || int(a.ReadyClusters) != len(clusters) {
+		return fmt.Errorf("status.aggregatedStatus is %s, want clusters and readyClusters %d", toJSON(a), len(clusters))
+	}
+	return nil
+}
+
+func condString(c *fedtypesv1b1.GenericCondition) string {
+	if c == nil {
+		return "missing"
+	}
+	return fmt.Sprintf("%s (reason %q, message %q)", c.Status, c.Reason, c.Message)
+}
+
+// waitPropagated waits until the federated object reports propagation to
+// exactly clusters and every one of them has a managed copy; it returns
+// the object as last read.
+func (ft fedType) waitPropagated(t testing.TB, e *e2eutil.Env, fedObj *unstructured.Unstructured, clusters ...string) *unstructured.Unstructured {
+	t.Helper()
+	var last *unstructured.Unstructured
+	e2eutil.Eventually(t, timeout, func(ctx context.Context) error {
+		u, err := get(ctx, e, fedObj)
+		if err != nil {
+			return err
+		}
+		last = u
+		if err := checkPropagated(u, clusters); err != nil {
+			return err
+		}
+		for _, c := range clusters {
+			m, err := ft.member(ctx, e, c, u)
+			if err != nil {
+				return err
+			}
+			if m == nil {
+				return fmt.Errorf("no copy in %s", c)
+			}
+			if got := m.GetLabels()[fedcorev1b1.ManagedByKubeFedLabelKey]; got != fedcorev1b1.ManagedByKubeFedLabelValue {
+				return fmt.Errorf("the %s copy has label %s=%q, want %q", c, fedcorev1b1.ManagedByKubeFedLabelKey, got, fedcorev1b1.ManagedByKubeFedLabelValue)
+			}
+		}
+		return nil
+	}, "%s propagated to %v", describe(fedObj), clusters)
+	return last
+}
+
+// waitCondition waits until the federated object's Propagation condition
+// is False with reason, and returns the object as last read.
+func waitNotPropagated(t testing.TB, e *e2eutil.Env, fedObj *unstructured.Unstructured, reason fedtypesv1b1.AggregateReason) *unstructured.Unstructured {
+	t.Helper()
+	var last *unstructured.Unstructured
+	e2eutil.Eventually(t, timeout, func(ctx context.Context) error {
+		u, err := get(ctx, e, fedObj)
+		if err != nil {
+			return err
+		}
+		last = u
+		s := status(u)
+		cond := s.GetCondition(fedtypesv1b1.PropagationConditionType)
+		if s.ObservedGeneration != u.GetGeneration() || cond == nil || cond.Status != corev1.ConditionFalse || cond.Reason != reason {
+			return fmt.Errorf("Propagation condition is %s at observed generation %d (generation %d), want False with reason %s",
+				condString(cond), s.ObservedGeneration, u.GetGeneration(), reason)
+		}
+		return nil
+	}, "%s reporting Propagation False (%s)", describe(fedObj), reason)
+	return last
+}
+
+// waitClusterStatus waits until status.clusters has an entry for cluster
+// with the given status, and returns it.
+func waitClusterStatus(t testing.TB, e *e2eutil.Env, fedObj *unstructured.Unstructured, cluster string, want fedtypesv1b1.PropagationStatus) fedtypesv1b1.GenericClusterStatus {
+	t.Helper()
+	var got fedtypesv1b1.GenericClusterStatus
+	e2eutil.Eventually(t, timeout, func(ctx context.Context) error {
+		u, err := get(ctx, e, fedObj)
+		if err != nil {
+			return err
+		}
+		s := status(u)
+		c := s.GetCluster(cluster)
+		if s.ObservedGeneration != u.GetGeneration() || c == nil || c.Status != want {
+			return fmt.Errorf("status.clusters is %s at observed generation %d (generation %d), want %s for %s", toJSON(s.Clusters), s.ObservedGeneration, u.GetGeneration(), orOK(want), cluster)
+		}
+		got = *c
+		return nil
+	}, "%s: status of cluster %s %s", describe(fedObj), cluster, orOK(want))
+	return got
+}
+
+func clusterStatus(c *fedtypesv1b1.GenericClusterStatus) fedtypesv1b1.PropagationStatus {
+	if c == nil {
+		return "missing"
+	}
+	return c.Status
+}
+
+func orOK(s fedtypesv1b1.PropagationStatus) string {
+	if s == "" {
+		return "OK (empty)"
+	}
+	return string(s)
+}
+
+// versionRecord reads the (Cluster)PropagatedVersion of a federated object.
+func (ft fedType) versionRecord(ctx context.Context, e *e2eutil.Env, fedObj client.Object) (*fedcorev1a1.PropagatedVersionStatus, client.Object, error) {
+	name := fedcorev1a1.PropagatedVersionName(ft.targetKind(), fedObj.GetName())
+	if fedObj.GetNamespace() != "" {
+		pv := &fedcorev1a1.PropagatedVersion{}
+		pv.Name, pv.Namespace = name, fedObj.GetNamespace()
+		err := e.Host.Get(ctx, client.ObjectKeyFromObject(pv), pv)
+		return &pv.Status, pv, err
+	}
+	pv := &fedcorev1a1.ClusterPropagatedVersion{}
+	pv.Name = name
+	err := e.Host.Get(ctx, client.ObjectKeyFromObject(pv), pv)
+	return &pv.Status, pv, err
+}
+
+// checkVersions waits until the PropagatedVersion of fedObj records its
+// current template and overrides hashes, and the version of the copy in
+// exactly clusters; it returns the record.
+func (ft fedType) checkVersions(t testing.TB, e *e2eutil.Env, fedObj *unstructured.Unstructured, clusters ...string) *fedcorev1a1.PropagatedVersionStatus {
+	t.Helper()
+	var rec *fedcorev1a1.PropagatedVersionStatus
+	e2eutil.Eventually(t, timeout, func(ctx context.Context) error {
+		u, err := get(ctx, e, fedObj)
+		if err != nil {
+			return err
+		}
+		wantTemplate, _ := propagatedversion.TemplateVersion(u)
+		wantOverrides, _ := propagatedversion.OverridesVersion(u)
+		pv, _, err := ft.versionRecord(ctx, e, u)
+		if err != nil {
+			return fmt.Errorf("reading its PropagatedVersion: %w", err)
+		}
+		rec = pv
+		if pv.TemplateVersion != wantTemplate || pv.OverrideVersion != wantOverrides {
+			return fmt.Errorf("PropagatedVersion records templateVersion %q and overridesVersion %q, want %q and %q (the hashes of the current spec)",
+				pv.TemplateVersion, pv.OverrideVersion, wantTemplate, wantOverrides)
+		}
+		versions := propagatedversion.ClusterVersionMap(pv)
+		if got := slices.Sorted(mapsKeys(versions)); !slices.Equal(got, slices.Sorted(slices.Values(clusters))) {
+			return fmt.Errorf("PropagatedVersion clusterVersions lists %v, want %v", got, clusters)
+		}
+		for _, c := range clusters {
+			m, err := ft.member(ctx, e, c, u)
+			if err != nil || m == nil {
+				return fmt.Errorf("no copy in %s (%v)", c, err)
+			}
+			if want := propagatedversion.ObjectVersion(m); versions[c] != want {
+				return fmt.Errorf("PropagatedVersion records version %q for %s, the copy there is at %q", versions[c], c, want)
+			}
+		}
+		return nil
+	}, "PropagatedVersion of %s", describe(fedObj))
+	return rec
+}
+
+func mapsKeys[V any](m map[string]V) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// waitMemberGone waits until fedObj has no copy in cluster.
+func (ft fedType) waitMemberGone(t testing.TB, e *e2eutil.Env, cluster string, fedObj client.Object) {
+	t.Helper()
+	e2eutil.Eventually(t, timeout, func(ctx context.Context) error {
+		m, err := ft.member(ctx, e, cluster, fedObj)
+		if err != nil {
+			return err
+		}
+		if m != nil {
+			return fmt.Errorf("the copy is still there (deletionTimestamp %v, finalizers %v)", m.GetDeletionTimestamp(), m.GetFinalizers())
+		}
+		return nil
+	}, "%s: copy in %s deleted", describe(fedObj), cluster)
+}
+
+// waitGone waits until an object no longer exists in c.
+func waitGone(t testing.TB, c client.Client, obj client.Object, what string) {
+	t.Helper()
+	e2eutil.Eventually(t, timeout, func(ctx context.Context) error {
+		err := c.Get(ctx, client.ObjectKeyFromObject(obj), obj)
+		if apierrors.IsNotFound(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return fmt.Errorf("still there (deletionTimestamp %v, finalizers %v)", obj.GetDeletionTimestamp(), obj.GetFinalizers())
+	}, "%s gone", what)
+}
+
+// newNamespace creates a namespace in the host and a FederatedNamespace
+// for it placed in clusters, waits until the namespace exists in them, and
+// deletes it when the test ends.
+func newNamespace(t testing.TB, e *e2eutil.Env, prefix string, clusters ...string) string {
+	t.Helper()
+	ns := hostNamespace(t, e, prefix)
+	fedNS := &unstructured.Unstructured{}
+	fedNS.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedNamespace"))
+	fedNS.SetNamespace(ns)
+	fedNS.SetName(ns)
+	if err := fedtypesv1b1.SetPlacementClusterNames(fedNS, clusters); err != nil {
+		t.Fatal(err)
+	}
+	create(t, e, fedNS)
+	typeOf(t, e, "FederatedNamespace").waitPropagated(t, e, fedNS, clusters...)
+	return ns
+}
+
+// hostNamespace creates a namespace (only) in the host, deleted when the
+// test ends; its FederatedNamespace, if any, goes with it and takes the
+// member namespaces along.
+func hostNamespace(t testing.TB, e *e2eutil.Env, prefix string) string {
+	t.Helper()
+	ns := prefix + "-" + suffix()
+	if err := e.Host.Create(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
+		t.Fatalf("creating namespace %s in the host: %v", ns, err)
+	}
+	t.Cleanup(func() {
+		_ = e.Host.Delete(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
+	})
+	return ns
+}
+
+// pointer reads the value at a JSON pointer in obj.
+func pointer(obj map[string]any, ptr string) (any, bool) {
+	var cur any = obj
+	for _, tok := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
+		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		switch c := cur.(type) {
+		case map[string]any:
+			v, ok := c[tok]
+			if !ok {
+				return nil, false
+			}
+			cur = v
+		case []any:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(c) {
+				return nil, false
+			}
+			cur = c[i]
+		default:
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+// jsonEqual compares two values as JSON (so that 2, int64(2) and 2.0 are
+// equal).
+func jsonEqual(a, b any) bool {
+	var na, nb any
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	_ = json.Unmarshal(ja, &na)
+	_ = json.Unmarshal(jb, &nb)
+	return reflect.DeepEqual(na, nb)
+}
+
+func toJSON(v any) string {
+	out, _ := json.Marshal(v)
+	return string(out)
+}
+
+// jsonValue returns the value of a JSON-encoded override value.
+func jsonValue(raw []byte) any {
+	var v any
+	_ = json.Unmarshal(raw, &v)
+	return v
+}
+
+// patchMember applies a JSON patch to a member object, as a person with
+// kubectl would.
+func patchMember(t testing.TB, e *e2eutil.Env, cluster string, obj *unstructured.Unstructured, patch string) {
+	t.Helper()
+	if err := e.Member(cluster).Patch(t.Context(), obj, client.RawPatch(types.JSONPatchType, []byte(patch))); err != nil {
+		t.Fatalf("patching %s %s in %s with %s: %v", obj.GetKind(), client.ObjectKeyFromObject(obj), cluster, patch, err)
+	}
+}
+
+// consistently checks that cond holds for the whole duration.
+func consistently(t testing.TB, d time.Duration, cond func(ctx context.Context) error, what string, args ...any) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		if err := cond(t.Context()); err != nil {
+			t.Fatalf("%s: %v", fmt.Sprintf(what, args...), err)
+		}
+		time.Sleep(e2eutil.PollInterval)
+	}
+}

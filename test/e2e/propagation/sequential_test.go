@@ -1,0 +1,170 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package propagation_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
+	"github.com/kubefed/kubefed/test/e2e/e2eutil"
+)
+
+// idlePeriod is how long an idle federation is watched for writes.
+const idlePeriod = 60 * time.Second
+
+// bulk is the number of objects of the idle and restart tests.
+const bulk = 200
+
+// testIdle checks that a federation with nothing to do writes nothing:
+// not to members, not to the host.
+func testIdle(t *testing.T, e *e2eutil.Env) {
+	start := time.Now()
+	ns := newNamespace(t, e, "idle", bothMembers...)
+	e.DumpOnFailure(t, ns)
+	if err := createConfigMaps(t.Context(), e, loadFixture(t, "configmap.yaml"), ns, "idle", bulk); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d FederatedConfigMaps created in %s.", bulk, time.Since(start).Round(100*time.Millisecond))
+	waitAllPropagated(t, e, ns, bulk, 90*time.Second)
+	t.Logf("%d FederatedConfigMaps propagated %s after the start.", bulk, time.Since(start).Round(100*time.Millisecond))
+	waitQuiet(t, e)
+	t.Logf("Federation quiet %s after the start.", time.Since(start).Round(100*time.Millisecond))
+
+	before, ops := snapshot(t, e), dispatchCount(t)
+	t.Logf("Watching %d federated objects, PropagatedVersions and managed member objects for %s.", len(before), idlePeriod)
+	time.Sleep(idlePeriod)
+	after, opsAfter := snapshot(t, e), dispatchCount(t)
+	if diff := diffSnapshots(before, after); len(diff) > 0 {
+		t.Errorf("an idle federation wrote %d objects in %s:\n  %s", len(diff), idlePeriod, strings.Join(diff[:min(len(diff), 30)], "\n  "))
+	}
+	if opsAfter != ops {
+		t.Errorf("an idle federation sent %d member operations in %s (kubefed_dispatch_operation_duration_seconds_count %d -> %d)", opsAfter-ops, idlePeriod, ops, opsAfter)
+	}
+}
+
+// testRestart stops the control plane in the middle of a rollout and
+// starts it again: every object converges, none is lost or duplicated.
+func testRestart(t *testing.T, e *e2eutil.Env) {
+	ns := newNamespace(t, e, "restart", bothMembers...)
+	e.DumpOnFailure(t, ns)
+	created := make(chan error, 1)
+	go func() {
+		created <- createConfigMaps(context.WithoutCancel(t.Context()), e, loadFixture(t, "configmap.yaml"), ns, "restart", bulk)
+	}()
+	e2eutil.Eventually(t, time.Minute, func(ctx context.Context) error {
+		counts, err := countMembers(ctx, e, ns)
+		if err != nil {
+			return err
+		}
+		if counts[member1] < bulk/4 {
+			return fmt.Errorf("%d copies in member1", counts[member1])
+		}
+		return nil
+	}, "a quarter of %d FederatedConfigMaps propagated to member1", bulk)
+	e.StopControlPlane(t)
+	counts, err := countMembers(t.Context(), e, ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-created; err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("Control plane stopped with %v of %d copies in the members.", counts, bulk)
+	if counts[member1] == bulk && counts[member2] == bulk {
+		t.Log("Every object was propagated before the control plane stopped: the restart was not in the middle of the rollout.")
+	}
+
+	e.StartControlPlane(t)
+	waitAllPropagated(t, e, ns, bulk, 2*time.Minute)
+}
+
+// testMemberFailure stops member2: objects still reach member1, member2's
+// entry says ClusterNotReady, and when member2 returns it catches up with
+// no action from anyone.
+func testMemberFailure(t *testing.T, e *e2eutil.Env) {
+	ft := typeOf(t, e, "FederatedConfigMap")
+	ns := newNamespace(t, e, "failure", bothMembers...)
+	e.DumpOnFailure(t, ns)
+	fixture := loadFixture(t, "configmap.yaml")
+	existing := fixture.DeepCopy()
+	existing.SetNamespace(ns)
+	existing.SetName("before-outage")
+	create(t, e, existing)
+	ft.waitPropagated(t, e, existing, bothMembers...)
+
+	m2 := e.Fed.Cluster(member2)
+	stopped := time.Now()
+	if err := m2.Stop(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	restarted := false
+	t.Cleanup(func() {
+		if !restarted {
+			_ = m2.Start(context.Background())
+		}
+	})
+	e.WaitClusterNotReady(t, member2, 30*time.Second)
+	t.Logf("member2 stopped, its KubeFedCluster not Ready after %s.", time.Since(stopped).Round(100*time.Millisecond))
+
+	created := fixture.DeepCopy()
+	created.SetNamespace(ns)
+	created.SetName("during-outage")
+	create(t, e, created)
+	update(t, e, existing, func(u *unstructured.Unstructured) {
+		_ = unstructured.SetNestedField(u.Object, "updated during the outage", "spec", "template", "data", "greeting")
+	})
+	for _, obj := range []*unstructured.Unstructured{created, existing} {
+		got := waitClusterStatus(t, e, obj, member2, fedtypesv1b1.ClusterNotReady)
+		if got.Message == "" {
+			t.Errorf("%s: member2's ClusterNotReady entry has no message", describe(obj))
+		}
+		waitClusterStatus(t, e, obj, member1, fedtypesv1b1.ClusterPropagationOK)
+		waitMember(t, e, ft, member1, obj, "the current template", func(m *unstructured.Unstructured) bool {
+			want, _, _ := unstructured.NestedString(obj.Object, "spec", "template", "data", "greeting")
+			if obj == existing {
+				want = "updated during the outage"
+			}
+			got, _, _ := unstructured.NestedString(m.Object, "data", "greeting")
+			return got == want
+		})
+		waitNotPropagated(t, e, obj, fedtypesv1b1.CheckClusters)
+	}
+
+	t.Log("member2 returns: both objects converge by themselves.")
+	if err := m2.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	restarted = true
+	e.WaitClusterReady(t, member2, "True", time.Minute)
+	for _, obj := range []*unstructured.Unstructured{created, existing} {
+		ft.waitPropagated(t, e, obj, bothMembers...)
+	}
+	waitMember(t, e, ft, member2, existing, "the template updated during the outage", func(m *unstructured.Unstructured) bool {
+		got, _, _ := unstructured.NestedString(m.Object, "data", "greeting")
+		return got == "updated during the outage"
+	})
+	waitMember(t, e, ft, member2, created, "member2's override", func(m *unstructured.Unstructured) bool {
+		got, _, _ := unstructured.NestedString(m.Object, "data", "mode")
+		return got == "green"
+	})
+}
