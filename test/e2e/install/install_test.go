@@ -140,6 +140,7 @@ func TestChartInstall(t *testing.T) {
 		{"metrics and probes", testMetrics},
 		{"failover after SIGKILL of the leader", testFailoverOnKill},
 		{"handover on SIGTERM of the leader", testHandoverOnTerm},
+		{"the host joined into itself is Ready within 15 s", testSelfJoin},
 	}
 	for _, s := range steps {
 		if !t.Run(s.name, func(t *testing.T) { s.run(t, e) }) {
@@ -157,7 +158,7 @@ func testPropagation(t *testing.T, e *env) {
 		t.Fatal(err)
 	}
 	objs := strings.Split(federatedObjects, "\n---\n")
-	for i, doc := range objs {
+	for _, doc := range objs {
 		u := &unstructured.Unstructured{}
 		if err := yaml.Unmarshal([]byte(doc), &u.Object); err != nil {
 			t.Fatal(err)
@@ -165,14 +166,11 @@ func testPropagation(t *testing.T, e *env) {
 		if err := e.host.Create(ctx, u); err != nil {
 			t.Fatalf("creating %s %s: %v", u.GetKind(), u.GetName(), err)
 		}
-		if i == 0 {
-			// The FederatedNamespace first, and propagated, before the
-			// objects in it: a sync controller that reads an object before
-			// its FederatedNamespace reached the cache leaves it
-			// NamespaceNotFederated until something else requeues it.
-			e.waitMemberNamespaces(t, time.Minute)
-		}
 	}
+	// The objects were created back to back on purpose: an object read
+	// before its FederatedNamespace reached the cache must be reconciled
+	// again when the FederatedNamespace arrives.
+	e.waitMemberNamespaces(t, time.Minute)
 	start := time.Now()
 	e.waitDeployment(t, "nginx:1.27", 2*time.Minute)
 	t.Logf("FederatedDeployment propagated and Ready in %s", time.Since(start).Round(100*time.Millisecond))
@@ -449,4 +447,39 @@ func (e *env) waitLeader(t testing.TB, timeout time.Duration) *controller {
 		return nil
 	}, "one controller manager leading")
 	return leader
+}
+
+// testSelfJoin joins the host cluster into itself, as KubeFed users
+// routinely did, with the controller running: its KubeFedCluster must be
+// Ready within 15 s of the join. It is unjoined again afterwards.
+func testSelfJoin(t *testing.T, e *env) {
+	// The controllers of the earlier steps are gone with their subtests.
+	e.startController(t, "d")
+	e.waitLeader(t, time.Minute)
+	start := time.Now()
+	out := e.run(t, nil, "kubefedctl", "join", hostName, "--cluster-context", hostName,
+		"--kubeconfig", e.fed.Kubeconfig(), "--host-cluster-context", hostName)
+	if !strings.Contains(strings.ToLower(out), "joined") {
+		t.Fatalf("kubefedctl join %s printed no confirmation:\n%s", hostName, out)
+	}
+	e2eutil.Eventually(t, 15*time.Second, func(ctx context.Context) error {
+		c := &fedcorev1b1.KubeFedCluster{}
+		if err := e.host.Get(ctx, types.NamespacedName{Namespace: ns, Name: hostName}, c); err != nil {
+			return err
+		}
+		if !clusterReady(c) {
+			return fmt.Errorf("KubeFedCluster %s not Ready: %s", hostName, toJSON(c.Status.Conditions))
+		}
+		return nil
+	}, "KubeFedCluster %s Ready within 15 s of the join", hostName)
+	t.Logf("the host joined into itself was Ready %s after the join started", time.Since(start).Round(100*time.Millisecond))
+	e.run(t, nil, "kubefedctl", "unjoin", hostName, "--cluster-context", hostName,
+		"--kubeconfig", e.fed.Kubeconfig(), "--host-cluster-context", hostName)
+	e2eutil.Eventually(t, 30*time.Second, func(ctx context.Context) error {
+		err := e.host.Get(ctx, types.NamespacedName{Namespace: ns, Name: hostName}, &fedcorev1b1.KubeFedCluster{})
+		if err == nil {
+			return fmt.Errorf("KubeFedCluster %s still exists", hostName)
+		}
+		return client.IgnoreNotFound(err)
+	}, "KubeFedCluster %s removed by unjoin", hostName)
 }
