@@ -15,7 +15,9 @@ KUBECTL ?= $(BIN_DIR)/kubectl
 export KUBEBUILDER_ASSETS := $(BIN_DIR)
 export KUBEFED_BIN_DIR := $(BIN_DIR)
 
-GO_TEST_FLAGS ?= -count=1 -timeout 40m
+# One package at a time: the end-to-end suites each run several control
+# planes and hundreds of Pods, and on two cores they time each other out.
+GO_TEST_FLAGS ?= -count=1 -p 1 -timeout 40m
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/kubefed/kubefed/internal/version.Version=$(VERSION)
 

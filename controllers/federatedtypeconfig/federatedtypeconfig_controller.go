@@ -65,6 +65,9 @@ type Reconciler struct {
 
 	mu      gosync.Mutex
 	running map[string]*runningController
+	// stopping is set when the manager shuts down; no controller starts
+	// after that.
+	stopping bool
 }
 
 // runningController is a started sync controller.
@@ -294,6 +297,13 @@ func (r *Reconciler) start(ctx context.Context, ftc *fedcorev1b1.FederatedTypeCo
 		}
 	}()
 	r.mu.Lock()
+	if r.stopping {
+		// The manager is shutting down: this controller would outlive it.
+		r.mu.Unlock()
+		cancel()
+		<-rc.done
+		return nil
+	}
 	r.running[ftc.Name] = rc
 	r.mu.Unlock()
 	ctrl.LoggerFrom(ctx).Info("Started sync controller", "type", ftc.Name, "workers", s.Workers)
@@ -360,13 +370,19 @@ type stopper struct{ r *Reconciler }
 func (s stopper) Start(ctx context.Context) error {
 	<-ctx.Done()
 	s.r.mu.Lock()
-	names := make([]string, 0, len(s.r.running))
-	for name := range s.r.running {
-		names = append(names, name)
-	}
+	running := s.r.running
+	s.r.running = map[string]*runningController{}
+	s.r.stopping = true
 	s.r.mu.Unlock()
-	for _, name := range names {
-		s.r.stop(context.WithoutCancel(ctx), name)
+	// Every controller is told to stop first, then waited for: their
+	// in-flight reconciles wind down together, within the manager's
+	// graceful shutdown timeout. The host cache stops after this, so the
+	// informers need no removal.
+	for _, rc := range running {
+		rc.cancel()
+	}
+	for _, rc := range running {
+		<-rc.done
 	}
 	return nil
 }

@@ -286,7 +286,9 @@ func currentPlan(target *unstructured.Unstructured) (map[string]int64, error) {
 // other overrides kept. It patches only when something changed.
 func (r *Reconciler) applyPlan(ctx context.Context, target *unstructured.Unstructured, plan planner.Plan) (bool, error) {
 	orig := target.DeepCopy()
-	var names []string
+	// An empty list, not none: placement.clusters wins over a
+	// clusterSelector only when it is set.
+	names := []string{}
 	replicas := map[string]int64{}
 	for _, c := range plan.Clusters {
 		if c.Replicas > 0 {
@@ -431,26 +433,29 @@ func podSelector(target *unstructured.Unstructured) (labels.Selector, error) {
 
 // recordStatus records the plan, reasons and capacities in the status.
 func (r *Reconciler) recordStatus(rsp *fedschedv1a1.ReplicaSchedulingPreference, plan planner.Plan, capacity map[string]int64, offline []string, current map[string]int64) {
-	observed := map[string]*metav1.Time{}
+	previous := map[string]fedschedv1a1.ClusterReplicas{}
 	for _, c := range rsp.Status.Clusters {
-		if c.CapacityObservedTime != nil {
-			observed[c.Name] = c.CapacityObservedTime
-		}
+		previous[c.Name] = c
 	}
 	var out []fedschedv1a1.ClusterReplicas
 	for _, c := range plan.Clusters {
 		cr := fedschedv1a1.ClusterReplicas{Name: c.Name, Replicas: c.Replicas, Ideal: c.Ideal, Reason: string(c.Reason)}
 		if n, ok := capacity[c.Name]; ok {
 			cr.Capacity = &n
-			cr.CapacityObservedTime = observed[c.Name]
-			if cr.CapacityObservedTime == nil {
+			// A capacity is kept from the time it was observed; a new
+			// observation (a different value) starts the time again.
+			if prev := previous[c.Name]; prev.Capacity != nil && *prev.Capacity == n && prev.CapacityObservedTime != nil {
+				cr.CapacityObservedTime = prev.CapacityObservedTime
+			} else {
 				cr.CapacityObservedTime = &metav1.Time{Time: r.now()}
 			}
 		}
 		out = append(out, cr)
 	}
+	// A cluster that had replicas and is not Ready is listed while it stays
+	// so: its replicas were planned elsewhere, but its copy may still run.
 	for _, name := range offline {
-		if current[name] > 0 {
+		if current[name] > 0 || previous[name].Reason == fedschedv1a1.ClusterOfflineReason {
 			out = append(out, fedschedv1a1.ClusterReplicas{Name: name, Replicas: 0, Reason: fedschedv1a1.ClusterOfflineReason})
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fedcorev1a1 "github.com/kubefed/kubefed/api/core/v1alpha1"
@@ -47,8 +48,15 @@ func (r *Reconciler) desiredObject(s *scope, cluster string, existing *unstructu
 	obj.SetName(key.Name)
 	obj.SetNamespace(key.Namespace)
 
+	items, err := fedtypesv1b1.GetOverrides(s.fedObj)
+	if err != nil {
+		return nil, err
+	}
+	if err := overrides.Apply(obj, fedtypesv1b1.ClusterOverridesFor(items, cluster)); err != nil {
+		return nil, err
+	}
 	// retainReplicas: after creation the member owns spec.replicas (an HPA
-	// scales it there).
+	// scales it there); as in KubeFed this wins over overrides too.
 	if existing != nil {
 		if retain, _ := fedtypesv1b1.GetRetainReplicas(s.fedObj); retain {
 			if replicas, found, _ := unstructured.NestedFieldNoCopy(existing.Object, "spec", "replicas"); found {
@@ -57,14 +65,6 @@ func (r *Reconciler) desiredObject(s *scope, cluster string, existing *unstructu
 				}
 			}
 		}
-	}
-
-	items, err := fedtypesv1b1.GetOverrides(s.fedObj)
-	if err != nil {
-		return nil, err
-	}
-	if err := overrides.Apply(obj, fedtypesv1b1.ClusterOverridesFor(items, cluster)); err != nil {
-		return nil, err
 	}
 	// Overrides cannot rename or move the object (the API refuses such
 	// paths); set them again in case a template or override tried.
@@ -85,19 +85,32 @@ func runtimeDeepCopy(m map[string]any) map[string]any {
 }
 
 // deleteOptions reads the kubefed.io/deleteoption annotation: JSON
-// DeleteOptions used when member copies are deleted. Without it, copies are
-// deleted in the background with their dependents: some kinds (Jobs) would
-// otherwise orphan their Pods in the member.
+// DeleteOptions used when member copies are deleted. Unless it says
+// otherwise, copies are deleted in the background with their dependents:
+// some kinds (Jobs) would orphan their Pods in the member.
 func deleteOptions(fedObj *unstructured.Unstructured) ([]client.DeleteOption, error) {
+	background := client.PropagationPolicy(metav1.DeletePropagationBackground)
 	raw, ok := fedObj.GetAnnotations()[fedcorev1b1.DeleteOptionAnnotation]
 	if !ok || raw == "" {
-		return []client.DeleteOption{client.PropagationPolicy(metav1.DeletePropagationBackground)}, nil
+		return []client.DeleteOption{background}, nil
 	}
 	opts := &metav1.DeleteOptions{}
 	if err := json.Unmarshal([]byte(raw), opts); err != nil {
 		return nil, fmt.Errorf("annotation %s is not valid JSON DeleteOptions (%v): fix or remove it", fedcorev1b1.DeleteOptionAnnotation, err)
 	}
-	return []client.DeleteOption{&client.DeleteOptions{Raw: opts}}, nil
+	// controller-runtime overwrites these fields of Raw with its own
+	// (unset) ones, so they are passed at the top level too.
+	out := &client.DeleteOptions{
+		GracePeriodSeconds: opts.GracePeriodSeconds,
+		Preconditions:      opts.Preconditions,
+		PropagationPolicy:  opts.PropagationPolicy,
+		DryRun:             opts.DryRun,
+		Raw:                opts,
+	}
+	if out.PropagationPolicy == nil && opts.OrphanDependents == nil {
+		out.PropagationPolicy = ptr.To(metav1.DeletePropagationBackground)
+	}
+	return []client.DeleteOption{out}, nil
 }
 
 func describeKey(kind string, key types.NamespacedName) string {

@@ -155,11 +155,12 @@ func (r *Reconciler) reconcileMember(ctx context.Context, s *scope, cluster stri
 		switch existing.GetLabels()[fedcorev1b1.ManagedByKubeFedLabelKey] {
 		case fedcorev1b1.ManagedByKubeFedLabelValue:
 		case fedcorev1b1.UnmanagedByKubeFedLabelValue:
-			return &clusterResult{status: fedtypesv1b1.ManagedLabelFalse, member: existing,
+			// The object is not kubefed's: its status is not reported.
+			return &clusterResult{status: fedtypesv1b1.ManagedLabelFalse,
 				message: fmt.Sprintf("%s in cluster %s is labelled %s=false, so kubefed leaves it alone: remove the label to let kubefed manage it", describeKey(r.targetGVK().Kind, key), cluster, fedcorev1b1.ManagedByKubeFedLabelKey)}, ""
 		default:
 			if !adoptResources(&s.config) {
-				return &clusterResult{status: fedtypesv1b1.AlreadyExists, member: existing,
+				return &clusterResult{status: fedtypesv1b1.AlreadyExists,
 					message: fmt.Sprintf("%s already exists in cluster %s and resource adoption is disabled: delete it, or enable spec.syncController.adoptResources in KubeFedConfig %s/%s", describeKey(r.targetGVK().Kind, key), cluster, r.Namespace, fedcorev1b1.KubeFedConfigName)}, ""
 			}
 			log.Info("Adopting existing object", "object", klog.KRef(key.Namespace, key.Name))

@@ -213,6 +213,24 @@ func (f *Federation) kwokctlConfig(name string, p Ports) (string, error) {
 	// Simulated clusters answer fast; the default QPS limits of the
 	// controllers would only slow the tests down.
 	fmt.Fprintf(&b, "  disableQPSLimits: true\n")
+	if f.opts.Runtime == RuntimeBinary {
+		// One replica of each component needs no leader election: without
+		// it a restarted cluster works at once instead of waiting for its
+		// old lease to expire, and a component starved of CPU does not
+		// exit because it lost its lease. kwok's node leases would likewise
+		// outlive a stop and keep new Pods Pending after a start.
+		b.WriteString(`componentsPatches:
+- name: kube-controller-manager
+  extraArgs:
+  - {key: leader-elect, value: "false"}
+- name: kube-scheduler
+  extraArgs:
+  - {key: leader-elect, value: "false"}
+- name: kwok-controller
+  extraArgs:
+  - {key: node-lease-duration-seconds, value: "0", override: true}
+`)
+	}
 	path := filepath.Join(f.Dir, name+".kwokctl.yaml")
 	return path, os.WriteFile(path, []byte(b.String()), 0o644)
 }

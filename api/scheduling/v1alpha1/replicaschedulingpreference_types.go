@@ -139,8 +139,9 @@ type ClusterReplicas struct {
 	Name string `json:"name"`
 	// Replicas planned for the cluster.
 	Replicas int64 `json:"replicas"`
-	// Ideal is what the cluster would get from the preferences alone
-	// (rebalance on, every replica schedulable).
+	// Ideal is what the cluster would get with rebalance on: the
+	// preferences and the observed capacities, regardless of the replicas
+	// running now.
 	// +optional
 	Ideal int64 `json:"ideal,omitempty"`
 	// Reason says why Replicas differ from the cluster's weighted share:

@@ -1,0 +1,88 @@
+package sync
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
+	"github.com/kubefed/kubefed/internal/federatedtypes"
+)
+
+// testNamespace is the control-plane namespace of the test reconcilers.
+const testNamespace = "kube-federation-system"
+
+// The start of the reconcile the tests compute status for, and its RFC 3339
+// form as written in condition times.
+var (
+	testStarted = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	testNow     = "2026-03-01T12:00:00Z"
+	earlier     = "2026-02-01T08:00:00Z"
+	earlier2    = "2026-02-02T09:00:00Z"
+)
+
+// typeConfig returns the default FederatedTypeConfig of a target kind.
+func typeConfig(t *testing.T, group, kind string) *fedcorev1b1.FederatedTypeConfig {
+	t.Helper()
+	tt, ok := federatedtypes.LookupDefault(group, kind)
+	if !ok {
+		t.Fatalf("no default target type %s/%s", group, kind)
+	}
+	return federatedtypes.FederatedTypeConfig(tt)
+}
+
+func reconcilerFor(t *testing.T, group, kind string) *Reconciler {
+	t.Helper()
+	return &Reconciler{TypeConfig: typeConfig(t, group, kind), Namespace: testNamespace}
+}
+
+// fedObject returns a federated object of the reconciler's type with the
+// given spec.
+func (r *Reconciler) fedObject(namespace, name string, spec map[string]any) *unstructured.Unstructured {
+	u := &unstructured.Unstructured{Object: map[string]any{}}
+	u.SetGroupVersionKind(r.federatedGVK())
+	u.SetNamespace(namespace)
+	u.SetName(name)
+	if spec != nil {
+		u.Object["spec"] = spec
+	}
+	return u
+}
+
+// newTestScope returns a scope for fedObj as newScope would leave it, with
+// default KubeFedConfig settings.
+func newTestScope(fedObj *unstructured.Unstructured) *scope {
+	return &scope{
+		fedObj:   fedObj,
+		results:  map[string]*clusterResult{},
+		versions: map[string]string{},
+		started:  testStarted,
+	}
+}
+
+// member returns a member object of the given kind with fields set from
+// the dotted paths in fields.
+func member(t *testing.T, apiVersion, kind string, generation int64, fields map[string]any) *unstructured.Unstructured {
+	t.Helper()
+	u := &unstructured.Unstructured{Object: map[string]any{"apiVersion": apiVersion, "kind": kind}}
+	u.SetName("web")
+	u.SetNamespace("ns")
+	if generation != 0 {
+		u.SetGeneration(generation)
+	}
+	for path, v := range fields {
+		if err := unstructured.SetNestedField(u.Object, v, strings.Split(path, ".")...); err != nil {
+			t.Fatalf("setting %s: %v", path, err)
+		}
+	}
+	return u
+}
+
+func ok(m *unstructured.Unstructured) *clusterResult { return &clusterResult{member: m} }
+
+func failedWith(status fedtypesv1b1.PropagationStatus, message string) *clusterResult {
+	return &clusterResult{status: status, message: message}
+}

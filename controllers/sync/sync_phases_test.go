@@ -1,0 +1,170 @@
+package sync
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+
+	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
+)
+
+func TestRetryable(t *testing.T) {
+	tests := []struct {
+		name     string
+		statuses []fedtypesv1b1.PropagationStatus
+		want     bool
+	}{
+		{"no outcome", nil, false},
+		{"propagated", []fedtypesv1b1.PropagationStatus{fedtypesv1b1.ClusterPropagationOK}, false},
+		{"outcomes that wait for a change", []fedtypesv1b1.PropagationStatus{
+			fedtypesv1b1.ClusterPropagationOK, fedtypesv1b1.ClusterNotReady, fedtypesv1b1.ManagedLabelFalse,
+			fedtypesv1b1.AlreadyExists, fedtypesv1b1.ApplyOverridesFailed, fedtypesv1b1.WaitingForRemoval,
+		}, false},
+		{"creation failed", []fedtypesv1b1.PropagationStatus{fedtypesv1b1.ClusterPropagationOK, fedtypesv1b1.CreationFailed}, true},
+		{"update failed", []fedtypesv1b1.PropagationStatus{fedtypesv1b1.UpdateFailed}, true},
+		{"deletion failed", []fedtypesv1b1.PropagationStatus{fedtypesv1b1.DeletionFailed}, true},
+		{"timed out", []fedtypesv1b1.PropagationStatus{fedtypesv1b1.ClusterNotReady, fedtypesv1b1.UpdateTimedOut}, true},
+		{"creation timed out", []fedtypesv1b1.PropagationStatus{fedtypesv1b1.CreationTimedOut}, true},
+		{"cache read failed", []fedtypesv1b1.PropagationStatus{fedtypesv1b1.CachedRetrievalFailed}, true},
+		{"read failed", []fedtypesv1b1.PropagationStatus{fedtypesv1b1.RetrievalFailed}, true},
+		{"no client", []fedtypesv1b1.PropagationStatus{fedtypesv1b1.ClientRetrievalFailed}, true},
+		{"label removal failed", []fedtypesv1b1.PropagationStatus{fedtypesv1b1.LabelRemovalFailed}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newTestScope(&unstructured.Unstructured{Object: map[string]any{}})
+			for i, st := range tt.statuses {
+				s.setResult(string(rune('a'+i)), st, "", nil)
+			}
+			if got := s.retryable(); got != tt.want {
+				t.Errorf("retryable = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRequeueKeepsTheSoonest(t *testing.T) {
+	s := newTestScope(&unstructured.Unstructured{Object: map[string]any{}})
+	if res := s.result(); !res.IsZero() {
+		t.Fatalf("result = %+v, want none", res)
+	}
+	s.requeue(retryInterval)
+	s.requeue(2 * retryInterval)
+	if got := s.result().RequeueAfter; got != retryInterval {
+		t.Errorf("requeueAfter = %s, want %s", got, retryInterval)
+	}
+	s.requeue(retryInterval / 3)
+	if got := s.result().RequeueAfter; got != retryInterval/3 {
+		t.Errorf("requeueAfter = %s, want %s", got, retryInterval/3)
+	}
+}
+
+func TestSkipsNamespaceObject(t *testing.T) {
+	tests := []struct {
+		kind string
+		name string
+		want bool
+	}{
+		{"Namespace", "kube-system", true},
+		{"Namespace", "kube-public", true},
+		{"Namespace", "default", true},
+		{"Namespace", testNamespace, true},
+		{"Namespace", "team-a", false},
+		{"Namespace", "kube-node-lease", false},
+		{"ConfigMap", "kube-system", false},
+		{"ConfigMap", "default", false},
+		{"ConfigMap", testNamespace, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.kind+"/"+tt.name, func(t *testing.T) {
+			r := reconcilerFor(t, "", tt.kind)
+			s := newTestScope(r.fedObject(tt.name, tt.name, nil))
+			if got := r.skipsNamespaceObject(s); got != tt.want {
+				t.Errorf("skipsNamespaceObject = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestAdoptResources(t *testing.T) {
+	mode := func(m fedcorev1b1.ResourceAdoption) *fedcorev1b1.KubeFedConfigSpec {
+		return &fedcorev1b1.KubeFedConfigSpec{SyncController: &fedcorev1b1.SyncControllerConfig{AdoptResources: &m}}
+	}
+	tests := []struct {
+		name string
+		cfg  *fedcorev1b1.KubeFedConfigSpec
+		want bool
+	}{
+		{"no KubeFedConfig", &fedcorev1b1.KubeFedConfigSpec{}, true},
+		{"no adoptResources", &fedcorev1b1.KubeFedConfigSpec{SyncController: &fedcorev1b1.SyncControllerConfig{}}, true},
+		{"enabled", mode(fedcorev1b1.AdoptResourcesEnabled), true},
+		{"disabled", mode(fedcorev1b1.AdoptResourcesDisabled), false},
+	}
+	for _, tt := range tests {
+		if got := adoptResources(tt.cfg); got != tt.want {
+			t.Errorf("%s: adoptResources = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestMemberToFederated(t *testing.T) {
+	obj := func(namespace, name string) client.Object {
+		u := &unstructured.Unstructured{Object: map[string]any{}}
+		u.SetNamespace(namespace)
+		u.SetName(name)
+		return u
+	}
+	tests := []struct {
+		group, kind string
+		member      client.Object
+		want        string
+	}{
+		{"", "Namespace", obj("", "team-a"), "team-a/team-a"},
+		{"", "ConfigMap", obj("team-a", "settings"), "team-a/settings"},
+		{"apps", "Deployment", obj("team-a", "web"), "team-a/web"},
+		{"rbac.authorization.k8s.io", "ClusterRole", obj("", "reader"), "/reader"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.kind, func(t *testing.T) {
+			got := MemberToFederated(typeConfig(t, tt.group, tt.kind), tt.member)
+			if got.String() != tt.want {
+				t.Errorf("MemberToFederated = %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestNamespaceToFederated(t *testing.T) {
+	ftc := typeConfig(t, "", "ConfigMap")
+	gvk := ftc.Spec.FederatedType.GroupVersionKind()
+	fedCM := func(namespace, name string) *unstructured.Unstructured {
+		u := &unstructured.Unstructured{Object: map[string]any{}}
+		u.SetGroupVersionKind(gvk)
+		u.SetNamespace(namespace)
+		u.SetName(name)
+		return u
+	}
+	host := fake.NewClientBuilder().WithScheme(runtime.NewScheme()).
+		WithObjects(fedCM("team-a", "one"), fedCM("team-a", "two"), fedCM("team-b", "three")).Build()
+
+	fedNS := &unstructured.Unstructured{Object: map[string]any{}}
+	fedNS.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedNamespace"))
+	fedNS.SetNamespace("team-a")
+	fedNS.SetName("team-a")
+
+	got := NamespaceToFederated(host, ftc)(context.Background(), fedNS)
+	names := make([]string, 0, len(got))
+	for _, req := range got {
+		names = append(names, req.String())
+	}
+	slices.Sort(names)
+	if want := []string{"team-a/one", "team-a/two"}; !slices.Equal(names, want) {
+		t.Errorf("requests = %v, want %v", names, want)
+	}
+}
