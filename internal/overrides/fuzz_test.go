@@ -1,0 +1,32 @@
+package overrides
+
+import (
+	"reflect"
+	"testing"
+
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+
+	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
+)
+
+// FuzzApply checks that any override, however malformed, either applies
+// or fails with the object left exactly as it was, and never panics.
+func FuzzApply(f *testing.F) {
+	f.Add("replace", "/spec/replicas", "5")
+	f.Add("add", "/metadata/labels/tier", `"gold"`)
+	f.Add("remove", "/spec/template/spec/containers/0", "")
+	f.Add("", "/spec/template/spec/containers/-", `{"name":"sidecar"}`)
+	f.Add("add", "/a~1b/~0c", "[1,2]")
+	f.Add("move", "", "null")
+	f.Fuzz(func(t *testing.T, op, path, value string) {
+		o := fedtypesv1b1.ClusterOverride{Op: op, Path: path}
+		if value != "" {
+			o.Value = &apiextensionsv1.JSON{Raw: []byte(value)}
+		}
+		u := deployment()
+		before := deployment()
+		if err := Apply(u, []fedtypesv1b1.ClusterOverride{o}); err != nil && !reflect.DeepEqual(u.Object, before.Object) {
+			t.Fatalf("failed Apply (%v) changed the object: %v", err, u.Object)
+		}
+	})
+}
