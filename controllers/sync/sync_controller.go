@@ -3,9 +3,12 @@ package sync
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	gosync "sync"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -27,7 +30,8 @@ type Members interface {
 	// GetClient returns a client for a connected member whose reads go to
 	// the API server.
 	GetClient(ctx context.Context, cluster string) (client.Client, error)
-	// GetReader returns a reader of the member's cache of managed objects.
+	// GetReader returns a reader of the member's cache of the objects that
+	// carry the kubefed.io/managed label ("true" or "false").
 	GetReader(ctx context.Context, cluster string) (client.Reader, error)
 	// ReadyClusters returns the names of the connected members.
 	ReadyClusters() []string
@@ -109,6 +113,8 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Re
 		return ctrl.Result{}, err
 	}
 
+	defer r.recordEvents(s)
+
 	if !fedObj.GetDeletionTimestamp().IsZero() {
 		return r.reconcileDelete(ctx, s)
 	}
@@ -180,4 +186,24 @@ func (r *Reconciler) observeLatency(req ctrl.Request, s *scope) {
 	if r.Metrics != nil {
 		r.Metrics.Propagated(time.Since(g.at))
 	}
+}
+
+// recordEvents records one event per kind of member write the reconcile
+// made, naming the clusters: an object placed in many clusters gets a few
+// events, not one per cluster, which keeps the host's event load low.
+func (r *Reconciler) recordEvents(s *scope) {
+	verbs := map[string]string{"CreateInCluster": "Created", "UpdateInCluster": "Updated", "DeleteInCluster": "Deleted"}
+	for _, reason := range sortedKeys(s.done) {
+		clusters := s.done[reason]
+		slices.Sort(clusters)
+		r.event(s, corev1.EventTypeNormal, reason, "%s %s in %s %s", verbs[reason], r.targetGVK().Kind,
+			pluralize(len(clusters), "cluster", "clusters"), strings.Join(clusters, ", "))
+	}
+}
+
+func pluralize(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

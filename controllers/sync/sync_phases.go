@@ -137,9 +137,11 @@ func (r *Reconciler) reconcileMember(ctx context.Context, s *scope, cluster stri
 		return &clusterResult{status: fedtypesv1b1.ClientRetrievalFailed, message: err.Error()}, recordedVersion
 	}
 	existing := cached
-	if existing == nil {
-		// Not in the cache of managed objects: it does not exist, or it
-		// exists without the managed label (adoption).
+	if existing == nil && !adoptResources(&s.config) {
+		// Not in the cache of labelled objects: it does not exist, or it
+		// exists without the managed label. Adopting it or creating it is
+		// the same apply; only when adoption is disabled must the two be
+		// told apart, with a read.
 		existing = r.newTarget()
 		opCtx, cancel := context.WithTimeout(ctx, r.operationTimeout())
 		err := memberClient.Get(opCtx, key, existing)
@@ -193,7 +195,7 @@ func (r *Reconciler) reconcileMember(ctx context.Context, s *scope, cluster stri
 	}
 	changed := existing == nil || existing.GetResourceVersion() != desired.GetResourceVersion()
 	if changed {
-		r.event(s, corev1.EventTypeNormal, eventReason(op, false), "%sd %s in cluster %s", capitalize(op), r.targetGVK().Kind, cluster)
+		s.applied(eventReason(op, false), cluster)
 		log.V(1).Info("Applied object in member", "operation", op)
 	}
 	return &clusterResult{member: desired}, propagatedversion.ObjectVersion(desired)
@@ -259,7 +261,7 @@ func (r *Reconciler) deleteMember(ctx context.Context, s *scope, cluster string)
 		return &clusterResult{status: fedtypesv1b1.DeletionFailed,
 			message: fmt.Sprintf("cluster %s refused to delete %s: %v", cluster, describeKey(r.targetGVK().Kind, key), apiMessage(err))}
 	}
-	r.event(s, corev1.EventTypeNormal, "DeleteInCluster", "Deleted %s in cluster %s", r.targetGVK().Kind, cluster)
+	s.applied("DeleteInCluster", cluster)
 	s.requeue(2 * time.Second)
 	return &clusterResult{status: fedtypesv1b1.WaitingForRemoval,
 		message: fmt.Sprintf("deleted %s in cluster %s; waiting for it to be gone", describeKey(r.targetGVK().Kind, key), cluster)}
@@ -344,8 +346,8 @@ func (r *Reconciler) dispatched(cluster, op string, d time.Duration, err error) 
 	}
 }
 
-// getCached returns the managed member object from the member's cache, or
-// nil when there is none.
+// getCached returns the member object from the member's cache of labelled
+// objects (kubefed.io/managed "true" or "false"), or nil when there is none.
 func (r *Reconciler) getCached(ctx context.Context, cluster string, key types.NamespacedName) (*unstructured.Unstructured, error) {
 	reader, err := r.Members.GetReader(ctx, cluster)
 	if err != nil {

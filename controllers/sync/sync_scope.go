@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	gosync "sync"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -64,6 +65,21 @@ type scope struct {
 	requeueAfter time.Duration
 	// started is when this reconcile started.
 	started time.Time
+	// done lists, by event reason (CreateInCluster, UpdateInCluster,
+	// DeleteInCluster), the clusters written to; one event per reason is
+	// recorded at the end of the reconcile rather than one per cluster.
+	done   map[string][]string
+	doneMu gosync.Mutex
+}
+
+// applied records a successful member write for the reconcile's events.
+func (s *scope) applied(reason, cluster string) {
+	s.doneMu.Lock()
+	defer s.doneMu.Unlock()
+	if s.done == nil {
+		s.done = map[string][]string{}
+	}
+	s.done[reason] = append(s.done[reason], cluster)
 }
 
 // clusterResult is the outcome of propagation to one member cluster.

@@ -11,6 +11,8 @@ import (
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/selection"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -169,7 +171,16 @@ func New(ctx context.Context, restConfig *rest.Config, opts Options) (ctrl.Manag
 		return nil, fmt.Errorf("creating the manager: %w", err)
 	}
 
-	ccOpts := clustercache.Options{Scheme: scheme, QPS: opts.MemberQPS, Burst: opts.MemberBurst}
+	// Member caches hold the objects that carry the managed label, whatever
+	// its value: "true" ones are kubefed's, "false" ones must be left alone,
+	// so that a missing cache entry means "absent or unlabelled" and the sync
+	// controllers need no extra read before creating a copy.
+	labelled, err := labels.NewRequirement(fedcorev1b1.ManagedByKubeFedLabelKey, selection.Exists, nil)
+	if err != nil {
+		return nil, err
+	}
+	ccOpts := clustercache.Options{Scheme: scheme, QPS: opts.MemberQPS, Burst: opts.MemberBurst,
+		DefaultLabelSelector: labels.NewSelector().Add(*labelled)}
 	if d := spec.ControllerDuration; d != nil && d.CacheSyncTimeout != nil {
 		ccOpts.CacheSyncTimeout = d.CacheSyncTimeout.Duration
 	}
