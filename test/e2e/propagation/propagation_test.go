@@ -41,6 +41,7 @@ func TestPropagation(t *testing.T) {
 			"workload status": testWorkloadStatus,
 			"bad input":       testBadInput,
 			"retention":       testRetention,
+			"adoption":        testAdoption,
 		} {
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
@@ -54,5 +55,6 @@ func TestPropagation(t *testing.T) {
 	// stops a member.
 	t.Run("idle", func(t *testing.T) { testIdle(t, e) })
 	t.Run("restart", func(t *testing.T) { testRestart(t, e) })
+	t.Run("orphaned copies", func(t *testing.T) { testOrphanedCopies(t, e) })
 	t.Run("member failure", func(t *testing.T) { testMemberFailure(t, e) })
 }

@@ -1,0 +1,175 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package propagation_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
+	"github.com/kubefed/kubefed/test/e2e/e2eutil"
+)
+
+// testAdoption checks how existing member objects are treated: adopted
+// while adoptResources is Enabled (the default), AlreadyExists while it is
+// Disabled, and never touched when labelled kubefed.io/managed: "false".
+// The steps run in order: the second changes the KubeFedConfig.
+func testAdoption(t *testing.T, e *e2eutil.Env) {
+	ns := newNamespace(t, e, "adoption", bothMembers...)
+	e.DumpOnFailure(t, ns)
+	ft := typeOf(t, e, "FederatedConfigMap")
+
+	preexisting := func(cluster, name string, labels map[string]string) *corev1.ConfigMap {
+		cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, Labels: labels},
+			Data: map[string]string{"owner": cluster}}
+		if err := e.Member(cluster).Create(t.Context(), cm); err != nil {
+			t.Fatalf("creating ConfigMap %s/%s in %s: %v", ns, name, cluster, err)
+		}
+		return cm
+	}
+	federated := func(name string, clusters ...string) *unstructured.Unstructured {
+		obj := loadFixture(t, "configmap.yaml")
+		obj.SetNamespace(ns)
+		obj.SetName(name)
+		_ = fedtypesv1b1.SetOverrides(obj, nil)
+		if err := fedtypesv1b1.SetPlacementClusterNames(obj, clusters); err != nil {
+			t.Fatal(err)
+		}
+		return obj
+	}
+	unchanged := func(cluster string, want *corev1.ConfigMap) {
+		t.Helper()
+		consistently(t, 3*time.Second, func(ctx context.Context) error {
+			got := &corev1.ConfigMap{}
+			if err := e.Member(cluster).Get(ctx, client.ObjectKeyFromObject(want), got); err != nil {
+				return err
+			}
+			if got.ResourceVersion != want.ResourceVersion {
+				return fmt.Errorf("ConfigMap %s/%s in %s was written (resourceVersion %s, was %s): labels %v, data %v",
+					ns, want.Name, cluster, got.ResourceVersion, want.ResourceVersion, got.Labels, got.Data)
+			}
+			return nil
+		}, "ConfigMap %s/%s in %s left alone", ns, want.Name, cluster)
+	}
+
+	t.Run("adopted by default", func(t *testing.T) {
+		preexisting(member1, "adopt-me", nil)
+		preexisting(member2, "adopt-me", nil)
+		obj := federated("adopt-me", bothMembers...)
+		create(t, e, obj)
+		ft.waitPropagated(t, e, obj, bothMembers...)
+		for _, m := range bothMembers {
+			// Fields the template sets are kubefed's from now on; fields only
+			// the member set (data.owner) stay theirs, as with every
+			// server-side apply.
+			got := waitMember(t, e, ft, m, obj, "adopted with the template's data", func(u *unstructured.Unstructured) bool {
+				greeting, _, _ := unstructured.NestedString(u.Object, "data", "greeting")
+				return greeting == "hello" && u.GetLabels()[fedcorev1b1.ManagedByKubeFedLabelKey] == fedcorev1b1.ManagedByKubeFedLabelValue
+			})
+			if got.GetLabels()[fedcorev1b1.ManagedByKubeFedLabelKey] != fedcorev1b1.ManagedByKubeFedLabelValue {
+				t.Errorf("adopted ConfigMap in %s has labels %v", m, got.GetLabels())
+			}
+		}
+	})
+
+	t.Run("labelled managed false", func(t *testing.T) {
+		mine := preexisting(member1, "keep-out", map[string]string{fedcorev1b1.ManagedByKubeFedLabelKey: fedcorev1b1.UnmanagedByKubeFedLabelValue})
+		obj := federated("keep-out", member1)
+		create(t, e, obj)
+		waitClusterStatus(t, e, obj, member1, fedtypesv1b1.ManagedLabelFalse)
+		unchanged(member1, mine)
+	})
+
+	t.Run("adoption disabled", func(t *testing.T) {
+		setAdoption(t, e, fedcorev1b1.AdoptResourcesDisabled)
+		t.Cleanup(func() { setAdoption(t, e, fedcorev1b1.AdoptResourcesEnabled) })
+		theirs := preexisting(member1, "already-there", nil)
+		obj := federated("already-there", bothMembers...)
+		create(t, e, obj)
+		got := waitClusterStatus(t, e, obj, member1, fedtypesv1b1.AlreadyExists)
+		if got.Message == "" {
+			t.Errorf("%s: AlreadyExists for member1 carries no message", describe(obj))
+		}
+		waitClusterStatus(t, e, obj, member2, fedtypesv1b1.ClusterPropagationOK)
+		unchanged(member1, theirs)
+	})
+}
+
+// setAdoption sets spec.syncController.adoptResources in the KubeFedConfig.
+func setAdoption(t testing.TB, e *e2eutil.Env, mode fedcorev1b1.ResourceAdoption) {
+	t.Helper()
+	patch := fmt.Sprintf(`{"spec":{"syncController":{"adoptResources":%q}}}`, mode)
+	cfg := &fedcorev1b1.KubeFedConfig{ObjectMeta: metav1.ObjectMeta{Namespace: e2eutil.Namespace, Name: fedcorev1b1.KubeFedConfigName}}
+	if err := e.Host.Patch(context.WithoutCancel(t.Context()), cfg, client.RawPatch(types.MergePatchType, []byte(patch))); err != nil {
+		t.Fatalf("setting adoptResources to %s: %v", mode, err)
+	}
+}
+
+// testOrphanedCopies removes a federated object while the control plane is
+// down (its finalizer removed by hand): when the control plane returns, the
+// member copies lose the managed label and stay.
+func testOrphanedCopies(t *testing.T, e *e2eutil.Env) {
+	ns := newNamespace(t, e, "orphaned", bothMembers...)
+	e.DumpOnFailure(t, ns)
+	ft := typeOf(t, e, "FederatedConfigMap")
+	obj := loadFixture(t, "configmap.yaml")
+	obj.SetNamespace(ns)
+	obj.SetName("gone")
+	create(t, e, obj)
+	ft.waitPropagated(t, e, obj, bothMembers...)
+
+	e.StopControlPlane(t)
+	restarted := false
+	defer func() {
+		if !restarted {
+			e.StartControlPlane(t)
+		}
+	}()
+	live, err := get(t.Context(), e, obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	live.SetFinalizers(nil)
+	if err := e.Host.Update(t.Context(), live); err != nil {
+		t.Fatalf("removing the finalizers of %s: %v", describe(obj), err)
+	}
+	if err := e.Host.Delete(t.Context(), live); err != nil {
+		t.Fatalf("deleting %s: %v", describe(obj), err)
+	}
+	waitGone(t, e.Host, live, describe(obj))
+	e.StartControlPlane(t)
+	restarted = true
+
+	for _, m := range bothMembers {
+		got := waitMember(t, e, ft, m, obj, "released (no managed label)", func(u *unstructured.Unstructured) bool {
+			_, labelled := u.GetLabels()[fedcorev1b1.ManagedByKubeFedLabelKey]
+			return !labelled
+		})
+		if got.GetDeletionTimestamp() != nil {
+			t.Errorf("the copy in %s of the vanished %s is being deleted; it must stay", m, describe(obj))
+		}
+	}
+}
