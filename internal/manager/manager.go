@@ -168,6 +168,11 @@ func New(ctx context.Context, restConfig *rest.Config, opts Options) (ctrl.Manag
 		LeaderElectionReleaseOnCancel: true,
 		GracefulShutdownTimeout:       ptr.To(orDuration(opts.GracefulShutdownTimeout, 30*time.Second)),
 	}
+	// controller-runtime v0.24's priority queue can leave a worker blocked
+	// forever in Get after a shutdown (kubernetes-sigs/controller-runtime
+	// #3538, fixed after v0.24.1), so that a manager never stops; the
+	// classic rate-limited queue has no such problem.
+	mgrOpts.Controller.UsePriorityQueue = ptr.To(false)
 	if opts.SkipControllerNameValidation {
 		mgrOpts.Controller.SkipNameValidation = ptr.To(true)
 	}

@@ -23,6 +23,8 @@ import (
 	"io"
 	"sync"
 	"testing"
+	"runtime"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -215,17 +217,36 @@ func (e *Env) StopControlPlane(t testing.TB) {
 		return
 	}
 	stop()
+	// A shutdown that takes long is diagnosed with the goroutines of the
+	// control plane as they were while it hung.
+	var stacks string
+	slow := time.AfterFunc(20*time.Second, func() { stacks = controlPlaneStacks() })
 	select {
 	case <-done:
 	case <-time.After(time.Minute):
 		t.Error("the controller manager did not stop within a minute")
 	}
+	slow.Stop()
 	e.mu.Lock()
 	err := e.cpError
 	e.mu.Unlock()
 	if err != nil && !errors.Is(err, context.Canceled) {
-		t.Errorf("controller manager: %v", err)
+		t.Errorf("controller manager: %v\ngoroutines of the control plane 20 s into the shutdown:\n%s", err, stacks)
 	}
+}
+
+// controlPlaneStacks returns the stacks of the goroutines running kubefed
+// code or controller-runtime controllers and their queues.
+func controlPlaneStacks() string {
+	buf := make([]byte, 8<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	var out []string
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if (strings.Contains(g, "github.com/kubefed/kubefed/") && !strings.Contains(g, "test/e2e/")) || strings.Contains(g, "pkg/internal/controller") || strings.Contains(g, "priorityqueue") {
+			out = append(out, g)
+		}
+	}
+	return strings.Join(out, "\n\n")
 }
 
 // WaitClusterReady waits until the Ready condition of the member's

@@ -128,7 +128,22 @@ func TestChartInstall(t *testing.T) {
 		t.Fatalf("controller manager %s leads, want a (the only one)", first.name)
 	}
 	e.startController(t, "b")
+	joined := time.Now()
 	e.join(t)
+	// Joined members are Ready within 15 s of the join.
+	e2eutil.Eventually(t, 15*time.Second, func(ctx context.Context) error {
+		for _, m := range e.fed.Members {
+			c := &fedcorev1b1.KubeFedCluster{}
+			if err := e.host.Get(ctx, types.NamespacedName{Namespace: ns, Name: m.Name}, c); err != nil {
+				return err
+			}
+			if !clusterReady(c) {
+				return fmt.Errorf("KubeFedCluster %s not Ready: %s", m.Name, toJSON(c.Status.Conditions))
+			}
+		}
+		return nil
+	}, "both joined members Ready within 15 s of the join")
+	t.Logf("both members Ready %s after the joins started", time.Since(joined).Round(100*time.Millisecond))
 	e.waitControlPlane(t, 2*time.Minute)
 	t.Logf("control plane ready with the chart's identity %s after start", time.Since(start).Round(100*time.Millisecond))
 
