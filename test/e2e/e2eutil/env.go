@@ -21,10 +21,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync"
-	"testing"
 	"runtime"
 	"strings"
+	"sync"
+	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
