@@ -142,7 +142,13 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	meta.SetStatusCondition(&rsp.Status.Conditions, cond)
 	rsp.Status.ObservedGeneration = rsp.Generation
 	if !equalJSON(orig.Status, rsp.Status) {
-		if perr := r.Client.Status().Patch(ctx, rsp, client.MergeFrom(orig)); perr != nil && !apierrors.IsNotFound(perr) {
+		// Optimistic locking: the status holds observed capacities that a
+		// plan computed from a stale read must not overwrite; a conflict
+		// reads again.
+		if perr := r.Client.Status().Patch(ctx, rsp, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{})); perr != nil && !apierrors.IsNotFound(perr) {
+			if apierrors.IsConflict(perr) {
+				return ctrl.Result{RequeueAfter: time.Second}, nil
+			}
 			return ctrl.Result{}, fmt.Errorf("writing the status of ReplicaSchedulingPreference %s: %w", req, perr)
 		}
 	}

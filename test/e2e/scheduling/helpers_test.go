@@ -197,12 +197,6 @@ type split struct {
 	replicas map[string]int64
 	// absent are the members that must hold no copy of the Deployment.
 	absent []string
-	// restarted are members of replicas whose Deployment must ask for its
-	// replicas, but whose readiness is not checked: a member's simulated
-	// nodes run no new Pods for a while after Cluster.Start (kwokctl gives
-	// the kwok controller a node lease of 200s, and the restarted
-	// controller waits for the old lease to expire).
-	restarted []string
 }
 
 func (s split) total() int64 {
@@ -227,9 +221,8 @@ func (s split) String() string {
 // check returns nil when the workload shows the split: the preference is
 // Scheduled and plans it, every member's Deployment has the planned
 // replicas ready, the members in absent have none, and the
-// FederatedDeployment reports the total ready and is Ready (with
-// restarted members: reports the others' replicas ready). The error
-// lists every difference.
+// FederatedDeployment reports the total ready and is Ready. The error lists
+// every difference.
 func (w workload) check(ctx context.Context, want split) error {
 	var diffs []string
 	rsp, err := w.rsp(ctx)
@@ -253,19 +246,11 @@ func (w workload) check(ctx context.Context, want split) error {
 	wantReady := want.total()
 	for _, m := range slices.Sorted(maps.Keys(want.replicas)) {
 		d, err := w.deployment(ctx, m)
-		restarted := slices.Contains(want.restarted, m)
-		if restarted {
-			wantReady -= want.replicas[m]
-		}
 		switch {
 		case err != nil:
 			diffs = append(diffs, err.Error())
 		case d == nil:
 			diffs = append(diffs, fmt.Sprintf("Deployment %s/%s in %s: missing, want %d replicas", w.ns, w.name, m, want.replicas[m]))
-		case restarted:
-			if got := ptr.Deref(d.Spec.Replicas, 1); got != int32(want.replicas[m]) {
-				diffs = append(diffs, fmt.Sprintf("Deployment %s/%s in %s: spec.replicas %d, want %d", w.ns, w.name, m, got, want.replicas[m]))
-			}
 		case ptr.Deref(d.Spec.Replicas, 1) != int32(want.replicas[m]) || d.Status.ReadyReplicas != int32(want.replicas[m]) || d.Status.Replicas != int32(want.replicas[m]):
 			diffs = append(diffs, fmt.Sprintf("Deployment %s/%s in %s: spec.replicas %d, status.replicas %d, readyReplicas %d, want %d",
 				w.ns, w.name, m, ptr.Deref(d.Spec.Replicas, 1), d.Status.Replicas, d.Status.ReadyReplicas, want.replicas[m]))
@@ -291,7 +276,7 @@ func (w workload) check(ctx context.Context, want split) error {
 	if ready != wantReady {
 		diffs = append(diffs, fmt.Sprintf("%s: status.aggregatedStatus.readyReplicas %d, want %d", w.fedName(), ready, wantReady))
 	}
-	if c := s.GetCondition(fedtypesv1b1.WorkloadReadyConditionType); len(want.restarted) == 0 && (c == nil || c.Status != corev1.ConditionTrue) {
+	if c := s.GetCondition(fedtypesv1b1.WorkloadReadyConditionType); c == nil || c.Status != corev1.ConditionTrue {
 		diffs = append(diffs, fmt.Sprintf("%s: Ready condition %s, want True", w.fedName(), fedCondString(c)))
 	}
 	if len(diffs) > 0 {
