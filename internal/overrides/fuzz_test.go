@@ -34,6 +34,12 @@ func FuzzApply(f *testing.F) {
 	f.Add("", "/spec/template/spec/containers/-", `{"name":"sidecar"}`)
 	f.Add("add", "/a~1b/~0c", "[1,2]")
 	f.Add("move", "", "null")
+	f.Add("", "/metadata/annotations", `{"a":"b"}`)
+	f.Add("replace", "/spec/template/spec/containers/-1", `{"name":"c"}`)
+	f.Add("add", "/spec/template/spec/containers/-2", `{"name":"c"}`)
+	f.Add("remove", "/spec/template/spec/containers/-", "")
+	f.Add("replace", "/", "1")
+	f.Add("replace", "/spec/replicas/0/x", "1")
 	f.Fuzz(func(t *testing.T, op, path, value string) {
 		o := fedtypesv1b1.ClusterOverride{Op: op, Path: path}
 		if value != "" {

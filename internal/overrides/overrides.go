@@ -20,23 +20,27 @@ import (
 	"encoding/json"
 	"fmt"
 
-	jsonpatch "github.com/evanphx/json-patch/v5"
+	jsonpatch "gopkg.in/evanphx/json-patch.v4"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 )
 
-// operation is one RFC 6902 operation as encoded in a JSON patch.
+// operation is one override encoded as a JSON patch operation, the way
+// KubeFed encoded it: a missing value is left out of the operation (and
+// json-patch v4 then writes null).
 type operation struct {
 	Op    string          `json:"op"`
 	Path  string          `json:"path"`
 	Value json.RawMessage `json:"value,omitempty"`
 }
 
-// Apply applies the overrides, in order, to obj. It fails, leaving obj
-// unchanged, when an operation does not apply (a path that does not exist
-// for remove or replace, say); the error names the operation.
+// Apply applies the overrides, in order, to obj, with KubeFed v0.10's
+// semantics: json-patch v4, where replace of a missing key of an object
+// adds it (see doc.go for every case). It fails, leaving obj unchanged,
+// when an operation does not apply (a missing parent, a missing key for
+// remove, an array index out of range); the error names the override.
 func Apply(obj *unstructured.Unstructured, overrides []fedtypesv1b1.ClusterOverride) error {
 	if len(overrides) == 0 {
 		return nil
@@ -49,14 +53,16 @@ func Apply(obj *unstructured.Unstructured, overrides []fedtypesv1b1.ClusterOverr
 		op := operation{Op: o.Operation(), Path: o.Path}
 		switch op.Op {
 		case fedtypesv1b1.OverrideOpAdd, fedtypesv1b1.OverrideOpReplace:
-			op.Value = json.RawMessage("null")
-			if o.Value != nil && o.Value.Raw != nil {
+			if o.Value != nil && len(o.Value.Raw) > 0 {
 				op.Value = o.Value.Raw
 			}
 		case fedtypesv1b1.OverrideOpRemove:
 		default:
 			return fmt.Errorf("override %d (%s %s): unknown op %q: use add, remove or replace", i, op.Op, o.Path, op.Op)
 		}
+		// One operation per patch, so that a failure names its override;
+		// the operations of a patch apply one after the other anyway,
+		// so the result is the one of KubeFed's single patch.
 		raw, err := json.Marshal([]operation{op})
 		if err != nil {
 			return err
@@ -65,7 +71,7 @@ func Apply(obj *unstructured.Unstructured, overrides []fedtypesv1b1.ClusterOverr
 		if err != nil {
 			return fmt.Errorf("override %d (%s %s): %w", i, op.Op, o.Path, err)
 		}
-		if doc, err = patch.Apply(doc); err != nil {
+		if doc, err = applyPatch(patch, doc); err != nil {
 			return fmt.Errorf("override %d (%s %s) does not apply to the template: %w", i, op.Op, o.Path, err)
 		}
 	}
@@ -73,8 +79,20 @@ func Apply(obj *unstructured.Unstructured, overrides []fedtypesv1b1.ClusterOverr
 	// objects expect.
 	out := map[string]any{}
 	if err := utiljson.Unmarshal(doc, &out); err != nil {
-		return err
+		return fmt.Errorf("the overrides turned the template into something that is not an object: %w", err)
 	}
 	obj.Object = out
 	return nil
+}
+
+// applyPatch applies patch to doc, turning a panic of the library (it has
+// had some on malformed documents) into an error: an override must never
+// take the controller down.
+func applyPatch(patch jsonpatch.Patch, doc []byte) (out []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = nil, fmt.Errorf("invalid patch: %v", r)
+		}
+	}()
+	return patch.Apply(doc)
 }
