@@ -20,8 +20,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -36,9 +39,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
-	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	fedschedv1a1 "github.com/kubefed/kubefed/api/scheduling/v1alpha1"
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
+	"github.com/kubefed/kubefed/internal/clustercache"
 	"github.com/kubefed/kubefed/internal/placement"
 	"github.com/kubefed/kubefed/internal/planner"
 )
@@ -236,9 +239,9 @@ func TestApplyPlan(t *testing.T) {
 			host, patches := hostWithTarget(t, obj)
 			r := &Reconciler{Client: host, Namespace: "kube-federation-system"}
 
-			changed, err := r.applyPlan(context.Background(), obj, tt.plan)
+			changed, err := r.writePlan(context.Background(), obj, tt.plan)
 			if err != nil {
-				t.Fatalf("applyPlan: %v", err)
+				t.Fatalf("writePlan: %v", err)
 			}
 			if changed != tt.wantChanged {
 				t.Errorf("changed = %v, want %v", changed, tt.wantChanged)
@@ -267,9 +270,9 @@ func TestApplyPlan(t *testing.T) {
 
 			// Planning the same again writes nothing.
 			*patches = 0
-			again, err := r.applyPlan(context.Background(), stored, tt.plan)
+			again, err := r.writePlan(context.Background(), stored, tt.plan)
 			if err != nil || again || *patches != 0 {
-				t.Errorf("second applyPlan: changed %v, %d patches, err %v; want no change", again, *patches, err)
+				t.Errorf("second writePlan: changed %v, %d patches, err %v; want no change", again, *patches, err)
 			}
 		})
 	}
@@ -287,8 +290,8 @@ func TestApplyPlanWithNoReplicasPlacesNowhere(t *testing.T) {
 		]}`)
 	host, _ := hostWithTarget(t, obj)
 	r := &Reconciler{Client: host, Namespace: "kube-federation-system"}
-	if _, err := r.applyPlan(context.Background(), obj, plan("a", 0, "b", 0)); err != nil {
-		t.Fatalf("applyPlan: %v", err)
+	if _, err := r.writePlan(context.Background(), obj, plan("a", 0, "b", 0)); err != nil {
+		t.Fatalf("writePlan: %v", err)
 	}
 	stored := obj.DeepCopy()
 	if err := host.Get(context.Background(), client.ObjectKeyFromObject(obj), stored); err != nil {
@@ -317,7 +320,7 @@ func TestApplyPlanReportsAFailedPatch(t *testing.T) {
 			},
 		}).Build()
 	r := &Reconciler{Client: host}
-	_, err := r.applyPlan(context.Background(), obj, plan("a", 1))
+	_, err := r.writePlan(context.Background(), obj, plan("a", 1))
 	if err == nil || !strings.Contains(err.Error(), "FederatedDeployment ns/web") {
 		t.Errorf("error = %v, want one naming the target", err)
 	}
@@ -345,12 +348,12 @@ func TestRecordStatus(t *testing.T) {
 	offline := []string{"x-offline-with-replicas", "old", "y-offline-without-replicas"}
 	current := map[string]int64{"x-offline-with-replicas": 3, "old": 4, "a": 4}
 
-	r.recordStatus(rsp, p, capacity, offline, current)
+	r.recordStatus(rsp, p, capacity, map[string]string{"c": "cannot read"}, offline, current)
 
 	want := []fedschedv1a1.ClusterReplicas{
 		{Name: "a", Replicas: 4, Ideal: 3, Reason: string(planner.KeptCurrent)},
 		{Name: "b", Replicas: 2, Ideal: 3, Reason: string(planner.CappedByCapacity), Capacity: ptr.To[int64](2), CapacityObservedTime: &before},
-		{Name: "c", Replicas: 1, Ideal: 1, Reason: string(planner.CappedByCapacity), Capacity: ptr.To[int64](1), CapacityObservedTime: &metav1.Time{Time: now}},
+		{Name: "c", Replicas: 1, Ideal: 1, Reason: string(planner.CappedByCapacity), Capacity: ptr.To[int64](1), CapacityObservedTime: &metav1.Time{Time: now}, Message: "cannot read"},
 		{Name: "d", Replicas: 5, Ideal: 5},
 		{Name: "e", Replicas: 0, Reason: string(planner.NotListed)},
 		{Name: "old", Replicas: 0, Reason: fedschedv1a1.ClusterOfflineReason},
@@ -368,7 +371,7 @@ func TestRecordStatusOfAnEmptyPlan(t *testing.T) {
 	rsp := &fedschedv1a1.ReplicaSchedulingPreference{Status: fedschedv1a1.ReplicaSchedulingPreferenceStatus{
 		Clusters: []fedschedv1a1.ClusterReplicas{{Name: "a", Replicas: 1}},
 	}}
-	r.recordStatus(rsp, planner.Plan{}, nil, nil, nil)
+	r.recordStatus(rsp, planner.Plan{}, nil, nil, nil, nil)
 	if rsp.Status.Clusters != nil {
 		t.Errorf("status.clusters = %+v, want none", rsp.Status.Clusters)
 	}
@@ -415,32 +418,6 @@ func TestPodSelector(t *testing.T) {
 	}
 }
 
-func TestClusterReady(t *testing.T) {
-	cond := func(typ fedcorev1b1.ClusterConditionType, status corev1.ConditionStatus) fedcorev1b1.ClusterCondition {
-		return fedcorev1b1.ClusterCondition{Type: typ, Status: status}
-	}
-	tests := []struct {
-		name  string
-		conds []fedcorev1b1.ClusterCondition
-		want  bool
-	}{
-		{"no conditions", nil, false},
-		{"ready", []fedcorev1b1.ClusterCondition{cond(fedcorev1b1.ClusterReady, corev1.ConditionTrue)}, true},
-		{"not ready", []fedcorev1b1.ClusterCondition{cond(fedcorev1b1.ClusterReady, corev1.ConditionFalse)}, false},
-		{"unknown", []fedcorev1b1.ClusterCondition{cond(fedcorev1b1.ClusterReady, corev1.ConditionUnknown)}, false},
-		{"offline", []fedcorev1b1.ClusterCondition{cond(fedcorev1b1.ClusterOffline, corev1.ConditionTrue)}, false},
-		{"ready among others", []fedcorev1b1.ClusterCondition{
-			cond(fedcorev1b1.ClusterConfigMalformed, corev1.ConditionFalse), cond(fedcorev1b1.ClusterReady, corev1.ConditionTrue),
-		}, true},
-	}
-	for _, tt := range tests {
-		c := &fedcorev1b1.KubeFedCluster{Status: fedcorev1b1.KubeFedClusterStatus{Conditions: tt.conds}}
-		if got := clusterReady(c); got != tt.want {
-			t.Errorf("%s: clusterReady = %v, want %v", tt.name, got, tt.want)
-		}
-	}
-}
-
 func TestPlanSummary(t *testing.T) {
 	tests := []struct {
 		plan planner.Plan
@@ -458,16 +435,20 @@ func TestPlanSummary(t *testing.T) {
 	}
 }
 
-// members serves one fake client per member cluster.
+// members serves one client per connected member cluster.
 type members map[string]client.Client
 
 func (m members) GetClient(_ context.Context, cluster string) (client.Client, error) {
 	c, ok := m[cluster]
 	if !ok {
-		return nil, fmt.Errorf("cluster %s is not connected", cluster)
+		return nil, fmt.Errorf("cluster %s: %w", cluster, clustercache.ErrClusterNotConnected)
 	}
 	return c, nil
 }
+
+func (m members) ReadyClusters() []string { return slices.Sorted(maps.Keys(m)) }
+
+func (m members) Subscribe(func(clustercache.ConnectionEvent)) func() { return func() {} }
 
 func TestCapacity(t *testing.T) {
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -502,6 +483,7 @@ func TestCapacity(t *testing.T) {
 		current         map[string]int64
 		wantCapacity    map[string]int64
 		wantUnavailable bool
+		wantReadErrors  map[string]string // cluster -> part of the message
 	}{
 		{
 			name: "observations within the TTL are kept, older ones dropped",
@@ -541,17 +523,45 @@ func TestCapacity(t *testing.T) {
 			wantUnavailable: true,
 		},
 		{
-			name:            "an unreachable member keeps its share",
+			name:            "an unreachable member keeps its share and is reported",
 			targetStatus:    `{"clusters":[{"name":"a","remoteStatus":{"replicas":2,"availableReplicas":0}}]}`,
 			members:         members{},
 			current:         map[string]int64{"a": 2},
+			wantCapacity:    map[string]int64{},
+			wantUnavailable: true,
+			wantReadErrors:  map[string]string{"a": "cluster a is not connected"},
+		},
+		{
+			name: "a member that does not answer in time is reported, the others are read",
+			targetStatus: `{"clusters":[{"name":"a","remoteStatus":{"replicas":2,"availableReplicas":1}},
+				{"name":"slow","remoteStatus":{"replicas":2,"availableReplicas":0}}]}`,
+			members: members{
+				"a":    member(pod("running", "node-1", 0, web), pod("stuck", "", 2*time.Minute, web)),
+				"slow": blockingMember(nil),
+			},
+			current:         map[string]int64{"a": 2, "slow": 2},
+			wantCapacity:    map[string]int64{"a": 1},
+			wantUnavailable: true,
+			wantReadErrors:  map[string]string{"slow": "listing Pods in namespace ns of cluster slow took longer than 200ms"},
+		},
+		{
+			// Each read waits until both are in flight: read one after
+			// the other, they would both time out.
+			name: "members are read in parallel",
+			targetStatus: `{"clusters":[{"name":"a","remoteStatus":{"replicas":2,"availableReplicas":0}},
+				{"name":"b","remoteStatus":{"replicas":2,"availableReplicas":0}}]}`,
+			members: func() members {
+				both := &barrier{n: 2, done: make(chan struct{})}
+				return members{"a": blockingMember(both), "b": blockingMember(both)}
+			}(),
+			current:         map[string]int64{"a": 2, "b": 2},
 			wantCapacity:    map[string]int64{},
 			wantUnavailable: true,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := &Reconciler{Members: tt.members, Now: func() time.Time { return now }}
+			r := &Reconciler{Members: tt.members, Now: func() time.Time { return now }, MemberReadTimeout: 200 * time.Millisecond}
 			rsp := &fedschedv1a1.ReplicaSchedulingPreference{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "web"}}
 			rsp.Status.Clusters = tt.status
 			tgt := target(t, "")
@@ -562,7 +572,15 @@ func TestCapacity(t *testing.T) {
 				}
 				tgt.Object["status"] = st
 			}
-			got, unavailable := r.capacity(context.Background(), rsp, tgt, tt.current)
+			got, unavailable, readErrors := r.capacity(context.Background(), rsp, tgt, tt.current)
+			if len(readErrors) != len(tt.wantReadErrors) {
+				t.Errorf("read errors = %v, want clusters %v", readErrors, tt.wantReadErrors)
+			}
+			for cluster, want := range tt.wantReadErrors {
+				if !strings.Contains(readErrors[cluster], want) {
+					t.Errorf("read error of %s = %q, want it to contain %q", cluster, readErrors[cluster], want)
+				}
+			}
 			if !reflect.DeepEqual(got, tt.wantCapacity) {
 				t.Errorf("capacity = %v, want %v", got, tt.wantCapacity)
 			}
@@ -571,4 +589,45 @@ func TestCapacity(t *testing.T) {
 			}
 		})
 	}
+}
+
+// barrier lets n callers through once all n have arrived.
+type barrier struct {
+	mu   sync.Mutex
+	n    int
+	done chan struct{}
+}
+
+func (b *barrier) wait(ctx context.Context) error {
+	b.mu.Lock()
+	b.n--
+	if b.n == 0 {
+		close(b.done)
+	}
+	b.mu.Unlock()
+	select {
+	case <-b.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// blockingMember is a member whose Pod list waits for the barrier (returning
+// no Pods), or, with none, until the caller gives up.
+func blockingMember(b *barrier) client.Client {
+	scheme := runtime.NewScheme()
+	_ = corev1.AddToScheme(scheme)
+	return fake.NewClientBuilder().WithScheme(scheme).WithInterceptorFuncs(interceptor.Funcs{
+		List: func(ctx context.Context, c client.WithWatch, list client.ObjectList, opts ...client.ListOption) error {
+			if b == nil {
+				<-ctx.Done()
+				return ctx.Err()
+			}
+			if err := b.wait(ctx); err != nil {
+				return err
+			}
+			return c.List(ctx, list, opts...)
+		},
+	}).Build()
 }

@@ -155,11 +155,18 @@ func WatchSource[request comparable](c *ClusterCache, in WatchSourceInput[reques
 	})
 }
 
+// Subscriber publishes connection events; *ClusterCache is one.
+type Subscriber interface {
+	// Subscribe calls fn for every connection opened or closed until the
+	// returned function is called.
+	Subscribe(fn func(ConnectionEvent)) (unsubscribe func())
+}
+
 // ConnectionSource returns a controller source that enqueues, whenever a
 // member connection opens or closes (the cluster became Ready, or stopped
 // being Ready), the requests mapFunc returns: typically the objects placed
 // in that cluster, so that they are reconciled again.
-func ConnectionSource[request comparable](c *ClusterCache, mapFunc func(ctx context.Context, ev ConnectionEvent) []request) source.TypedSource[request] {
+func ConnectionSource[request comparable](c Subscriber, mapFunc func(ctx context.Context, ev ConnectionEvent) []request) source.TypedSource[request] {
 	return source.TypedFunc[request](func(ctx context.Context, q workqueue.TypedRateLimitingInterface[request]) error {
 		unsubscribe := c.Subscribe(func(ev ConnectionEvent) {
 			for _, r := range mapFunc(ctx, ev) {

@@ -158,6 +158,11 @@ type ClusterReplicas struct {
 	// some time later, and the cluster is tried again.
 	// +optional
 	CapacityObservedTime *metav1.Time `json:"capacityObservedTime,omitempty"`
+	// Message says why the cluster's Pods could not be read (its capacity
+	// is then unknown and its last observation, if any, is kept); empty
+	// when they were read or did not need to be.
+	// +optional
+	Message string `json:"message,omitempty"`
 }
 
 // Reasons of the Scheduled condition beyond the ones above, and the
@@ -166,6 +171,17 @@ const (
 	// ClusterOfflineReason is the reason recorded for a cluster that had
 	// replicas and is not Ready: its replicas are planned elsewhere.
 	ClusterOfflineReason = "ClusterOffline"
+)
+
+// Reasons of the events recorded on a ReplicaSchedulingPreference.
+const (
+	// ScheduledEventReason is the reason of the Normal event recorded when a
+	// new plan was written into the target.
+	ScheduledEventReason = "Scheduled"
+	// MemberReadFailedEventReason is the reason of the Warning event
+	// recorded when the workload's Pods could not be read in a member
+	// cluster (once per new error, not on every retry).
+	MemberReadFailedEventReason = "MemberReadFailed"
 )
 
 // +kubebuilder:object:root=true

@@ -1,0 +1,177 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package scheduling
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	fedschedv1a1 "github.com/kubefed/kubefed/api/scheduling/v1alpha1"
+	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
+	"github.com/kubefed/kubefed/internal/clustercache"
+)
+
+// capacity returns, per cluster, the replicas it was seen able to run
+// (clusters that kept Pods unschedulable past the window, and observations
+// still within the TTL), whether any cluster reports unavailable replicas
+// (worth checking again soon), and why the Pods of some clusters could not
+// be read. The members are read in parallel, each within the member read
+// timeout, so that a slow or broken member neither delays the others nor
+// holds the worker for long.
+func (r *Reconciler) capacity(ctx context.Context, rsp *fedschedv1a1.ReplicaSchedulingPreference, target *unstructured.Unstructured, current map[string]int64) (map[string]int64, bool, map[string]string) {
+	now := r.now()
+	ttl := orDuration(r.CapacityTTL, DefaultCapacityTTL)
+	window := orDuration(r.UnschedulableWindow, DefaultUnschedulableWindow)
+	capacity := map[string]int64{}
+	for _, c := range rsp.Status.Clusters {
+		if c.Capacity != nil && c.CapacityObservedTime != nil && now.Sub(c.CapacityObservedTime.Time) < ttl {
+			capacity[c.Name] = *c.Capacity
+		}
+	}
+	status, _ := fedtypesv1b1.GetStatus(target)
+	if status == nil {
+		return capacity, false, nil
+	}
+	selector, err := podSelector(target)
+	if err != nil {
+		return capacity, false, nil
+	}
+	var toRead []string
+	for _, cs := range status.Clusters {
+		if cs.RemoteStatus == nil {
+			continue
+		}
+		var remote struct {
+			AvailableReplicas int64 `json:"availableReplicas"`
+		}
+		if json.Unmarshal(cs.RemoteStatus.Raw, &remote) != nil || remote.AvailableReplicas >= current[cs.Name] {
+			continue
+		}
+		toRead = append(toRead, cs.Name)
+	}
+	if len(toRead) == 0 {
+		return capacity, false, nil
+	}
+
+	// One goroutine per member; each writes only its own slot.
+	type podCount struct {
+		stuck, scheduled int64
+		err              error
+	}
+	results := make([]podCount, len(toRead))
+	timeout := orDuration(r.MemberReadTimeout, DefaultMemberReadTimeout)
+	var wg sync.WaitGroup
+	for i, cluster := range toRead {
+		wg.Go(func() {
+			readCtx, cancel := context.WithTimeout(ctx, timeout)
+			defer cancel()
+			stuck, scheduled, err := r.unschedulablePods(readCtx, cluster, rsp.Namespace, selector, now, window)
+			results[i] = podCount{stuck: stuck, scheduled: scheduled, err: err}
+		})
+	}
+	wg.Wait()
+
+	readErrors := map[string]string{}
+	for i, cluster := range toRead {
+		res := results[i]
+		switch {
+		case res.err != nil:
+			readErrors[cluster] = readErrorMessage(cluster, rsp.Namespace, timeout, res.err)
+		case res.stuck > 0:
+			capacity[cluster] = res.scheduled
+		}
+	}
+	if len(readErrors) == 0 {
+		readErrors = nil
+	}
+	return capacity, true, readErrors
+}
+
+// readErrorMessage says why a member's Pods could not be read and what to
+// do about it.
+func readErrorMessage(cluster, namespace string, timeout time.Duration, err error) string {
+	switch {
+	case errors.Is(err, clustercache.ErrClusterNotConnected):
+		return fmt.Sprintf("cluster %s is not connected: its capacity is checked again when it is Ready", cluster)
+	case errors.Is(err, context.DeadlineExceeded):
+		return fmt.Sprintf("listing Pods in namespace %s of cluster %s took longer than %s: check the cluster's API server", namespace, cluster, timeout)
+	}
+	return fmt.Sprintf("listing Pods in namespace %s of cluster %s: %v: check that the cluster's KubeFed identity may list Pods there", namespace, cluster, err)
+}
+
+// unschedulablePods counts, in a member, the workload's Pods Pending as
+// Unschedulable for longer than window, and its Pods that were scheduled.
+func (r *Reconciler) unschedulablePods(ctx context.Context, cluster, namespace string, selector labels.Selector, now time.Time, window time.Duration) (stuck, scheduled int64, err error) {
+	c, err := r.Members.GetClient(ctx, cluster)
+	if err != nil {
+		return 0, 0, err
+	}
+	pods := &corev1.PodList{}
+	if err := c.List(ctx, pods, client.InNamespace(namespace), client.MatchingLabelsSelector{Selector: selector}); err != nil {
+		if ctx.Err() != nil {
+			return 0, 0, fmt.Errorf("%w: %w", ctx.Err(), err)
+		}
+		return 0, 0, err
+	}
+	for _, p := range pods.Items {
+		if !p.DeletionTimestamp.IsZero() {
+			continue
+		}
+		if p.Spec.NodeName != "" {
+			scheduled++
+			continue
+		}
+		for _, cond := range p.Status.Conditions {
+			if cond.Type == corev1.PodScheduled && cond.Status == corev1.ConditionFalse &&
+				cond.Reason == corev1.PodReasonUnschedulable && now.Sub(cond.LastTransitionTime.Time) >= window {
+				stuck++
+			}
+		}
+	}
+	return stuck, scheduled, nil
+}
+
+// podSelector returns the workload's Pod selector from its template.
+func podSelector(target *unstructured.Unstructured) (labels.Selector, error) {
+	raw, found, err := unstructured.NestedMap(target.Object, "spec", "template", "spec", "selector")
+	if err != nil || !found {
+		return nil, fmt.Errorf("the template has no spec.selector")
+	}
+	data, _ := json.Marshal(raw)
+	sel := &metav1.LabelSelector{}
+	if err := json.Unmarshal(data, sel); err != nil {
+		return nil, err
+	}
+	return metav1.LabelSelectorAsSelector(sel)
+}
+
+func orDuration(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
