@@ -75,7 +75,6 @@ type scope struct {
 	requeueAfter time.Duration
 }
 
-
 // newScope reads what every phase needs besides the target.
 func (r *Reconciler) newScope(ctx context.Context, rsp *fedschedv1a1.ReplicaSchedulingPreference) (*scope, error) {
 	s := &scope{rsp: rsp, orig: rsp.DeepCopy()}
