@@ -29,6 +29,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
@@ -68,6 +69,12 @@ type Options struct {
 	// caches): kubefed.io/managed=true when nil. Use labels.Everything() to
 	// cache every object of the kinds read.
 	DefaultLabelSelector labels.Selector
+	// Namespaces, when set, restricts every member cache (GetReader and
+	// watches) to these namespaces, and watches of cluster-scoped kinds are
+	// refused: a control plane joined in Namespaced scope is granted a Role
+	// in its own namespace of each member and may not list anything
+	// cluster-wide. Empty means every namespace (Cluster scope).
+	Namespaces []string
 	// MinBackoff and MaxBackoff bound the per-cluster delay before a failed
 	// connection is tried again; it doubles with every failure in a row.
 	// DefaultMinBackoff and DefaultMaxBackoff when zero.
@@ -412,4 +419,17 @@ func (c *ClusterCache) connectionFailed(conn *connection, err error) {
 	conn.log.Error(err, "Dropped member cluster connection", "retryIn", delay)
 	metrics.ClusterConnections.DeleteLabelValues(conn.name)
 	publish(listeners, ConnectionEvent{Cluster: conn.name, Connected: false, Err: err})
+}
+
+// namespaceConfig returns the cache namespaces of Options.Namespaces; nil
+// (every namespace) when there are none.
+func (c *ClusterCache) namespaceConfig() map[string]cache.Config {
+	if len(c.opts.Namespaces) == 0 {
+		return nil
+	}
+	out := make(map[string]cache.Config, len(c.opts.Namespaces))
+	for _, ns := range c.opts.Namespaces {
+		out[ns] = cache.Config{}
+	}
+	return out
 }

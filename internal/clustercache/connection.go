@@ -29,6 +29,7 @@ import (
 	toolscache "k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 	"sigs.k8s.io/controller-runtime/pkg/cluster"
 
 	"github.com/kubefed/kubefed/internal/metrics"
@@ -82,6 +83,7 @@ func newConnection(cc *ClusterCache, log logr.Logger, name string, member *Membe
 		o.Scheme = cc.opts.Scheme
 		o.Logger = log
 		o.Cache.DefaultLabelSelector = cc.opts.DefaultLabelSelector
+		o.Cache.DefaultNamespaces = cc.namespaceConfig()
 		// Reads through GetClient go to the API server: the cache only
 		// holds the objects of the selector, and a missing object there
 		// says nothing about the member.
@@ -237,6 +239,9 @@ func (conn *connection) addWatch(w *watch) (*registration, error) {
 	if conn.closed.Load() || conn.regs[w.name] != nil {
 		return nil, nil
 	}
+	if err := conn.checkScope(w); err != nil {
+		return nil, err
+	}
 	c, err := conn.cacheForLocked(w)
 	if err != nil {
 		return nil, err
@@ -301,6 +306,7 @@ func (conn *connection) cacheForLocked(w *watch) (cache.Cache, error) {
 		Scheme:               conn.cluster.GetScheme(),
 		Mapper:               conn.cluster.GetRESTMapper(),
 		DefaultLabelSelector: w.selector,
+		DefaultNamespaces:    conn.cc.namespaceConfig(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("creating the cache for selector %q in cluster %s: %w", w.selectorKey, conn.name, err)
@@ -326,4 +332,21 @@ func (conn *connection) emit(w *watch, obj any) {
 	if o, ok := obj.(client.Object); ok {
 		w.handler(conn.name, o)
 	}
+}
+
+// checkScope refuses a watch of a cluster-scoped kind when the caches are
+// restricted to namespaces: its informer could never list, and a watch
+// that does not sync would take the whole connection down.
+func (conn *connection) checkScope(w *watch) error {
+	if len(conn.cc.opts.Namespaces) == 0 {
+		return nil
+	}
+	namespaced, err := apiutil.IsGVKNamespaced(w.gvk, conn.cluster.GetRESTMapper())
+	if err != nil {
+		return fmt.Errorf("finding the scope of %s in cluster %s: %w", w.gvk, conn.name, err)
+	}
+	if !namespaced {
+		return fmt.Errorf("%s is cluster-scoped and the member caches are restricted to namespaces %v (Namespaced scope): not watched in cluster %s", w.gvk, conn.cc.opts.Namespaces, conn.name)
+	}
+	return nil
 }

@@ -205,6 +205,11 @@ func New(ctx context.Context, restConfig *rest.Config, opts Options) (ctrl.Manag
 	if d := spec.ControllerDuration; d != nil && d.CacheSyncTimeout != nil {
 		ccOpts.CacheSyncTimeout = d.CacheSyncTimeout.Duration
 	}
+	// A Namespaced join grants a Role in the control-plane namespace of each
+	// member only: the member caches must not list anything else.
+	if spec.Scope == apiextensionsv1.NamespaceScoped {
+		ccOpts.Namespaces = []string{opts.Namespace}
+	}
 	members := clustercache.New(ccOpts)
 	if err := mgr.Add(members); err != nil {
 		return nil, err
