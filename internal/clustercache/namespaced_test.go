@@ -1,0 +1,185 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package clustercache_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	"github.com/kubefed/kubefed/internal/clustercache"
+	"github.com/kubefed/kubefed/test/framework"
+)
+
+// TestNamespacedMember connects to a member whose KubeFed identity holds a
+// Role in one namespace only, as a Namespaced join grants. Restricted to
+// that namespace, the cache serves and watches it, and a watch of a
+// cluster-scoped kind is refused without taking the connection down; left
+// unrestricted, the same connection never syncs and is dropped.
+func TestNamespacedMember(t *testing.T) {
+	fed := framework.New(t, framework.Options{Members: framework.MemberNames(1), Nodes: 1})
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	member := fed.Members[0]
+	cluster, secret := namespacedAccess(ctx, t, member)
+	const syncTimeout = 3 * time.Second
+
+	t.Run("restricted to its namespace", func(t *testing.T) {
+		cc := clustercache.New(clustercache.Options{CacheSyncTimeout: syncTimeout, MinBackoff: time.Minute, Namespaces: []string{memberNamespace}})
+		conns := startCache(ctx, t, cc)
+		seen := &events{seen: map[string]int{}}
+		for _, w := range []clustercache.WatchInput{
+			{Name: "configmaps", Kind: &corev1.ConfigMap{}, EventHandler: seen.handle},
+			{Name: "namespaces", Kind: &corev1.Namespace{}, EventHandler: seen.handle},
+		} {
+			if err := cc.Watch(ctx, w); err != nil {
+				t.Fatalf("Watch %s: %v", w.Name, err)
+			}
+		}
+		if err := cc.Connect(ctx, clustercache.ConnectInput{Cluster: cluster, Secret: secret}); err != nil {
+			t.Fatalf("Connect: %v", err)
+		}
+		c, err := cc.GetClient(ctx, member.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Create(ctx, configMap("ns-managed", true)); err != nil {
+			t.Fatalf("creating a ConfigMap in %s/%s with the member identity: %v", member.Name, memberNamespace, err)
+		}
+		eventually(t, 15*time.Second, "event of the ConfigMap", func() error { return seen.saw(member.Name + "/" + memberNamespace + "/ns-managed") })
+		reader, err := cc.GetReader(ctx, member.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, 15*time.Second, "the ConfigMap served by the cache", func() error {
+			return reader.Get(ctx, client.ObjectKey{Namespace: memberNamespace, Name: "ns-managed"}, &corev1.ConfigMap{})
+		})
+		// Past the sync timeout, the connection is still there: the
+		// refused Namespace watch did not count.
+		time.Sleep(2 * syncTimeout)
+		if conns.find(member.Name, false) == nil {
+			t.Fatalf("the connection to %s was dropped although its only watches are in its namespace (ReadyClusters %v)", member.Name, cc.ReadyClusters())
+		}
+		if got := cc.ReadyClusters(); len(got) != 1 {
+			t.Fatalf("ReadyClusters = %v, want %s", got, member.Name)
+		}
+	})
+
+	t.Run("unrestricted, the same identity cannot sync", func(t *testing.T) {
+		cc := clustercache.New(clustercache.Options{CacheSyncTimeout: syncTimeout, MinBackoff: time.Minute})
+		conns := startCache(ctx, t, cc)
+		seen := &events{seen: map[string]int{}}
+		if err := cc.Watch(ctx, clustercache.WatchInput{Name: "configmaps", Kind: &corev1.ConfigMap{}, EventHandler: seen.handle}); err != nil {
+			t.Fatal(err)
+		}
+		if err := cc.Connect(ctx, clustercache.ConnectInput{Cluster: cluster, Secret: secret}); err != nil {
+			t.Fatalf("Connect: %v", err)
+		}
+		eventually(t, 4*syncTimeout, "the connection dropped", func() error { return conns.find(member.Name, false) })
+	})
+}
+
+// startCache runs cc until the test ends and records its connection events.
+func startCache(ctx context.Context, t *testing.T, cc *clustercache.ClusterCache) *connections {
+	t.Helper()
+	cacheCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- cc.Start(cacheCtx) }()
+	conns := &connections{}
+	unsubscribe := cc.Subscribe(conns.add)
+	t.Cleanup(func() {
+		unsubscribe()
+		stop()
+		if err := <-done; err != nil {
+			t.Errorf("cache stopped with %v", err)
+		}
+	})
+	return conns
+}
+
+// namespacedAccess creates, in a member, a service account with a Role on
+// everything in memberNamespace and nothing else, and returns the
+// KubeFedCluster and Secret that reach the member with its token.
+func namespacedAccess(ctx context.Context, t *testing.T, member *framework.Cluster) (*fedcorev1b1.KubeFedCluster, *corev1.Secret) {
+	t.Helper()
+	cs, err := member.Clientset()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const sa, secretName = "kubefed-namespaced", "kubefed-namespaced-token"
+	created := func(err error) {
+		t.Helper()
+		if err != nil && !apierrors.IsAlreadyExists(err) {
+			t.Fatal(err)
+		}
+	}
+	_, err = cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: memberNamespace}}, metav1.CreateOptions{})
+	created(err)
+	_, err = cs.CoreV1().ServiceAccounts(memberNamespace).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: sa}}, metav1.CreateOptions{})
+	created(err)
+	_, err = cs.RbacV1().Roles(memberNamespace).Create(ctx, &rbacv1.Role{
+		ObjectMeta: metav1.ObjectMeta{Name: sa},
+		Rules:      []rbacv1.PolicyRule{{APIGroups: []string{"*"}, Resources: []string{"*"}, Verbs: []string{"*"}}},
+	}, metav1.CreateOptions{})
+	created(err)
+	_, err = cs.RbacV1().RoleBindings(memberNamespace).Create(ctx, &rbacv1.RoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: sa},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: sa},
+		Subjects:   []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Namespace: memberNamespace, Name: sa}},
+	}, metav1.CreateOptions{})
+	created(err)
+	_, err = cs.CoreV1().Secrets(memberNamespace).Create(ctx, &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Name: secretName, Annotations: map[string]string{corev1.ServiceAccountNameKey: sa}},
+		Type:       corev1.SecretTypeServiceAccountToken,
+	}, metav1.CreateOptions{})
+	created(err)
+	var token []byte
+	eventually(t, 30*time.Second, "token Secret filled", func() error {
+		s, err := cs.CoreV1().Secrets(memberNamespace).Get(ctx, secretName, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		if token = s.Data[corev1.ServiceAccountTokenKey]; len(token) == 0 {
+			return errNoToken
+		}
+		return nil
+	})
+	cluster := &fedcorev1b1.KubeFedCluster{
+		ObjectMeta: metav1.ObjectMeta{Namespace: fedcorev1b1.DefaultKubeFedSystemNamespace, Name: member.Name},
+		Spec: fedcorev1b1.KubeFedClusterSpec{
+			APIEndpoint: member.Endpoint(),
+			CABundle:    member.Config.CAData,
+			SecretRef:   fedcorev1b1.LocalSecretReference{Name: member.Name + "-secret"},
+		},
+	}
+	secret := &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Namespace: cluster.Namespace, Name: cluster.Spec.SecretRef.Name},
+		Data:       map[string][]byte{fedcorev1b1.ClusterSecretTokenKey: token},
+	}
+	return cluster, secret
+}
+
+
+var errNoToken = errors.New("the token controller has not filled the Secret yet")
