@@ -181,5 +181,4 @@ func namespacedAccess(ctx context.Context, t *testing.T, member *framework.Clust
 	return cluster, secret
 }
 
-
 var errNoToken = errors.New("the token controller has not filled the Secret yet")
