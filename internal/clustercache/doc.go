@@ -55,6 +55,15 @@ limitations under the License.
 // (a cluster became Ready, or stopped being Ready) into requests, so that
 // controllers can reconcile what they placed in that cluster again.
 //
+// # Namespaced scope
+//
+// A control plane joined in Namespaced scope holds a Role in its own
+// namespace of each member and nothing cluster-wide. Options.Namespaces
+// restricts every member cache to those namespaces, and a watch of a
+// cluster-scoped kind is refused for such a connection (logged, not
+// counted for the sync), since its list could never succeed and would take
+// the connection down with it.
+//
 // Setup in a controller manager:
 //
 //	cc := clustercache.New(clustercache.Options{Scheme: memberScheme})
