@@ -17,6 +17,7 @@ limitations under the License.
 package scheduling
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"time"
@@ -26,6 +27,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
@@ -50,6 +52,10 @@ const (
 	// replicas for unschedulable Pods (and a member whose Pods could not
 	// be read).
 	resyncWhileUnavailable = 15 * time.Second
+	// DefaultMaxConcurrentReconciles is the number of preferences planned
+	// at the same time, so that one waiting on a slow member does not hold
+	// up the others.
+	DefaultMaxConcurrentReconciles = 4
 	// conflictRetry is how soon a preference whose status write met a
 	// newer version is planned again.
 	conflictRetry = time.Second
@@ -89,6 +95,8 @@ type Reconciler struct {
 	UnschedulableWindow time.Duration
 	CapacityTTL         time.Duration
 	MemberReadTimeout   time.Duration
+	// MaxConcurrentReconciles: DefaultMaxConcurrentReconciles when zero.
+	MaxConcurrentReconciles int
 	// Now returns the current time; time.Now when nil.
 	Now func() time.Time
 }
@@ -109,6 +117,7 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&fedschedv1a1.ReplicaSchedulingPreference{}).
 		Named("replicaschedulingpreference").
+		WithOptions(controller.Options{MaxConcurrentReconciles: cmp.Or(r.MaxConcurrentReconciles, DefaultMaxConcurrentReconciles)}).
 		Watches(target(fedschedv1a1.TargetKindFederatedDeployment), sameName, builder.WithPredicates(predicate.ResourceVersionChangedPredicate{})).
 		Watches(target(fedschedv1a1.TargetKindFederatedReplicaSet), sameName).
 		Watches(&fedcorev1b1.KubeFedCluster{}, handler.EnqueueRequestsFromMapFunc(r.clusterToPreferences)).
