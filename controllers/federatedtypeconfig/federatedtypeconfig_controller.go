@@ -262,9 +262,8 @@ func (r *Reconciler) start(ctx context.Context, ftc *fedcorev1b1.FederatedTypeCo
 		Reconciler:              rec,
 		MaxConcurrentReconciles: s.Workers,
 		SkipNameValidation:      ptr.To(true),
-		// See internal/manager: the v0.24 priority queue can hang a
-		// shutdown.
-		UsePriorityQueue: ptr.To(false),
+		// User edits go ahead of bulk work: see sync.FederatedObjectHandler.
+		UsePriorityQueue: ptr.To(true),
 		LogConstructor: func(req *reconcile.Request) logr.Logger {
 			l := mgr.GetLogger().WithValues("controller", name, "type", ftc.Name)
 			if req != nil {
@@ -278,7 +277,7 @@ func (r *Reconciler) start(ctx context.Context, ftc *fedcorev1b1.FederatedTypeCo
 	}
 	fedKind := &unstructured.Unstructured{}
 	fedKind.SetGroupVersionKind(typeConfig.Spec.FederatedType.GroupVersionKind())
-	if err := c.Watch(source.Kind[client.Object](mgr.GetCache(), fedKind, &handler.EnqueueRequestForObject{})); err != nil {
+	if err := c.Watch(source.Kind[client.Object](mgr.GetCache(), fedKind, sync.FederatedObjectHandler())); err != nil {
 		return err
 	}
 	// A namespaced type's placement is bounded by its namespace's

@@ -60,8 +60,10 @@ func ConnectionSource(members *clustercache.ClusterCache, host client.Reader, ft
 				ctrl.LoggerFrom(ctx).Error(err, "Could not list federated objects after a member connection change", "cluster", ev.Cluster)
 				return
 			}
+			// A sweep over every object is background work: user edits
+			// queued meanwhile go first.
 			for i := range list.Items {
-				q.AddAfter(reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&list.Items[i])}, delay)
+				enqueue(q, requestFor(&list.Items[i]), PriorityBackground, delay)
 			}
 		})
 		context.AfterFunc(ctx, unsubscribe)

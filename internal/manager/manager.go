@@ -168,11 +168,12 @@ func New(ctx context.Context, restConfig *rest.Config, opts Options) (ctrl.Manag
 		LeaderElectionReleaseOnCancel: true,
 		GracefulShutdownTimeout:       ptr.To(orDuration(opts.GracefulShutdownTimeout, 30*time.Second)),
 	}
-	// controller-runtime v0.24's priority queue can leave a worker blocked
-	// forever in Get after a shutdown (kubernetes-sigs/controller-runtime
-	// #3538, fixed after v0.24.1), so that a manager never stops; the
-	// classic rate-limited queue has no such problem.
-	mgrOpts.Controller.UsePriorityQueue = ptr.To(false)
+	// The priority queue lets user-triggered work overtake resyncs and the
+	// echoes of kubefed's own writes. controller-runtime v0.24's could
+	// leave a worker blocked in Get after a shutdown
+	// (kubernetes-sigs/controller-runtime #3538); v0.25.2 carries the fix
+	// (#3540).
+	mgrOpts.Controller.UsePriorityQueue = ptr.To(true)
 	if opts.SkipControllerNameValidation {
 		mgrOpts.Controller.SkipNameValidation = ptr.To(true)
 	}

@@ -1,0 +1,72 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package sync
+
+import (
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+func TestUpdatePriority(t *testing.T) {
+	base := func() *unstructured.Unstructured {
+		u := &unstructured.Unstructured{}
+		u.SetResourceVersion("1")
+		u.SetGeneration(1)
+		u.SetLabels(map[string]string{"app": "web"})
+		u.SetAnnotations(map[string]string{"a": "b"})
+		return u
+	}
+	for _, tc := range []struct {
+		name   string
+		change func(u *unstructured.Unstructured)
+		want   int
+	}{
+		{"resync (same resourceVersion)", func(*unstructured.Unstructured) {}, PriorityBackground},
+		{"status only", func(u *unstructured.Unstructured) {
+			u.SetResourceVersion("2")
+			u.Object["status"] = map[string]any{"x": "y"}
+		}, PriorityBackground},
+		{"finalizer added by kubefed", func(u *unstructured.Unstructured) {
+			u.SetResourceVersion("2")
+			u.SetFinalizers([]string{"kubefed.io/sync-controller"})
+		}, PriorityBackground},
+		{"spec edit", func(u *unstructured.Unstructured) { u.SetResourceVersion("2"); u.SetGeneration(2) }, PriorityUserEdit},
+		{"label edit", func(u *unstructured.Unstructured) {
+			u.SetResourceVersion("2")
+			u.SetLabels(map[string]string{"app": "api"})
+		}, PriorityUserEdit},
+		{"annotation added", func(u *unstructured.Unstructured) {
+			u.SetResourceVersion("2")
+			u.SetAnnotations(map[string]string{"a": "b", "kubefed.io/orphan": "true"})
+		}, PriorityUserEdit},
+		{"deletion", func(u *unstructured.Unstructured) {
+			u.SetResourceVersion("2")
+			now := metav1.Now()
+			u.SetDeletionTimestamp(&now)
+		}, PriorityUserEdit},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			oldObj, newObj := base(), base()
+			tc.change(newObj)
+			if got := UpdatePriority(oldObj, newObj); got != tc.want {
+				t.Errorf("UpdatePriority = %d, want %d", got, tc.want)
+			}
+		})
+	}
+}
