@@ -1,0 +1,189 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package kubefedctl
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+)
+
+// DisableOptions configure Disable.
+type DisableOptions struct {
+	// Name is the FederatedTypeConfig's name (deployments.apps), or a name
+	// of the target type that enable accepts.
+	Name string
+	// HostConfig connects to the host cluster.
+	HostConfig *rest.Config
+	// KubeFedNamespace is the control plane's namespace.
+	KubeFedNamespace string
+	// DeleteCRD also deletes the FederatedTypeConfig and the federated
+	// type's CRD.
+	DeleteCRD bool
+	// Force deletes the CRD even while federated objects of the type exist
+	// (they are deleted with it).
+	Force bool
+	// DryRun says what would be done and changes nothing.
+	DryRun bool
+	// StopTimeout bounds the wait for the sync controller to stop.
+	StopTimeout time.Duration
+	// Out receives the progress lines.
+	Out io.Writer
+	// Verbosity above 0 prints more detail.
+	Verbosity int
+}
+
+// Disable stops propagation of a type: it sets the FederatedTypeConfig's
+// propagation to Disabled and waits until the sync controller reports it
+// stopped. With DeleteCRD it then deletes the FederatedTypeConfig and the
+// federated CRD, refusing while federated objects exist unless Force.
+func Disable(ctx context.Context, opts DisableOptions) error {
+	p := newPrinter(opts.Out, opts.Verbosity)
+	ns := namespaceOrDefault(opts.KubeFedNamespace)
+	if opts.StopTimeout == 0 {
+		opts.StopTimeout = time.Minute
+	}
+	c, err := newClient(opts.HostConfig)
+	if err != nil {
+		return err
+	}
+	name := opts.Name
+	ftc := &fedcorev1b1.FederatedTypeConfig{}
+	err = c.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, ftc)
+	if apierrors.IsNotFound(err) && !strings.Contains(name, ".") {
+		// A kind or short name (job, deploy): resolve it as enable does.
+		if target, lerr := LookupAPIResource(opts.HostConfig, name, ""); lerr == nil {
+			name = target.QualifiedName()
+			err = c.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, ftc)
+		}
+	}
+	key := fmt.Sprintf("%q", ns+"/"+name)
+	switch {
+	case meta.IsNoMatchError(err):
+		return fmt.Errorf("the host cluster has no FederatedTypeConfig API: install the control plane, or check --host-cluster-context")
+	case apierrors.IsNotFound(err):
+		return fmt.Errorf("FederatedTypeConfig %s does not exist: list the enabled types with 'kubectl -n %s get federatedtypeconfigs'", key, ns)
+	case err != nil:
+		return fmt.Errorf("reading FederatedTypeConfig %s: %w", key, err)
+	}
+	fedType := ftc.Spec.FederatedType
+	crdName := fedType.PluralName + "." + fedType.Group
+	if opts.DeleteCRD && !opts.Force {
+		n, err := countFederatedObjects(ctx, c, fedType)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return fmt.Errorf("cannot delete CRD %s while %d %s objects exist: delete them first ('kubectl get %s -A'), run disable without --delete-crd, or pass --force to delete them with the CRD",
+				crdName, n, fedType.Kind, crdName)
+		}
+	}
+	if opts.DryRun {
+		if ftc.GetPropagationEnabled() {
+			p.line("Would disable propagation for FederatedTypeConfig %s", key)
+		} else {
+			p.line("Propagation already disabled for FederatedTypeConfig %s", key)
+		}
+		if opts.DeleteCRD {
+			p.line("Would delete customresourcedefinition %q", crdName)
+			p.line("Would delete federatedtypeconfig %s", key)
+		}
+		p.line("Dry run: nothing was changed. Run the command again without --dry-run to disable %s.", name)
+		return nil
+	}
+	if ftc.GetPropagationEnabled() {
+		ftc.Spec.Propagation = fedcorev1b1.PropagationDisabled
+		if err := c.Update(ctx, ftc); err != nil {
+			return fmt.Errorf("disabling propagation for FederatedTypeConfig %s: %w", key, err)
+		}
+		p.line("Disabled propagation for FederatedTypeConfig %s", key)
+	} else {
+		p.line("Propagation already disabled for FederatedTypeConfig %s", key)
+	}
+	p.line("Verifying propagation controller is stopped for FederatedTypeConfig %s", key)
+	err = wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, opts.StopTimeout, true, func(ctx context.Context) (bool, error) {
+		if err := c.Get(ctx, client.ObjectKeyFromObject(ftc), ftc); err != nil {
+			return false, nil
+		}
+		return ftc.Status.ObservedGeneration == ftc.Generation && ftc.Status.PropagationController == fedcorev1b1.ControllerStatusNotRunning, nil
+	})
+	if err != nil {
+		return fmt.Errorf("the propagation controller for FederatedTypeConfig %s did not report stopped within %s (propagationController: %q): check that the controller manager runs, then disable again",
+			key, opts.StopTimeout, ftc.Status.PropagationController)
+	}
+	p.line("Propagation controller for FederatedTypeConfig %s is stopped", key)
+	if !opts.DeleteCRD {
+		return nil
+	}
+	// The FederatedTypeConfig first: its controller forgets the type
+	// before the CRD (and so the informer's API) disappears.
+	if err := c.Delete(ctx, ftc); client.IgnoreNotFound(err) != nil {
+		return fmt.Errorf("deleting FederatedTypeConfig %s: %w", key, err)
+	}
+	err = wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, opts.StopTimeout, true, func(ctx context.Context) (bool, error) {
+		err := c.Get(ctx, client.ObjectKeyFromObject(ftc), &fedcorev1b1.FederatedTypeConfig{})
+		return apierrors.IsNotFound(err), nil
+	})
+	if err != nil {
+		return fmt.Errorf("FederatedTypeConfig %s is still there after %s (finalizers %v): check that the controller manager runs", key, opts.StopTimeout, ftc.Finalizers)
+	}
+	p.line("federatedtypeconfig %s deleted", key)
+	crd := &apiextensionsv1.CustomResourceDefinition{}
+	crd.Name = crdName
+	switch err := c.Delete(ctx, crd); {
+	case apierrors.IsNotFound(err):
+		p.line("customresourcedefinition %q does not exist", crdName)
+	case err != nil:
+		return fmt.Errorf("deleting CRD %s: %w", crdName, err)
+	default:
+		p.line("customresourcedefinition %q deleted", crdName)
+	}
+	return nil
+}
+
+// countFederatedObjects counts the objects of a federated type in every
+// namespace; a type whose CRD is gone has none.
+func countFederatedObjects(ctx context.Context, c client.Client, fedType fedcorev1b1.APIResource) (int, error) {
+	list := &unstructured.UnstructuredList{}
+	list.SetGroupVersionKind(fedType.GroupVersionKind())
+	list.SetKind(fedType.Kind + "List")
+	err := c.List(ctx, list)
+	if apierrors.IsNotFound(err) || meta.IsNoMatchError(err) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("listing %s objects: %w", fedType.Kind, err)
+	}
+	return len(list.Items), nil
+}
+
+func jsonIndent(v any) ([]byte, error) {
+	return json.MarshalIndent(v, "", "  ")
+}
