@@ -31,6 +31,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 )
@@ -155,15 +156,72 @@ func Disable(ctx context.Context, opts DisableOptions) error {
 		return fmt.Errorf("FederatedTypeConfig %s is still there after %s (finalizers %v): check that the controller manager runs", key, opts.StopTimeout, ftc.Finalizers)
 	}
 	p.line("federatedtypeconfig %s deleted", key)
+	if opts.Force {
+		// No sync controller runs any more to remove its finalizer: the
+		// objects would keep the CRD terminating for ever.
+		n, err := releaseFederatedObjects(ctx, c, fedType)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			p.line("Removed the sync controller's finalizer from %d %s objects; their member copies stay", n, fedType.Kind)
+		}
+	}
 	crd := &apiextensionsv1.CustomResourceDefinition{}
 	crd.Name = crdName
 	switch err := c.Delete(ctx, crd); {
 	case apierrors.IsNotFound(err):
 		p.line("customresourcedefinition %q does not exist", crdName)
+		return nil
 	case err != nil:
 		return fmt.Errorf("deleting CRD %s: %w", crdName, err)
-	default:
-		p.line("customresourcedefinition %q deleted", crdName)
+	}
+	if err := waitCRDGone(ctx, c, crdName, p); err != nil {
+		return err
+	}
+	p.line("customresourcedefinition %q deleted", crdName)
+	return nil
+}
+
+// releaseFederatedObjects removes the sync controller's finalizer from
+// every object of a federated type and returns how many it changed.
+func releaseFederatedObjects(ctx context.Context, c client.Client, fedType fedcorev1b1.APIResource) (int, error) {
+	list := &unstructured.UnstructuredList{}
+	list.SetGroupVersionKind(fedType.GroupVersionKind())
+	list.SetKind(fedType.Kind + "List")
+	if err := c.List(ctx, list); err != nil {
+		if apierrors.IsNotFound(err) || meta.IsNoMatchError(err) {
+			return 0, nil
+		}
+		return 0, fmt.Errorf("listing %s objects: %w", fedType.Kind, err)
+	}
+	n := 0
+	for i := range list.Items {
+		obj := &list.Items[i]
+		if !controllerutil.RemoveFinalizer(obj, fedcorev1b1.SyncControllerFinalizer) {
+			continue
+		}
+		if err := c.Update(ctx, obj); client.IgnoreNotFound(err) != nil {
+			return n, fmt.Errorf("removing the finalizer %s from %s %s: %w", fedcorev1b1.SyncControllerFinalizer, fedType.Kind, objectKey(obj), err)
+		}
+		n++
+	}
+	return n, nil
+}
+
+// waitCRDGone waits, with a progress line, until a CRD that is being
+// deleted is gone.
+func waitCRDGone(ctx context.Context, c client.Client, name string, p *printer) error {
+	gone := func(ctx context.Context) (bool, error) {
+		err := c.Get(ctx, client.ObjectKey{Name: name}, &apiextensionsv1.CustomResourceDefinition{})
+		return apierrors.IsNotFound(err), nil
+	}
+	if ok, _ := gone(ctx); ok {
+		return nil
+	}
+	p.line("Waiting for CRD %s to be deleted...", name)
+	if err := wait.PollUntilContextTimeout(ctx, 250*time.Millisecond, 2*time.Minute, true, gone); err != nil {
+		return fmt.Errorf("CRD %s is still being deleted after 2m: objects with finalizers may hold it ('kubectl get %s -A -o yaml')", name, name)
 	}
 	return nil
 }

@@ -301,6 +301,13 @@ func (e *enabler) ensureCRD(ctx context.Context) error {
 	want := e.et.CRD
 	existing := &apiextensionsv1.CustomResourceDefinition{}
 	err := e.c.Get(ctx, client.ObjectKey{Name: want.Name}, existing)
+	if err == nil && existing.DeletionTimestamp != nil && !e.opts.DryRun {
+		// A disable --delete-crd just before: create it anew once gone.
+		if err := waitCRDGone(ctx, e.c, want.Name, e.p); err != nil {
+			return err
+		}
+		err = e.c.Get(ctx, client.ObjectKey{Name: want.Name}, existing)
+	}
 	switch {
 	case apierrors.IsNotFound(err):
 		if err := e.c.Create(ctx, want.DeepCopy(), e.createOpts()...); err != nil {
