@@ -48,6 +48,10 @@ const (
 const (
 	Propagated    = "Propagated"
 	NotPropagated = "NotPropagated"
+	// PropagationUnknown is shown for a cluster that is not Ready while the
+	// last status says propagated: the member copy may have changed or
+	// be gone since, and nothing can correct it there.
+	PropagationUnknown = "Unknown"
 )
 
 // StatusReport is what kubefedctl status shows of a federated object.
@@ -188,8 +192,12 @@ func buildReport(ctx context.Context, c client.Client, ro *resolvedObject, kubef
 		if row.Health == "" {
 			row.Health = HealthNotJoined
 		}
-		if cs.Status != fedtypesv1b1.ClusterPropagationOK {
+		switch {
+		case cs.Status != fedtypesv1b1.ClusterPropagationOK:
 			row.Propagation, row.Reason, row.Message = NotPropagated, string(cs.Status), cs.Message
+		case row.Health != HealthReady:
+			row.Propagation, row.Reason = PropagationUnknown, string(fedtypesv1b1.ClusterNotReady)
+			row.Message = fmt.Sprintf("cluster %s is %s: its copy was propagated, but whether it is still current is unknown", cs.Name, row.Health)
 		}
 		if cs.RemoteStatus != nil {
 			var remote map[string]any
