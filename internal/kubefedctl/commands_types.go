@@ -220,7 +220,7 @@ control plane. Please use the --host-cluster-context flag otherwise.`,
 				if opts.Output != "" && opts.Output != "yaml" {
 					return fmt.Errorf("invalid value for --output: %s: use yaml", opts.Output)
 				}
-				objs, err := FederateFile(filename, placement)
+				objs, err := FederateFile(filename, cmd.InOrStdin(), placement)
 				if err != nil {
 					return err
 				}
@@ -231,17 +231,20 @@ control plane. Please use the --host-cluster-context flag otherwise.`,
 				return err
 			}
 			opts.TypeName, opts.Name, opts.Placement = args[0], args[1], placement
+			if opts.Namespace == "" {
+				opts.Namespace = host.Namespace
+			}
 			opts.HostConfig, opts.KubeFedNamespace, opts.DryRun = host.Config, g.KubeFedNamespace, g.DryRun
 			opts.Out, opts.Verbosity = cmd.OutOrStdout(), g.Verbosity
 			return Federate(cmd.Context(), opts)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&opts.Namespace, "namespace", "n", "default", "the namespace of the resource to federate")
+	f.StringVarP(&opts.Namespace, "namespace", "n", "", "the namespace of the resource to federate (default: the host context's namespace, else default)")
 	f.StringVarP(&opts.Output, "output", "o", "", "if provided, the resource that would be created is printed instead, in this format: yaml")
 	f.BoolVarP(&opts.EnableType, "enable-type", "e", false, "enable federation of the resource's type first when it is not enabled")
 	f.BoolVarP(&opts.Contents, "contents", "c", false, "applicable only to namespaces: also federate every resource in the namespace")
-	f.StringVarP(&filename, "filename", "f", "", "federate the resources of this YAML file, without a cluster, and print them")
+	f.StringVarP(&filename, "filename", "f", "", "federate the resources of this YAML file (- for standard input), without a cluster, and print them")
 	f.StringSliceVarP(&opts.SkipAPIResources, "skip-api-resources", "s", nil, "comma separated types to skip with --contents: short name (deploy), kind (deployment), plural (deployments), group-qualified plural (deployments.apps) or a whole group (apps)")
 	f.StringSliceVar(&clusters, "placement-clusters", nil, "comma separated names of the clusters to place the resource in (default: every cluster)")
 	f.StringSliceVar(&selectors, "cluster-selector", nil, "comma separated key=value labels of the clusters to place the resource in")
@@ -268,10 +271,14 @@ copies in the member clusters (unmanaged) instead of deleting them.`,
 				if err != nil {
 					return err
 				}
-				return run(cmd, FederatedObjectRef{TypeName: args[0], Name: args[1], Namespace: namespace, HostConfig: host.Config, KubeFedNamespace: g.KubeFedNamespace})
+				ns := namespace
+				if ns == "" {
+					ns = host.Namespace
+				}
+				return run(cmd, FederatedObjectRef{TypeName: args[0], Name: args[1], Namespace: ns, HostConfig: host.Config, KubeFedNamespace: g.KubeFedNamespace})
 			},
 		}
-		c.Flags().StringVarP(&namespace, "namespace", "n", "default", "the namespace of the federated resource")
+		c.Flags().StringVarP(&namespace, "namespace", "n", "", "the namespace of the federated resource (default: the host context's namespace, else default)")
 		return c
 	}
 	cmd.AddCommand(
@@ -326,13 +333,17 @@ does not (or the sync controller has not processed the current generation),
 			if err != nil {
 				return err
 			}
+			ns := namespace
+			if ns == "" {
+				ns = host.Namespace
+			}
 			return Status(cmd.Context(), StatusOptions{
-				Ref:    FederatedObjectRef{TypeName: args[0], Name: args[1], Namespace: namespace, HostConfig: host.Config, KubeFedNamespace: g.KubeFedNamespace},
+				Ref:    FederatedObjectRef{TypeName: args[0], Name: args[1], Namespace: ns, HostConfig: host.Config, KubeFedNamespace: g.KubeFedNamespace},
 				Output: output, Out: cmd.OutOrStdout(),
 			})
 		},
 	}
-	cmd.Flags().StringVarP(&namespace, "namespace", "n", "default", "the namespace of the federated resource")
+	cmd.Flags().StringVarP(&namespace, "namespace", "n", "", "the namespace of the federated resource (default: the host context's namespace, else default)")
 	cmd.Flags().StringVarP(&output, "output", "o", "", "output format: wide, yaml or json (default: a table)")
 	return cmd
 }

@@ -158,9 +158,17 @@ func generatedFederatedType(gvk schema.GroupVersionKind, namespaced bool) fedcor
 }
 
 // FederateFile returns the federated objects of every object in a YAML or
-// JSON file (several documents allowed), without a cluster.
-func FederateFile(path string, placement Placement) ([]*unstructured.Unstructured, error) {
-	data, err := os.ReadFile(path)
+// JSON file (several documents allowed; path "-" reads stdin), without a
+// cluster.
+func FederateFile(path string, stdin io.Reader, placement Placement) ([]*unstructured.Unstructured, error) {
+	var data []byte
+	var err error
+	if path == "-" {
+		data, err = io.ReadAll(stdin)
+		path = "standard input"
+	} else {
+		data, err = os.ReadFile(path)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}

@@ -381,10 +381,23 @@ func TestTypeCommands(t *testing.T) {
 		if strings.Contains(out.String(), "uid") {
 			t.Errorf("uid kept:\n%s", out.String())
 		}
+		// KubeFed's "--filename -" reads standard input.
+		stdin := NewCommand()
+		var fromStdin bytes.Buffer
+		stdin.SetOut(&fromStdin)
+		stdin.SetIn(strings.NewReader(manifest))
+		stdin.SetArgs([]string{"federate", "-f", "-"})
+		if err := stdin.ExecuteContext(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if fromStdin.String() != out.String() {
+			t.Errorf("federate -f - printed\n%s\nwant\n%s", fromStdin.String(), out.String())
+		}
 	})
 
 	t.Run("orphaning-deletion", func(t *testing.T) {
-		wantContains(t, mustRun(t, kubeconfig, "orphaning-deletion", "status", "FederatedConfigMap", "cfg", "-n", "default"), "Disabled")
+		// Without -n, the context's namespace (here none: default), as kubectl.
+		wantContains(t, mustRun(t, kubeconfig, "orphaning-deletion", "status", "FederatedConfigMap", "cfg"), "Disabled")
 		wantContains(t, mustRun(t, kubeconfig, "orphaning-deletion", "enable", "federatedconfigmaps", "cfg", "-n", "default"), "Orphaning deletion enabled")
 		fed := &unstructured.Unstructured{}
 		fed.SetAPIVersion("types.kubefed.io/v1beta1")
@@ -398,7 +411,8 @@ func TestTypeCommands(t *testing.T) {
 		// The target type names the federated type too.
 		wantContains(t, mustRun(t, kubeconfig, "orphaning-deletion", "status", "configmaps", "cfg", "-n", "default"), "Enabled")
 		wantContains(t, mustRun(t, kubeconfig, "orphaning-deletion", "disable", "FederatedConfigMap", "cfg", "-n", "default"), "Orphaning deletion disabled")
-		wantContains(t, mustRun(t, kubeconfig, "orphaning-deletion", "status", "FederatedConfigMap", "cfg", "-n", "default"), "Disabled")
+		// Without -n, the context's namespace (here none: default), as kubectl.
+		wantContains(t, mustRun(t, kubeconfig, "orphaning-deletion", "status", "FederatedConfigMap", "cfg"), "Disabled")
 	})
 
 	t.Run("status before the controller wrote any", func(t *testing.T) {
