@@ -363,6 +363,33 @@ func TestTypeCommands(t *testing.T) {
 		}
 	})
 
+	t.Run("federate --contents -o yaml with skipped types", func(t *testing.T) {
+		if err := c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "shop"}}); err != nil {
+			t.Fatal(err)
+		}
+		for _, obj := range []client.Object{
+			&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "settings", Namespace: "shop"}},
+			&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "creds", Namespace: "shop"}},
+			&corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default", Namespace: "shop"}},
+		} {
+			if err := c.Create(ctx, obj); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out := mustRun(t, kubeconfig, "federate", "namespace", "shop", "--contents", "--skip-api-resources", "configmaps,apps", "-o", "yaml")
+		wantContains(t, out, "kind: FederatedNamespace", "kind: FederatedSecret", "name: creds")
+		for _, unwanted := range []string{"FederatedConfigMap", "FederatedServiceAccount"} {
+			if strings.Contains(out, unwanted) {
+				t.Errorf("federate --contents printed a %s (skipped or made by the cluster):\n%s", unwanted, out)
+			}
+		}
+		mustRun(t, kubeconfig, "enable", "namespaces", "--wait", "0")
+		_, err := run(t, kubeconfig, "federate", "namespace", "shop", "--contents", "-s", "configmaps")
+		if err == nil || !strings.Contains(err.Error(), "namespace shop holds objects of types that are not enabled (secrets)") {
+			t.Errorf("federate --contents with a type not enabled: %v", err)
+		}
+	})
+
 	t.Run("federate --filename needs no cluster", func(t *testing.T) {
 		file := filepath.Join(t.TempDir(), "app.yaml")
 		manifest := "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: demo\n  uid: 123\nspec:\n  replicas: 2\n---\n" +
