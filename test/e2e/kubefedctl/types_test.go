@@ -98,6 +98,7 @@ func TestTypeCommandsWithController(t *testing.T) {
 		{"enable a CRD at run time, propagate with an override", testEnableCRD},
 		{"disable, disable --delete-crd, enable again", testDisable},
 		{"enable a built-in kind that is not a default type", testEnableBuiltin},
+		{"enable into another federated group", testFederatedGroup},
 		{"federate a namespace's contents", testFederateContents},
 		{"orphaning-deletion", testOrphaning},
 		{"status of a healthy, a failed and an Offline cluster", testStatus},
@@ -125,8 +126,14 @@ func TestTypeCommandsWithController(t *testing.T) {
 
 func installWidgetCRD(t *testing.T, c client.Client) {
 	t.Helper()
+	installCRD(t, c, widgetCRD, "example.com/v1", "WidgetList")
+}
+
+// installCRD creates a CRD and waits until its list kind is served.
+func installCRD(t *testing.T, c client.Client, manifest, apiVersion, listKind string) {
+	t.Helper()
 	crd := &apiextensionsv1.CustomResourceDefinition{}
-	if err := yaml.UnmarshalStrict([]byte(widgetCRD), crd); err != nil {
+	if err := yaml.UnmarshalStrict([]byte(manifest), crd); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Create(t.Context(), crd); err != nil {
@@ -134,10 +141,10 @@ func installWidgetCRD(t *testing.T, c client.Client) {
 	}
 	e2eutil.Eventually(t, 30*time.Second, func(ctx context.Context) error {
 		list := &unstructured.UnstructuredList{}
-		list.SetAPIVersion("example.com/v1")
-		list.SetKind("WidgetList")
+		list.SetAPIVersion(apiVersion)
+		list.SetKind(listKind)
 		return c.List(ctx, list)
-	}, "Widget served")
+	}, "%s served", listKind)
 }
 
 func widget(t *testing.T, c client.Client, name string) *unstructured.Unstructured {
@@ -269,6 +276,43 @@ func testEnableBuiltin(t *testing.T, e *chartEnv) {
 			}
 			return nil
 		}, "PodDisruptionBudget in %s", m)
+	}
+}
+
+// testFederatedGroup enables a CRD into a federated group other than
+// types.kubefed.io: enable grants the controller access through the chart's
+// aggregated ClusterRole, and an object propagates without a restart.
+func testFederatedGroup(t *testing.T, e *chartEnv) {
+	gadgets := strings.NewReplacer("widgets", "gadgets", "Widget", "Gadget", "widget", "gadget").Replace(widgetCRD)
+	for _, c := range append([]client.Client{e.host}, e.members["member1"], e.members["member2"]) {
+		installCRD(t, c, gadgets, "example.com/v1", "GadgetList")
+	}
+	out := e.kubefedctl(t, "enable", "gadgets.example.com", "--federated-group", "federated.example.com")
+	contains(t, out, "customresourcedefinition.apiextensions.k8s.io/federatedgadgets.federated.example.com created",
+		"clusterrole.rbac.authorization.k8s.io/kubefed-role:federated:federated.example.com created",
+		"Sync controller of gadgets.example.com is running.")
+	u := &unstructured.Unstructured{}
+	manifest := `{"apiVersion": "federated.example.com/v1beta1", "kind": "FederatedGadget", "metadata": {"name": "g1", "namespace": "` + appNS + `"},
+		"spec": {"template": {"spec": {"size": 7}}, "placement": {"clusterSelector": {}}}}`
+	if err := yaml.Unmarshal([]byte(manifest), &u.Object); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.host.Create(t.Context(), u); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{"member1", "member2"} {
+		e2eutil.Eventually(t, time.Minute, func(ctx context.Context) error {
+			g := &unstructured.Unstructured{}
+			g.SetAPIVersion("example.com/v1")
+			g.SetKind("Gadget")
+			if err := e.members[m].Get(ctx, client.ObjectKey{Namespace: appNS, Name: "g1"}, g); err != nil {
+				return err
+			}
+			if size, _, _ := unstructured.NestedInt64(g.Object, "spec", "size"); size != 7 {
+				return fmt.Errorf("size %d", size)
+			}
+			return nil
+		}, "Gadget g1 in %s", m)
 	}
 }
 
