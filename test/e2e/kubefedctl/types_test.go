@@ -103,6 +103,7 @@ func TestTypeCommandsWithController(t *testing.T) {
 		{"orphaning-deletion", testOrphaning},
 		{"status of a healthy, a failed and an Offline cluster", testStatus},
 		{"kubectl plugin", testKubectlPlugin},
+		{"the host joined into itself gets an enabled CRD's objects", testSelfJoinedHost},
 	}
 	for _, s := range steps {
 		stepStart := time.Now()
@@ -527,4 +528,44 @@ func testKubectlPlugin(t *testing.T, e *chartEnv) {
 	contains(t, run("kubefed", "--help"), "kubectl kubefed [command]", "enable", "federate", "orphaning-deletion", "status")
 	contains(t, run("kubefed", "--kubeconfig", e.fed.Kubeconfig(), "--host-cluster-context", "host", "orphaning-deletion", "status", "FederatedPodDisruptionBudget", "web", "-n", appNS), "Disabled")
 	contains(t, run("kubefed", "completion", "bash"), "bash completion")
+}
+
+// testSelfJoinedHost joins the host into itself, as KubeFed's docs do, and
+// places a FederatedWidget there: the controller writes the host's own
+// Widgets with the joined ServiceAccount's rights, not the chart's.
+func testSelfJoinedHost(t *testing.T, e *chartEnv) {
+	e.kubefedctl(t, "join", "host", "--cluster-context", "host")
+	e2eutil.Eventually(t, time.Minute, func(ctx context.Context) error {
+		kfc := &fedcorev1b1.KubeFedCluster{}
+		if err := e.host.Get(ctx, client.ObjectKey{Namespace: ns, Name: "host"}, kfc); err != nil {
+			return err
+		}
+		if h := health(kfc); h != "Ready" {
+			return fmt.Errorf("KubeFedCluster host is %s", h)
+		}
+		return nil
+	}, "the host joined into itself Ready")
+	u := &unstructured.Unstructured{}
+	manifest := `{"apiVersion": "types.kubefed.io/v1beta1", "kind": "FederatedWidget", "metadata": {"name": "at-home", "namespace": "` + appNS + `"},
+		"spec": {"template": {"spec": {"size": 9}}, "placement": {"clusters": [{"name": "host"}]}}}`
+	if err := yaml.Unmarshal([]byte(manifest), &u.Object); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.host.Create(t.Context(), u); err != nil {
+		t.Fatal(err)
+	}
+	e2eutil.Eventually(t, time.Minute, func(ctx context.Context) error {
+		w := widget(t, e.host, "at-home")
+		if w == nil {
+			return fmt.Errorf("no Widget %s/at-home in the host", appNS)
+		}
+		if size, _, _ := unstructured.NestedInt64(w.Object, "spec", "size"); size != 9 {
+			return fmt.Errorf("size %d", size)
+		}
+		return nil
+	}, "the Widget of a FederatedWidget placed on the host itself")
+	out, code := e.kubefedctlErr(t, "status", "widgets", "at-home", "-n", appNS)
+	if code != 0 || !strings.Contains(out, "host     Ready   Propagated") {
+		t.Errorf("status of the FederatedWidget on the host: exit %d", code)
+	}
 }
