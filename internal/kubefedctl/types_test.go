@@ -272,6 +272,12 @@ func TestTypeCommands(t *testing.T) {
 		if err != nil || !strings.Contains(string(data), "kind: FederatedTypeConfig") {
 			t.Errorf("enable -o yaml -f wrote %q (%v)", data, err)
 		}
+		// KubeFed's EnableTypeDirective file.
+		directive := filepath.Join(t.TempDir(), "directive.yaml")
+		if err := os.WriteFile(directive, []byte("apiVersion: core.kubefed.io/v1beta1\nkind: EnableTypeDirective\nmetadata:\n  name: secrets\nspec:\n  federatedVersion: v1beta1\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		wantContains(t, mustRun(t, kubeconfig, "--dry-run", "enable", "-f", directive), "federatedtypeconfig.core.kubefed.io/secrets created in namespace "+ns+" (dry run)")
 		mustRun(t, kubeconfig, "--dry-run", "enable", "secrets")
 		if err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: "secrets"}, &fedcorev1b1.FederatedTypeConfig{}); !apierrors.IsNotFound(err) {
 			t.Errorf("enable --dry-run created the FederatedTypeConfig (get: %v)", err)
