@@ -124,10 +124,10 @@ type EnabledType struct {
 	TypeConfig *fedcorev1b1.FederatedTypeConfig
 }
 
-// BuildEnabledType resolves the type and builds its federated CRD (with the
+// buildEnabledType resolves the type and builds its federated CRD (with the
 // target's schema as the template's) and FederatedTypeConfig, without
 // changing anything.
-func BuildEnabledType(ctx context.Context, opts EnableOptions, p *printer) (*EnabledType, error) {
+func buildEnabledType(ctx context.Context, opts EnableOptions, p *printer) (*EnabledType, error) {
 	target, err := LookupAPIResource(opts.HostConfig, opts.TypeName, opts.TargetVersion)
 	if err != nil {
 		return nil, err
@@ -210,7 +210,7 @@ func namespaceOrDefault(ns string) string {
 func Enable(ctx context.Context, opts EnableOptions) (*EnabledType, error) {
 	p := newPrinter(opts.Out, opts.Verbosity)
 	opts.KubeFedNamespace = namespaceOrDefault(opts.KubeFedNamespace)
-	et, err := BuildEnabledType(ctx, opts, p)
+	et, err := buildEnabledType(ctx, opts, p)
 	if err != nil {
 		return nil, err
 	}
