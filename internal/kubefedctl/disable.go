@@ -21,6 +21,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -97,13 +98,17 @@ func Disable(ctx context.Context, opts DisableOptions) error {
 	fedType := ftc.Spec.FederatedType
 	crdName := fedType.PluralName + "." + fedType.Group
 	if opts.DeleteCRD && !opts.Force {
-		n, err := countFederatedObjects(ctx, c, fedType)
+		names, err := federatedObjectNames(ctx, c, fedType)
 		if err != nil {
 			return err
 		}
-		if n > 0 {
-			return fmt.Errorf("cannot delete CRD %s while %d %s objects exist: delete them first ('kubectl get %s -A'), run disable without --delete-crd, or pass --force to delete them with the CRD",
-				crdName, n, fedType.Kind, crdName)
+		if len(names) > 0 {
+			shown := names
+			if len(shown) > 5 {
+				shown = append(slices.Clone(shown[:5]), "...")
+			}
+			return fmt.Errorf("cannot delete CRD %s while %d %s objects exist (%s): delete them first ('kubectl get %s -A'), run disable without --delete-crd, or pass --force to delete them with the CRD",
+				crdName, len(names), fedType.Kind, strings.Join(shown, ", "), crdName)
 		}
 	}
 	if opts.DryRun {
@@ -226,20 +231,25 @@ func waitCRDGone(ctx context.Context, c client.Client, name string, p *printer) 
 	return nil
 }
 
-// countFederatedObjects counts the objects of a federated type in every
-// namespace; a type whose CRD is gone has none.
-func countFederatedObjects(ctx context.Context, c client.Client, fedType fedcorev1b1.APIResource) (int, error) {
+// federatedObjectNames returns the namespace/name of every object of a
+// federated type, sorted; a type whose CRD is gone has none.
+func federatedObjectNames(ctx context.Context, c client.Client, fedType fedcorev1b1.APIResource) ([]string, error) {
 	list := &unstructured.UnstructuredList{}
 	list.SetGroupVersionKind(fedType.GroupVersionKind())
 	list.SetKind(fedType.Kind + "List")
 	err := c.List(ctx, list)
 	if apierrors.IsNotFound(err) || meta.IsNoMatchError(err) {
-		return 0, nil
+		return nil, nil
 	}
 	if err != nil {
-		return 0, fmt.Errorf("listing %s objects: %w", fedType.Kind, err)
+		return nil, fmt.Errorf("listing %s objects: %w", fedType.Kind, err)
 	}
-	return len(list.Items), nil
+	var names []string
+	for i := range list.Items {
+		names = append(names, objectKey(&list.Items[i]))
+	}
+	slices.Sort(names)
+	return names, nil
 }
 
 func jsonIndent(v any) ([]byte, error) {

@@ -459,7 +459,7 @@ func TestTypeCommands(t *testing.T) {
 
 	t.Run("disable", func(t *testing.T) {
 		_, err := run(t, kubeconfig, "disable", "configmaps", "--delete-crd")
-		if err == nil || !strings.Contains(err.Error(), "cannot delete CRD federatedconfigmaps.types.kubefed.io while 1 FederatedConfigMap objects exist") {
+		if err == nil || !strings.Contains(err.Error(), "cannot delete CRD federatedconfigmaps.types.kubefed.io while 1 FederatedConfigMap objects exist (default/cfg)") {
 			t.Errorf("disable --delete-crd with objects: %v", err)
 		}
 		_, err = run(t, kubeconfig, "disable", "nosuchtype.example.com")

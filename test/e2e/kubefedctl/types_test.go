@@ -232,7 +232,7 @@ func testDisable(t *testing.T, e *chartEnv) {
 	}
 
 	out, code := e.kubefedctlErr(t, "disable", "widgets.example.com", "--delete-crd")
-	if code == 0 || !strings.Contains(out, "cannot delete CRD federatedwidgets.types.kubefed.io while 1 FederatedWidget objects exist") {
+	if code == 0 || !strings.Contains(out, "cannot delete CRD federatedwidgets.types.kubefed.io while 1 FederatedWidget objects exist ("+appNS+"/w1)") {
 		t.Errorf("disable --delete-crd with an object: exit %d", code)
 	}
 	out = e.kubefedctl(t, "disable", "widgets.example.com", "--delete-crd", "--force")
