@@ -276,10 +276,12 @@ func (e *enabler) run(ctx context.Context) error {
 				ftcName, got.PluralName, got.Group, got.Version, want.PluralName, want.Group, want.Version, ftcName)
 		}
 	}
-	if err := e.ensureCRD(ctx); err != nil {
+	// RBAC first: without it the type could not be served, and nothing
+	// else is written.
+	if err := e.ensureRBAC(ctx); err != nil {
 		return err
 	}
-	if err := e.ensureRBAC(ctx); err != nil {
+	if err := e.ensureCRD(ctx); err != nil {
 		return err
 	}
 	if err := e.ensureTypeConfig(ctx, existing); err != nil {
@@ -421,7 +423,7 @@ func (e *enabler) ensureRBAC(ctx context.Context) error {
 	}
 	if err != nil {
 		data, _ := yaml.Marshal(role)
-		return fmt.Errorf("granting the controller access to the federated group %s: %w. Create this ClusterRole as a cluster admin (the chart's aggregated ClusterRole picks it up by its label), then run enable again:\n%s", group, err, data)
+		return fmt.Errorf("granting the controller access to the federated group %s: %w. Nothing was created. Create this ClusterRole as a cluster admin (the chart's aggregated ClusterRole picks it up by its label), then run enable again:\n%s", group, err, data)
 	}
 	e.p.line("clusterrole.rbac.authorization.k8s.io/%s created: the controller manager may now serve the federated group %s (label %s=true aggregates it into the chart's ClusterRole)%s",
 		role.Name, group, AggregateToControllerLabel, e.suffix())

@@ -324,6 +324,43 @@ func TestTypeCommands(t *testing.T) {
 		}
 	})
 
+	t.Run("enable in another group without the right to grant it says what to create", func(t *testing.T) {
+		// A user who may do everything but write RBAC.
+		limited := &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "no-rbac-writes"}, Rules: []rbacv1.PolicyRule{
+			{APIGroups: []string{"", "apiextensions.k8s.io", "core.kubefed.io", "types.kubefed.io", "federated.example.org"}, Resources: []string{"*"}, Verbs: []string{"*"}},
+			{APIGroups: []string{"rbac.authorization.k8s.io"}, Resources: []string{"*"}, Verbs: []string{"get", "list"}},
+			{NonResourceURLs: []string{"*"}, Verbs: []string{"get"}},
+		}}
+		binding := &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "no-rbac-writes"},
+			RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: limited.Name},
+			Subjects: []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: "operator"}}}
+		for _, obj := range []client.Object{limited, binding} {
+			if err := c.Create(ctx, obj); err != nil {
+				t.Fatal(err)
+			}
+		}
+		kc, err := clientcmd.LoadFromFile(kubeconfig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kc.AuthInfos["admin"].Impersonate = "operator"
+		asOperator := filepath.Join(t.TempDir(), "operator.kubeconfig")
+		if err := clientcmd.WriteToFile(*kc, asOperator); err != nil {
+			t.Fatal(err)
+		}
+		things := strings.NewReplacer("widgets", "things", "Widget", "Thing", "widget", "thing", "wdg", "thg").Replace(widgetCRD)
+		installCRD(t, c, things)
+		_, err = run(t, asOperator, "enable", "things.example.com", "--federated-group", "federated.example.org", "--wait", "0")
+		if err == nil {
+			t.Fatal("enable created the ClusterRole without the right to")
+		}
+		wantContains(t, err.Error(), "granting the controller access to the federated group federated.example.org",
+			"Nothing was created. Create this ClusterRole as a cluster admin", "name: kubefed-role:federated:federated.example.org", AggregateToControllerLabel+`: "true"`)
+		if err := c.Get(ctx, client.ObjectKey{Name: "federatedthings.federated.example.org"}, &apiextensionsv1.CustomResourceDefinition{}); !apierrors.IsNotFound(err) {
+			t.Errorf("the federated CRD was created although enable failed (get: %v)", err)
+		}
+	})
+
 	t.Run("federate", func(t *testing.T) {
 		if err := c.Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "cfg", Namespace: "default", Labels: map[string]string{"app": "web"}},
 			Data: map[string]string{"k": "v"}}); err != nil {
