@@ -564,8 +564,12 @@ func testSelfJoinedHost(t *testing.T, e *chartEnv) {
 		}
 		return nil
 	}, "the Widget of a FederatedWidget placed on the host itself")
-	out, code := e.kubefedctlErr(t, "status", "widgets", "at-home", "-n", appNS)
-	if code != 0 || !strings.Contains(out, "host     Ready   Propagated") {
-		t.Errorf("status of the FederatedWidget on the host: exit %d", code)
-	}
+	// The Widget can be there before the status is written: poll.
+	e2eutil.Eventually(t, time.Minute, func(context.Context) error {
+		out, code := e.kubefedctlErr(t, "status", "widgets", "at-home", "-n", appNS)
+		if code != 0 || !strings.Contains(out, "host     Ready   Propagated") {
+			return fmt.Errorf("exit %d:\n%s", code, out)
+		}
+		return nil
+	}, "status of the FederatedWidget on the host exits 0 with the host's row")
 }
