@@ -15,14 +15,19 @@ limitations under the License.
 */
 
 // Command kubefedctl joins member clusters to a KubeFed host cluster and
-// manages federated types. The commands live in internal/kubefedctl.
+// manages federated types. The commands live in internal/kubefedctl. Named
+// kubectl-kubefed (a copy or a link), it is a kubectl plugin: kubectl
+// kubefed ... runs it.
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/go-logr/logr"
@@ -36,10 +41,18 @@ func main() {
 	// would otherwise warn on stderr that no logger was set.
 	ctrllog.SetLogger(logr.Discard())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := kubefedctl.NewCommand().ExecuteContext(ctx)
+	root := kubefedctl.NewCommand()
+	if strings.TrimSuffix(filepath.Base(os.Args[0]), ".exe") == kubefedctl.KubectlPluginName {
+		kubefedctl.SetKubectlPlugin(root)
+	}
+	err := root.ExecuteContext(ctx)
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "Error:", err)
+		var coded interface{ ExitCode() int }
+		if errors.As(err, &coded) {
+			os.Exit(coded.ExitCode())
+		}
 		os.Exit(1)
 	}
 }

@@ -19,8 +19,6 @@ package federatedtypes
 import (
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
-	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 )
 
 // Bounds that keep the estimated cost of the CEL rules within the API
@@ -53,7 +51,7 @@ func CRD(t TargetType) *apiextensionsv1.CustomResourceDefinition {
 		},
 		ObjectMeta: metav1.ObjectMeta{Name: t.CRDName()},
 		Spec: apiextensionsv1.CustomResourceDefinitionSpec{
-			Group: fedtypesv1b1.GroupVersion.Group,
+			Group: t.FederatedGroupName(),
 			Names: apiextensionsv1.CustomResourceDefinitionNames{
 				Plural:     t.FederatedPluralName(),
 				Singular:   lower(kind),
@@ -64,7 +62,7 @@ func CRD(t TargetType) *apiextensionsv1.CustomResourceDefinition {
 			},
 			Scope: t.FederatedScope(),
 			Versions: []apiextensionsv1.CustomResourceDefinitionVersion{{
-				Name:    fedtypesv1b1.GroupVersion.Version,
+				Name:    t.FederatedVersionName(),
 				Served:  true,
 				Storage: true,
 				Schema: &apiextensionsv1.CustomResourceValidation{
@@ -168,4 +166,62 @@ func lower(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// StatusSchemaCurrent reports whether every served version of a federated
+// type's CRD has the status fields the sync controller writes. CRDs made by
+// KubeFed's kubefedctl lack status.aggregatedStatus and
+// status.clusters[].message: the API server drops them on every status
+// write (and warns "unknown field").
+func StatusSchemaCurrent(crd *apiextensionsv1.CustomResourceDefinition) bool {
+	for _, v := range crd.Spec.Versions {
+		if v.Schema == nil || v.Schema.OpenAPIV3Schema == nil {
+			continue
+		}
+		status, ok := v.Schema.OpenAPIV3Schema.Properties["status"]
+		if !ok {
+			return false
+		}
+		if _, ok := status.Properties["aggregatedStatus"]; !ok {
+			return false
+		}
+		clusters := status.Properties["clusters"]
+		if clusters.Items == nil || clusters.Items.Schema == nil {
+			return false
+		}
+		if _, ok := clusters.Items.Schema.Properties["message"]; !ok {
+			return false
+		}
+		if v.Subresources == nil || v.Subresources.Status == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// UpgradeStatusSchema gives every version of a federated type's CRD the
+// status schema (and status subresource) of the CRDs this project
+// generates, leaving the rest of the CRD alone. It reports whether it
+// changed anything.
+func UpgradeStatusSchema(crd *apiextensionsv1.CustomResourceDefinition) bool {
+	if StatusSchemaCurrent(crd) {
+		return false
+	}
+	for i := range crd.Spec.Versions {
+		v := &crd.Spec.Versions[i]
+		if v.Schema == nil || v.Schema.OpenAPIV3Schema == nil {
+			continue
+		}
+		if v.Schema.OpenAPIV3Schema.Properties == nil {
+			v.Schema.OpenAPIV3Schema.Properties = map[string]apiextensionsv1.JSONSchemaProps{}
+		}
+		v.Schema.OpenAPIV3Schema.Properties["status"] = statusSchema()
+		if v.Subresources == nil {
+			v.Subresources = &apiextensionsv1.CustomResourceSubresources{}
+		}
+		if v.Subresources.Status == nil {
+			v.Subresources.Status = &apiextensionsv1.CustomResourceSubresourceStatus{}
+		}
+	}
+	return true
 }

@@ -25,4 +25,12 @@ limitations under the License.
 // config/federatedtypeconfigs at build time, and kubefedctl enable builds the
 // CRD and FederatedTypeConfig of any type at run time. Keeping one generator
 // means a type enabled later looks exactly like a default one.
+//
+// The default types keep a free-form template (their members validate the
+// objects). A type that kubefedctl enable creates carries the target's own
+// schema in spec.template (TargetType.TemplateSchema), converted by
+// TemplateSchemaFromCRD or TemplateSchemaFromOpenAPI, so that an invalid
+// template is refused at admission. StatusSchemaCurrent and
+// UpgradeStatusSchema bring a federated CRD made by KubeFed's tooling up to
+// the status this control plane writes.
 package federatedtypes

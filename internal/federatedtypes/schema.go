@@ -84,12 +84,7 @@ func specSchema(t TargetType) apiextensionsv1.JSONSchemaProps {
 		Description: fmt.Sprintf("Spec is the desired state of the federated %s.", t.Kind),
 		Type:        "object",
 		Properties: map[string]apiextensionsv1.JSONSchemaProps{
-			"template": {
-				Description: fmt.Sprintf("Template is the %s to create in member clusters; its name and namespace "+
-					"come from the federated object.", t.Kind),
-				Type:                   "object",
-				XPreserveUnknownFields: ptr.To(true),
-			},
+			"template":  templateSchema(t),
 			"placement": placementSchema(),
 			"overrides": overridesSchema(),
 		},
@@ -102,6 +97,21 @@ func specSchema(t TargetType) apiextensionsv1.JSONSchemaProps {
 		}
 	}
 	return spec
+}
+
+func templateSchema(t TargetType) apiextensionsv1.JSONSchemaProps {
+	description := fmt.Sprintf("Template is the %s to create in member clusters; its name and namespace "+
+		"come from the federated object.", t.Kind)
+	if t.TemplateSchema == nil {
+		return apiextensionsv1.JSONSchemaProps{
+			Description:            description,
+			Type:                   "object",
+			XPreserveUnknownFields: ptr.To(true),
+		}
+	}
+	template := *t.TemplateSchema.DeepCopy()
+	template.Description = description
+	return template
 }
 
 func placementSchema() apiextensionsv1.JSONSchemaProps {

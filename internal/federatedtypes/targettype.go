@@ -68,6 +68,18 @@ type TargetType struct {
 	// StatusCollection enables collecting member status for the type in its
 	// FederatedTypeConfig.
 	StatusCollection bool
+	// FederatedGroup is the API group of the federated type;
+	// types.kubefed.io when empty.
+	FederatedGroup string
+	// FederatedVersion is the API version of the federated type; v1beta1
+	// when empty.
+	FederatedVersion string
+	// TemplateSchema is the schema of spec.template: the target's own
+	// schema (see TemplateSchemaFromCRD and TemplateSchemaFromOpenAPI), so
+	// that an invalid template is refused at admission. When nil the
+	// template is an object that keeps any field, as in the default types,
+	// whose members validate the objects.
+	TemplateSchema *apiextensionsv1.JSONSchemaProps
 }
 
 // DefaultTargetTypes returns the types federated out of the box, sorted by
@@ -159,9 +171,27 @@ func (t TargetType) FederatedShortNames() []string {
 }
 
 // CRDName is the name of the federated type's CRD:
-// "federated<plural>.types.kubefed.io".
+// "federated<plural>.<federated group>".
 func (t TargetType) CRDName() string {
-	return t.FederatedPluralName() + "." + fedtypesv1b1.GroupVersion.Group
+	return t.FederatedPluralName() + "." + t.FederatedGroupName()
+}
+
+// FederatedGroupName is the API group of the federated type:
+// FederatedGroup, or types.kubefed.io.
+func (t TargetType) FederatedGroupName() string {
+	if t.FederatedGroup == "" {
+		return fedtypesv1b1.GroupVersion.Group
+	}
+	return t.FederatedGroup
+}
+
+// FederatedVersionName is the API version of the federated type:
+// FederatedVersion, or v1beta1.
+func (t TargetType) FederatedVersionName() string {
+	if t.FederatedVersion == "" {
+		return fedtypesv1b1.GroupVersion.Version
+	}
+	return t.FederatedVersion
 }
 
 // TargetAPIResource returns the target type as a FederatedTypeConfig
@@ -180,8 +210,8 @@ func (t TargetType) TargetAPIResource() fedcorev1b1.APIResource {
 // APIResource.
 func (t TargetType) FederatedAPIResource() fedcorev1b1.APIResource {
 	return fedcorev1b1.APIResource{
-		Group:      fedtypesv1b1.GroupVersion.Group,
-		Version:    fedtypesv1b1.GroupVersion.Version,
+		Group:      t.FederatedGroupName(),
+		Version:    t.FederatedVersionName(),
 		Kind:       t.FederatedKind(),
 		PluralName: t.FederatedPluralName(),
 		Scope:      t.FederatedScope(),

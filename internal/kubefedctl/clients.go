@@ -33,15 +33,18 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 
+	fedcorev1a1 "github.com/kubefed/kubefed/api/core/v1alpha1"
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 )
 
-// scheme knows the built-in kinds and KubeFed's core kinds, all that join
-// and unjoin read or write.
+// scheme knows the built-in kinds, CRDs and KubeFed's core kinds; federated
+// and target objects are read and written as unstructured objects.
 var scheme = func() *runtime.Scheme {
 	s := runtime.NewScheme()
 	utilruntime.Must(clientgoscheme.AddToScheme(s))
 	utilruntime.Must(fedcorev1b1.AddToScheme(s))
+	utilruntime.Must(fedcorev1a1.AddToScheme(s))
+	utilruntime.Must(apiextensionsv1.AddToScheme(s))
 	return s
 }()
 

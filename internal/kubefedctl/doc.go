@@ -19,16 +19,24 @@ limitations under the License.
 // that tests and the demo can run the commands in-process against local
 // clusters.
 //
-// The logic is callable without cobra: Join and Unjoin take an options
-// struct holding rest.Configs (LoadContext builds one from a kubeconfig
-// context) and write their progress to an io.Writer. The names of the
-// objects they create (ServiceAccountName, RoleName, HealthCheckRoleName)
-// and the RBAC rules are KubeFed v0.10's, so clusters joined by KubeFed's
-// kubefedctl can be unjoined by this one and the other way round.
+// The logic is callable without cobra: Join, Unjoin, Enable, Disable,
+// Federate, SetOrphaning and Status take an options struct holding
+// rest.Configs (LoadContext builds one from a kubeconfig context) and write
+// their progress to an io.Writer. Names, flags, output lines and the objects
+// written are KubeFed v0.10's (ServiceAccountName, RoleName, the
+// FederatedTypeConfig and Federated<Kind> names, the kubefed.io/orphan
+// annotation), so a KubeFed user's scripts keep working and clusters joined
+// by KubeFed's kubefedctl can be unjoined by this one.
 //
 // Join checks everything it can before it writes anything (reachability,
 // the host's namespace and CRD, existing objects, and the host objects in
 // server-side dry-run mode); when a later step fails it deletes what it had
 // created, and names what it could not delete with the kubectl command that
 // does.
+//
+// Enable builds the federated CRD with internal/federatedtypes, the
+// generator of the default types, giving spec.template the target's own
+// schema (its CRD's, or the API server's OpenAPI v3 for built-in kinds).
+// Types are resolved by discovery as kubectl resolves them (kind, plural,
+// short name, group-qualified plural).
 package kubefedctl

@@ -246,6 +246,9 @@ func (j *joiner) preflight(ctx context.Context) error {
 	if j.memberIsHost {
 		j.p.v(1, "%s: this is the host cluster itself; joining it to its own control plane", j.member.name)
 	}
+	if err := j.waitNamespaceGone(ctx); err != nil {
+		return err
+	}
 
 	ns := &corev1.Namespace{}
 	if err := j.host.c.Get(ctx, client.ObjectKey{Name: o.KubeFedNamespace}, ns); err != nil {
@@ -321,6 +324,41 @@ func (j *joiner) preflight(ctx context.Context) error {
 		j.p.v(1, "found existing %s; it will be updated if needed", e)
 	}
 	return j.validateHostObjects(ctx)
+}
+
+// namespaceGoneTimeout bounds the wait for a terminating control-plane
+// namespace in the member (an unjoin just before the join).
+const namespaceGoneTimeout = 2 * time.Minute
+
+// waitNamespaceGone waits, with a progress line, until a control-plane
+// namespace that is being deleted in the member (an unjoin right before
+// this join) is gone: nothing can be created in it meanwhile.
+func (j *joiner) waitNamespaceGone(ctx context.Context) error {
+	ns := &corev1.Namespace{}
+	err := j.member.c.Get(ctx, client.ObjectKey{Name: j.opts.KubeFedNamespace}, ns)
+	switch {
+	case apierrors.IsNotFound(err):
+		return nil
+	case err != nil:
+		return fmt.Errorf("reading namespace %s in %s: %w", j.opts.KubeFedNamespace, j.member, err)
+	case ns.DeletionTimestamp == nil:
+		return nil
+	case j.opts.DryRun:
+		j.p.step(j.member.name, "namespace %s is being deleted; join would wait until it is gone", ns.Name)
+		return nil
+	}
+	j.p.step(j.member.name, "namespace %s is being deleted (a recent unjoin?); waiting until it is gone...", ns.Name)
+	start := time.Now()
+	err = wait.PollUntilContextTimeout(ctx, 250*time.Millisecond, namespaceGoneTimeout, true, func(ctx context.Context) (bool, error) {
+		err := j.member.c.Get(ctx, client.ObjectKey{Name: ns.Name}, &corev1.Namespace{})
+		return apierrors.IsNotFound(err), nil
+	})
+	if err != nil {
+		return fmt.Errorf("namespace %s in %s is still being deleted after %s: see what holds it with '%s', then join again",
+			ns.Name, j.member, namespaceGoneTimeout, kubectlCommand(j.member.kubeContext, "", "get namespace "+ns.Name+" -o yaml"))
+	}
+	j.p.step(j.member.name, "namespace %s is gone (%s)", ns.Name, time.Since(start).Round(100*time.Millisecond))
+	return nil
 }
 
 // validateHostObjects creates the host objects that do not exist yet in
@@ -447,7 +485,37 @@ func (j *joiner) run(ctx context.Context) (*fedcorev1b1.KubeFedCluster, error) {
 	}}); err != nil {
 		return nil, err
 	}
+	if err := j.deleteReplacedSecret(ctx, secret.Name); err != nil {
+		return nil, err
+	}
 	return kfc, nil
+}
+
+// deleteReplacedSecret deletes the host Secret that an existing
+// KubeFedCluster named before this join pointed it at another one (a
+// re-join with a different --secret-name), so that no stale token stays.
+func (j *joiner) deleteReplacedSecret(ctx context.Context, current string) error {
+	if j.kubefedCluster == nil {
+		return nil
+	}
+	old := j.kubefedCluster.Spec.SecretRef.Name
+	if old == "" || old == current || (j.opts.DryRun && current == "") {
+		return nil
+	}
+	stale := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: j.opts.KubeFedNamespace, Name: old}}
+	ref := objectRef("Secret", stale)
+	if j.opts.DryRun {
+		j.p.step(j.host.name, "would delete %s (the token Secret the KubeFedCluster named before)", ref)
+		return nil
+	}
+	switch err := j.host.c.Delete(ctx, stale); {
+	case apierrors.IsNotFound(err):
+		return nil
+	case err != nil:
+		return fmt.Errorf("deleting the replaced token %s in %s: %w; delete it with '%s'", ref, j.host, err, deleteCommand(j.host.kubeContext, "secret", stale))
+	}
+	j.p.step(j.host.name, "deleted %s (the token Secret the KubeFedCluster named before)", ref)
+	return nil
 }
 
 // ensure creates an object, or brings an existing one in line with it.

@@ -32,6 +32,10 @@ type ClusterAccess struct {
 	// CAData holds the CA even when the kubeconfig names a file, because
 	// join copies the CA into the KubeFedCluster.
 	Config *rest.Config
+	// Namespace is the context's namespace, "default" when it names none:
+	// where federate, orphaning-deletion and status look for an object
+	// when -n is not given, as kubectl does.
+	Namespace string
 }
 
 // LoadContext reads a context from a kubeconfig: the file at path, or when
@@ -71,7 +75,11 @@ func LoadContext(path, contextName string) (*ClusterAccess, error) {
 			return nil, fmt.Errorf("reading the certificate files of context %q of %s: %w", name, where, err)
 		}
 	}
-	return &ClusterAccess{Context: name, Config: cfg}, nil
+	namespace, _, err := cc.Namespace()
+	if err != nil || namespace == "" {
+		namespace = "default"
+	}
+	return &ClusterAccess{Context: name, Config: cfg, Namespace: namespace}, nil
 }
 
 // proxyURLOf returns the proxy a client config sends its requests to the

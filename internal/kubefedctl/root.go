@@ -59,8 +59,25 @@ func NewCommand() *cobra.Command {
 	flags.StringVar(&g.KubeFedNamespace, "kubefed-namespace", fedcorev1b1.DefaultKubeFedSystemNamespace, "namespace of the KubeFed control plane, in the host and in member clusters")
 	flags.BoolVar(&g.DryRun, "dry-run", false, "print what would be done and change nothing")
 	flags.IntVarP(&g.Verbosity, "v", "v", 0, "verbosity: 1 prints more detail")
-	root.AddCommand(newVersionCommand(), newJoinCommand(g), newUnjoinCommand(g))
+	root.AddCommand(newVersionCommand(), newJoinCommand(g), newUnjoinCommand(g),
+		newEnableCommand(g), newDisableCommand(g), newFederateCommand(g), newOrphaningCommand(g), newStatusCommand(g))
 	return root
+}
+
+// KubectlPluginName is the name under which kubectl runs kubefedctl as a
+// plugin ("kubectl kubefed ..."): a kubefedctl binary, or a link to it,
+// named kubectl-kubefed on the PATH.
+const KubectlPluginName = "kubectl-kubefed"
+
+// SetKubectlPlugin makes the help, usage and completion of root read
+// "kubectl kubefed" instead of "kubefedctl", for the binary run as a
+// kubectl plugin.
+func SetKubectlPlugin(root *cobra.Command) {
+	root.Use = "kubefed"
+	if root.Annotations == nil {
+		root.Annotations = map[string]string{}
+	}
+	root.Annotations[cobra.CommandDisplayNameAnnotation] = "kubectl kubefed"
 }
 
 // hostAccess loads the host cluster's context and the host's name: the

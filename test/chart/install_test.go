@@ -193,6 +193,11 @@ func (c *cluster) checkAccess(t *testing.T) {
 	}{
 		{authorizationv1.ResourceAttributes{Group: "types.kubefed.io", Resource: "federateddeployments", Verb: "watch", Namespace: "apps"}, true},
 		{authorizationv1.ResourceAttributes{Group: "types.kubefed.io", Resource: "federateddeployments", Subresource: "status", Verb: "patch", Namespace: "apps"}, true},
+		// A type enabled at run time is served without a chart upgrade.
+		{authorizationv1.ResourceAttributes{Group: "types.kubefed.io", Resource: "federatedpoddisruptionbudgets", Verb: "watch", Namespace: "apps"}, true},
+		{authorizationv1.ResourceAttributes{Group: "types.kubefed.io", Resource: "federatedwidgets", Subresource: "status", Verb: "update", Namespace: "apps"}, true},
+		// Other groups only through the aggregated ClusterRole.
+		{authorizationv1.ResourceAttributes{Group: "federated.example.com", Resource: "federatedwidgets", Verb: "watch", Namespace: "apps"}, false},
 		{authorizationv1.ResourceAttributes{Group: "core.kubefed.io", Resource: "propagatedversions", Verb: "create", Namespace: "apps"}, true},
 		{authorizationv1.ResourceAttributes{Group: "coordination.k8s.io", Resource: "leases", Verb: "update", Namespace: releaseNamespace}, true},
 		{authorizationv1.ResourceAttributes{Group: "types.kubefed.io", Resource: "federateddeployments", Verb: "delete", Namespace: "apps"}, false},
@@ -304,6 +309,8 @@ func (c *cluster) chartObjects() []namedObject {
 		obj("policy", "v1", "PodDisruptionBudget", releaseNamespace, "kubefed-controller-manager"),
 		obj("rbac.authorization.k8s.io", "v1", "ClusterRole", "", "kubefed-role"),
 		obj("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "", "kubefed-rolebinding"),
+		obj("rbac.authorization.k8s.io", "v1", "ClusterRole", "", aggregatedRoleName),
+		obj("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "", aggregatedRoleName),
 		obj("rbac.authorization.k8s.io", "v1", "Role", releaseNamespace, "kubefed-config-role"),
 		obj("rbac.authorization.k8s.io", "v1", "RoleBinding", releaseNamespace, "kubefed-config-rolebinding"),
 	}

@@ -214,6 +214,13 @@ func TestTemplateRBAC(t *testing.T) {
 		}
 		checkBinding(t, objs.one(t, "ClusterRoleBinding", "kubefed-rolebinding"), "ClusterRole", "kubefed-role")
 		checkBinding(t, objs.one(t, "RoleBinding", "kubefed-config-rolebinding"), "Role", "kubefed-config-role")
+		// Every federated type, shipped or enabled later, is served.
+		for _, res := range []string{"federateddeployments", "federatedpoddisruptionbudgets", "federatedfoos/status"} {
+			checkGrants(t, role, "types.kubefed.io", res, "watch")
+		}
+		checkGrants(t, role, "types.kubefed.io", "federatedfoos/status", "patch")
+		checkAggregated(t, objs.one(t, "ClusterRole", aggregatedRoleName))
+		checkBinding(t, objs.one(t, "ClusterRoleBinding", aggregatedRoleName), "ClusterRole", aggregatedRoleName)
 		if len(objs.ofKind("Role")) != 1 {
 			t.Errorf("Cluster scope rendered %d Roles, want only kubefed-config-role", len(objs.ofKind("Role")))
 		}
@@ -221,11 +228,16 @@ func TestTemplateRBAC(t *testing.T) {
 	t.Run("Namespaced", func(t *testing.T) {
 		t.Parallel()
 		objs := render(t, "global.scope=Namespaced")
-		for _, kind := range []string{"ClusterRole", "ClusterRoleBinding"} {
-			if got := objs.ofKind(kind); len(got) != 0 {
-				t.Errorf("Namespaced scope rendered %d %s", len(got), kind)
-			}
+		if got := objs.ofKind("ClusterRoleBinding"); len(got) != 0 {
+			t.Errorf("Namespaced scope rendered %d ClusterRoleBindings", len(got))
 		}
+		// The one ClusterRole is the aggregated one, which grants nothing
+		// as installed and is bound in the release namespace only.
+		if got := objs.ofKind("ClusterRole"); len(got) != 1 || got[0].GetName() != aggregatedRoleName {
+			t.Errorf("Namespaced scope rendered ClusterRoles %v, want only %s", names(got), aggregatedRoleName)
+		}
+		checkAggregated(t, objs.one(t, "ClusterRole", aggregatedRoleName))
+		checkBinding(t, objs.one(t, "RoleBinding", "kubefed-rolebinding-aggregated"), "ClusterRole", aggregatedRoleName)
 		role := objs.one(t, "Role", "kubefed-role")
 		config := objs.one(t, "Role", "kubefed-config-role")
 		for _, r := range []*unstructured.Unstructured{role, config} {
@@ -235,7 +247,9 @@ func TestTemplateRBAC(t *testing.T) {
 			}
 			for _, res := range clusterScopedResources(t) {
 				for _, group := range []string{"", "types.kubefed.io", "core.kubefed.io", "apiextensions.k8s.io"} {
-					if grants(r, group, res, "get") {
+					// A Role's wildcard never reaches cluster-scoped
+					// resources; naming one is the mistake.
+					if namesResource(r, group, res) {
 						t.Errorf("Role %s names the cluster-scoped %s, which a Role cannot grant", r.GetName(), res)
 					}
 				}
@@ -246,6 +260,32 @@ func TestTemplateRBAC(t *testing.T) {
 		checkBinding(t, objs.one(t, "RoleBinding", "kubefed-rolebinding"), "Role", "kubefed-role")
 		checkBinding(t, objs.one(t, "RoleBinding", "kubefed-config-rolebinding"), "Role", "kubefed-config-role")
 	})
+}
+
+// aggregatedRoleName is the chart's aggregated ClusterRole, which ClusterRoles
+// labelled kubefed.io/aggregate-to-controller extend.
+const aggregatedRoleName = "kubefed-role:aggregated:" + releaseNamespace
+
+// checkAggregated checks that the aggregated ClusterRole selects the label
+// that docs/install.md tells users to set.
+func checkAggregated(t *testing.T, role *unstructured.Unstructured) {
+	t.Helper()
+	selectors, _, _ := unstructured.NestedSlice(role.Object, "aggregationRule", "clusterRoleSelectors")
+	if len(selectors) != 1 {
+		t.Fatalf("%s has %d clusterRoleSelectors, want 1", role.GetName(), len(selectors))
+	}
+	labels, _, _ := unstructured.NestedStringMap(selectors[0].(map[string]any), "matchLabels")
+	if labels["kubefed.io/aggregate-to-controller"] != "true" || len(labels) != 1 {
+		t.Errorf("%s selects %v, want kubefed.io/aggregate-to-controller=true", role.GetName(), labels)
+	}
+}
+
+func names(objs []*unstructured.Unstructured) []string {
+	var out []string
+	for _, o := range objs {
+		out = append(out, o.GetName())
+	}
+	return out
 }
 
 // clusterScopedResources are the cluster-scoped resources the controllers
@@ -418,10 +458,19 @@ func checkNoWildcards(t *testing.T, role *unstructured.Unstructured) {
 	}
 	for i, r := range rules {
 		rule := r.(map[string]any)
+		groups, _, _ := unstructured.NestedStringSlice(rule, "apiGroups")
 		for _, field := range []string{"apiGroups", "resources", "verbs"} {
 			values, _, _ := unstructured.NestedStringSlice(rule, field)
-			if slices.Contains(values, "*") {
-				t.Errorf("%s %s rule %d has * in %s: %v", role.GetKind(), role.GetName(), i, field, rule)
+			for _, v := range values {
+				// Federated types are open-ended: every resource of
+				// types.kubefed.io (and its status and finalizers) is the
+				// one wildcard allowed, and only on that group.
+				if field == "resources" && slices.Equal(groups, []string{"types.kubefed.io"}) && slices.Contains([]string{"*", "*/status", "*/finalizers"}, v) {
+					continue
+				}
+				if strings.Contains(v, "*") {
+					t.Errorf("%s %s rule %d has * in %s: %v", role.GetKind(), role.GetName(), i, field, rule)
+				}
 			}
 		}
 	}
@@ -436,9 +485,38 @@ func grants(role *unstructured.Unstructured, group, resource, verb string) bool 
 		groups, _, _ := unstructured.NestedStringSlice(rule, "apiGroups")
 		resources, _, _ := unstructured.NestedStringSlice(rule, "resources")
 		verbs, _, _ := unstructured.NestedStringSlice(rule, "verbs")
-		if slices.Contains(groups, group) && slices.Contains(resources, resource) && slices.Contains(verbs, verb) {
+		if slices.Contains(groups, group) && slices.ContainsFunc(resources, func(r string) bool { return resourceMatches(r, resource) }) && slices.Contains(verbs, verb) {
 			return true
 		}
+	}
+	return false
+}
+
+// namesResource reports whether a role has a rule that names resource in
+// group explicitly.
+func namesResource(role *unstructured.Unstructured, group, resource string) bool {
+	rules, _, _ := unstructured.NestedSlice(role.Object, "rules")
+	for _, r := range rules {
+		rule := r.(map[string]any)
+		groups, _, _ := unstructured.NestedStringSlice(rule, "apiGroups")
+		resources, _, _ := unstructured.NestedStringSlice(rule, "resources")
+		if slices.Contains(groups, group) && slices.Contains(resources, resource) {
+			return true
+		}
+	}
+	return false
+}
+
+// resourceMatches reports whether a rule's resource grants resource, as the
+// API server's authorizer matches them: "*" matches every resource,
+// "*/status" every resource's status subresource.
+func resourceMatches(rule, resource string) bool {
+	if rule == resource || rule == "*" {
+		return true
+	}
+	if sub, ok := strings.CutPrefix(rule, "*/"); ok {
+		_, got, found := strings.Cut(resource, "/")
+		return found && got == sub
 	}
 	return false
 }

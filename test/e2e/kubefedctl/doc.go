@@ -14,10 +14,18 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package kubefedctl holds the end-to-end tests of the kubefedctl join and
-// unjoin commands. They run the commands in-process, through the cobra
-// command and through the Join and Unjoin functions, against a local host
-// and two member clusters from test/framework, and check the objects that
-// end up in each cluster, that the registered credentials really work, and
-// what the user is told when something fails.
+// Package kubefedctl holds the end-to-end tests of kubefedctl.
+//
+// TestKubefedctl covers join and unjoin: it runs the commands in-process,
+// through the cobra command and through the Join and Unjoin functions,
+// against a local host and two member clusters from test/framework, and
+// checks the objects that end up in each cluster, that the registered
+// credentials really work, and what the user is told when something fails
+// (a re-join right after an unjoin included).
+//
+// TestTypeCommandsWithController covers enable, disable, federate,
+// orphaning-deletion, status and the kubectl plugin: the Helm chart is
+// installed in the host, the controller manager runs as a process with the
+// chart's ServiceAccount identity (so its RBAC is the chart's), and the
+// built bin/kubefedctl is run as a user would, exit codes included.
 package kubefedctl

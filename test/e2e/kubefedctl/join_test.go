@@ -341,6 +341,37 @@ func testClusterScope(t *testing.T, e *env) {
 	if err == nil || !strings.Contains(err.Error(), "cluster member1 is not joined to host cluster host") {
 		t.Errorf("unjoin of an unjoined cluster: %v", err)
 	}
+
+	testRejoin(t, e)
+}
+
+// testRejoin joins member1 right after an unjoin (the member's namespace
+// still terminating), then again with another --secret-name: the join
+// succeeds and no stale token Secret stays in the host.
+func testRejoin(t *testing.T, e *env) {
+	member, mc := e.fed.Members[0], e.members[0]
+	const cluster, host = "member1", "host"
+	e.mustKubefedctl(t, "join", cluster)
+	e.mustKubefedctl(t, "unjoin", cluster)
+	// No wait: the namespace is being deleted in the member.
+	out := e.mustKubefedctl(t, "join", cluster)
+	contains(t, out, "Cluster member1 joined")
+	if strings.Contains(out, "being deleted") {
+		contains(t, out, "member1: namespace kube-federation-system is gone")
+	}
+	first := assertJoined(t, e, member, mc, ns, cluster, host, apiextensionsv1.ClusterScoped)
+
+	out = e.mustKubefedctl(t, "join", cluster, "--error-on-existing=false", "--secret-name", "member1-token")
+	contains(t, out, "host: deleted Secret kube-federation-system/"+first.kfc.Spec.SecretRef.Name+" (the token Secret the KubeFedCluster named before)")
+	again := assertJoined(t, e, member, mc, ns, cluster, host, apiextensionsv1.ClusterScoped)
+	if again.kfc.Spec.SecretRef.Name != "member1-token" {
+		t.Errorf("KubeFedCluster names Secret %s, want member1-token", again.kfc.Spec.SecretRef.Name)
+	}
+	if got := hostSecretsOf(t, e.host, ns, cluster); len(got) != 0 {
+		t.Errorf("stale generated host Secrets for member1 after the re-join with --secret-name: %v", got)
+	}
+	e.mustKubefedctl(t, "unjoin", cluster)
+	assertUnjoined(t, e, mc, ns, cluster, host, apiextensionsv1.ClusterScoped, "member1-token", false)
 }
 
 func testSelfJoin(t *testing.T, e *env) {

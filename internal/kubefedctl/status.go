@@ -1,0 +1,372 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package kubefedctl
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
+
+	fedcorev1a1 "github.com/kubefed/kubefed/api/core/v1alpha1"
+	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
+)
+
+// Cluster health values of a status row.
+const (
+	HealthReady     = "Ready"
+	HealthNotReady  = "NotReady"
+	HealthOffline   = "Offline"
+	HealthUnknown   = "Unknown"
+	HealthNotJoined = "NotJoined"
+)
+
+// Propagation values of a status row.
+const (
+	Propagated    = "Propagated"
+	NotPropagated = "NotPropagated"
+	// PropagationUnknown is shown for a cluster that is not Ready while the
+	// last status says propagated: the member copy may have changed or
+	// be gone since, and nothing can correct it there.
+	PropagationUnknown = "Unknown"
+)
+
+// StatusReport is what kubefedctl status shows of a federated object.
+type StatusReport struct {
+	Kind       string `json:"kind"`
+	Name       string `json:"name"`
+	Namespace  string `json:"namespace,omitempty"`
+	Generation int64  `json:"generation"`
+	// ObservedGeneration is the generation the status was written for.
+	ObservedGeneration int64 `json:"observedGeneration"`
+	// Propagation, Reason and Message are the Propagation condition's.
+	Propagation string `json:"propagation"`
+	Reason      string `json:"reason,omitempty"`
+	Message     string `json:"message,omitempty"`
+	// Orphaning is Enabled when member objects stay on deletion.
+	Orphaning string `json:"orphaning"`
+	// Clusters has one row per placed cluster.
+	Clusters []ClusterStatusRow `json:"clusters"`
+	// Aggregated is the status summed across clusters.
+	Aggregated *fedtypesv1b1.AggregatedStatus `json:"aggregated,omitempty"`
+}
+
+// ClusterStatusRow is the state of a federated object in one cluster.
+type ClusterStatusRow struct {
+	Cluster string `json:"cluster"`
+	// Health is the KubeFedCluster's: Ready, NotReady, Offline, Unknown or
+	// NotJoined.
+	Health string `json:"health"`
+	// Propagation is Propagated or NotPropagated; Reason is the sync
+	// controller's reason (ClusterNotReady, ApplyOverridesFailed, ...).
+	Propagation string `json:"propagation"`
+	Reason      string `json:"reason,omitempty"`
+	Message     string `json:"message,omitempty"`
+	// Version is the member copy's version as last written (gen:N, rv:N).
+	Version string `json:"version,omitempty"`
+	// Desired, Ready and Available replicas of a workload's member copy.
+	Desired   *int64 `json:"desired,omitempty"`
+	Ready     *int64 `json:"ready,omitempty"`
+	Available *int64 `json:"available,omitempty"`
+}
+
+// NotPropagatedError is returned by Status when a placed cluster does not
+// have the current object; kubefedctl exits with ExitCode.
+type NotPropagatedError struct {
+	Object   string
+	Clusters []string
+	Reason   string
+}
+
+func (e *NotPropagatedError) Error() string {
+	if len(e.Clusters) == 0 {
+		return fmt.Sprintf("%s is not propagated: %s", e.Object, e.Reason)
+	}
+	return fmt.Sprintf("%s is not propagated to %s: see the rows above, and 'kubectl get kubefedclusters -A' for the clusters' health", e.Object, strings.Join(e.Clusters, ", "))
+}
+
+// ExitCode is the exit code of kubefedctl status when an object is not
+// propagated everywhere, set apart from 1 (the command failed).
+func (e *NotPropagatedError) ExitCode() int { return 2 }
+
+// StatusOptions configure Status.
+type StatusOptions struct {
+	Ref FederatedObjectRef
+	// Output is "" (a table), wide (with messages), yaml or json.
+	Output string
+	Out    io.Writer
+}
+
+// Status prints the state of a federated object in every placed cluster
+// and returns a *NotPropagatedError when any placed cluster is not
+// propagated.
+func Status(ctx context.Context, opts StatusOptions) error {
+	switch opts.Output {
+	case "", "wide", "yaml", "json":
+	default:
+		return fmt.Errorf("unknown output format %q: use wide, yaml or json", opts.Output)
+	}
+	c, err := newClient(opts.Ref.HostConfig)
+	if err != nil {
+		return err
+	}
+	ro, err := getFederatedObject(ctx, c, opts.Ref)
+	if err != nil {
+		return err
+	}
+	report, err := buildReport(ctx, c, ro, namespaceOrDefault(opts.Ref.KubeFedNamespace))
+	if err != nil {
+		return err
+	}
+	switch opts.Output {
+	case "yaml":
+		data, err := yaml.Marshal(report)
+		if err != nil {
+			return err
+		}
+		fmt.Fprint(opts.Out, string(data))
+	case "json":
+		data, err := json.MarshalIndent(report, "", "  ")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(opts.Out, string(data))
+	default:
+		if ro.warning != "" {
+			fmt.Fprintln(opts.Out, ro.warning)
+		}
+		printReport(opts.Out, report, opts.Output == "wide")
+	}
+	return report.propagationError()
+}
+
+func buildReport(ctx context.Context, c client.Client, ro *resolvedObject, kubefedNS string) (*StatusReport, error) {
+	obj := ro.obj
+	status, err := fedtypesv1b1.GetStatus(obj)
+	if err != nil {
+		return nil, fmt.Errorf("reading the status of %s %s: %w", obj.GetKind(), objectKey(obj), err)
+	}
+	r := &StatusReport{Kind: obj.GetKind(), Name: obj.GetName(), Namespace: obj.GetNamespace(), Generation: obj.GetGeneration(),
+		Propagation: string(corev1.ConditionUnknown), Orphaning: orphaningState(IsOrphaningEnabled(obj))}
+	if status == nil {
+		status = &fedtypesv1b1.GenericFederatedStatus{}
+	}
+	r.ObservedGeneration = status.ObservedGeneration
+	r.Aggregated = status.AggregatedStatus
+	if cond := status.GetCondition(fedtypesv1b1.PropagationConditionType); cond != nil {
+		r.Propagation, r.Reason, r.Message = string(cond.Status), string(cond.Reason), cond.Message
+	}
+	health, err := clusterHealth(ctx, c, kubefedNS)
+	if err != nil {
+		return nil, err
+	}
+	versions := map[string]string{}
+	if ro.ftc != nil {
+		versions = propagatedVersions(ctx, c, ro.ftc.Spec.TargetType.Kind, obj)
+	}
+	for _, cs := range status.Clusters {
+		row := ClusterStatusRow{Cluster: cs.Name, Health: health[cs.Name], Propagation: Propagated, Version: versions[cs.Name]}
+		if row.Health == "" {
+			row.Health = HealthNotJoined
+		}
+		switch {
+		case cs.Status != fedtypesv1b1.ClusterPropagationOK:
+			row.Propagation, row.Reason, row.Message = NotPropagated, string(cs.Status), cs.Message
+		case row.Health != HealthReady:
+			row.Propagation, row.Reason = PropagationUnknown, string(fedtypesv1b1.ClusterNotReady)
+			row.Message = fmt.Sprintf("cluster %s is %s: its copy was propagated, but whether it is still current is unknown", cs.Name, row.Health)
+		}
+		if cs.RemoteStatus != nil {
+			var remote map[string]any
+			if json.Unmarshal(cs.RemoteStatus.Raw, &remote) == nil {
+				row.Desired, row.Ready, row.Available = intField(remote, "replicas"), intField(remote, "readyReplicas"), intField(remote, "availableReplicas")
+			}
+		}
+		r.Clusters = append(r.Clusters, row)
+	}
+	slices.SortFunc(r.Clusters, func(a, b ClusterStatusRow) int { return strings.Compare(a.Cluster, b.Cluster) })
+	return r, nil
+}
+
+func intField(m map[string]any, key string) *int64 {
+	v, ok := m[key].(float64)
+	if !ok {
+		return nil
+	}
+	i := int64(v)
+	return &i
+}
+
+// clusterHealth returns the health of every KubeFedCluster by name.
+func clusterHealth(ctx context.Context, c client.Client, ns string) (map[string]string, error) {
+	var list fedcorev1b1.KubeFedClusterList
+	if err := c.List(ctx, &list, client.InNamespace(ns)); err != nil {
+		return nil, fmt.Errorf("listing KubeFedClusters in %s: %w", ns, err)
+	}
+	out := map[string]string{}
+	for _, kfc := range list.Items {
+		h := HealthUnknown
+		for _, cond := range kfc.Status.Conditions {
+			switch {
+			case cond.Type == fedcorev1b1.ClusterOffline && cond.Status == corev1.ConditionTrue:
+				h = HealthOffline
+			case cond.Type == fedcorev1b1.ClusterReady && cond.Status == corev1.ConditionTrue && h != HealthOffline:
+				h = HealthReady
+			case cond.Type == fedcorev1b1.ClusterReady && h != HealthOffline:
+				h = HealthNotReady
+			}
+		}
+		out[kfc.Name] = h
+	}
+	return out, nil
+}
+
+// propagatedVersions returns the member copies' versions from the object's
+// PropagatedVersion record; none when there is no record (yet).
+func propagatedVersions(ctx context.Context, c client.Client, targetKind string, obj *unstructured.Unstructured) map[string]string {
+	name := fedcorev1a1.PropagatedVersionName(targetKind, obj.GetName())
+	var status *fedcorev1a1.PropagatedVersionStatus
+	if obj.GetNamespace() != "" {
+		pv := &fedcorev1a1.PropagatedVersion{}
+		if err := c.Get(ctx, client.ObjectKey{Namespace: obj.GetNamespace(), Name: name}, pv); err == nil {
+			status = &pv.Status
+		}
+	} else {
+		pv := &fedcorev1a1.ClusterPropagatedVersion{}
+		if err := c.Get(ctx, client.ObjectKey{Name: name}, pv); err == nil {
+			status = &pv.Status
+		}
+	}
+	out := map[string]string{}
+	if status != nil {
+		for _, v := range status.ClusterVersions {
+			out[v.ClusterName] = v.Version
+		}
+	}
+	return out
+}
+
+func printReport(out io.Writer, r *StatusReport, wide bool) {
+	workload := r.Aggregated != nil && r.Aggregated.Replicas != nil
+	for _, row := range r.Clusters {
+		workload = workload || row.Desired != nil
+	}
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	header := []string{"CLUSTER", "HEALTH", "PROPAGATION", "REASON", "VERSION"}
+	if workload {
+		header = append(header, "DESIRED", "READY", "AVAILABLE")
+	}
+	if wide {
+		header = append(header, "MESSAGE")
+	}
+	fmt.Fprintln(w, strings.Join(header, "\t"))
+	for _, row := range r.Clusters {
+		cells := []string{row.Cluster, row.Health, row.Propagation, dash(row.Reason), dash(row.Version)}
+		if workload {
+			cells = append(cells, num(row.Desired), num(row.Ready), num(row.Available))
+		}
+		if wide {
+			cells = append(cells, dash(row.Message))
+		}
+		fmt.Fprintln(w, strings.Join(cells, "\t"))
+	}
+	w.Flush()
+	ref := r.Kind + " " + r.Name
+	if r.Namespace != "" {
+		ref = r.Kind + " " + r.Namespace + "/" + r.Name
+	}
+	line := fmt.Sprintf("%s: Propagation=%s", ref, r.Propagation)
+	if r.Reason != "" {
+		line += " (" + r.Reason + ")"
+	}
+	propagated := 0
+	for _, row := range r.Clusters {
+		if row.Propagation == Propagated {
+			propagated++
+		}
+	}
+	line += fmt.Sprintf(", %d/%d clusters propagated", propagated, len(r.Clusters))
+	if a := r.Aggregated; a != nil && a.Replicas != nil {
+		line += fmt.Sprintf(", replicas %s/%s ready, %s available", num32(a.ReadyReplicas), num32(a.Replicas), num32(a.AvailableReplicas))
+	}
+	line += ", orphaning " + r.Orphaning
+	if r.ObservedGeneration != r.Generation {
+		line += fmt.Sprintf(", status is of generation %d (object at %d)", r.ObservedGeneration, r.Generation)
+	}
+	fmt.Fprintln(out, line)
+	if wide && r.Message != "" {
+		fmt.Fprintln(out, "Message: "+r.Message)
+	}
+}
+
+// propagationError returns a *NotPropagatedError unless every placed
+// cluster has the current object.
+func (r *StatusReport) propagationError() error {
+	ref := r.Kind + " " + r.Name
+	if r.Namespace != "" {
+		ref = r.Kind + " " + r.Namespace + "/" + r.Name
+	}
+	var failed []string
+	for _, row := range r.Clusters {
+		if row.Propagation != Propagated {
+			failed = append(failed, row.Cluster+" ("+row.Reason+")")
+		}
+	}
+	switch {
+	case len(failed) > 0:
+		return &NotPropagatedError{Object: ref, Clusters: failed}
+	case r.ObservedGeneration != r.Generation:
+		return &NotPropagatedError{Object: ref, Reason: fmt.Sprintf("the sync controller has not processed generation %d yet (status is of generation %d): check that the type's FederatedTypeConfig reports its controller Running", r.Generation, r.ObservedGeneration)}
+	case r.Propagation != string(corev1.ConditionTrue):
+		reason := r.Reason
+		if reason == "" {
+			reason = "no Propagation condition yet"
+		}
+		return &NotPropagatedError{Object: ref, Reason: fmt.Sprintf("Propagation=%s (%s) %s", r.Propagation, reason, r.Message)}
+	}
+	return nil
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func num(v *int64) string {
+	if v == nil {
+		return "-"
+	}
+	return fmt.Sprint(*v)
+}
+
+func num32(v *int32) string {
+	if v == nil {
+		return "-"
+	}
+	return fmt.Sprint(*v)
+}

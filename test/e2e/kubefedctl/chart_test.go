@@ -1,0 +1,277 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package kubefedctl_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	authenticationv1 "k8s.io/api/authentication/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	"github.com/kubefed/kubefed/internal/manager"
+	"github.com/kubefed/kubefed/test/e2e/e2eutil"
+	"github.com/kubefed/kubefed/test/framework"
+)
+
+// chartServiceAccount is the chart's ServiceAccount of the controller
+// manager.
+const chartServiceAccount = "kubefed-controller"
+
+// chartEnv is a local federation with the chart installed in the host, the
+// members joined and the controller manager running as a process with the
+// chart's ServiceAccount identity.
+type chartEnv struct {
+	fed        *framework.Federation
+	binDir     string
+	kubeconfig string
+	host       client.Client
+	members    map[string]client.Client
+	logPath    string
+}
+
+// setupChart brings up a host and two members, installs the chart, starts
+// the controller manager under the chart's ServiceAccount and joins the
+// members. Everything is torn down at the end of the test; the controller
+// log and the control plane's state are printed when it failed.
+func setupChart(t *testing.T) *chartEnv {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs local clusters and the built binaries; skipped with -short")
+	}
+	binDir := framework.DefaultBinDir()
+	for _, tool := range []string{"controller-manager", "kubefedctl", "helm", "kwokctl", "kubectl"} {
+		if _, err := os.Stat(filepath.Join(binDir, tool)); err != nil {
+			t.Fatalf("%s: %v: run 'make tools build' (or set KUBEFED_BIN_DIR)", tool, err)
+		}
+	}
+	fed := framework.New(t, framework.Options{Members: framework.MemberNames(2), Nodes: 1, BinDir: binDir})
+	e := &chartEnv{fed: fed, binDir: binDir, members: map[string]client.Client{}}
+	var err error
+	if e.host, err = client.New(fed.Host.Config, client.Options{Scheme: manager.Scheme()}); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range fed.Members {
+		if e.members[m.Name], err = client.New(m.Config, client.Options{Scheme: manager.Scheme()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	helmHome := t.TempDir()
+	e.run(t, []string{"HELM_CACHE_HOME=" + filepath.Join(helmHome, "c"), "HELM_CONFIG_HOME=" + filepath.Join(helmHome, "f"), "HELM_DATA_HOME=" + filepath.Join(helmHome, "d")},
+		"helm", "install", "kubefed", filepath.Join(e2eutil.RepoRoot(), "charts", "kubefed"), "--namespace", ns, "--create-namespace",
+		"--kubeconfig", fed.Kubeconfig(), "--kube-context", "host",
+		"--set", "controllermanager.enabled=false", "--set", "controllermanager.clusterAvailableDelay=1s",
+		"--set", "controllermanager.clusterUnavailableDelay=1s", "--set", "controllermanager.clusterHealthCheckPeriod=1s")
+	e.startController(t)
+	for _, m := range fed.Members {
+		e.kubefedctl(t, "join", m.Name, "--cluster-context", m.Context(), "--host-cluster-context", "host")
+	}
+	e.dumpOnFailure(t)
+	e2eutil.Eventually(t, 2*time.Minute, func(ctx context.Context) error {
+		kfcs := &fedcorev1b1.KubeFedClusterList{}
+		if err := e.host.List(ctx, kfcs, client.InNamespace(ns)); err != nil {
+			return err
+		}
+		for _, c := range kfcs.Items {
+			if health(&c) != "Ready" {
+				return fmt.Errorf("KubeFedCluster %s is %s", c.Name, health(&c))
+			}
+		}
+		ftcs := &fedcorev1b1.FederatedTypeConfigList{}
+		if err := e.host.List(ctx, ftcs, client.InNamespace(ns)); err != nil {
+			return err
+		}
+		for _, f := range ftcs.Items {
+			if f.Status.PropagationController != fedcorev1b1.ControllerStatusRunning {
+				return fmt.Errorf("FederatedTypeConfig %s: %v", f.Name, f.Status.Conditions)
+			}
+		}
+		return nil
+	}, "members Ready and every default type's sync controller running under the chart's identity")
+	return e
+}
+
+func health(c *fedcorev1b1.KubeFedCluster) string {
+	h := "Unknown"
+	for _, cond := range c.Status.Conditions {
+		if cond.Type == fedcorev1b1.ClusterReady {
+			if cond.Status == corev1.ConditionTrue {
+				return "Ready"
+			}
+			h = "NotReady"
+		}
+	}
+	return h
+}
+
+// run runs a binary of binDir and fails the test when it fails.
+func (e *chartEnv) run(t testing.TB, env []string, name string, args ...string) string {
+	t.Helper()
+	out, err := e.exec(t, env, name, args...)
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+// exec runs a binary of binDir and returns its combined output and error.
+func (e *chartEnv) exec(t testing.TB, env []string, name string, args ...string) (string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, filepath.Join(e.binDir, name), args...)
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	t.Logf("%s %s:\n%s(error: %v)", name, strings.Join(args, " "), out, err)
+	return string(out), err
+}
+
+// kubefedctl runs bin/kubefedctl as the host's admin and fails the test
+// when it fails.
+func (e *chartEnv) kubefedctl(t testing.TB, args ...string) string {
+	t.Helper()
+	return e.run(t, nil, "kubefedctl", append([]string{"--kubeconfig", e.fed.Kubeconfig(), "--host-cluster-context", "host"}, args...)...)
+}
+
+// kubefedctlErr runs bin/kubefedctl and returns its output and exit code.
+func (e *chartEnv) kubefedctlErr(t testing.TB, args ...string) (string, int) {
+	t.Helper()
+	out, err := e.exec(t, nil, "kubefedctl", append([]string{"--kubeconfig", e.fed.Kubeconfig(), "--host-cluster-context", "host"}, args...)...)
+	if exitErr, ok := err.(*exec.ExitError); ok {
+		return out, exitErr.ExitCode()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out, 0
+}
+
+// startController writes a kubeconfig whose user is the chart's
+// ServiceAccount and starts bin/controller-manager with it.
+func (e *chartEnv) startController(t *testing.T) {
+	t.Helper()
+	ctx := t.Context()
+	cs, err := kubernetes.NewForConfig(e.fed.Host.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := cs.CoreV1().ServiceAccounts(ns).CreateToken(ctx, chartServiceAccount, &authenticationv1.TokenRequest{
+		Spec: authenticationv1.TokenRequestSpec{ExpirationSeconds: ptr.To(int64(3600))},
+	}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("requesting a token of the chart's ServiceAccount: %v", err)
+	}
+	admin, err := clientcmd.LoadFromFile(e.fed.Kubeconfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := clientcmdapi.NewConfig()
+	cfg.Clusters["host"] = admin.Clusters[admin.Contexts["host"].Cluster]
+	cfg.AuthInfos[chartServiceAccount] = &clientcmdapi.AuthInfo{Token: tr.Status.Token}
+	cfg.Contexts[chartServiceAccount] = &clientcmdapi.Context{Cluster: "host", AuthInfo: chartServiceAccount, Namespace: ns}
+	cfg.CurrentContext = chartServiceAccount
+	e.kubeconfig = filepath.Join(t.TempDir(), "controller.kubeconfig")
+	if err := clientcmd.WriteToFile(*cfg, e.kubeconfig); err != nil {
+		t.Fatal(err)
+	}
+	e.logPath = filepath.Join(t.TempDir(), "controller-manager.log")
+	logFile, err := os.Create(e.logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(filepath.Join(e.binDir, "controller-manager"), "--kubeconfig", e.kubeconfig, "--kubefed-namespace", ns,
+		"--metrics-bind-address", "0", "--health-probe-bind-address", "0")
+	cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "KUBECONFIG=") })
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting the controller manager: %v", err)
+	}
+	done := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		logFile.Close()
+		close(done)
+	}()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-done
+	})
+}
+
+// controllerLog returns the controller manager's log lines that mention
+// one of words (all lines when none).
+func (e *chartEnv) controllerLog(words ...string) []string {
+	data, err := os.ReadFile(e.logPath)
+	if err != nil {
+		return []string{err.Error()}
+	}
+	var out []string
+	for _, l := range strings.Split(string(data), "\n") {
+		if len(words) == 0 || slices.ContainsFunc(words, func(w string) bool { return strings.Contains(strings.ToLower(l), w) }) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// dumpOnFailure prints the FederatedTypeConfigs, KubeFedClusters and the
+// controller's error lines when the test failed.
+func (e *chartEnv) dumpOnFailure(t *testing.T) {
+	t.Cleanup(func() {
+		if !t.Failed() {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		var b strings.Builder
+		ftcs := &fedcorev1b1.FederatedTypeConfigList{}
+		_ = e.host.List(ctx, ftcs, client.InNamespace(ns))
+		for _, f := range ftcs.Items {
+			fmt.Fprintf(&b, "FederatedTypeConfig %s: propagation %s, status %+v\n", f.Name, f.Spec.Propagation, f.Status)
+		}
+		kfcs := &fedcorev1b1.KubeFedClusterList{}
+		_ = e.host.List(ctx, kfcs, client.InNamespace(ns))
+		for _, c := range kfcs.Items {
+			fmt.Fprintf(&b, "KubeFedCluster %s: %s\n", c.Name, health(&c))
+		}
+		lines := e.controllerLog("error", "forbidden", "fail")
+		if len(lines) > 80 {
+			lines = lines[len(lines)-80:]
+		}
+		fmt.Fprintf(&b, "controller manager error lines:\n%s\n", strings.Join(lines, "\n"))
+		all := e.controllerLog()
+		if len(all) > 60 {
+			all = all[len(all)-60:]
+		}
+		fmt.Fprintf(&b, "controller manager last lines:\n%s\n", strings.Join(all, "\n"))
+		t.Logf("state of the control plane:\n%s", b.String())
+	})
+}
