@@ -181,4 +181,3 @@ func normalise(eps []*feddnsv1a1.Endpoint) []*feddnsv1a1.Endpoint {
 	}
 	return eps
 }
-
