@@ -93,7 +93,10 @@ func (r *Reconciler) allRecords(ctx context.Context, _ client.Object) []ctrl.Req
 
 func (r *Reconciler) domainToRecords(ctx context.Context, o client.Object) []ctrl.Request {
 	list := &feddnsv1a1.ServiceDNSRecordList{}
-	if err := r.Client.List(ctx, list, client.InNamespace(o.GetNamespace())); err != nil {
+	if o.GetNamespace() != r.Namespace {
+		return nil
+	}
+	if err := r.Client.List(ctx, list); err != nil {
 		ctrl.LoggerFrom(ctx).Error(err, "Could not list ServiceDNSRecords")
 		return nil
 	}
@@ -132,13 +135,13 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 // read fills the scope: the Domain and every joined cluster's view of the
 // Service.
 func (r *Reconciler) read(ctx context.Context, rec *feddnsv1a1.ServiceDNSRecord) (*scope, error) {
-	s := &scope{record: rec}
+	s := &scope{record: rec, domainNamespace: r.Namespace}
 	domain := &feddnsv1a1.Domain{}
-	err := r.Client.Get(ctx, types.NamespacedName{Namespace: rec.Namespace, Name: rec.Spec.DomainRef}, domain)
+	err := r.Client.Get(ctx, types.NamespacedName{Namespace: r.Namespace, Name: rec.Spec.DomainRef}, domain)
 	switch {
 	case apierrors.IsNotFound(err):
 	case err != nil:
-		return nil, fmt.Errorf("reading Domain %s/%s: %w", rec.Namespace, rec.Spec.DomainRef, err)
+		return nil, fmt.Errorf("reading Domain %s/%s: %w", r.Namespace, rec.Spec.DomainRef, err)
 	default:
 		s.domain = domain
 	}

@@ -33,6 +33,8 @@ type scope struct {
 	record *feddnsv1a1.ServiceDNSRecord
 	// domain is the referenced Domain; nil when it does not exist.
 	domain *feddnsv1a1.Domain
+	// domainNamespace is where Domains are: the control-plane namespace.
+	domainNamespace string
 	// clusters holds one entry per joined cluster, sorted by name.
 	clusters []clusterService
 }
@@ -109,7 +111,7 @@ func computeStatus(s *scope) feddnsv1a1.ServiceDNSRecordStatus {
 	if s.domain == nil {
 		st.Domain = ""
 		clusterlb.SetCondition(&st.Conditions, gen, feddnsv1a1.ConditionReady, false, feddnsv1a1.ReasonDomainNotFound,
-			fmt.Sprintf("Domain %s/%s does not exist: create it or correct spec.domainRef; no DNS name is published", rec.Namespace, rec.Spec.DomainRef))
+			fmt.Sprintf("Domain %s/%s does not exist: create it in the control-plane namespace or correct spec.domainRef; no DNS name is published", s.domainNamespace, rec.Spec.DomainRef))
 		return st
 	}
 	st.Domain = s.domain.Domain

@@ -21,8 +21,8 @@ import (
 )
 
 // Domain names the DNS zone under which the records of a federation are
-// published. Records refer to it by name (spec.domainRef) and live in the
-// same namespace, the control-plane namespace.
+// published. It lives in the control-plane namespace; ServiceDNSRecords of
+// any namespace refer to it by name (spec.domainRef).
 //
 // +kubebuilder:object:root=true
 // +kubebuilder:resource:path=domains,categories=kubefed

@@ -23,7 +23,7 @@ import (
 
 // ServiceDNSRecordSpec defines the desired state of ServiceDNSRecord.
 type ServiceDNSRecordSpec struct {
-	// DomainRef is the name of the Domain (in the record's namespace) under
+	// DomainRef is the name of the Domain (in the control-plane namespace) under
 	// which the Service's names are published.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:XValidation:rule="self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')",message="domainRef must be a DNS label (the Domain's name is part of every published name)"
