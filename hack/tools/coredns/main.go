@@ -16,7 +16,8 @@ limitations under the License.
 
 // Command coredns builds a CoreDNS server with only the plugins the
 // multi-cluster DNS tests and the demo use: etcd (the SkyDNS records that
-// external-dns writes), forward, cache, errors, log, health, ready, reload
+// external-dns writes), bind (to serve on loopback only), forward, cache,
+// errors, log, health, ready, reload
 // and whoami. Importing a plugin registers it; CoreDNS's own directive list
 // still orders them.
 package main
@@ -25,6 +26,7 @@ import (
 	"github.com/coredns/coredns/core/dnsserver"
 	"github.com/coredns/coredns/coremain"
 
+	_ "github.com/coredns/coredns/plugin/bind"
 	_ "github.com/coredns/coredns/plugin/cache"
 	_ "github.com/coredns/coredns/plugin/errors"
 	_ "github.com/coredns/coredns/plugin/etcd"
