@@ -24,6 +24,8 @@ import (
 // IngressDNSRecordSpec defines the desired state of IngressDNSRecord.
 type IngressDNSRecordSpec struct {
 	// Hosts are the host names (from the Ingress rules) to publish.
+	// +kubebuilder:validation:MaxItems=100
+	// +kubebuilder:validation:items:MaxLength=253
 	// +kubebuilder:validation:items:XValidation:rule="self.matches('^([a-z0-9]([-a-z0-9]*[a-z0-9])?\\\\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?$')",message="each host must be a lower-case DNS name without a trailing dot"
 	// +optional
 	Hosts []string `json:"hosts,omitempty"`

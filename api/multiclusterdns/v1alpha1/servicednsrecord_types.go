@@ -26,6 +26,7 @@ type ServiceDNSRecordSpec struct {
 	// DomainRef is the name of the Domain (in the control-plane namespace) under
 	// which the Service's names are published.
 	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=63
 	// +kubebuilder:validation:XValidation:rule="self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')",message="domainRef must be a DNS label (the Domain's name is part of every published name)"
 	DomainRef string `json:"domainRef"`
 	// RecordTTL is the TTL in seconds of the DNS records written for this
@@ -35,11 +36,13 @@ type ServiceDNSRecordSpec struct {
 	RecordTTL TTL `json:"recordTTL,omitempty"`
 	// DNSPrefix, when set, adds the name <DNSPrefix>.<domain> as a CNAME to
 	// the Service's global name.
+	// +kubebuilder:validation:MaxLength=200
 	// +kubebuilder:validation:XValidation:rule="self.matches('^([a-z0-9]([-a-z0-9]*[a-z0-9])?\\\\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?$')",message="dnsPrefix must be lower-case DNS labels separated by dots"
 	// +optional
 	DNSPrefix string `json:"dnsPrefix,omitempty"`
 	// ExternalName, when set, replaces the Service name part of every
 	// published name.
+	// +kubebuilder:validation:MaxLength=63
 	// +kubebuilder:validation:XValidation:rule="self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')",message="externalName must be a DNS label"
 	// +optional
 	ExternalName string `json:"externalName,omitempty"`
