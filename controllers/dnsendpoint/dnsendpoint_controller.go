@@ -151,6 +151,11 @@ func (r *Reconciler) write(ctx context.Context, key types.NamespacedName, owner 
 			return err
 		}
 		if err := r.Client.Create(ctx, ep); err != nil {
+			if apierrors.IsAlreadyExists(err) {
+				// Created by the previous reconcile, not yet in the
+				// cache: its watch event brings the request back.
+				return nil
+			}
 			return fmt.Errorf("creating DNSEndpoint %s: %w", key, err)
 		}
 		log.Info("Created DNSEndpoint", "dnsEndpoint", klog.KObj(ep), "records", len(desired))

@@ -18,11 +18,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	log "github.com/sirupsen/logrus"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/rest"
 	toolscache "k8s.io/client-go/tools/cache"
@@ -96,8 +96,13 @@ func (s *crdSource) Endpoints(ctx context.Context) ([]*endpoint.Endpoint, error)
 		var spec struct {
 			Endpoints []*endpoint.Endpoint `json:"endpoints"`
 		}
-		raw, _, _ := unstructured.NestedMap(obj.Object, "spec")
-		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(raw, &spec); err != nil {
+		// JSON, not the unstructured converter: external-dns's Endpoint
+		// has unexported fields, which the converter cannot set.
+		raw, err := json.Marshal(obj.Object["spec"])
+		if err == nil {
+			err = json.Unmarshal(raw, &spec)
+		}
+		if err != nil {
 			log.Warnf("Skipped %s %s: its spec does not parse: %v", s.gvk.Kind, objectLabel(obj), err)
 			continue
 		}
