@@ -93,9 +93,10 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	case strings.HasPrefix(req.Name, ServicePrefix):
 		rec := &feddnsv1a1.ServiceDNSRecord{}
 		if err := r.Client.Get(ctx, types.NamespacedName{Namespace: req.Namespace, Name: strings.TrimPrefix(req.Name, ServicePrefix)}, rec); err != nil {
-			// A deleted record takes its DNSEndpoint with it (owner
-			// reference).
-			return ctrl.Result{}, client.IgnoreNotFound(err)
+			if apierrors.IsNotFound(err) {
+				return ctrl.Result{}, r.deleteOrphan(ctx, req.NamespacedName, "ServiceDNSRecord")
+			}
+			return ctrl.Result{}, err
 		}
 		known, err := r.locations(ctx)
 		if err != nil {
@@ -105,7 +106,10 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	case strings.HasPrefix(req.Name, IngressPrefix):
 		rec := &feddnsv1a1.IngressDNSRecord{}
 		if err := r.Client.Get(ctx, types.NamespacedName{Namespace: req.Namespace, Name: strings.TrimPrefix(req.Name, IngressPrefix)}, rec); err != nil {
-			return ctrl.Result{}, client.IgnoreNotFound(err)
+			if apierrors.IsNotFound(err) {
+				return ctrl.Result{}, r.deleteOrphan(ctx, req.NamespacedName, "IngressDNSRecord")
+			}
+			return ctrl.Result{}, err
 		}
 		owner, desired = rec, IngressEndpoints(rec)
 	default:
@@ -116,6 +120,27 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		return ctrl.Result{}, nil
 	}
 	return ctrl.Result{}, r.write(ctx, req.NamespacedName, owner, desired)
+}
+
+// deleteOrphan deletes the DNSEndpoint of a deleted record. The owner
+// reference would have the garbage collector delete it too, but only after
+// the collector has noticed the owner is gone (seconds to tens of seconds);
+// a deleted record's names should stop resolving at once. Only a
+// DNSEndpoint that a record of ownerKind controls is deleted.
+func (r *Reconciler) deleteOrphan(ctx context.Context, key types.NamespacedName, ownerKind string) error {
+	ep := &feddnsv1a1.DNSEndpoint{}
+	if err := r.Client.Get(ctx, key, ep); err != nil {
+		return client.IgnoreNotFound(err)
+	}
+	ref := metav1.GetControllerOf(ep)
+	if ref == nil || ref.Kind != ownerKind || ref.APIVersion != feddnsv1a1.GroupVersion.String() || ep.DeletionTimestamp != nil {
+		return nil
+	}
+	if err := r.Client.Delete(ctx, ep, client.Preconditions{UID: &ep.UID}); err != nil && !apierrors.IsNotFound(err) && !apierrors.IsConflict(err) {
+		return fmt.Errorf("deleting DNSEndpoint %s of a deleted %s: %w", key, ownerKind, err)
+	}
+	ctrl.LoggerFrom(ctx).Info("Deleted the DNSEndpoint of a deleted record", "dnsEndpoint", klog.KObj(ep))
+	return nil
 }
 
 // locations returns the region and zones of every joined cluster.
