@@ -244,6 +244,7 @@ func TestMultiClusterDNS(t *testing.T) {
 		})
 		e.expectCNAME(t, www, global)
 		e.expectCNAME(t, euB, euB) // an A record: its own canonical name
+		e.expectNoWrites(t, 3*time.Second)
 	})
 
 	t.Run("bad input", func(t *testing.T) {
@@ -368,6 +369,30 @@ func (e *env) expect(t *testing.T, timeout time.Duration, want map[string]string
 		return nil
 	}, "DNS answers")
 	return time.Since(start)
+}
+
+// expectNoWrites checks that an idle federation writes neither the record
+// status nor the DNSEndpoint: their resourceVersions stay the same.
+func (e *env) expectNoWrites(t *testing.T, d time.Duration) {
+	t.Helper()
+	ctx := t.Context()
+	objs := []client.Object{&feddnsv1a1.ServiceDNSRecord{}, &feddnsv1a1.DNSEndpoint{}, &feddnsv1a1.IngressDNSRecord{}, &feddnsv1a1.DNSEndpoint{}}
+	keys := []string{"web", "service-web", "shop", "ingress-shop"}
+	versions := func() []string {
+		var out []string
+		for i, o := range objs {
+			if err := e.host.Get(ctx, client.ObjectKey{Namespace: appNS, Name: keys[i]}, o); err != nil {
+				t.Fatalf("reading %s: %v", keys[i], err)
+			}
+			out = append(out, o.GetResourceVersion())
+		}
+		return out
+	}
+	before := versions()
+	time.Sleep(d)
+	if after := versions(); !slices.Equal(before, after) {
+		t.Errorf("idle for %s, the DNS objects %v were written: resourceVersions %v -> %v", d, keys, before, after)
+	}
 }
 
 // expectCNAME checks the canonical name CoreDNS gives for name.
