@@ -85,8 +85,8 @@ web.shop.fed.svc.us-a.us.example.com CNAME web.shop.fed.svc.us.example.com 30
 web.shop.fed.svc.us.example.com CNAME web.shop.fed.svc.example.com 30
 `,
 	}, {
-		name: "dnsPrefix and externalName",
-		rec:  rec(feddnsv1a1.ServiceDNSRecordSpec{DNSPrefix: "www", ExternalName: "store"}, feddnsv1a1.ClusterDNS{Cluster: "c1", LoadBalancer: lb("10.0.0.1", "fd00::1")}),
+		name:   "dnsPrefix and externalName",
+		rec:    rec(feddnsv1a1.ServiceDNSRecordSpec{DNSPrefix: "www", ExternalName: "store"}, feddnsv1a1.ClusterDNS{Cluster: "c1", LoadBalancer: lb("10.0.0.1", "fd00::1")}),
 		domain: "example.com",
 		want: `store.shop.fed.svc.example.com A 10.0.0.1 300
 store.shop.fed.svc.example.com AAAA fd00::1 300
@@ -98,10 +98,10 @@ www.example.com CNAME store.shop.fed.svc.example.com 300
 		name: "nothing ever published: nothing, not even fallbacks", rec: rec(feddnsv1a1.ServiceDNSRecordSpec{}), domain: "example.com",
 		known: []Location{{Region: "eu", Zones: []string{"eu-a"}}}, want: "",
 	}, {
-		name: "duplicate addresses are merged and sorted",
-		rec:  rec(feddnsv1a1.ServiceDNSRecordSpec{}, feddnsv1a1.ClusterDNS{Cluster: "b", LoadBalancer: lb("10.0.0.9", "10.0.0.1")}, feddnsv1a1.ClusterDNS{Cluster: "a", LoadBalancer: lb("10.0.0.1")}),
+		name:   "duplicate addresses are merged and sorted",
+		rec:    rec(feddnsv1a1.ServiceDNSRecordSpec{}, feddnsv1a1.ClusterDNS{Cluster: "b", LoadBalancer: lb("10.0.0.9", "10.0.0.1")}, feddnsv1a1.ClusterDNS{Cluster: "a", LoadBalancer: lb("10.0.0.1")}),
 		domain: "example.com",
-		want: "web.shop.fed.svc.example.com A 10.0.0.1,10.0.0.9 300\n",
+		want:   "web.shop.fed.svc.example.com A 10.0.0.1,10.0.0.9 300\n",
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
