@@ -159,8 +159,16 @@ func (l *loop) run(ctx context.Context) error {
 			}
 		}
 		last = time.Now()
-		if err := l.once(ctx); err != nil {
+		changed, err := l.once(ctx)
+		if err != nil {
 			log.Errorf("Synchronisation failed: %v", err)
+		}
+		if changed {
+			// Check again at once: the CoreDNS provider deletes one
+			// target of a multi-target record per run (it keys the
+			// delete by one target's prefix), so a removed name can
+			// take several runs to disappear.
+			l.kick()
 		}
 		select {
 		case <-ticker.C:
@@ -171,19 +179,20 @@ func (l *loop) run(ctx context.Context) error {
 	}
 }
 
-func (l *loop) once(ctx context.Context) error {
+// once runs one synchronisation and reports whether it changed DNS.
+func (l *loop) once(ctx context.Context) (bool, error) {
 	current, err := l.reg.Records(ctx)
 	if err != nil {
-		return fmt.Errorf("reading records: %w", err)
+		return false, fmt.Errorf("reading records: %w", err)
 	}
 	ctx = context.WithValue(ctx, provider.RecordsContextKey, current)
 	desired, err := l.src.Endpoints(ctx)
 	if err != nil {
-		return fmt.Errorf("reading %s objects: %w", l.cfg.CRDSourceKind, err)
+		return false, fmt.Errorf("reading %s objects: %w", l.cfg.CRDSourceKind, err)
 	}
 	desired, err = l.reg.AdjustEndpoints(desired)
 	if err != nil {
-		return fmt.Errorf("adjusting endpoints: %w", err)
+		return false, fmt.Errorf("adjusting endpoints: %w", err)
 	}
 	p := (&plan.Plan{
 		Policies:       []plan.Policy{l.policy},
@@ -197,14 +206,14 @@ func (l *loop) once(ctx context.Context) error {
 	}).Calculate()
 	if !p.Changes.HasChanges() {
 		log.Debug("All records are already up to date")
-		return nil
+		return false, nil
 	}
 	if err := l.reg.ApplyChanges(ctx, p.Changes); err != nil {
-		return fmt.Errorf("applying changes: %w", err)
+		return false, fmt.Errorf("applying changes: %w", err)
 	}
 	log.Infof("Applied changes: %d created, %d updated, %d deleted",
 		len(p.Changes.Create), len(p.Changes.UpdateNew), len(p.Changes.Delete))
-	return nil
+	return true, nil
 }
 
 // objectLabel is the external-dns resource label value for one object.
