@@ -45,6 +45,11 @@ for entry in "${tools[@]}"; do
   IFS='|' read -r name dir pkg mod <<<"${entry}"
   selected "${name}" || continue
   version="$(cd "${root}/${dir}" && go list -m -f '{{.Version}}' "${mod}")"
+  # A main of our own (coredns, external-dns) also changes with its
+  # source: stamp a hash of it, so that an edited wrapper is rebuilt.
+  if [[ "${pkg}" == github.com/kubefed/kubefed/hack/tools/* && "${name}" != etcd ]]; then
+    version+="+$(cat "${root}/${pkg#github.com/kubefed/kubefed/hack/tools/}"/*.go | sha256sum | cut -c1-8)"
+  fi
   stamp="${stamps}/${name}"
   if [[ -x "${bin}/${name}" && -f "${stamp}" && "$(cat "${stamp}")" == "${version}" ]]; then
     printf '  %-24s %-10s up to date\n' "${name}" "${version}"
