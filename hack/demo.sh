@@ -4,7 +4,10 @@
 # kubefed Helm chart installed in the host, the controller manager running
 # as a local process with the chart's ServiceAccount identity (the chart's
 # Deployment is left out: its Pods cannot run on simulated nodes), both
-# members joined, and sample objects propagated. State, kubeconfigs and logs
+# members joined, and sample objects propagated; then multi-cluster DNS: a
+# load-balancer simulator for the members, external-dns and CoreDNS
+# (bin/coredns on 127.0.0.1:15353) publishing one federated Service under one
+# name that resolves to both members' addresses. State, kubeconfigs and logs
 # live in .demo/. Both commands can be repeated: `make demo` on a running
 # demo brings it up to date, `make demo-down` on none does nothing.
 set -euo pipefail
@@ -25,6 +28,12 @@ metrics_addr="127.0.0.1:18080"
 probe_addr="127.0.0.1:18081"
 pidfile="${demo_dir}/controller-manager.pid"
 logfile="${demo_dir}/controller-manager.log"
+# Load-balancer simulators and the DNS stack (etcd, CoreDNS, external-dns)
+# run in one local process, 'localfed dns'.
+dns_server="127.0.0.1:15353"
+dns_pidfile="${demo_dir}/dns.pid"
+dns_logfile="${demo_dir}/dns.log"
+dns_name="web.demo.kubefed.svc.example.test"
 # One demo per checkout: the name is derived from the checkout's path.
 name="demo-$(printf '%s' "${root}" | md5sum | cut -c1-6)"
 localfed=(go run ./test/framework/cmd/localfed --bin-dir "${root}/bin")
@@ -35,6 +44,10 @@ helm=(env HELM_CACHE_HOME="${demo_dir}/helm/cache" HELM_CONFIG_HOME="${demo_dir}
   HELM_DATA_HOME="${demo_dir}/helm/data" "${root}/bin/helm" --kubeconfig "${kubeconfig}" --kube-context host)
 
 step() { printf '\n==> %s\n' "$*"; }
+
+dns_running() {
+  [[ -f "${dns_pidfile}" ]] && kill -0 "$(cat "${dns_pidfile}")" 2>/dev/null
+}
 
 controller_running() {
   [[ -f "${pidfile}" ]] && kill -0 "$(cat "${pidfile}")" 2>/dev/null
@@ -118,11 +131,35 @@ up() {
   done
   "${kubectl[@]}" --context host -n "${namespace}" wait --for condition=Ready --timeout 60s kubefedcluster --all >/dev/null
 
+  step "Load-balancer simulator and DNS (localfed dns: etcd, CoreDNS on ${dns_server}, external-dns; log in ${dns_logfile})"
+  # Regions and zones, as a cloud would label its nodes.
+  "${kubectl[@]}" --context member1 label nodes --all --overwrite topology.kubernetes.io/region=eu topology.kubernetes.io/zone=eu-1 >/dev/null
+  "${kubectl[@]}" --context member2 label nodes --all --overwrite topology.kubernetes.io/region=us topology.kubernetes.io/zone=us-1 >/dev/null
+  if dns_running; then
+    echo "already running (pid $(cat "${dns_pidfile}"))"
+  else
+    if (exec 3<>"/dev/tcp/${dns_server%:*}/${dns_server#*:}") 2>/dev/null; then
+      echo "${dns_server} is in use by another process; the demo's DNS needs it (make demo-down, or stop that process)" >&2
+      exit 1
+    fi
+    go build -o "${demo_dir}/localfed" ./test/framework/cmd/localfed
+    setsid nohup "${demo_dir}/localfed" --bin-dir "${root}/bin" dns --name "${name}" --dir "${demo_dir}/dns" \
+      --server "${dns_server}" --zone example.test --kubeconfig "${kubeconfig}" >"${dns_logfile}" 2>&1 </dev/null &
+    echo $! >"${dns_pidfile}"
+    for _ in $(seq 1 60); do
+      grep -q "CoreDNS serves" "${dns_logfile}" 2>/dev/null && break
+      dns_running || { echo "localfed dns exited; its log:" >&2; tail -n 30 "${dns_logfile}" >&2; exit 1; }
+      sleep 1
+    done
+    cat "${dns_logfile}"
+  fi
+
   step "Sample objects (config/demo/demo.yaml)"
   "${kubectl[@]}" --context host apply -f config/demo/demo.yaml
   "${kubectl[@]}" --context host -n demo wait --for condition=Propagation --timeout 60s \
     federatednamespace/demo federateddeployment/web federatedconfigmap/web-config >/dev/null
   "${kubectl[@]}" --context host -n demo wait --for condition=Ready --timeout 90s federateddeployment/web >/dev/null
+  "${kubectl[@]}" --context host -n demo wait --for condition=Ready --timeout 60s servicednsrecord/web >/dev/null
 
   step "Status in the host"
   "${kubectl[@]}" --context host -n "${namespace}" get kubefedclusters
@@ -130,8 +167,18 @@ up() {
   "${kubectl[@]}" --context host -n demo get federateddeployments,federatedconfigmaps
   for m in member1 member2; do
     step "Propagated objects in ${m}"
-    "${kubectl[@]}" --context "${m}" -n demo get deployments,configmaps -l kubefed.io/managed=true
+    "${kubectl[@]}" --context "${m}" -n demo get deployments,configmaps,services -l kubefed.io/managed=true
   done
+
+  step "Multi-cluster DNS: ${dns_name} (CoreDNS on ${dns_server})"
+  "${kubectl[@]}" --context host -n demo get servicednsrecords,dnsendpoints
+  echo
+  # external-dns publishes within a second or two of the DNSEndpoint.
+  for _ in $(seq 1 30); do
+    [[ "$("${demo_dir}/localfed" lookup --server "${dns_server}" "${dns_name}" 2>/dev/null | wc -l)" -ge 2 ]] && break
+    sleep 1
+  done
+  "${demo_dir}/localfed" lookup --server "${dns_server}" "${dns_name}" web.example.test
   cat <<MSG
 
 The demo federation is running (it keeps running after this command).
@@ -143,12 +190,21 @@ Try:
   bin/kubectl --kubeconfig ${kubeconfig} --context host -n demo get federateddeployment web -o yaml
   bin/kubectl --kubeconfig ${kubeconfig} --context member2 -n demo get deployment web
   bin/kubectl --kubeconfig ${kubeconfig} --context member1 get nodes
+  go run ./test/framework/cmd/localfed lookup ${dns_name}
+  go run ./test/framework/cmd/localfed lookup web.demo.kubefed.svc.eu.example.test   (member1's region)
+  bin/kubectl --kubeconfig ${kubeconfig} --context member2 -n demo scale deployment web --replicas 0
+                                           (member2's address leaves the answer; the control plane
+                                            restores the replicas on its next sync)
 
 Remove it with: make demo-down
 MSG
 }
 
 down() {
+  if dns_running; then
+    kill "$(cat "${dns_pidfile}")" 2>/dev/null || true
+    for _ in $(seq 1 20); do dns_running || break; sleep 1; done
+  fi
   if controller_running; then
     stop_controller
   fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the pinned toolchain into bin/: the Kubernetes control plane, etcd,
-# kwok, helm and controller-gen. A tool is rebuilt only when its binary is
+# kwok, helm, controller-gen, and CoreDNS and external-dns for the
+# multi-cluster DNS tests and demo. A tool is rebuilt only when its binary is
 # missing or its pinned module version changed (recorded in bin/.versions/).
 #
 # Usage: hack/tools/build.sh BIN_DIR [TOOL...]
@@ -28,6 +29,8 @@ tools=(
   "controller-gen|.|sigs.k8s.io/controller-tools/cmd/controller-gen|sigs.k8s.io/controller-tools"
   "kwok|kwok|sigs.k8s.io/kwok/cmd/kwok|sigs.k8s.io/kwok"
   "kwokctl|kwok|sigs.k8s.io/kwok/cmd/kwokctl|sigs.k8s.io/kwok"
+  "coredns|coredns|github.com/kubefed/kubefed/hack/tools/coredns|github.com/coredns/coredns"
+  "external-dns|external-dns|github.com/kubefed/kubefed/hack/tools/external-dns|sigs.k8s.io/external-dns"
 )
 
 want=("$@")
@@ -42,6 +45,11 @@ for entry in "${tools[@]}"; do
   IFS='|' read -r name dir pkg mod <<<"${entry}"
   selected "${name}" || continue
   version="$(cd "${root}/${dir}" && go list -m -f '{{.Version}}' "${mod}")"
+  # A main of our own (coredns, external-dns) also changes with its
+  # source: stamp a hash of it, so that an edited wrapper is rebuilt.
+  if [[ "${pkg}" == github.com/kubefed/kubefed/hack/tools/* && "${name}" != etcd ]]; then
+    version+="+$(cat "${root}/${pkg#github.com/kubefed/kubefed/hack/tools/}"/*.go | sha256sum | cut -c1-8)"
+  fi
   stamp="${stamps}/${name}"
   if [[ -x "${bin}/${name}" && -f "${stamp}" && "$(cat "${stamp}")" == "${version}" ]]; then
     printf '  %-24s %-10s up to date\n' "${name}" "${version}"

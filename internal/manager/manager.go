@@ -46,6 +46,7 @@ import (
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 	"github.com/kubefed/kubefed/controllers/federatedtypeconfig"
 	"github.com/kubefed/kubefed/controllers/kubefedcluster"
+	"github.com/kubefed/kubefed/controllers/multiclusterdns"
 	"github.com/kubefed/kubefed/controllers/scheduling"
 	"github.com/kubefed/kubefed/internal/clustercache"
 	"github.com/kubefed/kubefed/internal/metrics"
@@ -239,6 +240,10 @@ func New(ctx context.Context, restConfig *rest.Config, opts Options) (ctrl.Manag
 		UnschedulableWindow: opts.UnschedulableWindow,
 	}).SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("setting up the ReplicaSchedulingPreference controller: %w", err)
+	}
+
+	if err := multiclusterdns.SetupWithManager(mgr, members, opts.Namespace); err != nil {
+		return nil, fmt.Errorf("setting up the multi-cluster DNS controllers: %w", err)
 	}
 
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {

@@ -23,6 +23,8 @@ limitations under the License.
 //	localfed stop|start --name demo member1
 //	localfed down --name demo
 //	localfed prune
+//	localfed dns --name demo            (load-balancer simulators + CoreDNS)
+//	localfed lookup web.demo.example.test
 package main
 
 import (
@@ -61,7 +63,8 @@ func newRootCommand() *cobra.Command {
 	}
 	root.PersistentFlags().StringVar(&binDir, "bin-dir", framework.DefaultBinDir(), "directory holding kwokctl and the control-plane binaries")
 	root.AddCommand(newUpCommand(&binDir), newDownCommand(&binDir), newStatusCommand(),
-		newPruneCommand(&binDir), newStopStartCommand(&binDir, "stop"), newStopStartCommand(&binDir, "start"))
+		newPruneCommand(&binDir), newStopStartCommand(&binDir, "stop"), newStopStartCommand(&binDir, "start"),
+		newDNSCommand(&binDir), newLookupCommand())
 	return root
 }
 

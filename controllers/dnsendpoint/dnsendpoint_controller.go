@@ -1,0 +1,213 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package dnsendpoint
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	apiequality "k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/klog/v2"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+
+	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	feddnsv1a1 "github.com/kubefed/kubefed/api/multiclusterdns/v1alpha1"
+)
+
+// +kubebuilder:rbac:groups=multiclusterdns.kubefed.io,resources=dnsendpoints,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=multiclusterdns.kubefed.io,resources=servicednsrecords;ingressdnsrecords,verbs=get;list;watch
+// +kubebuilder:rbac:groups=core.kubefed.io,resources=kubefedclusters,verbs=get;list;watch
+
+// Reconciler writes the DNSEndpoint of one ServiceDNSRecord or
+// IngressDNSRecord. Its requests name DNSEndpoints: service-<record> or
+// ingress-<record>.
+type Reconciler struct {
+	// Client reads and writes the host cluster.
+	Client client.Client
+	// Namespace is the control-plane namespace, where the KubeFedClusters
+	// are.
+	Namespace string
+}
+
+// SetupWithManager registers the controller.
+func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
+	prefixed := func(prefix string) handler.EventHandler {
+		return handler.EnqueueRequestsFromMapFunc(func(_ context.Context, o client.Object) []ctrl.Request {
+			return []ctrl.Request{{NamespacedName: types.NamespacedName{Namespace: o.GetNamespace(), Name: prefix + o.GetName()}}}
+		})
+	}
+	return ctrl.NewControllerManagedBy(mgr).
+		Named("dnsendpoint").
+		For(&feddnsv1a1.DNSEndpoint{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		Watches(&feddnsv1a1.ServiceDNSRecord{}, prefixed(ServicePrefix)).
+		Watches(&feddnsv1a1.IngressDNSRecord{}, prefixed(IngressPrefix)).
+		// Regions and zones of joined clusters decide which fallback names
+		// exist; only ServiceDNSRecords use them.
+		Watches(&fedcorev1b1.KubeFedCluster{}, handler.EnqueueRequestsFromMapFunc(r.clusterToEndpoints)).
+		Complete(r)
+}
+
+func (r *Reconciler) clusterToEndpoints(ctx context.Context, _ client.Object) []ctrl.Request {
+	list := &feddnsv1a1.ServiceDNSRecordList{}
+	if err := r.Client.List(ctx, list); err != nil {
+		ctrl.LoggerFrom(ctx).Error(err, "Could not list ServiceDNSRecords after a cluster change")
+		return nil
+	}
+	out := make([]ctrl.Request, 0, len(list.Items))
+	for i := range list.Items {
+		out = append(out, ctrl.Request{NamespacedName: types.NamespacedName{
+			Namespace: list.Items[i].Namespace, Name: ServicePrefix + list.Items[i].Name}})
+	}
+	return out
+}
+
+// Reconcile computes the DNSEndpoint's records from its record's status and
+// writes them when they changed.
+func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	var owner client.Object
+	var desired []*feddnsv1a1.Endpoint
+	switch {
+	case strings.HasPrefix(req.Name, ServicePrefix):
+		rec := &feddnsv1a1.ServiceDNSRecord{}
+		if err := r.Client.Get(ctx, types.NamespacedName{Namespace: req.Namespace, Name: strings.TrimPrefix(req.Name, ServicePrefix)}, rec); err != nil {
+			if apierrors.IsNotFound(err) {
+				return ctrl.Result{}, r.deleteOrphan(ctx, req.NamespacedName, "ServiceDNSRecord")
+			}
+			return ctrl.Result{}, err
+		}
+		known, err := r.locations(ctx)
+		if err != nil {
+			return ctrl.Result{}, err
+		}
+		owner, desired = rec, ServiceEndpoints(rec, rec.Status.Domain, known)
+	case strings.HasPrefix(req.Name, IngressPrefix):
+		rec := &feddnsv1a1.IngressDNSRecord{}
+		if err := r.Client.Get(ctx, types.NamespacedName{Namespace: req.Namespace, Name: strings.TrimPrefix(req.Name, IngressPrefix)}, rec); err != nil {
+			if apierrors.IsNotFound(err) {
+				return ctrl.Result{}, r.deleteOrphan(ctx, req.NamespacedName, "IngressDNSRecord")
+			}
+			return ctrl.Result{}, err
+		}
+		owner, desired = rec, IngressEndpoints(rec)
+	default:
+		// A DNSEndpoint written by someone else.
+		return ctrl.Result{}, nil
+	}
+	if owner.GetDeletionTimestamp() != nil {
+		return ctrl.Result{}, nil
+	}
+	return ctrl.Result{}, r.write(ctx, req.NamespacedName, owner, desired)
+}
+
+// deleteOrphan deletes the DNSEndpoint of a deleted record. The owner
+// reference would have the garbage collector delete it too, but only after
+// the collector has noticed the owner is gone (seconds to tens of seconds);
+// a deleted record's names should stop resolving at once. Only a
+// DNSEndpoint that a record of ownerKind controls is deleted.
+func (r *Reconciler) deleteOrphan(ctx context.Context, key types.NamespacedName, ownerKind string) error {
+	ep := &feddnsv1a1.DNSEndpoint{}
+	if err := r.Client.Get(ctx, key, ep); err != nil {
+		return client.IgnoreNotFound(err)
+	}
+	ref := metav1.GetControllerOf(ep)
+	if ref == nil || ref.Kind != ownerKind || ref.APIVersion != feddnsv1a1.GroupVersion.String() || ep.DeletionTimestamp != nil {
+		return nil
+	}
+	if err := r.Client.Delete(ctx, ep, client.Preconditions{UID: &ep.UID}); err != nil && !apierrors.IsNotFound(err) && !apierrors.IsConflict(err) {
+		return fmt.Errorf("deleting DNSEndpoint %s of a deleted %s: %w", key, ownerKind, err)
+	}
+	ctrl.LoggerFrom(ctx).Info("Deleted the DNSEndpoint of a deleted record", "dnsEndpoint", klog.KObj(ep))
+	return nil
+}
+
+// locations returns the region and zones of every joined cluster.
+func (r *Reconciler) locations(ctx context.Context) ([]Location, error) {
+	clusters := &fedcorev1b1.KubeFedClusterList{}
+	if err := r.Client.List(ctx, clusters, client.InNamespace(r.Namespace)); err != nil {
+		return nil, fmt.Errorf("listing KubeFedClusters in %s: %w", r.Namespace, err)
+	}
+	out := make([]Location, 0, len(clusters.Items))
+	for i := range clusters.Items {
+		st := clusters.Items[i].Status
+		loc := Location{Zones: st.Zones}
+		if st.Region != nil {
+			loc.Region = *st.Region
+		}
+		out = append(out, loc)
+	}
+	return out, nil
+}
+
+// write creates the DNSEndpoint or updates its records, only when they
+// differ from the stored ones.
+func (r *Reconciler) write(ctx context.Context, key types.NamespacedName, owner client.Object, desired []*feddnsv1a1.Endpoint) error {
+	log := ctrl.LoggerFrom(ctx)
+	ep := &feddnsv1a1.DNSEndpoint{}
+	err := r.Client.Get(ctx, key, ep)
+	switch {
+	case apierrors.IsNotFound(err):
+		ep = &feddnsv1a1.DNSEndpoint{}
+		ep.Name, ep.Namespace = key.Name, key.Namespace
+		ep.Spec.Endpoints = desired
+		if err := controllerutil.SetControllerReference(owner, ep, r.Client.Scheme()); err != nil {
+			return err
+		}
+		if err := r.Client.Create(ctx, ep); err != nil {
+			if apierrors.IsAlreadyExists(err) {
+				// Created by the previous reconcile, not yet in the
+				// cache: its watch event brings the request back.
+				return nil
+			}
+			return fmt.Errorf("creating DNSEndpoint %s: %w", key, err)
+		}
+		log.Info("Created DNSEndpoint", "dnsEndpoint", klog.KObj(ep), "records", len(desired))
+		return nil
+	case err != nil:
+		return fmt.Errorf("reading DNSEndpoint %s: %w", key, err)
+	}
+	if !metav1.IsControlledBy(ep, owner) {
+		return fmt.Errorf("DNSEndpoint %s exists and is not owned by the record %s: delete it so that the record can be published", key, owner.GetName())
+	}
+	if apiequality.Semantic.DeepEqual(normalise(ep.Spec.Endpoints), normalise(desired)) {
+		return nil
+	}
+	before := ep.DeepCopy()
+	ep.Spec.Endpoints = desired
+	if err := r.Client.Patch(ctx, ep, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); err != nil {
+		return fmt.Errorf("updating DNSEndpoint %s: %w", key, err)
+	}
+	log.Info("Updated DNSEndpoint", "dnsEndpoint", klog.KObj(ep), "records", len(desired))
+	return nil
+}
+
+// normalise maps an empty list to nil, so that "no records" compares equal
+// however it was stored.
+func normalise(eps []*feddnsv1a1.Endpoint) []*feddnsv1a1.Endpoint {
+	if len(eps) == 0 {
+		return nil
+	}
+	return eps
+}

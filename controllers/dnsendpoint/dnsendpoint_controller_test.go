@@ -1,0 +1,207 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package dnsendpoint
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	runtimeapi "k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	feddnsv1a1 "github.com/kubefed/kubefed/api/multiclusterdns/v1alpha1"
+)
+
+const controlPlane = "kube-federation-system"
+
+// startEnv starts an API server with the CRDs and the DNSEndpoint
+// controller; both stop at the end of the test.
+func startEnv(t *testing.T) client.Client {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("starts an API server; skipped with -short")
+	}
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..")
+	assets := os.Getenv("KUBEBUILDER_ASSETS")
+	if assets == "" {
+		assets = filepath.Join(root, "bin")
+	}
+	scheme := runtimeapi.NewScheme()
+	for _, add := range []func(*runtimeapi.Scheme) error{clientgoscheme.AddToScheme, fedcorev1b1.AddToScheme, feddnsv1a1.AddToScheme} {
+		if err := add(scheme); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := &envtest.Environment{BinaryAssetsDirectory: assets, Scheme: scheme, ErrorIfCRDPathMissing: true,
+		CRDDirectoryPaths: []string{filepath.Join(root, "config", "crd", "bases")}}
+	cfg, err := env.Start()
+	if err != nil {
+		t.Fatalf("starting the API server (KUBEBUILDER_ASSETS=%s; run make tools): %v", assets, err)
+	}
+	t.Cleanup(func() {
+		if err := env.Stop(); err != nil {
+			t.Logf("stopping the API server: %v", err)
+		}
+	})
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{Scheme: scheme, Metrics: metricsserver.Options{BindAddress: "0"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := (&Reconciler{Client: mgr.GetClient(), Namespace: controlPlane}).SetupWithManager(mgr); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := mgr.Start(ctx); err != nil {
+			t.Errorf("manager: %v", err)
+		}
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	c, err := client.New(cfg, client.Options{Scheme: scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ns := range []string{controlPlane, "shop"} {
+		if err := c.Create(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return c
+}
+
+func eventually(t *testing.T, what string, cond func(ctx context.Context) error) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		err := cond(t.Context())
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 30s: %v", what, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestDNSEndpointLifecycle follows one ServiceDNSRecord: its DNSEndpoint is
+// created with an owner reference, follows the record's status, is not
+// rewritten when nothing changed, and is deleted with the record; a
+// DNSEndpoint of the same name that the record does not own is left alone.
+func TestDNSEndpointLifecycle(t *testing.T) {
+	c := startEnv(t)
+	ctx := t.Context()
+	rec := &feddnsv1a1.ServiceDNSRecord{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "shop"},
+		Spec: feddnsv1a1.ServiceDNSRecordSpec{DomainRef: "fed", RecordTTL: 60}}
+	if err := c.Create(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	key := client.ObjectKey{Namespace: "shop", Name: "service-web"}
+	ep := &feddnsv1a1.DNSEndpoint{}
+	eventually(t, "an empty DNSEndpoint owned by the record", func(ctx context.Context) error {
+		if err := c.Get(ctx, key, ep); err != nil {
+			return err
+		}
+		if !metav1.IsControlledBy(ep, rec) || len(ep.Spec.Endpoints) != 0 {
+			return fmt.Errorf("owners %v, %d endpoints", ep.OwnerReferences, len(ep.Spec.Endpoints))
+		}
+		return nil
+	})
+
+	rec.Status = feddnsv1a1.ServiceDNSRecordStatus{Domain: "example.com", DNS: []feddnsv1a1.ClusterDNS{
+		{Cluster: "c1", LoadBalancer: corev1.LoadBalancerStatus{Ingress: []corev1.LoadBalancerIngress{{IP: "198.51.100.17"}}}},
+	}}
+	if err := c.Status().Update(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the DNSEndpoint follows the record status", func(ctx context.Context) error {
+		if err := c.Get(ctx, key, ep); err != nil {
+			return err
+		}
+		if got := render(ep.Spec.Endpoints); got != "web.shop.fed.svc.example.com A 198.51.100.17 60\n" {
+			return fmt.Errorf("endpoints:\n%s", got)
+		}
+		return nil
+	})
+
+	// A change that does not change the records (a label) writes nothing.
+	rv := ep.ResourceVersion
+	rec.Labels = map[string]string{"touched": "yes"}
+	if err := c.Update(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Second)
+	if err := c.Get(ctx, key, ep); err != nil {
+		t.Fatal(err)
+	}
+	if ep.ResourceVersion != rv {
+		t.Errorf("the DNSEndpoint was rewritten although its records did not change (resourceVersion %s -> %s)", rv, ep.ResourceVersion)
+	}
+
+	// envtest runs no garbage collector: the controller itself deletes the
+	// DNSEndpoint of a deleted record.
+	if err := c.Delete(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the DNSEndpoint of the deleted record is deleted", func(ctx context.Context) error {
+		err := c.Get(ctx, key, &feddnsv1a1.DNSEndpoint{})
+		if apierrors.IsNotFound(err) {
+			return nil
+		}
+		return fmt.Errorf("still there (%v)", err)
+	})
+
+	// A DNSEndpoint the record does not own is neither taken over nor
+	// deleted.
+	foreign := &feddnsv1a1.DNSEndpoint{ObjectMeta: metav1.ObjectMeta{Name: "service-api", Namespace: "shop"},
+		Spec: feddnsv1a1.DNSEndpointSpec{Endpoints: []*feddnsv1a1.Endpoint{{DNSName: "api.example.com", RecordType: "A", Targets: feddnsv1a1.Targets{"192.0.2.1"}}}}}
+	if err := c.Create(ctx, foreign); err != nil {
+		t.Fatal(err)
+	}
+	api := &feddnsv1a1.ServiceDNSRecord{ObjectMeta: metav1.ObjectMeta{Name: "api", Namespace: "shop"}, Spec: feddnsv1a1.ServiceDNSRecordSpec{DomainRef: "fed"}}
+	if err := c.Create(ctx, api); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Delete(ctx, api); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Second)
+	got := &feddnsv1a1.DNSEndpoint{}
+	if err := c.Get(ctx, client.ObjectKeyFromObject(foreign), got); err != nil {
+		t.Fatalf("the foreign DNSEndpoint: %v", err)
+	}
+	if len(got.OwnerReferences) != 0 || !strings.Contains(render(got.Spec.Endpoints), "192.0.2.1") {
+		t.Errorf("the foreign DNSEndpoint was changed: owners %v, endpoints %s", got.OwnerReferences, render(got.Spec.Endpoints))
+	}
+}

@@ -1,0 +1,163 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package clusterlb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	"github.com/kubefed/kubefed/internal/clustercache"
+)
+
+// ReadTimeout bounds the read of one member's objects, so that a member
+// whose cache stalls cannot delay the record.
+const ReadTimeout = 3 * time.Second
+
+// Members gives cached readers of member clusters; clustercache implements
+// it.
+type Members interface {
+	GetReader(ctx context.Context, cluster string) (client.Reader, error)
+}
+
+// Cluster is one joined member cluster as the record controllers see it.
+type Cluster struct {
+	// Name is the KubeFedCluster's name.
+	Name string
+	// Ready is the KubeFedCluster's Ready condition.
+	Ready bool
+	// Region and Zones come from the KubeFedCluster status.
+	Region string
+	Zones  []string
+}
+
+// Joined lists the KubeFedClusters of the control-plane namespace, sorted
+// by name.
+func Joined(ctx context.Context, c client.Reader, namespace string) ([]Cluster, error) {
+	list := &fedcorev1b1.KubeFedClusterList{}
+	if err := c.List(ctx, list, client.InNamespace(namespace)); err != nil {
+		return nil, fmt.Errorf("listing KubeFedClusters in %s: %w", namespace, err)
+	}
+	out := make([]Cluster, 0, len(list.Items))
+	for i := range list.Items {
+		kfc := &list.Items[i]
+		cl := Cluster{Name: kfc.Name, Zones: slices.Clone(kfc.Status.Zones)}
+		if kfc.Status.Region != nil {
+			cl.Region = *kfc.Status.Region
+		}
+		for _, cond := range kfc.Status.Conditions {
+			if cond.Type == fedcorev1b1.ClusterReady && cond.Status == corev1.ConditionTrue {
+				cl.Ready = true
+			}
+		}
+		out = append(out, cl)
+	}
+	slices.SortFunc(out, func(a, b Cluster) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+// ReadEach calls read for every Ready cluster, in parallel, each with its
+// member's reader and a ReadTimeout deadline, and returns the results in
+// the order of clusters. A cluster that is not Ready or not connected gets
+// a result from notReady. Each goroutine writes only its own slot.
+func ReadEach[T any](ctx context.Context, members Members, clusters []Cluster,
+	read func(ctx context.Context, r client.Reader, cl Cluster) T, notReady func(cl Cluster, err error) T) []T {
+	out := make([]T, len(clusters))
+	var wg sync.WaitGroup
+	for i, cl := range clusters {
+		if !cl.Ready {
+			out[i] = notReady(cl, nil)
+			continue
+		}
+		r, err := members.GetReader(ctx, cl.Name)
+		if err != nil {
+			out[i] = notReady(cl, err)
+			continue
+		}
+		wg.Go(func() {
+			rctx, cancel := context.WithTimeout(ctx, ReadTimeout)
+			defer cancel()
+			out[i] = read(rctx, r, cl)
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// NotReadyMessage says why a cluster was not read.
+func NotReadyMessage(cl Cluster, err error) string {
+	if err == nil {
+		return fmt.Sprintf("cluster %s is not Ready", cl.Name)
+	}
+	if errors.Is(err, clustercache.ErrClusterNotConnected) {
+		return fmt.Sprintf("cluster %s is not connected", cl.Name)
+	}
+	return fmt.Sprintf("cluster %s: %v", cl.Name, err)
+}
+
+// CleanLoadBalancer returns the load balancer entries that can be
+// published: an IP address, or else a valid DNS host name. Invalid host
+// names are returned apart so that the status can name them.
+func CleanLoadBalancer(in []corev1.LoadBalancerIngress) (valid []corev1.LoadBalancerIngress, invalid []string) {
+	for _, lb := range in {
+		switch {
+		case lb.IP != "" && net.ParseIP(lb.IP) != nil:
+			valid = append(valid, corev1.LoadBalancerIngress{IP: lb.IP})
+		case lb.Hostname != "":
+			h := strings.TrimSuffix(lb.Hostname, ".")
+			if len(validation.IsDNS1123Subdomain(h)) == 0 && strings.Contains(h, ".") {
+				valid = append(valid, corev1.LoadBalancerIngress{Hostname: h})
+			} else {
+				invalid = append(invalid, lb.Hostname)
+			}
+		case lb.IP != "":
+			invalid = append(invalid, lb.IP)
+		}
+	}
+	return valid, invalid
+}
+
+// SetCondition sets one record condition, keeping its transition time when
+// only the message changed.
+func SetCondition(conds *[]metav1.Condition, generation int64, typ string, ok bool, reason, message string) {
+	status := metav1.ConditionFalse
+	if ok {
+		status = metav1.ConditionTrue
+	}
+	meta.SetStatusCondition(conds, metav1.Condition{Type: typ, Status: status, Reason: reason,
+		Message: message, ObservedGeneration: generation})
+}
+
+// Summary joins per-cluster problems into one status message.
+func Summary(problems []string) string {
+	if len(problems) == 0 {
+		return ""
+	}
+	return strings.Join(problems, "; ")
+}

@@ -1,0 +1,69 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package multiclusterdns
+
+import (
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	feddnsv1a1 "github.com/kubefed/kubefed/api/multiclusterdns/v1alpha1"
+	"github.com/kubefed/kubefed/controllers/dnsendpoint"
+	"github.com/kubefed/kubefed/controllers/ingressdns"
+	"github.com/kubefed/kubefed/controllers/servicedns"
+	"github.com/kubefed/kubefed/internal/clustercache"
+)
+
+// SetupWithManager registers the multiclusterdns.kubefed.io kinds with the
+// manager's scheme and adds the ServiceDNSRecord, IngressDNSRecord and
+// DNSEndpoint controllers. namespace is the control-plane namespace. When
+// the multiclusterdns.kubefed.io CRDs are not installed, it adds nothing
+// and logs how to turn multi-cluster DNS on.
+func SetupWithManager(mgr ctrl.Manager, members *clustercache.ClusterCache, namespace string) error {
+	if err := feddnsv1a1.AddToScheme(mgr.GetScheme()); err != nil {
+		return err
+	}
+	// Helm installs the CRDs of a chart on install, not on upgrade: a
+	// control plane upgraded without them runs everything else and says
+	// how to turn DNS on, rather than failing to start.
+	var missing []string
+	for _, kind := range []string{"Domain", "ServiceDNSRecord", "IngressDNSRecord", "DNSEndpoint"} {
+		gvk := feddnsv1a1.GroupVersion.WithKind(kind)
+		if _, err := mgr.GetRESTMapper().RESTMapping(gvk.GroupKind(), gvk.Version); err != nil {
+			if !meta.IsNoMatchError(err) {
+				return fmt.Errorf("looking up the %s API: %w", gvk, err)
+			}
+			missing = append(missing, kind)
+		}
+	}
+	if len(missing) > 0 {
+		mgr.GetLogger().Info("Multi-cluster DNS is off: its CRDs are not installed; apply charts/kubefed/crds/multiclusterdns.kubefed.io_*.yaml and restart the controller manager to turn it on",
+			"missing", missing)
+		return nil
+	}
+	if err := (&servicedns.Reconciler{Client: mgr.GetClient(), Members: members, Namespace: namespace}).SetupWithManager(mgr, members); err != nil {
+		return fmt.Errorf("setting up the ServiceDNSRecord controller: %w", err)
+	}
+	if err := (&ingressdns.Reconciler{Client: mgr.GetClient(), Members: members, Namespace: namespace}).SetupWithManager(mgr, members); err != nil {
+		return fmt.Errorf("setting up the IngressDNSRecord controller: %w", err)
+	}
+	if err := (&dnsendpoint.Reconciler{Client: mgr.GetClient(), Namespace: namespace}).SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("setting up the DNSEndpoint controller: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,192 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package servicedns
+
+import (
+	"context"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	apiequality "k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+
+	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	feddnsv1a1 "github.com/kubefed/kubefed/api/multiclusterdns/v1alpha1"
+	"github.com/kubefed/kubefed/controllers/multiclusterdns/clusterlb"
+	"github.com/kubefed/kubefed/internal/clustercache"
+)
+
+// +kubebuilder:rbac:groups=multiclusterdns.kubefed.io,resources=servicednsrecords,verbs=get;list;watch
+// +kubebuilder:rbac:groups=multiclusterdns.kubefed.io,resources=servicednsrecords/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=multiclusterdns.kubefed.io,resources=domains,verbs=get;list;watch
+// +kubebuilder:rbac:groups=core.kubefed.io,resources=kubefedclusters,verbs=get;list;watch
+
+// Reconciler writes the status of ServiceDNSRecords.
+type Reconciler struct {
+	// Client reads the host cluster and writes record status.
+	Client client.Client
+	// Members reads member clusters.
+	Members clusterlb.Members
+	// Namespace is the control-plane namespace (KubeFedClusters).
+	Namespace string
+}
+
+// SetupWithManager registers the controller and its member watches with
+// the connections of cc.
+func (r *Reconciler) SetupWithManager(mgr ctrl.Manager, cc *clustercache.ClusterCache) error {
+	sameName := func(_ context.Context, _ string, o client.Object) []ctrl.Request {
+		return []ctrl.Request{{NamespacedName: client.ObjectKeyFromObject(o)}}
+	}
+	sliceToRecord := func(_ context.Context, _ string, o client.Object) []ctrl.Request {
+		svc := o.GetLabels()[discoveryv1.LabelServiceName]
+		if svc == "" {
+			return nil
+		}
+		return []ctrl.Request{{NamespacedName: types.NamespacedName{Namespace: o.GetNamespace(), Name: svc}}}
+	}
+	return ctrl.NewControllerManagedBy(mgr).
+		Named("servicednsrecord").
+		For(&feddnsv1a1.ServiceDNSRecord{}).
+		Watches(&feddnsv1a1.Domain{}, handler.EnqueueRequestsFromMapFunc(r.domainToRecords)).
+		Watches(&fedcorev1b1.KubeFedCluster{}, handler.EnqueueRequestsFromMapFunc(r.allRecords)).
+		WatchesRawSource(clustercache.WatchSource(cc, clustercache.WatchSourceInput[ctrl.Request]{
+			Name: "servicedns-services", Kind: &corev1.Service{}, MapFunc: sameName})).
+		WatchesRawSource(clustercache.WatchSource(cc, clustercache.WatchSourceInput[ctrl.Request]{
+			Name: "servicedns-endpointslices", Kind: &discoveryv1.EndpointSlice{}, MapFunc: sliceToRecord})).
+		WatchesRawSource(clustercache.ConnectionSource(cc, func(ctx context.Context, _ clustercache.ConnectionEvent) []ctrl.Request {
+			return r.allRecords(ctx, nil)
+		})).
+		Complete(r)
+}
+
+func (r *Reconciler) allRecords(ctx context.Context, _ client.Object) []ctrl.Request {
+	list := &feddnsv1a1.ServiceDNSRecordList{}
+	if err := r.Client.List(ctx, list); err != nil {
+		ctrl.LoggerFrom(ctx).Error(err, "Could not list ServiceDNSRecords")
+		return nil
+	}
+	out := make([]ctrl.Request, 0, len(list.Items))
+	for i := range list.Items {
+		out = append(out, ctrl.Request{NamespacedName: client.ObjectKeyFromObject(&list.Items[i])})
+	}
+	return out
+}
+
+func (r *Reconciler) domainToRecords(ctx context.Context, o client.Object) []ctrl.Request {
+	list := &feddnsv1a1.ServiceDNSRecordList{}
+	if o.GetNamespace() != r.Namespace {
+		return nil
+	}
+	if err := r.Client.List(ctx, list); err != nil {
+		ctrl.LoggerFrom(ctx).Error(err, "Could not list ServiceDNSRecords")
+		return nil
+	}
+	var out []ctrl.Request
+	for i := range list.Items {
+		if list.Items[i].Spec.DomainRef == o.GetName() {
+			out = append(out, ctrl.Request{NamespacedName: client.ObjectKeyFromObject(&list.Items[i])})
+		}
+	}
+	return out
+}
+
+// Reconcile reads the record's Domain and its Service in every Ready
+// member, then writes the status once, only when it changed.
+func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	rec := &feddnsv1a1.ServiceDNSRecord{}
+	if err := r.Client.Get(ctx, req.NamespacedName, rec); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	s, err := r.read(ctx, rec)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	status := computeStatus(s)
+	if apiequality.Semantic.DeepEqual(status, rec.Status) {
+		return ctrl.Result{}, nil
+	}
+	before := rec.DeepCopy()
+	rec.Status = status
+	if err := r.Client.Status().Patch(ctx, rec, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); err != nil {
+		return ctrl.Result{}, fmt.Errorf("writing the status of ServiceDNSRecord %s: %w", req.NamespacedName, err)
+	}
+	return ctrl.Result{}, nil
+}
+
+// read fills the scope: the Domain and every joined cluster's view of the
+// Service.
+func (r *Reconciler) read(ctx context.Context, rec *feddnsv1a1.ServiceDNSRecord) (*scope, error) {
+	s := &scope{record: rec, domainNamespace: r.Namespace}
+	domain := &feddnsv1a1.Domain{}
+	err := r.Client.Get(ctx, types.NamespacedName{Namespace: r.Namespace, Name: rec.Spec.DomainRef}, domain)
+	switch {
+	case apierrors.IsNotFound(err):
+	case err != nil:
+		return nil, fmt.Errorf("reading Domain %s/%s: %w", r.Namespace, rec.Spec.DomainRef, err)
+	default:
+		s.domain = domain
+	}
+	clusters, err := clusterlb.Joined(ctx, r.Client, r.Namespace)
+	if err != nil {
+		return nil, err
+	}
+	key := client.ObjectKeyFromObject(rec)
+	s.clusters = clusterlb.ReadEach(ctx, r.Members, clusters,
+		func(ctx context.Context, rd client.Reader, cl clusterlb.Cluster) clusterService {
+			return readService(ctx, rd, cl, key)
+		},
+		func(cl clusterlb.Cluster, err error) clusterService {
+			return clusterService{cluster: cl, problem: clusterlb.NotReadyMessage(cl, err)}
+		})
+	return s, nil
+}
+
+// readService reads one member's Service and whether it has a ready
+// endpoint.
+func readService(ctx context.Context, rd client.Reader, cl clusterlb.Cluster, key types.NamespacedName) clusterService {
+	out := clusterService{cluster: cl, read: true}
+	svc := &corev1.Service{}
+	if err := rd.Get(ctx, key, svc); err != nil {
+		if apierrors.IsNotFound(err) {
+			out.problem = fmt.Sprintf("cluster %s has no federated Service %s", cl.Name, key)
+			return out
+		}
+		out.read = false
+		out.problem = fmt.Sprintf("cluster %s: reading Service %s: %v", cl.Name, key, err)
+		return out
+	}
+	out.service = svc
+	slices := &discoveryv1.EndpointSliceList{}
+	if err := rd.List(ctx, slices, client.InNamespace(key.Namespace), client.MatchingLabels{discoveryv1.LabelServiceName: key.Name}); err != nil {
+		out.read = false
+		out.problem = fmt.Sprintf("cluster %s: reading the EndpointSlices of %s: %v", cl.Name, key, err)
+		return out
+	}
+	for i := range slices.Items {
+		for _, ep := range slices.Items[i].Endpoints {
+			if ep.Conditions.Ready == nil || *ep.Conditions.Ready {
+				out.readyEndpoints = true
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,142 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package servicedns
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+
+	feddnsv1a1 "github.com/kubefed/kubefed/api/multiclusterdns/v1alpha1"
+	"github.com/kubefed/kubefed/controllers/multiclusterdns/clusterlb"
+)
+
+// scope is what one reconcile read.
+type scope struct {
+	// record is the ServiceDNSRecord; always set.
+	record *feddnsv1a1.ServiceDNSRecord
+	// domain is the referenced Domain; nil when it does not exist.
+	domain *feddnsv1a1.Domain
+	// domainNamespace is where Domains are: the control-plane namespace.
+	domainNamespace string
+	// clusters holds one entry per joined cluster, sorted by name.
+	clusters []clusterService
+}
+
+// clusterService is one cluster's view of the record's Service.
+type clusterService struct {
+	cluster clusterlb.Cluster
+	// read is true when the cluster was Ready, connected and answered.
+	read bool
+	// service is the member Service; nil when absent or not read.
+	service *corev1.Service
+	// readyEndpoints is true when an EndpointSlice of the Service has a
+	// ready endpoint.
+	readyEndpoints bool
+	// problem says why the cluster is not published; empty otherwise.
+	problem string
+}
+
+// computeStatus derives the record's status from the scope. Healthy
+// clusters are published; when there is none, the last published clusters
+// are kept and the Available condition says why.
+func computeStatus(s *scope) feddnsv1a1.ServiceDNSRecordStatus {
+	rec := s.record
+	st := feddnsv1a1.ServiceDNSRecordStatus{ObservedGeneration: rec.Generation,
+		Conditions: slices.Clone(rec.Status.Conditions)}
+	var problems []string
+	var found, withLB, withEndpoints, badHosts int
+	for _, c := range s.clusters {
+		if c.problem != "" {
+			problems = append(problems, c.problem)
+		}
+		if c.service == nil {
+			continue
+		}
+		found++
+		lbs, invalid := clusterlb.CleanLoadBalancer(c.service.Status.LoadBalancer.Ingress)
+		for _, h := range invalid {
+			badHosts++
+			problems = append(problems, fmt.Sprintf("cluster %s: load balancer address %q of Service %s/%s is not a valid IP or DNS name and is left out", c.cluster.Name, h, rec.Namespace, rec.Name))
+		}
+		if len(lbs) == 0 {
+			if len(invalid) == 0 {
+				problems = append(problems, fmt.Sprintf("cluster %s: Service %s/%s has no load balancer address yet", c.cluster.Name, rec.Namespace, rec.Name))
+			}
+			continue
+		}
+		withLB++
+		if !c.readyEndpoints && !rec.Spec.AllowServiceWithoutEndpoints {
+			problems = append(problems, fmt.Sprintf("cluster %s: Service %s/%s has no ready endpoint", c.cluster.Name, rec.Namespace, rec.Name))
+			continue
+		}
+		withEndpoints++
+		st.DNS = append(st.DNS, feddnsv1a1.ClusterDNS{Cluster: c.cluster.Name,
+			LoadBalancer: corev1.LoadBalancerStatus{Ingress: lbs}, Zones: c.cluster.Zones, Region: c.cluster.Region})
+	}
+	msg := clusterlb.Summary(problems)
+	gen := rec.Generation
+
+	if len(st.DNS) > 0 {
+		clusterlb.SetCondition(&st.Conditions, gen, feddnsv1a1.ConditionAvailable, true, feddnsv1a1.ReasonHealthy,
+			fmt.Sprintf("%d of %d clusters published. %s", len(st.DNS), len(s.clusters), msg))
+	} else {
+		// Keep the last answer: a DNS name that vanishes while every
+		// cluster is unreachable is worse than one that may be stale.
+		st.DNS = rec.Status.DNS
+		kept := "nothing was published before"
+		if len(st.DNS) > 0 {
+			kept = "the last published targets are kept"
+		}
+		clusterlb.SetCondition(&st.Conditions, gen, feddnsv1a1.ConditionAvailable, false, feddnsv1a1.ReasonNoHealthyCluster,
+			fmt.Sprintf("No cluster is healthy, %s: %s", kept, msg))
+	}
+
+	if s.domain == nil {
+		st.Domain = ""
+		clusterlb.SetCondition(&st.Conditions, gen, feddnsv1a1.ConditionReady, false, feddnsv1a1.ReasonDomainNotFound,
+			fmt.Sprintf("Domain %s/%s does not exist: create it in the control-plane namespace or correct spec.domainRef; no DNS name is published", s.domainNamespace, rec.Spec.DomainRef))
+		return st
+	}
+	st.Domain = s.domain.Domain
+	if len(st.DNS) > 0 {
+		clusterlb.SetCondition(&st.Conditions, gen, feddnsv1a1.ConditionReady, true, feddnsv1a1.ReasonPublished,
+			fmt.Sprintf("Published as %s", publishedName(rec, st.Domain)))
+		return st
+	}
+	reason, what := feddnsv1a1.ReasonServiceNotFound, "no Ready cluster has the federated Service: create a FederatedService of the same name and namespace placed in at least one cluster"
+	switch {
+	case found > 0 && withLB == 0 && badHosts > 0:
+		reason, what = feddnsv1a1.ReasonInvalidHostname, "no cluster's Service has a valid load balancer address"
+	case found > 0 && withLB == 0:
+		reason, what = feddnsv1a1.ReasonNoLoadBalancer, "no cluster's Service has a load balancer address: is it of type LoadBalancer, with a load balancer controller in the clusters?"
+	case withLB > 0 && withEndpoints == 0:
+		reason, what = feddnsv1a1.ReasonNoReadyEndpoints, "no cluster's Service has a ready endpoint (set spec.allowServiceWithoutEndpoints to publish anyway)"
+	}
+	clusterlb.SetCondition(&st.Conditions, gen, feddnsv1a1.ConditionReady, false, reason, strings.TrimSpace(what+". "+msg))
+	return st
+}
+
+func publishedName(rec *feddnsv1a1.ServiceDNSRecord, domain string) string {
+	svc := rec.Name
+	if rec.Spec.ExternalName != "" {
+		svc = rec.Spec.ExternalName
+	}
+	return strings.Join([]string{svc, rec.Namespace, rec.Spec.DomainRef, "svc", domain}, ".")
+}

@@ -1,0 +1,157 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package servicedns
+
+import (
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	feddnsv1a1 "github.com/kubefed/kubefed/api/multiclusterdns/v1alpha1"
+	"github.com/kubefed/kubefed/controllers/multiclusterdns/clusterlb"
+)
+
+func svc(addrs ...corev1.LoadBalancerIngress) *corev1.Service {
+	return &corev1.Service{Status: corev1.ServiceStatus{LoadBalancer: corev1.LoadBalancerStatus{Ingress: addrs}}}
+}
+
+func TestComputeStatus(t *testing.T) {
+	eu := clusterlb.Cluster{Name: "c1", Ready: true, Region: "eu", Zones: []string{"eu-a"}}
+	us := clusterlb.Cluster{Name: "c2", Ready: true, Region: "us"}
+	ip := func(s string) corev1.LoadBalancerIngress { return corev1.LoadBalancerIngress{IP: s} }
+	published := []feddnsv1a1.ClusterDNS{{Cluster: "c9", LoadBalancer: corev1.LoadBalancerStatus{Ingress: []corev1.LoadBalancerIngress{ip("192.0.2.9")}}}}
+	domain := &feddnsv1a1.Domain{Domain: "example.com"}
+	tests := []struct {
+		name           string
+		spec           feddnsv1a1.ServiceDNSRecordSpec
+		last           []feddnsv1a1.ClusterDNS
+		domain         *feddnsv1a1.Domain
+		clusters       []clusterService
+		wantClusters   string
+		ready, avail   metav1.ConditionStatus
+		readyReason    string
+		messageMention string
+	}{{
+		name:   "healthy clusters are published with their location",
+		domain: domain,
+		clusters: []clusterService{
+			{cluster: eu, read: true, service: svc(ip("198.51.100.17")), readyEndpoints: true},
+			{cluster: us, read: true, service: svc(ip("198.51.100.33")), readyEndpoints: true},
+		},
+		wantClusters: "c1@eu,c2@us", ready: metav1.ConditionTrue, avail: metav1.ConditionTrue, readyReason: feddnsv1a1.ReasonPublished,
+	}, {
+		name:   "a cluster without ready endpoints is left out and named",
+		domain: domain,
+		clusters: []clusterService{
+			{cluster: eu, read: true, service: svc(ip("198.51.100.17")), readyEndpoints: true},
+			{cluster: us, read: true, service: svc(ip("198.51.100.33"))},
+		},
+		wantClusters: "c1@eu", ready: metav1.ConditionTrue, avail: metav1.ConditionTrue, readyReason: feddnsv1a1.ReasonPublished,
+		messageMention: "cluster c2: Service shop/web has no ready endpoint",
+	}, {
+		name:   "allowServiceWithoutEndpoints publishes it anyway",
+		spec:   feddnsv1a1.ServiceDNSRecordSpec{AllowServiceWithoutEndpoints: true},
+		domain: domain,
+		clusters: []clusterService{
+			{cluster: us, read: true, service: svc(ip("198.51.100.33"))},
+		},
+		wantClusters: "c2@us", ready: metav1.ConditionTrue, avail: metav1.ConditionTrue, readyReason: feddnsv1a1.ReasonPublished,
+	}, {
+		name:   "no healthy cluster keeps the last targets",
+		last:   published,
+		domain: domain,
+		clusters: []clusterService{
+			{cluster: clusterlb.Cluster{Name: "c1"}, problem: "cluster c1 is not Ready"},
+		},
+		wantClusters: "c9@", ready: metav1.ConditionTrue, avail: metav1.ConditionFalse, readyReason: feddnsv1a1.ReasonPublished,
+		messageMention: "the last published targets are kept: cluster c1 is not Ready",
+	}, {
+		name:     "the Service exists nowhere",
+		domain:   domain,
+		clusters: []clusterService{{cluster: eu, read: true, problem: "cluster c1 has no federated Service shop/web"}},
+		ready:    metav1.ConditionFalse, avail: metav1.ConditionFalse, readyReason: feddnsv1a1.ReasonServiceNotFound,
+		messageMention: "create a FederatedService",
+	}, {
+		name:     "no load balancer address",
+		domain:   domain,
+		clusters: []clusterService{{cluster: eu, read: true, service: svc(), readyEndpoints: true}},
+		ready:    metav1.ConditionFalse, avail: metav1.ConditionFalse, readyReason: feddnsv1a1.ReasonNoLoadBalancer,
+		messageMention: "type LoadBalancer",
+	}, {
+		name:     "no ready endpoint anywhere",
+		domain:   domain,
+		clusters: []clusterService{{cluster: eu, read: true, service: svc(ip("198.51.100.17"))}},
+		ready:    metav1.ConditionFalse, avail: metav1.ConditionFalse, readyReason: feddnsv1a1.ReasonNoReadyEndpoints,
+		messageMention: "allowServiceWithoutEndpoints",
+	}, {
+		name:     "only an invalid host name",
+		domain:   domain,
+		clusters: []clusterService{{cluster: eu, read: true, service: svc(corev1.LoadBalancerIngress{Hostname: "localhost"}), readyEndpoints: true}},
+		ready:    metav1.ConditionFalse, avail: metav1.ConditionFalse, readyReason: feddnsv1a1.ReasonInvalidHostname,
+		messageMention: `load balancer address "localhost" of Service shop/web is not a valid IP or DNS name`,
+	}, {
+		name: "missing Domain",
+		clusters: []clusterService{
+			{cluster: eu, read: true, service: svc(ip("198.51.100.17")), readyEndpoints: true},
+		},
+		wantClusters: "c1@eu", ready: metav1.ConditionFalse, avail: metav1.ConditionTrue, readyReason: feddnsv1a1.ReasonDomainNotFound,
+		messageMention: "Domain kube-federation-system/fed does not exist",
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.spec.DomainRef = "fed"
+			rec := &feddnsv1a1.ServiceDNSRecord{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "shop", Generation: 2},
+				Spec: tt.spec, Status: feddnsv1a1.ServiceDNSRecordStatus{DNS: tt.last}}
+			st := computeStatus(&scope{record: rec, domain: tt.domain, domainNamespace: "kube-federation-system", clusters: tt.clusters})
+			var got []string
+			for _, c := range st.DNS {
+				got = append(got, c.Cluster+"@"+c.Region)
+			}
+			if g := strings.Join(got, ","); g != tt.wantClusters {
+				t.Errorf("published clusters %q, want %q", g, tt.wantClusters)
+			}
+			r := meta.FindStatusCondition(st.Conditions, feddnsv1a1.ConditionReady)
+			a := meta.FindStatusCondition(st.Conditions, feddnsv1a1.ConditionAvailable)
+			if r == nil || a == nil {
+				t.Fatalf("conditions %+v", st.Conditions)
+			}
+			if r.Status != tt.ready || r.Reason != tt.readyReason || a.Status != tt.avail {
+				t.Errorf("Ready=%s %s, Available=%s; want Ready=%s %s, Available=%s", r.Status, r.Reason, a.Status, tt.ready, tt.readyReason, tt.avail)
+			}
+			if r.ObservedGeneration != 2 || st.ObservedGeneration != 2 {
+				t.Errorf("observedGeneration %d/%d, want 2", r.ObservedGeneration, st.ObservedGeneration)
+			}
+			if !strings.Contains(r.Message+" | "+a.Message, tt.messageMention) {
+				t.Errorf("messages %q | %q do not mention %q", r.Message, a.Message, tt.messageMention)
+			}
+			// The same input computes an equal status: nothing to write.
+			rec.Status = st
+			again := computeStatus(&scope{record: rec, domain: tt.domain, domainNamespace: "kube-federation-system", clusters: tt.clusters})
+			if !equalStatus(again, st) {
+				t.Errorf("a second computation differs:\n%+v\n%+v", again, st)
+			}
+		})
+	}
+}
+
+func equalStatus(a, b feddnsv1a1.ServiceDNSRecordStatus) bool {
+	return equality.Semantic.DeepEqual(a, b)
+}

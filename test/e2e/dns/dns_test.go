@@ -1,0 +1,492 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package dns
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
+
+	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	feddnsv1a1 "github.com/kubefed/kubefed/api/multiclusterdns/v1alpha1"
+	"github.com/kubefed/kubefed/test/e2e/e2eutil"
+)
+
+const appNS = "dns-e2e"
+
+// app is a namespace, a Deployment and a LoadBalancer Service in every
+// member, an Ingress with one host, and the DNS objects publishing them.
+const app = `
+apiVersion: types.kubefed.io/v1beta1
+kind: FederatedNamespace
+metadata:
+  name: dns-e2e
+  namespace: dns-e2e
+spec:
+  placement:
+    clusterSelector: {}
+---
+apiVersion: types.kubefed.io/v1beta1
+kind: FederatedDeployment
+metadata:
+  name: web
+  namespace: dns-e2e
+spec:
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      replicas: 1
+      selector:
+        matchLabels:
+          app: web
+      template:
+        metadata:
+          labels:
+            app: web
+        spec:
+          containers:
+          - name: web
+            image: nginx:1.27
+  placement:
+    clusterSelector: {}
+---
+apiVersion: types.kubefed.io/v1beta1
+kind: FederatedService
+metadata:
+  name: web
+  namespace: dns-e2e
+spec:
+  template:
+    spec:
+      type: LoadBalancer
+      selector:
+        app: web
+      ports:
+      - port: 80
+        targetPort: 80
+  placement:
+    clusterSelector: {}
+---
+apiVersion: types.kubefed.io/v1beta1
+kind: FederatedIngress
+metadata:
+  name: shop
+  namespace: dns-e2e
+spec:
+  template:
+    spec:
+      rules:
+      - host: shop.example.test
+        http:
+          paths:
+          - path: /
+            pathType: Prefix
+            backend:
+              service:
+                name: web
+                port:
+                  number: 80
+  placement:
+    clusterSelector: {}
+---
+apiVersion: multiclusterdns.kubefed.io/v1alpha1
+kind: Domain
+metadata:
+  name: test-domain
+  namespace: kube-federation-system
+domain: example.test
+---
+apiVersion: multiclusterdns.kubefed.io/v1alpha1
+kind: ServiceDNSRecord
+metadata:
+  name: web
+  namespace: dns-e2e
+spec:
+  domainRef: test-domain
+  recordTTL: 5
+  dnsPrefix: www
+---
+apiVersion: multiclusterdns.kubefed.io/v1alpha1
+kind: IngressDNSRecord
+metadata:
+  name: shop
+  namespace: dns-e2e
+spec:
+  hosts:
+  - shop.example.test
+  recordTTL: 5
+---
+apiVersion: multiclusterdns.kubefed.io/v1alpha1
+kind: ServiceDNSRecord
+metadata:
+  name: ghost
+  namespace: dns-e2e
+spec:
+  domainRef: test-domain
+---
+apiVersion: multiclusterdns.kubefed.io/v1alpha1
+kind: ServiceDNSRecord
+metadata:
+  name: web-elsewhere
+  namespace: dns-e2e
+spec:
+  domainRef: no-such-domain
+`
+
+// Published names of the web Service.
+const (
+	global = "web.dns-e2e.test-domain.svc.example.test"
+	eu     = "web.dns-e2e.test-domain.svc.eu.example.test"
+	us     = "web.dns-e2e.test-domain.svc.us.example.test"
+	euA    = "web.dns-e2e.test-domain.svc.eu-a.eu.example.test"
+	euB    = "web.dns-e2e.test-domain.svc.eu-b.eu.example.test"
+	usA    = "web.dns-e2e.test-domain.svc.us-a.us.example.test"
+	www    = "www.example.test"
+	shop   = "shop.example.test"
+)
+
+// TestMultiClusterDNS publishes a federated Service and Ingress in three
+// members and checks the DNS answers of CoreDNS through member changes:
+// names, regions, zones, the dnsPrefix CNAME and the Ingress host; a member
+// scaled to zero; a member stopped and restarted; bad input; deletion.
+func TestMultiClusterDNS(t *testing.T) {
+	start := time.Now()
+	e := setup(t)
+	ctx := t.Context()
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("host and member objects:\n%s", e.dump())
+		}
+	})
+	if err := e.host.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: appNS}}); err != nil {
+		t.Fatal(err)
+	}
+	e.apply(t, app)
+
+	svcIP := map[string]string{}
+	ingIP := map[string]string{}
+	e2eutil.Eventually(t, 2*time.Minute, func(ctx context.Context) error {
+		for name, c := range e.members {
+			svc := &corev1.Service{}
+			if err := c.Get(ctx, client.ObjectKey{Namespace: appNS, Name: "web"}, svc); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			if len(svc.Status.LoadBalancer.Ingress) == 0 {
+				return fmt.Errorf("%s: Service web has no load balancer address yet", name)
+			}
+			svcIP[name] = svc.Status.LoadBalancer.Ingress[0].IP
+			ing := &networkingv1.Ingress{}
+			if err := c.Get(ctx, client.ObjectKey{Namespace: appNS, Name: "shop"}, ing); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			if len(ing.Status.LoadBalancer.Ingress) == 0 {
+				return fmt.Errorf("%s: Ingress shop has no load balancer address yet", name)
+			}
+			ingIP[name] = ing.Status.LoadBalancer.Ingress[0].IP
+		}
+		return nil
+	}, "the federated Service and Ingress have a load balancer address in every member")
+	ips := func(members ...string) string {
+		var out []string
+		for _, m := range members {
+			out = append(out, svcIP[m])
+		}
+		slices.Sort(out)
+		return strings.Join(out, ",")
+	}
+	t.Logf("load balancers: Services %v, Ingresses %v", svcIP, ingIP)
+
+	t.Run("names", func(t *testing.T) {
+		e.expect(t, 2*time.Minute, map[string]string{
+			global: ips("member1", "member2", "member3"),
+			eu:     ips("member1", "member2"),
+			us:     ips("member3"),
+			euA:    ips("member1"),
+			euB:    ips("member2"),
+			usA:    ips("member3"),
+			www:    ips("member1", "member2", "member3"),
+			shop: strings.Join(slices.Sorted(func(yield func(string) bool) {
+				for _, ip := range ingIP {
+					if !yield(ip) {
+						return
+					}
+				}
+			}), ","),
+		})
+		e.expectCNAME(t, www, global)
+		e.expectCNAME(t, euB, euB) // an A record: its own canonical name
+		e.expectNoWrites(t, 3*time.Second)
+	})
+
+	t.Run("bad input", func(t *testing.T) {
+		e.expectCondition(t, "ghost", feddnsv1a1.ConditionReady, metav1.ConditionFalse, feddnsv1a1.ReasonServiceNotFound)
+		e.expectCondition(t, "web-elsewhere", feddnsv1a1.ConditionReady, metav1.ConditionFalse, feddnsv1a1.ReasonDomainNotFound)
+		e.expectCondition(t, "web", feddnsv1a1.ConditionReady, metav1.ConditionTrue, feddnsv1a1.ReasonPublished)
+	})
+
+	t.Run("member without ready endpoints", func(t *testing.T) {
+		// member2 runs no replica of web: its EndpointSlice empties.
+		e.patchOverride(t, `[{"clusterName":"member2","clusterOverrides":[{"path":"/spec/replicas","value":0}]}]`)
+		took := e.expect(t, time.Minute, map[string]string{
+			global: ips("member1", "member3"),
+			eu:     ips("member1"),
+			euB:    ips("member1"), // zone fallback: CNAME to its region
+		})
+		t.Logf("MEASURED: member2 scaled to 0 -> its address left the DNS answer in %s", took.Round(10*time.Millisecond))
+		e.patchOverride(t, `[]`)
+		took = e.expect(t, time.Minute, map[string]string{global: ips("member1", "member2", "member3"), euB: ips("member2")})
+		t.Logf("MEASURED: member2 scaled back to 1 -> its address returned in %s", took.Round(10*time.Millisecond))
+	})
+
+	t.Run("member stopped and restarted", func(t *testing.T) {
+		m3 := e.fed.Cluster("member3")
+		stopped := time.Now()
+		if err := m3.Stop(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var offlineAt time.Time
+		e2eutil.EventuallyEvery(t, 100*time.Millisecond, time.Minute, func(ctx context.Context) error {
+			if e.clusterReady(ctx, "member3") {
+				return fmt.Errorf("member3 still Ready")
+			}
+			offlineAt = time.Now()
+			return nil
+		}, "member3 is reported not Ready")
+		e.expect(t, time.Minute, map[string]string{
+			global: ips("member1", "member2"),
+			us:     ips("member1", "member2"), // region fallback: CNAME to the global name
+			usA:    ips("member1", "member2"),
+			shop:   strings.Join(slices.Sorted(slices.Values([]string{ingIP["member1"], ingIP["member2"]})), ","),
+		})
+		afterHealth := time.Since(offlineAt)
+		t.Logf("MEASURED: member3 stopped -> not Ready after %s -> its address left the DNS answer %s later (%s in all)",
+			offlineAt.Sub(stopped).Round(10*time.Millisecond), afterHealth.Round(10*time.Millisecond), time.Since(stopped).Round(10*time.Millisecond))
+		if afterHealth > 5*time.Second+time.Second {
+			t.Errorf("the DNS answer changed %s after the health controller reported member3 not Ready, want within 5 s", afterHealth)
+		}
+		started := time.Now()
+		if err := m3.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		e2eutil.EventuallyEvery(t, 100*time.Millisecond, 2*time.Minute, func(ctx context.Context) error {
+			if !e.clusterReady(ctx, "member3") {
+				return fmt.Errorf("member3 not Ready yet")
+			}
+			return nil
+		}, "member3 is Ready again")
+		readyAt := time.Now()
+		e.expect(t, time.Minute, map[string]string{global: ips("member1", "member2", "member3"), us: ips("member3")})
+		t.Logf("MEASURED: member3 restarted -> Ready after %s -> its address returned %s later",
+			readyAt.Sub(started).Round(10*time.Millisecond), time.Since(readyAt).Round(10*time.Millisecond))
+	})
+
+	t.Run("no healthy cluster keeps the last answer", func(t *testing.T) {
+		// Every member's Deployment scaled to 0: no cluster is healthy.
+		e.patchReplicas(t, 0)
+		e.expectCondition(t, "web", feddnsv1a1.ConditionAvailable, metav1.ConditionFalse, feddnsv1a1.ReasonNoHealthyCluster)
+		if got := e.lookup(ctx, global); got != ips("member1", "member2", "member3") {
+			t.Errorf("%s answers %s with no healthy cluster, want the last targets %s", global, got, ips("member1", "member2", "member3"))
+		}
+		e.patchReplicas(t, 1)
+		e.expectCondition(t, "web", feddnsv1a1.ConditionAvailable, metav1.ConditionTrue, feddnsv1a1.ReasonHealthy)
+	})
+
+	t.Run("deletion", func(t *testing.T) {
+		if err := e.host.Delete(ctx, &feddnsv1a1.IngressDNSRecord{ObjectMeta: metav1.ObjectMeta{Namespace: appNS, Name: "shop"}}); err != nil {
+			t.Fatal(err)
+		}
+		took := e.expect(t, time.Minute, map[string]string{shop: "NXDOMAIN"})
+		t.Logf("MEASURED: IngressDNSRecord deleted -> its host stopped resolving in %s", took.Round(10*time.Millisecond))
+		if err := e.host.Delete(ctx, &feddnsv1a1.Domain{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "test-domain"}}); err != nil {
+			t.Fatal(err)
+		}
+		e.expectCondition(t, "web", feddnsv1a1.ConditionReady, metav1.ConditionFalse, feddnsv1a1.ReasonDomainNotFound)
+		e.expect(t, time.Minute, map[string]string{global: "NXDOMAIN", www: "NXDOMAIN"})
+		if err := e.host.Delete(ctx, &feddnsv1a1.ServiceDNSRecord{ObjectMeta: metav1.ObjectMeta{Namespace: appNS, Name: "web"}}); err != nil {
+			t.Fatal(err)
+		}
+		e2eutil.Eventually(t, time.Minute, func(ctx context.Context) error {
+			err := e.host.Get(ctx, client.ObjectKey{Namespace: appNS, Name: "service-web"}, &feddnsv1a1.DNSEndpoint{})
+			if apierrors.IsNotFound(err) {
+				return nil
+			}
+			return fmt.Errorf("DNSEndpoint service-web still exists (%v)", err)
+		}, "the DNSEndpoint of a deleted ServiceDNSRecord is deleted")
+	})
+	t.Logf("multi-cluster DNS end to end in %s", time.Since(start).Round(100*time.Millisecond))
+}
+
+// expect polls CoreDNS until every name answers as wanted and returns how
+// long that took.
+func (e *env) expect(t *testing.T, timeout time.Duration, want map[string]string) time.Duration {
+	t.Helper()
+	start := time.Now()
+	e2eutil.EventuallyEvery(t, 100*time.Millisecond, timeout, func(ctx context.Context) error {
+		var wrong []string
+		for _, name := range slices.Sorted(func(yield func(string) bool) {
+			for k := range want {
+				if !yield(k) {
+					return
+				}
+			}
+		}) {
+			if got := e.lookup(ctx, name); got != want[name] {
+				wrong = append(wrong, fmt.Sprintf("%s answers %q, want %q", name, got, want[name]))
+			}
+		}
+		if len(wrong) > 0 {
+			return fmt.Errorf("%s", strings.Join(wrong, "; "))
+		}
+		return nil
+	}, "DNS answers")
+	return time.Since(start)
+}
+
+// expectNoWrites checks that an idle federation writes neither the record
+// status nor the DNSEndpoint: their resourceVersions stay the same.
+func (e *env) expectNoWrites(t *testing.T, d time.Duration) {
+	t.Helper()
+	ctx := t.Context()
+	objs := []client.Object{&feddnsv1a1.ServiceDNSRecord{}, &feddnsv1a1.DNSEndpoint{}, &feddnsv1a1.IngressDNSRecord{}, &feddnsv1a1.DNSEndpoint{}}
+	keys := []string{"web", "service-web", "shop", "ingress-shop"}
+	versions := func() []string {
+		var out []string
+		for i, o := range objs {
+			if err := e.host.Get(ctx, client.ObjectKey{Namespace: appNS, Name: keys[i]}, o); err != nil {
+				t.Fatalf("reading %s: %v", keys[i], err)
+			}
+			out = append(out, o.GetResourceVersion())
+		}
+		return out
+	}
+	before := versions()
+	time.Sleep(d)
+	if after := versions(); !slices.Equal(before, after) {
+		t.Errorf("idle for %s, the DNS objects %v were written: resourceVersions %v -> %v", d, keys, before, after)
+	}
+}
+
+// expectCNAME checks the canonical name CoreDNS gives for name.
+func (e *env) expectCNAME(t *testing.T, name, want string) {
+	t.Helper()
+	e2eutil.Eventually(t, 30*time.Second, func(ctx context.Context) error {
+		got, err := e.dns.Resolver().LookupCNAME(ctx, name+".")
+		if err != nil {
+			return err
+		}
+		if strings.TrimSuffix(got, ".") != want {
+			return fmt.Errorf("canonical name of %s is %s, want %s", name, got, want)
+		}
+		return nil
+	}, "CNAME of %s", name)
+}
+
+func (e *env) expectCondition(t *testing.T, record, typ string, status metav1.ConditionStatus, reason string) {
+	t.Helper()
+	e2eutil.Eventually(t, time.Minute, func(ctx context.Context) error {
+		rec := &feddnsv1a1.ServiceDNSRecord{}
+		if err := e.host.Get(ctx, client.ObjectKey{Namespace: appNS, Name: record}, rec); err != nil {
+			return err
+		}
+		c := meta.FindStatusCondition(rec.Status.Conditions, typ)
+		if c == nil || c.Status != status || c.Reason != reason {
+			return fmt.Errorf("condition %s is %+v", typ, c)
+		}
+		t.Logf("ServiceDNSRecord %s: %s=%s %s: %s", record, typ, c.Status, c.Reason, c.Message)
+		return nil
+	}, "ServiceDNSRecord %s has %s=%s (%s)", record, typ, status, reason)
+}
+
+func (e *env) clusterReady(ctx context.Context, name string) bool {
+	kfc := &fedcorev1b1.KubeFedCluster{}
+	if err := e.host.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, kfc); err != nil {
+		return false
+	}
+	return clusterReady(kfc)
+}
+
+// patchOverride sets the FederatedDeployment's overrides.
+func (e *env) patchOverride(t *testing.T, overrides string) {
+	t.Helper()
+	e.patchDeployment(t, fmt.Sprintf(`{"spec":{"overrides":%s}}`, overrides))
+}
+
+// patchReplicas sets the FederatedDeployment's template replicas.
+func (e *env) patchReplicas(t *testing.T, n int) {
+	t.Helper()
+	e.patchDeployment(t, fmt.Sprintf(`{"spec":{"template":{"spec":{"replicas":%d}}}}`, n))
+}
+
+func (e *env) patchDeployment(t *testing.T, patch string) {
+	t.Helper()
+	fd := &unstructured.Unstructured{}
+	fd.SetAPIVersion("types.kubefed.io/v1beta1")
+	fd.SetKind("FederatedDeployment")
+	fd.SetNamespace(appNS)
+	fd.SetName("web")
+	if err := e.host.Patch(t.Context(), fd, client.RawPatch("application/merge-patch+json", []byte(patch))); err != nil {
+		t.Fatalf("patching FederatedDeployment web: %v", err)
+	}
+}
+
+// dump returns the DNS objects of the host and the Services, EndpointSlices
+// and Ingresses of the members.
+func (e *env) dump() string {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var b strings.Builder
+	for _, l := range []client.ObjectList{&feddnsv1a1.ServiceDNSRecordList{}, &feddnsv1a1.IngressDNSRecordList{}, &feddnsv1a1.DNSEndpointList{}, &feddnsv1a1.DomainList{}, &fedcorev1b1.KubeFedClusterList{}} {
+		if err := e.host.List(ctx, l); err != nil {
+			fmt.Fprintf(&b, "host: %T: %v\n", l, err)
+			continue
+		}
+		fmt.Fprintf(&b, "host %T:\n%s\n", l, toYAML(l))
+	}
+	for name, c := range e.members {
+		for _, l := range []client.ObjectList{&corev1.ServiceList{}, &discoveryv1.EndpointSliceList{}, &networkingv1.IngressList{}} {
+			if err := c.List(ctx, l, client.InNamespace(appNS)); err != nil {
+				fmt.Fprintf(&b, "%s: %T: %v\n", name, l, err)
+				continue
+			}
+			fmt.Fprintf(&b, "%s %T:\n%s\n", name, l, toYAML(l))
+		}
+	}
+	return b.String()
+}
+
+func toYAML(v any) string {
+	out, err := yaml.Marshal(v)
+	if err != nil {
+		return err.Error()
+	}
+	return string(out)
+}
