@@ -18,11 +18,15 @@ package sync
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
+	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/sets"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
@@ -182,5 +186,63 @@ func TestNamespaceToFederated(t *testing.T) {
 	slices.Sort(names)
 	if want := []string{"team-a/one", "team-a/two"}; !slices.Equal(names, want) {
 		t.Errorf("requests = %v, want %v", names, want)
+	}
+}
+
+// terminatingMembers is a Members whose every cluster holds a managed copy
+// that is being deleted: deleteMember then asks for a requeue from each
+// cluster's goroutine.
+type terminatingMembers struct {
+	clusters []string
+	reader   client.Reader
+}
+
+func (m terminatingMembers) GetClient(context.Context, string) (client.Client, error) {
+	return nil, errClusterNotReady
+}
+
+func (m terminatingMembers) GetReader(context.Context, string) (client.Reader, error) {
+	return m.reader, nil
+}
+
+func (m terminatingMembers) ReadyClusters() []string { return m.clusters }
+
+// TestRemovalsRequeueFromParallelClusters runs reconcileRemovals over many
+// clusters at once; under -race it fails when the scope's requeue is not
+// safe for concurrent use.
+func TestRemovalsRequeueFromParallelClusters(t *testing.T) {
+	r := reconcilerFor(t, "", "ConfigMap")
+	copyInMember := &unstructured.Unstructured{Object: map[string]any{}}
+	copyInMember.SetAPIVersion("v1")
+	copyInMember.SetKind("ConfigMap")
+	copyInMember.SetNamespace("ns")
+	copyInMember.SetName("web")
+	copyInMember.SetLabels(map[string]string{fedcorev1b1.ManagedByKubeFedLabelKey: fedcorev1b1.ManagedByKubeFedLabelValue})
+	copyInMember.SetFinalizers([]string{"example.com/hold"})
+	now := metav1.Now()
+	copyInMember.SetDeletionTimestamp(&now)
+	reader := fake.NewClientBuilder().WithObjects(copyInMember).Build()
+
+	var clusters []string
+	for i := range 32 {
+		clusters = append(clusters, fmt.Sprintf("member%d", i))
+	}
+	r.Members = terminatingMembers{clusters: clusters, reader: reader}
+	s := newTestScope(r.fedObject("ns", "web", nil))
+	s.ready = sets.New(clusters...)
+
+	if _, err := r.reconcileRemovals(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.results) != len(clusters) {
+		t.Fatalf("results for %d clusters, want %d", len(s.results), len(clusters))
+	}
+	for c, res := range s.results {
+		if res.status != fedtypesv1b1.WaitingForRemoval {
+			t.Errorf("cluster %s: status %s, want %s", c, res.status, fedtypesv1b1.WaitingForRemoval)
+		}
+	}
+	if got := s.result().RequeueAfter; got != 2*time.Second {
+		t.Errorf("requeueAfter = %s, want 2s", got)
 	}
 }
