@@ -246,3 +246,26 @@ func TestRemovalsRequeueFromParallelClusters(t *testing.T) {
 		t.Errorf("requeueAfter = %s, want 2s", got)
 	}
 }
+
+// TestSystemNamespaceReportsClustersNotReady: a FederatedNamespace for a
+// namespace every cluster has writes nothing, and reports a cluster that is
+// not ready as not ready, not as propagated.
+func TestSystemNamespaceReportsClustersNotReady(t *testing.T) {
+	for _, ns := range []string{"kube-system", "kube-public", "default", testNamespace} {
+		t.Run(ns, func(t *testing.T) {
+			r := reconcilerFor(t, "", "Namespace")
+			s := newTestScope(r.fedObject(ns, ns, nil))
+			s.selected = []string{"member1", "member2"}
+			s.ready = sets.New("member1")
+			if _, err := r.reconcileMembers(context.Background(), s); err != nil {
+				t.Fatal(err)
+			}
+			if got := s.results["member1"]; got == nil || got.status != fedtypesv1b1.ClusterPropagationOK {
+				t.Errorf("member1: %+v, want propagated", got)
+			}
+			if got := s.results["member2"]; got == nil || got.status != fedtypesv1b1.ClusterNotReady {
+				t.Errorf("member2: %+v, want %s", got, fedtypesv1b1.ClusterNotReady)
+			}
+		})
+	}
+}
