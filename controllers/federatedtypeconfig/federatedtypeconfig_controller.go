@@ -262,7 +262,7 @@ func (r *Reconciler) start(ctx context.Context, ftc *fedcorev1b1.FederatedTypeCo
 		Reconciler:              rec,
 		MaxConcurrentReconciles: s.Workers,
 		SkipNameValidation:      ptr.To(true),
-		// See internal/manager: the v0.24 priority queue can hang a
+		// See cmd/controller-manager/app: the v0.24 priority queue can hang a
 		// shutdown.
 		UsePriorityQueue: ptr.To(false),
 		LogConstructor: func(req *reconcile.Request) logr.Logger {

@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package manager
+package app
 
 import (
 	"context"
@@ -209,30 +209,8 @@ func New(ctx context.Context, restConfig *rest.Config, opts Options) (ctrl.Manag
 	if err := mgr.Add(members); err != nil {
 		return nil, err
 	}
-	if err := (&kubefedcluster.Reconciler{
-		Client:       mgr.GetClient(),
-		ClusterCache: members,
-		Namespace:    opts.Namespace,
-	}).SetupWithManager(mgr); err != nil {
-		return nil, fmt.Errorf("setting up the KubeFedCluster controller: %w", err)
-	}
-	if err := (&federatedtypeconfig.Reconciler{
-		Manager:   mgr,
-		Members:   members,
-		Namespace: opts.Namespace,
-		Metrics:   metrics.SyncMetrics{},
-	}).SetupWithManager(mgr); err != nil {
-		return nil, fmt.Errorf("setting up the FederatedTypeConfig controller: %w", err)
-	}
-
-	if err := (&scheduling.Reconciler{
-		Client:              mgr.GetClient(),
-		Members:             members,
-		Namespace:           opts.Namespace,
-		Recorder:            mgr.GetEventRecorderFor("kubefed-scheduler"), //nolint:staticcheck // events on the preference, core events API
-		UnschedulableWindow: opts.UnschedulableWindow,
-	}).SetupWithManager(mgr); err != nil {
-		return nil, fmt.Errorf("setting up the ReplicaSchedulingPreference controller: %w", err)
+	if err := addControllers(mgr, members, opts); err != nil {
+		return nil, err
 	}
 
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
@@ -247,6 +225,37 @@ func New(ctx context.Context, restConfig *rest.Config, opts Options) (ctrl.Manag
 		return nil, err
 	}
 	return mgr, nil
+}
+
+// addControllers registers every controller of the control plane with the
+// manager: the one place where a new controller is added.
+func addControllers(mgr ctrl.Manager, members *clustercache.ClusterCache, opts Options) error {
+	if err := (&kubefedcluster.Reconciler{
+		Client:       mgr.GetClient(),
+		ClusterCache: members,
+		Namespace:    opts.Namespace,
+	}).SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("setting up the KubeFedCluster controller: %w", err)
+	}
+	if err := (&federatedtypeconfig.Reconciler{
+		Manager:   mgr,
+		Members:   members,
+		Namespace: opts.Namespace,
+		Metrics:   metrics.SyncMetrics{},
+	}).SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("setting up the FederatedTypeConfig controller: %w", err)
+	}
+
+	if err := (&scheduling.Reconciler{
+		Client:              mgr.GetClient(),
+		Members:             members,
+		Namespace:           opts.Namespace,
+		Recorder:            mgr.GetEventRecorderFor("kubefed-scheduler"), //nolint:staticcheck // events on the preference, core events API
+		UnschedulableWindow: opts.UnschedulableWindow,
+	}).SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("setting up the ReplicaSchedulingPreference controller: %w", err)
+	}
+	return nil
 }
 
 func orDefault(s, def string) string {
