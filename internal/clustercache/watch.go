@@ -160,10 +160,22 @@ func WatchSource[request comparable](c *ClusterCache, in WatchSourceInput[reques
 // being Ready), the requests mapFunc returns: typically the objects placed
 // in that cluster, so that they are reconciled again.
 func ConnectionSource[request comparable](c *ClusterCache, mapFunc func(ctx context.Context, ev ConnectionEvent) []request) source.TypedSource[request] {
+	return DelayedConnectionSource(c, nil, mapFunc)
+}
+
+// DelayedConnectionSource is ConnectionSource with the requests enqueued
+// after delay(ev) (for example KubeFed's availableDelay when a member
+// connects and unavailableDelay when it disconnects); a nil delay enqueues
+// at once.
+func DelayedConnectionSource[request comparable](c *ClusterCache, delay func(ev ConnectionEvent) time.Duration, mapFunc func(ctx context.Context, ev ConnectionEvent) []request) source.TypedSource[request] {
 	return source.TypedFunc[request](func(ctx context.Context, q workqueue.TypedRateLimitingInterface[request]) error {
 		unsubscribe := c.Subscribe(func(ev ConnectionEvent) {
+			var d time.Duration
+			if delay != nil {
+				d = delay(ev)
+			}
 			for _, r := range mapFunc(ctx, ev) {
-				q.Add(r)
+				q.AddAfter(r, d)
 			}
 		})
 		context.AfterFunc(ctx, unsubscribe)

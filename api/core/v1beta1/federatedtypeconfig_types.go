@@ -154,8 +154,20 @@ const (
 	// ReasonClusterScopedTypeNotSupported means a cluster-scoped type is
 	// not started because the control plane is Namespaced.
 	ReasonClusterScopedTypeNotSupported = "ClusterScopedTypeNotSupported"
-	// ReasonControllerStartFailed means the controller could not start.
+	// ReasonControllerStartFailed means the controller could not start, or
+	// stopped with an error; it is started again with a growing delay.
 	ReasonControllerStartFailed = "ControllerStartFailed"
+	// ReasonControllerStarting means the controller was started and waits
+	// for the host cache of its type to sync; it becomes ControllerRunning
+	// when it has.
+	ReasonControllerStarting = "ControllerStarting"
+	// ReasonFederatedTypeAccessDenied means the controller's identity may
+	// not list or watch the federated type (or FederatedNamespaces) in the
+	// host: grant it, and the controller starts by itself.
+	ReasonFederatedTypeAccessDenied = "FederatedTypeAccessDenied"
+	// ReasonCacheSyncFailed means the host cache of the type did not sync
+	// in time; the controller is started again with a growing delay.
+	ReasonCacheSyncFailed = "CacheSyncFailed"
 )
 
 // +kubebuilder:object:root=true

@@ -29,6 +29,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/selection"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -242,6 +243,11 @@ func addControllers(mgr ctrl.Manager, members *clustercache.ClusterCache, opts O
 		Members:   members,
 		Namespace: opts.Namespace,
 		Metrics:   metrics.SyncMetrics{},
+		// The scheduler watches these through the same host cache.
+		KeepInformers: []schema.GroupVersionKind{
+			fedtypesv1b1.GroupVersion.WithKind(fedschedv1a1.TargetKindFederatedDeployment),
+			fedtypesv1b1.GroupVersion.WithKind(fedschedv1a1.TargetKindFederatedReplicaSet),
+		},
 	}).SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("setting up the FederatedTypeConfig controller: %w", err)
 	}
