@@ -34,11 +34,13 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
@@ -103,8 +105,10 @@ type Reconciler struct {
 	// running holds the started controllers by FederatedTypeConfig name.
 	running map[string]*runningController
 	// failures counts the consecutive failed starts per
-	// FederatedTypeConfig, for the retry backoff.
+	// FederatedTypeConfig, and retryAt says when the next one is due, for
+	// the retry backoff.
 	failures map[string]int
+	retryAt  map[string]time.Time
 	// stopping is set when the manager shuts down; no controller starts
 	// after that.
 	stopping bool
@@ -149,6 +153,7 @@ type startFailure struct {
 func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	r.running = map[string]*runningController{}
 	r.failures = map[string]int{}
+	r.retryAt = map[string]time.Time{}
 	r.informers = map[schema.GroupVersionKind]int{}
 	r.events = make(chan event.GenericEvent, 1024)
 	// Stop every sync controller when the manager stops.
@@ -156,7 +161,8 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 		return err
 	}
 	return ctrl.NewControllerManagedBy(mgr).
-		For(&fedcorev1b1.FederatedTypeConfig{}).
+		// Its own status writes need no reconcile.
+		For(&fedcorev1b1.FederatedTypeConfig{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		// The settings a sync controller is built with come from the
 		// KubeFedConfig: a change restarts the controllers it affects.
 		Watches(&fedcorev1b1.KubeFedConfig{}, handler.EnqueueRequestsFromMapFunc(r.configToTypeConfigs)).
@@ -209,10 +215,11 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		return ctrl.Result{}, nil
 	}
 	if controllerutil.AddFinalizer(ftc, fedcorev1b1.FederatedTypeConfigFinalizer) {
+		// The update event that follows is filtered out (same
+		// generation): carry on in this pass.
 		if err := c.Update(ctx, ftc); err != nil {
 			return ctrl.Result{}, fmt.Errorf("adding the finalizer of FederatedTypeConfig %s: %w", ftc.Name, err)
 		}
-		return ctrl.Result{}, nil
 	}
 
 	cfg, err := r.config(ctx)
@@ -239,9 +246,11 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		// is a safety net.
 		result.RequeueAfter = cacheSyncTimeout(cfg) + retryInterval
 	default:
-		delay := r.nextRetry(ftc.Name)
-		result.RequeueAfter = delay
-		message = fmt.Sprintf("%s (next attempt in %s)", message, delay)
+		at := r.nextRetry(ftc.Name)
+		result.RequeueAfter = time.Until(at)
+		// An absolute time: the message, and so the status, stays the same
+		// until the next attempt.
+		message = fmt.Sprintf("%s (next attempt at %s)", message, at.UTC().Format(time.RFC3339))
 	}
 	return result, r.writeStatus(ctx, ftc, reason, message)
 }
@@ -509,27 +518,36 @@ func (r *Reconciler) report(name string, rc *runningController, failure *startFa
 	}
 }
 
-// nextRetry returns the delay before the next attempt to start a type that
-// failed, and counts the failure.
-func (r *Reconciler) nextRetry(name string) time.Duration {
+// nextRetry returns when to try again to start a type that failed, and
+// counts the failure.
+func (r *Reconciler) nextRetry(name string) time.Time {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	now := time.Now()
+	if at, ok := r.retryAt[name]; ok && now.Before(at) {
+		// A reconcile before the retry was due (another request): it is
+		// no new failure.
+		return at
+	}
 	n := r.failures[name]
 	r.failures[name] = n + 1
 	d := retryInterval
 	for range n {
 		d *= 2
 		if d >= maxRetryInterval {
-			return maxRetryInterval
+			d = maxRetryInterval
+			break
 		}
 	}
-	return d
+	r.retryAt[name] = now.Add(d)
+	return r.retryAt[name]
 }
 
 func (r *Reconciler) forgetFailures(name string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	delete(r.failures, name)
+	delete(r.retryAt, name)
 }
 
 // acquireInformers counts a starting controller as a user of the informers
