@@ -59,14 +59,6 @@ const (
 	maxRetryInterval = 2 * time.Minute
 )
 
-// defaultCacheSyncTimeout bounds the wait for the host informers of a type
-// when the KubeFedConfig does not say (spec.controllerDuration.cacheSyncTimeout).
-const defaultCacheSyncTimeout = time.Minute
-
-// Default number of federated objects one sync controller reconciles at
-// once when the KubeFedConfig does not say (KubeFed: 1).
-const defaultMaxConcurrentReconciles = 8
-
 // +kubebuilder:rbac:groups=core.kubefed.io,resources=federatedtypeconfigs,verbs=get;list;watch;update;patch
 // +kubebuilder:rbac:groups=core.kubefed.io,resources=federatedtypeconfigs/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=core.kubefed.io,resources=federatedtypeconfigs/finalizers,verbs=update
@@ -237,7 +229,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	switch reason {
 	case fedcorev1b1.ReasonControllerRunning:
 		r.forgetFailures(ftc.Name)
-	case fedcorev1b1.ReasonPropagationDisabled, fedcorev1b1.ReasonClusterScopedTypeNotSupported:
+	case fedcorev1b1.ReasonPropagationDisabled, fedcorev1b1.ReasonClusterScopedTypeNotSupported, fedcorev1b1.ReasonPushReconcilerDisabled:
 		// Only a change of the FederatedTypeConfig or the KubeFedConfig
 		// changes these.
 		r.forgetFailures(ftc.Name)
@@ -260,6 +252,11 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 func (r *Reconciler) startable(ctx context.Context, ftc *fedcorev1b1.FederatedTypeConfig, cfg *fedcorev1b1.KubeFedConfigSpec) (string, string) {
 	if !ftc.GetPropagationEnabled() {
 		return fedcorev1b1.ReasonPropagationDisabled, "spec.propagation is Disabled"
+	}
+	if !cfg.FeatureGateEnabled(fedcorev1b1.PushReconcilerFeature) {
+		return fedcorev1b1.ReasonPushReconcilerDisabled, fmt.Sprintf(
+			"the %s feature gate is Disabled in KubeFedConfig %s/%s: no type is propagated until it is Enabled",
+			fedcorev1b1.PushReconcilerFeature, r.Namespace, fedcorev1b1.KubeFedConfigName)
 	}
 	if cfg.Scope == apiextensionsv1.NamespaceScoped && !ftc.Spec.TargetType.Namespaced() && !ftc.IsNamespace() {
 		return fedcorev1b1.ReasonClusterScopedTypeNotSupported, fmt.Sprintf(
@@ -313,26 +310,12 @@ type settings struct {
 }
 
 func settingsFrom(cfg *fedcorev1b1.KubeFedConfigSpec) settings {
-	s := settings{Workers: defaultMaxConcurrentReconciles, AvailableDelay: 20 * time.Second, UnavailableDelay: 60 * time.Second}
-	if sc := cfg.SyncController; sc != nil && sc.MaxConcurrentReconciles != nil && *sc.MaxConcurrentReconciles > 0 {
-		s.Workers = int(*sc.MaxConcurrentReconciles)
-	}
-	if d := cfg.ControllerDuration; d != nil {
-		if d.AvailableDelay != nil {
-			s.AvailableDelay = d.AvailableDelay.Duration
-		}
-		if d.UnavailableDelay != nil {
-			s.UnavailableDelay = d.UnavailableDelay.Duration
-		}
-	}
-	return s
+	eff := cfg.Settings()
+	return settings{Workers: eff.SyncWorkers, AvailableDelay: eff.AvailableDelay, UnavailableDelay: eff.UnavailableDelay}
 }
 
 func cacheSyncTimeout(cfg *fedcorev1b1.KubeFedConfigSpec) time.Duration {
-	if d := cfg.ControllerDuration; d != nil && d.CacheSyncTimeout != nil && d.CacheSyncTimeout.Duration > 0 {
-		return d.CacheSyncTimeout.Duration
-	}
-	return defaultCacheSyncTimeout
+	return cfg.Settings().CacheSyncTimeout
 }
 
 // ensureRunning starts the controller, or restarts it when its

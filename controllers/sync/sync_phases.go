@@ -416,8 +416,7 @@ func (r *Reconciler) memberKey(fedObj *unstructured.Unstructured) types.Namespac
 }
 
 func adoptResources(cfg *fedcorev1b1.KubeFedConfigSpec) bool {
-	return cfg.SyncController == nil || cfg.SyncController.AdoptResources == nil ||
-		*cfg.SyncController.AdoptResources == fedcorev1b1.AdoptResourcesEnabled
+	return cfg.Settings().AdoptResources
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -41,12 +41,14 @@ type FederatedTypeConfigSpec struct {
 	// for the target type, e.g. types.kubefed.io/v1beta1 FederatedDeployment.
 	// +kubebuilder:validation:XValidation:rule="has(self.group) && self.group.contains('.')",message="federatedType.group is required and must be a domain with at least one dot, e.g. types.kubefed.io"
 	FederatedType APIResource `json:"federatedType"`
-	// StatusType is the type that holds the collected status of federated
-	// objects, when status lives in a separate object (KubeFed's
-	// FederatedServiceStatus). When omitted, status is collected into the
-	// federated object's own status.
+	// StatusType is KubeFed's type for status kept in a separate object
+	// (FederatedServiceStatus). kubefed does not keep such objects: it
+	// collects member status into the federated object's own status
+	// (status.clusters[].remoteStatus, with statusCollection Enabled), so
+	// the field is refused at admission rather than silently ignored. It
+	// stays in the API so that KubeFed's objects decode.
 	// +optional
-	// +kubebuilder:validation:XValidation:rule="has(self.group) && self.group.contains('.')",message="statusType.group is required and must be a domain with at least one dot, e.g. types.kubefed.io"
+	// +kubebuilder:validation:XValidation:rule="false",message="spec.statusType is not supported: kubefed collects member status into the federated object's status.clusters[].remoteStatus (set spec.statusCollection: Enabled); remove spec.statusType"
 	StatusType *APIResource `json:"statusType,omitempty"`
 	// StatusCollection says whether the status of member objects is
 	// collected into the federated object.
@@ -142,6 +144,10 @@ const FederatedTypeConfigReady = "Ready"
 const (
 	// ReasonControllerRunning means the sync controller runs.
 	ReasonControllerRunning = "ControllerRunning"
+	// ReasonPushReconcilerDisabled means the PushReconciler feature gate
+	// of the KubeFedConfig is Disabled: as in KubeFed, no sync controller
+	// runs.
+	ReasonPushReconcilerDisabled = "PushReconcilerDisabled"
 	// ReasonPropagationDisabled means spec.propagation is Disabled.
 	ReasonPropagationDisabled = "PropagationDisabled"
 	// ReasonFederatedTypeCRDNotFound means the federated type is not served

@@ -177,17 +177,10 @@ func New(ctx context.Context, restConfig *rest.Config, opts Options) (ctrl.Manag
 	if opts.SkipControllerNameValidation {
 		mgrOpts.Controller.SkipNameValidation = ptr.To(true)
 	}
-	if le := spec.LeaderElect; le != nil {
-		if le.LeaseDuration != nil {
-			mgrOpts.LeaseDuration = ptr.To(le.LeaseDuration.Duration)
-		}
-		if le.RenewDeadline != nil {
-			mgrOpts.RenewDeadline = ptr.To(le.RenewDeadline.Duration)
-		}
-		if le.RetryPeriod != nil {
-			mgrOpts.RetryPeriod = ptr.To(le.RetryPeriod.Duration)
-		}
-	}
+	settings := spec.Settings()
+	mgrOpts.LeaseDuration = ptr.To(settings.LeaseDuration)
+	mgrOpts.RenewDeadline = ptr.To(settings.RenewDeadline)
+	mgrOpts.RetryPeriod = ptr.To(settings.RetryPeriod)
 	mgr, err := ctrl.NewManager(restConfig, mgrOpts)
 	if err != nil {
 		return nil, fmt.Errorf("creating the manager: %w", err)
@@ -203,9 +196,7 @@ func New(ctx context.Context, restConfig *rest.Config, opts Options) (ctrl.Manag
 	}
 	ccOpts := clustercache.Options{Scheme: scheme, QPS: opts.MemberQPS, Burst: opts.MemberBurst,
 		DefaultLabelSelector: labels.NewSelector().Add(*labelled)}
-	if d := spec.ControllerDuration; d != nil && d.CacheSyncTimeout != nil {
-		ccOpts.CacheSyncTimeout = d.CacheSyncTimeout.Duration
-	}
+	ccOpts.CacheSyncTimeout = settings.CacheSyncTimeout
 	members := clustercache.New(ccOpts)
 	if err := mgr.Add(members); err != nil {
 		return nil, err

@@ -45,15 +45,7 @@ const namespaceDeletionTimeout = 90 * time.Second
 // host's own namespace of a FederatedNamespace is one of its copies.
 func TestHostJoinedIntoItself(t *testing.T) {
 	e := e2eutil.Setup(t, 2)
-	if _, err := kubefedctl.Join(t.Context(), kubefedctl.JoinOptions{
-		ClusterName: e2eutil.HostName, HostClusterName: e2eutil.HostName,
-		HostConfig: e.Fed.Host.Config, ClusterConfig: e.Fed.Host.Config,
-		KubeFedNamespace: e2eutil.Namespace, ErrorOnExisting: true,
-		HostContext: e2eutil.HostName, ClusterContext: e2eutil.HostName, Out: io.Discard,
-	}); err != nil {
-		t.Fatalf("joining the host cluster into itself: %v", err)
-	}
-	e.WaitClusterReady(t, e2eutil.HostName, corev1.ConditionTrue, time.Minute)
+	joinHost(t, e)
 	all := []string{e2eutil.HostName, member1, member2}
 
 	t.Run("kubectl delete namespace", func(t *testing.T) {
@@ -124,6 +116,21 @@ func TestHostJoinedIntoItself(t *testing.T) {
 		e2eutil.Eventually(t, timeout, check, "namespace %s in the host released", ns)
 		consistently(t, 3*time.Second, check, "namespace %s in the host kept and unlabelled", ns)
 	})
+}
+
+// joinHost joins the host cluster into itself (as "host") and waits until
+// it is Ready.
+func joinHost(t *testing.T, e *e2eutil.Env) {
+	t.Helper()
+	if _, err := kubefedctl.Join(t.Context(), kubefedctl.JoinOptions{
+		ClusterName: e2eutil.HostName, HostClusterName: e2eutil.HostName,
+		HostConfig: e.Fed.Host.Config, ClusterConfig: e.Fed.Host.Config,
+		KubeFedNamespace: e2eutil.Namespace, ErrorOnExisting: true,
+		HostContext: e2eutil.HostName, ClusterContext: e2eutil.HostName, Out: io.Discard,
+	}); err != nil {
+		t.Fatalf("joining the host cluster into itself: %v", err)
+	}
+	e.WaitClusterReady(t, e2eutil.HostName, corev1.ConditionTrue, time.Minute)
 }
 
 // federatedNamespaceWithObjects creates a namespace in the host with a

@@ -41,9 +41,12 @@ import (
 // default type and of a CRD while the control plane starts (members
 // connecting) and while a member is stopped and started, and then checks
 // that every PropagatedVersion records, for every cluster, KubeFed's
-// version (gen:N or rv:N) of the member copy.
+// version (gen:N or rv:N) of the member copy. The host is joined into
+// itself, as on the demo federation.
 func TestVersionRecordIsTrue(t *testing.T) {
 	e := e2eutil.Setup(t, 2)
+	joinHost(t, e)
+	all := []string{e2eutil.HostName, member1, member2}
 	widgets := enableWidgets(t, e)
 
 	var objs []*unstructured.Unstructured
@@ -57,19 +60,22 @@ func TestVersionRecordIsTrue(t *testing.T) {
 			obj.SetNamespace(ns)
 			obj.SetName(ns)
 		case ft.ftc.Spec.FederatedType.Namespaced():
-			obj.SetNamespace(newNamespace(t, e, "versions-"+tag, bothMembers...))
+			obj.SetNamespace(newNamespace(t, e, "versions-"+tag, all...))
 			obj.SetName("versions")
 		default:
 			obj.SetName("versions-" + tag)
 			t.Cleanup(func() {
 				ctx := context.Background()
 				_ = e.Host.Delete(ctx, obj)
-				for _, m := range bothMembers {
+				for _, m := range all {
 					mc := ft.newTarget()
 					mc.SetName(obj.GetName())
-					_ = e.Member(m).Delete(ctx, mc)
+					_ = clusterClient(e, m).Delete(ctx, mc)
 				}
 			})
+		}
+		if err := fedtypesv1b1.SetPlacementClusterNames(obj, all); err != nil {
+			t.Fatal(err)
 		}
 		e.DumpOnFailure(t, obj.GetNamespace(), obj.GetName())
 		return obj
@@ -109,9 +115,9 @@ func TestVersionRecordIsTrue(t *testing.T) {
 	e.WaitClusterNotReady(t, member2, time.Minute)
 	placed := make([][]string, len(objs))
 	for i, obj := range objs {
-		placed[i] = bothMembers
+		placed[i] = all
 		if i%2 == 1 {
-			placed[i] = []string{member1}
+			placed[i] = []string{e2eutil.HostName, member1}
 		}
 		objs[i] = update(t, e, obj, func(u *unstructured.Unstructured) {
 			_ = unstructured.SetNestedField(u.Object, "2", "spec", "template", "metadata", "labels", "step")
