@@ -301,7 +301,7 @@ type StatusControllerConfig struct {
 	// MaxConcurrentReconciles must be 1 (KubeFed's default) when set.
 	// +optional
 	// +kubebuilder:default=1
-	// +kubebuilder:validation:XValidation:rule="self == 1",messageExpression="'statusController.maxConcurrentReconciles ' + string(self) + ' has no effect: kubefed collects status in the sync controllers; set syncController.maxConcurrentReconciles instead, and leave this at 1 or remove it'"
+	// +kubebuilder:validation:XValidation:rule="self == 1",message="statusController.maxConcurrentReconciles has no effect: kubefed collects status in the sync controllers; set syncController.maxConcurrentReconciles instead, and leave this at 1 or remove it"
 	MaxConcurrentReconciles *int64 `json:"maxConcurrentReconciles,omitempty"`
 }
 

@@ -263,7 +263,7 @@ func TestInvalidObjectsAreRejected(t *testing.T) {
 		{"status controller workers", kubeFedConfig("status-workers", `  scope: Cluster
   statusController:
     maxConcurrentReconciles: 4
-`), "statusController.maxConcurrentReconciles 4 has no effect: kubefed collects status in the sync controllers; set syncController.maxConcurrentReconciles instead"},
+`), "statusController.maxConcurrentReconciles has no effect: kubefed collects status in the sync controllers; set syncController.maxConcurrentReconciles instead"},
 		{"FederatedTypeConfig statusType", federatedTypeConfig("services", `  federatedType:
     group: types.kubefed.io
     kind: FederatedService
