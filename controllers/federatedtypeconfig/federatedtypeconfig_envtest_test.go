@@ -161,6 +161,45 @@ func TestFederatedTypeConfigs(t *testing.T) {
 	cfg, admin := startEnv(t)
 	t.Run("access denied", func(t *testing.T) { testAccessDenied(t, cfg, admin) })
 	t.Run("shared FederatedNamespace informer", func(t *testing.T) { testSharedNamespaceInformer(t, cfg, admin) })
+	t.Run("PushReconciler gate", func(t *testing.T) { testPushReconcilerGate(t, cfg, admin) })
+}
+
+// testPushReconcilerGate switches the KubeFedConfig's PushReconciler gate
+// off and on again: every type stops and starts within seconds, without a
+// restart of the controller-manager.
+func testPushReconcilerGate(t *testing.T, cfg *rest.Config, admin client.Client) {
+	ctx := t.Context()
+	const namespace = "kf-gate"
+	controlPlane(t, admin, cfg, namespace, "namespaces", "configmaps")
+	for _, name := range []string{"namespaces", "configmaps"} {
+		waitReady(t, admin, namespace, name, fedcorev1b1.ReasonControllerRunning, time.Minute)
+	}
+	setGate := func(mode fedcorev1b1.ConfigurationMode) {
+		t.Helper()
+		if err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+			kfc := &fedcorev1b1.KubeFedConfig{}
+			if err := admin.Get(ctx, client.ObjectKey{Namespace: namespace, Name: fedcorev1b1.KubeFedConfigName}, kfc); err != nil {
+				return err
+			}
+			kfc.Spec.FeatureGates = []fedcorev1b1.FeatureGatesConfig{{Name: string(fedcorev1b1.PushReconcilerFeature), Configuration: mode}}
+			return admin.Update(ctx, kfc)
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Log("Disabling the PushReconciler gate.")
+	setGate(fedcorev1b1.ConfigurationDisabled)
+	for _, name := range []string{"namespaces", "configmaps"} {
+		ftc := waitReady(t, admin, namespace, name, fedcorev1b1.ReasonPushReconcilerDisabled, 10*time.Second)
+		if ftc.Status.PropagationController != fedcorev1b1.ControllerStatusNotRunning {
+			t.Errorf("%s: propagationController %q with the gate disabled", name, ftc.Status.PropagationController)
+		}
+	}
+	t.Log("Enabling it again.")
+	setGate(fedcorev1b1.ConfigurationEnabled)
+	for _, name := range []string{"namespaces", "configmaps"} {
+		waitReady(t, admin, namespace, name, fedcorev1b1.ReasonControllerRunning, 10*time.Second)
+	}
 }
 
 // testAccessDenied runs the controller-manager as an identity that may not

@@ -18,6 +18,7 @@ package sync
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	gosync "sync"
 	"time"
@@ -184,10 +185,17 @@ func (r *Reconciler) releaseOrphans(ctx context.Context, req ctrl.Request) error
 	stub.SetName(req.Name)
 	stub.SetNamespace(req.Namespace)
 	key := r.memberKey(stub)
-	for _, cluster := range r.Members.ReadyClusters() {
+	// Every cluster is released, in parallel: one that fails (or hangs
+	// until its operation timeout) does not hold back the others.
+	var mu gosync.Mutex
+	var errs []error
+	r.forEach(ctx, r.Members.ReadyClusters(), func(ctx context.Context, cluster string) {
 		if res := r.releaseMember(ctx, cluster, key); res != nil {
-			return fmt.Errorf("%s", res.message)
+			mu.Lock()
+			// The message names the object and the cluster.
+			errs = append(errs, errors.New(res.message))
+			mu.Unlock()
 		}
-	}
-	return nil
+	})
+	return errors.Join(errs...)
 }

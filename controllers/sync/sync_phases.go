@@ -390,7 +390,11 @@ func (r *Reconciler) getCached(ctx context.Context, cluster string, key types.Na
 		return nil, fmt.Errorf("reading the cache of cluster %s: %w", cluster, err)
 	}
 	obj := r.newTarget()
-	if err := reader.Get(ctx, key, obj); err != nil {
+	// A cache read waits for the member's informer to sync; a member that
+	// never answers must not hold a worker.
+	readCtx, cancel := context.WithTimeout(ctx, r.operationTimeout())
+	defer cancel()
+	if err := reader.Get(readCtx, key, obj); err != nil {
 		if apierrors.IsNotFound(err) {
 			return nil, nil
 		}

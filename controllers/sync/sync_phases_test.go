@@ -20,13 +20,16 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/sets"
+	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
@@ -267,5 +270,58 @@ func TestSystemNamespaceReportsClustersNotReady(t *testing.T) {
 				t.Errorf("member2: %+v, want %s", got, fedtypesv1b1.ClusterNotReady)
 			}
 		})
+	}
+}
+
+// brokenAndHealthyMembers is a Members where cluster "broken" cannot be
+// read and every other cluster is served by one client.
+type brokenAndHealthyMembers struct {
+	clusters []string
+	healthy  client.Client
+}
+
+func (m brokenAndHealthyMembers) GetClient(_ context.Context, cluster string) (client.Client, error) {
+	if cluster == "broken" {
+		return nil, fmt.Errorf("cluster %s: connection refused", cluster)
+	}
+	return m.healthy, nil
+}
+
+func (m brokenAndHealthyMembers) GetReader(ctx context.Context, cluster string) (client.Reader, error) {
+	if cluster == "broken" {
+		return nil, fmt.Errorf("cluster %s: connection refused", cluster)
+	}
+	return m.healthy, nil
+}
+
+func (m brokenAndHealthyMembers) ReadyClusters() []string { return m.clusters }
+
+// TestReleaseOrphansDoesNotStopAtABrokenCluster: the copies of a federated
+// object that is gone are released in every cluster, whichever fails.
+func TestReleaseOrphansDoesNotStopAtABrokenCluster(t *testing.T) {
+	r := reconcilerFor(t, "", "ConfigMap")
+	orphan := &unstructured.Unstructured{Object: map[string]any{}}
+	orphan.SetAPIVersion("v1")
+	orphan.SetKind("ConfigMap")
+	orphan.SetNamespace("ns")
+	orphan.SetName("web")
+	orphan.SetLabels(map[string]string{fedcorev1b1.ManagedByKubeFedLabelKey: fedcorev1b1.ManagedByKubeFedLabelValue})
+	healthy := fake.NewClientBuilder().WithObjects(orphan).Build()
+	// "broken" sorts first: a release that stops at the first failure
+	// never reaches "healthy".
+	r.Members = brokenAndHealthyMembers{clusters: []string{"broken", "healthy"}, healthy: healthy}
+
+	err := r.releaseOrphans(context.Background(), ctrl.Request{NamespacedName: types.NamespacedName{Namespace: "ns", Name: "web"}})
+	if err == nil || !strings.Contains(err.Error(), "broken") {
+		t.Errorf("releaseOrphans error = %v, want one naming cluster broken", err)
+	}
+	got := &unstructured.Unstructured{}
+	got.SetAPIVersion("v1")
+	got.SetKind("ConfigMap")
+	if err := healthy.Get(context.Background(), types.NamespacedName{Namespace: "ns", Name: "web"}, got); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := got.GetLabels()[fedcorev1b1.ManagedByKubeFedLabelKey]; ok {
+		t.Errorf("the copy in cluster healthy still has %s=%q: a broken cluster stopped the release", fedcorev1b1.ManagedByKubeFedLabelKey, v)
 	}
 }
