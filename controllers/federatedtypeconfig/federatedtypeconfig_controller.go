@@ -23,6 +23,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	gosync "sync"
 	"time"
 
@@ -133,6 +134,9 @@ type runningController struct {
 	// guarded by Reconciler.mu.
 	synced  bool
 	failure *startFailure
+	// pruned are the status fields the federated type's CRD drops, as
+	// the controller found out; guarded by Reconciler.mu.
+	pruned []string
 }
 
 // startFailure says why a controller does not run, as a condition reason
@@ -244,7 +248,18 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		// until the next attempt.
 		message = fmt.Sprintf("%s (next attempt at %s)", message, at.UTC().Format(time.RFC3339))
 	}
-	return result, r.writeStatus(ctx, ftc, reason, message)
+	return result, r.writeStatus(ctx, ftc, reason, message, r.prunedFields(ftc.Name))
+}
+
+// prunedFields returns the status fields the running controller of the
+// named FederatedTypeConfig found its CRD to drop.
+func (r *Reconciler) prunedFields(name string) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if rc := r.running[name]; rc != nil {
+		return rc.pruned
+	}
+	return nil
 }
 
 // startable says whether the type's sync controller can run, and if not
@@ -415,6 +430,8 @@ func apiMessage(err error) string {
 // It returns nil (and no error) when the manager is shutting down.
 func (r *Reconciler) start(ctx context.Context, ftc *fedcorev1b1.FederatedTypeConfig, s settings, hash string, syncTimeout time.Duration) (*runningController, error) {
 	mgr := r.Manager
+	// Set below, before the controller (which calls back) starts.
+	var rc *runningController
 	c, err := sync.NewController(mgr, sync.ControllerOptions{
 		TypeConfig:       ftc,
 		Namespace:        r.Namespace,
@@ -423,6 +440,12 @@ func (r *Reconciler) start(ctx context.Context, ftc *fedcorev1b1.FederatedTypeCo
 		AvailableDelay:   s.AvailableDelay,
 		UnavailableDelay: s.UnavailableDelay,
 		Metrics:          r.Metrics,
+		OnStatusFieldsPruned: func(fields []string) {
+			r.mu.Lock()
+			rc.pruned = fields
+			r.mu.Unlock()
+			r.notify(ftc.Name)
+		},
 	})
 	if err != nil {
 		return nil, err
@@ -430,7 +453,7 @@ func (r *Reconciler) start(ctx context.Context, ftc *fedcorev1b1.FederatedTypeCo
 
 	r.acquireInformers(c.HostKinds)
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	rc := &runningController{hash: hash, cancel: cancel, done: make(chan struct{}), kinds: c.HostKinds}
+	rc = &runningController{hash: hash, cancel: cancel, done: make(chan struct{}), kinds: c.HostKinds}
 	r.mu.Lock()
 	if r.stopping {
 		// The manager is shutting down: this controller would outlive it.
@@ -491,6 +514,11 @@ func (r *Reconciler) report(name string, rc *runningController, failure *startFa
 		rc.failure = failure
 	}
 	r.mu.Unlock()
+	r.notify(name)
+}
+
+// notify asks for the named FederatedTypeConfig to be reconciled.
+func (r *Reconciler) notify(name string) {
 	ftc := &fedcorev1b1.FederatedTypeConfig{}
 	ftc.Name, ftc.Namespace = name, r.Namespace
 	select {
@@ -601,7 +629,7 @@ func (r *Reconciler) Running(name string) bool {
 }
 
 // writeStatus records whether the controller runs, only when it changed.
-func (r *Reconciler) writeStatus(ctx context.Context, ftc *fedcorev1b1.FederatedTypeConfig, reason, message string) error {
+func (r *Reconciler) writeStatus(ctx context.Context, ftc *fedcorev1b1.FederatedTypeConfig, reason, message string, pruned []string) error {
 	orig := ftc.DeepCopy()
 	ftc.Status.ObservedGeneration = ftc.Generation
 	ftc.Status.PropagationController = fedcorev1b1.ControllerStatusNotRunning
@@ -613,6 +641,17 @@ func (r *Reconciler) writeStatus(ctx context.Context, ftc *fedcorev1b1.Federated
 	meta.SetStatusCondition(&ftc.Status.Conditions, metav1.Condition{
 		Type: fedcorev1b1.FederatedTypeConfigReady, Status: status, Reason: reason, Message: message, ObservedGeneration: ftc.Generation,
 	})
+	if len(pruned) > 0 {
+		meta.SetStatusCondition(&ftc.Status.Conditions, metav1.Condition{
+			Type: fedcorev1b1.FederatedTypeConfigStatusSchemaComplete, Status: metav1.ConditionFalse,
+			Reason: fedcorev1b1.ReasonStatusFieldsPruned, ObservedGeneration: ftc.Generation,
+			Message: fmt.Sprintf(
+				"the CRD of %s drops %s (a CRD made by KubeFed's tooling): kubefed no longer writes them for this type; replace the CRD's schema with kubefed's (the chart's crds/ for default types) and restart the controller-manager",
+				ftc.Spec.FederatedType.Kind, strings.Join(pruned, ", ")),
+		})
+	} else {
+		meta.RemoveStatusCondition(&ftc.Status.Conditions, fedcorev1b1.FederatedTypeConfigStatusSchemaComplete)
+	}
 	if equalStatus(&orig.Status, &ftc.Status) {
 		return nil
 	}

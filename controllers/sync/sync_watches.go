@@ -55,6 +55,8 @@ type ControllerOptions struct {
 	AvailableDelay, UnavailableDelay time.Duration
 	// Metrics receives the controller's measurements; optional.
 	Metrics Metrics
+	// OnStatusFieldsPruned is Reconciler.OnStatusFieldsPruned; optional.
+	OnStatusFieldsPruned func(fields []string)
 }
 
 // Controller is the sync controller of one federated type, built with
@@ -85,6 +87,8 @@ func NewController(mgr ctrl.Manager, opts ControllerOptions) (*Controller, error
 		Namespace:  opts.Namespace,
 		Recorder:   mgr.GetEventRecorderFor("kubefed-sync"), //nolint:staticcheck // the events API recorder needs a different sink
 		Metrics:    opts.Metrics,
+
+		OnStatusFieldsPruned: opts.OnStatusFieldsPruned,
 	}
 	c, err := controller.NewTypedUnmanaged[reconcile.Request](name, controller.TypedOptions[reconcile.Request]{
 		Reconciler:              rec,

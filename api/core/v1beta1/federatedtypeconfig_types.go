@@ -140,6 +140,18 @@ type FederatedTypeConfigStatus struct {
 // type's sync controller runs, with one of the reasons below.
 const FederatedTypeConfigReady = "Ready"
 
+// FederatedTypeConfigStatusSchemaComplete is the condition type that says
+// whether the federated type's CRD keeps every status field kubefed writes.
+// It is set (False, reason StatusFieldsPruned) only when a status write
+// showed that the CRD drops fields: a Federated<Kind> CRD made by KubeFed's
+// tooling has no aggregatedStatus and no message fields. An addition to
+// KubeFed.
+const FederatedTypeConfigStatusSchemaComplete = "StatusSchemaComplete"
+
+// ReasonStatusFieldsPruned is the reason of a False
+// FederatedTypeConfigStatusSchemaComplete condition.
+const ReasonStatusFieldsPruned = "StatusFieldsPruned"
+
 // Reasons of the FederatedTypeConfigReady condition.
 const (
 	// ReasonControllerRunning means the sync controller runs.
