@@ -60,6 +60,11 @@ const (
 	maxRetryInterval = 2 * time.Minute
 )
 
+// recheckInterval is how often a running type is checked again: a CRD
+// deleted, or an access revoked, while its controller runs is reported
+// within this time, and the controller stopped.
+const recheckInterval = 30 * time.Second
+
 // +kubebuilder:rbac:groups=core.kubefed.io,resources=federatedtypeconfigs,verbs=get;list;watch;update;patch
 // +kubebuilder:rbac:groups=core.kubefed.io,resources=federatedtypeconfigs/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=core.kubefed.io,resources=federatedtypeconfigs/finalizers,verbs=update
@@ -233,6 +238,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	switch reason {
 	case fedcorev1b1.ReasonControllerRunning:
 		r.forgetFailures(ftc.Name)
+		result.RequeueAfter = recheckInterval
 	case fedcorev1b1.ReasonPropagationDisabled, fedcorev1b1.ReasonClusterScopedTypeNotSupported, fedcorev1b1.ReasonPushReconcilerDisabled:
 		// Only a change of the FederatedTypeConfig or the KubeFedConfig
 		// changes these.
@@ -368,6 +374,13 @@ func (r *Reconciler) ensureRunning(ctx context.Context, ftc *fedcorev1b1.Federat
 		return failure.reason, failure.message
 	case !synced:
 		return fedcorev1b1.ReasonControllerStarting, fmt.Sprintf("waiting for the host cache of %s to sync", ftc.Spec.FederatedType.Kind)
+	}
+	// A running type is checked again: its CRD may have been deleted, or
+	// its access revoked, since it started.
+	if f := r.checkAccess(ctx, ftc, cfg); f != nil {
+		ctrl.LoggerFrom(ctx).Info("Stopping sync controller: its type can no longer be read", "type", ftc.Name, "reason", f.reason, "message", f.message)
+		r.stop(ctx, ftc.Name)
+		return f.reason, f.message
 	}
 	return fedcorev1b1.ReasonControllerRunning, "the sync controller is running"
 }

@@ -166,6 +166,67 @@ func TestFederatedTypeConfigs(t *testing.T) {
 	t.Run("shared FederatedNamespace informer", func(t *testing.T) { testSharedNamespaceInformer(t, cfg, admin) })
 	t.Run("PushReconciler gate", func(t *testing.T) { testPushReconcilerGate(t, cfg, admin) })
 	t.Run("KubeFed status schema", func(t *testing.T) { testKubeFedStatusSchema(t, cfg, admin) })
+	t.Run("CRD deleted while running", func(t *testing.T) { testCRDDeleted(t, cfg, admin) })
+}
+
+// testCRDDeleted deletes the CRD of a running type: its FederatedTypeConfig
+// says so within the recheck interval and stops claiming to run, the type
+// next to it keeps running, and the type starts again when its CRD returns.
+func testCRDDeleted(t *testing.T, cfg *rest.Config, admin client.Client) {
+	ctx := t.Context()
+	const namespace = "kf-crd-deleted"
+	open := apiextensionsv1.JSONSchemaProps{Type: "object", XPreserveUnknownFields: ptr.To(true)}
+	schema := &apiextensionsv1.JSONSchemaProps{Type: "object", Properties: map[string]apiextensionsv1.JSONSchemaProps{"spec": open, "status": open}}
+	federated := crdOf("types.kubefed.io", "FederatedGizmo", "federatedgizmos", schema)
+	crds := []*apiextensionsv1.CustomResourceDefinition{crdOf("example.kubefed.io", "Gizmo", "gizmos", schema), federated}
+	install := func() {
+		t.Helper()
+		fresh := []*apiextensionsv1.CustomResourceDefinition{crds[0].DeepCopy(), crds[1].DeepCopy()}
+		if err := envtest.CreateCRDs(cfg, fresh); err != nil {
+			t.Fatal(err)
+		}
+		if err := envtest.WaitForCRDs(cfg, fresh, envtest.CRDInstallOptions{MaxTime: time.Minute, PollInterval: 200 * time.Millisecond}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	install()
+	controlPlane(t, admin, cfg, namespace, "namespaces")
+	ftc := &fedcorev1b1.FederatedTypeConfig{
+		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: "gizmos.example.kubefed.io"},
+		Spec: fedcorev1b1.FederatedTypeConfigSpec{
+			TargetType:    fedcorev1b1.APIResource{Group: "example.kubefed.io", Version: "v1", Kind: "Gizmo", PluralName: "gizmos", Scope: apiextensionsv1.NamespaceScoped},
+			FederatedType: fedcorev1b1.APIResource{Group: "types.kubefed.io", Version: "v1", Kind: "FederatedGizmo", PluralName: "federatedgizmos", Scope: apiextensionsv1.NamespaceScoped},
+			Propagation:   fedcorev1b1.PropagationEnabled,
+		},
+	}
+	if err := admin.Create(ctx, ftc); err != nil {
+		t.Fatal(err)
+	}
+	waitReady(t, admin, namespace, ftc.Name, fedcorev1b1.ReasonControllerRunning, time.Minute)
+	waitReady(t, admin, namespace, "namespaces", fedcorev1b1.ReasonControllerRunning, time.Minute)
+
+	t.Log("Deleting the FederatedGizmo CRD.")
+	if err := admin.Delete(ctx, federated.DeepCopy()); err != nil {
+		t.Fatal(err)
+	}
+	got := waitReady(t, admin, namespace, ftc.Name, fedcorev1b1.ReasonFederatedTypeCRDNotFound, time.Minute)
+	if got.Status.PropagationController != fedcorev1b1.ControllerStatusNotRunning {
+		t.Errorf("%s: propagationController %q after its CRD was deleted", ftc.Name, got.Status.PropagationController)
+	}
+	waitReady(t, admin, namespace, "namespaces", fedcorev1b1.ReasonControllerRunning, time.Second)
+
+	t.Log("Installing the CRD again.")
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(200 * time.Millisecond) {
+		err := admin.Get(ctx, client.ObjectKeyFromObject(federated), &apiextensionsv1.CustomResourceDefinition{})
+		if apierrors.IsNotFound(err) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("CRD %s not gone within a minute: %v", federated.Name, err)
+		}
+	}
+	install()
+	waitReady(t, admin, namespace, ftc.Name, fedcorev1b1.ReasonControllerRunning, 90*time.Second)
 }
 
 // testKubeFedStatusSchema runs a type whose Federated<Kind> CRD has
