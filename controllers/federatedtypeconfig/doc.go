@@ -29,7 +29,7 @@ limitations under the License.
 // informers synced, then ControllerRunning; a cache that does not sync
 // within the KubeFedConfig's cacheSyncTimeout (CacheSyncFailed) or a
 // controller that stops with an error (ControllerStartFailed) is stopped and
-// tried again after 10 s, 20 s, 40 s, ... at most 2 minutes. A running type
+// tried again after 10 s, 20 s, 40 s, at most 1 minute. A running type
 // is checked again every 30 s, so that a CRD deleted or an access revoked
 // under it stops its controller and is reported. Each type is handled on its
 // own: one broken type does not hold the others.

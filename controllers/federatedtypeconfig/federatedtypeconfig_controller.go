@@ -57,7 +57,7 @@ import (
 // maxRetryInterval.
 const (
 	retryInterval    = 10 * time.Second
-	maxRetryInterval = 2 * time.Minute
+	maxRetryInterval = time.Minute
 )
 
 // recheckInterval is how often a running type is checked again: a CRD
@@ -167,6 +167,12 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 		// The settings a sync controller is built with come from the
 		// KubeFedConfig: a change restarts the controllers it affects.
 		Watches(&fedcorev1b1.KubeFedConfig{}, handler.EnqueueRequestsFromMapFunc(r.configToTypeConfigs)).
+		// Namespaced types wait for the "namespaces" FederatedTypeConfig:
+		// its creation starts them at once, not at their next retry.
+		Watches(&fedcorev1b1.FederatedTypeConfig{}, handler.EnqueueRequestsFromMapFunc(r.namespacesToTypeConfigs),
+			builder.WithPredicates(predicate.NewPredicateFuncs(func(obj client.Object) bool {
+				return obj.GetName() == fedcorev1b1.NamespaceFederatedTypeConfigName
+			}))).
 		WatchesRawSource(source.Channel(r.events, &handler.EnqueueRequestForObject{})).
 		Named("federatedtypeconfig").
 		// Starting one type reads the host API server; a slow answer for
@@ -175,14 +181,24 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Complete(r)
 }
 
+// namespacesToTypeConfigs maps the "namespaces" FederatedTypeConfig to
+// every FederatedTypeConfig.
+func (r *Reconciler) namespacesToTypeConfigs(ctx context.Context, obj client.Object) []reconcile.Request {
+	return r.allTypeConfigs(ctx)
+}
+
 // configToTypeConfigs maps the KubeFedConfig to every FederatedTypeConfig.
 func (r *Reconciler) configToTypeConfigs(ctx context.Context, obj client.Object) []reconcile.Request {
 	if obj.GetNamespace() != r.Namespace || obj.GetName() != fedcorev1b1.KubeFedConfigName {
 		return nil
 	}
+	return r.allTypeConfigs(ctx)
+}
+
+func (r *Reconciler) allTypeConfigs(ctx context.Context) []reconcile.Request {
 	list := &fedcorev1b1.FederatedTypeConfigList{}
 	if err := r.Manager.GetClient().List(ctx, list, client.InNamespace(r.Namespace)); err != nil {
-		ctrl.LoggerFrom(ctx).Error(err, "Could not list FederatedTypeConfigs after a KubeFedConfig change")
+		ctrl.LoggerFrom(ctx).Error(err, "Could not list FederatedTypeConfigs after a KubeFedConfig or namespaces type change")
 		return nil
 	}
 	out := make([]reconcile.Request, 0, len(list.Items))
