@@ -308,6 +308,10 @@ func waitAllPropagated(t *testing.T, e *e2eutil.Env, ns string, n int, timeout t
 			if err != nil {
 				return err
 			}
+			if s == nil {
+				pending = append(pending, u.GetName())
+				continue
+			}
 			cond := s.GetCondition(fedtypesv1b1.PropagationConditionType)
 			var names []string
 			for _, c := range s.Clusters {
