@@ -25,6 +25,8 @@ limitations under the License.
 //   - The controller-manager process killed with SIGKILL in the middle of a
 //     rollout, then started again: every object converges, none is lost or
 //     duplicated.
+//   - The host's API server and etcd stopped and started under a running
+//     controller-manager: it recovers without a restart of its own.
 //
 // The controller-manager runs as the binary of bin/ (KUBEFED_BIN_DIR) where
 // a test kills it, in-process otherwise.

@@ -51,6 +51,50 @@ func TestFaults(t *testing.T) {
 	e := e2eutil.Setup(t, 2)
 	t.Run("broken type next to healthy ones", func(t *testing.T) { testBrokenType(t, e) })
 	t.Run("SIGKILL mid-rollout", func(t *testing.T) { testKillMidRollout(t, e) })
+	t.Run("host API server restarted", func(t *testing.T) { testHostRestart(t, e) })
+}
+
+// testHostRestart stops the host's control plane (API server and etcd)
+// under a running controller-manager and starts it again: without a
+// restart of its own, the controller-manager propagates what was created
+// before and after.
+func testHostRestart(t *testing.T, e *e2eutil.Env) {
+	ctx := t.Context()
+	ns := federatedNamespace(t, e, "host-restart")
+	const n = 50
+	if err := createConfigMaps(ctx, e, ns, "before", n); err != nil {
+		t.Fatal(err)
+	}
+	waitAllPropagated(t, e, ns, n, 2*time.Minute)
+
+	stopped := time.Now()
+	if err := e.Fed.Host.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	restarted := false
+	t.Cleanup(func() {
+		if !restarted {
+			_ = e.Fed.Host.Start(context.Background())
+		}
+	})
+	time.Sleep(5 * time.Second)
+	if err := e.Fed.Host.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	restarted = true
+	t.Logf("Host control plane stopped for %s.", time.Since(stopped).Round(100*time.Millisecond))
+
+	// Creating works as soon as the API server answers again.
+	e2eutil.Eventually(t, 2*time.Minute, func(ctx context.Context) error {
+		return e.Host.List(ctx, &corev1.NamespaceList{}, client.Limit(1))
+	}, "the host API server answering again")
+	back := time.Now()
+	if err := createConfigMaps(ctx, e, ns, "after", n); err != nil {
+		t.Fatal(err)
+	}
+	waitAllPropagated(t, e, ns, 2*n, 3*time.Minute)
+	t.Logf("%d FederatedConfigMaps created after the host returned propagated in %s, with no restart of the controller-manager.",
+		n, time.Since(back).Round(100*time.Millisecond))
 }
 
 // testBrokenType deletes the Federated<Kind> CRD of a running type: its
