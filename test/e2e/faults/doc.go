@@ -25,6 +25,9 @@ limitations under the License.
 //   - The controller-manager process killed with SIGKILL in the middle of a
 //     rollout, then started again: every object converges, none is lost or
 //     duplicated.
+//   - A member stopped in the middle of a rollout: the other member gets
+//     every copy, and the stopped one converges within availableDelay + 15 s
+//     of its return.
 //   - The host's API server and etcd stopped and started under a running
 //     controller-manager: it recovers without a restart of its own.
 //

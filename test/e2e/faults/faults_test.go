@@ -52,6 +52,63 @@ func TestFaults(t *testing.T) {
 	t.Run("broken type next to healthy ones", func(t *testing.T) { testBrokenType(t, e) })
 	t.Run("SIGKILL mid-rollout", func(t *testing.T) { testKillMidRollout(t, e) })
 	t.Run("host API server restarted", func(t *testing.T) { testHostRestart(t, e) })
+	t.Run("member stopped mid-rollout", func(t *testing.T) { testMemberStopped(t, e) })
+}
+
+// testMemberStopped stops member2 while 300 FederatedConfigMaps are being
+// propagated: member1 gets every copy as if nothing happened, and member2
+// catches up within availableDelay + 15 s of being Ready again.
+func testMemberStopped(t *testing.T, e *e2eutil.Env) {
+	ctx := t.Context()
+	ns := federatedNamespace(t, e, "member-stopped")
+	const n = 300
+	created := make(chan error, 1)
+	start := time.Now()
+	go func() { created <- createConfigMaps(context.WithoutCancel(ctx), e, ns, "rollout", n) }()
+	e2eutil.EventuallyEvery(t, 200*time.Millisecond, 2*time.Minute, func(ctx context.Context) error {
+		counts, err := countMembers(ctx, e, ns)
+		if err != nil {
+			return err
+		}
+		if counts["member2"] < n/4 {
+			return fmt.Errorf("%d copies in member2", counts["member2"])
+		}
+		return nil
+	}, "a quarter of %d FederatedConfigMaps propagated to member2", n)
+	m2 := e.Fed.Cluster("member2")
+	if err := m2.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	restarted := false
+	t.Cleanup(func() {
+		if !restarted {
+			_ = m2.Start(context.Background())
+		}
+	})
+	if err := <-created; err != nil {
+		t.Fatal(err)
+	}
+	e2eutil.EventuallyEvery(t, time.Second, 2*time.Minute, func(ctx context.Context) error {
+		list := &corev1.ConfigMapList{}
+		if err := e.Member("member1").List(ctx, list, client.InNamespace(ns), managed); err != nil {
+			return err
+		}
+		if len(list.Items) != n {
+			return fmt.Errorf("%d copies in member1", len(list.Items))
+		}
+		return nil
+	}, "every copy in member1 while member2 is stopped")
+	t.Logf("member1 got all %d copies %s after the start, with member2 stopped.", n, time.Since(start).Round(100*time.Millisecond))
+
+	if err := m2.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	restarted = true
+	e.WaitClusterReady(t, "member2", corev1.ConditionTrue, 2*time.Minute)
+	ready := time.Now()
+	// The test KubeFedConfig's availableDelay is 1 s.
+	waitAllPropagated(t, e, ns, n, 16*time.Second)
+	t.Logf("member2 converged %s after it was Ready again.", time.Since(ready).Round(100*time.Millisecond))
 }
 
 // testHostRestart stops the host's control plane (API server and etcd)
