@@ -69,14 +69,20 @@ build: ## Build the project binaries (cmd/*) into bin/.
 
 ##@ Test
 
+# Unit and envtest packages run under the race detector; the end-to-end
+# suites (local clusters, timing-bound waits) run without it.
+RACE_PKGS ?= ./api/... ./cmd/... ./controllers/... ./internal/... ./hack/... ./test/chart/... ./test/integration/...
+E2E_PKGS ?= ./test/framework/... ./test/e2e/...
+
 .PHONY: test
-test: tools verify vet build ## Run every test: unit, integration (envtest) and e2e (local clusters).
-	go test $(GO_TEST_FLAGS) ./...
+test: tools verify vet build ## Run every test: unit and integration (envtest) with -race, then e2e (local clusters).
+	go test $(GO_TEST_FLAGS) -race $(RACE_PKGS)
+	go test $(GO_TEST_FLAGS) $(E2E_PKGS)
 	@go run ./test/framework/cmd/localfed prune
 
 .PHONY: unit
-unit: ## Run only the tests that need no API server.
-	go test $(GO_TEST_FLAGS) -short ./...
+unit: ## Run only the tests that need no API server (with -race).
+	go test $(GO_TEST_FLAGS) -race -short $(RACE_PKGS)
 
 .PHONY: e2e
 e2e: tools build ## Run the end-to-end suites on local clusters.

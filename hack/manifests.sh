@@ -17,7 +17,7 @@ cd "${root}"
 rm -rf config/crd/bases
 mkdir -p config/crd/bases config/rbac config/federatedtypeconfigs
 "${controller_gen}" crd paths="./api/..." output:crd:artifacts:config=config/crd/bases
-"${controller_gen}" rbac:roleName=kubefed-role paths="./controllers/..." paths="./internal/manager/..." \
+"${controller_gen}" rbac:roleName=kubefed-role paths="./controllers/..." paths="./cmd/controller-manager/app/..." \
   output:rbac:artifacts:config=config/rbac
 go run ./hack/federatedtypes-gen --crd-dir config/crd/bases --ftc-dir config/federatedtypeconfigs
 

@@ -16,7 +16,7 @@ limitations under the License.
 
 // Command controller-manager runs the kubefed control plane in the host
 // cluster: member health and connections, the FederatedTypeConfig
-// controller and the per-type sync controllers. See internal/manager.
+// controller and the per-type sync controllers. See cmd/controller-manager/app.
 package main
 
 import (
@@ -29,13 +29,13 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
-	"github.com/kubefed/kubefed/internal/manager"
+	"github.com/kubefed/kubefed/cmd/controller-manager/app"
 	"github.com/kubefed/kubefed/internal/version"
 )
 
 func main() {
 	var (
-		opts        manager.Options
+		opts        app.Options
 		qps         float64
 		burst       int
 		memberQPS   float64
@@ -76,7 +76,7 @@ func main() {
 	opts.MemberQPS, opts.MemberBurst = float32(memberQPS), memberBurst
 
 	ctx := ctrl.SetupSignalHandler()
-	mgr, err := manager.New(ctx, restConfig, opts)
+	mgr, err := app.New(ctx, restConfig, opts)
 	if err != nil {
 		log.Error(err, "Could not set up the controller-manager")
 		os.Exit(1)

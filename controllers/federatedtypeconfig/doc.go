@@ -16,17 +16,31 @@ limitations under the License.
 
 // Package federatedtypeconfig implements the FederatedTypeConfig
 // reconciler: for every FederatedTypeConfig with propagation Enabled it runs
-// one sync reconciler (controllers/sync) for that federated type, started
-// and stopped at run time without restarting the manager.
+// one sync controller (built by controllers/sync, which owns its watches),
+// started and stopped at run time without restarting the manager. This
+// package only decides when a type's controller runs and reports it.
 //
-// A sync controller is built with controller.NewTypedUnmanaged and runs
-// under its own cancellable context; it watches the federated type in the
-// host (the manager's shared cache, whose informer is removed again when
-// the controller stops), the target type in every member (through
-// clustercache, managed objects only) and member connection changes. It is
-// restarted when the FederatedTypeConfig's spec changes, and is not started
-// while the federated type's CRD is missing in the host (the status says
-// so, and the reconciler checks again periodically), while a namespaced
+// A controller runs under its own cancellable context. Before it starts,
+// the reconciler lists the host kinds it will watch with the manager's
+// identity, so that a type whose CRD is missing or that the identity may
+// not read is reported at once (Ready=False, FederatedTypeCRDNotFound or
+// FederatedTypeAccessDenied) and no informer retries it in the background.
+// After the start the type reports ControllerStarting until its host
+// informers synced, then ControllerRunning; a cache that does not sync
+// within the KubeFedConfig's cacheSyncTimeout (CacheSyncFailed) or a
+// controller that stops with an error (ControllerStartFailed) is stopped and
+// tried again after 10 s, 20 s, 40 s, at most 1 minute. A running type
+// is checked again every 30 s, so that a CRD deleted or an access revoked
+// under it stops its controller and is reported. Each type is handled on its
+// own: one broken type does not hold the others.
+//
+// The reconciler is the one owner of the host informers the sync
+// controllers use: it counts the running controllers per kind (every
+// namespaced type shares the FederatedNamespace informer) and removes an
+// informer only when its last user stopped and no other controller of the
+// manager watches the kind. A controller is restarted when its
+// FederatedTypeConfig's spec or the KubeFedConfig settings it uses change
+// (the KubeFedConfig is watched), and is not started while a namespaced
 // type has no "namespaces" FederatedTypeConfig, or for cluster-scoped types
 // in a Namespaced control plane.
 package federatedtypeconfig

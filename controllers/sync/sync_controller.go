@@ -78,6 +78,13 @@ type Reconciler struct {
 	// Metrics, when set, receives propagation latency and dispatch
 	// outcomes.
 	Metrics Metrics
+	// OnStatusFieldsPruned, when set, is called with every status field
+	// the federated type's CRD turned out to drop (a CRD made by KubeFed's
+	// tooling has no aggregatedStatus or message), once per new field.
+	OnStatusFieldsPruned func(fields []string)
+
+	// pruning remembers the status fields the CRD drops.
+	pruning statusPruning
 
 	// seen remembers, per federated object, the generation being
 	// propagated and when it was first seen, for the latency metric.

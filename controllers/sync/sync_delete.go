@@ -18,10 +18,12 @@ package sync
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	gosync "sync"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
@@ -104,6 +106,49 @@ func (r *Reconciler) releaseMember(ctx context.Context, cluster string, key type
 	if cached == nil || cached.GetLabels()[fedcorev1b1.ManagedByKubeFedLabelKey] != fedcorev1b1.ManagedByKubeFedLabelValue {
 		return nil
 	}
+	return r.removeManagedLabel(ctx, cluster, cached)
+}
+
+// isHostNamespace reports whether a member's namespace is the host
+// cluster's own namespace, which is the case when the host cluster is
+// joined into itself (KubeFed's documented setup): the same name and the
+// same UID.
+func (r *Reconciler) isHostNamespace(ctx context.Context, memberNS *unstructured.Unstructured) (bool, error) {
+	reader := r.APIReader
+	if reader == nil {
+		reader = r.Client
+	}
+	hostNS := &corev1.Namespace{}
+	switch err := reader.Get(ctx, types.NamespacedName{Name: memberNS.GetName()}, hostNS); {
+	case apierrors.IsNotFound(err):
+		return false, nil
+	case apierrors.IsForbidden(err):
+		// A control plane that may not read namespaces (Namespaced scope)
+		// cannot be joined into itself for them.
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("reading namespace %s in the host cluster: %w", memberNS.GetName(), err)
+	}
+	return hostNS.UID != "" && hostNS.UID == memberNS.GetUID(), nil
+}
+
+// releaseHostNamespace is what removing a FederatedNamespace's copy from
+// the host cluster joined into itself does: as in KubeFed, the host's own
+// namespace is never deleted by the control plane (it holds the
+// FederatedNamespace and every federated object in it). It loses the
+// managed label and stays; a namespace that is already being deleted is
+// left to its own deletion, which waits for the FederatedNamespace and so
+// must not be waited for.
+func (r *Reconciler) releaseHostNamespace(ctx context.Context, cluster string, ns *unstructured.Unstructured) *clusterResult {
+	if !ns.GetDeletionTimestamp().IsZero() {
+		return nil
+	}
+	return r.removeManagedLabel(ctx, cluster, ns)
+}
+
+// removeManagedLabel removes the managed label from a member object.
+func (r *Reconciler) removeManagedLabel(ctx context.Context, cluster string, cached *unstructured.Unstructured) *clusterResult {
+	key := client.ObjectKeyFromObject(cached)
 	memberClient, err := r.Members.GetClient(ctx, cluster)
 	if err != nil {
 		return &clusterResult{status: fedtypesv1b1.ClientRetrievalFailed, message: err.Error()}
@@ -140,10 +185,17 @@ func (r *Reconciler) releaseOrphans(ctx context.Context, req ctrl.Request) error
 	stub.SetName(req.Name)
 	stub.SetNamespace(req.Namespace)
 	key := r.memberKey(stub)
-	for _, cluster := range r.Members.ReadyClusters() {
+	// Every cluster is released, in parallel: one that fails (or hangs
+	// until its operation timeout) does not hold back the others.
+	var mu gosync.Mutex
+	var errs []error
+	r.forEach(ctx, r.Members.ReadyClusters(), func(ctx context.Context, cluster string) {
 		if res := r.releaseMember(ctx, cluster, key); res != nil {
-			return fmt.Errorf("%s", res.message)
+			mu.Lock()
+			// The message names the object and the cluster.
+			errs = append(errs, errors.New(res.message))
+			mu.Unlock()
 		}
-	}
-	return nil
+	})
+	return errors.Join(errs...)
 }

@@ -103,8 +103,14 @@ func (r *Reconciler) skipsNamespaceObject(s *scope) bool {
 // in parallel.
 func (r *Reconciler) reconcileMembers(ctx context.Context, s *scope) (ctrl.Result, error) {
 	if r.skipsNamespaceObject(s) {
+		// Every cluster has this namespace already: nothing is written, but
+		// a cluster that is not ready is reported as such.
 		for _, c := range s.selected {
-			s.setResult(c, fedtypesv1b1.ClusterPropagationOK, "", nil)
+			if s.ready.Has(c) {
+				s.setResult(c, fedtypesv1b1.ClusterPropagationOK, "", nil)
+			} else {
+				s.setResult(c, fedtypesv1b1.ClusterNotReady, r.notReadyMessage(c), nil)
+			}
 		}
 		return ctrl.Result{}, nil
 	}
@@ -123,6 +129,12 @@ func (r *Reconciler) reconcileMembers(ctx context.Context, s *scope) (ctrl.Resul
 	return ctrl.Result{}, nil
 }
 
+// notReadyMessage says why nothing was propagated to a cluster that is not
+// ready, and where to look.
+func (r *Reconciler) notReadyMessage(cluster string) string {
+	return fmt.Sprintf("cluster %s is not ready: the object is propagated when it is (see 'kubectl -n %s get kubefedcluster %s')", cluster, r.Namespace, cluster)
+}
+
 // reconcileMember brings the object in one cluster in line, returning the
 // outcome and the member version to record ("" to record none).
 func (r *Reconciler) reconcileMember(ctx context.Context, s *scope, cluster string, specUnchanged bool, recordedVersion string) (*clusterResult, string) {
@@ -130,8 +142,7 @@ func (r *Reconciler) reconcileMember(ctx context.Context, s *scope, cluster stri
 	lastOK := last != nil && last.Status == fedtypesv1b1.ClusterPropagationOK
 	log := ctrl.LoggerFrom(ctx).WithValues("cluster", cluster)
 	if !s.ready.Has(cluster) {
-		return &clusterResult{status: fedtypesv1b1.ClusterNotReady,
-			message: fmt.Sprintf("cluster %s is not ready: the object is propagated when it is (see 'kubectl -n %s get kubefedcluster %s')", cluster, r.Namespace, cluster)}, recordedVersion
+		return &clusterResult{status: fedtypesv1b1.ClusterNotReady, message: r.notReadyMessage(cluster)}, recordedVersion
 	}
 	key := r.memberKey(s.fedObj)
 	cached, err := r.getCached(ctx, cluster, key)
@@ -254,6 +265,15 @@ func (r *Reconciler) deleteMember(ctx context.Context, s *scope, cluster string)
 	if cached == nil || cached.GetLabels()[fedcorev1b1.ManagedByKubeFedLabelKey] != fedcorev1b1.ManagedByKubeFedLabelValue {
 		return nil
 	}
+	if r.TypeConfig.IsNamespace() {
+		host, err := r.isHostNamespace(ctx, cached)
+		if err != nil {
+			return &clusterResult{status: fedtypesv1b1.RetrievalFailed, message: err.Error()}
+		}
+		if host {
+			return r.releaseHostNamespace(ctx, cluster, cached)
+		}
+	}
 	if !cached.GetDeletionTimestamp().IsZero() {
 		s.requeue(2 * time.Second)
 		return &clusterResult{status: fedtypesv1b1.WaitingForRemoval, member: cached,
@@ -370,7 +390,11 @@ func (r *Reconciler) getCached(ctx context.Context, cluster string, key types.Na
 		return nil, fmt.Errorf("reading the cache of cluster %s: %w", cluster, err)
 	}
 	obj := r.newTarget()
-	if err := reader.Get(ctx, key, obj); err != nil {
+	// A cache read waits for the member's informer to sync; a member that
+	// never answers must not hold a worker.
+	readCtx, cancel := context.WithTimeout(ctx, r.operationTimeout())
+	defer cancel()
+	if err := reader.Get(readCtx, key, obj); err != nil {
 		if apierrors.IsNotFound(err) {
 			return nil, nil
 		}
@@ -396,8 +420,7 @@ func (r *Reconciler) memberKey(fedObj *unstructured.Unstructured) types.Namespac
 }
 
 func adoptResources(cfg *fedcorev1b1.KubeFedConfigSpec) bool {
-	return cfg.SyncController == nil || cfg.SyncController.AdoptResources == nil ||
-		*cfg.SyncController.AdoptResources == fedcorev1b1.AdoptResourcesEnabled
+	return cfg.Settings().AdoptResources
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -18,11 +18,18 @@ package sync
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/sets"
+	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
@@ -182,5 +189,139 @@ func TestNamespaceToFederated(t *testing.T) {
 	slices.Sort(names)
 	if want := []string{"team-a/one", "team-a/two"}; !slices.Equal(names, want) {
 		t.Errorf("requests = %v, want %v", names, want)
+	}
+}
+
+// terminatingMembers is a Members whose every cluster holds a managed copy
+// that is being deleted: deleteMember then asks for a requeue from each
+// cluster's goroutine.
+type terminatingMembers struct {
+	clusters []string
+	reader   client.Reader
+}
+
+func (m terminatingMembers) GetClient(context.Context, string) (client.Client, error) {
+	return nil, errClusterNotReady
+}
+
+func (m terminatingMembers) GetReader(context.Context, string) (client.Reader, error) {
+	return m.reader, nil
+}
+
+func (m terminatingMembers) ReadyClusters() []string { return m.clusters }
+
+// TestRemovalsRequeueFromParallelClusters runs reconcileRemovals over many
+// clusters at once; under -race it fails when the scope's requeue is not
+// safe for concurrent use.
+func TestRemovalsRequeueFromParallelClusters(t *testing.T) {
+	r := reconcilerFor(t, "", "ConfigMap")
+	copyInMember := &unstructured.Unstructured{Object: map[string]any{}}
+	copyInMember.SetAPIVersion("v1")
+	copyInMember.SetKind("ConfigMap")
+	copyInMember.SetNamespace("ns")
+	copyInMember.SetName("web")
+	copyInMember.SetLabels(map[string]string{fedcorev1b1.ManagedByKubeFedLabelKey: fedcorev1b1.ManagedByKubeFedLabelValue})
+	copyInMember.SetFinalizers([]string{"example.com/hold"})
+	now := metav1.Now()
+	copyInMember.SetDeletionTimestamp(&now)
+	reader := fake.NewClientBuilder().WithObjects(copyInMember).Build()
+
+	var clusters []string
+	for i := range 32 {
+		clusters = append(clusters, fmt.Sprintf("member%d", i))
+	}
+	r.Members = terminatingMembers{clusters: clusters, reader: reader}
+	s := newTestScope(r.fedObject("ns", "web", nil))
+	s.ready = sets.New(clusters...)
+
+	if _, err := r.reconcileRemovals(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.results) != len(clusters) {
+		t.Fatalf("results for %d clusters, want %d", len(s.results), len(clusters))
+	}
+	for c, res := range s.results {
+		if res.status != fedtypesv1b1.WaitingForRemoval {
+			t.Errorf("cluster %s: status %s, want %s", c, res.status, fedtypesv1b1.WaitingForRemoval)
+		}
+	}
+	if got := s.result().RequeueAfter; got != 2*time.Second {
+		t.Errorf("requeueAfter = %s, want 2s", got)
+	}
+}
+
+// TestSystemNamespaceReportsClustersNotReady: a FederatedNamespace for a
+// namespace every cluster has writes nothing, and reports a cluster that is
+// not ready as not ready, not as propagated.
+func TestSystemNamespaceReportsClustersNotReady(t *testing.T) {
+	for _, ns := range []string{"kube-system", "kube-public", "default", testNamespace} {
+		t.Run(ns, func(t *testing.T) {
+			r := reconcilerFor(t, "", "Namespace")
+			s := newTestScope(r.fedObject(ns, ns, nil))
+			s.selected = []string{"member1", "member2"}
+			s.ready = sets.New("member1")
+			if _, err := r.reconcileMembers(context.Background(), s); err != nil {
+				t.Fatal(err)
+			}
+			if got := s.results["member1"]; got == nil || got.status != fedtypesv1b1.ClusterPropagationOK {
+				t.Errorf("member1: %+v, want propagated", got)
+			}
+			if got := s.results["member2"]; got == nil || got.status != fedtypesv1b1.ClusterNotReady {
+				t.Errorf("member2: %+v, want %s", got, fedtypesv1b1.ClusterNotReady)
+			}
+		})
+	}
+}
+
+// brokenAndHealthyMembers is a Members where cluster "broken" cannot be
+// read and every other cluster is served by one client.
+type brokenAndHealthyMembers struct {
+	clusters []string
+	healthy  client.Client
+}
+
+func (m brokenAndHealthyMembers) GetClient(_ context.Context, cluster string) (client.Client, error) {
+	if cluster == "broken" {
+		return nil, fmt.Errorf("cluster %s: connection refused", cluster)
+	}
+	return m.healthy, nil
+}
+
+func (m brokenAndHealthyMembers) GetReader(ctx context.Context, cluster string) (client.Reader, error) {
+	if cluster == "broken" {
+		return nil, fmt.Errorf("cluster %s: connection refused", cluster)
+	}
+	return m.healthy, nil
+}
+
+func (m brokenAndHealthyMembers) ReadyClusters() []string { return m.clusters }
+
+// TestReleaseOrphansDoesNotStopAtABrokenCluster: the copies of a federated
+// object that is gone are released in every cluster, whichever fails.
+func TestReleaseOrphansDoesNotStopAtABrokenCluster(t *testing.T) {
+	r := reconcilerFor(t, "", "ConfigMap")
+	orphan := &unstructured.Unstructured{Object: map[string]any{}}
+	orphan.SetAPIVersion("v1")
+	orphan.SetKind("ConfigMap")
+	orphan.SetNamespace("ns")
+	orphan.SetName("web")
+	orphan.SetLabels(map[string]string{fedcorev1b1.ManagedByKubeFedLabelKey: fedcorev1b1.ManagedByKubeFedLabelValue})
+	healthy := fake.NewClientBuilder().WithObjects(orphan).Build()
+	// "broken" sorts first: a release that stops at the first failure
+	// never reaches "healthy".
+	r.Members = brokenAndHealthyMembers{clusters: []string{"broken", "healthy"}, healthy: healthy}
+
+	err := r.releaseOrphans(context.Background(), ctrl.Request{NamespacedName: types.NamespacedName{Namespace: "ns", Name: "web"}})
+	if err == nil || !strings.Contains(err.Error(), "broken") {
+		t.Errorf("releaseOrphans error = %v, want one naming cluster broken", err)
+	}
+	got := &unstructured.Unstructured{}
+	got.SetAPIVersion("v1")
+	got.SetKind("ConfigMap")
+	if err := healthy.Get(context.Background(), types.NamespacedName{Namespace: "ns", Name: "web"}, got); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := got.GetLabels()[fedcorev1b1.ManagedByKubeFedLabelKey]; ok {
+		t.Errorf("the copy in cluster healthy still has %s=%q: a broken cluster stopped the release", fedcorev1b1.ManagedByKubeFedLabelKey, v)
 	}
 }

@@ -77,21 +77,24 @@ type scope struct {
 	// stop ends the phase list early (status is still written).
 	stop bool
 	// requeueAfter asks for another reconcile, for example while copies
-	// are being deleted.
+	// are being deleted; set through requeue, from any goroutine.
 	requeueAfter time.Duration
 	// started is when this reconcile started.
 	started time.Time
 	// done lists, by event reason (CreateInCluster, UpdateInCluster,
 	// DeleteInCluster), the clusters written to; one event per reason is
-	// recorded at the end of the reconcile rather than one per cluster.
-	done   map[string][]string
-	doneMu gosync.Mutex
+	// recorded at the end of the reconcile rather than one per cluster;
+	// set through applied, from any goroutine.
+	done map[string][]string
+	// mu guards requeueAfter and done: the member phases run one goroutine
+	// per cluster, and each may ask for a requeue or record a write.
+	mu gosync.Mutex
 }
 
 // applied records a successful member write for the reconcile's events.
 func (s *scope) applied(reason, cluster string) {
-	s.doneMu.Lock()
-	defer s.doneMu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.done == nil {
 		s.done = map[string][]string{}
 	}
@@ -115,6 +118,8 @@ func (s *scope) describe() string {
 }
 
 func (s *scope) result() ctrl.Result {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	return ctrl.Result{RequeueAfter: s.requeueAfter}
 }
 
@@ -133,7 +138,11 @@ func (s *scope) retryable() bool {
 	return false
 }
 
+// requeue asks for another reconcile within d; the soonest request wins.
+// Safe for concurrent use.
 func (s *scope) requeue(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.requeueAfter == 0 || d < s.requeueAfter {
 		s.requeueAfter = d
 	}

@@ -21,13 +21,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
+	gosync "sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/utils/ptr"
+	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
@@ -38,6 +41,10 @@ import (
 // patch, only when it changed.
 func (r *Reconciler) writeStatus(ctx context.Context, s *scope) error {
 	status := r.computeStatus(s)
+	// Fields the federated type's CRD does not keep are not written: they
+	// would make every status differ from the stored one, and so write
+	// (and warn) on every reconcile.
+	stripStatusFields(status, r.pruning.fields())
 	if reflect.DeepEqual(status, s.oldStatus) {
 		return nil
 	}
@@ -48,7 +55,103 @@ func (r *Reconciler) writeStatus(ctx context.Context, s *scope) error {
 	if err := r.Client.Status().Patch(ctx, s.fedObj, client.MergeFrom(orig)); err != nil {
 		return fmt.Errorf("writing the status of %s: %w", s.describe(), err)
 	}
+	if stored, err := fedtypesv1b1.GetStatus(s.fedObj); err == nil {
+		if pruned := prunedStatusFields(status, stored); len(pruned) > 0 {
+			r.notePruned(ctx, pruned)
+		}
+	}
 	return nil
+}
+
+// Status fields that kubefed adds to KubeFed's status schema, which
+// Federated<Kind> CRDs made by KubeFed's tooling do not have.
+const (
+	statusFieldAggregated       = "status.aggregatedStatus"
+	statusFieldConditionMessage = "status.conditions[].message"
+	statusFieldClusterMessage   = "status.clusters[].message"
+)
+
+// prunedStatusFields returns the fields that were written but that the API
+// server did not store: the CRD's status schema lacks them.
+func prunedStatusFields(written, stored *fedtypesv1b1.GenericFederatedStatus) []string {
+	var out []string
+	if written.AggregatedStatus != nil && stored.AggregatedStatus == nil {
+		out = append(out, statusFieldAggregated)
+	}
+	for _, c := range written.Conditions {
+		if sc := stored.GetCondition(c.Type); c.Message != "" && sc != nil && sc.Message == "" {
+			out = append(out, statusFieldConditionMessage)
+			break
+		}
+	}
+	for _, c := range written.Clusters {
+		if sc := stored.GetCluster(c.Name); c.Message != "" && sc != nil && sc.Message == "" {
+			out = append(out, statusFieldClusterMessage)
+			break
+		}
+	}
+	return out
+}
+
+// stripStatusFields removes fields (as named by prunedStatusFields) from
+// status.
+func stripStatusFields(status *fedtypesv1b1.GenericFederatedStatus, fields []string) {
+	for _, f := range fields {
+		switch f {
+		case statusFieldAggregated:
+			status.AggregatedStatus = nil
+		case statusFieldConditionMessage:
+			for i := range status.Conditions {
+				status.Conditions[i].Message = ""
+			}
+		case statusFieldClusterMessage:
+			for i := range status.Clusters {
+				status.Clusters[i].Message = ""
+			}
+		}
+	}
+}
+
+// statusPruning remembers the status fields the type's CRD drops; shared by
+// the reconciler's workers.
+type statusPruning struct {
+	mu     gosync.Mutex
+	pruned []string
+}
+
+func (p *statusPruning) fields() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.pruned
+}
+
+// add records fields and returns the ones that are new.
+func (p *statusPruning) add(fields []string) []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var added []string
+	for _, f := range fields {
+		if !slices.Contains(p.pruned, f) {
+			p.pruned = append(p.pruned, f)
+			added = append(added, f)
+		}
+	}
+	return added
+}
+
+// notePruned warns, once per field and type, that the federated type's CRD
+// drops status fields, and reports it to whoever runs the controller (the
+// FederatedTypeConfig says so).
+func (r *Reconciler) notePruned(ctx context.Context, fields []string) {
+	if len(r.pruning.add(fields)) == 0 {
+		return
+	}
+	all := r.pruning.fields()
+	ctrl.LoggerFrom(ctx).Info("Warning: the status schema of the federated type's CRD drops fields kubefed writes; they are no longer written for this type",
+		"type", r.TypeConfig.Name, "fields", all)
+	if r.OnStatusFieldsPruned != nil {
+		r.OnStatusFieldsPruned(slices.Clone(all))
+	}
 }
 
 // computeStatus builds the status: Propagation condition, one entry per

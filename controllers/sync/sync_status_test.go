@@ -19,6 +19,7 @@ package sync
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -619,5 +620,43 @@ func TestWorkloadKind(t *testing.T) {
 		if got := workloadKind(tt.group, tt.kind); got != tt.want {
 			t.Errorf("workloadKind(%q, %q) = %q, want %q", tt.group, tt.kind, got, tt.want)
 		}
+	}
+}
+
+func TestPrunedStatusFields(t *testing.T) {
+	cond := func(msg string) []fedtypesv1b1.GenericCondition {
+		return []fedtypesv1b1.GenericCondition{{Type: fedtypesv1b1.PropagationConditionType, Status: "False", Reason: "X", Message: msg}}
+	}
+	cluster := func(msg string) []fedtypesv1b1.GenericClusterStatus {
+		return []fedtypesv1b1.GenericClusterStatus{{Name: "member1", Status: "CreationFailed", Message: msg}}
+	}
+	written := &fedtypesv1b1.GenericFederatedStatus{
+		Conditions: cond("why"), Clusters: cluster("refused"), AggregatedStatus: &fedtypesv1b1.AggregatedStatus{},
+	}
+	tests := []struct {
+		name   string
+		stored *fedtypesv1b1.GenericFederatedStatus
+		want   []string
+	}{
+		{"kubefed's schema keeps everything", written, nil},
+		{"KubeFed's schema", &fedtypesv1b1.GenericFederatedStatus{Conditions: cond(""), Clusters: cluster("")},
+			[]string{statusFieldAggregated, statusFieldConditionMessage, statusFieldClusterMessage}},
+		{"only aggregatedStatus missing", &fedtypesv1b1.GenericFederatedStatus{Conditions: cond("why"), Clusters: cluster("refused")},
+			[]string{statusFieldAggregated}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := prunedStatusFields(written, tt.stored)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("prunedStatusFields = %v, want %v", got, tt.want)
+			}
+			// Stripped of those fields, the status is what the API server
+			// stores: nothing left to write on the next reconcile.
+			stripped := written.DeepCopy()
+			stripStatusFields(stripped, got)
+			if !reflect.DeepEqual(stripped, tt.stored) {
+				t.Errorf("stripped status %+v, want the stored %+v", stripped, tt.stored)
+			}
+		})
 	}
 }

@@ -18,20 +18,162 @@ package sync
 
 import (
 	"context"
+	"fmt"
 	"time"
 
+	"github.com/go-logr/logr"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/util/workqueue"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 	"github.com/kubefed/kubefed/internal/clustercache"
 )
+
+// ControllerOptions configure the sync controller of one federated type.
+type ControllerOptions struct {
+	// TypeConfig is the FederatedTypeConfig of the type; the controller
+	// keeps its own copy.
+	TypeConfig *fedcorev1b1.FederatedTypeConfig
+	// Namespace is the control-plane namespace.
+	Namespace string
+	// Members connects to the member clusters.
+	Members *clustercache.ClusterCache
+	// Workers is the number of federated objects reconciled at once.
+	Workers int
+	// AvailableDelay and UnavailableDelay are how long after a member
+	// connects (or disconnects) every object of the type is reconciled
+	// again (KubeFedConfig spec.controllerDuration).
+	AvailableDelay, UnavailableDelay time.Duration
+	// Metrics receives the controller's measurements; optional.
+	Metrics Metrics
+	// OnStatusFieldsPruned is Reconciler.OnStatusFieldsPruned; optional.
+	OnStatusFieldsPruned func(fields []string)
+}
+
+// Controller is the sync controller of one federated type, built with
+// every watch it needs and not started: the caller runs it with Start under
+// a context of its own and stops it by cancelling that context.
+type Controller struct {
+	controller.TypedController[reconcile.Request]
+	// HostKinds are the kinds whose informers in the manager's host cache
+	// this controller (and no controller of another federated type, unless
+	// listed there too) needs: the federated type and, for namespaced
+	// types, FederatedNamespace. Whoever starts controllers owns these
+	// informers and removes one only when no running controller lists it.
+	HostKinds []schema.GroupVersionKind
+}
+
+// NewController builds the sync controller of one federated type and its
+// watches: the federated objects in the host, the FederatedNamespaces that
+// bound a namespaced type's placement, the managed copies in every member,
+// and member connection changes.
+func NewController(mgr ctrl.Manager, opts ControllerOptions) (*Controller, error) {
+	ftc := opts.TypeConfig.DeepCopy()
+	name := "sync-" + ftc.Name
+	rec := &Reconciler{
+		Client:     mgr.GetClient(),
+		APIReader:  mgr.GetAPIReader(),
+		Members:    opts.Members,
+		TypeConfig: ftc,
+		Namespace:  opts.Namespace,
+		Recorder:   mgr.GetEventRecorderFor("kubefed-sync"), //nolint:staticcheck // the events API recorder needs a different sink
+		Metrics:    opts.Metrics,
+
+		OnStatusFieldsPruned: opts.OnStatusFieldsPruned,
+	}
+	c, err := controller.NewTypedUnmanaged[reconcile.Request](name, controller.TypedOptions[reconcile.Request]{
+		Reconciler:              rec,
+		MaxConcurrentReconciles: opts.Workers,
+		// A type is stopped and started again under the same name when its
+		// configuration changes.
+		SkipNameValidation: ptr.To(true),
+		// User edits go ahead of bulk work: see FederatedObjectHandler.
+		UsePriorityQueue: ptr.To(true),
+		LogConstructor: func(req *reconcile.Request) logr.Logger {
+			l := mgr.GetLogger().WithValues("controller", name, "type", ftc.Name)
+			if req != nil {
+				l = l.WithValues("object", req.NamespacedName.String())
+			}
+			return l
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("building the sync controller of FederatedTypeConfig %s: %w", ftc.Name, err)
+	}
+	out := &Controller{TypedController: c}
+
+	fedGVK := ftc.Spec.FederatedType.GroupVersionKind()
+	fedKind := &unstructured.Unstructured{}
+	fedKind.SetGroupVersionKind(fedGVK)
+	if err := c.Watch(source.Kind[client.Object](mgr.GetCache(), fedKind, FederatedObjectHandler())); err != nil {
+		return nil, err
+	}
+	out.HostKinds = append(out.HostKinds, fedGVK)
+
+	// A namespaced type's placement is bounded by its namespace's
+	// FederatedNamespace: when that appears or changes, every object of the
+	// type in the namespace is reconciled again.
+	if ftc.Spec.TargetType.Namespaced() && !ftc.IsNamespace() {
+		fedNSGVK := fedtypesv1b1.GroupVersion.WithKind("FederatedNamespace")
+		fedNS := &unstructured.Unstructured{}
+		fedNS.SetGroupVersionKind(fedNSGVK)
+		if err := c.Watch(source.Kind[client.Object](mgr.GetCache(), fedNS,
+			handler.EnqueueRequestsFromMapFunc(NamespaceToFederated(mgr.GetClient(), ftc)))); err != nil {
+			return nil, err
+		}
+		out.HostKinds = append(out.HostKinds, fedNSGVK)
+	}
+
+	target := &unstructured.Unstructured{}
+	target.SetGroupVersionKind(ftc.Spec.TargetType.GroupVersionKind())
+	if err := c.Watch(clustercache.WatchSource(opts.Members, clustercache.WatchSourceInput[reconcile.Request]{
+		Name: name,
+		Kind: target,
+		MapFunc: func(_ context.Context, _ string, obj client.Object) []reconcile.Request {
+			return []reconcile.Request{MemberToFederated(ftc, obj)}
+		},
+	})); err != nil {
+		return nil, err
+	}
+
+	// When a member connects or disconnects, every object of the type is
+	// reconciled again (after availableDelay / unavailableDelay), so that
+	// placement, status and pending work follow the member's return or
+	// loss.
+	host := mgr.GetClient()
+	if err := c.Watch(clustercache.DelayedConnectionSource(opts.Members,
+		func(ev clustercache.ConnectionEvent) time.Duration {
+			if ev.Connected {
+				return opts.AvailableDelay
+			}
+			return opts.UnavailableDelay
+		},
+		func(ctx context.Context, ev clustercache.ConnectionEvent) []reconcile.Request {
+			list := &unstructured.UnstructuredList{}
+			list.SetGroupVersionKind(fedGVK.GroupVersion().WithKind(fedGVK.Kind + "List"))
+			if err := host.List(ctx, list); err != nil {
+				ctrl.LoggerFrom(ctx).Error(err, "Could not list federated objects after a member connection change", "cluster", ev.Cluster, "type", ftc.Name)
+				return nil
+			}
+			out := make([]reconcile.Request, 0, len(list.Items))
+			for i := range list.Items {
+				out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&list.Items[i])})
+			}
+			return out
+		})); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
 
 // MemberToFederated maps a member object to the federated object it was
 // propagated from: the same name and namespace, except for namespaces,
@@ -41,34 +183,6 @@ func MemberToFederated(ftc *fedcorev1b1.FederatedTypeConfig, obj client.Object) 
 		return reconcile.Request{NamespacedName: types.NamespacedName{Namespace: obj.GetName(), Name: obj.GetName()}}
 	}
 	return reconcile.Request{NamespacedName: types.NamespacedName{Namespace: obj.GetNamespace(), Name: obj.GetName()}}
-}
-
-// ConnectionSource enqueues every federated object of the type when a
-// member connection opens (after availableDelay) or closes (after
-// unavailableDelay), so that placement, status and pending work follow the
-// member's return or loss.
-func ConnectionSource(members *clustercache.ClusterCache, host client.Reader, ftc *fedcorev1b1.FederatedTypeConfig, availableDelay, unavailableDelay time.Duration) source.TypedSource[reconcile.Request] {
-	return source.TypedFunc[reconcile.Request](func(ctx context.Context, q workqueue.TypedRateLimitingInterface[reconcile.Request]) error {
-		unsubscribe := members.Subscribe(func(ev clustercache.ConnectionEvent) {
-			delay := unavailableDelay
-			if ev.Connected {
-				delay = availableDelay
-			}
-			list := &unstructured.UnstructuredList{}
-			list.SetGroupVersionKind(ftc.Spec.FederatedType.GroupVersionKind().GroupVersion().WithKind(ftc.Spec.FederatedType.Kind + "List"))
-			if err := host.List(ctx, list); err != nil {
-				ctrl.LoggerFrom(ctx).Error(err, "Could not list federated objects after a member connection change", "cluster", ev.Cluster)
-				return
-			}
-			// A sweep over every object is background work: user edits
-			// queued meanwhile go first.
-			for i := range list.Items {
-				enqueue(q, requestFor(&list.Items[i]), PriorityBackground, delay)
-			}
-		})
-		context.AfterFunc(ctx, unsubscribe)
-		return nil
-	})
 }
 
 // NamespaceToFederated maps a FederatedNamespace to every federated object

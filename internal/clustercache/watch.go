@@ -25,8 +25,11 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/util/workqueue"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
+	"sigs.k8s.io/controller-runtime/pkg/controller/priorityqueue"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/source"
 )
 
@@ -167,10 +170,30 @@ type Subscriber interface {
 // being Ready), the requests mapFunc returns: typically the objects placed
 // in that cluster, so that they are reconciled again.
 func ConnectionSource[request comparable](c Subscriber, mapFunc func(ctx context.Context, ev ConnectionEvent) []request) source.TypedSource[request] {
+	return DelayedConnectionSource(c, nil, mapFunc)
+}
+
+// DelayedConnectionSource is ConnectionSource with the requests enqueued
+// after delay(ev) (for example KubeFed's availableDelay when a member
+// connects and unavailableDelay when it disconnects); a nil delay enqueues
+// at once.
+func DelayedConnectionSource[request comparable](c Subscriber, delay func(ev ConnectionEvent) time.Duration, mapFunc func(ctx context.Context, ev ConnectionEvent) []request) source.TypedSource[request] {
 	return source.TypedFunc[request](func(ctx context.Context, q workqueue.TypedRateLimitingInterface[request]) error {
 		unsubscribe := c.Subscribe(func(ev ConnectionEvent) {
-			for _, r := range mapFunc(ctx, ev) {
-				q.Add(r)
+			var d time.Duration
+			if delay != nil {
+				d = delay(ev)
+			}
+			// A sweep over every object is background work: with a
+			// priority queue, user-triggered work queued meanwhile goes
+			// first.
+			items := mapFunc(ctx, ev)
+			if pq, ok := q.(priorityqueue.PriorityQueue[request]); ok {
+				pq.AddWithOpts(priorityqueue.AddOpts{Priority: ptr.To(handler.LowPriority), After: d}, items...)
+				return
+			}
+			for _, r := range items {
+				q.AddAfter(r, d)
 			}
 		})
 		context.AfterFunc(ctx, unsubscribe)

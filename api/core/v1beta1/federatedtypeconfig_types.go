@@ -41,12 +41,14 @@ type FederatedTypeConfigSpec struct {
 	// for the target type, e.g. types.kubefed.io/v1beta1 FederatedDeployment.
 	// +kubebuilder:validation:XValidation:rule="has(self.group) && self.group.contains('.')",message="federatedType.group is required and must be a domain with at least one dot, e.g. types.kubefed.io"
 	FederatedType APIResource `json:"federatedType"`
-	// StatusType is the type that holds the collected status of federated
-	// objects, when status lives in a separate object (KubeFed's
-	// FederatedServiceStatus). When omitted, status is collected into the
-	// federated object's own status.
+	// StatusType is KubeFed's type for status kept in a separate object
+	// (FederatedServiceStatus). kubefed does not keep such objects: it
+	// collects member status into the federated object's own status
+	// (status.clusters[].remoteStatus, with statusCollection Enabled), so
+	// the field is refused at admission rather than silently ignored. It
+	// stays in the API so that KubeFed's objects decode.
 	// +optional
-	// +kubebuilder:validation:XValidation:rule="has(self.group) && self.group.contains('.')",message="statusType.group is required and must be a domain with at least one dot, e.g. types.kubefed.io"
+	// +kubebuilder:validation:XValidation:rule="false",message="spec.statusType is not supported: kubefed collects member status into the federated object's status.clusters[].remoteStatus (set spec.statusCollection: Enabled); remove spec.statusType"
 	StatusType *APIResource `json:"statusType,omitempty"`
 	// StatusCollection says whether the status of member objects is
 	// collected into the federated object.
@@ -138,10 +140,26 @@ type FederatedTypeConfigStatus struct {
 // type's sync controller runs, with one of the reasons below.
 const FederatedTypeConfigReady = "Ready"
 
+// FederatedTypeConfigStatusSchemaComplete is the condition type that says
+// whether the federated type's CRD keeps every status field kubefed writes.
+// It is set (False, reason StatusFieldsPruned) only when a status write
+// showed that the CRD drops fields: a Federated<Kind> CRD made by KubeFed's
+// tooling has no aggregatedStatus and no message fields. An addition to
+// KubeFed.
+const FederatedTypeConfigStatusSchemaComplete = "StatusSchemaComplete"
+
+// ReasonStatusFieldsPruned is the reason of a False
+// FederatedTypeConfigStatusSchemaComplete condition.
+const ReasonStatusFieldsPruned = "StatusFieldsPruned"
+
 // Reasons of the FederatedTypeConfigReady condition.
 const (
 	// ReasonControllerRunning means the sync controller runs.
 	ReasonControllerRunning = "ControllerRunning"
+	// ReasonPushReconcilerDisabled means the PushReconciler feature gate
+	// of the KubeFedConfig is Disabled: as in KubeFed, no sync controller
+	// runs.
+	ReasonPushReconcilerDisabled = "PushReconcilerDisabled"
 	// ReasonPropagationDisabled means spec.propagation is Disabled.
 	ReasonPropagationDisabled = "PropagationDisabled"
 	// ReasonFederatedTypeCRDNotFound means the federated type is not served
@@ -154,8 +172,20 @@ const (
 	// ReasonClusterScopedTypeNotSupported means a cluster-scoped type is
 	// not started because the control plane is Namespaced.
 	ReasonClusterScopedTypeNotSupported = "ClusterScopedTypeNotSupported"
-	// ReasonControllerStartFailed means the controller could not start.
+	// ReasonControllerStartFailed means the controller could not start, or
+	// stopped with an error; it is started again with a growing delay.
 	ReasonControllerStartFailed = "ControllerStartFailed"
+	// ReasonControllerStarting means the controller was started and waits
+	// for the host cache of its type to sync; it becomes ControllerRunning
+	// when it has.
+	ReasonControllerStarting = "ControllerStarting"
+	// ReasonFederatedTypeAccessDenied means the controller's identity may
+	// not list or watch the federated type (or FederatedNamespaces) in the
+	// host: grant it, and the controller starts by itself.
+	ReasonFederatedTypeAccessDenied = "FederatedTypeAccessDenied"
+	// ReasonCacheSyncFailed means the host cache of the type did not sync
+	// in time; the controller is started again with a growing delay.
+	ReasonCacheSyncFailed = "CacheSyncFailed"
 )
 
 // +kubebuilder:object:root=true

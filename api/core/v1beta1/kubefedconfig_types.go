@@ -50,7 +50,9 @@ const (
 	// syncController.maxConcurrentReconciles (KubeFed: 1, which serialised
 	// every object of a type behind the slowest member).
 	DefaultSyncControllerMaxConcurrentReconciles = 8
-	// DefaultStatusControllerMaxConcurrentReconciles is the default of statusController.maxConcurrentReconciles.
+	// DefaultStatusControllerMaxConcurrentReconciles is the default (and the
+	// only accepted value) of statusController.maxConcurrentReconciles: see
+	// StatusControllerConfig.
 	DefaultStatusControllerMaxConcurrentReconciles = 1
 )
 
@@ -183,7 +185,9 @@ type FeatureGateName string
 
 const (
 	// PushReconcilerFeature enables the sync controllers that push federated
-	// objects to member clusters. Default: Enabled.
+	// objects to member clusters; Disabled stops every sync controller (each
+	// FederatedTypeConfig says PushReconcilerDisabled) within seconds of the
+	// change, and Enabled starts them again. Default: Enabled.
 	PushReconcilerFeature FeatureGateName = "PushReconciler"
 	// SchedulerPreferencesFeature enables ReplicaSchedulingPreference.
 	// Default: Enabled.
@@ -286,13 +290,18 @@ const (
 	AdoptResourcesDisabled ResourceAdoption = "Disabled"
 )
 
-// StatusControllerConfig tunes the status collection controllers.
+// StatusControllerConfig is KubeFed's tuning of its status controllers,
+// which kept status in separate objects (FederatedTypeConfig statusType).
+// kubefed has no such controllers: member status is collected by the sync
+// controllers, bounded by syncController.maxConcurrentReconciles. The
+// section is accepted with KubeFed's default value, which KubeFed's own
+// KubeFedConfig carries, and any other value is refused at admission rather
+// than silently ignored.
 type StatusControllerConfig struct {
-	// MaxConcurrentReconciles is the number of federated objects of one type
-	// whose status is collected at the same time.
+	// MaxConcurrentReconciles must be 1 (KubeFed's default) when set.
 	// +optional
 	// +kubebuilder:default=1
-	// +kubebuilder:validation:XValidation:rule="self >= 1",message="statusController.maxConcurrentReconciles must be at least 1"
+	// +kubebuilder:validation:XValidation:rule="self == 1",message="statusController.maxConcurrentReconciles has no effect: kubefed collects status in the sync controllers; set syncController.maxConcurrentReconciles instead, and leave this at 1 or remove it"
 	MaxConcurrentReconciles *int64 `json:"maxConcurrentReconciles,omitempty"`
 }
 

@@ -41,8 +41,8 @@ import (
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
+	"github.com/kubefed/kubefed/cmd/controller-manager/app"
 	"github.com/kubefed/kubefed/internal/kubefedctl"
-	"github.com/kubefed/kubefed/internal/manager"
 	"github.com/kubefed/kubefed/test/framework"
 )
 
@@ -86,7 +86,7 @@ func BenchmarkPropagation(b *testing.B) {
 func runPropagation(b *testing.B, qps float32) {
 	ctx := b.Context()
 	fed := framework.New(b, framework.Options{Members: framework.MemberNames(3), Nodes: 1})
-	scheme := manager.Scheme()
+	scheme := app.Scheme()
 	host := mustClient(b, fed.Host.Config)
 	members := map[string]client.Client{}
 	for _, m := range fed.Members {
@@ -119,7 +119,7 @@ func runPropagation(b *testing.B, qps float32) {
 	cfg := rest.CopyConfig(fed.Host.Config)
 	cfg.QPS, cfg.Burst = qps, 200
 	cpCtx, stop := context.WithCancel(ctx)
-	mgr, err := manager.New(cpCtx, cfg, manager.Options{Namespace: namespace, MetricsBindAddress: "0", HealthProbeBindAddress: "0",
+	mgr, err := app.New(cpCtx, cfg, app.Options{Namespace: namespace, MetricsBindAddress: "0", HealthProbeBindAddress: "0",
 		MemberQPS: qps, MemberBurst: 200, SkipControllerNameValidation: true})
 	if err != nil {
 		b.Fatal(err)
@@ -229,7 +229,7 @@ func runPropagation(b *testing.B, qps float32) {
 }
 
 func mustClient(b *testing.B, cfg *rest.Config) client.Client {
-	c, err := client.New(cfg, client.Options{Scheme: manager.Scheme()})
+	c, err := client.New(cfg, client.Options{Scheme: app.Scheme()})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -19,7 +19,7 @@ limitations under the License.
 // real API server with kwok nodes), every CRD and default
 // FederatedTypeConfig installed in the host, a KubeFedConfig with short
 // test timings, the members joined with kubefedctl, and the controller
-// manager (internal/manager) running in-process, stoppable and restartable.
+// manager (cmd/controller-manager/app) running in-process, stoppable and restartable.
 //
 // Setup returns an Env with clients for the host (the manager's full
 // scheme) and every member. Env.DumpOnFailure prints, only when a test

@@ -35,8 +35,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	"github.com/kubefed/kubefed/cmd/controller-manager/app"
 	"github.com/kubefed/kubefed/internal/kubefedctl"
-	"github.com/kubefed/kubefed/internal/manager"
 	"github.com/kubefed/kubefed/test/framework"
 )
 
@@ -88,7 +88,7 @@ func Setup(t *testing.T, members int) *Env {
 	fed := framework.New(t, framework.Options{Members: framework.MemberNames(members), Nodes: 1})
 	e := &Env{Fed: fed, members: map[string]client.Client{}, logs: newLogBuffer()}
 	captureLogs(t, e.logs)
-	scheme := manager.Scheme()
+	scheme := app.Scheme()
 	var err error
 	if e.Host, err = client.New(fed.Host.Config, client.Options{Scheme: scheme}); err != nil {
 		t.Fatalf("host client: %v", err)
@@ -175,7 +175,7 @@ func (e *Env) StartControlPlane(t testing.TB) {
 	// The manager outlives the (sub)test that starts it: Setup's cleanup
 	// stops it.
 	ctx, cancel := context.WithCancel(context.WithoutCancel(t.Context()))
-	mgr, err := manager.New(ctx, e.Fed.Host.Config, manager.Options{
+	mgr, err := app.New(ctx, e.Fed.Host.Config, app.Options{
 		Namespace: Namespace, MetricsBindAddress: "0", HealthProbeBindAddress: "0",
 		// A restarted in-process control plane registers the same
 		// controller names again.

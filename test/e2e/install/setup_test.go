@@ -46,7 +46,7 @@ import (
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
-	"github.com/kubefed/kubefed/internal/manager"
+	"github.com/kubefed/kubefed/cmd/controller-manager/app"
 	"github.com/kubefed/kubefed/test/e2e/e2eutil"
 	"github.com/kubefed/kubefed/test/framework"
 )
@@ -115,11 +115,11 @@ func setup(t *testing.T) *env {
 	fed := framework.New(t, framework.Options{Members: framework.MemberNames(2), Nodes: 1, BinDir: binDir})
 	e := &env{fed: fed, binDir: binDir, members: map[string]client.Client{}}
 	var err error
-	if e.host, err = client.New(fed.Host.Config, client.Options{Scheme: manager.Scheme()}); err != nil {
+	if e.host, err = client.New(fed.Host.Config, client.Options{Scheme: app.Scheme()}); err != nil {
 		t.Fatal(err)
 	}
 	for _, m := range fed.Members {
-		if e.members[m.Name], err = client.New(m.Config, client.Options{Scheme: manager.Scheme()}); err != nil {
+		if e.members[m.Name], err = client.New(m.Config, client.Options{Scheme: app.Scheme()}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -122,7 +122,7 @@ func describe(obj client.Object) string {
 // member reads the copy of fedObj in cluster; nil when there is none.
 func (ft fedType) member(ctx context.Context, e *e2eutil.Env, cluster string, fedObj client.Object) (*unstructured.Unstructured, error) {
 	u := ft.newTarget()
-	err := e.Member(cluster).Get(ctx, ft.memberKey(fedObj), u)
+	err := clusterClient(e, cluster).Get(ctx, ft.memberKey(fedObj), u)
 	if apierrors.IsNotFound(err) {
 		return nil, nil
 	}

@@ -260,6 +260,29 @@ func TestInvalidObjectsAreRejected(t *testing.T) {
 `), "leaderElect.leaseDuration must be greater than leaderElect.renewDeadline"},
 		{"invalid scope", kubeFedConfig("scope", `  scope: Global
 `), `spec.scope: Unsupported value: "Global"`},
+		{"status controller workers", kubeFedConfig("status-workers", `  scope: Cluster
+  statusController:
+    maxConcurrentReconciles: 4
+`), "statusController.maxConcurrentReconciles has no effect: kubefed collects status in the sync controllers; set syncController.maxConcurrentReconciles instead"},
+		{"FederatedTypeConfig statusType", federatedTypeConfig("services", `  federatedType:
+    group: types.kubefed.io
+    kind: FederatedService
+    pluralName: federatedservices
+    scope: Namespaced
+    version: v1beta1
+  propagation: Enabled
+  targetType:
+    kind: Service
+    pluralName: services
+    scope: Namespaced
+    version: v1
+  statusType:
+    group: core.kubefed.io
+    kind: FederatedServiceStatus
+    pluralName: federatedservicestatuses
+    scope: Namespaced
+    version: v1alpha1
+`), "spec.statusType is not supported: kubefed collects member status into the federated object's status.clusters[].remoteStatus"},
 		{"unknown feature gate", kubeFedConfig("gate", `  scope: Cluster
   featureGates:
   - name: Teleport

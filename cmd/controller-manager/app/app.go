@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package manager
+package app
 
 import (
 	"context"
@@ -29,6 +29,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/selection"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -178,17 +179,10 @@ func New(ctx context.Context, restConfig *rest.Config, opts Options) (ctrl.Manag
 	if opts.SkipControllerNameValidation {
 		mgrOpts.Controller.SkipNameValidation = ptr.To(true)
 	}
-	if le := spec.LeaderElect; le != nil {
-		if le.LeaseDuration != nil {
-			mgrOpts.LeaseDuration = ptr.To(le.LeaseDuration.Duration)
-		}
-		if le.RenewDeadline != nil {
-			mgrOpts.RenewDeadline = ptr.To(le.RenewDeadline.Duration)
-		}
-		if le.RetryPeriod != nil {
-			mgrOpts.RetryPeriod = ptr.To(le.RetryPeriod.Duration)
-		}
-	}
+	settings := spec.Settings()
+	mgrOpts.LeaseDuration = ptr.To(settings.LeaseDuration)
+	mgrOpts.RenewDeadline = ptr.To(settings.RenewDeadline)
+	mgrOpts.RetryPeriod = ptr.To(settings.RetryPeriod)
 	mgr, err := ctrl.NewManager(restConfig, mgrOpts)
 	if err != nil {
 		return nil, fmt.Errorf("creating the manager: %w", err)
@@ -204,9 +198,7 @@ func New(ctx context.Context, restConfig *rest.Config, opts Options) (ctrl.Manag
 	}
 	ccOpts := clustercache.Options{Scheme: scheme, QPS: opts.MemberQPS, Burst: opts.MemberBurst,
 		DefaultLabelSelector: labels.NewSelector().Add(*labelled)}
-	if d := spec.ControllerDuration; d != nil && d.CacheSyncTimeout != nil {
-		ccOpts.CacheSyncTimeout = d.CacheSyncTimeout.Duration
-	}
+	ccOpts.CacheSyncTimeout = settings.CacheSyncTimeout
 	// A Namespaced join grants a Role in the control-plane namespace of each
 	// member only: the member caches must not list anything else.
 	if spec.Scope == apiextensionsv1.NamespaceScoped {
@@ -216,34 +208,8 @@ func New(ctx context.Context, restConfig *rest.Config, opts Options) (ctrl.Manag
 	if err := mgr.Add(members); err != nil {
 		return nil, err
 	}
-	if err := (&kubefedcluster.Reconciler{
-		Client:       mgr.GetClient(),
-		ClusterCache: members,
-		Namespace:    opts.Namespace,
-	}).SetupWithManager(mgr); err != nil {
-		return nil, fmt.Errorf("setting up the KubeFedCluster controller: %w", err)
-	}
-	if err := (&federatedtypeconfig.Reconciler{
-		Manager:   mgr,
-		Members:   members,
-		Namespace: opts.Namespace,
-		Metrics:   metrics.SyncMetrics{},
-	}).SetupWithManager(mgr); err != nil {
-		return nil, fmt.Errorf("setting up the FederatedTypeConfig controller: %w", err)
-	}
-
-	if err := (&scheduling.Reconciler{
-		Client:              mgr.GetClient(),
-		Members:             members,
-		Namespace:           opts.Namespace,
-		Recorder:            mgr.GetEventRecorderFor("kubefed-scheduler"), //nolint:staticcheck // events on the preference, core events API
-		UnschedulableWindow: opts.UnschedulableWindow,
-	}).SetupWithManager(mgr); err != nil {
-		return nil, fmt.Errorf("setting up the ReplicaSchedulingPreference controller: %w", err)
-	}
-
-	if err := multiclusterdns.SetupWithManager(mgr, members, opts.Namespace); err != nil {
-		return nil, fmt.Errorf("setting up the multi-cluster DNS controllers: %w", err)
+	if err := addControllers(mgr, members, opts); err != nil {
+		return nil, err
 	}
 
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
@@ -258,6 +224,45 @@ func New(ctx context.Context, restConfig *rest.Config, opts Options) (ctrl.Manag
 		return nil, err
 	}
 	return mgr, nil
+}
+
+// addControllers registers every controller of the control plane with the
+// manager: the one place where a new controller is added.
+func addControllers(mgr ctrl.Manager, members *clustercache.ClusterCache, opts Options) error {
+	if err := (&kubefedcluster.Reconciler{
+		Client:       mgr.GetClient(),
+		ClusterCache: members,
+		Namespace:    opts.Namespace,
+	}).SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("setting up the KubeFedCluster controller: %w", err)
+	}
+	if err := (&federatedtypeconfig.Reconciler{
+		Manager:   mgr,
+		Members:   members,
+		Namespace: opts.Namespace,
+		Metrics:   metrics.SyncMetrics{},
+		// The scheduler watches these through the same host cache.
+		KeepInformers: []schema.GroupVersionKind{
+			fedtypesv1b1.GroupVersion.WithKind(fedschedv1a1.TargetKindFederatedDeployment),
+			fedtypesv1b1.GroupVersion.WithKind(fedschedv1a1.TargetKindFederatedReplicaSet),
+		},
+	}).SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("setting up the FederatedTypeConfig controller: %w", err)
+	}
+
+	if err := (&scheduling.Reconciler{
+		Client:              mgr.GetClient(),
+		Members:             members,
+		Namespace:           opts.Namespace,
+		Recorder:            mgr.GetEventRecorderFor("kubefed-scheduler"), //nolint:staticcheck // events on the preference, core events API
+		UnschedulableWindow: opts.UnschedulableWindow,
+	}).SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("setting up the ReplicaSchedulingPreference controller: %w", err)
+	}
+	if err := multiclusterdns.SetupWithManager(mgr, members, opts.Namespace); err != nil {
+		return fmt.Errorf("setting up the multi-cluster DNS controllers: %w", err)
+	}
+	return nil
 }
 
 func orDefault(s, def string) string {

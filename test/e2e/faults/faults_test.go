@@ -1,0 +1,529 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package faults_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
+	"github.com/kubefed/kubefed/test/e2e/e2eutil"
+)
+
+var members = []string{"member1", "member2"}
+
+// TestFaults runs the fault suite on one federation, one fault at a time.
+func TestFaults(t *testing.T) {
+	e := e2eutil.Setup(t, 2)
+	t.Run("broken type next to healthy ones", func(t *testing.T) { testBrokenType(t, e) })
+	t.Run("SIGKILL mid-rollout", func(t *testing.T) { testKillMidRollout(t, e) })
+	t.Run("host API server restarted", func(t *testing.T) { testHostRestart(t, e) })
+	t.Run("member stopped mid-rollout", func(t *testing.T) { testMemberStopped(t, e) })
+}
+
+// testMemberStopped stops member2 while 300 FederatedConfigMaps are being
+// propagated: member1 gets every copy as if nothing happened, and member2
+// catches up within availableDelay + 15 s of being Ready again.
+func testMemberStopped(t *testing.T, e *e2eutil.Env) {
+	ctx := t.Context()
+	ns := federatedNamespace(t, e, "member-stopped")
+	const n = 300
+	created := make(chan error, 1)
+	start := time.Now()
+	go func() { created <- createConfigMaps(context.WithoutCancel(ctx), e, ns, "rollout", n) }()
+	e2eutil.EventuallyEvery(t, 200*time.Millisecond, 2*time.Minute, func(ctx context.Context) error {
+		counts, err := countMembers(ctx, e, ns)
+		if err != nil {
+			return err
+		}
+		if counts["member2"] < n/4 {
+			return fmt.Errorf("%d copies in member2", counts["member2"])
+		}
+		return nil
+	}, "a quarter of %d FederatedConfigMaps propagated to member2", n)
+	m2 := e.Fed.Cluster("member2")
+	if err := m2.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	restarted := false
+	t.Cleanup(func() {
+		if !restarted {
+			_ = m2.Start(context.Background())
+		}
+	})
+	if err := <-created; err != nil {
+		t.Fatal(err)
+	}
+	e2eutil.EventuallyEvery(t, time.Second, 2*time.Minute, func(ctx context.Context) error {
+		list := &corev1.ConfigMapList{}
+		if err := e.Member("member1").List(ctx, list, client.InNamespace(ns), managed); err != nil {
+			return err
+		}
+		if len(list.Items) != n {
+			return fmt.Errorf("%d copies in member1", len(list.Items))
+		}
+		return nil
+	}, "every copy in member1 while member2 is stopped")
+	t.Logf("member1 got all %d copies %s after the start, with member2 stopped.", n, time.Since(start).Round(100*time.Millisecond))
+
+	if err := m2.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	restarted = true
+	e.WaitClusterReady(t, "member2", corev1.ConditionTrue, 2*time.Minute)
+	ready := time.Now()
+	// The test KubeFedConfig's availableDelay is 1 s.
+	waitAllPropagated(t, e, ns, n, 16*time.Second)
+	t.Logf("member2 converged %s after it was Ready again.", time.Since(ready).Round(100*time.Millisecond))
+}
+
+// testHostRestart stops the host's control plane (API server and etcd)
+// under a running controller-manager and starts it again: without a
+// restart of its own, the controller-manager propagates what was created
+// before and after.
+func testHostRestart(t *testing.T, e *e2eutil.Env) {
+	ctx := t.Context()
+	ns := federatedNamespace(t, e, "host-restart")
+	const n = 50
+	if err := createConfigMaps(ctx, e, ns, "before", n); err != nil {
+		t.Fatal(err)
+	}
+	waitAllPropagated(t, e, ns, n, 2*time.Minute)
+
+	stopped := time.Now()
+	if err := e.Fed.Host.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	restarted := false
+	t.Cleanup(func() {
+		if !restarted {
+			_ = e.Fed.Host.Start(context.Background())
+		}
+	})
+	time.Sleep(5 * time.Second)
+	if err := e.Fed.Host.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	restarted = true
+	t.Logf("Host control plane stopped for %s.", time.Since(stopped).Round(100*time.Millisecond))
+
+	// Creating works as soon as the API server answers again.
+	e2eutil.Eventually(t, 2*time.Minute, func(ctx context.Context) error {
+		return e.Host.List(ctx, &corev1.NamespaceList{}, client.Limit(1))
+	}, "the host API server answering again")
+	back := time.Now()
+	if err := createConfigMaps(ctx, e, ns, "after", n); err != nil {
+		t.Fatal(err)
+	}
+	waitAllPropagated(t, e, ns, 2*n, 3*time.Minute)
+	t.Logf("%d FederatedConfigMaps created after the host returned propagated in %s, with no restart of the controller-manager.",
+		n, time.Since(back).Round(100*time.Millisecond))
+}
+
+// testBrokenType deletes the Federated<Kind> CRD of a running type: its
+// FederatedTypeConfig says so, and 200 FederatedConfigMaps created at the
+// same time propagate as if nothing had happened.
+func testBrokenType(t *testing.T, e *e2eutil.Env) {
+	ctx := t.Context()
+	federated := enableGizmos(t, e)
+	ns := federatedNamespace(t, e, "broken-type")
+
+	start := time.Now()
+	if err := e.Host.Delete(ctx, federated); err != nil {
+		t.Fatalf("deleting CRD %s: %v", federated.Name, err)
+	}
+	const n = 200
+	created := make(chan error, 1)
+	go func() { created <- createConfigMaps(context.WithoutCancel(ctx), e, ns, "healthy", n) }()
+
+	e2eutil.Eventually(t, 90*time.Second, func(ctx context.Context) error {
+		ftc := &fedcorev1b1.FederatedTypeConfig{}
+		if err := e.Host.Get(ctx, client.ObjectKey{Namespace: e2eutil.Namespace, Name: "gizmos.example.kubefed.io"}, ftc); err != nil {
+			return err
+		}
+		cond := meta.FindStatusCondition(ftc.Status.Conditions, fedcorev1b1.FederatedTypeConfigReady)
+		if cond == nil || cond.Reason != fedcorev1b1.ReasonFederatedTypeCRDNotFound || ftc.Status.PropagationController != fedcorev1b1.ControllerStatusNotRunning {
+			return fmt.Errorf("propagationController %q, Ready %+v", ftc.Status.PropagationController, cond)
+		}
+		return nil
+	}, "the broken type reported on its FederatedTypeConfig")
+	reported := time.Since(start)
+	if err := <-created; err != nil {
+		t.Fatal(err)
+	}
+	waitAllPropagated(t, e, ns, n, 2*time.Minute)
+	t.Logf("Broken type reported after %s; %d FederatedConfigMaps of a healthy type propagated to %d members in %s.",
+		reported.Round(100*time.Millisecond), n, len(members), time.Since(start).Round(100*time.Millisecond))
+}
+
+// testKillMidRollout runs the controller-manager binary, kills it with
+// SIGKILL while 500 FederatedConfigMaps are being propagated, and starts it
+// again: every object converges, with exactly one copy in each member.
+func testKillMidRollout(t *testing.T, e *e2eutil.Env) {
+	ctx := t.Context()
+	ns := federatedNamespace(t, e, "sigkill")
+	e.StopControlPlane(t)
+	t.Cleanup(func() {
+		// Leave the federation as Setup made it for its own cleanup.
+		e.StartControlPlane(t)
+	})
+
+	first := startController(t, e, "a")
+	const n = 500
+	created := make(chan error, 1)
+	go func() { created <- createConfigMaps(context.WithoutCancel(ctx), e, ns, "rollout", n) }()
+	e2eutil.EventuallyEvery(t, 200*time.Millisecond, 2*time.Minute, func(ctx context.Context) error {
+		counts, err := countMembers(ctx, e, ns)
+		if err != nil {
+			return err
+		}
+		if counts["member1"] < n/4 {
+			return fmt.Errorf("%d copies in member1 (controller log:\n%s)", counts["member1"], first.tail(20))
+		}
+		return nil
+	}, "a quarter of %d FederatedConfigMaps propagated to member1", n)
+	first.kill(t)
+	counts, err := countMembers(ctx, e, ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-created; err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("controller-manager killed (SIGKILL) with %v of %d copies in the members.", counts, n)
+	if counts["member1"] == n && counts["member2"] == n {
+		t.Log("Every object was propagated before the kill: it was not in the middle of the rollout.")
+	}
+
+	restarted := time.Now()
+	second := startController(t, e, "b")
+	waitAllPropagated(t, e, ns, n, 3*time.Minute)
+	t.Logf("After the restart every one of %d objects converged in %s.", n, time.Since(restarted).Round(100*time.Millisecond))
+	second.stop(t)
+}
+
+// enableGizmos installs a Gizmo CRD (example.kubefed.io) in the host and
+// the members, its FederatedGizmo CRD in the host and its
+// FederatedTypeConfig, waits until its sync controller runs, and returns
+// the FederatedGizmo CRD.
+func enableGizmos(t *testing.T, e *e2eutil.Env) *apiextensionsv1.CustomResourceDefinition {
+	t.Helper()
+	ctx := t.Context()
+	open := apiextensionsv1.JSONSchemaProps{Type: "object", XPreserveUnknownFields: ptr.To(true)}
+	schema := &apiextensionsv1.JSONSchemaProps{Type: "object", Properties: map[string]apiextensionsv1.JSONSchemaProps{"spec": open, "status": open}}
+	crd := func(group, kind, plural string) *apiextensionsv1.CustomResourceDefinition {
+		return &apiextensionsv1.CustomResourceDefinition{
+			ObjectMeta: metav1.ObjectMeta{Name: plural + "." + group},
+			Spec: apiextensionsv1.CustomResourceDefinitionSpec{
+				Group: group,
+				Names: apiextensionsv1.CustomResourceDefinitionNames{Kind: kind, ListKind: kind + "List", Plural: plural, Singular: strings.ToLower(kind)},
+				Scope: apiextensionsv1.NamespaceScoped,
+				Versions: []apiextensionsv1.CustomResourceDefinitionVersion{{
+					Name: "v1", Served: true, Storage: true,
+					Schema:       &apiextensionsv1.CustomResourceValidation{OpenAPIV3Schema: schema},
+					Subresources: &apiextensionsv1.CustomResourceSubresources{Status: &apiextensionsv1.CustomResourceSubresourceStatus{}},
+				}},
+			},
+		}
+	}
+	target, federated := crd("example.kubefed.io", "Gizmo", "gizmos"), crd("types.kubefed.io", "FederatedGizmo", "federatedgizmos")
+	install := func(c client.Client, where string, x *apiextensionsv1.CustomResourceDefinition) {
+		x = x.DeepCopy()
+		if err := c.Create(ctx, x); err != nil {
+			t.Fatalf("creating CRD %s in %s: %v", x.Name, where, err)
+		}
+		t.Cleanup(func() { _ = c.Delete(context.Background(), x) })
+		e2eutil.Eventually(t, time.Minute, func(ctx context.Context) error {
+			got := &apiextensionsv1.CustomResourceDefinition{}
+			if err := c.Get(ctx, client.ObjectKeyFromObject(x), got); err != nil {
+				return err
+			}
+			for _, cond := range got.Status.Conditions {
+				if cond.Type == apiextensionsv1.Established && cond.Status == apiextensionsv1.ConditionTrue {
+					return nil
+				}
+			}
+			return fmt.Errorf("not established: %v", got.Status.Conditions)
+		}, "CRD %s established in %s", x.Name, where)
+	}
+	install(e.Host, "the host", target)
+	install(e.Host, "the host", federated)
+	for _, m := range members {
+		install(e.Member(m), m, target)
+	}
+	ftc := &fedcorev1b1.FederatedTypeConfig{
+		ObjectMeta: metav1.ObjectMeta{Namespace: e2eutil.Namespace, Name: "gizmos.example.kubefed.io"},
+		Spec: fedcorev1b1.FederatedTypeConfigSpec{
+			TargetType:    fedcorev1b1.APIResource{Group: "example.kubefed.io", Version: "v1", Kind: "Gizmo", PluralName: "gizmos", Scope: apiextensionsv1.NamespaceScoped},
+			FederatedType: fedcorev1b1.APIResource{Group: "types.kubefed.io", Version: "v1", Kind: "FederatedGizmo", PluralName: "federatedgizmos", Scope: apiextensionsv1.NamespaceScoped},
+			Propagation:   fedcorev1b1.PropagationEnabled,
+		},
+	}
+	if err := e.Host.Create(ctx, ftc); err != nil {
+		t.Fatalf("creating FederatedTypeConfig %s: %v", ftc.Name, err)
+	}
+	t.Cleanup(func() { _ = e.Host.Delete(context.Background(), ftc) })
+	e2eutil.Eventually(t, time.Minute, func(ctx context.Context) error {
+		got := &fedcorev1b1.FederatedTypeConfig{}
+		if err := e.Host.Get(ctx, client.ObjectKeyFromObject(ftc), got); err != nil {
+			return err
+		}
+		if got.Status.PropagationController != fedcorev1b1.ControllerStatusRunning {
+			return fmt.Errorf("propagationController %q: %v", got.Status.PropagationController, got.Status.Conditions)
+		}
+		return nil
+	}, "FederatedTypeConfig %s running", ftc.Name)
+	return federated
+}
+
+// federatedNamespace creates a namespace in the host with a
+// FederatedNamespace on both members, waits until both have it, and
+// deletes it when the test ends.
+func federatedNamespace(t *testing.T, e *e2eutil.Env, prefix string) string {
+	t.Helper()
+	ctx := t.Context()
+	ns := fmt.Sprintf("%s-%d", prefix, time.Now().UnixNano()%1_000_000)
+	if err := e.Host.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = e.Host.Delete(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
+	})
+	e.DumpOnFailure(t, ns)
+	fedNS := &unstructured.Unstructured{}
+	fedNS.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedNamespace"))
+	fedNS.SetNamespace(ns)
+	fedNS.SetName(ns)
+	if err := fedtypesv1b1.SetPlacementClusterNames(fedNS, members); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Host.Create(ctx, fedNS); err != nil {
+		t.Fatal(err)
+	}
+	e2eutil.Eventually(t, time.Minute, func(ctx context.Context) error {
+		for _, m := range members {
+			if err := e.Member(m).Get(ctx, client.ObjectKey{Name: ns}, &corev1.Namespace{}); err != nil {
+				return fmt.Errorf("namespace %s in %s: %w", ns, m, err)
+			}
+		}
+		return nil
+	}, "namespace %s in both members", ns)
+	return ns
+}
+
+// createConfigMaps creates n FederatedConfigMaps placed on both members,
+// with 4 writers.
+func createConfigMaps(ctx context.Context, e *e2eutil.Env, ns, prefix string, n int) error {
+	names := make(chan string)
+	go func() {
+		defer close(names)
+		for i := range n {
+			names <- fmt.Sprintf("%s-%03d", prefix, i)
+		}
+	}()
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for w := range errs {
+		wg.Go(func() {
+			for name := range names {
+				obj := &unstructured.Unstructured{Object: map[string]any{
+					"apiVersion": "types.kubefed.io/v1beta1", "kind": "FederatedConfigMap",
+					"metadata": map[string]any{"name": name, "namespace": ns},
+					"spec": map[string]any{
+						"template":  map[string]any{"data": map[string]any{"greeting": "hello"}},
+						"placement": map[string]any{"clusters": []any{map[string]any{"name": "member1"}, map[string]any{"name": "member2"}}},
+					},
+				}}
+				if err := e.Host.Create(ctx, obj); err != nil && !apierrors.IsAlreadyExists(err) && errs[w] == nil {
+					errs[w] = fmt.Errorf("creating FederatedConfigMap %s/%s: %w", ns, name, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+var managed = client.MatchingLabels{fedcorev1b1.ManagedByKubeFedLabelKey: fedcorev1b1.ManagedByKubeFedLabelValue}
+
+// countMembers returns the number of managed ConfigMaps in ns per member.
+func countMembers(ctx context.Context, e *e2eutil.Env, ns string) (map[string]int, error) {
+	out := map[string]int{}
+	for _, m := range members {
+		list := &corev1.ConfigMapList{}
+		if err := e.Member(m).List(ctx, list, client.InNamespace(ns), managed); err != nil {
+			return nil, fmt.Errorf("listing ConfigMaps in %s: %w", m, err)
+		}
+		out[m] = len(list.Items)
+	}
+	return out, nil
+}
+
+// waitAllPropagated waits until n FederatedConfigMaps in ns say
+// Propagation True for both members and each member holds exactly n
+// managed ConfigMaps there.
+func waitAllPropagated(t *testing.T, e *e2eutil.Env, ns string, n int, timeout time.Duration) {
+	t.Helper()
+	e2eutil.EventuallyEvery(t, time.Second, timeout, func(ctx context.Context) error {
+		list := &unstructured.UnstructuredList{}
+		list.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedConfigMapList"))
+		if err := e.Host.List(ctx, list, client.InNamespace(ns)); err != nil {
+			return err
+		}
+		var pending []string
+		for i := range list.Items {
+			u := &list.Items[i]
+			s, err := fedtypesv1b1.GetStatus(u)
+			if err != nil {
+				return err
+			}
+			if s == nil {
+				pending = append(pending, u.GetName())
+				continue
+			}
+			cond := s.GetCondition(fedtypesv1b1.PropagationConditionType)
+			var names []string
+			for _, c := range s.Clusters {
+				if c.Status == fedtypesv1b1.ClusterPropagationOK {
+					names = append(names, c.Name)
+				}
+			}
+			slices.Sort(names)
+			if cond == nil || cond.Status != corev1.ConditionTrue || s.ObservedGeneration != u.GetGeneration() || !slices.Equal(names, members) {
+				pending = append(pending, u.GetName())
+			}
+		}
+		if len(list.Items) != n || len(pending) > 0 {
+			slices.Sort(pending)
+			return fmt.Errorf("%d FederatedConfigMaps, want %d; %d not propagated, e.g. %v", len(list.Items), n, len(pending), pending[:min(5, len(pending))])
+		}
+		counts, err := countMembers(ctx, e, ns)
+		if err != nil {
+			return err
+		}
+		for m, got := range counts {
+			if got != n {
+				return fmt.Errorf("%d managed ConfigMaps in %s, want %d", got, m, n)
+			}
+		}
+		return nil
+	}, "%d FederatedConfigMaps in %s propagated to both members", n, ns)
+}
+
+// process is a controller-manager process started from the binary.
+type process struct {
+	cmd     *exec.Cmd
+	logPath string
+	done    chan struct{}
+}
+
+// startController starts bin/controller-manager against the host with the
+// federation's administrator identity. It is killed at the end of the test
+// when still running, and its log is printed when the test failed.
+func startController(t *testing.T, e *e2eutil.Env, name string) *process {
+	t.Helper()
+	binDir := os.Getenv("KUBEFED_BIN_DIR")
+	if binDir == "" {
+		binDir = filepath.Join(e2eutil.RepoRoot(), "bin")
+	}
+	bin := filepath.Join(binDir, "controller-manager")
+	if _, err := os.Stat(bin); err != nil {
+		t.Fatalf("%s not found: run make build (%v)", bin, err)
+	}
+	p := &process{logPath: filepath.Join(t.TempDir(), "controller-manager-"+name+".log"), done: make(chan struct{})}
+	logFile, err := os.Create(p.logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.cmd = exec.Command(bin, "--kubeconfig", e.Fed.Kubeconfig(), "--kubefed-namespace", e2eutil.Namespace,
+		"--metrics-bind-address", "0", "--health-probe-bind-address", "0")
+	p.cmd.Env = append(os.Environ(), "KUBECONFIG=")
+	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
+	if err := p.cmd.Start(); err != nil {
+		t.Fatalf("starting %s: %v", bin, err)
+	}
+	go func() {
+		defer close(p.done)
+		_ = p.cmd.Wait()
+		_ = logFile.Close()
+	}()
+	t.Cleanup(func() {
+		p.kill(t)
+		if t.Failed() {
+			t.Logf("controller-manager %s log (last lines):\n%s", name, p.tail(80))
+		}
+	})
+	return p
+}
+
+// kill sends SIGKILL and waits for the process to end.
+func (p *process) kill(t *testing.T) {
+	select {
+	case <-p.done:
+		return
+	default:
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGKILL)
+	select {
+	case <-p.done:
+	case <-time.After(30 * time.Second):
+		t.Error("the controller-manager did not end within 30s of SIGKILL")
+	}
+}
+
+// stop sends SIGTERM and waits for a clean exit.
+func (p *process) stop(t *testing.T) {
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+		if code := p.cmd.ProcessState.ExitCode(); code != 0 {
+			t.Errorf("the controller-manager exited with %d on SIGTERM; log:\n%s", code, p.tail(40))
+		}
+	case <-time.After(time.Minute):
+		t.Errorf("the controller-manager did not stop within a minute of SIGTERM")
+	}
+}
+
+// tail returns the last n lines of the process's log.
+func (p *process) tail(n int) string {
+	data, err := os.ReadFile(p.logPath)
+	if err != nil {
+		return err.Error()
+	}
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}

@@ -1,0 +1,251 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package propagation_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
+	"github.com/kubefed/kubefed/test/e2e/e2eutil"
+)
+
+// TestVersionRecordIsTrue creates, updates and re-places objects of every
+// default type and of a CRD while the control plane starts (members
+// connecting) and while a member is stopped and started, and then checks
+// that every PropagatedVersion records, for every cluster, KubeFed's
+// version (gen:N or rv:N) of the member copy. The host is joined into
+// itself, as on the demo federation.
+func TestVersionRecordIsTrue(t *testing.T) {
+	e := e2eutil.Setup(t, 2)
+	joinHost(t, e)
+	all := []string{e2eutil.HostName, member1, member2}
+	widgets := enableWidgets(t, e)
+
+	var objs []*unstructured.Unstructured
+	var types []fedType
+	newObject := func(fixture *unstructured.Unstructured, ft fedType, i int) *unstructured.Unstructured {
+		obj := fixture.DeepCopy()
+		tag := fmt.Sprintf("v%d-%s", i, suffix())
+		switch {
+		case ft.ftc.IsNamespace():
+			ns := hostNamespace(t, e, "versions-"+tag)
+			obj.SetNamespace(ns)
+			obj.SetName(ns)
+		case ft.ftc.Spec.FederatedType.Namespaced():
+			obj.SetNamespace(newNamespace(t, e, "versions-"+tag, all...))
+			obj.SetName("versions")
+		default:
+			obj.SetName("versions-" + tag)
+			t.Cleanup(func() {
+				ctx := context.Background()
+				_ = e.Host.Delete(ctx, obj)
+				for _, m := range all {
+					mc := ft.newTarget()
+					mc.SetName(obj.GetName())
+					_ = clusterClient(e, m).Delete(ctx, mc)
+				}
+			})
+		}
+		if err := fedtypesv1b1.SetPlacementClusterNames(obj, all); err != nil {
+			t.Fatal(err)
+		}
+		e.DumpOnFailure(t, obj.GetNamespace(), obj.GetName())
+		return obj
+	}
+	for i, c := range crudCases {
+		fixture := loadFixture(t, c.fixture)
+		ft := typeOf(t, e, fixture.GetKind())
+		objs = append(objs, newObject(fixture, ft, i))
+		types = append(types, ft)
+	}
+	objs = append(objs, newObject(widgets.fixture, widgets.ft, len(crudCases)))
+	types = append(types, widgets.ft)
+
+	t.Log("Creating the objects while the control plane is down, then starting it: members connect while the objects are propagated.")
+	e.StopControlPlane(t)
+	for _, obj := range objs {
+		create(t, e, obj)
+	}
+	e.StartControlPlane(t)
+	for i, obj := range objs {
+		objs[i] = update(t, e, obj, func(u *unstructured.Unstructured) {
+			_ = unstructured.SetNestedField(u.Object, "1", "spec", "template", "metadata", "labels", "step")
+		})
+	}
+
+	t.Log("Stopping member2, updating every object and placing every other one on member1 only, then starting member2.")
+	m2 := e.Fed.Cluster(member2)
+	if err := m2.Stop(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	restarted := false
+	t.Cleanup(func() {
+		if !restarted {
+			_ = m2.Start(context.Background())
+		}
+	})
+	e.WaitClusterNotReady(t, member2, time.Minute)
+	placed := make([][]string, len(objs))
+	for i, obj := range objs {
+		placed[i] = all
+		if i%2 == 1 {
+			placed[i] = []string{e2eutil.HostName, member1}
+		}
+		objs[i] = update(t, e, obj, func(u *unstructured.Unstructured) {
+			_ = unstructured.SetNestedField(u.Object, "2", "spec", "template", "metadata", "labels", "step")
+			if err := fedtypesv1b1.SetPlacementClusterNames(u, placed[i]); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	if err := m2.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	restarted = true
+	e.WaitClusterReady(t, member2, corev1.ConditionTrue, 2*time.Minute)
+
+	t.Log("Checking every record against the member copies.")
+	for i, obj := range objs {
+		types[i].waitPropagated(t, e, obj, placed[i]...)
+		rec := types[i].checkVersions(t, e, obj, placed[i]...)
+		for _, c := range placed[i] {
+			m := types[i].mustMember(t, e, c, obj)
+			if got := m.GetLabels()["step"]; got != "2" {
+				t.Errorf("%s: the copy in %s has label step=%q, want 2", describe(obj), c, got)
+			}
+		}
+		t.Logf("%s: %s", describe(obj), toJSON(rec.ClusterVersions))
+	}
+	// A copy removed from member2 has no record left for it.
+	for i, obj := range objs {
+		if slices.Contains(placed[i], member2) {
+			continue
+		}
+		types[i].waitMemberGone(t, e, member2, obj)
+	}
+}
+
+// widgetType is a CRD-backed federated type enabled at run time.
+type widgetType struct {
+	ft      fedType
+	fixture *unstructured.Unstructured
+}
+
+// enableWidgets installs the Widget CRD (example.kubefed.io) in the host
+// and the members, its FederatedWidget CRD in the host and its
+// FederatedTypeConfig, and waits until its sync controller runs.
+func enableWidgets(t *testing.T, e *e2eutil.Env) widgetType {
+	t.Helper()
+	ctx := t.Context()
+	const group = "example.kubefed.io"
+	crd := func(group, kind, plural string, schema *apiextensionsv1.JSONSchemaProps) *apiextensionsv1.CustomResourceDefinition {
+		return &apiextensionsv1.CustomResourceDefinition{
+			ObjectMeta: metav1.ObjectMeta{Name: plural + "." + group},
+			Spec: apiextensionsv1.CustomResourceDefinitionSpec{
+				Group: group,
+				Names: apiextensionsv1.CustomResourceDefinitionNames{Kind: kind, ListKind: kind + "List", Plural: plural, Singular: strings.ToLower(kind)},
+				Scope: apiextensionsv1.NamespaceScoped,
+				Versions: []apiextensionsv1.CustomResourceDefinitionVersion{{
+					Name: "v1", Served: true, Storage: true,
+					Schema:       &apiextensionsv1.CustomResourceValidation{OpenAPIV3Schema: schema},
+					Subresources: &apiextensionsv1.CustomResourceSubresources{Status: &apiextensionsv1.CustomResourceSubresourceStatus{}},
+				}},
+			},
+		}
+	}
+	open := apiextensionsv1.JSONSchemaProps{Type: "object", XPreserveUnknownFields: ptr.To(true)}
+	schema := &apiextensionsv1.JSONSchemaProps{Type: "object", Properties: map[string]apiextensionsv1.JSONSchemaProps{
+		"spec": open, "status": open,
+	}}
+	target := crd(group, "Widget", "widgets", schema)
+	federated := crd("types.kubefed.io", "FederatedWidget", "federatedwidgets", schema)
+	install := func(c client.Client, where string, crds ...*apiextensionsv1.CustomResourceDefinition) {
+		for _, x := range crds {
+			x := x.DeepCopy()
+			if err := c.Create(ctx, x); err != nil && !apierrors.IsAlreadyExists(err) {
+				t.Fatalf("creating CRD %s in %s: %v", x.Name, where, err)
+			}
+			t.Cleanup(func() { _ = c.Delete(context.Background(), x) })
+			e2eutil.Eventually(t, time.Minute, func(ctx context.Context) error {
+				got := &apiextensionsv1.CustomResourceDefinition{}
+				if err := c.Get(ctx, client.ObjectKeyFromObject(x), got); err != nil {
+					return err
+				}
+				for _, cond := range got.Status.Conditions {
+					if cond.Type == apiextensionsv1.Established && cond.Status == apiextensionsv1.ConditionTrue {
+						return nil
+					}
+				}
+				return fmt.Errorf("not established: %v", got.Status.Conditions)
+			}, "CRD %s established in %s", x.Name, where)
+		}
+	}
+	install(e.Host, "the host", target, federated)
+	for _, m := range bothMembers {
+		install(e.Member(m), m, target)
+	}
+
+	ftc := &fedcorev1b1.FederatedTypeConfig{
+		ObjectMeta: metav1.ObjectMeta{Namespace: e2eutil.Namespace, Name: "widgets." + group},
+		Spec: fedcorev1b1.FederatedTypeConfigSpec{
+			TargetType:    fedcorev1b1.APIResource{Group: group, Version: "v1", Kind: "Widget", PluralName: "widgets", Scope: apiextensionsv1.NamespaceScoped},
+			FederatedType: fedcorev1b1.APIResource{Group: "types.kubefed.io", Version: "v1", Kind: "FederatedWidget", PluralName: "federatedwidgets", Scope: apiextensionsv1.NamespaceScoped},
+			Propagation:   fedcorev1b1.PropagationEnabled,
+		},
+	}
+	if err := e.Host.Create(ctx, ftc); err != nil {
+		t.Fatalf("creating FederatedTypeConfig %s: %v", ftc.Name, err)
+	}
+	t.Cleanup(func() { _ = e.Host.Delete(context.Background(), ftc) })
+	e2eutil.Eventually(t, time.Minute, func(ctx context.Context) error {
+		got := &fedcorev1b1.FederatedTypeConfig{}
+		if err := e.Host.Get(ctx, client.ObjectKeyFromObject(ftc), got); err != nil {
+			return err
+		}
+		if got.Status.PropagationController != fedcorev1b1.ControllerStatusRunning {
+			return fmt.Errorf("propagationController %q: %v", got.Status.PropagationController, got.Status.Conditions)
+		}
+		return nil
+	}, "FederatedTypeConfig %s running", ftc.Name)
+
+	fixture := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "types.kubefed.io/v1", "kind": "FederatedWidget",
+		"metadata": map[string]any{"name": "fixture", "namespace": "fixture"},
+		"spec": map[string]any{
+			"template":  map[string]any{"spec": map[string]any{"size": int64(1)}},
+			"placement": map[string]any{"clusters": []any{map[string]any{"name": member1}, map[string]any{"name": member2}}},
+			"overrides": []any{map[string]any{"clusterName": member2, "clusterOverrides": []any{
+				map[string]any{"path": "/spec/size", "value": int64(2)},
+			}}},
+		},
+	}}
+	return widgetType{ft: fedType{ftc: ftc}, fixture: fixture}
+}
