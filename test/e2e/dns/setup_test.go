@@ -46,8 +46,8 @@ import (
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	feddnsv1a1 "github.com/kubefed/kubefed/api/multiclusterdns/v1alpha1"
+	manager "github.com/kubefed/kubefed/cmd/controller-manager/app"
 	"github.com/kubefed/kubefed/internal/kubefedctl"
-	"github.com/kubefed/kubefed/internal/manager"
 	"github.com/kubefed/kubefed/test/e2e/e2eutil"
 	"github.com/kubefed/kubefed/test/framework"
 )
