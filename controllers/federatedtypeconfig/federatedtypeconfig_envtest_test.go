@@ -393,7 +393,7 @@ func testAccessDenied(t *testing.T, cfg *rest.Config, admin client.Client) {
 	role := &rbacv1.ClusterRole{
 		ObjectMeta: metav1.ObjectMeta{Name: "kubefed-restricted"},
 		Rules: []rbacv1.PolicyRule{
-			{APIGroups: []string{"", "apps", "core.kubefed.io", "scheduling.kubefed.io", "coordination.k8s.io", "events.k8s.io"},
+			{APIGroups: []string{"", "apps", "core.kubefed.io", "scheduling.kubefed.io", "multiclusterdns.kubefed.io", "coordination.k8s.io", "events.k8s.io"},
 				Resources: []string{"*"}, Verbs: []string{"*"}},
 			{APIGroups: []string{"types.kubefed.io"}, Resources: withSubresources(federated), Verbs: []string{"*"}},
 		},
