@@ -215,13 +215,29 @@ func (r *Reconciler) observeLatency(req ctrl.Request, s *scope) {
 // made, naming the clusters: an object placed in many clusters gets a few
 // events, not one per cluster, which keeps the host's event load low.
 func (r *Reconciler) recordEvents(s *scope) {
-	verbs := map[string]string{"CreateInCluster": "Created", "UpdateInCluster": "Updated", "DeleteInCluster": "Deleted"}
-	for _, reason := range sortedKeys(s.done) {
-		clusters := s.done[reason]
-		slices.Sort(clusters)
-		r.event(s, corev1.EventTypeNormal, reason, "%s %s in %s %s", verbs[reason], r.targetGVK().Kind,
-			pluralize(len(clusters), "cluster", "clusters"), strings.Join(clusters, ", "))
+	// The first propagation of a new object is routine: at the scale of a
+	// bulk rollout an event per object would cost the host as many writes
+	// as the objects themselves (events are rate-limited objects, not a
+	// log); the object's status says the same. Later writes (an edit
+	// propagated, drift undone, a copy removed) get one event per
+	// reconcile, named after the most significant kind of write.
+	if len(s.done) == 0 || s.createdRecord {
+		return
 	}
+	verbs := map[string]string{"CreateInCluster": "created", "UpdateInCluster": "updated", "DeleteInCluster": "deleted"}
+	var reason string
+	var parts []string
+	for _, rs := range []string{"DeleteInCluster", "UpdateInCluster", "CreateInCluster"} {
+		clusters := slices.Sorted(slices.Values(s.done[rs]))
+		if len(clusters) == 0 {
+			continue
+		}
+		if reason == "" {
+			reason = rs
+		}
+		parts = append(parts, fmt.Sprintf("%s in %s %s", verbs[rs], pluralize(len(clusters), "cluster", "clusters"), strings.Join(clusters, ", ")))
+	}
+	r.event(s, corev1.EventTypeNormal, reason, "%s %s", r.targetGVK().Kind, strings.Join(parts, "; "))
 }
 
 func pluralize(n int, one, many string) string {

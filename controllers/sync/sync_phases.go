@@ -33,6 +33,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	fedcorev1a1 "github.com/kubefed/kubefed/api/core/v1alpha1"
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 	"github.com/kubefed/kubefed/internal/placement"
@@ -325,25 +326,54 @@ func (r *Reconciler) recordVersions(ctx context.Context, s *scope) (ctrl.Result,
 		return ctrl.Result{}, nil
 	}
 	if s.pv == nil {
+		// One request: the record is created with its status (the CRD has
+		// no status subresource).
 		pv := r.newVersionObject(s.fedObj)
 		if err := ctrl.SetControllerReference(s.fedObj, pv, r.Client.Scheme()); err != nil {
 			return ctrl.Result{}, err
 		}
-		if err := r.Client.Create(ctx, pv); err != nil && !apierrors.IsAlreadyExists(err) {
-			return ctrl.Result{}, fmt.Errorf("creating the propagated version of %s: %w", s.describe(), err)
-		} else if apierrors.IsAlreadyExists(err) {
+		*versionStatus(pv) = *want
+		err := r.Client.Create(ctx, pv)
+		switch {
+		case apierrors.IsAlreadyExists(err):
 			if err := r.Client.Get(ctx, client.ObjectKeyFromObject(pv), pv); err != nil {
 				return ctrl.Result{}, err
 			}
+		case err != nil:
+			return ctrl.Result{}, fmt.Errorf("creating the propagated version of %s: %w", s.describe(), err)
 		}
 		s.pv = pv
+		if err == nil {
+			s.createdRecord = true
+			if statusEqual(versionStatus(pv), want) {
+				s.recorded = *want
+				return ctrl.Result{}, nil
+			}
+			// A CRD with a status subresource (KubeFed's, or an older
+			// chart's) dropped the status: write it through the subresource.
+			return ctrl.Result{}, r.updateVersionStatus(ctx, s, want)
+		}
 	}
 	*versionStatus(s.pv) = *want
-	if err := r.Client.Status().Update(ctx, s.pv); err != nil {
+	if err := r.Client.Update(ctx, s.pv); err != nil {
 		return ctrl.Result{}, fmt.Errorf("recording the propagated version of %s: %w", s.describe(), err)
+	}
+	if !statusEqual(versionStatus(s.pv), want) {
+		return ctrl.Result{}, r.updateVersionStatus(ctx, s, want)
 	}
 	s.recorded = *want
 	return ctrl.Result{}, nil
+}
+
+// updateVersionStatus writes the record's status through the status
+// subresource, for PropagatedVersion CRDs that still have one.
+func (r *Reconciler) updateVersionStatus(ctx context.Context, s *scope, want *fedcorev1a1.PropagatedVersionStatus) error {
+	*versionStatus(s.pv) = *want
+	if err := r.Client.Status().Update(ctx, s.pv); err != nil {
+		return fmt.Errorf("recording the propagated version of %s: %w", s.describe(), err)
+	}
+	s.recorded = *want
+	return nil
 }
 
 // forEach runs fn for every cluster, at most Workers at once.

@@ -56,6 +56,9 @@ type scope struct {
 	// recorded is pv's status (empty when pv is nil); set when the scope is
 	// created.
 	recorded fedcorev1a1.PropagatedVersionStatus
+	// createdRecord is true when this reconcile created pv: the object's
+	// first propagation; set by recordVersions.
+	createdRecord bool
 	// templateVersion and overridesVersion hash the current spec; set when
 	// the scope is created.
 	templateVersion, overridesVersion string
@@ -82,7 +85,7 @@ type scope struct {
 	// started is when this reconcile started.
 	started time.Time
 	// done lists, by event reason (CreateInCluster, UpdateInCluster,
-	// DeleteInCluster), the clusters written to; one event per reason is
+	// DeleteInCluster), the clusters written to; at most one event is
 	// recorded at the end of the reconcile rather than one per cluster;
 	// set through applied, from any goroutine.
 	done map[string][]string

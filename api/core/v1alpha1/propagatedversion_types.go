@@ -60,12 +60,18 @@ type ClusterObjectVersion struct {
 
 // +kubebuilder:object:root=true
 // +kubebuilder:resource:path=propagatedversions,categories=kubefed
-// +kubebuilder:subresource:status
 
 // PropagatedVersion records what the sync controller last propagated for a
 // namespaced federated object. Its name is "<lowercased target kind>-<federated
 // object name>" in the federated object's namespace (see
 // PropagatedVersionName).
+//
+// Unlike KubeFed's, the CRD has no status subresource: the record is
+// written with its status in one request (a create, later an update)
+// instead of a create followed by a status update, which saves the host one
+// write per new federated object. Readers see the same object; the sync
+// controller still writes through the status subresource of a CRD that
+// has one (installed by KubeFed or an older chart).
 type PropagatedVersion struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`
@@ -87,11 +93,10 @@ type PropagatedVersionList struct {
 
 // +kubebuilder:object:root=true
 // +kubebuilder:resource:path=clusterpropagatedversions,scope=Cluster,categories=kubefed
-// +kubebuilder:subresource:status
 
 // ClusterPropagatedVersion is the PropagatedVersion of a cluster-scoped
 // federated object. Its name is "<lowercased target kind>-<federated object
-// name>".
+// name>". Like PropagatedVersion, it has no status subresource.
 type ClusterPropagatedVersion struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`
