@@ -268,6 +268,9 @@ func (f *Federation) createCluster(ctx context.Context, name string) (*Cluster, 
 	}
 	args := []string{"--config", cfgPath, "create", "cluster", "--name", c.KwokName,
 		"--kubeconfig", filepath.Join(f.Dir, "kwokctl-kubeconfig.yaml"), "--wait", "2m"}
+	if f.opts.LightMembers && name != f.opts.HostName {
+		args = append(args, "--disable", "kube-controller-manager,kube-scheduler")
+	}
 	if err := f.kwokctl(ctx, args...); err != nil {
 		return nil, fmt.Errorf("creating cluster %s: %w", name, err)
 	}
