@@ -34,9 +34,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/client-go/rest"
-	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
@@ -115,7 +113,6 @@ func runPropagation(b *testing.B, qps float32) {
 
 	// The control plane, as the controller-manager runs it by default.
 	installControlPlane(b, ctx, fed, host)
-	ctrl.SetLogger(zap.New(zap.WriteTo(io.Discard)))
 	cfg := rest.CopyConfig(fed.Host.Config)
 	cfg.QPS, cfg.Burst = qps, 200
 	cpCtx, stop := context.WithCancel(ctx)
@@ -228,7 +225,7 @@ func runPropagation(b *testing.B, qps float32) {
 	_ = scheme
 }
 
-func mustClient(b *testing.B, cfg *rest.Config) client.Client {
+func mustClient(b testing.TB, cfg *rest.Config) client.Client {
 	c, err := client.New(cfg, client.Options{Scheme: manager.Scheme()})
 	if err != nil {
 		b.Fatal(err)
@@ -236,7 +233,7 @@ func mustClient(b *testing.B, cfg *rest.Config) client.Client {
 	return c
 }
 
-func mustCreate(b *testing.B, c client.Client, obj client.Object) {
+func mustCreate(b testing.TB, c client.Client, obj client.Object) {
 	if err := c.Create(b.Context(), obj); err != nil && !apierrors.IsAlreadyExists(err) {
 		b.Fatalf("creating %T %s: %v", obj, obj.GetName(), err)
 	}
@@ -277,7 +274,8 @@ func parallel(n, workers int, fn func(int) error, onErr func(error)) {
 	wg.Wait()
 }
 
-func waitFor(b *testing.B, timeout time.Duration, what string, cond func() (bool, error)) {
+func waitFor(b testing.TB, timeout time.Duration, what string, cond func() (bool, error)) {
+	b.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
 		ok, err := cond()
@@ -287,7 +285,7 @@ func waitFor(b *testing.B, timeout time.Duration, what string, cond func() (bool
 		if time.Now().After(deadline) {
 			b.Fatalf("timed out after %s waiting for %s (last error: %v)", timeout, what, err)
 		}
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(pollInterval)
 	}
 }
 
@@ -306,7 +304,7 @@ func allMembers(ctx context.Context, members map[string]client.Client, ns, name,
 
 // installControlPlane installs the CRDs and FTCs, the namespace, and joins
 // the members.
-func installControlPlane(b *testing.B, ctx context.Context, fed *framework.Federation, host client.Client) {
+func installControlPlane(b testing.TB, ctx context.Context, fed *framework.Federation, host client.Client) {
 	root := repoRoot(b)
 	apply := func(dir string, ns string) {
 		files, _ := filepath.Glob(filepath.Join(root, dir, "*.yaml"))
@@ -380,7 +378,7 @@ func controlPlaneReady(ctx context.Context, host client.Client, members int) (bo
 	return ready == members && len(ftcs.Items) > 0, nil
 }
 
-func dispatchCount(b *testing.B) float64 {
+func dispatchCount(b testing.TB) float64 {
 	families, err := ctrlmetrics.Registry.Gather()
 	if err != nil {
 		b.Fatal(err)
@@ -396,7 +394,7 @@ func dispatchCount(b *testing.B) float64 {
 	return total
 }
 
-func repoRoot(b *testing.B) string {
+func repoRoot(b testing.TB) string {
 	dir, _ := os.Getwd()
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "PROJECT")); err == nil {
