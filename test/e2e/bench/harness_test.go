@@ -61,8 +61,8 @@ func envInt(tb testing.TB, name string, def int) int {
 	return n
 }
 
-// snapshot holds the request counts of every cluster of a federation, by
-// cluster name.
+// snapshot holds the request counts of every running cluster of a
+// federation, by cluster name.
 type snapshot map[string]framework.RequestCounts
 
 func takeSnapshot(tb testing.TB, ctx context.Context, fed *framework.Federation) snapshot {
@@ -70,6 +70,9 @@ func takeSnapshot(tb testing.TB, ctx context.Context, fed *framework.Federation)
 	out := snapshot{}
 	for _, c := range fed.Clusters() {
 		counts, err := c.RequestCounts(ctx)
+		if err != nil && !c.Ready(ctx) {
+			continue // a stopped member: nothing to count there
+		}
 		if err != nil {
 			tb.Fatalf("reading the request counts of %s: %v", c.Name, err)
 		}
@@ -82,6 +85,9 @@ func takeSnapshot(tb testing.TB, ctx context.Context, fed *framework.Federation)
 func (s snapshot) sub(before snapshot) snapshot {
 	out := snapshot{}
 	for name, counts := range s {
+		if _, ok := before[name]; !ok {
+			continue // it was stopped at the start
+		}
 		out[name] = counts.Sub(before[name])
 	}
 	return out
