@@ -146,9 +146,9 @@ func (p *kubefedProcess) saveProfile(tb testing.TB, ctx context.Context, profile
 }
 
 // queueIdle reports whether every work queue of the controller-manager is
-// empty with nothing in flight, and how many items its sync queues took in
-// so far.
-func (p *kubefedProcess) queueIdle(ctx context.Context) (idle bool, syncAdds float64, err error) {
+// empty with nothing in flight, and how many items the named queue (e.g.
+// sync-configmaps) took in so far.
+func (p *kubefedProcess) queueIdle(ctx context.Context, queue string) (idle bool, adds float64, err error) {
 	body, err := p.get(ctx, "/metrics")
 	if err != nil {
 		return false, 0, err
@@ -166,11 +166,11 @@ func (p *kubefedProcess) queueIdle(ctx context.Context) (idle bool, syncAdds flo
 		switch {
 		case strings.HasPrefix(line, "workqueue_depth{"), strings.HasPrefix(line, "workqueue_unfinished_work_seconds{"):
 			idle = idle && value == 0
-		case strings.HasPrefix(line, "workqueue_adds_total{") && strings.Contains(line, "sync"):
-			syncAdds += value
+		case strings.HasPrefix(line, "workqueue_adds_total{") && strings.Contains(line, `name="`+queue+`"`):
+			adds += value
 		}
 	}
-	return idle, syncAdds, nil
+	return idle, adds, nil
 }
 
 // outputDir returns _output/bench at the repository root, creating it.

@@ -90,7 +90,7 @@ func benchScale(b *testing.B) {
 	kf = startKubefed(b, ctx, fed, 100)
 	var adds float64
 	restart := timeUntil(b, start, 10*time.Minute, "every object verified after the restart", func() (bool, error) {
-		idle, a, err := kf.queueIdle(ctx)
+		idle, a, err := kf.queueIdle(ctx, "sync-configmaps")
 		adds = a
 		return err == nil && idle && a >= float64(n), nil
 	})
