@@ -27,6 +27,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -67,6 +68,8 @@ func startKubefed(tb testing.TB, ctx context.Context, fed *framework.Federation,
 		return strings.HasPrefix(kv, "KUBECONFIG=") || strings.HasPrefix(kv, "KUBEFED_NAMESPACE=")
 	})
 	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
+	// It dies with the benchmark, even when that panics.
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := p.cmd.Start(); err != nil {
 		logFile.Close()
 		tb.Fatalf("starting %s: %v (run 'make build' first)", p.cmd.Path, err)

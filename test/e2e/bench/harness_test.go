@@ -179,6 +179,9 @@ func countPropagated(ctx context.Context, host client.Client, kind, ns string) (
 	}
 	for i := range list.Items {
 		st, _ := fedtypesv1b1.GetStatus(&list.Items[i])
+		if st == nil {
+			continue
+		}
 		if c := st.GetCondition(fedtypesv1b1.PropagationConditionType); c != nil && c.Status == corev1.ConditionTrue &&
 			st.ObservedGeneration == list.Items[i].GetGeneration() {
 			ready++

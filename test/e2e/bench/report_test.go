@@ -151,6 +151,9 @@ func cachedPropagated(ctx context.Context, c cache.Cache, kind, ns string) (read
 	}
 	for i := range list.Items {
 		st, _ := fedtypesv1b1.GetStatus(&list.Items[i])
+		if st == nil {
+			continue
+		}
 		if cond := st.GetCondition(fedtypesv1b1.PropagationConditionType); cond != nil && cond.Status == corev1.ConditionTrue &&
 			st.ObservedGeneration == list.Items[i].GetGeneration() {
 			ready++

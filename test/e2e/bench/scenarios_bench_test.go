@@ -210,7 +210,7 @@ func benchStatus(b *testing.B) {
 		count := 0
 		for i := range list.Items {
 			st, _ := fedtypesv1b1.GetStatus(&list.Items[i])
-			if st.AggregatedStatus != nil && st.AggregatedStatus.ReadyReplicas != nil && int(*st.AggregatedStatus.ReadyReplicas) == len(fed.Members) {
+			if st != nil && st.AggregatedStatus != nil && st.AggregatedStatus.ReadyReplicas != nil && int(*st.AggregatedStatus.ReadyReplicas) == len(fed.Members) {
 				count++
 			}
 		}
