@@ -95,12 +95,16 @@ func (s snapshot) sub(before snapshot) snapshot {
 
 // writesBy splits the writes of a diff into kubefed's on the host (minus
 // the caller's own, see framework.IsKubefedHostRequest) and kubefed's on
-// each member: writes to the federated target resources there.
+// each member: writes to the federated target resources there, their
+// status subresource excepted.
 func (s snapshot) writesBy(fed *framework.Federation, own framework.RequestCounts, targets ...string) (host framework.RequestCounts, members map[string]framework.RequestCounts) {
 	host = s[fed.Host.Name].Writes().Filter(framework.IsKubefedHostRequest).ExcludeOwn(own)
 	members = map[string]framework.RequestCounts{}
 	for _, m := range fed.Members {
-		members[m.Name] = s[m.Name].Writes().Filter(framework.ForResources(targets...))
+		// The status of member objects is their controllers' (a
+		// Deployment's is kube-controller-manager's), never kubefed's.
+		members[m.Name] = s[m.Name].Writes().Filter(framework.ForResources(targets...)).
+			Filter(func(k framework.RequestKey) bool { return k.Subresource != "status" })
 	}
 	return host, members
 }

@@ -234,7 +234,8 @@ func benchStatus(b *testing.B) {
 	r.add("host status writes per object", "bounded", "%.2f", status.Total()/float64(n))
 	r.add("host writes by kubefed per object", "", "%.2f", hostWrites.Total()/float64(n))
 	r.addRequests("  host", hostWrites, n)
-	r.add("member Deployment writes per object per member", "1", "%.2f", mw.Total()/float64(n*len(fed.Members)))
+	r.add("member Deployment writes by kubefed per object per member", "1", "%.2f", mw.Total()/float64(n*len(fed.Members)))
+	r.addRequests("  members (all)", mw, n*len(fed.Members))
 	r.add("kubefed CPU", "", "%s", secs(kf.stats(b).CPU-cpu0))
 	r.print(b)
 }
