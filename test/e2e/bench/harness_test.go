@@ -18,7 +18,6 @@ package bench
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"os"
 	"strconv"
@@ -209,8 +208,6 @@ func countCopies(ctx context.Context, c client.Client, ns, want string) (int, er
 	}
 	return n, nil
 }
-
-func perObject(v float64, n int) string { return fmt.Sprintf("%.2f", v/float64(n)) }
 
 const managedLabel = fedcorev1b1.ManagedByKubeFedLabelKey
 
