@@ -59,8 +59,9 @@ func IsWrite(verb string) bool {
 	return false
 }
 
-// RequestKey identifies one kind of API request: the resource it went to
-// and its verb. The API version, scope and response code are summed over.
+// RequestKey identifies one kind of API request: the resource it went to,
+// its verb and the response code. The API version and scope are summed
+// over.
 type RequestKey struct {
 	// Group is the API group; "" for the core group.
 	Group string
@@ -70,9 +71,16 @@ type RequestKey struct {
 	Subresource string
 	// Verb is the verb as the API server reports it (see IsWrite).
 	Verb string
+	// Code is the HTTP response code, e.g. "200", "409".
+	Code string
 }
 
-// String renders the key as verb group/resource[/subresource].
+// Succeeded reports whether the request succeeded (a 2xx code). A write
+// that failed with a conflict and was retried counts twice otherwise.
+func (k RequestKey) Succeeded() bool { return strings.HasPrefix(k.Code, "2") }
+
+// String renders the key as verb resource[.group][/subresource], followed
+// by the code when the request failed.
 func (k RequestKey) String() string {
 	res := k.Resource
 	if k.Group != "" {
@@ -80,6 +88,9 @@ func (k RequestKey) String() string {
 	}
 	if k.Subresource != "" {
 		res += "/" + k.Subresource
+	}
+	if k.Code != "" && !k.Succeeded() {
+		res += " (" + k.Code + ")"
 	}
 	return k.Verb + " " + res
 }
@@ -129,6 +140,8 @@ func ParseRequestCounts(r io.Reader) (RequestCounts, error) {
 				k.Subresource = l.GetValue()
 			case "verb":
 				k.Verb = l.GetValue()
+			case "code":
+				k.Code = l.GetValue()
 			}
 		}
 		out[k] += m.GetCounter().GetValue()
@@ -225,7 +238,7 @@ func (c RequestCounts) Total() float64 {
 func (c RequestCounts) Keys() []RequestKey {
 	keys := slices.Collect(maps.Keys(c))
 	slices.SortFunc(keys, func(a, b RequestKey) int {
-		return strings.Compare(a.Group+"/"+a.Resource+"/"+a.Subresource+" "+a.Verb, b.Group+"/"+b.Resource+"/"+b.Subresource+" "+b.Verb)
+		return strings.Compare(a.Group+"/"+a.Resource+"/"+a.Subresource+" "+a.Verb+" "+a.Code, b.Group+"/"+b.Resource+"/"+b.Subresource+" "+b.Verb+" "+b.Code)
 	})
 	return keys
 }
@@ -276,12 +289,23 @@ func ForResources(resources ...string) func(RequestKey) bool {
 
 // ExcludeOwn subtracts the requests the caller made itself (for example its
 // own creates of federated objects) and drops keys that end at zero or
-// below, so that what remains is attributable to kubefed.
+// below, so that what remains is attributable to kubefed. Keys of own
+// without a Code match the key's successful requests (any 2xx code).
 func (c RequestCounts) ExcludeOwn(own RequestCounts) RequestCounts {
+	left := maps.Clone(own)
 	out := RequestCounts{}
-	for k, v := range c {
-		if d := v - own[k]; d > 0 {
-			out[k] = d
+	for _, k := range c.Keys() {
+		v := c[k]
+		for _, ok := range []RequestKey{k, {Group: k.Group, Resource: k.Resource, Subresource: k.Subresource, Verb: k.Verb}} {
+			if ok.Code == "" && !k.Succeeded() {
+				continue
+			}
+			d := min(v, left[ok])
+			v -= d
+			left[ok] -= d
+		}
+		if v > 0 {
+			out[k] = v
 		}
 	}
 	return out

@@ -47,12 +47,13 @@ func TestParseRequestCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := RequestCounts{
-		{Resource: "configmaps", Verb: "POST"}:  9, // codes summed
-		{Resource: "configmaps", Verb: "APPLY"}: 5,
-		{Resource: "configmaps", Verb: "LIST"}:  40,
-		{Group: "types.kubefed.io", Resource: "federatedconfigmaps", Subresource: "status", Verb: "PATCH"}: 11,
-		{Group: "coordination.k8s.io", Resource: "leases", Verb: "PUT"}:                                    100,
-		{Resource: "events", Verb: "POST"}:                                                                 4,
+		{Resource: "configmaps", Verb: "POST", Code: "201"}:                                                             7,
+		{Resource: "configmaps", Verb: "POST", Code: "409"}:                                                             2,
+		{Resource: "configmaps", Verb: "APPLY", Code: "200"}:                                                            5,
+		{Resource: "configmaps", Verb: "LIST", Code: "200"}:                                                             40,
+		{Group: "types.kubefed.io", Resource: "federatedconfigmaps", Subresource: "status", Verb: "PATCH", Code: "200"}: 11,
+		{Group: "coordination.k8s.io", Resource: "leases", Verb: "PUT", Code: "200"}:                                    100,
+		{Resource: "events", Verb: "POST", Code: "201"}:                                                                 4,
 	}
 	if len(got) != len(want) {
 		t.Fatalf("got %d keys, want %d: %s", len(got), len(want), got)
@@ -69,23 +70,32 @@ func TestRequestCountsArithmetic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmPost := RequestKey{Resource: "configmaps", Verb: "POST"}
-	status := RequestKey{Group: "types.kubefed.io", Resource: "federatedconfigmaps", Subresource: "status", Verb: "PATCH"}
-	fedPost := RequestKey{Group: "types.kubefed.io", Resource: "federatedconfigmaps", Verb: "POST"}
-	after := before.Add(RequestCounts{cmPost: 3, status: 2, fedPost: 10, {Resource: "configmaps", Verb: "GET"}: 8})
+	cmPost := RequestKey{Resource: "configmaps", Verb: "POST", Code: "201"}
+	status := RequestKey{Group: "types.kubefed.io", Resource: "federatedconfigmaps", Subresource: "status", Verb: "PATCH", Code: "200"}
+	fedPost := RequestKey{Group: "types.kubefed.io", Resource: "federatedconfigmaps", Verb: "POST", Code: "201"}
+	fedConflict := RequestKey{Group: "types.kubefed.io", Resource: "federatedconfigmaps", Verb: "POST", Code: "409"}
+	after := before.Add(RequestCounts{cmPost: 3, status: 2, fedPost: 10, fedConflict: 1, {Resource: "configmaps", Verb: "GET", Code: "200"}: 8})
 
 	diff := after.Sub(before)
-	if len(diff) != 4 || diff[cmPost] != 3 || diff[status] != 2 || diff[fedPost] != 10 {
+	if len(diff) != 5 || diff[cmPost] != 3 || diff[status] != 2 || diff[fedPost] != 10 || diff[fedConflict] != 1 {
 		t.Fatalf("Sub: got %s", diff)
 	}
 	writes := diff.Writes()
-	if len(writes) != 3 || writes.Total() != 15 {
+	if len(writes) != 4 || writes.Total() != 16 {
 		t.Fatalf("Writes: got %s", writes)
 	}
-	// The caller's own 10 creates are not kubefed's.
-	host := writes.Filter(IsKubefedHostRequest).ExcludeOwn(RequestCounts{fedPost: 10})
-	if len(host) != 1 || host[status] != 2 {
+	// The caller's own 10 creates, named without a code, are not kubefed's;
+	// the failed one is left.
+	own := RequestCounts{{Group: "types.kubefed.io", Resource: "federatedconfigmaps", Verb: "POST"}: 10}
+	host := writes.Filter(IsKubefedHostRequest).ExcludeOwn(own)
+	if len(host) != 2 || host[status] != 2 || host[fedConflict] != 1 {
 		t.Fatalf("kubefed host writes: got %s", host)
+	}
+	if ok := host.Filter(RequestKey.Succeeded); len(ok) != 1 || ok[status] != 2 {
+		t.Fatalf("successful writes: got %s", ok)
+	}
+	if s := fedConflict.String(); s != "POST federatedconfigmaps.types.kubefed.io (409)" {
+		t.Errorf("String: got %q", s)
 	}
 	members := writes.Filter(ForResources("configmaps"))
 	if len(members) != 1 || members[cmPost] != 3 {
