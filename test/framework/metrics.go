@@ -300,9 +300,10 @@ func (c RequestCounts) ExcludeOwn(own RequestCounts) RequestCounts {
 			if ok.Code == "" && !k.Succeeded() {
 				continue
 			}
-			d := min(v, left[ok])
-			v -= d
-			left[ok] -= d
+			if d := min(v, left[ok]); d > 0 {
+				v -= d
+				left[ok] -= d
+			}
 		}
 		if v > 0 {
 			out[k] = v

@@ -91,6 +91,9 @@ func TestRequestCountsArithmetic(t *testing.T) {
 	if len(host) != 2 || host[status] != 2 || host[fedConflict] != 1 {
 		t.Fatalf("kubefed host writes: got %s", host)
 	}
+	if none := writes.ExcludeOwn(nil); none.Total() != writes.Total() {
+		t.Fatalf("ExcludeOwn(nil): got %s", none)
+	}
 	if ok := host.Filter(RequestKey.Succeeded); len(ok) != 1 || ok[status] != 2 {
 		t.Fatalf("successful writes: got %s", ok)
 	}
