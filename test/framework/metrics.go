@@ -311,3 +311,17 @@ func (c RequestCounts) ExcludeOwn(own RequestCounts) RequestCounts {
 	}
 	return out
 }
+
+// MergeSuccessCodes sums the counts of each request over its successful
+// codes (200 and 201 of an apply, say), keyed without a Code; failed
+// requests keep theirs.
+func (c RequestCounts) MergeSuccessCodes() RequestCounts {
+	out := RequestCounts{}
+	for k, v := range c {
+		if k.Succeeded() {
+			k.Code = ""
+		}
+		out[k] += v
+	}
+	return out
+}

@@ -97,6 +97,10 @@ func TestRequestCountsArithmetic(t *testing.T) {
 	if ok := host.Filter(RequestKey.Succeeded); len(ok) != 1 || ok[status] != 2 {
 		t.Fatalf("successful writes: got %s", ok)
 	}
+	merged := diff.Add(RequestCounts{{Resource: "configmaps", Verb: "POST", Code: "200"}: 1}).MergeSuccessCodes()
+	if merged[RequestKey{Resource: "configmaps", Verb: "POST"}] != 4 || merged[fedConflict] != 1 {
+		t.Fatalf("MergeSuccessCodes: got %s", merged)
+	}
 	if s := fedConflict.String(); s != "POST federatedconfigmaps.types.kubefed.io (409)" {
 		t.Errorf("String: got %q", s)
 	}

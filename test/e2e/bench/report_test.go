@@ -51,6 +51,7 @@ func (r *report) add(metric, target, format string, args ...any) {
 
 // addRequests adds one row per resource and verb, per object.
 func (r *report) addRequests(prefix string, counts framework.RequestCounts, objects int) {
+	counts = counts.MergeSuccessCodes()
 	for _, k := range counts.Keys() {
 		r.add(fmt.Sprintf("%s %s", prefix, k), "", "%.2f", counts[k]/float64(objects))
 	}
