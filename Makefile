@@ -84,7 +84,7 @@ e2e: tools build ## Run the end-to-end suites on local clusters.
 	@go run ./test/framework/cmd/localfed prune
 
 .PHONY: bench
-bench: tools build ## Run the benchmarks (about 30 minutes; docs/performance.md). BENCH=Federation/bulk runs one scenario.
+bench: tools build ## Run the benchmarks (an estimated 30 minutes; docs/performance.md). BENCH=Federation/bulk runs one scenario.
 	go test -run '^$$' -bench '$(or $(BENCH),.)' -benchtime 1x -timeout 90m ./...
 	@go run ./test/framework/cmd/localfed prune
 
