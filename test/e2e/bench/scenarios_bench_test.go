@@ -240,6 +240,8 @@ func benchStatus(b *testing.B) {
 	r.print(b)
 }
 
+// deploymentTemplate is a Deployment of one replica; kwok's nodes run its
+// Pods without pulling the image.
 func deploymentTemplate(name string) map[string]any {
 	labels := map[string]any{"app": name}
 	return map[string]any{"spec": map[string]any{
@@ -247,7 +249,7 @@ func deploymentTemplate(name string) map[string]any {
 		"selector": map[string]any{"matchLabels": labels},
 		"template": map[string]any{
 			"metadata": map[string]any{"labels": labels},
-			"spec":     map[string]any{"containers": []any{map[string]any{"name": "app", "image": "registry.k8s.io/pause:3.10"}}},
+			"spec":     map[string]any{"containers": []any{map[string]any{"name": "app", "image": "pause"}}},
 		},
 	}}
 }
