@@ -90,8 +90,9 @@ e2e: tools build ## Run the end-to-end suites on local clusters.
 	@go run ./test/framework/cmd/localfed prune
 
 .PHONY: bench
-bench: tools build ## Run the benchmarks.
-	go test -run '^$$' -bench . -benchtime 1x -timeout 40m ./...
+bench: tools build ## Run the benchmarks (an estimated 30 minutes; docs/performance.md). BENCH=Federation/bulk runs one scenario.
+	go test -run '^$$' -bench '$(or $(BENCH),.)' -benchtime 1x -timeout 90m ./...
+	@go run ./test/framework/cmd/localfed prune
 
 ##@ Demo
 

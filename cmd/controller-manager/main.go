@@ -53,6 +53,7 @@ func main() {
 	flag.IntVar(&memberBurst, "member-burst", 200, "request burst to each member API server")
 	flag.DurationVar(&opts.GracefulShutdownTimeout, "graceful-shutdown-timeout", 0, "how long in-flight work may take on SIGTERM (default 30s)")
 	flag.DurationVar(&opts.UnschedulableWindow, "unschedulable-window", 0, "how long a scheduled workload's Pods may stay unschedulable in a member before its replicas are planned elsewhere (default 1m)")
+	flag.BoolVar(&opts.Profiling, "profiling", false, "serve Go's pprof handlers under /debug/pprof/ on the metrics listener (keep it private)")
 	flag.BoolVar(&showVersion, "version", false, "print the version and exit")
 	zapOpts := zap.Options{TimeEncoder: zapcore.ISO8601TimeEncoder}
 	zapOpts.BindFlags(flag.CommandLine)

@@ -28,6 +28,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	toolscache "k8s.io/client-go/tools/cache"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -79,6 +80,10 @@ type Options struct {
 	// connection is tried again; it doubles with every failure in a row.
 	// DefaultMinBackoff and DefaultMaxBackoff when zero.
 	MinBackoff, MaxBackoff time.Duration
+	// DefaultTransform is applied to every object before a member cache
+	// stores it, e.g. cache.TransformStripManagedFields() to drop data
+	// nothing reads; objects are stored as listed when nil.
+	DefaultTransform toolscache.TransformFunc
 }
 
 // ConnectionEvent tells subscribers that a member connection was opened or

@@ -84,6 +84,7 @@ func newConnection(cc *ClusterCache, log logr.Logger, name string, member *Membe
 		o.Logger = log
 		o.Cache.DefaultLabelSelector = cc.opts.DefaultLabelSelector
 		o.Cache.DefaultNamespaces = cc.namespaceConfig()
+		o.Cache.DefaultTransform = cc.opts.DefaultTransform
 		// Reads through GetClient go to the API server: the cache only
 		// holds the objects of the selector, and a missing object there
 		// says nothing about the member.
@@ -307,6 +308,7 @@ func (conn *connection) cacheForLocked(w *watch) (cache.Cache, error) {
 		Mapper:               conn.cluster.GetRESTMapper(),
 		DefaultLabelSelector: w.selector,
 		DefaultNamespaces:    conn.cc.namespaceConfig(),
+		DefaultTransform:     conn.cc.opts.DefaultTransform,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("creating the cache for selector %q in cluster %s: %w", w.selectorKey, conn.name, err)

@@ -239,7 +239,13 @@ func (f *Federation) kwokctlConfig(name string, p Ports) (string, error) {
 - name: kube-controller-manager
   extraArgs:
   - {key: leader-elect, value: "false"}
-- name: kube-scheduler
+`)
+		if f.opts.LightMembers && name != f.opts.HostName {
+			// Tokens for the join, namespaces and garbage collection only.
+			b.WriteString(`  - {key: controllers, value: "serviceaccount-token,namespace,garbagecollector", override: true}
+`)
+		}
+		b.WriteString(`- name: kube-scheduler
   extraArgs:
   - {key: leader-elect, value: "false"}
 - name: kwok-controller
@@ -268,6 +274,9 @@ func (f *Federation) createCluster(ctx context.Context, name string) (*Cluster, 
 	}
 	args := []string{"--config", cfgPath, "create", "cluster", "--name", c.KwokName,
 		"--kubeconfig", filepath.Join(f.Dir, "kwokctl-kubeconfig.yaml"), "--wait", "2m"}
+	if f.opts.LightMembers && name != f.opts.HostName {
+		args = append(args, "--disable", "kube-scheduler")
+	}
 	if err := f.kwokctl(ctx, args...); err != nil {
 		return nil, fmt.Errorf("creating cluster %s: %w", name, err)
 	}

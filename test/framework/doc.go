@@ -33,4 +33,8 @@ limitations under the License.
 // control-plane logs when the test failed. The localfed command
 // (test/framework/cmd/localfed) exposes the same operations on the command
 // line.
+//
+// For measurements, RequestCounts reads a cluster's apiserver_request_total
+// (the requests its API server served, by resource and verb) and
+// Processes the CPU time and memory of its control-plane processes.
 package framework

@@ -67,6 +67,13 @@ type Options struct {
 	// PodsPerNode is how many Pods a simulated node can run; kwok's
 	// default (110) when 0.
 	PodsPerNode int
+	// LightMembers starts the members without kube-scheduler, and with
+	// only the service account token, namespace and garbage collector
+	// controllers of kube-controller-manager: enough to join them and for
+	// kinds that need no other controller (ConfigMaps, Secrets), at a
+	// fraction of the CPU of a full member, for runs with many members.
+	// Deployments get no ReplicaSets there.
+	LightMembers bool
 	// Runtime is RuntimeBinary or RuntimeKind; from KUBEFED_CLUSTER_RUNTIME
 	// when empty, else RuntimeBinary.
 	Runtime string

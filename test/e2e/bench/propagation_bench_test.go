@@ -34,209 +34,227 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/client-go/rest"
-	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/log/zap"
-	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
-	"github.com/kubefed/kubefed/cmd/controller-manager/app"
+	manager "github.com/kubefed/kubefed/cmd/controller-manager/app"
 	"github.com/kubefed/kubefed/internal/kubefedctl"
 	"github.com/kubefed/kubefed/test/framework"
 )
 
 const (
 	namespace = fedcorev1b1.DefaultKubeFedSystemNamespace
-	objects   = 1000
-	workers   = 16
+	// workers is the number of concurrent writers of the benchmark, in the
+	// raw run and in the federated one alike.
+	workers = 16
 )
 
-// BenchmarkPropagation brings up a host and three members and reports:
-//
-//   - raw-s: 1,000 ConfigMaps created in each member by raw client-go (16
-//     workers per cluster, no client-side rate limit): the ceiling;
-//   - fed-s: 1,000 FederatedConfigMaps created in the host until all 3,000
-//     member copies exist, with the controller-manager's default settings;
-//   - fed/raw: the ratio of the two (the target is at most 2);
-//   - idle-writes/min: member and host writes by kubefed over 30 s of quiet;
-//   - update-ms: one template update until every member has it;
-//   - drift-ms: a member-side edit until kubefed has undone it.
-//
-// It runs twice: with the controller-manager's default client rate limits
-// (100 requests per second, burst 200, to the host and to each member),
-// and without client-side limits, which shows what the API servers
-// themselves allow.
-func BenchmarkPropagation(b *testing.B) {
-	for _, tc := range []struct {
+// BenchmarkFederation runs the scenarios of docs/performance.md, each a
+// sub-benchmark that prints one table (and writes it, with kubefed's
+// profiles, to _output/bench/): bulk, scale, members and status. Select
+// one with -bench 'Federation/<name>'; sizes come from KUBEFED_BENCH_*
+// variables (see each scenario), with the documented sizes as defaults.
+func BenchmarkFederation(b *testing.B) {
+	for _, sc := range []struct {
 		name string
-		qps  float32
+		run  func(*testing.B)
 	}{
-		{name: "defaults", qps: 100},
-		{name: "unthrottled", qps: -1},
+		{"bulk", benchBulk},
+		{"scale", benchScale},
+		{"members", benchMembers},
+		{"status", benchStatus},
 	} {
-		b.Run(tc.name, func(b *testing.B) {
+		b.Run(sc.name, func(b *testing.B) {
 			for range b.N {
-				runPropagation(b, tc.qps)
+				sc.run(b)
 			}
 		})
 	}
 }
 
-func runPropagation(b *testing.B, qps float32) {
+// benchBulk: KUBEFED_BENCH_OBJECTS (1,000) FederatedConfigMaps on
+// KUBEFED_BENCH_MEMBERS (3) members, against raw creates of the same
+// copies with the control plane up and the same number of writers; the
+// requests per object by resource and verb; CPU by process; an edit to
+// another object during the rollout; KUBEFED_BENCH_UPDATES (20) single
+// updates on the quiet federation; drift; idle writes over
+// KUBEFED_BENCH_IDLE_SECONDS (30).
+func benchBulk(b *testing.B) {
 	ctx := b.Context()
-	fed := framework.New(b, framework.Options{Members: framework.MemberNames(3), Nodes: 1})
-	scheme := app.Scheme()
+	n := envInt(b, "KUBEFED_BENCH_OBJECTS", 1000)
+	nm := envInt(b, "KUBEFED_BENCH_MEMBERS", 3)
+	updates := envInt(b, "KUBEFED_BENCH_UPDATES", 20)
+	idleWindow := time.Duration(envInt(b, "KUBEFED_BENCH_IDLE_SECONDS", 30)) * time.Second
+	profileSeconds := envInt(b, "KUBEFED_BENCH_PROFILE_SECONDS", 30)
+	fed := framework.New(b, framework.Options{Members: framework.MemberNames(nm)})
 	host := mustClient(b, fed.Host.Config)
 	members := map[string]client.Client{}
+	var memberClients []client.Client
 	for _, m := range fed.Members {
 		members[m.Name] = mustClient(b, m.Config)
+		memberClients = append(memberClients, members[m.Name])
 	}
+	installControlPlane(b, ctx, fed, host)
+	kf := startKubefed(b, ctx, fed, 100)
+	r := &report{name: "bulk"}
 
-	// The ceiling: raw creates in every member, all members at once.
-	rawNS := "raw"
-	for _, c := range members {
-		mustCreate(b, c, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: rawNS}})
+	// The ceiling: the same copies created directly in the members, with
+	// the control plane up and the same number of writers.
+	for _, c := range memberClients {
+		mustCreate(b, c, &corev1.Namespace{ObjectMeta: objectMeta("", "raw")})
 	}
 	start := time.Now()
-	var wg gosync.WaitGroup
-	for name, c := range members {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			parallel(objects, workers, func(i int) error {
-				return c.Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: rawNS, Name: fmt.Sprintf("cm-%d", i)},
-					Data: map[string]string{"key": "value"}})
-			}, func(err error) { b.Errorf("raw create in %s: %v", name, err) })
-		}()
-	}
-	wg.Wait()
+	parallel(n*nm, workers, func(i int) error {
+		return memberClients[i%nm].Create(ctx, &corev1.ConfigMap{ObjectMeta: objectMeta("raw", fmt.Sprintf("cm-%d", i/nm)),
+			Data: map[string]string{"key": "value"}})
+	}, func(err error) { b.Errorf("raw create: %v", err) })
 	raw := time.Since(start)
 
-	// The control plane, as the controller-manager runs it by default.
-	installControlPlane(b, ctx, fed, host)
-	ctrl.SetLogger(zap.New(zap.WriteTo(io.Discard)))
-	cfg := rest.CopyConfig(fed.Host.Config)
-	cfg.QPS, cfg.Burst = qps, 200
-	cpCtx, stop := context.WithCancel(ctx)
-	mgr, err := app.New(cpCtx, cfg, app.Options{Namespace: namespace, MetricsBindAddress: "0", HealthProbeBindAddress: "0",
-		MemberQPS: qps, MemberBurst: 200, SkipControllerNameValidation: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { defer close(done); _ = mgr.Start(cpCtx) }()
-	b.Cleanup(func() { stop(); <-done })
-	waitFor(b, 2*time.Minute, "members Ready and FTCs running", func() (bool, error) {
-		return controlPlaneReady(ctx, host, len(members))
-	})
+	fedNS, probeNS := "fed", "probe"
+	federatedNamespace(b, ctx, host, members, fedNS)
+	federatedNamespace(b, ctx, host, members, probeNS)
+	memberW := memberWatches(b, ctx, fed.Members, fedNS)
+	probeW := memberWatches(b, ctx, fed.Members, probeNS)
+	hostW := hostWatch(b, ctx, fed, "FederatedConfigMap", fedNS)
+	mustCreate(b, host, federated("FederatedConfigMap", probeNS, "probe", map[string]any{"data": map[string]any{"key": "value"}}))
+	waitFor(b, time.Minute, "the probe object in every member", everyCopy(ctx, probeW, probeNS, "value", 1))
+	waitQuiet(b, ctx, fed, 2*time.Second, 2*time.Minute, "configmaps")
 
-	fedNS := "fed"
-	mustCreate(b, host, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: fedNS}})
-	mustCreate(b, host, federated("FederatedNamespace", fedNS, fedNS, nil))
-	waitFor(b, time.Minute, "namespace propagated", func() (bool, error) {
-		for _, c := range members {
-			if err := c.Get(ctx, client.ObjectKey{Name: fedNS}, &corev1.Namespace{}); err != nil {
+	before := takeSnapshot(b, ctx, fed)
+	cpu0, host0, members0 := kf.stats(b).CPU, cpuOf([]*framework.Cluster{fed.Host}), cpuOf(fed.Members)
+	profiled := make(chan string, 1)
+	go func() {
+		profiled <- kf.saveProfile(b, ctx, fmt.Sprintf("profile?seconds=%d", profileSeconds), "bulk-cpu.pprof")
+	}()
+	start = time.Now()
+	parallel(n, workers, func(i int) error {
+		return host.Create(ctx, federated("FederatedConfigMap", fedNS, fmt.Sprintf("cm-%d", i), map[string]any{"data": map[string]any{"key": "value"}}))
+	}, func(err error) { b.Errorf("host create: %v", err) })
+	// A user's edit to another object while the rollout runs.
+	loaded := updateAndTime(b, ctx, host, probeW, probeNS, "probe", "loaded")
+	fedTime := timeUntil(b, start, 30*time.Minute, "every member copy", everyCopy(ctx, memberW, fedNS, "value", n))
+	propTime := timeUntil(b, start, 30*time.Minute, "every object reporting Propagation True", func() (bool, error) {
+		ready, _, err := cachedPropagated(ctx, hostW, "FederatedConfigMap", fedNS)
+		return ready == n, err
+	})
+	waitQuiet(b, ctx, fed, 2*time.Second, 5*time.Minute, "configmaps")
+	diff := takeSnapshot(b, ctx, fed).sub(before)
+	kst := kf.stats(b)
+	cpuKubefed, cpuHost, cpuMembers := kst.CPU-cpu0, cpuOf([]*framework.Cluster{fed.Host})-host0, cpuOf(fed.Members)-members0
+	kf.saveProfile(b, ctx, "heap", "bulk-heap.pprof")
+	cpuProfile := <-profiled
+
+	idleBefore := takeSnapshot(b, ctx, fed)
+	time.Sleep(idleWindow)
+	idleHost, idleMembers := takeSnapshot(b, ctx, fed).sub(idleBefore).writesBy(fed, nil, "configmaps")
+	idle := idleHost.Total()
+	for _, m := range idleMembers {
+		idle += m.Total()
+	}
+
+	var quiet []time.Duration
+	for i := range min(updates, n) {
+		quiet = append(quiet, updateAndTime(b, ctx, host, memberW, fedNS, fmt.Sprintf("cm-%d", i), fmt.Sprintf("update-%d", i)))
+	}
+	drift := driftAndTime(b, ctx, members[fed.Members[0].Name], memberW[fed.Members[0].Name], fedNS, fmt.Sprintf("cm-%d", n-1))
+
+	// The benchmark's own writes in the window: n creates and the edit of
+	// the probe object (whose propagation kubefed's writes include).
+	own := framework.RequestCounts{
+		{Group: fedtypesv1b1.GroupVersion.Group, Resource: "federatedconfigmaps", Verb: framework.VerbCreate}: float64(n),
+		{Group: fedtypesv1b1.GroupVersion.Group, Resource: "federatedconfigmaps", Verb: framework.VerbUpdate}: 1,
+	}
+	hostWrites, memberWrites := diff.writesBy(fed, own, "configmaps")
+	allMembers := framework.RequestCounts{}
+	for _, m := range fed.Members {
+		allMembers = allMembers.Add(memberWrites[m.Name])
+	}
+	r.add(fmt.Sprintf("raw: %d ConfigMaps in %d members, %d writers", n*nm, nm, workers), "", "%s", secs(raw))
+	r.add(fmt.Sprintf("fed: %d FederatedConfigMaps until every copy exists", n), "", "%s", secs(fedTime))
+	r.add("fed/raw", "<= 3x", "%.1fx", fedTime.Seconds()/raw.Seconds())
+	r.add("until every Propagation=True (after the last copy)", "<= 2 s", "%s (+%s)", secs(propTime), secs(propTime-fedTime))
+	r.add("host writes by kubefed per object", "<= 3", "%.2f", hostWrites.Total()/float64(n))
+	r.addRequests("  host", hostWrites, n)
+	r.add("member writes per object per member", "1", "%.2f", allMembers.Total()/float64(n*nm))
+	r.addRequests("  members (all)", allMembers, n*nm)
+	r.add("host requests of every kind and client per object", "", "%.2f", diff[fed.Host.Name].Total()/float64(n))
+	r.add("CPU: kubefed", "", "%s", secs(cpuKubefed))
+	r.add("CPU: host control plane", "", "%s", secs(cpuHost))
+	r.add(fmt.Sprintf("CPU: %d member control planes", nm), "", "%s", secs(cpuMembers))
+	r.add("kubefed RSS after the rollout", "", "%d MiB", kst.RSS>>20)
+	r.add("an edit to another object during the rollout", "< 1 s", "%s", ms(loaded))
+	r.add(fmt.Sprintf("single update on a quiet federation, p50 of %d", len(quiet)), "<= 20 ms", "%s (max %s)", ms(percentile(quiet, 50)), ms(percentile(quiet, 100)))
+	r.add("a member-side edit until undone", "< 5 s", "%s", ms(drift))
+	r.add(fmt.Sprintf("writes by kubefed in %s of quiet", idleWindow), "0", "%g", idle)
+	r.add("profiles", "", "%s, %s", filepath.Base(cpuProfile), "bulk-heap.pprof")
+	r.print(b)
+	if idle != 0 {
+		b.Errorf("kubefed wrote while idle: host %s, members %v", idleHost, idleMembers)
+	}
+}
+
+// updateAndTime sets the template's "key" of a FederatedConfigMap to value
+// and returns the time until every member watch holds it.
+func updateAndTime(tb testing.TB, ctx context.Context, host client.Client, watches map[string]cache.Cache, ns, name, value string) time.Duration {
+	tb.Helper()
+	obj := &unstructured.Unstructured{}
+	obj.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedConfigMap"))
+	if err := host.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, obj); err != nil {
+		tb.Fatal(err)
+	}
+	if err := unstructured.SetNestedField(obj.Object, value, "spec", "template", "data", "key"); err != nil {
+		tb.Fatal(err)
+	}
+	start := time.Now()
+	if err := host.Update(ctx, obj); err != nil {
+		tb.Fatal(err)
+	}
+	return timeUntil(tb, start, 2*time.Minute, "the update of "+name+" in every member", func() (bool, error) {
+		for _, c := range watches {
+			cm := &corev1.ConfigMap{}
+			if err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, cm); err != nil || cm.Data["key"] != value {
 				return false, client.IgnoreNotFound(err)
 			}
 		}
 		return true, nil
 	})
-
-	start = time.Now()
-	parallel(objects, workers, func(i int) error {
-		return host.Create(ctx, federated("FederatedConfigMap", fedNS, fmt.Sprintf("cm-%d", i), map[string]any{"data": map[string]any{"key": "value"}}))
-	}, func(err error) { b.Errorf("host create: %v", err) })
-	waitFor(b, 10*time.Minute, "every member copy", func() (bool, error) {
-		for _, c := range members {
-			list := &corev1.ConfigMapList{}
-			if err := c.List(ctx, list, client.InNamespace(fedNS), client.MatchingLabels{fedcorev1b1.ManagedByKubeFedLabelKey: "true"}); err != nil {
-				return false, err
-			}
-			if len(list.Items) < objects {
-				return false, nil
-			}
-		}
-		return true, nil
-	})
-	fedTime := time.Since(start)
-
-	// Wait until every status is written, then measure 30 s of quiet.
-	waitFor(b, 5*time.Minute, "every object reporting Propagation True", func() (bool, error) {
-		list := &unstructured.UnstructuredList{}
-		list.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedConfigMapList"))
-		if err := host.List(ctx, list, client.InNamespace(fedNS)); err != nil {
-			return false, err
-		}
-		for i := range list.Items {
-			st, _ := fedtypesv1b1.GetStatus(&list.Items[i])
-			c := st.GetCondition(fedtypesv1b1.PropagationConditionType)
-			if c == nil || c.Status != corev1.ConditionTrue {
-				return false, nil
-			}
-		}
-		return len(list.Items) == objects, nil
-	})
-	before := dispatchCount(b)
-	time.Sleep(30 * time.Second)
-	idle := (dispatchCount(b) - before) * 2
-
-	// One update, until every member has it.
-	obj := &unstructured.Unstructured{}
-	obj.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedConfigMap"))
-	if err := host.Get(ctx, client.ObjectKey{Namespace: fedNS, Name: "cm-0"}, obj); err != nil {
-		b.Fatal(err)
-	}
-	if err := unstructured.SetNestedField(obj.Object, "updated", "spec", "template", "data", "key"); err != nil {
-		b.Fatal(err)
-	}
-	start = time.Now()
-	if err := host.Update(ctx, obj); err != nil {
-		b.Fatal(err)
-	}
-	waitFor(b, time.Minute, "the update in every member", func() (bool, error) {
-		return allMembers(ctx, members, fedNS, "cm-0", "updated")
-	})
-	update := time.Since(start)
-
-	// A member-side edit, until it is undone.
-	edited := &corev1.ConfigMap{}
-	m1 := members["member1"]
-	if err := m1.Get(ctx, client.ObjectKey{Namespace: fedNS, Name: "cm-1"}, edited); err != nil {
-		b.Fatal(err)
-	}
-	edited.Data["key"] = "drifted"
-	start = time.Now()
-	if err := m1.Update(ctx, edited); err != nil {
-		b.Fatal(err)
-	}
-	waitFor(b, time.Minute, "the drift undone", func() (bool, error) {
-		cm := &corev1.ConfigMap{}
-		if err := m1.Get(ctx, client.ObjectKey{Namespace: fedNS, Name: "cm-1"}, cm); err != nil {
-			return false, err
-		}
-		return cm.Data["key"] == "value", nil
-	})
-	drift := time.Since(start)
-
-	b.ReportMetric(raw.Seconds(), "raw-s")
-	b.ReportMetric(fedTime.Seconds(), "fed-s")
-	b.ReportMetric(fedTime.Seconds()/raw.Seconds(), "fed/raw")
-	b.ReportMetric(float64(idle), "idle-writes/min")
-	b.ReportMetric(float64(update.Microseconds())/1000, "update-ms")
-	b.ReportMetric(float64(drift.Microseconds())/1000, "drift-ms")
-	_ = scheme
 }
 
-func mustClient(b *testing.B, cfg *rest.Config) client.Client {
-	c, err := client.New(cfg, client.Options{Scheme: app.Scheme()})
+// driftAndTime edits a member copy and returns the time until kubefed
+// restored it (a newer version than the edit, with the old value).
+func driftAndTime(tb testing.TB, ctx context.Context, member client.Client, watch cache.Cache, ns, name string) time.Duration {
+	tb.Helper()
+	cm := &corev1.ConfigMap{}
+	if err := member.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, cm); err != nil {
+		tb.Fatal(err)
+	}
+	want := cm.Data["key"]
+	cm.Data["key"] = "drifted"
+	start := time.Now()
+	if err := member.Update(ctx, cm); err != nil {
+		tb.Fatal(err)
+	}
+	edited := cm.ResourceVersion
+	return timeUntil(tb, start, 2*time.Minute, "the drift of "+name+" undone", func() (bool, error) {
+		got := &corev1.ConfigMap{}
+		if err := watch.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, got); err != nil {
+			return false, err
+		}
+		return got.ResourceVersion != edited && got.Data["key"] == want, nil
+	})
+}
+
+func mustClient(b testing.TB, cfg *rest.Config) client.Client {
+	c, err := client.New(cfg, client.Options{Scheme: manager.Scheme()})
 	if err != nil {
 		b.Fatal(err)
 	}
 	return c
 }
 
-func mustCreate(b *testing.B, c client.Client, obj client.Object) {
+func mustCreate(b testing.TB, c client.Client, obj client.Object) {
 	if err := c.Create(b.Context(), obj); err != nil && !apierrors.IsAlreadyExists(err) {
 		b.Fatalf("creating %T %s: %v", obj, obj.GetName(), err)
 	}
@@ -277,7 +295,8 @@ func parallel(n, workers int, fn func(int) error, onErr func(error)) {
 	wg.Wait()
 }
 
-func waitFor(b *testing.B, timeout time.Duration, what string, cond func() (bool, error)) {
+func waitFor(b testing.TB, timeout time.Duration, what string, cond func() (bool, error)) {
+	b.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
 		ok, err := cond()
@@ -287,26 +306,13 @@ func waitFor(b *testing.B, timeout time.Duration, what string, cond func() (bool
 		if time.Now().After(deadline) {
 			b.Fatalf("timed out after %s waiting for %s (last error: %v)", timeout, what, err)
 		}
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(pollInterval)
 	}
-}
-
-func allMembers(ctx context.Context, members map[string]client.Client, ns, name, want string) (bool, error) {
-	for _, c := range members {
-		cm := &corev1.ConfigMap{}
-		if err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, cm); err != nil {
-			return false, err
-		}
-		if cm.Data["key"] != want {
-			return false, nil
-		}
-	}
-	return true, nil
 }
 
 // installControlPlane installs the CRDs and FTCs, the namespace, and joins
 // the members.
-func installControlPlane(b *testing.B, ctx context.Context, fed *framework.Federation, host client.Client) {
+func installControlPlane(b testing.TB, ctx context.Context, fed *framework.Federation, host client.Client) {
 	root := repoRoot(b)
 	apply := func(dir string, ns string) {
 		files, _ := filepath.Glob(filepath.Join(root, dir, "*.yaml"))
@@ -380,23 +386,7 @@ func controlPlaneReady(ctx context.Context, host client.Client, members int) (bo
 	return ready == members && len(ftcs.Items) > 0, nil
 }
 
-func dispatchCount(b *testing.B) float64 {
-	families, err := ctrlmetrics.Registry.Gather()
-	if err != nil {
-		b.Fatal(err)
-	}
-	total := 0.0
-	for _, f := range families {
-		if f.GetName() == "kubefed_dispatch_operation_duration_seconds" {
-			for _, m := range f.GetMetric() {
-				total += float64(m.GetHistogram().GetSampleCount())
-			}
-		}
-	}
-	return total
-}
-
-func repoRoot(b *testing.B) string {
+func repoRoot(b testing.TB) string {
 	dir, _ := os.Getwd()
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "PROJECT")); err == nil {

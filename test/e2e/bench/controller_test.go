@@ -1,0 +1,196 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/kubefed/kubefed/test/framework"
+)
+
+// kubefedProcess is bin/controller-manager run as its own process, so that
+// its CPU time and memory are its own, with pprof on its metrics listener.
+type kubefedProcess struct {
+	cmd         *exec.Cmd
+	metricsAddr string
+	exited      chan struct{}
+	logPath     string
+}
+
+// startKubefed starts bin/controller-manager against the federation's host
+// with the given client rate limit (host and members; -1 for none) and
+// waits until the members are Ready and every FTC runs. It is killed when
+// the benchmark ends.
+func startKubefed(tb testing.TB, ctx context.Context, fed *framework.Federation, qps float32) *kubefedProcess {
+	tb.Helper()
+	p := &kubefedProcess{metricsAddr: freeAddr(tb), exited: make(chan struct{}),
+		logPath: filepath.Join(tb.TempDir(), "controller-manager.log")}
+	logFile, err := os.Create(p.logPath)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p.cmd = exec.Command(filepath.Join(framework.DefaultBinDir(), "controller-manager"),
+		"--kubeconfig", fed.Kubeconfig(), // its current context is the host
+		"--kubefed-namespace", namespace,
+		"--metrics-bind-address", p.metricsAddr,
+		"--health-probe-bind-address", "0",
+		"--profiling",
+		"--rest-config-qps", fmt.Sprint(qps), "--rest-config-burst", "200",
+		"--member-qps", fmt.Sprint(qps), "--member-burst", "200",
+	)
+	p.cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool {
+		return strings.HasPrefix(kv, "KUBECONFIG=") || strings.HasPrefix(kv, "KUBEFED_NAMESPACE=")
+	})
+	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
+	// It dies with the benchmark, even when that panics.
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := p.cmd.Start(); err != nil {
+		logFile.Close()
+		tb.Fatalf("starting %s: %v (run 'make build' first)", p.cmd.Path, err)
+	}
+	go func() { _ = p.cmd.Wait(); logFile.Close(); close(p.exited) }()
+	tb.Cleanup(func() {
+		p.stop()
+		if tb.Failed() {
+			data, _ := os.ReadFile(p.logPath)
+			lines := strings.Split(string(data), "\n")
+			tb.Logf("controller-manager log (last lines):\n%s", strings.Join(lines[max(0, len(lines)-80):], "\n"))
+		}
+	})
+	host := mustClient(tb, fed.Host.Config)
+	waitFor(tb, 2*time.Minute, "members Ready and FTCs running", func() (bool, error) {
+		select {
+		case <-p.exited:
+			tb.Fatalf("the controller-manager exited; see %s", p.logPath)
+		default:
+		}
+		return controlPlaneReady(ctx, host, len(fed.Members))
+	})
+	return p
+}
+
+// stop kills the process and waits until it is gone.
+func (p *kubefedProcess) stop() {
+	select {
+	case <-p.exited:
+		return
+	default:
+	}
+	_ = p.cmd.Process.Kill()
+	<-p.exited
+}
+
+// stats returns the process's CPU time and RSS so far.
+func (p *kubefedProcess) stats(tb testing.TB) framework.ProcessStats {
+	st, err := framework.ReadProcessStats(p.cmd.Process.Pid)
+	if err != nil {
+		tb.Fatalf("reading the controller-manager's stats: %v", err)
+	}
+	return st
+}
+
+// get fetches a path from the metrics listener.
+func (p *kubefedProcess) get(ctx context.Context, path string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+p.metricsAddr+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("GET %s: %d: %s", path, resp.StatusCode, body)
+	}
+	return body, err
+}
+
+// saveProfile writes a pprof profile (e.g. "heap", or "profile?seconds=30"
+// for CPU) to _output/bench/<file>.
+func (p *kubefedProcess) saveProfile(tb testing.TB, ctx context.Context, profile, file string) string {
+	data, err := p.get(ctx, "/debug/pprof/"+profile)
+	if err != nil {
+		tb.Errorf("fetching the %s profile: %v", profile, err)
+		return ""
+	}
+	path := filepath.Join(outputDir(tb), file)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		tb.Error(err)
+	}
+	return path
+}
+
+// queueIdle reports whether every work queue of the controller-manager is
+// empty with nothing in flight, and how many items the named queue (e.g.
+// sync-configmaps) took in so far.
+func (p *kubefedProcess) queueIdle(ctx context.Context, queue string) (idle bool, adds float64, err error) {
+	body, err := p.get(ctx, "/metrics")
+	if err != nil {
+		return false, 0, err
+	}
+	idle = true
+	for _, line := range strings.Split(string(body), "\n") {
+		var value float64
+		fields := strings.Fields(line)
+		if len(fields) != 2 || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if _, err := fmt.Sscan(fields[1], &value); err != nil {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(line, "workqueue_depth{"), strings.HasPrefix(line, "workqueue_unfinished_work_seconds{"):
+			idle = idle && value == 0
+		case strings.HasPrefix(line, "workqueue_adds_total{") && strings.Contains(line, `name="`+queue+`"`):
+			adds += value
+		}
+	}
+	return idle, adds, nil
+}
+
+// outputDir returns _output/bench at the repository root, creating it.
+func outputDir(tb testing.TB) string {
+	dir := filepath.Join(repoRoot(tb), "_output", "bench")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	return dir
+}
+
+// freeAddr returns a local address with a port that is free now.
+func freeAddr(tb testing.TB) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}

@@ -1,0 +1,270 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package bench
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
+	"github.com/kubefed/kubefed/test/framework"
+)
+
+// configMapTemplate is the template of the benchmarks' FederatedConfigMaps.
+func configMapTemplate() map[string]any {
+	return map[string]any{"data": map[string]any{"key": "value"}}
+}
+
+// placedOn sets a federated object's placement to the named clusters.
+func placedOn(u *unstructured.Unstructured, clusters []*framework.Cluster) *unstructured.Unstructured {
+	refs := make([]any, 0, len(clusters))
+	for _, c := range clusters {
+		refs = append(refs, map[string]any{"name": c.Name})
+	}
+	_ = unstructured.SetNestedSlice(u.Object, refs, "spec", "placement", "clusters")
+	unstructured.RemoveNestedField(u.Object, "spec", "placement", "clusterSelector")
+	return u
+}
+
+// benchScale: KUBEFED_BENCH_SCALE_OBJECTS (10,000) FederatedConfigMaps on
+// 3 light members: propagation time, kubefed's RSS, and a cold restart:
+// the time until every object was reconciled and the queues are empty,
+// and the writes that restart made (the target is 0).
+func benchScale(b *testing.B) {
+	ctx := b.Context()
+	n := envInt(b, "KUBEFED_BENCH_SCALE_OBJECTS", 10000)
+	fed := framework.New(b, framework.Options{Members: framework.MemberNames(3), LightMembers: true})
+	host := mustClient(b, fed.Host.Config)
+	members := map[string]client.Client{}
+	for _, m := range fed.Members {
+		members[m.Name] = mustClient(b, m.Config)
+	}
+	installControlPlane(b, ctx, fed, host)
+	kf := startKubefed(b, ctx, fed, 100)
+	ns := "scale"
+	federatedNamespace(b, ctx, host, members, ns)
+	memberW := memberWatches(b, ctx, fed.Members, ns)
+	hostW := hostWatch(b, ctx, fed, "FederatedConfigMap", ns)
+	waitQuiet(b, ctx, fed, 2*time.Second, 2*time.Minute, "configmaps")
+
+	cpu0 := kf.stats(b).CPU
+	start := time.Now()
+	parallel(n, workers, func(i int) error {
+		return host.Create(ctx, federated("FederatedConfigMap", ns, fmt.Sprintf("cm-%d", i), configMapTemplate()))
+	}, func(err error) { b.Errorf("host create: %v", err) })
+	fedTime := timeUntil(b, start, 60*time.Minute, "every member copy", everyCopy(ctx, memberW, ns, "value", n))
+	propTime := timeUntil(b, start, 60*time.Minute, "every object reporting Propagation True", func() (bool, error) {
+		ready, _, err := cachedPropagated(ctx, hostW, "FederatedConfigMap", ns)
+		return ready == n, err
+	})
+	waitQuiet(b, ctx, fed, 3*time.Second, 10*time.Minute, "configmaps")
+	st := kf.stats(b)
+	kf.saveProfile(b, ctx, "heap", "scale-heap.pprof")
+
+	// Cold restart: a new process must verify every object and write
+	// nothing.
+	kf.stop()
+	before := takeSnapshot(b, ctx, fed)
+	start = time.Now()
+	kf = startKubefed(b, ctx, fed, 100)
+	var adds float64
+	restart := timeUntil(b, start, 10*time.Minute, "every object verified after the restart", func() (bool, error) {
+		idle, a, err := kf.queueIdle(ctx, "sync-configmaps")
+		adds = a
+		return err == nil && idle && a >= float64(n), nil
+	})
+	// Let trailing writes, if any, arrive before counting.
+	time.Sleep(3 * time.Second)
+	hostWrites, memberWrites := takeSnapshot(b, ctx, fed).sub(before).writesBy(fed, nil, "configmaps")
+	mw := framework.RequestCounts{}
+	for _, m := range memberWrites {
+		mw = mw.Add(m)
+	}
+	after := kf.stats(b)
+
+	r := &report{name: "scale"}
+	r.add(fmt.Sprintf("%d FederatedConfigMaps x 3 members until every copy exists", n), "", "%s", secs(fedTime))
+	r.add("until every Propagation=True", "", "%s", secs(propTime))
+	r.add("kubefed CPU for the rollout", "", "%s", secs(st.CPU-cpu0))
+	r.add("kubefed RSS after the rollout", "<= 300 MiB", "%d MiB", st.RSS>>20)
+	r.add("cold restart until every object verified, queues empty", "<= 60 s", "%s (%g sync items)", secs(restart), adds)
+	r.add("kubefed RSS after the restart", "<= 300 MiB", "%d MiB", after.RSS>>20)
+	r.add("host writes by kubefed during the restart", "0", "%g", hostWrites.Total())
+	r.addRequests("  host (absolute)", hostWrites, 1)
+	r.add("member writes by kubefed during the restart", "0", "%g", mw.Total())
+	r.addRequests("  members (absolute)", mw, 1)
+	r.print(b)
+}
+
+// benchMembers: KUBEFED_BENCH_MEMBER_OBJECTS (200) FederatedConfigMaps on
+// each count of light members in KUBEFED_BENCH_MEMBER_SERIES (5,10,20):
+// time and kubefed CPU; then the same on all of them with one stopped.
+func benchMembers(b *testing.B) {
+	ctx := b.Context()
+	n := envInt(b, "KUBEFED_BENCH_MEMBER_OBJECTS", 200)
+	var series []int
+	for _, s := range strings.Split(envOr("KUBEFED_BENCH_MEMBER_SERIES", "5,10,20"), ",") {
+		k, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || k < 2 {
+			b.Fatalf("KUBEFED_BENCH_MEMBER_SERIES=%q: want counts of at least 2, comma-separated", s)
+		}
+		series = append(series, k)
+	}
+	most := 0
+	for _, k := range series {
+		most = max(most, k)
+	}
+	fed := framework.New(b, framework.Options{Members: framework.MemberNames(most), LightMembers: true})
+	host := mustClient(b, fed.Host.Config)
+	members := map[string]client.Client{}
+	for _, m := range fed.Members {
+		members[m.Name] = mustClient(b, m.Config)
+	}
+	installControlPlane(b, ctx, fed, host)
+	kf := startKubefed(b, ctx, fed, 100)
+	r := &report{name: "members"}
+
+	round := func(ns string, placed, live []*framework.Cluster) (time.Duration, time.Duration) {
+		federatedNamespace(b, ctx, host, pick(members, live), ns)
+		watches := memberWatches(b, ctx, live, ns)
+		waitQuiet(b, ctx, fed, 2*time.Second, 2*time.Minute, "configmaps")
+		cpu0 := kf.stats(b).CPU
+		start := time.Now()
+		parallel(n, workers, func(i int) error {
+			return host.Create(ctx, placedOn(federated("FederatedConfigMap", ns, fmt.Sprintf("cm-%d", i), configMapTemplate()), placed))
+		}, func(err error) { b.Errorf("host create: %v", err) })
+		took := timeUntil(b, start, 30*time.Minute, "every copy in "+ns, everyCopy(ctx, watches, ns, "value", n))
+		return took, kf.stats(b).CPU - cpu0
+	}
+	var last time.Duration
+	for _, k := range series {
+		took, cpu := round(fmt.Sprintf("members-%d", k), fed.Members[:k], fed.Members[:k])
+		r.add(fmt.Sprintf("%d objects on %d members: time, kubefed CPU", n, k), "linear", "%s, %s (%.2f ms CPU per copy)",
+			secs(took), secs(cpu), float64(cpu.Microseconds())/1000/float64(n*k))
+		if k == most {
+			last = took
+		}
+	}
+	stopped := fed.Members[most-1]
+	if err := stopped.Stop(ctx); err != nil {
+		b.Fatal(err)
+	}
+	took, cpu := round("one-stopped", fed.Members, fed.Members[:most-1])
+	r.add(fmt.Sprintf("%d objects on %d members, %s stopped: time to the %d live ones, kubefed CPU", n, most, stopped.Name, most-1),
+		fmt.Sprintf("about %s", secs(last)), "%s, %s", secs(took), secs(cpu))
+	r.print(b)
+}
+
+// benchStatus: KUBEFED_BENCH_DEPLOYMENTS (1,000) FederatedDeployments of 1
+// replica on 3 members, until every Pod is Ready and kubefed is quiet: the
+// host status writes per object, which must stay bounded as Pods come up.
+func benchStatus(b *testing.B) {
+	ctx := b.Context()
+	n := envInt(b, "KUBEFED_BENCH_DEPLOYMENTS", 1000)
+	fed := framework.New(b, framework.Options{Members: framework.MemberNames(3), Nodes: 1, PodsPerNode: n + 20})
+	host := mustClient(b, fed.Host.Config)
+	members := map[string]client.Client{}
+	for _, m := range fed.Members {
+		members[m.Name] = mustClient(b, m.Config)
+	}
+	installControlPlane(b, ctx, fed, host)
+	kf := startKubefed(b, ctx, fed, 100)
+	ns := "status"
+	federatedNamespace(b, ctx, host, members, ns)
+	hostW := hostWatch(b, ctx, fed, "FederatedDeployment", ns)
+	waitQuiet(b, ctx, fed, 2*time.Second, 2*time.Minute, "deployments.apps")
+
+	before := takeSnapshot(b, ctx, fed)
+	cpu0 := kf.stats(b).CPU
+	start := time.Now()
+	parallel(n, workers, func(i int) error {
+		return host.Create(ctx, federated("FederatedDeployment", ns, fmt.Sprintf("app-%d", i), deploymentTemplate(fmt.Sprintf("app-%d", i))))
+	}, func(err error) { b.Errorf("host create: %v", err) })
+	ready := timeUntil(b, start, 60*time.Minute, "every replica Ready in the host status", func() (bool, error) {
+		list := &unstructured.UnstructuredList{}
+		list.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedDeploymentList"))
+		if err := hostW.List(ctx, list, client.InNamespace(ns)); err != nil {
+			return false, err
+		}
+		count := 0
+		for i := range list.Items {
+			st, _ := fedtypesv1b1.GetStatus(&list.Items[i])
+			if st != nil && st.AggregatedStatus != nil && st.AggregatedStatus.ReadyReplicas != nil && int(*st.AggregatedStatus.ReadyReplicas) == len(fed.Members) {
+				count++
+			}
+		}
+		return count == n, nil
+	})
+	waitQuiet(b, ctx, fed, 3*time.Second, 10*time.Minute, "deployments.apps")
+	quiet := time.Since(start)
+	fdCreate := framework.RequestCounts{{Group: fedtypesv1b1.GroupVersion.Group, Resource: "federateddeployments", Verb: framework.VerbCreate}: float64(n)}
+	hostWrites, memberWrites := takeSnapshot(b, ctx, fed).sub(before).writesBy(fed, fdCreate, "deployments.apps")
+	mw := framework.RequestCounts{}
+	for _, m := range memberWrites {
+		mw = mw.Add(m)
+	}
+	status := hostWrites.Filter(func(k framework.RequestKey) bool {
+		return k.Subresource == "status" && k.Resource == "federateddeployments"
+	})
+
+	r := &report{name: "status"}
+	r.add(fmt.Sprintf("%d FederatedDeployments x 3 members until every replica is Ready in the host status", n), "", "%s", secs(ready))
+	r.add("until kubefed is quiet", "", "%s", secs(quiet))
+	r.add("host status writes per object", "bounded", "%.2f", status.Total()/float64(n))
+	r.add("host writes by kubefed per object", "", "%.2f", hostWrites.Total()/float64(n))
+	r.addRequests("  host", hostWrites, n)
+	r.add("member Deployment writes by kubefed per object per member", "1", "%.2f", mw.Total()/float64(n*len(fed.Members)))
+	r.addRequests("  members (all)", mw, n*len(fed.Members))
+	r.add("kubefed CPU", "", "%s", secs(kf.stats(b).CPU-cpu0))
+	r.print(b)
+}
+
+// deploymentTemplate is a Deployment of one replica; kwok's nodes run its
+// Pods without pulling the image.
+func deploymentTemplate(name string) map[string]any {
+	labels := map[string]any{"app": name}
+	return map[string]any{"spec": map[string]any{
+		"replicas": int64(1),
+		"selector": map[string]any{"matchLabels": labels},
+		"template": map[string]any{
+			"metadata": map[string]any{"labels": labels},
+			"spec":     map[string]any{"containers": []any{map[string]any{"name": "app", "image": "pause"}}},
+		},
+	}}
+}
+
+func pick(all map[string]client.Client, clusters []*framework.Cluster) map[string]client.Client {
+	out := map[string]client.Client{}
+	for _, c := range clusters {
+		out[c.Name] = all[c.Name]
+	}
+	return out
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}

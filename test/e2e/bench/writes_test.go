@@ -1,0 +1,197 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package bench
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"text/tabwriter"
+	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
+	"github.com/kubefed/kubefed/test/framework"
+)
+
+// Write budgets: the most writes kubefed may make, counted by the API
+// servers (apiserver_request_total), per federated object. They are
+// today's measured counts, so that any growth fails TestWriteBudget; lower
+// them whenever a change to the sync write path makes fewer writes.
+//
+// The design minimum for a new object is 1 write per member (the apply of
+// its copy) and at most 3 host writes whatever the number of members: the
+// finalizer, the version record and one status write (issue 13's target).
+// The host budget below is above that until the sync write path is
+// reworked. Measured: a create costs the host a finalizer patch, a
+// PropagatedVersion create and status update, a status patch and an
+// event; an update a version status update, a status patch and an event;
+// a deletion a finalizer patch, a status patch, the version's deletion and
+// an event. Each member gets one apply, or one delete.
+const (
+	// budgetHostPerCreate: host writes by kubefed per new FederatedConfigMap.
+	budgetHostPerCreate = 5.0
+	// budgetMemberPerCreate: writes to ConfigMaps per new object per member.
+	budgetMemberPerCreate = 1.0
+	// budgetHostPerUpdate: host writes by kubefed per template update.
+	budgetHostPerUpdate = 3.0
+	// budgetMemberPerUpdate: writes to ConfigMaps per update per member.
+	budgetMemberPerUpdate = 1.0
+	// budgetHostPerDelete: host writes by kubefed per deletion.
+	budgetHostPerDelete = 4.0
+	// budgetMemberPerDelete: writes to ConfigMaps per deletion per member.
+	budgetMemberPerDelete = 1.0
+	// budgetIdle: writes anywhere while nothing changes. Always 0.
+	budgetIdle = 0.0
+)
+
+// TestWriteBudget counts the writes kubefed makes to the host and to the
+// members per federated object created, updated and deleted, and while
+// idle, and fails when a count exceeds its budget. It is not a timing:
+// the counts come from the API servers' metrics, and the load of the
+// machine does not change them.
+func TestWriteBudget(t *testing.T) {
+	n := envInt(t, "KUBEFED_BUDGET_OBJECTS", 30)
+	idleWindow := time.Duration(envInt(t, "KUBEFED_BUDGET_IDLE_SECONDS", 20)) * time.Second
+	ctx := t.Context()
+	fed := framework.New(t, framework.Options{Members: framework.MemberNames(2), LightMembers: true})
+	host := mustClient(t, fed.Host.Config)
+	members := map[string]client.Client{}
+	for _, m := range fed.Members {
+		members[m.Name] = mustClient(t, m.Config)
+	}
+	installControlPlane(t, ctx, fed, host)
+	startInProcess(t, ctx, fed, host, 100)
+	ns := "budget"
+	federatedNamespace(t, ctx, host, members, ns)
+	waitQuiet(t, ctx, fed, 2*time.Second, time.Minute, "configmaps")
+
+	fcm := func(verb string) framework.RequestKey {
+		return framework.RequestKey{Group: fedtypesv1b1.GroupVersion.Group, Resource: "federatedconfigmaps", Verb: verb}
+	}
+	name := func(i int) string { return fmt.Sprintf("cm-%d", i) }
+	type phase struct {
+		name                string
+		hostBudget, mBudget float64
+		per                 int
+		host                framework.RequestCounts
+		members             map[string]framework.RequestCounts
+	}
+	var phases []*phase
+	measure := func(p *phase, own framework.RequestCounts, act func(), settled func() (bool, error)) {
+		before := takeSnapshot(t, ctx, fed)
+		act()
+		waitFor(t, 2*time.Minute, p.name+" settled", settled)
+		waitQuiet(t, ctx, fed, 2*time.Second, 2*time.Minute, "configmaps")
+		p.host, p.members = takeSnapshot(t, ctx, fed).sub(before).writesBy(fed, own, "configmaps")
+		phases = append(phases, p)
+	}
+	allCopies := func(want string, count int) func() (bool, error) {
+		return func() (bool, error) {
+			for _, c := range members {
+				got, err := countCopies(ctx, c, ns, want)
+				if err != nil || got != count {
+					return false, err
+				}
+			}
+			if count == 0 {
+				return true, nil
+			}
+			ready, total, err := countPropagated(ctx, host, "FederatedConfigMap", ns)
+			return ready == count && total == count, err
+		}
+	}
+
+	measure(&phase{name: "create", hostBudget: budgetHostPerCreate, mBudget: budgetMemberPerCreate, per: n},
+		framework.RequestCounts{fcm(framework.VerbCreate): float64(n)},
+		func() {
+			for i := range n {
+				mustCreate(t, host, federated("FederatedConfigMap", ns, name(i), map[string]any{"data": map[string]any{"key": "value"}}))
+			}
+		}, allCopies("value", n))
+
+	measure(&phase{name: "update", hostBudget: budgetHostPerUpdate, mBudget: budgetMemberPerUpdate, per: n},
+		framework.RequestCounts{fcm(framework.VerbUpdate): float64(n)},
+		func() {
+			for i := range n {
+				obj := &unstructured.Unstructured{}
+				obj.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedConfigMap"))
+				if err := host.Get(ctx, client.ObjectKey{Namespace: ns, Name: name(i)}, obj); err != nil {
+					t.Fatal(err)
+				}
+				if err := unstructured.SetNestedField(obj.Object, "updated", "spec", "template", "data", "key"); err != nil {
+					t.Fatal(err)
+				}
+				if err := host.Update(ctx, obj); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}, allCopies("updated", n))
+
+	measure(&phase{name: "idle", hostBudget: budgetIdle, mBudget: budgetIdle, per: 1}, nil,
+		func() { time.Sleep(idleWindow) }, func() (bool, error) { return true, nil })
+
+	measure(&phase{name: "delete", hostBudget: budgetHostPerDelete, mBudget: budgetMemberPerDelete, per: n},
+		framework.RequestCounts{fcm(framework.VerbDelete): float64(n)},
+		func() {
+			for i := range n {
+				obj := federated("FederatedConfigMap", ns, name(i), nil)
+				if err := host.Delete(ctx, obj); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}, func() (bool, error) {
+			if _, total, err := countPropagated(ctx, host, "FederatedConfigMap", ns); err != nil || total != 0 {
+				return false, err
+			}
+			return allCopies("", 0)()
+		})
+
+	var table strings.Builder
+	w := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(w, "phase\thost writes/object\tbudget\tmember writes/object/member\tbudget\tfailed writes\thost writes\tmember writes\n")
+	ok := framework.RequestKey.Succeeded
+	for _, p := range phases {
+		per := float64(p.per)
+		// Budgets count successful writes: a conflict that was retried is
+		// the API server's answer to a race, not a write kubefed planned.
+		host := p.host.Filter(ok).Total() / per
+		failed := p.host.Total() - p.host.Filter(ok).Total()
+		worst := 0.0
+		var memberDetail []string
+		for _, m := range fed.Members {
+			worst = max(worst, p.members[m.Name].Filter(ok).Total()/per)
+			failed += p.members[m.Name].Total() - p.members[m.Name].Filter(ok).Total()
+			memberDetail = append(memberDetail, m.Name+": "+p.members[m.Name].String())
+		}
+		fmt.Fprintf(w, "%s\t%.2f\t%.2f\t%.2f\t%.2f\t%g\t%s\t%s\n", p.name, host, p.hostBudget, worst, p.mBudget, failed,
+			p.host, strings.Join(memberDetail, "; "))
+		if host > p.hostBudget {
+			t.Errorf("%s: kubefed made %.2f host writes per object, over the budget of %.2f: %s", p.name, host, p.hostBudget, p.host)
+		}
+		if worst > p.mBudget {
+			t.Errorf("%s: kubefed made %.2f member writes per object and member, over the budget of %.2f: %s", p.name, worst, p.mBudget, strings.Join(memberDetail, "; "))
+		}
+		if p.name == "idle" && failed > 0 {
+			t.Errorf("idle: kubefed attempted %g writes: host %s; %s", failed, p.host, strings.Join(memberDetail, "; "))
+		}
+	}
+	_ = w.Flush()
+	t.Logf("writes by kubefed, %d FederatedConfigMaps on %d members (idle: %s):\n%s", n, len(fed.Members), idleWindow, table.String())
+}
