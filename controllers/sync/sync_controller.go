@@ -215,13 +215,18 @@ func (r *Reconciler) observeLatency(req ctrl.Request, s *scope) {
 // made, naming the clusters: an object placed in many clusters gets a few
 // events, not one per cluster, which keeps the host's event load low.
 func (r *Reconciler) recordEvents(s *scope) {
-	// The first propagation of a new object is routine: at the scale of a
-	// bulk rollout an event per object would cost the host as many writes
-	// as the objects themselves (events are rate-limited objects, not a
-	// log); the object's status says the same. Later writes (an edit
-	// propagated, drift undone, a copy removed) get one event per
-	// reconcile, named after the most significant kind of write.
-	if len(s.done) == 0 || s.createdRecord {
+	// Events are rate-limited objects, not a log: at the scale of a bulk
+	// rollout an event per object would cost the host as many writes as
+	// the objects themselves. Writes that follow from the user's own
+	// change (a new object, an edited spec or placement, a deletion) are
+	// routine, and the object's status reports them. An event records the
+	// writes the user did not ask for: drift undone, a copy recreated, a
+	// returning member caught up (the spec unchanged since the stored
+	// status). At most one per reconcile, named after the most significant
+	// kind of write.
+	routine := s.createdRecord || !s.fedObj.GetDeletionTimestamp().IsZero() ||
+		s.oldStatus.ObservedGeneration != s.fedObj.GetGeneration()
+	if len(s.done) == 0 || routine {
 		return
 	}
 	verbs := map[string]string{"CreateInCluster": "created", "UpdateInCluster": "updated", "DeleteInCluster": "deleted"}

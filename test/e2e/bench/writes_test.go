@@ -31,30 +31,27 @@ import (
 )
 
 // Write budgets: the most writes kubefed may make, counted by the API
-// servers (apiserver_request_total), per federated object. They are
-// today's measured counts, so that any growth fails TestWriteBudget; lower
-// them whenever a change to the sync write path makes fewer writes.
+// servers (apiserver_request_total), per federated object. They are the
+// measured counts, so that any growth fails TestWriteBudget.
 //
-// The design minimum for a new object is 1 write per member (the apply of
-// its copy) and at most 3 host writes whatever the number of members: the
-// finalizer, the version record and one status write (issue 13's target).
-// The host budget below is above that until the sync write path is
-// reworked. Measured: a create costs the host a finalizer patch, a
-// PropagatedVersion create and status update, a status patch and an
-// event; an update a version status update, a status patch and an event;
-// a deletion a finalizer patch, a status patch, the version's deletion and
-// an event. Each member gets one apply, or one delete.
+// A new object costs each member 1 write (the apply of its copy) and the
+// host 3 whatever the number of members, the design minimum: the
+// finalizer patch, the PropagatedVersion create (with its status: the CRD
+// has no status subresource) and one status patch; no event for a routine
+// first propagation. An update costs the host the record's update and a
+// status patch; a deletion a status patch, the record's deletion and the
+// finalizer's removal. Each member gets one apply, or one delete.
 const (
 	// budgetHostPerCreate: host writes by kubefed per new FederatedConfigMap.
-	budgetHostPerCreate = 5.0
+	budgetHostPerCreate = 3.0
 	// budgetMemberPerCreate: writes to ConfigMaps per new object per member.
 	budgetMemberPerCreate = 1.0
 	// budgetHostPerUpdate: host writes by kubefed per template update.
-	budgetHostPerUpdate = 3.0
+	budgetHostPerUpdate = 2.0
 	// budgetMemberPerUpdate: writes to ConfigMaps per update per member.
 	budgetMemberPerUpdate = 1.0
 	// budgetHostPerDelete: host writes by kubefed per deletion.
-	budgetHostPerDelete = 4.0
+	budgetHostPerDelete = 3.0
 	// budgetMemberPerDelete: writes to ConfigMaps per deletion per member.
 	budgetMemberPerDelete = 1.0
 	// budgetIdle: writes anywhere while nothing changes. Always 0.
