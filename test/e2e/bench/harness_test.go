@@ -34,7 +34,7 @@ import (
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
-	manager "github.com/kubefed/kubefed/cmd/controller-manager/app"
+	"github.com/kubefed/kubefed/cmd/controller-manager/app"
 	"github.com/kubefed/kubefed/test/framework"
 )
 
@@ -141,7 +141,7 @@ func startInProcess(tb testing.TB, ctx context.Context, fed *framework.Federatio
 	cfg := rest.CopyConfig(fed.Host.Config)
 	cfg.QPS, cfg.Burst = qps, 200
 	cpCtx, stop := context.WithCancel(ctx)
-	mgr, err := manager.New(cpCtx, cfg, manager.Options{Namespace: namespace, MetricsBindAddress: "0", HealthProbeBindAddress: "0",
+	mgr, err := app.New(cpCtx, cfg, app.Options{Namespace: namespace, MetricsBindAddress: "0", HealthProbeBindAddress: "0",
 		MemberQPS: qps, MemberBurst: 200, SkipControllerNameValidation: true})
 	if err != nil {
 		stop()

@@ -39,7 +39,7 @@ import (
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
-	manager "github.com/kubefed/kubefed/cmd/controller-manager/app"
+	"github.com/kubefed/kubefed/cmd/controller-manager/app"
 	"github.com/kubefed/kubefed/internal/kubefedctl"
 	"github.com/kubefed/kubefed/test/framework"
 )
@@ -247,7 +247,7 @@ func driftAndTime(tb testing.TB, ctx context.Context, member client.Client, watc
 }
 
 func mustClient(b testing.TB, cfg *rest.Config) client.Client {
-	c, err := client.New(cfg, client.Options{Scheme: manager.Scheme()})
+	c, err := client.New(cfg, client.Options{Scheme: app.Scheme()})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -35,7 +35,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
-	manager "github.com/kubefed/kubefed/cmd/controller-manager/app"
+	"github.com/kubefed/kubefed/cmd/controller-manager/app"
 	"github.com/kubefed/kubefed/test/framework"
 )
 
@@ -79,7 +79,7 @@ func (r *report) print(tb testing.TB) {
 // the API server again and again.
 func watchCache(tb testing.TB, ctx context.Context, cfg *rest.Config, ns string, obj client.Object, selector labels.Selector) cache.Cache {
 	tb.Helper()
-	c, err := cache.New(cfg, cache.Options{Scheme: manager.Scheme(), DefaultNamespaces: map[string]cache.Config{ns: {}},
+	c, err := cache.New(cfg, cache.Options{Scheme: app.Scheme(), DefaultNamespaces: map[string]cache.Config{ns: {}},
 		DefaultLabelSelector: selector, DefaultTransform: cache.TransformStripManagedFields()})
 	if err != nil {
 		tb.Fatal(err)

@@ -37,7 +37,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
-	manager "github.com/kubefed/kubefed/cmd/controller-manager/app"
+	"github.com/kubefed/kubefed/cmd/controller-manager/app"
 	"github.com/kubefed/kubefed/test/e2e/e2eutil"
 	"github.com/kubefed/kubefed/test/framework"
 )
@@ -76,11 +76,11 @@ func setupChart(t *testing.T) *chartEnv {
 	fed := framework.New(t, framework.Options{Members: framework.MemberNames(2), Nodes: 1, BinDir: binDir})
 	e := &chartEnv{fed: fed, binDir: binDir, members: map[string]client.Client{}}
 	var err error
-	if e.host, err = client.New(fed.Host.Config, client.Options{Scheme: manager.Scheme()}); err != nil {
+	if e.host, err = client.New(fed.Host.Config, client.Options{Scheme: app.Scheme()}); err != nil {
 		t.Fatal(err)
 	}
 	for _, m := range fed.Members {
-		if e.members[m.Name], err = client.New(m.Config, client.Options{Scheme: manager.Scheme()}); err != nil {
+		if e.members[m.Name], err = client.New(m.Config, client.Options{Scheme: app.Scheme()}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -47,7 +47,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
-	manager "github.com/kubefed/kubefed/cmd/controller-manager/app"
+	"github.com/kubefed/kubefed/cmd/controller-manager/app"
 	"github.com/kubefed/kubefed/internal/kubefedctl"
 	"github.com/kubefed/kubefed/test/e2e/e2eutil"
 	"github.com/kubefed/kubefed/test/framework"
@@ -94,7 +94,7 @@ func setup(t *testing.T) *env {
 	start := time.Now()
 	fed := framework.New(t, framework.Options{Members: members, Nodes: 1})
 	e := &env{fed: fed, members: map[string]client.Client{}, logs: captureLogs()}
-	scheme := manager.Scheme()
+	scheme := app.Scheme()
 	var err error
 	if e.host, err = client.New(fed.Host.Config, client.Options{Scheme: scheme}); err != nil {
 		t.Fatal(err)
@@ -203,7 +203,7 @@ func startControlPlane(t *testing.T, e *env) {
 		Groups:   []string{"system:serviceaccounts", "system:serviceaccounts:" + namespace, "system:authenticated"},
 	}
 	ctx, cancel := context.WithCancel(context.WithoutCancel(t.Context()))
-	mgr, err := manager.New(ctx, cfg, manager.Options{Namespace: namespace, MetricsBindAddress: "0", HealthProbeBindAddress: "0"})
+	mgr, err := app.New(ctx, cfg, app.Options{Namespace: namespace, MetricsBindAddress: "0", HealthProbeBindAddress: "0"})
 	if err != nil {
 		cancel()
 		t.Fatalf("building the controller manager as ServiceAccount %s/%s: %v", namespace, serviceAccount, err)
