@@ -83,6 +83,10 @@ type Reconciler struct {
 	// tooling has no aggregatedStatus or message), once per new field.
 	OnStatusFieldsPruned func(fields []string)
 
+	// ops owns the member operations that outlive their reconcile (writes
+	// to members that answer slowly).
+	ops memberOps
+
 	// pruning remembers the status fields the CRD drops.
 	pruning statusPruning
 

@@ -48,20 +48,16 @@ func (r *Reconciler) reconcileDelete(ctx context.Context, s *scope) (ctrl.Result
 	orphan := s.fedObj.GetAnnotations()[fedcorev1b1.OrphanManagedResourcesAnnotation] == fedcorev1b1.OrphanManagedResourcesAll
 
 	if !r.skipsNamespaceObject(s) {
-		var mu gosync.Mutex
-		r.forEach(ctx, sortedKeys(s.ready), func(ctx context.Context, cluster string) {
-			var res *clusterResult
+		inputs := "delete"
+		if orphan {
+			inputs = "release"
+		}
+		r.absorbRun(s, r.runMembers(ctx, s, sortedKeys(s.ready), inputs, func(ctx context.Context, s *scope, cluster string) memberOutcome {
 			if orphan {
-				res = r.releaseMember(ctx, cluster, r.memberKey(s.fedObj))
-			} else {
-				res = r.deleteMember(ctx, s, cluster)
+				return memberOutcome{res: r.releaseMember(ctx, cluster, r.memberKey(s.fedObj))}
 			}
-			if res != nil {
-				mu.Lock()
-				s.results[cluster] = res
-				mu.Unlock()
-			}
-		})
+			return memberOutcome{res: r.deleteMember(ctx, s, cluster)}
+		}))
 		// A cluster that is not ready but was given a copy cannot be
 		// cleaned up now; it blocks the deletion until it returns or is
 		// unjoined.

@@ -117,16 +117,23 @@ func (r *Reconciler) reconcileMembers(ctx context.Context, s *scope) (ctrl.Resul
 	}
 	recorded := propagatedversion.ClusterVersionMap(&s.recorded)
 	specUnchanged := s.pv != nil && s.recorded.TemplateVersion == s.templateVersion && s.recorded.OverrideVersion == s.overridesVersion
-	var mu gosync.Mutex
-	r.forEach(ctx, s.selected, func(ctx context.Context, cluster string) {
+	run := r.runMembers(ctx, s, s.selected, "apply/"+s.inputs(), func(ctx context.Context, s *scope, cluster string) memberOutcome {
 		res, version := r.reconcileMember(ctx, s, cluster, specUnchanged, recorded[cluster])
-		mu.Lock()
-		defer mu.Unlock()
-		s.results[cluster] = res
-		if version != "" {
-			s.versions[cluster] = version
-		}
+		return memberOutcome{res: res, version: version}
 	})
+	for cluster, out := range run.outcomes {
+		s.absorb(cluster, out)
+		if out.version != "" {
+			s.versions[cluster] = out.version
+		}
+	}
+	for cluster, queued := range run.pending {
+		s.setResult(cluster, fedtypesv1b1.WaitingForCluster, r.ops.waitingMessage(cluster, queued), nil)
+		// The copy there is what it was: its recorded version stays.
+		if v := recorded[cluster]; v != "" {
+			s.versions[cluster] = v
+		}
+	}
 	return ctrl.Result{}, nil
 }
 
@@ -242,17 +249,20 @@ func (r *Reconciler) reconcileRemovals(ctx context.Context, s *scope) (ctrl.Resu
 			candidates = append(candidates, c)
 		}
 	}
-	var mu gosync.Mutex
-	r.forEach(ctx, candidates, func(ctx context.Context, cluster string) {
-		res := r.deleteMember(ctx, s, cluster)
-		if res == nil {
-			return
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		s.results[cluster] = res
-	})
+	r.absorbRun(s, r.runMembers(ctx, s, candidates, "delete", func(ctx context.Context, s *scope, cluster string) memberOutcome {
+		return memberOutcome{res: r.deleteMember(ctx, s, cluster)}
+	}))
 	return ctrl.Result{}, nil
+}
+
+// absorbRun takes the outcomes of a run of removals into the scope.
+func (r *Reconciler) absorbRun(s *scope, run memberRun) {
+	for cluster, out := range run.outcomes {
+		s.absorb(cluster, out)
+	}
+	for cluster, queued := range run.pending {
+		s.setResult(cluster, fedtypesv1b1.WaitingForCluster, r.ops.waitingMessage(cluster, queued), nil)
+	}
 }
 
 // deleteMember deletes the managed copy in cluster, if there is one. It
@@ -376,6 +386,69 @@ func (r *Reconciler) updateVersionStatus(ctx context.Context, s *scope, want *fe
 	return nil
 }
 
+// memberRun is what runMembers yields.
+type memberRun struct {
+	// outcomes hold the outcome per cluster whose operation completed.
+	outcomes map[string]memberOutcome
+	// pending lists the clusters whose operation goes on in the
+	// background (false) or waits for a free slot there (true).
+	pending map[string]bool
+}
+
+// runMembers runs op for every cluster in parallel and waits for them,
+// except for clusters that answer much more slowly than the others (see
+// memberOps): their operation runs on a snapshot of the scope, and once the
+// other clusters are done it goes on in the background. inputs identifies
+// what op computes from; the outcome of a detached operation is taken by
+// the next reconcile of the same inputs. A cluster whose earlier detached
+// operation still runs gets no new one: writes to a copy never overtake
+// each other.
+func (r *Reconciler) runMembers(ctx context.Context, s *scope, clusters []string, inputs string,
+	op func(ctx context.Context, s *scope, cluster string) memberOutcome) memberRun {
+	run := memberRun{outcomes: map[string]memberOutcome{}, pending: map[string]bool{}}
+	obj := client.ObjectKeyFromObject(s.fedObj)
+	slow := r.ops.slow()
+	var now []string
+	detachable := map[string]*memberOp{}
+	for _, cluster := range clusters {
+		k := memberOpKey{object: obj, cluster: cluster}
+		state, out := r.ops.claim(k, inputs)
+		switch {
+		case state == claimBusy || state == claimQueued:
+			run.pending[cluster] = state == claimQueued
+			continue
+		case state == claimDone:
+			run.outcomes[cluster] = out
+			continue
+		case !slow.Has(cluster) || !s.ready.Has(cluster):
+			now = append(now, cluster)
+			continue
+		case r.ops.full(cluster, obj):
+			run.pending[cluster] = true
+			continue
+		}
+		snap := s.snapshot()
+		detachable[cluster] = r.ops.start(k, inputs, func() memberOutcome {
+			return snap.outcome(op(ctx, snap, cluster))
+		})
+	}
+	var mu gosync.Mutex
+	r.forEach(ctx, now, func(ctx context.Context, cluster string) {
+		out := op(ctx, s, cluster)
+		mu.Lock()
+		defer mu.Unlock()
+		run.outcomes[cluster] = out
+	})
+	for cluster, o := range detachable {
+		if out, ok := r.ops.collect(memberOpKey{object: obj, cluster: cluster}, o); ok {
+			run.outcomes[cluster] = out
+		} else {
+			run.pending[cluster] = false
+		}
+	}
+	return run
+}
+
 // forEach runs fn for every cluster, at most Workers at once.
 func (r *Reconciler) forEach(ctx context.Context, clusters []string, fn func(context.Context, string)) {
 	workers := r.Workers
@@ -407,6 +480,7 @@ func (r *Reconciler) operationTimeout() time.Duration {
 }
 
 func (r *Reconciler) dispatched(cluster, op string, d time.Duration, err error) {
+	r.ops.observe(cluster, d)
 	if r.Metrics != nil {
 		r.Metrics.Dispatched(cluster, op, d, err)
 	}

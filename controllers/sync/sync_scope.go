@@ -104,6 +104,58 @@ func (s *scope) applied(reason, cluster string) {
 	s.done[reason] = append(s.done[reason], cluster)
 }
 
+// inputs identifies what the member operations of this reconcile compute
+// their writes from: the federated object's generation and the hashes of
+// its template and overrides.
+func (s *scope) inputs() string {
+	return fmt.Sprintf("%d/%s/%s", s.fedObj.GetGeneration(), s.templateVersion, s.overridesVersion)
+}
+
+// snapshot returns a scope for a member operation that may outlive this
+// reconcile: it shares what the reconcile never changes once read, and has
+// its own copy of the federated object (the status write changes it) and
+// its own event and requeue records.
+func (s *scope) snapshot() *scope {
+	return &scope{
+		fedObj:           s.fedObj.DeepCopy(),
+		oldStatus:        s.oldStatus,
+		config:           s.config,
+		clusters:         s.clusters,
+		ready:            s.ready,
+		recorded:         s.recorded,
+		templateVersion:  s.templateVersion,
+		overridesVersion: s.overridesVersion,
+		results:          map[string]*clusterResult{},
+		versions:         map[string]string{},
+		started:          s.started,
+	}
+}
+
+// outcome adds what a snapshot's operation recorded (writes for events, a
+// requeue) to its outcome.
+func (s *scope) outcome(out memberOutcome) memberOutcome {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for reason := range s.done {
+		out.applied = append(out.applied, reason)
+	}
+	out.requeue = s.requeueAfter
+	return out
+}
+
+// absorb takes a cluster's outcome into the scope.
+func (s *scope) absorb(cluster string, out memberOutcome) {
+	if out.res != nil {
+		s.results[cluster] = out.res
+	}
+	for _, reason := range out.applied {
+		s.applied(reason, cluster)
+	}
+	if out.requeue > 0 {
+		s.requeue(out.requeue)
+	}
+}
+
 // clusterResult is the outcome of propagation to one member cluster.
 type clusterResult struct {
 	status  fedtypesv1b1.PropagationStatus
@@ -133,7 +185,9 @@ func (s *scope) retryable() bool {
 	for _, res := range s.results {
 		switch res.status {
 		case fedtypesv1b1.ClusterPropagationOK, fedtypesv1b1.ClusterNotReady, fedtypesv1b1.ManagedLabelFalse,
-			fedtypesv1b1.AlreadyExists, fedtypesv1b1.ApplyOverridesFailed, fedtypesv1b1.WaitingForRemoval:
+			fedtypesv1b1.AlreadyExists, fedtypesv1b1.ApplyOverridesFailed, fedtypesv1b1.WaitingForRemoval,
+			// The detached write's completion reconciles the object again.
+			fedtypesv1b1.WaitingForCluster:
 		default:
 			return true
 		}

@@ -111,6 +111,12 @@ func NewController(mgr ctrl.Manager, opts ControllerOptions) (*Controller, error
 	}
 	out := &Controller{TypedController: c}
 
+	// Writes to members that answer slowly complete in the background and
+	// enqueue their object through the controller's queue.
+	if err := c.Watch(source.Func(rec.ops.Start)); err != nil {
+		return nil, err
+	}
+
 	fedGVK := ftc.Spec.FederatedType.GroupVersionKind()
 	fedKind := &unstructured.Unstructured{}
 	fedKind.SetGroupVersionKind(fedGVK)

@@ -43,6 +43,7 @@ type DelayProxy struct {
 	listener net.Listener
 	delay    atomic.Int64
 	slots    chan struct{}
+	active   atomic.Int64
 
 	mu     sync.Mutex
 	conns  map[net.Conn]struct{}
@@ -80,6 +81,9 @@ func (p *DelayProxy) SetDelay(d time.Duration) {
 
 // Delay returns the current delay.
 func (p *DelayProxy) Delay() time.Duration { return time.Duration(p.delay.Load()) }
+
+// Connections returns the number of client connections being relayed.
+func (p *DelayProxy) Connections() int { return int(p.active.Load()) }
 
 // Close stops listening, closes every open connection and waits until the
 // proxy's goroutines are gone.
@@ -139,6 +143,8 @@ func (p *DelayProxy) untrack(c net.Conn) {
 // relay forwards between client and a new upstream connection until either
 // side closes.
 func (p *DelayProxy) relay(client net.Conn) {
+	p.active.Add(1)
+	defer p.active.Add(-1)
 	defer p.untrack(client)
 	upstream, err := net.DialTimeout("tcp", p.upstream, 5*time.Second)
 	if err != nil {

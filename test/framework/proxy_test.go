@@ -85,6 +85,9 @@ func TestDelayProxy(t *testing.T) {
 		return time.Since(start)
 	}
 	exchange("plain")
+	if c := p.Connections(); c != 1 {
+		t.Errorf("Connections() = %d with one client connected, want 1", c)
+	}
 
 	const delay = 150 * time.Millisecond
 	p.SetDelay(delay)
@@ -98,6 +101,14 @@ func TestDelayProxy(t *testing.T) {
 	}
 	p.SetDelay(0)
 	exchange("fast again")
+	conn.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for p.Connections() != 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if c := p.Connections(); c != 0 {
+		t.Errorf("Connections() = %d after the client closed, want 0", c)
+	}
 
 	if err := p.Close(); err != nil {
 		t.Fatal(err)

@@ -61,7 +61,8 @@ type ConditionType string
 const PropagationConditionType ConditionType = "Propagation"
 
 // PropagationStatus is the result of propagation to one member cluster,
-// written to status.clusters[].status. The values are KubeFed's, verbatim.
+// written to status.clusters[].status. The values are KubeFed's, verbatim,
+// plus WaitingForCluster.
 type PropagationStatus string
 
 // Per-cluster propagation results.
@@ -120,6 +121,13 @@ const (
 	DeletionTimedOut PropagationStatus = "DeletionTimedOut"
 	// LabelRemovalTimedOut means removing the managed label timed out.
 	LabelRemovalTimedOut PropagationStatus = "LabelRemovalTimedOut"
+
+	// WaitingForCluster means a write to a member that answers much more
+	// slowly than the others is still in flight (or waits for one of the
+	// writes in flight there): the reconcile did not wait for it, and the
+	// status follows when it completes. Not one of KubeFed's values: KubeFed
+	// held the reconcile until every cluster answered.
+	WaitingForCluster PropagationStatus = "WaitingForCluster"
 )
 
 // AggregateReason is the reason of the Propagation condition. The values are

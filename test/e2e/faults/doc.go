@@ -30,6 +30,9 @@ limitations under the License.
 //     of its return.
 //   - The host's API server and etcd stopped and started under a running
 //     controller-manager: it recovers without a restart of its own.
+//   - A member answering slowly, through a TCP proxy that delays everything
+//     it forwards: the other member gets its copies about as fast as in a
+//     healthy rollout measured just before, and the slow one gets them too.
 //
 // The controller-manager runs as the binary of bin/ (KUBEFED_BIN_DIR) where
 // a test kills it, in-process otherwise.

@@ -53,6 +53,7 @@ func TestFaults(t *testing.T) {
 	t.Run("SIGKILL mid-rollout", func(t *testing.T) { testKillMidRollout(t, e) })
 	t.Run("host API server restarted", func(t *testing.T) { testHostRestart(t, e) })
 	t.Run("member stopped mid-rollout", func(t *testing.T) { testMemberStopped(t, e) })
+	t.Run("slow member", func(t *testing.T) { testSlowMember(t, e) })
 }
 
 // testMemberStopped stops member2 while 300 FederatedConfigMaps are being

@@ -1,0 +1,207 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package sync
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/sets"
+	"k8s.io/client-go/util/workqueue"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
+)
+
+func TestSlowClusters(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		latency map[string]time.Duration
+		want    []string
+	}{
+		{"no samples", nil, nil},
+		{"a single cluster is never slow", map[string]time.Duration{"a": 5 * time.Second}, nil},
+		{"all equally slow", map[string]time.Duration{"a": 2 * time.Second, "b": 2 * time.Second}, nil},
+		{"slower but under the floor", map[string]time.Duration{"a": 10 * time.Millisecond, "b": 400 * time.Millisecond}, nil},
+		{"over the floor but not 4x", map[string]time.Duration{"a": 300 * time.Millisecond, "b": 900 * time.Millisecond}, nil},
+		{"one slow among fast", map[string]time.Duration{"a": 20 * time.Millisecond, "b": 30 * time.Millisecond, "c": 800 * time.Millisecond}, []string{"c"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var m memberOps
+			for c, d := range tc.latency {
+				m.observe(c, d)
+			}
+			if got := sets.List(m.slow()); fmt.Sprint(got) != fmt.Sprint(sets.List(sets.New(tc.want...))) {
+				t.Errorf("slow() = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestLatencyIsAMovingAverage(t *testing.T) {
+	var m memberOps
+	m.observe("a", time.Second)
+	for range 20 {
+		m.observe("a", 10*time.Millisecond)
+	}
+	if got := m.meanLatency("a"); got > 20*time.Millisecond {
+		t.Errorf("after 20 fast writes the mean is %s: a member that recovers must stop counting as slow", got)
+	}
+}
+
+// recordingQueue records what is added to it.
+type recordingQueue struct {
+	workqueue.TypedRateLimitingInterface[reconcile.Request]
+	added chan reconcile.Request
+}
+
+func (q *recordingQueue) Add(r reconcile.Request) { q.added <- r }
+
+func TestDetachedOperation(t *testing.T) {
+	var m memberOps
+	q := &recordingQueue{added: make(chan reconcile.Request, 10)}
+	if err := m.Start(context.Background(), q); err != nil {
+		t.Fatal(err)
+	}
+	obj := types.NamespacedName{Namespace: "ns", Name: "a"}
+	k := memberOpKey{object: obj, cluster: "slow"}
+
+	release := make(chan struct{})
+	op := m.start(k, "v1", func() memberOutcome {
+		<-release
+		return memberOutcome{res: &clusterResult{}, version: "gen:1", applied: []string{"CreateInCluster"}}
+	})
+	if _, ok := m.collect(k, op); ok {
+		t.Fatal("collect returned an outcome for an operation still running")
+	}
+	if state, _ := m.claim(k, "v1"); state != claimBusy {
+		t.Fatalf("claim of a running detached operation = %v, want busy", state)
+	}
+
+	close(release)
+	select {
+	case got := <-q.added:
+		if got.NamespacedName != obj {
+			t.Fatalf("enqueued %v, want %v", got, obj)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the finished detached operation did not enqueue its object")
+	}
+	state, out := m.claim(k, "v1")
+	if state != claimDone || out.version != "gen:1" || len(out.applied) != 1 {
+		t.Fatalf("claim after completion = %v %+v, want done with the outcome", state, out)
+	}
+	if state, _ := m.claim(k, "v1"); state != claimNone {
+		t.Fatalf("a collected outcome was returned twice (%v)", state)
+	}
+}
+
+func TestDetachedOutcomeOfOtherInputsIsDropped(t *testing.T) {
+	var m memberOps
+	k := memberOpKey{object: types.NamespacedName{Name: "a"}, cluster: "slow"}
+	release := make(chan struct{})
+	op := m.start(k, "gen1", func() memberOutcome { <-release; return memberOutcome{version: "gen:1"} })
+	if _, ok := m.collect(k, op); ok {
+		t.Fatal("collect returned an outcome for an operation still running")
+	}
+	close(release)
+	<-op.done
+	if state, _ := m.claim(k, "gen2"); state != claimNone {
+		t.Fatalf("claim with new inputs = %v, want none (start afresh)", state)
+	}
+}
+
+func TestCollectOfAFinishedOperation(t *testing.T) {
+	var m memberOps
+	k := memberOpKey{object: types.NamespacedName{Name: "a"}, cluster: "c"}
+	op := m.start(k, "v", func() memberOutcome { return memberOutcome{version: "rv:3"} })
+	<-op.done
+	out, ok := m.collect(k, op)
+	if !ok || out.version != "rv:3" {
+		t.Fatalf("collect = %+v %v, want the outcome", out, ok)
+	}
+	if state, _ := m.claim(k, "v"); state != claimNone {
+		t.Fatalf("claim after collect = %v, want none", state)
+	}
+}
+
+func TestBacklogReleasesOneObjectPerCompletion(t *testing.T) {
+	var m memberOps
+	q := &recordingQueue{added: make(chan reconcile.Request, 2*maxDetached)}
+	_ = m.Start(context.Background(), q)
+	release := make(chan struct{})
+	var ops []*memberOp
+	for i := range maxDetached {
+		obj := types.NamespacedName{Name: fmt.Sprintf("o%d", i)}
+		if m.full("slow", obj) {
+			t.Fatalf("cluster full after %d detached operations, want %d slots", i, maxDetached)
+		}
+		k := memberOpKey{object: obj, cluster: "slow"}
+		op := m.start(k, "v", func() memberOutcome { <-release; return memberOutcome{} })
+		if _, ok := m.collect(k, op); ok {
+			t.Fatal("collect returned an outcome for an operation still running")
+		}
+		ops = append(ops, op)
+	}
+	waiting := types.NamespacedName{Name: "waiting"}
+	if !m.full("slow", waiting) {
+		t.Fatalf("cluster not full with %d detached operations", maxDetached)
+	}
+	if !m.full("slow", waiting) {
+		t.Fatal("cluster not full on the second try")
+	}
+	if state, _ := m.claim(memberOpKey{object: waiting, cluster: "slow"}, "v"); state != claimQueued {
+		t.Fatalf("claim of a queued object = %v, want queued", state)
+	}
+	if m.full("other", waiting) {
+		t.Fatal("the backlog of one cluster blocks another")
+	}
+
+	close(release)
+	for _, op := range ops {
+		<-op.done
+	}
+	seen := map[string]int{}
+	for range maxDetached + 1 {
+		select {
+		case r := <-q.added:
+			seen[r.Name]++
+		case <-time.After(10 * time.Second):
+			t.Fatalf("only %d objects enqueued, want %d (the finished ones and the one waiting)", len(seen), maxDetached+1)
+		}
+	}
+	if seen["waiting"] != 1 {
+		t.Errorf("the waiting object was enqueued %d times, want once (it was added to the backlog twice)", seen["waiting"])
+	}
+	if state, _ := m.claim(memberOpKey{object: waiting, cluster: "slow"}, "v"); state != claimNone {
+		t.Errorf("claim of the released object = %v, want none", state)
+	}
+	if m.full("slow", waiting) {
+		t.Error("cluster still full once every detached operation finished")
+	}
+}
+
+func TestWaitingForClusterIsNotRetriedOnATimer(t *testing.T) {
+	s := newTestScope(nil)
+	s.setResult("slow", fedtypesv1b1.WaitingForCluster, "", nil)
+	if s.retryable() {
+		t.Error("WaitingForCluster is retried on a timer; the detached write's completion enqueues the object")
+	}
+}
