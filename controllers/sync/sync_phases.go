@@ -121,14 +121,8 @@ func (r *Reconciler) reconcileMembers(ctx context.Context, s *scope) (ctrl.Resul
 		res, version := r.reconcileMember(ctx, s, cluster, specUnchanged, recorded[cluster])
 		return memberOutcome{res: res, version: version}
 	})
-	for cluster, out := range run.outcomes {
-		s.absorb(cluster, out)
-		if out.version != "" {
-			s.versions[cluster] = out.version
-		}
-	}
-	for cluster, queued := range run.pending {
-		s.setResult(cluster, fedtypesv1b1.WaitingForCluster, r.ops.waitingMessage(cluster, queued), nil)
+	r.absorbRun(s, run)
+	for cluster := range run.pending {
 		// The copy there is what it was: its recorded version stays.
 		if v := recorded[cluster]; v != "" {
 			s.versions[cluster] = v
@@ -255,7 +249,8 @@ func (r *Reconciler) reconcileRemovals(ctx context.Context, s *scope) (ctrl.Resu
 	return ctrl.Result{}, nil
 }
 
-// absorbRun takes the outcomes of a run of removals into the scope.
+// absorbRun takes the outcomes of a run into the scope, and reports the
+// clusters whose operation is pending as WaitingForCluster.
 func (r *Reconciler) absorbRun(s *scope, run memberRun) {
 	for cluster, out := range run.outcomes {
 		s.absorb(cluster, out)

@@ -148,6 +148,9 @@ func (s *scope) absorb(cluster string, out memberOutcome) {
 	if out.res != nil {
 		s.results[cluster] = out.res
 	}
+	if out.version != "" {
+		s.versions[cluster] = out.version
+	}
 	for _, reason := range out.applied {
 		s.applied(reason, cluster)
 	}
