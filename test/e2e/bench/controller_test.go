@@ -49,6 +49,14 @@ type kubefedProcess struct {
 // the benchmark ends.
 func startKubefed(tb testing.TB, ctx context.Context, fed *framework.Federation, qps float32) *kubefedProcess {
 	tb.Helper()
+	p := launchKubefed(tb, fed, qps)
+	p.waitReady(tb, ctx, fed)
+	return p
+}
+
+// launchKubefed is startKubefed without the wait.
+func launchKubefed(tb testing.TB, fed *framework.Federation, qps float32) *kubefedProcess {
+	tb.Helper()
 	p := &kubefedProcess{metricsAddr: freeAddr(tb), exited: make(chan struct{}),
 		logPath: filepath.Join(tb.TempDir(), "controller-manager.log")}
 	logFile, err := os.Create(p.logPath)
@@ -83,6 +91,12 @@ func startKubefed(tb testing.TB, ctx context.Context, fed *framework.Federation,
 			tb.Logf("controller-manager log (last lines):\n%s", strings.Join(lines[max(0, len(lines)-80):], "\n"))
 		}
 	})
+	return p
+}
+
+// waitReady waits until the members are Ready and every FTC runs.
+func (p *kubefedProcess) waitReady(tb testing.TB, ctx context.Context, fed *framework.Federation) {
+	tb.Helper()
 	host := mustClient(tb, fed.Host.Config)
 	waitFor(tb, 2*time.Minute, "members Ready and FTCs running", func() (bool, error) {
 		select {
@@ -92,7 +106,6 @@ func startKubefed(tb testing.TB, ctx context.Context, fed *framework.Federation,
 		}
 		return controlPlaneReady(ctx, host, len(fed.Members))
 	})
-	return p
 }
 
 // stop kills the process and waits until it is gone.
@@ -146,6 +159,32 @@ func (p *kubefedProcess) saveProfile(tb testing.TB, ctx context.Context, profile
 		tb.Error(err)
 	}
 	return path
+}
+
+// profileFromStart records a CPU profile of the given length from the
+// moment the process's listener answers, in the background; the returned
+// channel yields the file written ("" on failure).
+func (p *kubefedProcess) profileFromStart(tb testing.TB, ctx context.Context, seconds int, file string) <-chan string {
+	done := make(chan string, 1)
+	go func() {
+		for {
+			select {
+			case <-p.exited:
+				done <- ""
+				return
+			case <-ctx.Done():
+				done <- ""
+				return
+			default:
+			}
+			if _, err := p.get(ctx, "/debug/pprof/cmdline"); err == nil {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		done <- p.saveProfile(tb, ctx, fmt.Sprintf("profile?seconds=%d", seconds), file)
+	}()
+	return done
 }
 
 // queueIdle reports whether every work queue of the controller-manager is

@@ -119,7 +119,7 @@ func benchBulk(b *testing.B) {
 	probeW := memberWatches(b, ctx, fed.Members, probeNS)
 	hostW := hostWatch(b, ctx, fed, "FederatedConfigMap", fedNS)
 	mustCreate(b, host, federated("FederatedConfigMap", probeNS, "probe", map[string]any{"data": map[string]any{"key": "value"}}))
-	waitFor(b, time.Minute, "the probe object in every member", everyCopy(ctx, probeW, probeNS, "value", 1))
+	waitFor(b, time.Minute, "the probe object in every member", everyCopy(b, ctx, probeW, "value", 1))
 	waitQuiet(b, ctx, fed, 2*time.Second, 2*time.Minute, "configmaps")
 
 	before := takeSnapshot(b, ctx, fed)
@@ -128,16 +128,17 @@ func benchBulk(b *testing.B) {
 	go func() {
 		profiled <- kf.saveProfile(b, ctx, fmt.Sprintf("profile?seconds=%d", profileSeconds), "bulk-cpu.pprof")
 	}()
+	copied := everyCopy(b, ctx, memberW, "value", n)
+	propagated := propagatedTally(b, ctx, hostW, "FederatedConfigMap")
 	start = time.Now()
 	parallel(n, workers, func(i int) error {
 		return host.Create(ctx, federated("FederatedConfigMap", fedNS, fmt.Sprintf("cm-%d", i), map[string]any{"data": map[string]any{"key": "value"}}))
 	}, func(err error) { b.Errorf("host create: %v", err) })
 	// A user's edit to another object while the rollout runs.
 	loaded := updateAndTime(b, ctx, host, probeW, probeNS, "probe", "loaded")
-	fedTime := timeUntil(b, start, 30*time.Minute, "every member copy", everyCopy(ctx, memberW, fedNS, "value", n))
+	fedTime := timeUntil(b, start, 30*time.Minute, "every member copy", copied)
 	propTime := timeUntil(b, start, 30*time.Minute, "every object reporting Propagation True", func() (bool, error) {
-		ready, _, err := cachedPropagated(ctx, hostW, "FederatedConfigMap", fedNS)
-		return ready == n, err
+		return propagated.count() == n, nil
 	})
 	waitQuiet(b, ctx, fed, 2*time.Second, 5*time.Minute, "configmaps")
 	diff := takeSnapshot(b, ctx, fed).sub(before)

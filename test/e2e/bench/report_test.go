@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"text/tabwriter"
 	"time"
@@ -30,7 +31,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/rest"
+	toolscache "k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -112,60 +115,121 @@ func hostWatch(tb testing.TB, ctx context.Context, fed *framework.Federation, ki
 	return watchCache(tb, ctx, fed.Host.Config, ns, u, nil)
 }
 
-// cachedCopies counts the ConfigMaps in a member watch whose "key" is want
-// ("" for any), optionally only those named in names.
-func cachedCopies(ctx context.Context, c cache.Cache, ns, want string) (int, error) {
-	list := &corev1.ConfigMapList{}
-	if err := c.List(ctx, list, client.InNamespace(ns)); err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, cm := range list.Items {
-		if want == "" || cm.Data["key"] == want {
-			n++
-		}
-	}
-	return n, nil
+// tally keeps, from one watch's events, the keys of the objects for which
+// match holds. A benchmark's condition is then a map length, whatever the
+// number of objects watched: polling it every millisecond costs nothing
+// measurable, where listing the cache deep-copies every object it holds
+// and, at thousands of objects, takes a core from the processes measured.
+type tally struct {
+	mu sync.Mutex
+	in map[types.NamespacedName]struct{}
 }
 
-// everyCopy returns a condition: every member watch holds count copies
-// with value want.
-func everyCopy(ctx context.Context, watches map[string]cache.Cache, ns, want string, count int) func() (bool, error) {
+// newTally starts a tally on obj's kind in c and waits until it saw every
+// object the cache holds. It stops with the test.
+func newTally(tb testing.TB, ctx context.Context, c cache.Cache, obj client.Object, match func(client.Object) bool) *tally {
+	tb.Helper()
+	inf, err := c.GetInformer(ctx, obj)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	t := &tally{in: map[types.NamespacedName]struct{}{}}
+	observe := func(o any) {
+		if d, ok := o.(toolscache.DeletedFinalStateUnknown); ok {
+			o = d.Obj
+		}
+		co, ok := o.(client.Object)
+		if !ok {
+			return
+		}
+		key := client.ObjectKeyFromObject(co)
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		if co.GetDeletionTimestamp() == nil && match(co) {
+			t.in[key] = struct{}{}
+		} else {
+			delete(t.in, key)
+		}
+	}
+	reg, err := inf.AddEventHandler(toolscache.ResourceEventHandlerFuncs{
+		AddFunc:    observe,
+		UpdateFunc: func(_, o any) { observe(o) },
+		DeleteFunc: func(o any) {
+			if d, ok := o.(toolscache.DeletedFinalStateUnknown); ok {
+				o = d.Obj
+			}
+			if co, ok := o.(client.Object); ok {
+				t.mu.Lock()
+				delete(t.in, client.ObjectKeyFromObject(co))
+				t.mu.Unlock()
+			}
+		},
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = inf.RemoveEventHandler(reg) })
+	waitFor(tb, time.Minute, "a benchmark tally to see its watch's objects", func() (bool, error) { return reg.HasSynced(), nil })
+	return t
+}
+
+func (t *tally) count() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.in)
+}
+
+// everyCopy returns a condition: every member watch holds count managed
+// ConfigMaps whose "key" is want.
+func everyCopy(tb testing.TB, ctx context.Context, watches map[string]cache.Cache, want string, count int) func() (bool, error) {
+	tb.Helper()
+	var tallies []*tally
+	for _, c := range watches {
+		tallies = append(tallies, newTally(tb, ctx, c, &corev1.ConfigMap{}, func(o client.Object) bool {
+			cm, ok := o.(*corev1.ConfigMap)
+			return ok && cm.Data["key"] == want
+		}))
+	}
 	return func() (bool, error) {
-		for _, c := range watches {
-			n, err := cachedCopies(ctx, c, ns, want)
-			if err != nil || n < count {
-				return false, err
+		for _, t := range tallies {
+			if t.count() < count {
+				return false, nil
 			}
 		}
 		return true, nil
 	}
 }
 
-// cachedPropagated counts the federated objects of kind in a host watch
+// propagatedTally counts the federated objects of kind in a host watch
 // that report Propagation=True for their current generation.
-func cachedPropagated(ctx context.Context, c cache.Cache, kind, ns string) (ready, total int, err error) {
-	list := &unstructured.UnstructuredList{}
-	list.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind(kind + "List"))
-	if err := c.List(ctx, list, client.InNamespace(ns)); err != nil {
-		return 0, 0, err
-	}
-	for i := range list.Items {
-		st, _ := fedtypesv1b1.GetStatus(&list.Items[i])
+func propagatedTally(tb testing.TB, ctx context.Context, c cache.Cache, kind string) *tally {
+	tb.Helper()
+	obj := &unstructured.Unstructured{}
+	obj.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind(kind))
+	return newTally(tb, ctx, c, obj, func(o client.Object) bool {
+		u, ok := o.(*unstructured.Unstructured)
+		if !ok {
+			return false
+		}
+		st, _ := fedtypesv1b1.GetStatus(u)
 		if st == nil {
-			continue
+			return false
 		}
-		if cond := st.GetCondition(fedtypesv1b1.PropagationConditionType); cond != nil && cond.Status == corev1.ConditionTrue &&
-			st.ObservedGeneration == list.Items[i].GetGeneration() {
-			ready++
-		}
-	}
-	return ready, len(list.Items), nil
+		cond := st.GetCondition(fedtypesv1b1.PropagationConditionType)
+		return cond != nil && cond.Status == corev1.ConditionTrue && st.ObservedGeneration == u.GetGeneration()
+	})
 }
 
-// timeUntil polls an in-memory condition every millisecond (no API
-// requests) and returns how long it took to hold.
+// timeUntil polls a cheap in-memory condition (a tally; no API requests)
+// every millisecond and returns how long it took to hold.
 func timeUntil(tb testing.TB, start time.Time, timeout time.Duration, what string, cond func() (bool, error)) time.Duration {
+	tb.Helper()
+	return timeUntilPolling(tb, start, timeout, time.Millisecond, what, cond)
+}
+
+// timeUntilPolling is timeUntil with another interval, for conditions that
+// cost more than a tally's count.
+func timeUntilPolling(tb testing.TB, start time.Time, timeout, interval time.Duration, what string, cond func() (bool, error)) time.Duration {
 	tb.Helper()
 	var err error
 	for time.Since(start) < timeout {
@@ -173,7 +237,7 @@ func timeUntil(tb testing.TB, start time.Time, timeout time.Duration, what strin
 		if ok, err = cond(); ok {
 			return time.Since(start)
 		}
-		time.Sleep(time.Millisecond)
+		time.Sleep(interval)
 	}
 	tb.Fatalf("timed out after %s waiting for %s (last error: %v)", timeout, what, err)
 	return 0

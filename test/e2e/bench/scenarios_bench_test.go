@@ -19,6 +19,7 @@ package bench
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -68,15 +69,16 @@ func benchScale(b *testing.B) {
 	hostW := hostWatch(b, ctx, fed, "FederatedConfigMap", ns)
 	waitQuiet(b, ctx, fed, 2*time.Second, 2*time.Minute, "configmaps")
 
+	copied := everyCopy(b, ctx, memberW, "value", n)
+	propagated := propagatedTally(b, ctx, hostW, "FederatedConfigMap")
 	cpu0 := kf.stats(b).CPU
 	start := time.Now()
 	parallel(n, workers, func(i int) error {
 		return host.Create(ctx, federated("FederatedConfigMap", ns, fmt.Sprintf("cm-%d", i), configMapTemplate()))
 	}, func(err error) { b.Errorf("host create: %v", err) })
-	fedTime := timeUntil(b, start, 60*time.Minute, "every member copy", everyCopy(ctx, memberW, ns, "value", n))
+	fedTime := timeUntil(b, start, 60*time.Minute, "every member copy", copied)
 	propTime := timeUntil(b, start, 60*time.Minute, "every object reporting Propagation True", func() (bool, error) {
-		ready, _, err := cachedPropagated(ctx, hostW, "FederatedConfigMap", ns)
-		return ready == n, err
+		return propagated.count() == n, nil
 	})
 	waitQuiet(b, ctx, fed, 3*time.Second, 10*time.Minute, "configmaps")
 	st := kf.stats(b)
@@ -87,9 +89,13 @@ func benchScale(b *testing.B) {
 	kf.stop()
 	before := takeSnapshot(b, ctx, fed)
 	start = time.Now()
-	kf = startKubefed(b, ctx, fed, 100)
+	kf = launchKubefed(b, fed, 100)
+	restartProfile := kf.profileFromStart(b, ctx, envInt(b, "KUBEFED_BENCH_PROFILE_SECONDS", 30), "scale-restart-cpu.pprof")
+	kf.waitReady(b, ctx, fed)
 	var adds float64
-	restart := timeUntil(b, start, 10*time.Minute, "every object verified after the restart", func() (bool, error) {
+	// The queue metrics are read from kubefed's metrics listener: every
+	// 100 ms, so that the reading does not load the process measured.
+	restart := timeUntilPolling(b, start, 10*time.Minute, 100*time.Millisecond, "every object verified after the restart", func() (bool, error) {
 		idle, a, err := kf.queueIdle(ctx, "sync-configmaps")
 		adds = a
 		return err == nil && idle && a >= float64(n), nil
@@ -103,6 +109,7 @@ func benchScale(b *testing.B) {
 	}
 	after := kf.stats(b)
 
+	profile := <-restartProfile
 	r := &report{name: "scale"}
 	r.add(fmt.Sprintf("%d FederatedConfigMaps x 3 members until every copy exists", n), "", "%s", secs(fedTime))
 	r.add("until every Propagation=True", "", "%s", secs(propTime))
@@ -114,6 +121,9 @@ func benchScale(b *testing.B) {
 	r.addRequests("  host (absolute)", hostWrites, 1)
 	r.add("member writes by kubefed during the restart", "0", "%g", mw.Total())
 	r.addRequests("  members (absolute)", mw, 1)
+	if profile != "" {
+		r.add("profiles", "", "scale-heap.pprof, %s (CPU from the start of the restart)", filepath.Base(profile))
+	}
 	r.print(b)
 }
 
@@ -149,12 +159,13 @@ func benchMembers(b *testing.B) {
 		federatedNamespace(b, ctx, host, pick(members, live), ns)
 		watches := memberWatches(b, ctx, live, ns)
 		waitQuiet(b, ctx, fed, 2*time.Second, 2*time.Minute, "configmaps")
+		copied := everyCopy(b, ctx, watches, "value", n)
 		cpu0 := kf.stats(b).CPU
 		start := time.Now()
 		parallel(n, workers, func(i int) error {
 			return host.Create(ctx, placedOn(federated("FederatedConfigMap", ns, fmt.Sprintf("cm-%d", i), configMapTemplate()), placed))
 		}, func(err error) { b.Errorf("host create: %v", err) })
-		took := timeUntil(b, start, 30*time.Minute, "every copy in "+ns, everyCopy(ctx, watches, ns, "value", n))
+		took := timeUntil(b, start, 30*time.Minute, "every copy in "+ns, copied)
 		return took, kf.stats(b).CPU - cpu0
 	}
 	var last time.Duration
@@ -195,6 +206,17 @@ func benchStatus(b *testing.B) {
 	hostW := hostWatch(b, ctx, fed, "FederatedDeployment", ns)
 	waitQuiet(b, ctx, fed, 2*time.Second, 2*time.Minute, "deployments.apps")
 
+	fd := &unstructured.Unstructured{}
+	fd.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedDeployment"))
+	allReady := newTally(b, ctx, hostW, fd, func(o client.Object) bool {
+		u, ok := o.(*unstructured.Unstructured)
+		if !ok {
+			return false
+		}
+		st, _ := fedtypesv1b1.GetStatus(u)
+		return st != nil && st.AggregatedStatus != nil && st.AggregatedStatus.ReadyReplicas != nil &&
+			int(*st.AggregatedStatus.ReadyReplicas) == len(fed.Members)
+	})
 	before := takeSnapshot(b, ctx, fed)
 	cpu0 := kf.stats(b).CPU
 	start := time.Now()
@@ -202,19 +224,7 @@ func benchStatus(b *testing.B) {
 		return host.Create(ctx, federated("FederatedDeployment", ns, fmt.Sprintf("app-%d", i), deploymentTemplate(fmt.Sprintf("app-%d", i))))
 	}, func(err error) { b.Errorf("host create: %v", err) })
 	ready := timeUntil(b, start, 60*time.Minute, "every replica Ready in the host status", func() (bool, error) {
-		list := &unstructured.UnstructuredList{}
-		list.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedDeploymentList"))
-		if err := hostW.List(ctx, list, client.InNamespace(ns)); err != nil {
-			return false, err
-		}
-		count := 0
-		for i := range list.Items {
-			st, _ := fedtypesv1b1.GetStatus(&list.Items[i])
-			if st != nil && st.AggregatedStatus != nil && st.AggregatedStatus.ReadyReplicas != nil && int(*st.AggregatedStatus.ReadyReplicas) == len(fed.Members) {
-				count++
-			}
-		}
-		return count == n, nil
+		return allReady.count() == n, nil
 	})
 	waitQuiet(b, ctx, fed, 3*time.Second, 10*time.Minute, "deployments.apps")
 	quiet := time.Since(start)
