@@ -90,6 +90,9 @@ type Reconciler struct {
 	// pruning remembers the status fields the CRD drops.
 	pruning statusPruning
 
+	// memo remembers the host writes the cache has not shown yet.
+	memo writeMemo
+
 	// seen remembers, per federated object, the generation being
 	// propagated and when it was first seen, for the latency metric.
 	seen gosync.Map
@@ -128,11 +131,18 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Re
 	if err := r.Client.Get(ctx, req.NamespacedName, fedObj); err != nil {
 		if apierrors.IsNotFound(err) {
 			r.seen.Delete(req.NamespacedName)
+			r.memo.forget(req.NamespacedName)
 			// Managed copies of a federated object that is gone (its
 			// finalizer was removed by hand) are released, not deleted.
 			return ctrl.Result{}, r.releaseOrphans(ctx, req)
 		}
 		return ctrl.Result{}, err
+	}
+	if r.memo.objectStale(req.NamespacedName, fedObj.GetResourceVersion()) {
+		// The cache has not shown this reconciler's last write of the
+		// object yet; that write's event enqueues it again.
+		log.V(2).Info("Cache behind kubefed's own write; waiting for its event")
+		return ctrl.Result{}, nil
 	}
 
 	s, err := r.newScope(ctx, fedObj)
@@ -149,9 +159,11 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Re
 	if !controllerutil.ContainsFinalizer(fedObj, fedcorev1b1.SyncControllerFinalizer) {
 		patch := client.MergeFromWithOptions(fedObj.DeepCopy(), client.MergeFromWithOptimisticLock{})
 		controllerutil.AddFinalizer(fedObj, fedcorev1b1.SyncControllerFinalizer)
+		before := fedObj.GetResourceVersion()
 		if err := r.Client.Patch(ctx, fedObj, patch); err != nil {
 			return ctrl.Result{}, fmt.Errorf("adding finalizer %s to %s: %w", fedcorev1b1.SyncControllerFinalizer, s.describe(), err)
 		}
+		r.memo.wroteObject(req.NamespacedName, before, fedObj.GetResourceVersion())
 		log.V(1).Info("Added finalizer")
 		// The finalizer is stored, so member copies can be created in this
 		// same pass: returning here, as Cluster API controllers do, would

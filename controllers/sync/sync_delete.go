@@ -85,8 +85,14 @@ func (r *Reconciler) reconcileDelete(ctx context.Context, s *scope) (ctrl.Result
 
 	patch := client.MergeFromWithOptions(s.fedObj.DeepCopy(), client.MergeFromWithOptimisticLock{})
 	controllerutil.RemoveFinalizer(s.fedObj, fedcorev1b1.SyncControllerFinalizer)
-	if err := r.Client.Patch(ctx, s.fedObj, patch); err != nil && !apierrors.IsNotFound(err) {
+	before := s.fedObj.GetResourceVersion()
+	switch err := r.Client.Patch(ctx, s.fedObj, patch); {
+	case apierrors.IsNotFound(err):
+	case err != nil:
 		return ctrl.Result{}, fmt.Errorf("removing finalizer %s from %s: %w", fedcorev1b1.SyncControllerFinalizer, s.describe(), err)
+	default:
+		// Other finalizers may keep the object a while.
+		r.memo.wroteObject(client.ObjectKeyFromObject(s.fedObj), before, s.fedObj.GetResourceVersion())
 	}
 	log.Info("Removed member copies and finalizer", "orphaned", orphan)
 	return ctrl.Result{}, nil

@@ -349,6 +349,7 @@ func (r *Reconciler) recordVersions(ctx context.Context, s *scope) (ctrl.Result,
 		}
 		s.pv = pv
 		if err == nil {
+			r.memo.wroteRecord(client.ObjectKeyFromObject(s.fedObj), "", pv)
 			s.createdRecord = true
 			if statusEqual(versionStatus(pv), want) {
 				s.recorded = *want
@@ -360,9 +361,11 @@ func (r *Reconciler) recordVersions(ctx context.Context, s *scope) (ctrl.Result,
 		}
 	}
 	*versionStatus(s.pv) = *want
+	before := s.pv.GetResourceVersion()
 	if err := r.Client.Update(ctx, s.pv); err != nil {
 		return ctrl.Result{}, fmt.Errorf("recording the propagated version of %s: %w", s.describe(), err)
 	}
+	r.memo.wroteRecord(client.ObjectKeyFromObject(s.fedObj), before, s.pv)
 	if !statusEqual(versionStatus(s.pv), want) {
 		return ctrl.Result{}, r.updateVersionStatus(ctx, s, want)
 	}
@@ -374,9 +377,11 @@ func (r *Reconciler) recordVersions(ctx context.Context, s *scope) (ctrl.Result,
 // subresource, for PropagatedVersion CRDs that still have one.
 func (r *Reconciler) updateVersionStatus(ctx context.Context, s *scope, want *fedcorev1a1.PropagatedVersionStatus) error {
 	*versionStatus(s.pv) = *want
+	before := s.pv.GetResourceVersion()
 	if err := r.Client.Status().Update(ctx, s.pv); err != nil {
 		return fmt.Errorf("recording the propagated version of %s: %w", s.describe(), err)
 	}
+	r.memo.wroteRecord(client.ObjectKeyFromObject(s.fedObj), before, s.pv)
 	s.recorded = *want
 	return nil
 }

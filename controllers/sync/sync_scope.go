@@ -253,11 +253,15 @@ func (r *Reconciler) newScope(ctx context.Context, fedObj *unstructured.Unstruct
 	s.pv = r.newVersionObject(fedObj)
 	switch err := r.Client.Get(ctx, client.ObjectKeyFromObject(s.pv), s.pv); {
 	case err == nil:
-		s.recorded = *versionStatus(s.pv)
 	case apierrors.IsNotFound(err):
 		s.pv = nil
 	default:
 		return nil, fmt.Errorf("reading the propagated version of %s: %w", s.describe(), err)
+	}
+	// The cache may not show this reconciler's last write of the record
+	// yet.
+	if s.pv = r.memo.record(client.ObjectKeyFromObject(fedObj), s.pv); s.pv != nil {
+		s.recorded = *versionStatus(s.pv)
 	}
 	return s, nil
 }

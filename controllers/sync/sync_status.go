@@ -55,6 +55,7 @@ func (r *Reconciler) writeStatus(ctx context.Context, s *scope) error {
 	if err := r.Client.Status().Patch(ctx, s.fedObj, client.MergeFrom(orig)); err != nil {
 		return fmt.Errorf("writing the status of %s: %w", s.describe(), err)
 	}
+	r.memo.wroteObject(client.ObjectKeyFromObject(s.fedObj), orig.GetResourceVersion(), s.fedObj.GetResourceVersion())
 	if stored, err := fedtypesv1b1.GetStatus(s.fedObj); err == nil {
 		if pruned := prunedStatusFields(status, stored); len(pruned) > 0 {
 			r.notePruned(ctx, pruned)

@@ -166,7 +166,8 @@ func NewController(mgr ctrl.Manager, opts ControllerOptions) (*Controller, error
 		func(ctx context.Context, ev clustercache.ConnectionEvent) []reconcile.Request {
 			list := &unstructured.UnstructuredList{}
 			list.SetGroupVersionKind(fedGVK.GroupVersion().WithKind(fedGVK.Kind + "List"))
-			if err := host.List(ctx, list); err != nil {
+			// Only the keys are read: no copy of every object.
+			if err := host.List(ctx, list, client.UnsafeDisableDeepCopy); err != nil {
 				ctrl.LoggerFrom(ctx).Error(err, "Could not list federated objects after a member connection change", "cluster", ev.Cluster, "type", ftc.Name)
 				return nil
 			}
@@ -197,7 +198,8 @@ func NamespaceToFederated(host client.Reader, ftc *fedcorev1b1.FederatedTypeConf
 	return func(ctx context.Context, obj client.Object) []reconcile.Request {
 		list := &unstructured.UnstructuredList{}
 		list.SetGroupVersionKind(ftc.Spec.FederatedType.GroupVersionKind().GroupVersion().WithKind(ftc.Spec.FederatedType.Kind + "List"))
-		if err := host.List(ctx, list, client.InNamespace(obj.GetNamespace())); err != nil {
+		// Only the keys are read: no copy of every object.
+		if err := host.List(ctx, list, client.InNamespace(obj.GetNamespace()), client.UnsafeDisableDeepCopy); err != nil {
 			ctrl.LoggerFrom(ctx).Error(err, "Could not list federated objects after a FederatedNamespace change", "namespace", obj.GetNamespace())
 			return nil
 		}

@@ -151,7 +151,7 @@ func New(ctx context.Context, restConfig *rest.Config, opts Options) (ctrl.Manag
 	cacheOpts := cache.Options{
 		// Nothing reads managedFields, which are often the larger part of
 		// a small object: dropping them roughly halves the cache.
-		DefaultTransform: cache.TransformStripManagedFields(),
+		DefaultTransform: hostTransform(),
 		// The control plane's own objects, and the Secrets holding member
 		// tokens, are only read in its namespace.
 		ByObject: map[client.Object]cache.ByObject{
@@ -166,8 +166,15 @@ func New(ctx context.Context, restConfig *rest.Config, opts Options) (ctrl.Manag
 	}
 
 	mgrOpts := ctrl.Options{
-		Scheme:                  scheme,
-		Cache:                   cacheOpts,
+		Scheme: scheme,
+		Cache:  cacheOpts,
+		// Federated objects are read as unstructured objects, which
+		// controller-runtime's client reads from the API server unless told
+		// otherwise: one host request per reconcile, rate-limited with
+		// every other host request. The sync controllers watch their kinds,
+		// so the cache holds them anyway (and controllers/sync's writeMemo
+		// deals with its lag behind kubefed's own writes).
+		Client:                  client.Options{Cache: &client.CacheOptions{Unstructured: true}},
 		Metrics:                 metricsserver.Options{BindAddress: opts.MetricsBindAddress, ExtraHandlers: profilingHandlers(opts.Profiling)},
 		HealthProbeBindAddress:  opts.HealthProbeBindAddress,
 		LeaderElection:          opts.LeaderElect,
@@ -205,7 +212,7 @@ func New(ctx context.Context, restConfig *rest.Config, opts Options) (ctrl.Manag
 		return nil, err
 	}
 	ccOpts := clustercache.Options{Scheme: scheme, QPS: opts.MemberQPS, Burst: opts.MemberBurst,
-		DefaultLabelSelector: labels.NewSelector().Add(*labelled), DefaultTransform: cache.TransformStripManagedFields()}
+		DefaultLabelSelector: labels.NewSelector().Add(*labelled), DefaultTransform: memberTransform()}
 	ccOpts.CacheSyncTimeout = settings.CacheSyncTimeout
 	// A Namespaced join grants a Role in the control-plane namespace of each
 	// member only: the member caches must not list anything else.

@@ -157,6 +157,9 @@ func benchBulk(b *testing.B) {
 
 	var quiet []time.Duration
 	for i := range min(updates, n) {
+		// Quiet: kubefed finished with the previous update (its version
+		// record and status writes, the member echoes) before the next.
+		waitIdle(b, ctx, kf)
 		quiet = append(quiet, updateAndTime(b, ctx, host, memberW, fedNS, fmt.Sprintf("cm-%d", i), fmt.Sprintf("update-%d", i)))
 	}
 	drift := driftAndTime(b, ctx, members[fed.Members[0].Name], memberW[fed.Members[0].Name], fedNS, fmt.Sprintf("cm-%d", n-1))
@@ -193,6 +196,20 @@ func benchBulk(b *testing.B) {
 	r.print(b)
 	if idle != 0 {
 		b.Errorf("kubefed wrote while idle: host %s, members %v", idleHost, idleMembers)
+	}
+}
+
+// waitIdle waits until kubefed's work queues are empty with nothing in
+// flight, and then a little longer for the watch events of its last
+// writes to arrive and be handled.
+func waitIdle(tb testing.TB, ctx context.Context, kf *kubefedProcess) {
+	tb.Helper()
+	for range 2 {
+		timeUntilPolling(tb, time.Now(), time.Minute, 50*time.Millisecond, "kubefed's queues empty", func() (bool, error) {
+			idle, _, err := kf.queueIdle(ctx, "sync-configmaps")
+			return err == nil && idle, err
+		})
+		time.Sleep(200 * time.Millisecond)
 	}
 }
 
