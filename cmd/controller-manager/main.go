@@ -66,6 +66,9 @@ func main() {
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
 	log := ctrl.Log.WithName("setup")
 	log.Info("Starting kubefed controller-manager", "version", version.Version, "namespace", opts.Namespace)
+	if limit := app.SetMemoryLimit("/sys/fs/cgroup"); limit > 0 {
+		log.Info("Go soft memory limit set from the container's memory limit (set GOMEMLIMIT to choose another)", "bytes", limit)
+	}
 
 	restConfig, err := ctrl.GetConfig()
 	if err != nil {

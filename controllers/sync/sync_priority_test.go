@@ -18,6 +18,7 @@ package sync
 
 import (
 	"testing"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -66,6 +67,45 @@ func TestUpdatePriority(t *testing.T) {
 			tc.change(newObj)
 			if got := UpdatePriority(oldObj, newObj); got != tc.want {
 				t.Errorf("UpdatePriority = %d, want %d", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestMemberUpdateDelay(t *testing.T) {
+	copyAt := func(generation int64) *unstructured.Unstructured {
+		u := &unstructured.Unstructured{}
+		u.SetResourceVersion("1")
+		u.SetGeneration(generation)
+		u.SetLabels(map[string]string{"kubefed.io/managed": "true"})
+		return u
+	}
+	for _, tc := range []struct {
+		name       string
+		generation int64
+		change     func(u *unstructured.Unstructured)
+		want       time.Duration
+	}{
+		{"status of a Deployment", 1, func(u *unstructured.Unstructured) {
+			u.Object["status"] = map[string]any{"readyReplicas": int64(1)}
+		}, StatusCoalesceDelay},
+		{"spec edited in the member", 1, func(u *unstructured.Unstructured) { u.SetGeneration(2) }, 0},
+		{"managed label removed", 1, func(u *unstructured.Unstructured) { u.SetLabels(nil) }, 0},
+		{"annotation edited", 1, func(u *unstructured.Unstructured) { u.SetAnnotations(map[string]string{"a": "b"}) }, 0},
+		{"being deleted", 1, func(u *unstructured.Unstructured) {
+			now := metav1.Now()
+			u.SetDeletionTimestamp(&now)
+		}, 0},
+		{"ConfigMap data edited (no generation)", 0, func(u *unstructured.Unstructured) {
+			u.Object["data"] = map[string]any{"k": "drifted"}
+		}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			oldObj, newObj := copyAt(tc.generation), copyAt(tc.generation)
+			newObj.SetResourceVersion("2")
+			tc.change(newObj)
+			if got := MemberUpdateDelay(oldObj, newObj); got != tc.want {
+				t.Errorf("got %s, want %s", got, tc.want)
 			}
 		})
 	}

@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	gosync "sync"
 	"time"
 
@@ -236,11 +237,13 @@ func (r *Reconciler) newScope(ctx context.Context, fedObj *unstructured.Unstruct
 	}
 
 	clusters := &fedcorev1b1.KubeFedClusterList{}
-	if err := r.Client.List(ctx, clusters, client.InNamespace(r.Namespace)); err != nil {
+	// Read once per reconcile: the cache's objects, not copies; only
+	// names and labels are kept, and the labels are copied.
+	if err := r.Client.List(ctx, clusters, client.InNamespace(r.Namespace), client.UnsafeDisableDeepCopy); err != nil {
 		return nil, fmt.Errorf("listing KubeFedClusters in %s: %w", r.Namespace, err)
 	}
 	for _, c := range clusters.Items {
-		s.clusters = append(s.clusters, placement.Cluster{Name: c.Name, Labels: c.Labels})
+		s.clusters = append(s.clusters, placement.Cluster{Name: c.Name, Labels: maps.Clone(c.Labels)})
 	}
 
 	if s.templateVersion, err = propagatedversion.TemplateVersion(fedObj); err != nil {

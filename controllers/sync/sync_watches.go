@@ -19,6 +19,7 @@ package sync
 import (
 	"context"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -147,6 +148,7 @@ func NewController(mgr ctrl.Manager, opts ControllerOptions) (*Controller, error
 		MapFunc: func(_ context.Context, _ string, obj client.Object) []reconcile.Request {
 			return []reconcile.Request{MemberToFederated(ftc, obj)}
 		},
+		UpdateDelay: MemberUpdateDelay,
 	})); err != nil {
 		return nil, err
 	}
@@ -180,6 +182,29 @@ func NewController(mgr ctrl.Manager, opts ControllerOptions) (*Controller, error
 		return nil, err
 	}
 	return out, nil
+}
+
+// StatusCoalesceDelay is how long a member copy's status change waits
+// before its federated object is reconciled: the status changes of every
+// member within it (a Deployment's replicas becoming ready one member after
+// the other) make one reconcile and one host status write.
+const StatusCoalesceDelay = time.Second
+
+// MemberUpdateDelay classifies an update of a member copy: one that only
+// changed its status (same generation, labels, annotations and deletion
+// state, on a kind that keeps a generation) waits StatusCoalesceDelay, at
+// background priority; anything else (an edit to undo, a lost label) is
+// handled at once. Kinds without a generation (ConfigMaps, Secrets) have no
+// status to coalesce: every change to them is drift.
+func MemberUpdateDelay(oldObj, newObj client.Object) time.Duration {
+	if newObj.GetGeneration() == 0 ||
+		oldObj.GetGeneration() != newObj.GetGeneration() ||
+		oldObj.GetDeletionTimestamp().IsZero() != newObj.GetDeletionTimestamp().IsZero() ||
+		!maps.Equal(oldObj.GetLabels(), newObj.GetLabels()) ||
+		!maps.Equal(oldObj.GetAnnotations(), newObj.GetAnnotations()) {
+		return 0
+	}
+	return StatusCoalesceDelay
 }
 
 // MemberToFederated maps a member object to the federated object it was

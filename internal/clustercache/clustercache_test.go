@@ -246,6 +246,65 @@ func TestClusterCache(t *testing.T) {
 		cluster1 = cluster1b
 	})
 
+	t.Run("a source sees updates with the object before and after", func(t *testing.T) {
+		q := workqueue.NewTypedRateLimitingQueue(workqueue.DefaultTypedControllerRateLimiter[reconcile.Request]())
+		defer q.ShutDown()
+		srcCtx, stopSources := context.WithCancel(ctx)
+		defer stopSources()
+		type update struct{ oldValue, newValue string }
+		updates := make(chan update, 16)
+		src := clustercache.WatchSource(cc, clustercache.WatchSourceInput[reconcile.Request]{
+			Name: "configmaps-delayed",
+			Kind: &corev1.ConfigMap{},
+			MapFunc: func(_ context.Context, cluster string, obj client.Object) []reconcile.Request {
+				return []reconcile.Request{{NamespacedName: client.ObjectKey{Namespace: cluster, Name: obj.GetName()}}}
+			},
+			UpdateDelay: func(oldObj, newObj client.Object) time.Duration {
+				if newObj.GetName() == "updated" {
+					updates <- update{oldObj.(*corev1.ConfigMap).Data["v"], newObj.(*corev1.ConfigMap).Data["v"]}
+				}
+				return 100 * time.Millisecond
+			},
+		})
+		must(t, src.Start(srcCtx, q))
+		want := reconcile.Request{NamespacedName: client.ObjectKey{Namespace: m2.Name, Name: "updated"}}
+		next := func(what string) {
+			t.Helper()
+			deadline := time.Now().Add(15 * time.Second)
+			for {
+				if time.Now().After(deadline) {
+					t.Fatalf("the request of the %s was not handed out within 15s", what)
+				}
+				if q.Len() == 0 {
+					time.Sleep(20 * time.Millisecond)
+					continue
+				}
+				r, _ := q.Get()
+				q.Done(r)
+				if r == want {
+					return
+				}
+			}
+		}
+		c2, err := cc.GetClient(ctx, m2.Name)
+		must(t, err)
+		cm := configMap("updated", true)
+		cm.Data = map[string]string{"v": "1"}
+		must(t, c2.Create(ctx, cm))
+		next("create")
+		cm.Data["v"] = "2"
+		must(t, c2.Update(ctx, cm))
+		select {
+		case u := <-updates:
+			if u != (update{"1", "2"}) {
+				t.Errorf("UpdateDelay saw %+v, want the value before (1) and after (2)", u)
+			}
+		case <-time.After(15 * time.Second):
+			t.Fatal("UpdateDelay was not called for the update within 15s")
+		}
+		next("update")
+	})
+
 	t.Run("rotated token rebuilds the connection, which keeps serving", func(t *testing.T) {
 		rotated := secret1.DeepCopy()
 		rotated.Data[fedcorev1b1.ClusterSecretTokenKey] = []byte(serviceAccountToken(ctx, t, cs1, "token-b"))

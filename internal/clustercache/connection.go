@@ -254,7 +254,7 @@ func (conn *connection) addWatch(w *watch) (*registration, error) {
 	}
 	handle, err := inf.AddEventHandler(toolscache.ResourceEventHandlerFuncs{
 		AddFunc:    func(obj any) { conn.emit(w, obj) },
-		UpdateFunc: func(_, obj any) { conn.emit(w, obj) },
+		UpdateFunc: func(oldObj, obj any) { conn.emitUpdate(w, oldObj, obj) },
 		DeleteFunc: func(obj any) {
 			if tombstone, ok := obj.(toolscache.DeletedFinalStateUnknown); ok {
 				obj = tombstone.Obj
@@ -333,6 +333,23 @@ func (conn *connection) emit(w *watch, obj any) {
 	}
 	if o, ok := obj.(client.Object); ok {
 		w.handler(conn.name, o)
+	}
+}
+
+// emitUpdate hands an update to the watch's update handler, or to its
+// event handler when it has none.
+func (conn *connection) emitUpdate(w *watch, oldObj, obj any) {
+	if w.onUpdate == nil {
+		conn.emit(w, obj)
+		return
+	}
+	if conn.closed.Load() {
+		return
+	}
+	o, ok1 := oldObj.(client.Object)
+	n, ok2 := obj.(client.Object)
+	if ok1 && ok2 {
+		w.onUpdate(conn.name, o, n)
 	}
 }
 

@@ -51,6 +51,9 @@ type WatchInput struct {
 	// known state). It must not block: map the object to host requests and
 	// enqueue them.
 	EventHandler func(clusterName string, obj client.Object)
+	// UpdateHandler, when set, is called for updates instead of
+	// EventHandler, with the object before and after the update.
+	UpdateHandler func(clusterName string, oldObj, newObj client.Object)
 }
 
 // watch is a registered WatchInput.
@@ -61,6 +64,7 @@ type watch struct {
 	selector    labels.Selector
 	selectorKey string
 	handler     func(clusterName string, obj client.Object)
+	onUpdate    func(clusterName string, oldObj, newObj client.Object)
 }
 
 // Watch registers a watch in every connected member cluster and in every
@@ -80,7 +84,7 @@ func (c *ClusterCache) Watch(ctx context.Context, in WatchInput) error {
 		sel = c.opts.DefaultLabelSelector
 	}
 	w := &watch{name: in.Name, kind: in.Kind.DeepCopyObject().(client.Object), gvk: gvk,
-		selector: sel, selectorKey: sel.String(), handler: in.EventHandler}
+		selector: sel, selectorKey: sel.String(), handler: in.EventHandler, onUpdate: in.UpdateHandler}
 
 	c.mu.Lock()
 	if _, ok := c.watches[in.Name]; ok {
@@ -130,6 +134,12 @@ type WatchSourceInput[request comparable] struct {
 	// MapFunc maps a member object to the host requests to enqueue, for
 	// example the federated object of the same name and namespace.
 	MapFunc func(ctx context.Context, clusterName string, obj client.Object) []request
+	// UpdateDelay, when set, says how long to wait before the requests of
+	// an update are handed out (0: at once). Delayed requests go to the
+	// back of a priority queue and coalesce: every event for the same
+	// request within the delay makes one reconcile. Creations and
+	// deletions are never delayed.
+	UpdateDelay func(oldObj, newObj client.Object) time.Duration
 }
 
 // WatchSource returns a controller source that registers the watch when the
@@ -147,6 +157,25 @@ func WatchSource[request comparable](c *ClusterCache, in WatchSourceInput[reques
 			EventHandler: func(clusterName string, obj client.Object) {
 				for _, r := range in.MapFunc(ctx, clusterName, obj) {
 					q.Add(r)
+				}
+			},
+			UpdateHandler: func(clusterName string, oldObj, newObj client.Object) {
+				var d time.Duration
+				if in.UpdateDelay != nil {
+					d = in.UpdateDelay(oldObj, newObj)
+				}
+				items := in.MapFunc(ctx, clusterName, newObj)
+				switch pq, ok := q.(priorityqueue.PriorityQueue[request]); {
+				case d <= 0:
+					for _, r := range items {
+						q.Add(r)
+					}
+				case ok:
+					pq.AddWithOpts(priorityqueue.AddOpts{Priority: ptr.To(handler.LowPriority), After: d}, items...)
+				default:
+					for _, r := range items {
+						q.AddAfter(r, d)
+					}
 				}
 			},
 		})

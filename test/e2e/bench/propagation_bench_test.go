@@ -144,7 +144,7 @@ func benchBulk(b *testing.B) {
 	diff := takeSnapshot(b, ctx, fed).sub(before)
 	kst := kf.stats(b)
 	cpuKubefed, cpuHost, cpuMembers := kst.CPU-cpu0, cpuOf([]*framework.Cluster{fed.Host})-host0, cpuOf(fed.Members)-members0
-	kf.saveProfile(b, ctx, "heap", "bulk-heap.pprof")
+	kf.saveProfile(b, ctx, "heap?gc=1", "bulk-heap.pprof")
 	cpuProfile := <-profiled
 
 	idleBefore := takeSnapshot(b, ctx, fed)
