@@ -140,9 +140,10 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Re
 	}
 	if r.memo.objectStale(req.NamespacedName, fedObj.GetResourceVersion()) {
 		// The cache has not shown this reconciler's last write of the
-		// object yet; that write's event enqueues it again.
-		log.V(2).Info("Cache behind kubefed's own write; waiting for its event")
-		return ctrl.Result{}, nil
+		// object yet (that takes milliseconds): look again shortly. The
+		// write's own event enqueues it too, but at the status pace.
+		log.V(2).Info("Cache behind kubefed's own write; looking again shortly")
+		return ctrl.Result{RequeueAfter: staleCacheRetry}, nil
 	}
 
 	s, err := r.newScope(ctx, fedObj)
@@ -196,6 +197,10 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Re
 	}
 	return s.result(), nil
 }
+
+// staleCacheRetry is how soon a reconcile that found the cache behind
+// kubefed's own write looks again.
+const staleCacheRetry = 50 * time.Millisecond
 
 // retryInterval is how soon an object is reconciled again after a member
 // operation failed in a way that may pass on its own (a timeout, a

@@ -36,8 +36,9 @@ import (
 //
 //   - a federated object whose cached resourceVersion is one that this
 //     reconciler's own write replaced is stale; the reconcile ends without
-//     doing anything, because the watch event of that write is certain to
-//     come and enqueues the object again;
+//     doing anything and looks again 50 ms later (the watch event of that
+//     write is certain to come and enqueues the object too, but with the
+//     delay of status echoes);
 //   - a version record whose cached copy is the one this reconciler's
 //     write replaced (or absent, after a create) is taken from the memo.
 //

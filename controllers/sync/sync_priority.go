@@ -61,7 +61,16 @@ func FederatedObjectHandler() handler.TypedEventHandler[client.Object, reconcile
 			enqueue(q, requestFor(e.Object), p, 0)
 		},
 		UpdateFunc: func(_ context.Context, e event.TypedUpdateEvent[client.Object], q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-			enqueue(q, requestFor(e.ObjectNew), UpdatePriority(e.ObjectOld, e.ObjectNew), 0)
+			p := UpdatePriority(e.ObjectOld, e.ObjectNew)
+			var after time.Duration
+			if p == PriorityBackground && e.ObjectOld.GetResourceVersion() != e.ObjectNew.GetResourceVersion() {
+				// The echo of a status or finalizer write (kubefed's own,
+				// as a rule): nothing to act on at once. Handled with the
+				// members' status changes of the same second, so that a
+				// status write does not trigger the next one straight away.
+				after = StatusCoalesceDelay
+			}
+			enqueue(q, requestFor(e.ObjectNew), p, after)
 		},
 		DeleteFunc: func(_ context.Context, e event.TypedDeleteEvent[client.Object], q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
 			enqueue(q, requestFor(e.Object), PriorityUserEdit, 0)

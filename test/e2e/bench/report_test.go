@@ -60,8 +60,38 @@ func (r *report) addRequests(prefix string, counts framework.RequestCounts, obje
 	}
 }
 
+// printed collects every table printed in this run, for the summary.
+var printed struct {
+	sync.Mutex
+	reports []*report
+}
+
+// printSummary prints every scenario's rows of this run as one table, and
+// writes it to _output/bench/summary.txt.
+func printSummary(tb testing.TB) {
+	printed.Lock()
+	defer printed.Unlock()
+	if len(printed.reports) < 2 {
+		return
+	}
+	all := &report{name: "summary"}
+	for _, r := range printed.reports {
+		for _, row := range r.rows {
+			all.rows = append(all.rows, [3]string{r.name + ": " + row[0], row[1], row[2]})
+		}
+	}
+	all.write(tb)
+}
+
 // print writes the table to stdout and to _output/bench/<name>.txt.
 func (r *report) print(tb testing.TB) {
+	printed.Lock()
+	printed.reports = append(printed.reports, r)
+	printed.Unlock()
+	r.write(tb)
+}
+
+func (r *report) write(tb testing.TB) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n== %s (%s)\n", r.name, time.Now().UTC().Format(time.RFC3339))
 	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)

@@ -63,6 +63,12 @@ func benchScale(b *testing.B) {
 	}
 	installControlPlane(b, ctx, fed, host)
 	kf := startKubefed(b, ctx, fed, 100)
+	// The ceiling: the same copies created directly, control plane up.
+	var memberClients []client.Client
+	for _, m := range fed.Members {
+		memberClients = append(memberClients, members[m.Name])
+	}
+	raw := rawCreates(b, ctx, memberClients, "raw", n)
 	ns := "scale"
 	federatedNamespace(b, ctx, host, members, ns)
 	memberW := memberWatches(b, ctx, fed.Members, ns)
@@ -112,7 +118,9 @@ func benchScale(b *testing.B) {
 
 	profile := <-restartProfile
 	r := &report{name: "scale"}
+	r.add(fmt.Sprintf("raw: %d ConfigMaps in 3 members, %d writers", 3*n, workers), "", "%s", secs(raw))
 	r.add(fmt.Sprintf("%d FederatedConfigMaps x 3 members until every copy exists", n), "", "%s", secs(fedTime))
+	r.add("fed/raw", "<= 3x", "%.1fx", fedTime.Seconds()/raw.Seconds())
 	r.add("until every Propagation=True", "", "%s", secs(propTime))
 	r.add("kubefed CPU for the rollout", "", "%s", secs(st.CPU-cpu0))
 	r.add("kubefed RSS after the rollout", "<= 300 MiB", "%d MiB", st.RSS>>20)
@@ -170,10 +178,16 @@ func benchMembers(b *testing.B) {
 		return took, kf.stats(b).CPU - cpu0
 	}
 	var last time.Duration
+	var memberClients []client.Client
+	for _, m := range fed.Members {
+		memberClients = append(memberClients, members[m.Name])
+	}
 	for _, k := range series {
+		raw := rawCreates(b, ctx, memberClients[:k], fmt.Sprintf("raw-%d", k), n)
 		took, cpu := round(fmt.Sprintf("members-%d", k), fed.Members[:k], fed.Members[:k])
-		r.add(fmt.Sprintf("%d objects on %d members: time, kubefed CPU", n, k), "linear", "%s, %s (%.2f ms CPU per copy)",
-			secs(took), secs(cpu), float64(cpu.Microseconds())/1000/float64(n*k))
+		r.add(fmt.Sprintf("%d objects on %d members: time (raw creates of the copies), fed/raw, kubefed CPU", n, k), "linear",
+			"%s (%s), %.1fx, %s (%.2f ms CPU per copy)",
+			secs(took), secs(raw), took.Seconds()/raw.Seconds(), secs(cpu), float64(cpu.Microseconds())/1000/float64(n*k))
 		if k == most {
 			last = took
 		}
