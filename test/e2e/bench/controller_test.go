@@ -31,6 +31,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kubefed/kubefed/cmd/controller-manager/app"
 	"github.com/kubefed/kubefed/test/framework"
 )
 
@@ -73,8 +74,14 @@ func launchKubefed(tb testing.TB, fed *framework.Federation, qps float32) *kubef
 		"--member-qps", fmt.Sprint(qps), "--member-burst", "200",
 	)
 	p.cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool {
-		return strings.HasPrefix(kv, "KUBECONFIG=") || strings.HasPrefix(kv, "KUBEFED_NAMESPACE=")
+		return strings.HasPrefix(kv, "KUBECONFIG=") || strings.HasPrefix(kv, "KUBEFED_NAMESPACE=") || strings.HasPrefix(kv, "GOMEMLIMIT=")
 	})
+	// In a container the controller-manager keeps its heap under 85% of
+	// the memory limit (app.SetMemoryLimit); this process has no container,
+	// so the benchmark gives it the limit it would derive.
+	if limit := benchMemoryLimitMiB(tb); limit > 0 {
+		p.cmd.Env = append(p.cmd.Env, fmt.Sprintf("GOMEMLIMIT=%dMiB", int(float64(limit)*app.MemoryLimitFraction)))
+	}
 	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
 	// It dies with the benchmark, even when that panics.
 	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
@@ -106,6 +113,13 @@ func (p *kubefedProcess) waitReady(tb testing.TB, ctx context.Context, fed *fram
 		}
 		return controlPlaneReady(ctx, host, len(fed.Members))
 	})
+}
+
+// benchMemoryLimitMiB is the container memory limit the benchmark runs
+// kubefed under (KUBEFED_BENCH_MEMORY_LIMIT_MIB, default 300: the memory
+// target; 0 for none, Go's defaults).
+func benchMemoryLimitMiB(tb testing.TB) int {
+	return envInt(tb, "KUBEFED_BENCH_MEMORY_LIMIT_MIB", 300)
 }
 
 // stop kills the process and waits until it is gone.

@@ -29,6 +29,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
+	"github.com/kubefed/kubefed/cmd/controller-manager/app"
 	"github.com/kubefed/kubefed/test/framework"
 )
 
@@ -123,6 +124,11 @@ func benchScale(b *testing.B) {
 	r.add("fed/raw", "<= 3x", "%.1fx", fedTime.Seconds()/raw.Seconds())
 	r.add("until every Propagation=True", "", "%s", secs(propTime))
 	r.add("kubefed CPU for the rollout", "", "%s", secs(st.CPU-cpu0))
+	if limit := benchMemoryLimitMiB(b); limit > 0 {
+		r.add("kubefed's memory limit, as in a container", "", "%d MiB (soft limit of the Go heap: %d MiB)", limit, int(float64(limit)*app.MemoryLimitFraction))
+	} else {
+		r.add("kubefed's memory limit", "", "none (Go's defaults)")
+	}
 	r.add("kubefed RSS after the rollout", "<= 300 MiB", "%d MiB", st.RSS>>20)
 	r.add("cold restart until every object verified, queues empty", "<= 60 s", "%s (%g sync items)", secs(restart), adds)
 	r.add("kubefed RSS after the restart", "<= 300 MiB", "%d MiB", after.RSS>>20)
