@@ -19,6 +19,7 @@ package sync
 import (
 	"slices"
 	gosync "sync"
+	"time"
 
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -44,12 +45,21 @@ import (
 //
 // An entry lives until a reconcile of its object reads a cache that shows
 // its writes (or anything newer), so the memo holds only objects with
-// writes in flight. Writes that change nothing (the resourceVersion stays)
-// are not remembered: no event follows them.
+// writes in flight; an entry older than memoMaxAge is dropped all the same,
+// so that a watch that stopped delivering cannot keep an object waiting.
+// Writes that change nothing (the resourceVersion stays) are not
+// remembered: no event follows them.
 type writeMemo struct {
 	mu    gosync.Mutex
 	byKey map[types.NamespacedName]*memoEntry
+	// now returns the current time; time.Now when nil.
+	now func() time.Time
 }
+
+// memoMaxAge bounds how long a write may stay unseen by the cache before
+// the memo stops covering for it. Watches deliver in milliseconds; a cache
+// this far behind is relisting, and reading it is the best there is.
+const memoMaxAge = 10 * time.Second
 
 type memoEntry struct {
 	// superseded are resourceVersions of the federated object that this
@@ -60,6 +70,26 @@ type memoEntry struct {
 	// for a create).
 	record         client.Object
 	recordReplaced []string
+	// at is when the last write was remembered.
+	at time.Time
+}
+
+func (m *writeMemo) clock() time.Time {
+	if m.now != nil {
+		return m.now()
+	}
+	return time.Now()
+}
+
+// current returns the entry of key, nil when there is none or it is too
+// old (then it is dropped).
+func (m *writeMemo) current(key types.NamespacedName) *memoEntry {
+	e := m.byKey[key]
+	if e != nil && m.clock().Sub(e.at) > memoMaxAge {
+		delete(m.byKey, key)
+		return nil
+	}
+	return e
 }
 
 func (m *writeMemo) entry(key types.NamespacedName) *memoEntry {
@@ -84,6 +114,7 @@ func (m *writeMemo) wroteObject(key types.NamespacedName, before, after string) 
 	defer m.mu.Unlock()
 	e := m.entry(key)
 	e.superseded = append(e.superseded, before)
+	e.at = m.clock()
 }
 
 // objectStale reports whether the cached federated object, at
@@ -93,7 +124,7 @@ func (m *writeMemo) wroteObject(key types.NamespacedName, before, after string) 
 func (m *writeMemo) objectStale(key types.NamespacedName, rv string) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	e := m.byKey[key]
+	e := m.current(key)
 	if e == nil || len(e.superseded) == 0 {
 		return false
 	}
@@ -116,6 +147,7 @@ func (m *writeMemo) wroteRecord(key types.NamespacedName, before string, obj cli
 	e := m.entry(key)
 	e.recordReplaced = append(e.recordReplaced, before)
 	e.record = obj.DeepCopyObject().(client.Object)
+	e.at = m.clock()
 }
 
 // record returns the version record to decide from, given the cached one
@@ -124,7 +156,7 @@ func (m *writeMemo) wroteRecord(key types.NamespacedName, before string, obj cli
 func (m *writeMemo) record(key types.NamespacedName, cached client.Object) client.Object {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	e := m.byKey[key]
+	e := m.current(key)
 	if e == nil || e.record == nil {
 		return cached
 	}

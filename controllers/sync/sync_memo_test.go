@@ -18,6 +18,7 @@ package sync
 
 import (
 	"testing"
+	"time"
 
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -111,5 +112,26 @@ func TestWriteMemoRecord(t *testing.T) {
 	m.wroteRecord(key, "12", versionRecord("12", "t2"))
 	if m.len() != 0 {
 		t.Error("a no-op update was remembered")
+	}
+}
+
+func TestWriteMemoAge(t *testing.T) {
+	now := time.Now()
+	m := writeMemo{now: func() time.Time { return now }}
+	key := types.NamespacedName{Namespace: "ns", Name: "a"}
+	m.wroteObject(key, "1", "2")
+	m.wroteRecord(key, "", versionRecord("11", "t1"))
+	now = now.Add(memoMaxAge / 2)
+	if !m.objectStale(key, "1") || m.record(key, nil) == nil {
+		t.Fatal("a recent write: want the memo to cover for the cache")
+	}
+	// A cache that never shows the write (a watch that stopped) does not
+	// keep the object waiting for ever.
+	now = now.Add(memoMaxAge)
+	if m.objectStale(key, "1") {
+		t.Error("a write older than memoMaxAge still makes the cache stale")
+	}
+	if m.record(key, nil) != nil || m.len() != 0 {
+		t.Error("an entry older than memoMaxAge was kept")
 	}
 }
