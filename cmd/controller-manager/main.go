@@ -47,10 +47,15 @@ func main() {
 	flag.StringVar(&opts.HealthProbeBindAddress, "health-probe-bind-address", ":8081", "address the /healthz and /readyz probes bind to; 0 disables them")
 	flag.BoolVar(&opts.LeaderElect, "leader-elect", false, "elect a leader with a Lease in the control-plane namespace, so that several replicas can run (the durations come from the KubeFedConfig)")
 	flag.StringVar(&opts.LeaderElectionID, "leader-election-id", "kubefed-controller-manager", "name of the leader election Lease")
-	flag.Float64Var(&qps, "rest-config-qps", 100, "requests per second to the host API server")
-	flag.IntVar(&burst, "rest-config-burst", 200, "request burst to the host API server")
-	flag.Float64Var(&memberQPS, "member-qps", 100, "requests per second to each member API server")
-	flag.IntVar(&memberBurst, "member-burst", 200, "request burst to each member API server")
+	// The client-side limits are a backstop: API Priority and Fairness
+	// protects the API servers. client-go keeps one token bucket per API
+	// group and version, so at 100 per second the federated objects' two
+	// writes per new object (finalizer, status) capped a rollout at 50
+	// objects per second on a host that could take more.
+	flag.Float64Var(&qps, "rest-config-qps", 500, "requests per second to the host API server (per API group and version)")
+	flag.IntVar(&burst, "rest-config-burst", 1000, "request burst to the host API server")
+	flag.Float64Var(&memberQPS, "member-qps", 500, "requests per second to each member API server (per API group and version)")
+	flag.IntVar(&memberBurst, "member-burst", 1000, "request burst to each member API server")
 	flag.DurationVar(&opts.GracefulShutdownTimeout, "graceful-shutdown-timeout", 0, "how long in-flight work may take on SIGTERM (default 30s)")
 	flag.DurationVar(&opts.UnschedulableWindow, "unschedulable-window", 0, "how long a scheduled workload's Pods may stay unschedulable in a member before its replicas are planned elsewhere (default 1m)")
 	flag.BoolVar(&opts.Profiling, "profiling", false, "serve Go's pprof handlers under /debug/pprof/ on the metrics listener (keep it private)")

@@ -45,18 +45,18 @@ type kubefedProcess struct {
 }
 
 // startKubefed starts bin/controller-manager against the federation's host
-// with the given client rate limit (host and members; -1 for none) and
-// waits until the members are Ready and every FTC runs. It is killed when
-// the benchmark ends.
-func startKubefed(tb testing.TB, ctx context.Context, fed *framework.Federation, qps float32) *kubefedProcess {
+// with its default client rate limits (or KUBEFED_BENCH_CLIENT_QPS, host
+// and members, with a burst of twice that) and waits until the members are
+// Ready and every FTC runs. It is killed when the benchmark ends.
+func startKubefed(tb testing.TB, ctx context.Context, fed *framework.Federation) *kubefedProcess {
 	tb.Helper()
-	p := launchKubefed(tb, fed, qps)
+	p := launchKubefed(tb, fed)
 	p.waitReady(tb, ctx, fed)
 	return p
 }
 
 // launchKubefed is startKubefed without the wait.
-func launchKubefed(tb testing.TB, fed *framework.Federation, qps float32) *kubefedProcess {
+func launchKubefed(tb testing.TB, fed *framework.Federation) *kubefedProcess {
 	tb.Helper()
 	p := &kubefedProcess{metricsAddr: freeAddr(tb), exited: make(chan struct{}),
 		logPath: filepath.Join(tb.TempDir(), "controller-manager.log")}
@@ -64,15 +64,18 @@ func launchKubefed(tb testing.TB, fed *framework.Federation, qps float32) *kubef
 	if err != nil {
 		tb.Fatal(err)
 	}
-	p.cmd = exec.Command(filepath.Join(framework.DefaultBinDir(), "controller-manager"),
+	args := []string{
 		"--kubeconfig", fed.Kubeconfig(), // its current context is the host
 		"--kubefed-namespace", namespace,
 		"--metrics-bind-address", p.metricsAddr,
 		"--health-probe-bind-address", "0",
 		"--profiling",
-		"--rest-config-qps", fmt.Sprint(qps), "--rest-config-burst", "200",
-		"--member-qps", fmt.Sprint(qps), "--member-burst", "200",
-	)
+	}
+	if qps := envInt(tb, "KUBEFED_BENCH_CLIENT_QPS", 0); qps > 0 {
+		args = append(args, "--rest-config-qps", fmt.Sprint(qps), "--rest-config-burst", fmt.Sprint(2*qps),
+			"--member-qps", fmt.Sprint(qps), "--member-burst", fmt.Sprint(2*qps))
+	}
+	p.cmd = exec.Command(filepath.Join(framework.DefaultBinDir(), "controller-manager"), args...)
 	p.cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool {
 		return strings.HasPrefix(kv, "KUBECONFIG=") || strings.HasPrefix(kv, "KUBEFED_NAMESPACE=") || strings.HasPrefix(kv, "GOMEMLIMIT=")
 	})

@@ -116,7 +116,7 @@ func benchBulk(b *testing.B) {
 		memberClients = append(memberClients, members[m.Name])
 	}
 	installControlPlane(b, ctx, fed, host)
-	kf := startKubefed(b, ctx, fed, 100)
+	kf := startKubefed(b, ctx, fed)
 	r := &report{name: "bulk"}
 
 	// The ceiling: the same copies created directly in the members, with

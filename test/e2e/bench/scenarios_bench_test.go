@@ -63,7 +63,7 @@ func benchScale(b *testing.B) {
 		members[m.Name] = mustClient(b, m.Config)
 	}
 	installControlPlane(b, ctx, fed, host)
-	kf := startKubefed(b, ctx, fed, 100)
+	kf := startKubefed(b, ctx, fed)
 	// The ceiling: the same copies created directly, control plane up.
 	var memberClients []client.Client
 	for _, m := range fed.Members {
@@ -97,7 +97,7 @@ func benchScale(b *testing.B) {
 	kf.stop()
 	before := takeSnapshot(b, ctx, fed)
 	start = time.Now()
-	kf = launchKubefed(b, fed, 100)
+	kf = launchKubefed(b, fed)
 	restartProfile := kf.profileFromStart(b, ctx, envInt(b, "KUBEFED_BENCH_PROFILE_SECONDS", 30), "scale-restart-cpu.pprof")
 	kf.waitReady(b, ctx, fed)
 	var adds float64
@@ -167,7 +167,7 @@ func benchMembers(b *testing.B) {
 		members[m.Name] = mustClient(b, m.Config)
 	}
 	installControlPlane(b, ctx, fed, host)
-	kf := startKubefed(b, ctx, fed, 100)
+	kf := startKubefed(b, ctx, fed)
 	r := &report{name: "members"}
 
 	round := func(ns string, placed, live []*framework.Cluster) (time.Duration, time.Duration) {
@@ -221,7 +221,7 @@ func benchStatus(b *testing.B) {
 		members[m.Name] = mustClient(b, m.Config)
 	}
 	installControlPlane(b, ctx, fed, host)
-	kf := startKubefed(b, ctx, fed, 100)
+	kf := startKubefed(b, ctx, fed)
 	ns := "status"
 	federatedNamespace(b, ctx, host, members, ns)
 	hostW := hostWatch(b, ctx, fed, "FederatedDeployment", ns)
