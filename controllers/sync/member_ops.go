@@ -48,8 +48,9 @@ const (
 	// write latency (an exponentially weighted moving average).
 	latencyWeight = 0.3
 	// maxDetached bounds the detached writes running at once per member
-	// (and type); further objects wait in a backlog, released one by one
-	// as the running writes complete.
+	// (and type); further objects wait in a backlog, released as the
+	// running writes complete (one per free slot; all of it when none
+	// runs any more).
 	maxDetached = 64
 )
 
@@ -222,8 +223,8 @@ func (m *memberOps) start(k memberOpKey, inputs string, fn func() memberOutcome)
 }
 
 // finish records an operation's outcome. A detached one frees its slot,
-// and its object and the next object of the cluster's backlog are
-// reconciled again.
+// and its object and the objects of the cluster's backlog that the free
+// slots can take are reconciled again.
 func (m *memberOps) finish(k memberOpKey, op *memberOp, out memberOutcome) {
 	m.mu.Lock()
 	op.out = out
@@ -233,7 +234,21 @@ func (m *memberOps) finish(k memberOpKey, op *memberOp, out memberOutcome) {
 	if op.detached {
 		m.detached[k.cluster]--
 		wake = append(wake, k.object)
-		if next, ok := m.popBacklog(k.cluster); ok {
+		// One object of the backlog per free slot: a released object
+		// does not always take its slot (its reconcile may find the member
+		// fast again, or another object took the slot first). With nothing
+		// left in flight no completion would release the rest, so the
+		// whole backlog is released: the objects that still find the
+		// member slow wait again.
+		free := maxDetached - m.detached[k.cluster]
+		if m.detached[k.cluster] == 0 {
+			free = len(m.backlog[k.cluster])
+		}
+		for range free {
+			next, ok := m.popBacklog(k.cluster)
+			if !ok {
+				break
+			}
 			wake = append(wake, next)
 		}
 	}

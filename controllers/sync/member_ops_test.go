@@ -142,7 +142,7 @@ func TestCollectOfAFinishedOperation(t *testing.T) {
 	}
 }
 
-func TestBacklogReleasesOneObjectPerCompletion(t *testing.T) {
+func TestBacklogIsReleasedAsSlotsFree(t *testing.T) {
 	var m memberOps
 	q := &recordingQueue{added: make(chan reconcile.Request, 2*maxDetached)}
 	_ = m.Start(context.Background(), q)
@@ -203,5 +203,55 @@ func TestWaitingForClusterIsNotRetriedOnATimer(t *testing.T) {
 	s.setResult("slow", fedtypesv1b1.WaitingForCluster, "", nil)
 	if s.retryable() {
 		t.Error("WaitingForCluster is retried on a timer; the detached write's completion enqueues the object")
+	}
+}
+
+// A backlog longer than the free slots, and released objects that do not
+// take their slot (the member is fast again): the last completion releases
+// everything left, so that no object waits for a completion that never
+// comes.
+func TestBacklogIsReleasedWhenNothingRuns(t *testing.T) {
+	var m memberOps
+	q := &recordingQueue{added: make(chan reconcile.Request, 4*maxDetached)}
+	_ = m.Start(context.Background(), q)
+	release := make(chan struct{})
+	var ops []*memberOp
+	for i := range maxDetached {
+		obj := types.NamespacedName{Name: fmt.Sprintf("o%d", i)}
+		if m.full("slow", obj) {
+			t.Fatalf("cluster full after %d detached operations", i)
+		}
+		k := memberOpKey{object: obj, cluster: "slow"}
+		op := m.start(k, "v", func() memberOutcome { <-release; return memberOutcome{} })
+		m.collect(k, op)
+		ops = append(ops, op)
+	}
+	const waiting = 2*maxDetached + 5
+	for i := range waiting {
+		if !m.full("slow", types.NamespacedName{Name: fmt.Sprintf("w%d", i)}) {
+			t.Fatal("cluster not full")
+		}
+	}
+	close(release)
+	for _, op := range ops {
+		<-op.done
+	}
+	// Nobody took a released slot: every waiting object must have been
+	// enqueued, with the finished ones.
+	seen := map[string]bool{}
+	deadline := time.After(10 * time.Second)
+	for len(seen) < maxDetached+waiting {
+		select {
+		case r := <-q.added:
+			seen[r.Name] = true
+		case <-deadline:
+			t.Fatalf("%d objects enqueued, want %d (the finished ones and every waiting one)", len(seen), maxDetached+waiting)
+		}
+	}
+	for i := range waiting {
+		obj := types.NamespacedName{Name: fmt.Sprintf("w%d", i)}
+		if state, _ := m.claim(memberOpKey{object: obj, cluster: "slow"}, "v"); state != claimNone {
+			t.Fatalf("%s still queued after the last completion", obj.Name)
+		}
 	}
 }

@@ -156,12 +156,16 @@ func slowMember2(t *testing.T, e *e2eutil.Env) *framework.DelayProxy {
 		}
 		// Not before kubefed is connected to member2 directly again: the
 		// proxy's connections would end under it.
-		e2eutil.Eventually(t, time.Minute, func(context.Context) error {
+		// Not Eventually: the test's context is cancelled before its
+		// cleanups run.
+		if err := e2eutil.Poll(ctx, time.Minute, func(context.Context) error {
 			if c := proxy.Connections(); c > 0 {
 				return fmt.Errorf("%d connections through the proxy", c)
 			}
 			return nil
-		}, "kubefed connected to member2 without the proxy")
+		}); err != nil {
+			t.Errorf("kubefed connected to member2 without the proxy: not within 1m0s: %v", err)
+		}
 		if err := proxy.Close(); err != nil {
 			t.Errorf("closing the proxy: %v", err)
 		}
