@@ -49,7 +49,7 @@ const (
 	latencyWeight = 0.3
 	// maxDetached bounds the detached writes running at once per member
 	// (and type); further objects wait in a backlog, released as the
-	// running writes complete (one per free slot; all of it when none
+	// running writes complete (one per completion; all of it when none
 	// runs any more).
 	maxDetached = 64
 )
@@ -223,8 +223,8 @@ func (m *memberOps) start(k memberOpKey, inputs string, fn func() memberOutcome)
 }
 
 // finish records an operation's outcome. A detached one frees its slot,
-// and its object and the objects of the cluster's backlog that the free
-// slots can take are reconciled again.
+// and its object and the next object of the cluster's backlog (all of it
+// when no detached operation runs there any more) are reconciled again.
 func (m *memberOps) finish(k memberOpKey, op *memberOp, out memberOutcome) {
 	m.mu.Lock()
 	op.out = out
@@ -234,17 +234,19 @@ func (m *memberOps) finish(k memberOpKey, op *memberOp, out memberOutcome) {
 	if op.detached {
 		m.detached[k.cluster]--
 		wake = append(wake, k.object)
-		// One object of the backlog per free slot: a released object
-		// does not always take its slot (its reconcile may find the member
-		// fast again, or another object took the slot first). With nothing
-		// left in flight no completion would release the rest, so the
-		// whole backlog is released: the objects that still find the
-		// member slow wait again.
-		free := maxDetached - m.detached[k.cluster]
+		// One object of the backlog per completion, and the whole backlog
+		// once nothing runs there any more: a released object does not
+		// always take its slot (its reconcile may find the member fast
+		// again, or another object took the slot first), and with nothing
+		// left in flight no completion would release the rest. Objects
+		// that still find the member slow wait again. (Releasing one per
+		// free slot instead floods the queue with objects that mostly
+		// wait again, and slows the other members' rollout.)
+		release := 1
 		if m.detached[k.cluster] == 0 {
-			free = len(m.backlog[k.cluster])
+			release = len(m.backlog[k.cluster])
 		}
-		for range free {
+		for range release {
 			next, ok := m.popBacklog(k.cluster)
 			if !ok {
 				break

@@ -142,7 +142,7 @@ func TestCollectOfAFinishedOperation(t *testing.T) {
 	}
 }
 
-func TestBacklogIsReleasedAsSlotsFree(t *testing.T) {
+func TestBacklogReleasesOneObjectPerCompletion(t *testing.T) {
 	var m memberOps
 	q := &recordingQueue{added: make(chan reconcile.Request, 2*maxDetached)}
 	_ = m.Start(context.Background(), q)
