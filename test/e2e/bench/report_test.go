@@ -164,9 +164,10 @@ func newTally(tb testing.TB, ctx context.Context, c cache.Cache, obj client.Obje
 		tb.Fatal(err)
 	}
 	t := &tally{in: map[types.NamespacedName]struct{}{}}
-	observe := func(o any) {
+	// observe records an object's state; deleted is true for a deletion.
+	observe := func(o any, deleted bool) {
 		if d, ok := o.(toolscache.DeletedFinalStateUnknown); ok {
-			o = d.Obj
+			o, deleted = d.Obj, true
 		}
 		co, ok := o.(client.Object)
 		if !ok {
@@ -175,25 +176,16 @@ func newTally(tb testing.TB, ctx context.Context, c cache.Cache, obj client.Obje
 		key := client.ObjectKeyFromObject(co)
 		t.mu.Lock()
 		defer t.mu.Unlock()
-		if co.GetDeletionTimestamp() == nil && match(co) {
+		if !deleted && co.GetDeletionTimestamp() == nil && match(co) {
 			t.in[key] = struct{}{}
 		} else {
 			delete(t.in, key)
 		}
 	}
 	reg, err := inf.AddEventHandler(toolscache.ResourceEventHandlerFuncs{
-		AddFunc:    observe,
-		UpdateFunc: func(_, o any) { observe(o) },
-		DeleteFunc: func(o any) {
-			if d, ok := o.(toolscache.DeletedFinalStateUnknown); ok {
-				o = d.Obj
-			}
-			if co, ok := o.(client.Object); ok {
-				t.mu.Lock()
-				delete(t.in, client.ObjectKeyFromObject(co))
-				t.mu.Unlock()
-			}
-		},
+		AddFunc:    func(o any) { observe(o, false) },
+		UpdateFunc: func(_, o any) { observe(o, false) },
+		DeleteFunc: func(o any) { observe(o, true) },
 	})
 	if err != nil {
 		tb.Fatal(err)
