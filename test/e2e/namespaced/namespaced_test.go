@@ -119,13 +119,20 @@ func setup(t *testing.T) *env {
 	if cfg.Spec.Scope != apiextensionsv1.NamespaceScoped {
 		t.Fatalf("the chart installed with global.scope=Namespaced wrote KubeFedConfig scope %q", cfg.Spec.Scope)
 	}
+	// The chart's MutatingAdmissionPolicy matches KubeFedConfig updates; for a
+	// moment after the CRD is created the API server answers them with 503
+	// (the policy's type converter has not seen the schema yet), so the
+	// update is retried, reading the object again each time.
 	second := &metav1.Duration{Duration: time.Second}
-	cfg.Spec.ControllerDuration = &fedcorev1b1.DurationConfig{AvailableDelay: second, UnavailableDelay: second}
-	cfg.Spec.ClusterHealthCheck = &fedcorev1b1.ClusterHealthCheckConfig{Period: second, Timeout: second,
-		FailureThreshold: ptr.To[int64](2), SuccessThreshold: ptr.To[int64](1)}
-	if err := e.host.Update(ctx, cfg); err != nil {
-		t.Fatalf("tuning KubeFedConfig %s/kubefed: %v", namespace, err)
-	}
+	e2eutil.Eventually(t, timeout, func(ctx context.Context) error {
+		if err := e.host.Get(ctx, client.ObjectKey{Namespace: namespace, Name: fedcorev1b1.KubeFedConfigName}, cfg); err != nil {
+			return err
+		}
+		cfg.Spec.ControllerDuration = &fedcorev1b1.DurationConfig{AvailableDelay: second, UnavailableDelay: second}
+		cfg.Spec.ClusterHealthCheck = &fedcorev1b1.ClusterHealthCheckConfig{Period: second, Timeout: second,
+			FailureThreshold: ptr.To[int64](2), SuccessThreshold: ptr.To[int64](1)}
+		return e.host.Update(ctx, cfg)
+	}, "tuning KubeFedConfig %s/kubefed", namespace)
 
 	for _, m := range fed.Members {
 		if _, err := kubefedctl.Join(ctx, kubefedctl.JoinOptions{
