@@ -45,8 +45,15 @@ const (
 	// must be, on average, to count as slow.
 	slowFactor = 4
 	// latencyWeight is the weight of the newest sample in a member's mean
-	// write latency (an exponentially weighted moving average).
-	latencyWeight = 0.3
+	// write latency (an exponentially weighted moving average). It is low
+	// so that a member that is slow for good stands out after a handful
+	// of writes while a single slow write under load (one apply of 3 s
+	// among 200 ms ones moves the mean to 480 ms) does not.
+	latencyWeight = 0.1
+	// slowMinSamples is how many writes to a member must have been
+	// measured before it can count as slow: the first write to a member
+	// also pays for connecting to it.
+	slowMinSamples = 5
 	// maxDetached bounds the detached writes running at once per member
 	// (and type); further objects wait in a backlog, released as the
 	// running writes complete (one per completion; all of it when none
@@ -101,8 +108,9 @@ type memberOps struct {
 	// in order, and waiting the same as a set.
 	backlog map[string][]types.NamespacedName
 	waiting map[string]sets.Set[types.NamespacedName]
-	// latency is each cluster's mean write latency.
+	// latency is each cluster's mean write latency, over samples writes.
 	latency map[string]time.Duration
+	samples map[string]int
 	// queue is the controller's work queue, once it started.
 	queue workqueue.TypedRateLimitingInterface[reconcile.Request]
 }
@@ -121,8 +129,9 @@ func (m *memberOps) observe(cluster string, d time.Duration) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.latency == nil {
-		m.latency = map[string]time.Duration{}
+		m.latency, m.samples = map[string]time.Duration{}, map[string]int{}
 	}
+	m.samples[cluster]++
 	old, ok := m.latency[cluster]
 	if !ok {
 		m.latency[cluster] = d
@@ -131,8 +140,9 @@ func (m *memberOps) observe(cluster string, d time.Duration) {
 	m.latency[cluster] = time.Duration(latencyWeight*float64(d) + (1-latencyWeight)*float64(old))
 }
 
-// slow returns the clusters whose mean write latency is at least slowFloor
-// and slowFactor times that of the fastest cluster measured. A single
+// slow returns the clusters whose mean write latency, over at least
+// slowMinSamples writes, is at least slowFloor and slowFactor times that of
+// the fastest cluster measured. A single
 // cluster, or clusters that are all equally slow, are never slow: holding a
 // worker for them holds nobody else back.
 func (m *memberOps) slow() sets.Set[string] {
@@ -149,7 +159,7 @@ func (m *memberOps) slow() sets.Set[string] {
 		}
 	}
 	for c, d := range m.latency {
-		if d >= slowFloor && d >= slowFactor*fastest {
+		if d >= slowFloor && d >= slowFactor*fastest && m.samples[c] >= slowMinSamples {
 			out.Insert(c)
 		}
 	}
