@@ -297,3 +297,32 @@ func TestBacklogIsReleasedWhenNothingRuns(t *testing.T) {
 		}
 	}
 }
+
+// TestDetachedWritesOfARoutineReconcileGetNoEvent: the outcome of a
+// detached write is collected by a later reconcile, when the status may
+// already report the generation; whether its writes deserve an event is
+// decided by the reconcile that started it.
+func TestDetachedWritesOfARoutineReconcileGetNoEvent(t *testing.T) {
+	r := reconcilerFor(t, "", "ConfigMap")
+	for _, tc := range []struct {
+		name     string
+		observed int64
+		want     []string
+	}{
+		{"a new object", 0, nil},
+		{"a new generation", 1, nil},
+		{"drift undone", 2, []string{"UpdateInCluster"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fedObj := r.fedObject("ns", "web", nil)
+			fedObj.SetGeneration(2)
+			s := newTestScope(fedObj)
+			s.oldStatus = &fedtypesv1b1.GenericFederatedStatus{ObservedGeneration: tc.observed}
+			snap := s.snapshot()
+			snap.applied("UpdateInCluster", "member1")
+			if got := snap.outcome(memberOutcome{}).applied; fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Errorf("applied = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

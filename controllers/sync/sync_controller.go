@@ -245,9 +245,7 @@ func (r *Reconciler) recordEvents(s *scope) {
 	// returning member caught up (the spec unchanged since the stored
 	// status). At most one per reconcile, named after the most significant
 	// kind of write.
-	routine := s.createdRecord || !s.fedObj.GetDeletionTimestamp().IsZero() ||
-		s.oldStatus.ObservedGeneration != s.fedObj.GetGeneration()
-	if len(s.done) == 0 || routine {
+	if len(s.done) == 0 || s.routine() {
 		return
 	}
 	verbs := map[string]string{"CreateInCluster": "created", "UpdateInCluster": "updated", "DeleteInCluster": "deleted"}

@@ -132,13 +132,25 @@ func (s *scope) snapshot() *scope {
 	}
 }
 
+// routine reports whether the reconcile's member writes follow from the
+// user's own change: a new object, an edited spec or placement, a deletion.
+// Such writes get no event (see recordEvents).
+func (s *scope) routine() bool {
+	return s.createdRecord || !s.fedObj.GetDeletionTimestamp().IsZero() ||
+		s.oldStatus == nil || s.oldStatus.ObservedGeneration != s.fedObj.GetGeneration()
+}
+
 // outcome adds what a snapshot's operation recorded (writes for events, a
-// requeue) to its outcome.
+// requeue) to its outcome. The writes of a routine reconcile are left out:
+// the reconcile that collects a detached write later, when the status
+// already reports the generation, must not take it for drift undone.
 func (s *scope) outcome(out memberOutcome) memberOutcome {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for reason := range s.done {
-		out.applied = append(out.applied, reason)
+	if !s.routine() {
+		for reason := range s.done {
+			out.applied = append(out.applied, reason)
+		}
 	}
 	out.requeue = s.requeueAfter
 	return out
