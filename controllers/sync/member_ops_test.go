@@ -24,6 +24,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/sets"
+	"k8s.io/client-go/tools/record"
 	"k8s.io/client-go/util/workqueue"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
@@ -322,6 +323,46 @@ func TestDetachedWritesOfARoutineReconcileGetNoEvent(t *testing.T) {
 			snap.applied("UpdateInCluster", "member1")
 			if got := snap.outcome(memberOutcome{}).applied; fmt.Sprint(got) != fmt.Sprint(tc.want) {
 				t.Errorf("applied = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestPostponedWritesGetNoEvent: a write to a cluster the status reported
+// WaitingForCluster (a slow member's backlog, released later) is part of
+// the work the user's change asked for; a write to another cluster in the
+// same reconcile (drift undone) still gets its event.
+func TestPostponedWritesGetNoEvent(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		done []string
+		want string
+	}{
+		{"only the postponed write", []string{"member1"}, ""},
+		{"with drift undone elsewhere", []string{"member1", "member2"}, "Normal CreateInCluster ConfigMap created in cluster member2"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := reconcilerFor(t, "", "ConfigMap")
+			rec := record.NewFakeRecorder(10)
+			r.Recorder = rec
+			fedObj := r.fedObject("ns", "web", nil)
+			fedObj.SetGeneration(2)
+			s := newTestScope(fedObj)
+			s.oldStatus = &fedtypesv1b1.GenericFederatedStatus{ObservedGeneration: 2, Clusters: []fedtypesv1b1.GenericClusterStatus{
+				{Name: "member1", Status: fedtypesv1b1.WaitingForCluster},
+				{Name: "member2", Status: fedtypesv1b1.ClusterPropagationOK},
+			}}
+			for _, c := range tc.done {
+				s.applied("CreateInCluster", c)
+			}
+			r.recordEvents(s)
+			var got string
+			select {
+			case got = <-rec.Events:
+			default:
+			}
+			if got != tc.want {
+				t.Errorf("event %q, want %q", got, tc.want)
 			}
 		})
 	}

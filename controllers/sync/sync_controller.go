@@ -34,6 +34,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 )
 
 // FieldManager is the server-side apply field manager of every member
@@ -244,7 +245,10 @@ func (r *Reconciler) recordEvents(s *scope) {
 	// writes the user did not ask for: drift undone, a copy recreated, a
 	// returning member caught up (the spec unchanged since the stored
 	// status). At most one per reconcile, named after the most significant
-	// kind of write.
+	// kind of write. A write to a cluster the status reported
+	// WaitingForCluster is the postponed part of an earlier reconcile's
+	// work (a slow member's backlog or detached write), as routine as that
+	// reconcile's.
 	if len(s.done) == 0 || s.routine() {
 		return
 	}
@@ -252,7 +256,10 @@ func (r *Reconciler) recordEvents(s *scope) {
 	var reason string
 	var parts []string
 	for _, rs := range []string{"DeleteInCluster", "UpdateInCluster", "CreateInCluster"} {
-		clusters := slices.Sorted(slices.Values(s.done[rs]))
+		clusters := slices.Sorted(slices.Values(slices.DeleteFunc(slices.Clone(s.done[rs]), func(c string) bool {
+			last := s.oldStatus.GetCluster(c)
+			return last != nil && last.Status == fedtypesv1b1.WaitingForCluster
+		})))
 		if len(clusters) == 0 {
 			continue
 		}
@@ -260,6 +267,9 @@ func (r *Reconciler) recordEvents(s *scope) {
 			reason = rs
 		}
 		parts = append(parts, fmt.Sprintf("%s in %s %s", verbs[rs], pluralize(len(clusters), "cluster", "clusters"), strings.Join(clusters, ", ")))
+	}
+	if reason == "" {
+		return
 	}
 	r.event(s, corev1.EventTypeNormal, reason, "%s %s", r.targetGVK().Kind, strings.Join(parts, "; "))
 }

@@ -17,14 +17,18 @@ limitations under the License.
 package bench
 
 import (
+	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -268,7 +272,26 @@ func benchStatus(b *testing.B) {
 	r.add("member Deployment writes by kubefed per object per member", "1", "%.2f", mw.Total()/float64(n*len(fed.Members)))
 	r.addRequests("  members (all)", mw, n*len(fed.Members))
 	r.add("kubefed CPU", "", "%s", secs(kf.stats(b).CPU-cpu0))
+	reasons := eventReasons(b, ctx, host, ns)
+	for _, reason := range slices.Sorted(maps.Keys(reasons)) {
+		r.add(fmt.Sprintf("  host events %s", reason), "", "%.2f", float64(reasons[reason])/float64(n))
+	}
 	r.print(b)
+}
+
+// eventReasons counts the events in namespace ns of the host by reason (an
+// event recorded again counts again).
+func eventReasons(tb testing.TB, ctx context.Context, host client.Client, ns string) map[string]int {
+	tb.Helper()
+	events := &corev1.EventList{}
+	if err := host.List(ctx, events, client.InNamespace(ns)); err != nil {
+		tb.Fatalf("listing the events in namespace %s: %v", ns, err)
+	}
+	out := map[string]int{}
+	for _, e := range events.Items {
+		out[e.Reason] += int(max(e.Count, 1))
+	}
+	return out
 }
 
 // deploymentTemplate is a Deployment of one replica; kwok's nodes run its
