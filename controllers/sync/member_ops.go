@@ -142,9 +142,9 @@ func (m *memberOps) observe(cluster string, d time.Duration) {
 
 // slow returns the clusters whose mean write latency, over at least
 // slowMinSamples writes, is at least slowFloor and slowFactor times that of
-// the fastest cluster measured. A single
-// cluster, or clusters that are all equally slow, are never slow: holding a
-// worker for them holds nobody else back.
+// the fastest cluster measured. A single cluster, or clusters that are all
+// equally slow, are never slow: holding a worker for them holds nobody else
+// back.
 func (m *memberOps) slow() sets.Set[string] {
 	m.mu.Lock()
 	defer m.mu.Unlock()
