@@ -228,7 +228,10 @@ func (r *Reconciler) carryTimes(s *scope, c fedtypesv1b1.GenericCondition) fedty
 		c.LastTransitionTime = now
 	}
 	c.LastUpdateTime = old.LastUpdateTime
-	if old.Status != c.Status || old.Reason != c.Reason || old.Message != c.Message || s.oldStatus.ObservedGeneration != s.fedObj.GetGeneration() {
+	// A message the CRD drops is never stored: comparing it with the
+	// stored one would move the time, and so write, on every reconcile.
+	messageChanged := old.Message != c.Message && !slices.Contains(r.pruning.fields(), statusFieldConditionMessage)
+	if old.Status != c.Status || old.Reason != c.Reason || messageChanged || s.oldStatus.ObservedGeneration != s.fedObj.GetGeneration() {
 		c.LastUpdateTime = now
 	}
 	return c

@@ -191,6 +191,27 @@ func TestCarryTimes(t *testing.T) {
 	}
 }
 
+// TestCarryTimesOfAMessageTheCRDDrops: a CRD made by KubeFed's tooling
+// drops the condition's message, so the stored one is always empty;
+// comparing it with the computed one would move lastUpdateTime, and so
+// write the status, on every reconcile.
+func TestCarryTimesOfAMessageTheCRDDrops(t *testing.T) {
+	r := reconcilerFor(t, "", "ConfigMap")
+	r.pruning.add([]string{statusFieldConditionMessage})
+	fedObj := r.fedObject("ns", "cm", nil)
+	fedObj.SetGeneration(3)
+	s := newTestScope(fedObj)
+	s.oldStatus = &fedtypesv1b1.GenericFederatedStatus{ObservedGeneration: 3, Conditions: []fedtypesv1b1.GenericCondition{{
+		Type: fedtypesv1b1.PropagationConditionType, Status: corev1.ConditionFalse, Reason: fedtypesv1b1.NamespaceNotFederated,
+		LastUpdateTime: earlier2, LastTransitionTime: earlier,
+	}}}
+	got := r.carryTimes(s, fedtypesv1b1.GenericCondition{Type: fedtypesv1b1.PropagationConditionType, Status: corev1.ConditionFalse,
+		Reason: fedtypesv1b1.NamespaceNotFederated, Message: "namespace ns is not federated"})
+	if got.LastUpdateTime != earlier2 || got.LastTransitionTime != earlier {
+		t.Errorf("lastUpdateTime/lastTransitionTime = %s/%s, want %s/%s", got.LastUpdateTime, got.LastTransitionTime, earlier2, earlier)
+	}
+}
+
 // An unchanged outcome must yield the stored status exactly, or every
 // reconcile of an idle object would write its status.
 func TestComputeStatusIsStableOverAStatusRoundTrip(t *testing.T) {
