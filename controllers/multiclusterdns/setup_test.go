@@ -21,16 +21,22 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	runtimeapi "k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	"sigs.k8s.io/yaml"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	"github.com/kubefed/kubefed/internal/clustercache"
@@ -70,7 +76,7 @@ func TestSetupWithoutCRDs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := SetupWithManager(mgr, clustercache.New(clustercache.Options{Scheme: scheme}), "kube-federation-system"); err != nil {
+	if err := SetupWithManager(mgr, clustercache.New(clustercache.Options{Scheme: scheme}), "kube-federation-system", ""); err != nil {
 		t.Fatalf("SetupWithManager without the CRDs: %v", err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
@@ -78,4 +84,112 @@ func TestSetupWithoutCRDs(t *testing.T) {
 	if err := mgr.Start(ctx); err != nil {
 		t.Fatalf("the manager stopped with an error: %v", err)
 	}
+}
+
+// TestSetupWithoutAccess checks that an identity that may not list or watch
+// the multiclusterdns.kubefed.io kinds leaves DNS off and the manager
+// running, and that the chart's generated ClusterRole passes the same
+// check, so that DNS is on under the chart's ServiceAccount.
+func TestSetupWithoutAccess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts an API server; skipped with -short")
+	}
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..")
+	assets := os.Getenv("KUBEBUILDER_ASSETS")
+	if assets == "" {
+		assets = filepath.Join(root, "bin")
+	}
+	scheme := runtimeapi.NewScheme()
+	for _, add := range []func(*runtimeapi.Scheme) error{clientgoscheme.AddToScheme, fedcorev1b1.AddToScheme} {
+		if err := add(scheme); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bases := filepath.Join(root, "config", "crd", "bases")
+	env := &envtest.Environment{BinaryAssetsDirectory: assets, Scheme: scheme, ErrorIfCRDPathMissing: true, CRDDirectoryPaths: []string{
+		filepath.Join(bases, "core.kubefed.io_kubefedclusters.yaml"),
+		filepath.Join(bases, "multiclusterdns.kubefed.io_dnsendpoints.yaml"),
+		filepath.Join(bases, "multiclusterdns.kubefed.io_domains.yaml"),
+		filepath.Join(bases, "multiclusterdns.kubefed.io_ingressdnsrecords.yaml"),
+		filepath.Join(bases, "multiclusterdns.kubefed.io_servicednsrecords.yaml"),
+	}}
+	cfg, err := env.Start()
+	if err != nil {
+		t.Fatalf("starting the API server (KUBEBUILDER_ASSETS=%s; run make tools): %v", assets, err)
+	}
+	t.Cleanup(func() { _ = env.Stop() })
+	admin, err := client.New(cfg, client.Options{Scheme: scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+
+	// An identity that may read KubeFedClusters but nothing of
+	// multiclusterdns.kubefed.io.
+	restricted := userWithRole(t, ctx, env, cfg, admin, "dns-restricted", []rbacv1.PolicyRule{
+		{APIGroups: []string{"core.kubefed.io"}, Resources: []string{"*"}, Verbs: []string{"*"}},
+	})
+	c, err := client.New(restricted, client.Options{Scheme: scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resources := []string{"domains", "servicednsrecords", "ingressdnsrecords", "dnsendpoints"}
+	if got := deniedResources(c, "", resources); !slices.Equal(got, resources) {
+		t.Errorf("denied to the restricted identity: %v, want %v", got, resources)
+	}
+	mgr, err := ctrl.NewManager(restricted, ctrl.Options{Scheme: scheme, Metrics: metricsserver.Options{BindAddress: "0"},
+		// A watch that is never allowed fails the manager after this long.
+		Controller: config.Controller{CacheSyncTimeout: 3 * time.Second, UsePriorityQueue: ptr.To(false)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := SetupWithManager(mgr, clustercache.New(clustercache.Options{Scheme: scheme}), "kube-federation-system", ""); err != nil {
+		t.Fatalf("SetupWithManager without access to the DNS kinds: %v", err)
+	}
+	runCtx, cancel := context.WithTimeout(ctx, 8*time.Second)
+	defer cancel()
+	if err := mgr.Start(runCtx); err != nil {
+		t.Fatalf("the manager stopped with an error: %v", err)
+	}
+
+	// The chart's ClusterRole, as controller-gen generates it.
+	raw, err := os.ReadFile(filepath.Join(root, "charts", "kubefed", "files", "rbac", "role.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	role := &rbacv1.ClusterRole{}
+	if err := yaml.Unmarshal(raw, role); err != nil {
+		t.Fatal(err)
+	}
+	chart := userWithRole(t, ctx, env, cfg, admin, "dns-chart", role.Rules)
+	if c, err = client.New(chart, client.Options{Scheme: scheme}); err != nil {
+		t.Fatal(err)
+	}
+	for _, ns := range []string{"", "kube-federation-system"} {
+		if got := deniedResources(c, ns, resources); len(got) > 0 {
+			t.Errorf("the chart's ClusterRole may not list or watch %v in namespace %q: multi-cluster DNS would be off", got, ns)
+		}
+	}
+}
+
+// userWithRole adds a user bound to a ClusterRole of rules and returns its
+// configuration.
+func userWithRole(t *testing.T, ctx context.Context, env *envtest.Environment, cfg *rest.Config, admin client.Client, name string, rules []rbacv1.PolicyRule) *rest.Config {
+	t.Helper()
+	user, err := env.AddUser(envtest.User{Name: name}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := admin.Create(ctx, &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: name}, Rules: rules}); err != nil {
+		t.Fatal(err)
+	}
+	if err := admin.Create(ctx, &rbacv1.ClusterRoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: name},
+		Subjects:   []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: name}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return user.Config()
 }

@@ -223,7 +223,12 @@ func New(ctx context.Context, restConfig *rest.Config, opts Options) (ctrl.Manag
 	if err := mgr.Add(members); err != nil {
 		return nil, err
 	}
-	if err := addControllers(mgr, members, opts); err != nil {
+	// The namespace the host cache watches ("" for every namespace).
+	watchNamespace := ""
+	if spec.Scope == apiextensionsv1.NamespaceScoped {
+		watchNamespace = opts.Namespace
+	}
+	if err := addControllers(mgr, members, opts, watchNamespace); err != nil {
 		return nil, err
 	}
 
@@ -243,7 +248,7 @@ func New(ctx context.Context, restConfig *rest.Config, opts Options) (ctrl.Manag
 
 // addControllers registers every controller of the control plane with the
 // manager: the one place where a new controller is added.
-func addControllers(mgr ctrl.Manager, members *clustercache.ClusterCache, opts Options) error {
+func addControllers(mgr ctrl.Manager, members *clustercache.ClusterCache, opts Options, watchNamespace string) error {
 	if err := (&kubefedcluster.Reconciler{
 		Client:       mgr.GetClient(),
 		ClusterCache: members,
@@ -274,7 +279,7 @@ func addControllers(mgr ctrl.Manager, members *clustercache.ClusterCache, opts O
 	}).SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("setting up the ReplicaSchedulingPreference controller: %w", err)
 	}
-	if err := multiclusterdns.SetupWithManager(mgr, members, opts.Namespace); err != nil {
+	if err := multiclusterdns.SetupWithManager(mgr, members, opts.Namespace, watchNamespace); err != nil {
 		return fmt.Errorf("setting up the multi-cluster DNS controllers: %w", err)
 	}
 	return nil
