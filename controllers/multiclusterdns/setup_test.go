@@ -47,43 +47,9 @@ import (
 // CRDs) keeps running: the DNS controllers are not added, so no watch of a
 // missing kind fails the manager.
 func TestSetupWithoutCRDs(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts an API server; skipped with -short")
-	}
-	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..", "..")
-	assets := os.Getenv("KUBEBUILDER_ASSETS")
-	if assets == "" {
-		assets = filepath.Join(root, "bin")
-	}
-	scheme := runtimeapi.NewScheme()
-	for _, add := range []func(*runtimeapi.Scheme) error{clientgoscheme.AddToScheme, fedcorev1b1.AddToScheme} {
-		if err := add(scheme); err != nil {
-			t.Fatal(err)
-		}
-	}
 	// The core CRDs only: KubeFedClusters are watched by the DNS controllers.
-	env := &envtest.Environment{BinaryAssetsDirectory: assets, Scheme: scheme, ErrorIfCRDPathMissing: true,
-		CRDDirectoryPaths: []string{filepath.Join(root, "config", "crd", "bases", "core.kubefed.io_kubefedclusters.yaml")}}
-	cfg, err := env.Start()
-	if err != nil {
-		t.Fatalf("starting the API server (KUBEBUILDER_ASSETS=%s; run make tools): %v", assets, err)
-	}
-	t.Cleanup(func() { _ = env.Stop() })
-	mgr, err := ctrl.NewManager(cfg, ctrl.Options{Scheme: scheme, Metrics: metricsserver.Options{BindAddress: "0"},
-		// A watch of a missing kind fails the manager after this long.
-		Controller: config.Controller{CacheSyncTimeout: 3 * time.Second, UsePriorityQueue: ptr.To(false)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := SetupWithManager(mgr, clustercache.New(clustercache.Options{Scheme: scheme}), "kube-federation-system", ""); err != nil {
-		t.Fatalf("SetupWithManager without the CRDs: %v", err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
-	defer cancel()
-	if err := mgr.Start(ctx); err != nil {
-		t.Fatalf("the manager stopped with an error: %v", err)
-	}
+	_, cfg, scheme, _ := startAPIServer(t, "core.kubefed.io_kubefedclusters.yaml")
+	runManager(t, cfg, scheme, "without the CRDs")
 }
 
 // TestSetupWithoutAccess checks that an identity that may not list or watch
@@ -91,34 +57,9 @@ func TestSetupWithoutCRDs(t *testing.T) {
 // running, and that the chart's generated ClusterRole passes the same
 // check, so that DNS is on under the chart's ServiceAccount.
 func TestSetupWithoutAccess(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts an API server; skipped with -short")
-	}
-	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..", "..")
-	assets := os.Getenv("KUBEBUILDER_ASSETS")
-	if assets == "" {
-		assets = filepath.Join(root, "bin")
-	}
-	scheme := runtimeapi.NewScheme()
-	for _, add := range []func(*runtimeapi.Scheme) error{clientgoscheme.AddToScheme, fedcorev1b1.AddToScheme} {
-		if err := add(scheme); err != nil {
-			t.Fatal(err)
-		}
-	}
-	bases := filepath.Join(root, "config", "crd", "bases")
-	env := &envtest.Environment{BinaryAssetsDirectory: assets, Scheme: scheme, ErrorIfCRDPathMissing: true, CRDDirectoryPaths: []string{
-		filepath.Join(bases, "core.kubefed.io_kubefedclusters.yaml"),
-		filepath.Join(bases, "multiclusterdns.kubefed.io_dnsendpoints.yaml"),
-		filepath.Join(bases, "multiclusterdns.kubefed.io_domains.yaml"),
-		filepath.Join(bases, "multiclusterdns.kubefed.io_ingressdnsrecords.yaml"),
-		filepath.Join(bases, "multiclusterdns.kubefed.io_servicednsrecords.yaml"),
-	}}
-	cfg, err := env.Start()
-	if err != nil {
-		t.Fatalf("starting the API server (KUBEBUILDER_ASSETS=%s; run make tools): %v", assets, err)
-	}
-	t.Cleanup(func() { _ = env.Stop() })
+	env, cfg, scheme, root := startAPIServer(t, "core.kubefed.io_kubefedclusters.yaml",
+		"multiclusterdns.kubefed.io_dnsendpoints.yaml", "multiclusterdns.kubefed.io_domains.yaml",
+		"multiclusterdns.kubefed.io_ingressdnsrecords.yaml", "multiclusterdns.kubefed.io_servicednsrecords.yaml")
 	admin, err := client.New(cfg, client.Options{Scheme: scheme})
 	if err != nil {
 		t.Fatal(err)
@@ -138,20 +79,7 @@ func TestSetupWithoutAccess(t *testing.T) {
 	if got := deniedResources(c, "", resources); !slices.Equal(got, resources) {
 		t.Errorf("denied to the restricted identity: %v, want %v", got, resources)
 	}
-	mgr, err := ctrl.NewManager(restricted, ctrl.Options{Scheme: scheme, Metrics: metricsserver.Options{BindAddress: "0"},
-		// A watch that is never allowed fails the manager after this long.
-		Controller: config.Controller{CacheSyncTimeout: 3 * time.Second, UsePriorityQueue: ptr.To(false)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := SetupWithManager(mgr, clustercache.New(clustercache.Options{Scheme: scheme}), "kube-federation-system", ""); err != nil {
-		t.Fatalf("SetupWithManager without access to the DNS kinds: %v", err)
-	}
-	runCtx, cancel := context.WithTimeout(ctx, 8*time.Second)
-	defer cancel()
-	if err := mgr.Start(runCtx); err != nil {
-		t.Fatalf("the manager stopped with an error: %v", err)
-	}
+	runManager(t, restricted, scheme, "without access to the DNS kinds")
 
 	// The chart's ClusterRole, as controller-gen generates it.
 	raw, err := os.ReadFile(filepath.Join(root, "charts", "kubefed", "files", "rbac", "role.yaml"))
@@ -192,4 +120,58 @@ func userWithRole(t *testing.T, ctx context.Context, env *envtest.Environment, c
 		t.Fatal(err)
 	}
 	return user.Config()
+}
+
+// startAPIServer starts an API server (envtest) with the named CRDs of
+// config/crd/bases; it is stopped when the test ends. It returns the
+// environment, an admin configuration, a scheme with the core and kubefed
+// core kinds, and the repository's root.
+func startAPIServer(t *testing.T, crds ...string) (*envtest.Environment, *rest.Config, *runtimeapi.Scheme, string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("starts an API server; skipped with -short (make unit)")
+	}
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..")
+	assets := os.Getenv("KUBEBUILDER_ASSETS")
+	if assets == "" {
+		assets = filepath.Join(root, "bin")
+	}
+	scheme := runtimeapi.NewScheme()
+	for _, add := range []func(*runtimeapi.Scheme) error{clientgoscheme.AddToScheme, fedcorev1b1.AddToScheme} {
+		if err := add(scheme); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var paths []string
+	for _, crd := range crds {
+		paths = append(paths, filepath.Join(root, "config", "crd", "bases", crd))
+	}
+	env := &envtest.Environment{BinaryAssetsDirectory: assets, Scheme: scheme, ErrorIfCRDPathMissing: true, CRDDirectoryPaths: paths}
+	cfg, err := env.Start()
+	if err != nil {
+		t.Fatalf("starting the API server (KUBEBUILDER_ASSETS=%s; run make tools): %v", assets, err)
+	}
+	t.Cleanup(func() { _ = env.Stop() })
+	return env, cfg, scheme, root
+}
+
+// runManager sets up the DNS controllers in a manager with cfg's identity
+// and runs it for 8 s: it fails the test when the manager stops with an
+// error before (a watch that never starts stops it after 3 s).
+func runManager(t *testing.T, cfg *rest.Config, scheme *runtimeapi.Scheme, what string) {
+	t.Helper()
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{Scheme: scheme, Metrics: metricsserver.Options{BindAddress: "0"},
+		Controller: config.Controller{CacheSyncTimeout: 3 * time.Second, UsePriorityQueue: ptr.To(false)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := SetupWithManager(mgr, clustercache.New(clustercache.Options{Scheme: scheme}), "kube-federation-system", ""); err != nil {
+		t.Fatalf("SetupWithManager %s: %v", what, err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 8*time.Second)
+	defer cancel()
+	if err := mgr.Start(ctx); err != nil {
+		t.Fatalf("the manager %s stopped with an error: %v", what, err)
+	}
 }

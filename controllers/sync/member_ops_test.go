@@ -185,11 +185,10 @@ func TestCollectOfAFinishedOperation(t *testing.T) {
 	}
 }
 
-func TestBacklogReleasesOneObjectPerCompletion(t *testing.T) {
-	var m memberOps
-	q := &recordingQueue{added: make(chan reconcile.Request, 2*maxDetached)}
-	_ = m.Start(context.Background(), q)
-	release := make(chan struct{})
+// fillSlots starts maxDetached detached operations (objects o0, o1, ...)
+// on cluster "slow" that run until release is closed.
+func fillSlots(t *testing.T, m *memberOps, release <-chan struct{}) []*memberOp {
+	t.Helper()
 	var ops []*memberOp
 	for i := range maxDetached {
 		obj := types.NamespacedName{Name: fmt.Sprintf("o%d", i)}
@@ -203,6 +202,15 @@ func TestBacklogReleasesOneObjectPerCompletion(t *testing.T) {
 		}
 		ops = append(ops, op)
 	}
+	return ops
+}
+
+func TestBacklogReleasesOneObjectPerCompletion(t *testing.T) {
+	var m memberOps
+	q := &recordingQueue{added: make(chan reconcile.Request, 2*maxDetached)}
+	_ = m.Start(context.Background(), q)
+	release := make(chan struct{})
+	ops := fillSlots(t, &m, release)
 	waiting := types.NamespacedName{Name: "waiting"}
 	if !m.full("slow", waiting) {
 		t.Fatalf("cluster not full with %d detached operations", maxDetached)
@@ -258,17 +266,7 @@ func TestBacklogIsReleasedWhenNothingRuns(t *testing.T) {
 	q := &recordingQueue{added: make(chan reconcile.Request, 4*maxDetached)}
 	_ = m.Start(context.Background(), q)
 	release := make(chan struct{})
-	var ops []*memberOp
-	for i := range maxDetached {
-		obj := types.NamespacedName{Name: fmt.Sprintf("o%d", i)}
-		if m.full("slow", obj) {
-			t.Fatalf("cluster full after %d detached operations", i)
-		}
-		k := memberOpKey{object: obj, cluster: "slow"}
-		op := m.start(k, "v", func() memberOutcome { <-release; return memberOutcome{} })
-		m.collect(k, op)
-		ops = append(ops, op)
-	}
+	ops := fillSlots(t, &m, release)
 	const waiting = 2*maxDetached + 5
 	for i := range waiting {
 		if !m.full("slow", types.NamespacedName{Name: fmt.Sprintf("w%d", i)}) {
@@ -299,39 +297,12 @@ func TestBacklogIsReleasedWhenNothingRuns(t *testing.T) {
 	}
 }
 
-// TestDetachedWritesOfARoutineReconcileGetNoEvent: the outcome of a
-// detached write is collected by a later reconcile, when the status may
-// already report the generation; whether its writes deserve an event is
-// decided by the reconcile that started it.
-func TestDetachedWritesOfARoutineReconcileGetNoEvent(t *testing.T) {
-	r := reconcilerFor(t, "", "ConfigMap")
-	for _, tc := range []struct {
-		name     string
-		observed int64
-		want     []string
-	}{
-		{"a new object", 0, nil},
-		{"a new generation", 1, nil},
-		{"drift undone", 2, []string{"UpdateInCluster"}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			fedObj := r.fedObject("ns", "web", nil)
-			fedObj.SetGeneration(2)
-			s := newTestScope(fedObj)
-			s.oldStatus = &fedtypesv1b1.GenericFederatedStatus{ObservedGeneration: tc.observed}
-			snap := s.snapshot()
-			snap.applied("UpdateInCluster", "member1")
-			if got := snap.outcome(memberOutcome{}).applied; fmt.Sprint(got) != fmt.Sprint(tc.want) {
-				t.Errorf("applied = %v, want %v", got, tc.want)
-			}
-		})
-	}
-}
-
 // TestPostponedWritesGetNoEvent: a write to a cluster the status reported
-// WaitingForCluster (a slow member's backlog, released later) is part of
-// the work the user's change asked for; a write to another cluster in the
-// same reconcile (drift undone) still gets its event.
+// WaitingForCluster (a slow member's backlog released later, or a detached
+// write collected by a later reconcile, once the status reports the
+// generation) is part of the work the user's change asked for; a write to
+// another cluster in the same reconcile (drift undone) still gets its
+// event.
 func TestPostponedWritesGetNoEvent(t *testing.T) {
 	for _, tc := range []struct {
 		name string

@@ -141,16 +141,12 @@ func (s *scope) routine() bool {
 }
 
 // outcome adds what a snapshot's operation recorded (writes for events, a
-// requeue) to its outcome. The writes of a routine reconcile are left out:
-// the reconcile that collects a detached write later, when the status
-// already reports the generation, must not take it for drift undone.
+// requeue) to its outcome.
 func (s *scope) outcome(out memberOutcome) memberOutcome {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.routine() {
-		for reason := range s.done {
-			out.applied = append(out.applied, reason)
-		}
+	for reason := range s.done {
+		out.applied = append(out.applied, reason)
 	}
 	out.requeue = s.requeueAfter
 	return out
