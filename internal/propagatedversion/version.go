@@ -48,8 +48,11 @@ func TemplateVersion(fedObject *unstructured.Unstructured) (string, error) {
 }
 
 // OverridesVersion returns the lowercase hex MD5 of the JSON encoding of
-// {"overrides": spec.overrides} (just {} when there are no overrides), or ""
-// when the object has no spec.
+// {"overrides": spec.overrides}, or "" when the object has no spec. As in
+// KubeFed v0.10's GetOverrideHash, an absent (or null) spec.overrides hashes
+// {"overrides":null} and an empty list {"overrides":[]}: KubeFed decodes
+// the object into its GenericOverride type, which keeps that difference (a
+// nil slice against an empty one), and always writes the "overrides" key.
 func OverridesVersion(fedObject *unstructured.Unstructured) (string, error) {
 	if _, found, err := unstructured.NestedMap(fedObject.Object, fedtypesv1b1.SpecField); err != nil {
 		return "", fmt.Errorf("reading spec: %w", err)
@@ -60,10 +63,18 @@ func OverridesVersion(fedObject *unstructured.Unstructured) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if overrides == nil {
+		raw, _, _ := unstructured.NestedFieldNoCopy(fedObject.Object, fedtypesv1b1.SpecField, fedtypesv1b1.OverridesField)
+		if list, ok := raw.([]interface{}); ok && list != nil {
+			overrides = []fedtypesv1b1.GenericOverrideItem{}
+		}
+	}
 	// Encode through the typed form, as KubeFed does, so that an empty op
-	// or a missing value hash the same whichever way they were written.
+	// or a missing value hash the same whichever way they were written. No
+	// omitempty on the list: KubeFed hashes a map whose "overrides" key is
+	// always present.
 	wrapper := struct {
-		Overrides []fedtypesv1b1.GenericOverrideItem `json:"overrides,omitempty"`
+		Overrides []fedtypesv1b1.GenericOverrideItem `json:"overrides"`
 	}{Overrides: overrides}
 	data, err := json.Marshal(wrapper)
 	if err != nil {

@@ -17,119 +17,102 @@ limitations under the License.
 package propagatedversion
 
 import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"sigs.k8s.io/yaml"
 
 	fedcorev1a1 "github.com/kubefed/kubefed/api/core/v1alpha1"
 )
 
-func federated(t *testing.T, manifest string) *unstructured.Unstructured {
+// goldenFile is KubeFed v0.10.0's own output for a set of federated objects:
+// the templateVersion and overridesVersion its sync controller records for
+// them. It lives in the shared folder next to the repository checkout.
+const goldenFile = "../shared/kubefed-golden/propagatedversion-hashes.jsonl"
+
+// goldenCase is one line of goldenFile.
+type goldenCase struct {
+	Object           json.RawMessage `json:"object"`
+	TemplateVersion  string          `json:"templateVersion"`
+	OverridesVersion string          `json:"overridesVersion"`
+}
+
+// readGolden reads every line of goldenFile. A missing file fails the test:
+// without it nothing here compares with KubeFed.
+func readGolden(t *testing.T) []goldenCase {
 	t.Helper()
-	obj := &unstructured.Unstructured{}
-	if err := yaml.Unmarshal([]byte(manifest), &obj.Object); err != nil {
+	_, self, _, ok := runtime.Caller(0)
+	if !ok {
+		t.Fatal("cannot locate the test source to find the golden file")
+	}
+	// This file is <repo>/internal/propagatedversion/version_test.go.
+	path := filepath.Join(filepath.Dir(self), "..", "..", filepath.FromSlash(goldenFile))
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("reading KubeFed's golden hashes: %v; check out the shared folder (kubefed-golden) next to the repository, as CI does", err)
+	}
+	var cases []goldenCase
+	for i, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var c goldenCase
+		if err := json.Unmarshal([]byte(line), &c); err != nil {
+			t.Fatalf("%s line %d: %v", path, i+1, err)
+		}
+		cases = append(cases, c)
+	}
+	if len(cases) == 0 {
+		t.Fatalf("%s holds no cases", path)
+	}
+	return cases
+}
+
+// TestVersionsMatchKubeFed checks both hashes of every golden object against
+// the values KubeFed v0.10.0's GetTemplateHash and GetOverrideHash computed
+// for it. The objects are decoded as a client decodes what the API server
+// returns (integers as int64).
+func TestVersionsMatchKubeFed(t *testing.T) {
+	t.Parallel()
+	for i, c := range readGolden(t) {
+		obj := &unstructured.Unstructured{}
+		if err := obj.UnmarshalJSON(c.Object); err != nil {
+			t.Fatalf("golden line %d: %v", i+1, err)
+		}
+		t.Run(fmt.Sprintf("%d-%s-%s", i+1, obj.GetKind(), obj.GetName()), func(t *testing.T) {
+			t.Parallel()
+			template, err := TemplateVersion(obj)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if template != c.TemplateVersion {
+				t.Errorf("TemplateVersion = %q, KubeFed records %q", template, c.TemplateVersion)
+			}
+			overrides, err := OverridesVersion(obj)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if overrides != c.OverridesVersion {
+				t.Errorf("OverridesVersion = %q, KubeFed records %q", overrides, c.OverridesVersion)
+			}
+		})
+	}
+}
+
+// TestOverridesVersionWithoutSpec covers the one case the golden file does
+// not: KubeFed's GetOverrideHash returns "" when the object has no spec.
+func TestOverridesVersionWithoutSpec(t *testing.T) {
+	t.Parallel()
+	obj := &unstructured.Unstructured{Object: map[string]interface{}{"metadata": map[string]interface{}{"name": "x"}}}
+	got, err := OverridesVersion(obj)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return obj
-}
-
-// The expected hashes are MD5 sums of the exact bytes KubeFed hashed:
-// the JSON with keys sorted and HTML characters escaped, plus a newline.
-func TestTemplateVersion(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name     string
-		manifest string
-		want     string
-	}{
-		{
-			name:     "template",
-			manifest: "spec:\n  template:\n    data:\n      A: ala ma kota\n",
-			want:     "63edc4c5d1171489b7a34eedad2dcf91",
-		},
-		{
-			name:     "key order does not matter",
-			manifest: "spec:\n  placement: {}\n  template: {\"data\": {\"A\": \"ala ma kota\"}}\n",
-			want:     "63edc4c5d1171489b7a34eedad2dcf91",
-		},
-		{
-			name:     "empty template",
-			manifest: "spec:\n  template: {}\n",
-			want:     "8a80554c91d9fca8acb82f023de02f11",
-		},
-		{
-			name:     "HTML characters are escaped as encoding/json does",
-			manifest: "spec:\n  template:\n    metadata:\n      labels:\n        a: <b>\n",
-			want:     "4e1e3c0ed6d16fd1f3c13b41281acd47",
-		},
-		{
-			name:     "no template",
-			manifest: "spec:\n  placement: {}\n",
-			want:     "",
-		},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			got, err := TemplateVersion(federated(t, tc.manifest))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != tc.want {
-				t.Errorf("TemplateVersion = %q, want %q", got, tc.want)
-			}
-		})
-	}
-}
-
-func TestOverridesVersion(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name     string
-		manifest string
-		want     string
-	}{
-		{
-			name: "replace",
-			manifest: "spec:\n  overrides:\n  - clusterName: cluster2\n    clusterOverrides:\n" +
-				"    - op: replace\n      path: /spec/replicas\n      value: 5\n",
-			want: "86d93c5555346061c06c710977496104",
-		},
-		{
-			name: "no op, object value",
-			manifest: "spec:\n  overrides:\n  - clusterName: cluster2\n    clusterOverrides:\n" +
-				"    - path: /data\n      value:\n        foo: bar\n",
-			want: "49f40077a296cfdec86094511ecf9afd",
-		},
-		{
-			name:     "no overrides hashes {}",
-			manifest: "spec:\n  template: {}\n",
-			want:     "8a80554c91d9fca8acb82f023de02f11",
-		},
-		{
-			name:     "empty overrides hash {}",
-			manifest: "spec:\n  overrides: []\n",
-			want:     "8a80554c91d9fca8acb82f023de02f11",
-		},
-		{
-			name:     "no spec",
-			manifest: "metadata:\n  name: x\n",
-			want:     "",
-		},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			got, err := OverridesVersion(federated(t, tc.manifest))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != tc.want {
-				t.Errorf("OverridesVersion = %q, want %q", got, tc.want)
-			}
-		})
+	if got != "" {
+		t.Errorf("OverridesVersion = %q, want \"\"", got)
 	}
 }
 
