@@ -94,6 +94,9 @@ type Reconciler struct {
 	// memo remembers the host writes the cache has not shown yet.
 	memo writeMemo
 
+	// hosts remembers which joined cluster is the host cluster itself.
+	hosts hostClusterMemo
+
 	// seen remembers, per federated object, the generation being
 	// propagated and when it was first seen, for the latency metric.
 	seen gosync.Map

@@ -23,8 +23,9 @@ import (
 	gosync "sync"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/klog/v2"
@@ -111,27 +112,92 @@ func (r *Reconciler) releaseMember(ctx context.Context, cluster string, key type
 	return r.removeManagedLabel(ctx, cluster, cached)
 }
 
-// isHostNamespace reports whether a member's namespace is the host
-// cluster's own namespace, which is the case when the host cluster is
-// joined into itself (KubeFed's documented setup): the same name and the
-// same UID.
-func (r *Reconciler) isHostNamespace(ctx context.Context, memberNS *unstructured.Unstructured) (bool, error) {
-	reader := r.APIReader
-	if reader == nil {
-		reader = r.Client
+// isHostCluster reports whether a joined cluster is the host cluster itself
+// (joined into itself, KubeFed's documented setup: kubefedctl join host
+// --cluster-context host --host-cluster-context host). A namespace's copy
+// there is then the host's own namespace, which holds the
+// FederatedNamespace and every federated object in it.
+//
+// KubeFed compared UIDs (util.IsPrimaryCluster): the member's namespace
+// with the host's, read through the host's namespace informer. The chart's
+// identity may not read namespaces in the host (and in Namespaced scope
+// cannot be granted that), so the comparison is made on an object both
+// identities may read: the cluster's own KubeFedCluster, read in the host
+// (the controller watches it) and, in the cluster, through the cluster's
+// own joined identity, whose ClusterRole (Cluster scope) or Role in the
+// control-plane namespace (Namespaced scope) kubefedctl join creates. The
+// same UID means the same API server. A cluster without KubeFed's CRDs or
+// without that KubeFedCluster is not the host. Any other error (Forbidden
+// included) is returned: guessing "not the host" would delete the host's
+// namespace or wait forever for its deletion.
+//
+// The answer depends only on where the KubeFedCluster's spec points, so it
+// is remembered per cluster for the KubeFedCluster's UID and generation.
+func (r *Reconciler) isHostCluster(ctx context.Context, cluster string) (bool, error) {
+	key := types.NamespacedName{Namespace: r.Namespace, Name: cluster}
+	kfc := &fedcorev1b1.KubeFedCluster{}
+	if err := r.Client.Get(ctx, key, kfc); err != nil {
+		return false, fmt.Errorf("reading KubeFedCluster %s in the host cluster: %w", key, err)
 	}
-	hostNS := &corev1.Namespace{}
-	switch err := reader.Get(ctx, types.NamespacedName{Name: memberNS.GetName()}, hostNS); {
-	case apierrors.IsNotFound(err):
-		return false, nil
-	case apierrors.IsForbidden(err):
-		// A control plane that may not read namespaces (Namespaced scope)
-		// cannot be joined into itself for them.
-		return false, nil
-	case err != nil:
-		return false, fmt.Errorf("reading namespace %s in the host cluster: %w", memberNS.GetName(), err)
+	if host, known := r.hosts.get(cluster, kfc.UID, kfc.Generation); known {
+		return host, nil
 	}
-	return hostNS.UID != "" && hostNS.UID == memberNS.GetUID(), nil
+	memberClient, err := r.Members.GetClient(ctx, cluster)
+	if err != nil {
+		return false, fmt.Errorf("telling whether cluster %s is the host cluster: %w", cluster, err)
+	}
+	seen := &metav1.PartialObjectMetadata{}
+	seen.SetGroupVersionKind(fedcorev1b1.GroupVersion.WithKind("KubeFedCluster"))
+	readCtx, cancel := context.WithTimeout(ctx, r.operationTimeout())
+	err = memberClient.Get(readCtx, key, seen)
+	cancel()
+	var host bool
+	switch {
+	case err == nil:
+		host = seen.UID == kfc.UID
+	case apierrors.IsNotFound(err) || meta.IsNoMatchError(err):
+		host = false
+	default:
+		return false, fmt.Errorf("cannot tell whether cluster %s is the host cluster joined into itself, so its copy of a namespace is neither deleted nor released: "+
+			"reading KubeFedCluster %s in cluster %s through the cluster's own (joined) identity failed: %v; "+
+			"grant that identity get on kubefedclusters.core.kubefed.io in namespace %s of that cluster (kubefedctl join does)",
+			cluster, key, cluster, apiMessage(err), r.Namespace)
+	}
+	r.hosts.set(cluster, kfc.UID, kfc.Generation, host)
+	return host, nil
+}
+
+// hostClusterMemo remembers, per joined cluster, whether it is the host
+// cluster, for one version (UID and generation) of its KubeFedCluster.
+// The zero value is ready to use.
+type hostClusterMemo struct {
+	mu      gosync.Mutex
+	entries map[string]hostClusterEntry
+}
+
+type hostClusterEntry struct {
+	uid        types.UID
+	generation int64
+	host       bool
+}
+
+func (m *hostClusterMemo) get(cluster string, uid types.UID, generation int64) (host, known bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, ok := m.entries[cluster]
+	if !ok || e.uid != uid || e.generation != generation {
+		return false, false
+	}
+	return e.host, true
+}
+
+func (m *hostClusterMemo) set(cluster string, uid types.UID, generation int64, host bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.entries == nil {
+		m.entries = map[string]hostClusterEntry{}
+	}
+	m.entries[cluster] = hostClusterEntry{uid: uid, generation: generation, host: host}
 }
 
 // releaseHostNamespace is what removing a FederatedNamespace's copy from

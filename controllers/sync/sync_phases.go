@@ -272,7 +272,10 @@ func (r *Reconciler) deleteMember(ctx context.Context, s *scope, cluster string)
 		return nil
 	}
 	if r.TypeConfig.IsNamespace() {
-		host, err := r.isHostNamespace(ctx, cached)
+		// In the host joined into itself the copy is the host's own
+		// namespace: released, never deleted; when it is being deleted
+		// (kubectl delete namespace), not waited for.
+		host, err := r.isHostCluster(ctx, cluster)
 		if err != nil {
 			return &clusterResult{status: fedtypesv1b1.RetrievalFailed, message: err.Error()}
 		}
