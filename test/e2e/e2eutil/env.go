@@ -28,8 +28,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -47,7 +45,7 @@ const Namespace = fedcorev1b1.DefaultKubeFedSystemNamespace
 const HostName = "host"
 
 // Env is a local federation with the KubeFed control plane running
-// in-process against its host.
+// in-process against its host, as the chart's ServiceAccount.
 type Env struct {
 	// Fed is the local federation: Fed.Members[i].Stop/Start stop and
 	// start a member's control plane.
@@ -78,8 +76,10 @@ func (e *Env) Member(name string) client.Client {
 	return c
 }
 
-// Setup brings up a host and the given number of members, installs
-// KubeFed into the host, joins the members, starts the control plane and
+// Setup brings up a host and the given number of members, installs the
+// Helm chart into the host as a user does, joins the members with
+// kubefedctl, starts the control plane in this process as the chart's
+// ServiceAccount (so that the chart's RBAC is what the tests exercise) and
 // waits until the members are Ready and every FederatedTypeConfig's sync
 // controller runs. Everything is torn down in t.Cleanup.
 func Setup(t *testing.T, members int) *Env {
@@ -103,14 +103,9 @@ func Setup(t *testing.T, members int) *Env {
 	}
 
 	ctx := t.Context()
-	installCRDs(t, fed.Host.Config)
-	if err := e.Host.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: Namespace}}); err != nil {
-		t.Fatalf("creating namespace %s in the host: %v", Namespace, err)
-	}
-	if err := e.Host.Create(ctx, testConfig()); err != nil {
-		t.Fatalf("creating KubeFedConfig %s/%s: %v", Namespace, fedcorev1b1.KubeFedConfigName, err)
-	}
-	e.TypeConfigs = installTypeConfigs(t, e.Host)
+	installChart(t, fed)
+	checkServiceAccount(t, e.Host)
+	e.TypeConfigs = installedTypeConfigs(t, e.Host)
 	for _, m := range fed.Members {
 		if _, err := kubefedctl.Join(ctx, kubefedctl.JoinOptions{
 			ClusterName: m.Name, HostClusterName: HostName, HostConfig: fed.Host.Config, ClusterConfig: m.Config,
@@ -147,24 +142,9 @@ func Setup(t *testing.T, members int) *Env {
 	return e
 }
 
-// testConfig is the KubeFedConfig of the tests: member loss and return are
-// noticed within about two seconds.
-func testConfig() *fedcorev1b1.KubeFedConfig {
-	second := &metav1.Duration{Duration: time.Second}
-	return &fedcorev1b1.KubeFedConfig{
-		ObjectMeta: metav1.ObjectMeta{Namespace: Namespace, Name: fedcorev1b1.KubeFedConfigName},
-		Spec: fedcorev1b1.KubeFedConfigSpec{
-			Scope:              apiextensionsv1.ClusterScoped,
-			ControllerDuration: &fedcorev1b1.DurationConfig{AvailableDelay: second, UnavailableDelay: second},
-			ClusterHealthCheck: &fedcorev1b1.ClusterHealthCheckConfig{
-				Period: second, Timeout: second, FailureThreshold: ptr.To[int64](2), SuccessThreshold: ptr.To[int64](1),
-			},
-		},
-	}
-}
-
-// StartControlPlane builds a new controller manager and starts it in a
-// goroutine. It fails the test when one is already running.
+// StartControlPlane builds a new controller manager that runs as the
+// chart's ServiceAccount and starts it in a goroutine. It fails the test
+// when one is already running.
 func (e *Env) StartControlPlane(t testing.TB) {
 	t.Helper()
 	e.mu.Lock()
@@ -175,7 +155,7 @@ func (e *Env) StartControlPlane(t testing.TB) {
 	// The manager outlives the (sub)test that starts it: Setup's cleanup
 	// stops it.
 	ctx, cancel := context.WithCancel(context.WithoutCancel(t.Context()))
-	mgr, err := app.New(ctx, e.Fed.Host.Config, app.Options{
+	mgr, err := app.New(ctx, ChartIdentity(e.Fed.Host.Config), app.Options{
 		Namespace: Namespace, MetricsBindAddress: "0", HealthProbeBindAddress: "0",
 		// A restarted in-process control plane registers the same
 		// controller names again.

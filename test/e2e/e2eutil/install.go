@@ -18,22 +18,27 @@ package e2eutil
 
 import (
 	"bytes"
-	"errors"
-	"io"
+	"context"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
 
-	"k8s.io/apimachinery/pkg/util/yaml"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	"github.com/kubefed/kubefed/test/framework"
 )
+
+// ServiceAccount is the chart's ServiceAccount of the controller manager,
+// in Namespace: the identity the control plane of every Env runs as.
+const ServiceAccount = "kubefed-controller"
 
 // RepoRoot returns the root of the repository this package is in.
 func RepoRoot() string {
@@ -41,61 +46,86 @@ func RepoRoot() string {
 	return filepath.Join(filepath.Dir(file), "..", "..", "..")
 }
 
-// installCRDs installs every CRD of config/crd/bases into the host and
-// waits until they are served.
-func installCRDs(t testing.TB, host *rest.Config) {
+// Helm runs the pinned helm binary with a helm home of its own and fails
+// the test when helm fails.
+func Helm(t testing.TB, args ...string) string {
 	t.Helper()
-	dir := filepath.Join(RepoRoot(), "config", "crd", "bases")
-	crds, err := envtest.InstallCRDs(host, envtest.CRDInstallOptions{
-		Paths: []string{dir}, ErrorIfPathMissing: true, MaxTime: time.Minute,
-	})
-	if err != nil {
-		t.Fatalf("installing the CRDs of %s: %v", dir, err)
+	home := t.TempDir()
+	cmd := exec.CommandContext(t.Context(), filepath.Join(framework.DefaultBinDir(), "helm"), args...)
+	cmd.Env = append(os.Environ(), "HELM_CACHE_HOME="+filepath.Join(home, "cache"),
+		"HELM_CONFIG_HOME="+filepath.Join(home, "config"), "HELM_DATA_HOME="+filepath.Join(home, "data"))
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("helm %s: %v\n%s", strings.Join(args, " "), err, out.String())
 	}
-	if len(crds) < 20 {
-		t.Fatalf("only %d CRDs in %s: run 'make manifests'", len(crds), dir)
-	}
+	return out.String()
 }
 
-// installTypeConfigs creates the default FederatedTypeConfigs of
-// config/federatedtypeconfigs in the control-plane namespace.
-func installTypeConfigs(t testing.TB, host client.Client) []*fedcorev1b1.FederatedTypeConfig {
+// installChart installs the Helm chart into the host as a user does, with
+// the controller Deployment scaled to 0 (the control plane runs in the test
+// process, as the chart's ServiceAccount) and member health checks tuned so
+// that a member's loss and return are noticed within about two seconds.
+func installChart(t testing.TB, fed *framework.Federation) {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(RepoRoot(), "config", "federatedtypeconfigs", "*.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	Helm(t, "install", "kubefed", filepath.Join(RepoRoot(), "charts", "kubefed"),
+		"--namespace", Namespace, "--create-namespace", "--kubeconfig", fed.Kubeconfig(), "--kube-context", fed.Host.Context(),
+		"--set", "controllermanager.controller.replicaCount=0",
+		"--set", "controllermanager.clusterAvailableDelay=1s",
+		"--set", "controllermanager.clusterUnavailableDelay=1s",
+		"--set", "controllermanager.clusterHealthCheckPeriod=1s",
+		"--set", "controllermanager.clusterHealthCheckTimeout=1s",
+		"--set", "controllermanager.clusterHealthCheckFailureThreshold=2",
+		"--set", "controllermanager.clusterHealthCheckSuccessThreshold=1",
+		"--wait=false")
+}
+
+// installedTypeConfigs waits until the chart's FederatedTypeConfigs and
+// KubeFedConfig are in the host and returns the FederatedTypeConfigs.
+func installedTypeConfigs(t testing.TB, host client.Client) []*fedcorev1b1.FederatedTypeConfig {
+	t.Helper()
 	var out []*fedcorev1b1.FederatedTypeConfig
-	for _, f := range files {
-		if filepath.Base(f) == "kustomization.yaml" {
-			continue
+	Eventually(t, time.Minute, func(ctx context.Context) error {
+		if err := host.Get(ctx, client.ObjectKey{Namespace: Namespace, Name: fedcorev1b1.KubeFedConfigName}, &fedcorev1b1.KubeFedConfig{}); err != nil {
+			return err
 		}
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
+		list := &fedcorev1b1.FederatedTypeConfigList{}
+		if err := host.List(ctx, list, client.InNamespace(Namespace)); err != nil {
+			return err
 		}
-		dec := yaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
-		for {
-			ftc := &fedcorev1b1.FederatedTypeConfig{}
-			if err := dec.Decode(ftc); errors.Is(err, io.EOF) {
-				break
-			} else if err != nil {
-				t.Fatalf("%s: %v", f, err)
-			}
-			if ftc.Name == "" {
-				continue
-			}
-			ftc.Namespace = Namespace
-			if err := host.Create(t.Context(), ftc); err != nil {
-				t.Fatalf("creating FederatedTypeConfig %s from %s: %v", ftc.Name, f, err)
-			}
-			out = append(out, ftc)
+		if len(list.Items) == 0 {
+			return fmt.Errorf("no FederatedTypeConfigs in namespace %s", Namespace)
 		}
-	}
-	if len(out) == 0 {
-		t.Fatal("no FederatedTypeConfigs in config/federatedtypeconfigs")
-	}
+		out = out[:0]
+		for i := range list.Items {
+			out = append(out, &list.Items[i])
+		}
+		return nil
+	}, "the chart's KubeFedConfig and FederatedTypeConfigs in namespace %s", Namespace)
 	return out
+}
+
+// ChartIdentity returns a copy of the host's administrator configuration
+// that impersonates the chart's ServiceAccount, with the groups the API
+// server gives a ServiceAccount token: every request of a control plane
+// built from it is authorised by the chart's RBAC alone.
+func ChartIdentity(host *rest.Config) *rest.Config {
+	cfg := rest.CopyConfig(host)
+	cfg.Impersonate = rest.ImpersonationConfig{
+		UserName: "system:serviceaccount:" + Namespace + ":" + ServiceAccount,
+		Groups:   []string{"system:serviceaccounts", "system:serviceaccounts:" + Namespace, "system:authenticated"},
+	}
+	return cfg
+}
+
+// checkServiceAccount fails the test when the chart did not create its
+// ServiceAccount: impersonating a missing one would still be authorised
+// by the bindings and hide a broken chart.
+func checkServiceAccount(t testing.TB, host client.Client) {
+	t.Helper()
+	if err := host.Get(t.Context(), client.ObjectKey{Namespace: Namespace, Name: ServiceAccount}, &corev1.ServiceAccount{}); err != nil {
+		t.Fatalf("ServiceAccount %s/%s of the chart: %v", Namespace, ServiceAccount, err)
+	}
 }
 
 // TypeConfig returns the installed FederatedTypeConfig whose target kind
