@@ -21,6 +21,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -38,9 +40,11 @@ import (
 // capacity returns, per cluster, the replicas it was seen able to run
 // (clusters that kept Pods unschedulable past the window, and observations
 // still within the TTL), whether any cluster reports unavailable replicas
-// (worth checking again soon), and why the Pods of some clusters could not
-// be read. The members are read in parallel, each within the member read
-// timeout, so that a slow or broken member neither delays the others nor
+// (worth checking again soon), and why the capacity of some clusters could
+// not be checked: their Pods could not be read, or the part of the target
+// that says where to look (its status, a member's remote status, its Pod
+// selector) could not. The members are read in parallel, each within the
+// member read timeout, so that a slow or broken member neither delays the others nor
 // holds the worker for long.
 func (r *Reconciler) capacity(ctx context.Context, rsp *fedschedv1a1.ReplicaSchedulingPreference, target *unstructured.Unstructured, current map[string]int64) (map[string]int64, bool, map[string]string) {
 	now := r.now()
@@ -52,12 +56,19 @@ func (r *Reconciler) capacity(ctx context.Context, rsp *fedschedv1a1.ReplicaSche
 			capacity[c.Name] = *c.Capacity
 		}
 	}
-	status, _ := fedtypesv1b1.GetStatus(target)
-	if status == nil {
-		return capacity, false, nil
-	}
-	selector, err := podSelector(target)
+	// A part of the target that cannot be read leaves the capacity of the
+	// clusters it concerns unknown: each is named in readErrors, so that
+	// the status says so instead of planning as if no limit applied.
+	readErrors := map[string]string{}
+	status, err := fedtypesv1b1.GetStatus(target)
 	if err != nil {
+		for _, cluster := range slices.Sorted(maps.Keys(current)) {
+			readErrors[cluster] = fmt.Sprintf("reading the status of %s: %v: the capacity of cluster %s is not checked until the status is valid again (kubefed's sync controller rewrites it)",
+				describe(target), err, cluster)
+		}
+		return capacity, false, orNil(readErrors)
+	}
+	if status == nil {
 		return capacity, false, nil
 	}
 	var toRead []string
@@ -68,13 +79,26 @@ func (r *Reconciler) capacity(ctx context.Context, rsp *fedschedv1a1.ReplicaSche
 		var remote struct {
 			AvailableReplicas int64 `json:"availableReplicas"`
 		}
-		if json.Unmarshal(cs.RemoteStatus.Raw, &remote) != nil || remote.AvailableReplicas >= current[cs.Name] {
+		if err := json.Unmarshal(cs.RemoteStatus.Raw, &remote); err != nil {
+			readErrors[cs.Name] = fmt.Sprintf("reading the status of cluster %s in %s: %v: the capacity of cluster %s is not checked until the status is valid again (kubefed's sync controller rewrites it)",
+				cs.Name, describe(target), err, cs.Name)
+			continue
+		}
+		if remote.AvailableReplicas >= current[cs.Name] {
 			continue
 		}
 		toRead = append(toRead, cs.Name)
 	}
 	if len(toRead) == 0 {
-		return capacity, false, nil
+		return capacity, false, orNil(readErrors)
+	}
+	selector, err := podSelector(target)
+	if err != nil {
+		for _, cluster := range toRead {
+			readErrors[cluster] = fmt.Sprintf("the Pods of %s in cluster %s cannot be selected (%v): the capacity of cluster %s is not checked; give the template a spec.selector",
+				describe(target), cluster, err, cluster)
+		}
+		return capacity, true, readErrors
 	}
 
 	// One goroutine per member; each writes only its own slot.
@@ -95,7 +119,6 @@ func (r *Reconciler) capacity(ctx context.Context, rsp *fedschedv1a1.ReplicaSche
 	}
 	wg.Wait()
 
-	readErrors := map[string]string{}
 	for i, cluster := range toRead {
 		res := results[i]
 		switch {
@@ -105,10 +128,21 @@ func (r *Reconciler) capacity(ctx context.Context, rsp *fedschedv1a1.ReplicaSche
 			capacity[cluster] = res.scheduled
 		}
 	}
-	if len(readErrors) == 0 {
-		readErrors = nil
+	return capacity, true, orNil(readErrors)
+}
+
+// orNil returns m, or nil when it is empty.
+func orNil(m map[string]string) map[string]string {
+	if len(m) == 0 {
+		return nil
 	}
-	return capacity, true, readErrors
+	return m
+}
+
+// describe names a federated object for messages:
+// "FederatedDeployment ns/web".
+func describe(u *unstructured.Unstructured) string {
+	return fmt.Sprintf("%s %s/%s", u.GetKind(), u.GetNamespace(), u.GetName())
 }
 
 // readErrorMessage says why a member's Pods could not be read and what to
