@@ -19,6 +19,7 @@ package dnsendpoint
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
@@ -89,6 +90,10 @@ func (r *Reconciler) clusterToEndpoints(ctx context.Context, _ client.Object) []
 func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	var owner client.Object
 	var desired []*feddnsv1a1.Endpoint
+	// keep says, when no cluster has a load balancer to publish, whether
+	// the stored records are the last ones published for the record as it
+	// is now, and are kept.
+	var keep func(stored []*feddnsv1a1.Endpoint) bool
 	switch {
 	case strings.HasPrefix(req.Name, ServicePrefix):
 		rec := &feddnsv1a1.ServiceDNSRecord{}
@@ -103,6 +108,12 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 			return ctrl.Result{}, err
 		}
 		owner, desired = rec, ServiceEndpoints(rec, rec.Status.Domain, known)
+		if rec.Status.Domain != "" && !HasServiceTargets(rec.Status.DNS) {
+			global := NewServiceNames(rec, rec.Status.Domain).Global()
+			keep = func(stored []*feddnsv1a1.Endpoint) bool {
+				return slices.ContainsFunc(stored, func(ep *feddnsv1a1.Endpoint) bool { return ep.DNSName == global })
+			}
+		}
 	case strings.HasPrefix(req.Name, IngressPrefix):
 		rec := &feddnsv1a1.IngressDNSRecord{}
 		if err := r.Client.Get(ctx, types.NamespacedName{Namespace: req.Namespace, Name: strings.TrimPrefix(req.Name, IngressPrefix)}, rec); err != nil {
@@ -112,6 +123,13 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 			return ctrl.Result{}, err
 		}
 		owner, desired = rec, IngressEndpoints(rec)
+		if !HasIngressTargets(rec.Status.DNS) {
+			keep = func(stored []*feddnsv1a1.Endpoint) bool {
+				return len(stored) > 0 && !slices.ContainsFunc(stored, func(ep *feddnsv1a1.Endpoint) bool {
+					return !slices.Contains(rec.Spec.Hosts, ep.DNSName)
+				})
+			}
+		}
 	default:
 		// A DNSEndpoint written by someone else.
 		return ctrl.Result{}, nil
@@ -119,7 +137,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if owner.GetDeletionTimestamp() != nil {
 		return ctrl.Result{}, nil
 	}
-	return ctrl.Result{}, r.write(ctx, req.NamespacedName, owner, desired)
+	return ctrl.Result{}, r.write(ctx, req.NamespacedName, owner, desired, keep)
 }
 
 // deleteOrphan deletes the DNSEndpoint of a deleted record. The owner
@@ -162,8 +180,9 @@ func (r *Reconciler) locations(ctx context.Context) ([]Location, error) {
 }
 
 // write creates the DNSEndpoint or updates its records, only when they
-// differ from the stored ones.
-func (r *Reconciler) write(ctx context.Context, key types.NamespacedName, owner client.Object, desired []*feddnsv1a1.Endpoint) error {
+// differ from the stored ones and keep (when set) does not keep them.
+func (r *Reconciler) write(ctx context.Context, key types.NamespacedName, owner client.Object, desired []*feddnsv1a1.Endpoint,
+	keep func([]*feddnsv1a1.Endpoint) bool) error {
 	log := ctrl.LoggerFrom(ctx)
 	ep := &feddnsv1a1.DNSEndpoint{}
 	err := r.Client.Get(ctx, key, ep)
@@ -192,6 +211,12 @@ func (r *Reconciler) write(ctx context.Context, key types.NamespacedName, owner 
 		return fmt.Errorf("DNSEndpoint %s exists and is not owned by the record %s: delete it so that the record can be published", key, owner.GetName())
 	}
 	if apiequality.Semantic.DeepEqual(normalise(ep.Spec.Endpoints), normalise(desired)) {
+		return nil
+	}
+	if keep != nil && keep(ep.Spec.Endpoints) {
+		// No cluster can serve: a name that stops resolving fails every
+		// client, a stale one may still reach a cluster that recovers.
+		log.V(1).Info("Kept the last published records: no cluster has a load balancer to publish", "dnsEndpoint", klog.KObj(ep))
 		return nil
 	}
 	before := ep.DeepCopy()

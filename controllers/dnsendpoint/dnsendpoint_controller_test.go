@@ -169,6 +169,59 @@ func TestDNSEndpointLifecycle(t *testing.T) {
 		t.Errorf("the DNSEndpoint was rewritten although its records did not change (resourceVersion %s -> %s)", rv, ep.ResourceVersion)
 	}
 
+	// Every cluster listed without a load balancer (no endpoints left
+	// anywhere): the DNSEndpoint keeps the records it last published.
+	if err := c.Get(ctx, client.ObjectKeyFromObject(rec), rec); err != nil {
+		t.Fatal(err)
+	}
+	rec.Status.DNS = []feddnsv1a1.ClusterDNS{{Cluster: "c1"}}
+	if err := c.Status().Update(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	// Positive control: a record changed after that update is published by
+	// the same controller, so the update above has been reconciled.
+	probe := &feddnsv1a1.ServiceDNSRecord{ObjectMeta: metav1.ObjectMeta{Name: "probe", Namespace: "shop"},
+		Spec: feddnsv1a1.ServiceDNSRecordSpec{DomainRef: "fed", RecordTTL: 60}}
+	if err := c.Create(ctx, probe); err != nil {
+		t.Fatal(err)
+	}
+	probe.Status = feddnsv1a1.ServiceDNSRecordStatus{Domain: "example.com", DNS: []feddnsv1a1.ClusterDNS{
+		{Cluster: "c1", LoadBalancer: corev1.LoadBalancerStatus{Ingress: []corev1.LoadBalancerIngress{{IP: "198.51.100.18"}}}},
+	}}
+	if err := c.Status().Update(ctx, probe); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the probe record is published", func(ctx context.Context) error {
+		got := &feddnsv1a1.DNSEndpoint{}
+		if err := c.Get(ctx, client.ObjectKey{Namespace: "shop", Name: "service-probe"}, got); err != nil {
+			return err
+		}
+		if r := render(got.Spec.Endpoints); r != "probe.shop.fed.svc.example.com A 198.51.100.18 60\n" {
+			return fmt.Errorf("endpoints:\n%s", r)
+		}
+		return nil
+	})
+	if err := c.Get(ctx, key, ep); err != nil {
+		t.Fatal(err)
+	}
+	if got := render(ep.Spec.Endpoints); got != "web.shop.fed.svc.example.com A 198.51.100.17 60\n" {
+		t.Errorf("with no cluster to publish, the DNSEndpoint has\n%s\nwant the last published records kept", got)
+	}
+	// Without a Domain the names are withdrawn, kept records included.
+	rec.Status.Domain = ""
+	if err := c.Status().Update(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the names are withdrawn without a Domain", func(ctx context.Context) error {
+		if err := c.Get(ctx, key, ep); err != nil {
+			return err
+		}
+		if len(ep.Spec.Endpoints) != 0 {
+			return fmt.Errorf("endpoints:\n%s", render(ep.Spec.Endpoints))
+		}
+		return nil
+	})
+
 	// envtest runs no garbage collector: the controller itself deletes the
 	// DNSEndpoint of a deleted record.
 	if err := c.Delete(ctx, rec); err != nil {

@@ -24,6 +24,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	feddnsv1a1 "github.com/kubefed/kubefed/api/multiclusterdns/v1alpha1"
+	"github.com/kubefed/kubefed/controllers/multiclusterdns/clusterlb"
 )
 
 // Name prefixes of the DNSEndpoint written for each record kind (KubeFed's
@@ -72,28 +73,35 @@ func (n ServiceNames) Zone(zone, region string) string {
 }
 
 // ServiceEndpoints returns the DNS records of a ServiceDNSRecord whose status
-// is resolved against domain:
+// is resolved against domain, as KubeFed v0.6's getServiceDNSEndpoints
+// computed them from the same status:
 //
 //   - the global name answers with the load balancers of every cluster in
 //     status.dns;
-//   - a region name, for every region of a cluster in status.dns or of a
-//     joined cluster (known), answers with that region's clusters, or is a
-//     CNAME to the global name when it has none;
-//   - a zone name answers with that zone's clusters, or is a CNAME to its
-//     region name (which may itself fall back to the global name);
-//   - dnsPrefix.<domain> is a CNAME to the global name.
+//   - the name of a cluster's region answers with the load balancers of
+//     that region's clusters, or is a CNAME to the global name when none has
+//     one;
+//   - the name of each of a cluster's zones answers with that zone's load
+//     balancers, or is a CNAME to its region name;
+//   - dnsPrefix.<domain> is a CNAME to the global name;
+//   - with externalName set, every record but the dnsPrefix CNAME carries
+//     the label serviceName=<record name>.
 //
-// Nothing is returned when no cluster has ever been published (there is no
-// answer to fall back to). The result is sorted, so that an unchanged input
-// gives an equal output.
+// Where this differs from KubeFed (docs/dns.md): IPv6 addresses make AAAA
+// records; host names make a CNAME instead of being resolved; a name whose
+// clusters have both addresses and no load balancer answers with the
+// addresses (KubeFed merged the fallback CNAME into them); invalid load
+// balancer entries are left out; a cluster without a region has only the
+// global name; and the regions and zones of joined clusters that are not in
+// the status (known: not Ready) get fallback names too, when the status lists
+// a cluster. Nothing is returned
+// without a domain. The result is sorted, so that an unchanged input gives
+// an equal output.
 func ServiceEndpoints(rec *feddnsv1a1.ServiceDNSRecord, domain string, known []Location) []*feddnsv1a1.Endpoint {
-	if domain == "" || len(rec.Status.DNS) == 0 {
+	if domain == "" {
 		return nil
 	}
-	ttl := rec.Spec.RecordTTL
-	if ttl == 0 {
-		ttl = feddnsv1a1.DefaultRecordTTL
-	}
+	ttl := recordTTL(rec.Spec.RecordTTL)
 	names := NewServiceNames(rec, domain)
 	var global []corev1.LoadBalancerIngress
 	regions := map[string][]corev1.LoadBalancerIngress{}
@@ -115,19 +123,27 @@ func ServiceEndpoints(rec *feddnsv1a1.ServiceDNSRecord, domain string, known []L
 			}
 		}
 	}
-	for _, loc := range known {
-		addLocation(loc)
+	if len(rec.Status.DNS) > 0 {
+		// Without any listed cluster KubeFed wrote no name but the
+		// dnsPrefix CNAME; fallback names would lead nowhere.
+		for _, loc := range known {
+			addLocation(loc)
+		}
 	}
 	for _, c := range rec.Status.DNS {
 		addLocation(Location{Region: c.Region, Zones: c.Zones})
-		global = append(global, c.LoadBalancer.Ingress...)
+		lbs, _ := clusterlb.CleanLoadBalancer(c.LoadBalancer.Ingress)
+		global = append(global, lbs...)
 		if c.Region == "" {
 			continue
 		}
-		regions[c.Region] = append(regions[c.Region], c.LoadBalancer.Ingress...)
+		regions[c.Region] = append(regions[c.Region], lbs...)
 		for _, z := range c.Zones {
+			if z == "" {
+				continue
+			}
 			k := zoneKey{z, c.Region}
-			zones[k] = append(zones[k], c.LoadBalancer.Ingress...)
+			zones[k] = append(zones[k], lbs...)
 		}
 	}
 	var out []*feddnsv1a1.Endpoint
@@ -138,31 +154,71 @@ func ServiceEndpoints(rec *feddnsv1a1.ServiceDNSRecord, domain string, known []L
 	for k, lbs := range zones {
 		out = append(out, records(names.Zone(k.zone, k.region), lbs, names.Region(k.region), ttl)...)
 	}
+	if rec.Spec.ExternalName != "" {
+		for _, ep := range out {
+			ep.Labels = feddnsv1a1.Labels{"serviceName": rec.Name}
+		}
+	}
 	if rec.Spec.DNSPrefix != "" {
 		out = append(out, &feddnsv1a1.Endpoint{DNSName: rec.Spec.DNSPrefix + "." + domain,
 			RecordType: feddnsv1a1.RecordTypeCNAME, Targets: feddnsv1a1.Targets{names.Global()}, RecordTTL: ttl})
+	}
+	if len(out) == 0 {
+		return nil
 	}
 	sortEndpoints(out)
 	return out
 }
 
 // IngressEndpoints returns, for every host of an IngressDNSRecord, the
-// records answering with the load balancers of every cluster in status.dns.
+// records answering with the load balancers of every cluster in status.dns
+// (none for a host when no cluster has one), as KubeFed v0.6's
+// getIngressDNSEndpoints did, with the differences ServiceEndpoints lists.
 func IngressEndpoints(rec *feddnsv1a1.IngressDNSRecord) []*feddnsv1a1.Endpoint {
-	ttl := rec.Spec.RecordTTL
-	if ttl == 0 {
-		ttl = feddnsv1a1.DefaultRecordTTL
-	}
+	ttl := recordTTL(rec.Spec.RecordTTL)
 	var lbs []corev1.LoadBalancerIngress
 	for _, c := range rec.Status.DNS {
-		lbs = append(lbs, c.LoadBalancer.Ingress...)
+		valid, _ := clusterlb.CleanLoadBalancer(c.LoadBalancer.Ingress)
+		lbs = append(lbs, valid...)
 	}
 	var out []*feddnsv1a1.Endpoint
 	for _, host := range rec.Spec.Hosts {
 		out = append(out, records(host, lbs, "", ttl)...)
 	}
+	if len(out) == 0 {
+		return nil
+	}
 	sortEndpoints(out)
 	return out
+}
+
+// HasServiceTargets says whether a cluster of the record's status has a
+// load balancer that can be published.
+func HasServiceTargets(dns []feddnsv1a1.ClusterDNS) bool {
+	for _, c := range dns {
+		if valid, _ := clusterlb.CleanLoadBalancer(c.LoadBalancer.Ingress); len(valid) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// HasIngressTargets says whether a cluster of the record's status has a
+// load balancer that can be published.
+func HasIngressTargets(dns []feddnsv1a1.ClusterIngressDNS) bool {
+	for _, c := range dns {
+		if valid, _ := clusterlb.CleanLoadBalancer(c.LoadBalancer.Ingress); len(valid) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func recordTTL(ttl feddnsv1a1.TTL) feddnsv1a1.TTL {
+	if ttl == 0 {
+		return feddnsv1a1.DefaultRecordTTL
+	}
+	return ttl
 }
 
 // records returns the records of one name: A and AAAA records for the IP

@@ -20,6 +20,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -101,9 +102,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		return ctrl.Result{}, err
 	}
 	views := clusterlb.ReadEach(ctx, r.Members, clusters,
-		func(ctx context.Context, rd client.Reader, cl clusterlb.Cluster) clusterIngress {
+		func(ctx context.Context, m clusterlb.Member, cl clusterlb.Cluster) clusterIngress {
 			ing := &networkingv1.Ingress{}
-			if err := rd.Get(ctx, req.NamespacedName, ing); err != nil {
+			if err := m.Cached.Get(ctx, req.NamespacedName, ing); err != nil {
 				if apierrors.IsNotFound(err) {
 					return clusterIngress{cluster: cl, problem: fmt.Sprintf("cluster %s has no federated Ingress %s", cl.Name, req.NamespacedName)}
 				}
@@ -126,63 +127,63 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	return ctrl.Result{}, nil
 }
 
-// computeStatus publishes the clusters whose Ingress has a valid load
-// balancer address; with none, the last published clusters are kept.
+// computeStatus derives the status as KubeFed v0.6's IngressDNS controller
+// did: status.dns lists every Ready cluster (sorted by name) with its
+// Ingress's load balancer, empty where the cluster has no such Ingress. The
+// conditions are kubefed's own.
 func computeStatus(rec *feddnsv1a1.IngressDNSRecord, views []clusterIngress) feddnsv1a1.IngressDNSRecordStatus {
 	st := feddnsv1a1.IngressDNSRecordStatus{ObservedGeneration: rec.Generation, Conditions: slices.Clone(rec.Status.Conditions)}
 	var problems []string
-	var found, bad int
+	var ready, found, withLB, published int
 	for _, v := range views {
 		if v.problem != "" {
 			problems = append(problems, v.problem)
 		}
-		if v.ingress == nil {
+		if !v.cluster.Ready {
 			continue
 		}
-		found++
-		in := make([]corev1.LoadBalancerIngress, 0, len(v.ingress.Status.LoadBalancer.Ingress))
-		for _, lb := range v.ingress.Status.LoadBalancer.Ingress {
-			in = append(in, corev1.LoadBalancerIngress{IP: lb.IP, Hostname: lb.Hostname})
-		}
-		lbs, invalid := clusterlb.CleanLoadBalancer(in)
-		for _, h := range invalid {
-			bad++
-			problems = append(problems, fmt.Sprintf("cluster %s: load balancer address %q of Ingress %s/%s is not a valid IP or DNS name and is left out", v.cluster.Name, h, rec.Namespace, rec.Name))
-		}
-		if len(lbs) == 0 {
-			if len(invalid) == 0 {
-				problems = append(problems, fmt.Sprintf("cluster %s: Ingress %s/%s has no load balancer address yet", v.cluster.Name, rec.Namespace, rec.Name))
+		ready++
+		entry := feddnsv1a1.ClusterIngressDNS{Cluster: v.cluster.Name}
+		if v.ingress != nil {
+			found++
+			in := make([]corev1.LoadBalancerIngress, 0, len(v.ingress.Status.LoadBalancer.Ingress))
+			for _, lb := range v.ingress.Status.LoadBalancer.Ingress {
+				in = append(in, corev1.LoadBalancerIngress{IP: lb.IP, Hostname: lb.Hostname})
 			}
-			continue
+			valid, invalid := clusterlb.CleanLoadBalancer(in)
+			for _, h := range invalid {
+				problems = append(problems, fmt.Sprintf("cluster %s: load balancer address %q of Ingress %s/%s is not a valid IP or DNS name and is not published", v.cluster.Name, h, rec.Namespace, rec.Name))
+			}
+			if len(in) == 0 {
+				problems = append(problems, fmt.Sprintf("cluster %s: Ingress %s/%s has no load balancer address yet", v.cluster.Name, rec.Namespace, rec.Name))
+			} else {
+				withLB++
+			}
+			entry.LoadBalancer.Ingress = clusterlb.SortLoadBalancer(in)
+			if len(valid) > 0 {
+				published++
+			}
 		}
-		st.DNS = append(st.DNS, feddnsv1a1.ClusterIngressDNS{Cluster: v.cluster.Name, LoadBalancer: corev1.LoadBalancerStatus{Ingress: lbs}})
+		st.DNS = append(st.DNS, entry)
 	}
 	msg := clusterlb.Summary(problems)
 	gen := rec.Generation
-	if len(st.DNS) > 0 {
+	if published > 0 {
 		clusterlb.SetCondition(&st.Conditions, gen, feddnsv1a1.ConditionAvailable, true, feddnsv1a1.ReasonHealthy,
-			fmt.Sprintf("%d of %d clusters published. %s", len(st.DNS), len(views), msg))
+			fmt.Sprintf("%d of %d Ready clusters have a load balancer to publish. %s", published, ready, msg))
 		clusterlb.SetCondition(&st.Conditions, gen, feddnsv1a1.ConditionReady, true, feddnsv1a1.ReasonPublished,
 			fmt.Sprintf("Published for %d hosts", len(rec.Spec.Hosts)))
 		return st
 	}
-	st.DNS = rec.Status.DNS
-	kept := "nothing was published before"
-	if len(st.DNS) > 0 {
-		kept = "the last published targets are kept"
-	}
 	clusterlb.SetCondition(&st.Conditions, gen, feddnsv1a1.ConditionAvailable, false, feddnsv1a1.ReasonNoHealthyCluster,
-		fmt.Sprintf("No cluster is healthy, %s: %s", kept, msg))
-	if len(st.DNS) > 0 {
-		return st
-	}
+		strings.TrimSpace(fmt.Sprintf("No cluster is healthy; the DNSEndpoint keeps the records it last published, if any. %s", msg)))
 	reason, what := feddnsv1a1.ReasonIngressNotFound, "no Ready cluster has the federated Ingress: create a FederatedIngress of the same name and namespace"
 	switch {
-	case found > 0 && bad > 0:
+	case withLB > 0:
 		reason, what = feddnsv1a1.ReasonInvalidHostname, "no cluster's Ingress has a valid load balancer address"
 	case found > 0:
 		reason, what = feddnsv1a1.ReasonNoLoadBalancer, "no cluster's Ingress has a load balancer address: is an ingress controller running in the clusters?"
 	}
-	clusterlb.SetCondition(&st.Conditions, gen, feddnsv1a1.ConditionReady, false, reason, what+". "+msg)
+	clusterlb.SetCondition(&st.Conditions, gen, feddnsv1a1.ConditionReady, false, reason, strings.TrimSpace(what+". "+msg))
 	return st
 }

@@ -20,9 +20,12 @@ import (
 	"strings"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/yaml"
 
 	feddnsv1a1 "github.com/kubefed/kubefed/api/multiclusterdns/v1alpha1"
 	"github.com/kubefed/kubefed/controllers/multiclusterdns/clusterlb"
@@ -35,12 +38,10 @@ func ingress(addrs ...networkingv1.IngressLoadBalancerIngress) *networkingv1.Ing
 func TestComputeStatus(t *testing.T) {
 	c1 := clusterlb.Cluster{Name: "c1", Ready: true}
 	c2 := clusterlb.Cluster{Name: "c2", Ready: true}
-	last := []feddnsv1a1.ClusterIngressDNS{{Cluster: "c9"}}
 	tests := []struct {
 		name        string
-		last        []feddnsv1a1.ClusterIngressDNS
 		views       []clusterIngress
-		want        string
+		want        string // cluster, "+" when it has a load balancer
 		ready       metav1.ConditionStatus
 		readyReason string
 		avail       metav1.ConditionStatus
@@ -48,44 +49,43 @@ func TestComputeStatus(t *testing.T) {
 	}{{
 		name:  "every cluster with an address",
 		views: []clusterIngress{{cluster: c1, ingress: ingress(networkingv1.IngressLoadBalancerIngress{IP: "198.51.100.18"})}, {cluster: c2, ingress: ingress(networkingv1.IngressLoadBalancerIngress{Hostname: "lb.example.net"})}},
-		want:  "c1,c2", ready: metav1.ConditionTrue, readyReason: feddnsv1a1.ReasonPublished, avail: metav1.ConditionTrue,
+		want:  "c1+,c2+", ready: metav1.ConditionTrue, readyReason: feddnsv1a1.ReasonPublished, avail: metav1.ConditionTrue,
 	}, {
-		name:  "an invalid host name is left out and named; the others stay",
+		name:  "an invalid host name is named and not published; the others are",
 		views: []clusterIngress{{cluster: c1, ingress: ingress(networkingv1.IngressLoadBalancerIngress{IP: "198.51.100.18"})}, {cluster: c2, ingress: ingress(networkingv1.IngressLoadBalancerIngress{Hostname: "localhost"})}},
-		want:  "c1", ready: metav1.ConditionTrue, readyReason: feddnsv1a1.ReasonPublished, avail: metav1.ConditionTrue,
+		want:  "c1+,c2+", ready: metav1.ConditionTrue, readyReason: feddnsv1a1.ReasonPublished, avail: metav1.ConditionTrue,
 		mention: `cluster c2: load balancer address "localhost" of Ingress shop/web is not a valid IP or DNS name`,
 	}, {
 		name:  "no address yet",
 		views: []clusterIngress{{cluster: c1, ingress: ingress()}},
-		ready: metav1.ConditionFalse, readyReason: feddnsv1a1.ReasonNoLoadBalancer, avail: metav1.ConditionFalse,
+		want:  "c1", ready: metav1.ConditionFalse, readyReason: feddnsv1a1.ReasonNoLoadBalancer, avail: metav1.ConditionFalse,
 		mention: "is an ingress controller running",
 	}, {
 		name:  "the Ingress exists nowhere",
 		views: []clusterIngress{{cluster: c1, problem: "cluster c1 has no federated Ingress shop/web"}},
-		ready: metav1.ConditionFalse, readyReason: feddnsv1a1.ReasonIngressNotFound, avail: metav1.ConditionFalse,
+		want:  "c1", ready: metav1.ConditionFalse, readyReason: feddnsv1a1.ReasonIngressNotFound, avail: metav1.ConditionFalse,
 		mention: "create a FederatedIngress",
 	}, {
-		name:  "no healthy cluster keeps the last targets",
-		last:  last,
+		name:  "no Ready cluster: nothing listed, the DNSEndpoint keeps its records",
 		views: []clusterIngress{{cluster: clusterlb.Cluster{Name: "c1"}, problem: "cluster c1 is not Ready"}},
-		want:  "c9", ready: metav1.ConditionTrue, readyReason: feddnsv1a1.ReasonPublished, avail: metav1.ConditionFalse,
-		mention: "the last published targets are kept",
+		ready: metav1.ConditionFalse, readyReason: feddnsv1a1.ReasonIngressNotFound, avail: metav1.ConditionFalse,
+		mention: "the DNSEndpoint keeps the records it last published",
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := &feddnsv1a1.IngressDNSRecord{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "shop", Generation: 1},
-				Spec: feddnsv1a1.IngressDNSRecordSpec{Hosts: []string{"shop.example.com"}}, Status: feddnsv1a1.IngressDNSRecordStatus{DNS: tt.last}}
-			if tt.last != nil {
-				// It was published before.
-				rec.Status.Conditions = []metav1.Condition{{Type: feddnsv1a1.ConditionReady, Status: metav1.ConditionTrue, Reason: feddnsv1a1.ReasonPublished, Message: "Published for 1 hosts"}}
-			}
+				Spec: feddnsv1a1.IngressDNSRecordSpec{Hosts: []string{"shop.example.com"}}}
 			st := computeStatus(rec, tt.views)
 			var got []string
 			for _, c := range st.DNS {
-				got = append(got, c.Cluster)
+				e := c.Cluster
+				if len(c.LoadBalancer.Ingress) > 0 {
+					e += "+"
+				}
+				got = append(got, e)
 			}
 			if g := strings.Join(got, ","); g != tt.want {
-				t.Errorf("published %q, want %q", g, tt.want)
+				t.Errorf("listed %q, want %q", g, tt.want)
 			}
 			r := meta.FindStatusCondition(st.Conditions, feddnsv1a1.ConditionReady)
 			a := meta.FindStatusCondition(st.Conditions, feddnsv1a1.ConditionAvailable)
@@ -94,6 +94,65 @@ func TestComputeStatus(t *testing.T) {
 			}
 			if !strings.Contains(r.Message+" | "+a.Message, tt.mention) {
 				t.Errorf("messages %q | %q do not mention %q", r.Message, a.Message, tt.mention)
+			}
+		})
+	}
+}
+
+// TestStatusMatchesKubeFed checks status.dns against KubeFed v0.6's
+// IngressDNS controller (kubernetes-sigs/kubefed
+// pkg/controller/ingressdns/controller.go, reconcile): one entry per Ready
+// cluster, sorted by name, with the Ingress's load balancer (sorted by IP,
+// then host name), empty where the cluster has no such Ingress. The first
+// two cases are KubeFed's end to end tests (test/e2e/ingressdns.go:
+// "IngressDNS status should be updated correctly when there are no
+// corresponding ingresses in member clusters" and "... when there are
+// corresponding ingresses in member clusters", load balancers 10.20.30.1,
+// 10.20.30.2).
+func TestStatusMatchesKubeFed(t *testing.T) {
+	c1 := clusterlb.Cluster{Name: "cluster1", Ready: true}
+	c2 := clusterlb.Cluster{Name: "cluster2", Ready: true}
+	lb := func(addrs ...corev1.LoadBalancerIngress) corev1.LoadBalancerStatus {
+		return corev1.LoadBalancerStatus{Ingress: addrs}
+	}
+	ip := func(s string) corev1.LoadBalancerIngress { return corev1.LoadBalancerIngress{IP: s} }
+	tests := []struct {
+		name  string
+		views []clusterIngress
+		want  []feddnsv1a1.ClusterIngressDNS
+	}{{
+		name: "no Ingress in the members: every Ready cluster, no load balancer",
+		views: []clusterIngress{
+			{cluster: c1, problem: "cluster cluster1 has no federated Ingress"},
+			{cluster: c2, problem: "cluster cluster2 has no federated Ingress"},
+		},
+		want: []feddnsv1a1.ClusterIngressDNS{{Cluster: "cluster1"}, {Cluster: "cluster2"}},
+	}, {
+		name: "an Ingress with a load balancer in every member",
+		views: []clusterIngress{
+			{cluster: c1, ingress: ingress(networkingv1.IngressLoadBalancerIngress{IP: "10.20.30.1"})},
+			{cluster: c2, ingress: ingress(networkingv1.IngressLoadBalancerIngress{IP: "10.20.30.2"})},
+		},
+		want: []feddnsv1a1.ClusterIngressDNS{{Cluster: "cluster1", LoadBalancer: lb(ip("10.20.30.1"))}, {Cluster: "cluster2", LoadBalancer: lb(ip("10.20.30.2"))}},
+	}, {
+		name: "entries sorted by IP, then host name; a cluster that is not Ready is not listed",
+		views: []clusterIngress{
+			{cluster: clusterlb.Cluster{Name: "cluster0"}, problem: "cluster cluster0 is not Ready"},
+			{cluster: c1, ingress: ingress(networkingv1.IngressLoadBalancerIngress{IP: "10.20.30.2"},
+				networkingv1.IngressLoadBalancerIngress{Hostname: "a9.us-west-2.elb.amazonaws.test"}, networkingv1.IngressLoadBalancerIngress{IP: "10.20.30.1"})},
+		},
+		want: []feddnsv1a1.ClusterIngressDNS{{Cluster: "cluster1", LoadBalancer: lb(
+			corev1.LoadBalancerIngress{Hostname: "a9.us-west-2.elb.amazonaws.test"}, ip("10.20.30.1"), ip("10.20.30.2"))}},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := &feddnsv1a1.IngressDNSRecord{ObjectMeta: metav1.ObjectMeta{Name: "test-ingress-dns-x", Namespace: "e2e"},
+				Spec: feddnsv1a1.IngressDNSRecordSpec{Hosts: []string{"foo.bar.test"}}}
+			st := computeStatus(rec, tt.views)
+			if !equality.Semantic.DeepEqual(st.DNS, tt.want) {
+				got, _ := yaml.Marshal(st.DNS)
+				want, _ := yaml.Marshal(tt.want)
+				t.Errorf("status.dns:\n%s\nwant (KubeFed v0.6):\n%s", got, want)
 			}
 		})
 	}

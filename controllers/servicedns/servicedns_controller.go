@@ -24,6 +24,7 @@ import (
 	discoveryv1 "k8s.io/api/discovery/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -39,6 +40,11 @@ import (
 // +kubebuilder:rbac:groups=multiclusterdns.kubefed.io,resources=servicednsrecords/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=multiclusterdns.kubefed.io,resources=domains,verbs=get;list;watch
 // +kubebuilder:rbac:groups=core.kubefed.io,resources=kubefedclusters,verbs=get;list;watch
+
+// mirroringController is the value of the EndpointSlice label
+// endpointslice.kubernetes.io/managed-by on the slices that
+// kube-controller-manager mirrors from Endpoints written by hand.
+const mirroringController = "endpointslicemirroring-controller.k8s.io"
 
 // Reconciler writes the status of ServiceDNSRecords.
 type Reconciler struct {
@@ -72,6 +78,14 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager, cc *clustercache.Cluster
 			Name: "servicedns-services", Kind: &corev1.Service{}, MapFunc: sameName})).
 		WatchesRawSource(clustercache.WatchSource(cc, clustercache.WatchSourceInput[ctrl.Request]{
 			Name: "servicedns-endpointslices", Kind: &discoveryv1.EndpointSlice{}, MapFunc: sliceToRecord})).
+		// The slices mirrored from hand-written Endpoints (Services without
+		// a selector) carry the Endpoints' labels, not kubefed.io/managed:
+		// a watch of their own, selected by the mirroring controller's
+		// label, which only such slices carry.
+		WatchesRawSource(clustercache.WatchSource(cc, clustercache.WatchSourceInput[ctrl.Request]{
+			Name: "servicedns-mirrored-endpointslices", Kind: &discoveryv1.EndpointSlice{},
+			LabelSelector: labels.SelectorFromSet(labels.Set{discoveryv1.LabelManagedBy: mirroringController}),
+			MapFunc:       sliceToRecord})).
 		WatchesRawSource(clustercache.ConnectionSource(cc, func(ctx context.Context, _ clustercache.ConnectionEvent) []ctrl.Request {
 			return r.allRecords(ctx, nil)
 		})).
@@ -151,8 +165,8 @@ func (r *Reconciler) read(ctx context.Context, rec *feddnsv1a1.ServiceDNSRecord)
 	}
 	key := client.ObjectKeyFromObject(rec)
 	s.clusters = clusterlb.ReadEach(ctx, r.Members, clusters,
-		func(ctx context.Context, rd client.Reader, cl clusterlb.Cluster) clusterService {
-			return readService(ctx, rd, cl, key)
+		func(ctx context.Context, m clusterlb.Member, cl clusterlb.Cluster) clusterService {
+			return readService(ctx, m, cl, key)
 		},
 		func(cl clusterlb.Cluster, err error) clusterService {
 			return clusterService{cluster: cl, problem: clusterlb.NotReadyMessage(cl, err)}
@@ -161,11 +175,16 @@ func (r *Reconciler) read(ctx context.Context, rec *feddnsv1a1.ServiceDNSRecord)
 }
 
 // readService reads one member's Service and whether it has a ready
-// endpoint.
-func readService(ctx context.Context, rd client.Reader, cl clusterlb.Cluster, key types.NamespacedName) clusterService {
+// endpoint. KubeFed v0.6 read the Service's Endpoints; the EndpointSlices
+// say the same: the EndpointSlice controller writes them for a Service with
+// a selector (with the Service's labels, so the member cache holds them),
+// and the mirroring controller copies Endpoints written by hand for a
+// Service without one (with the Endpoints' labels, which need not include
+// kubefed.io/managed: those are read from the member's API server).
+func readService(ctx context.Context, m clusterlb.Member, cl clusterlb.Cluster, key types.NamespacedName) clusterService {
 	out := clusterService{cluster: cl, read: true}
 	svc := &corev1.Service{}
-	if err := rd.Get(ctx, key, svc); err != nil {
+	if err := m.Cached.Get(ctx, key, svc); err != nil {
 		if apierrors.IsNotFound(err) {
 			out.problem = fmt.Sprintf("cluster %s has no federated Service %s", cl.Name, key)
 			return out
@@ -175,6 +194,10 @@ func readService(ctx context.Context, rd client.Reader, cl clusterlb.Cluster, ke
 		return out
 	}
 	out.service = svc
+	var rd client.Reader = m.Cached
+	if len(svc.Spec.Selector) == 0 {
+		rd = m.Live
+	}
 	slices := &discoveryv1.EndpointSliceList{}
 	if err := rd.List(ctx, slices, client.InNamespace(key.Namespace), client.MatchingLabels{discoveryv1.LabelServiceName: key.Name}); err != nil {
 		out.read = false

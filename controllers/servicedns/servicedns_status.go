@@ -47,65 +47,74 @@ type clusterService struct {
 	// service is the member Service; nil when absent or not read.
 	service *corev1.Service
 	// readyEndpoints is true when an EndpointSlice of the Service has a
-	// ready endpoint.
+	// ready endpoint: for a Service without a selector, also a slice that
+	// the EndpointSlice mirroring controller made from hand-written
+	// Endpoints.
 	readyEndpoints bool
-	// problem says why the cluster is not published; empty otherwise.
+	// problem says why the cluster has no load balancer in the status;
+	// empty otherwise.
 	problem string
 }
 
-// computeStatus derives the record's status from the scope. Healthy
-// clusters are published; when there is none, the last published clusters
-// are kept and the Available condition says why.
+// computeStatus derives the record's status from the scope, as KubeFed
+// v0.6's ServiceDNS controller did: status.dns lists every Ready cluster
+// (sorted by name) with its region and zones, and gives a cluster's load
+// balancer only when its Service has a ready endpoint or the record sets
+// allowServiceWithoutEndpoints. The conditions are kubefed's own.
 func computeStatus(s *scope) feddnsv1a1.ServiceDNSRecordStatus {
 	rec := s.record
 	st := feddnsv1a1.ServiceDNSRecordStatus{ObservedGeneration: rec.Generation,
 		Conditions: slices.Clone(rec.Status.Conditions)}
 	var problems []string
-	var found, withLB, withEndpoints, badHosts int
+	var ready, found, withLB, backed, published, badHosts int
 	for _, c := range s.clusters {
 		if c.problem != "" {
 			problems = append(problems, c.problem)
 		}
-		if c.service == nil {
+		if !c.cluster.Ready {
 			continue
 		}
-		found++
-		lbs, invalid := clusterlb.CleanLoadBalancer(c.service.Status.LoadBalancer.Ingress)
-		for _, h := range invalid {
-			badHosts++
-			problems = append(problems, fmt.Sprintf("cluster %s: load balancer address %q of Service %s/%s is not a valid IP or DNS name and is left out", c.cluster.Name, h, rec.Namespace, rec.Name))
-		}
-		if len(lbs) == 0 {
-			if len(invalid) == 0 {
-				problems = append(problems, fmt.Sprintf("cluster %s: Service %s/%s has no load balancer address yet", c.cluster.Name, rec.Namespace, rec.Name))
+		ready++
+		entry := feddnsv1a1.ClusterDNS{Cluster: c.cluster.Name, Region: c.cluster.Region, Zones: c.cluster.Zones}
+		if c.service != nil {
+			found++
+			lbs := c.service.Status.LoadBalancer.Ingress
+			valid, invalid := clusterlb.CleanLoadBalancer(lbs)
+			for _, h := range invalid {
+				badHosts++
+				problems = append(problems, fmt.Sprintf("cluster %s: load balancer address %q of Service %s/%s is not a valid IP or DNS name and is not published", c.cluster.Name, h, rec.Namespace, rec.Name))
 			}
-			continue
+			if len(lbs) == 0 {
+				problems = append(problems, fmt.Sprintf("cluster %s: Service %s/%s has no load balancer address yet", c.cluster.Name, rec.Namespace, rec.Name))
+			} else {
+				withLB++
+			}
+			switch {
+			case !c.readyEndpoints && !rec.Spec.AllowServiceWithoutEndpoints:
+				if len(lbs) > 0 {
+					problems = append(problems, fmt.Sprintf("cluster %s: Service %s/%s has no ready endpoint", c.cluster.Name, rec.Namespace, rec.Name))
+				}
+			case len(lbs) > 0:
+				backed++
+				entry.LoadBalancer.Ingress = clusterlb.SortLoadBalancer(lbs)
+				if len(valid) > 0 {
+					published++
+				}
+			}
 		}
-		withLB++
-		if !c.readyEndpoints && !rec.Spec.AllowServiceWithoutEndpoints {
-			problems = append(problems, fmt.Sprintf("cluster %s: Service %s/%s has no ready endpoint", c.cluster.Name, rec.Namespace, rec.Name))
-			continue
-		}
-		withEndpoints++
-		st.DNS = append(st.DNS, feddnsv1a1.ClusterDNS{Cluster: c.cluster.Name,
-			LoadBalancer: corev1.LoadBalancerStatus{Ingress: lbs}, Zones: c.cluster.Zones, Region: c.cluster.Region})
+		st.DNS = append(st.DNS, entry)
 	}
 	msg := clusterlb.Summary(problems)
 	gen := rec.Generation
 
-	if len(st.DNS) > 0 {
+	if published > 0 {
 		clusterlb.SetCondition(&st.Conditions, gen, feddnsv1a1.ConditionAvailable, true, feddnsv1a1.ReasonHealthy,
-			fmt.Sprintf("%d of %d clusters published. %s", len(st.DNS), len(s.clusters), msg))
+			fmt.Sprintf("%d of %d Ready clusters have a load balancer to publish. %s", published, ready, msg))
 	} else {
-		// Keep the last answer: a DNS name that vanishes while every
-		// cluster is unreachable is worse than one that may be stale.
-		st.DNS = rec.Status.DNS
-		kept := "nothing was published before"
-		if len(st.DNS) > 0 {
-			kept = "the last published targets are kept"
-		}
+		// The DNSEndpoint keeps its last records: a DNS name that vanishes
+		// while no cluster can serve is worse than one that may be stale.
 		clusterlb.SetCondition(&st.Conditions, gen, feddnsv1a1.ConditionAvailable, false, feddnsv1a1.ReasonNoHealthyCluster,
-			fmt.Sprintf("No cluster is healthy, %s: %s", kept, msg))
+			strings.TrimSpace(fmt.Sprintf("No cluster is healthy; the DNSEndpoint keeps the records it last published, if any. %s", msg)))
 	}
 
 	if s.domain == nil {
@@ -115,19 +124,19 @@ func computeStatus(s *scope) feddnsv1a1.ServiceDNSRecordStatus {
 		return st
 	}
 	st.Domain = s.domain.Domain
-	if len(st.DNS) > 0 {
+	if published > 0 {
 		clusterlb.SetCondition(&st.Conditions, gen, feddnsv1a1.ConditionReady, true, feddnsv1a1.ReasonPublished,
 			fmt.Sprintf("Published as %s", publishedName(rec, st.Domain)))
 		return st
 	}
 	reason, what := feddnsv1a1.ReasonServiceNotFound, "no Ready cluster has the federated Service: create a FederatedService of the same name and namespace placed in at least one cluster"
 	switch {
-	case found > 0 && withLB == 0 && badHosts > 0:
-		reason, what = feddnsv1a1.ReasonInvalidHostname, "no cluster's Service has a valid load balancer address"
 	case found > 0 && withLB == 0:
 		reason, what = feddnsv1a1.ReasonNoLoadBalancer, "no cluster's Service has a load balancer address: is it of type LoadBalancer, with a load balancer controller in the clusters?"
-	case withLB > 0 && withEndpoints == 0:
+	case withLB > 0 && backed == 0:
 		reason, what = feddnsv1a1.ReasonNoReadyEndpoints, "no cluster's Service has a ready endpoint (set spec.allowServiceWithoutEndpoints to publish anyway)"
+	case backed > 0 && badHosts > 0:
+		reason, what = feddnsv1a1.ReasonInvalidHostname, "no cluster's Service has a valid load balancer address"
 	}
 	clusterlb.SetCondition(&st.Conditions, gen, feddnsv1a1.ConditionReady, false, reason, strings.TrimSpace(what+". "+msg))
 	return st

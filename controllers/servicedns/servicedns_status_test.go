@@ -37,34 +37,32 @@ func TestComputeStatus(t *testing.T) {
 	eu := clusterlb.Cluster{Name: "c1", Ready: true, Region: "eu", Zones: []string{"eu-a"}}
 	us := clusterlb.Cluster{Name: "c2", Ready: true, Region: "us"}
 	ip := func(s string) corev1.LoadBalancerIngress { return corev1.LoadBalancerIngress{IP: s} }
-	published := []feddnsv1a1.ClusterDNS{{Cluster: "c9", LoadBalancer: corev1.LoadBalancerStatus{Ingress: []corev1.LoadBalancerIngress{ip("192.0.2.9")}}}}
 	domain := &feddnsv1a1.Domain{Domain: "example.com"}
 	tests := []struct {
 		name           string
 		spec           feddnsv1a1.ServiceDNSRecordSpec
-		last           []feddnsv1a1.ClusterDNS
 		domain         *feddnsv1a1.Domain
 		clusters       []clusterService
-		wantClusters   string
+		wantClusters   string // cluster@region, "+" when it has a load balancer
 		ready, avail   metav1.ConditionStatus
 		readyReason    string
 		messageMention string
 	}{{
-		name:   "healthy clusters are published with their location",
+		name:   "healthy clusters are listed with their location and load balancer",
 		domain: domain,
 		clusters: []clusterService{
 			{cluster: eu, read: true, service: svc(ip("198.51.100.17")), readyEndpoints: true},
 			{cluster: us, read: true, service: svc(ip("198.51.100.33")), readyEndpoints: true},
 		},
-		wantClusters: "c1@eu,c2@us", ready: metav1.ConditionTrue, avail: metav1.ConditionTrue, readyReason: feddnsv1a1.ReasonPublished,
+		wantClusters: "c1@eu+,c2@us+", ready: metav1.ConditionTrue, avail: metav1.ConditionTrue, readyReason: feddnsv1a1.ReasonPublished,
 	}, {
-		name:   "a cluster without ready endpoints is left out and named",
+		name:   "a cluster without ready endpoints is listed without load balancer and named",
 		domain: domain,
 		clusters: []clusterService{
 			{cluster: eu, read: true, service: svc(ip("198.51.100.17")), readyEndpoints: true},
 			{cluster: us, read: true, service: svc(ip("198.51.100.33"))},
 		},
-		wantClusters: "c1@eu", ready: metav1.ConditionTrue, avail: metav1.ConditionTrue, readyReason: feddnsv1a1.ReasonPublished,
+		wantClusters: "c1@eu+,c2@us", ready: metav1.ConditionTrue, avail: metav1.ConditionTrue, readyReason: feddnsv1a1.ReasonPublished,
 		messageMention: "cluster c2: Service shop/web has no ready endpoint",
 	}, {
 		name:   "allowServiceWithoutEndpoints publishes it anyway",
@@ -73,60 +71,69 @@ func TestComputeStatus(t *testing.T) {
 		clusters: []clusterService{
 			{cluster: us, read: true, service: svc(ip("198.51.100.33"))},
 		},
-		wantClusters: "c2@us", ready: metav1.ConditionTrue, avail: metav1.ConditionTrue, readyReason: feddnsv1a1.ReasonPublished,
+		wantClusters: "c2@us+", ready: metav1.ConditionTrue, avail: metav1.ConditionTrue, readyReason: feddnsv1a1.ReasonPublished,
 	}, {
-		name:   "no healthy cluster keeps the last targets",
-		last:   published,
+		name:   "no Ready cluster: nothing listed, the DNSEndpoint keeps its records",
 		domain: domain,
 		clusters: []clusterService{
 			{cluster: clusterlb.Cluster{Name: "c1"}, problem: "cluster c1 is not Ready"},
 		},
-		wantClusters: "c9@", ready: metav1.ConditionTrue, avail: metav1.ConditionFalse, readyReason: feddnsv1a1.ReasonPublished,
-		messageMention: "the last published targets are kept: cluster c1 is not Ready",
+		ready: metav1.ConditionFalse, avail: metav1.ConditionFalse, readyReason: feddnsv1a1.ReasonServiceNotFound,
+		messageMention: "the DNSEndpoint keeps the records it last published, if any. cluster c1 is not Ready",
 	}, {
-		name:     "the Service exists nowhere",
-		domain:   domain,
-		clusters: []clusterService{{cluster: eu, read: true, problem: "cluster c1 has no federated Service shop/web"}},
-		ready:    metav1.ConditionFalse, avail: metav1.ConditionFalse, readyReason: feddnsv1a1.ReasonServiceNotFound,
+		name:         "a Ready cluster that is not connected is listed without load balancer",
+		domain:       domain,
+		clusters:     []clusterService{{cluster: eu, problem: "cluster c1 is not connected"}},
+		wantClusters: "c1@eu", ready: metav1.ConditionFalse, avail: metav1.ConditionFalse, readyReason: feddnsv1a1.ReasonServiceNotFound,
+		messageMention: "cluster c1 is not connected",
+	}, {
+		name:         "the Service exists nowhere",
+		domain:       domain,
+		clusters:     []clusterService{{cluster: eu, read: true, problem: "cluster c1 has no federated Service shop/web"}},
+		wantClusters: "c1@eu", ready: metav1.ConditionFalse, avail: metav1.ConditionFalse, readyReason: feddnsv1a1.ReasonServiceNotFound,
 		messageMention: "create a FederatedService",
 	}, {
-		name:     "no load balancer address",
-		domain:   domain,
-		clusters: []clusterService{{cluster: eu, read: true, service: svc(), readyEndpoints: true}},
-		ready:    metav1.ConditionFalse, avail: metav1.ConditionFalse, readyReason: feddnsv1a1.ReasonNoLoadBalancer,
+		name:         "no load balancer address",
+		domain:       domain,
+		clusters:     []clusterService{{cluster: eu, read: true, service: svc(), readyEndpoints: true}},
+		wantClusters: "c1@eu", ready: metav1.ConditionFalse, avail: metav1.ConditionFalse, readyReason: feddnsv1a1.ReasonNoLoadBalancer,
 		messageMention: "type LoadBalancer",
 	}, {
-		name:     "no ready endpoint anywhere",
-		domain:   domain,
-		clusters: []clusterService{{cluster: eu, read: true, service: svc(ip("198.51.100.17"))}},
-		ready:    metav1.ConditionFalse, avail: metav1.ConditionFalse, readyReason: feddnsv1a1.ReasonNoReadyEndpoints,
+		name:         "no ready endpoint anywhere",
+		domain:       domain,
+		clusters:     []clusterService{{cluster: eu, read: true, service: svc(ip("198.51.100.17"))}},
+		wantClusters: "c1@eu", ready: metav1.ConditionFalse, avail: metav1.ConditionFalse, readyReason: feddnsv1a1.ReasonNoReadyEndpoints,
 		messageMention: "allowServiceWithoutEndpoints",
 	}, {
-		name:     "only an invalid host name",
-		domain:   domain,
-		clusters: []clusterService{{cluster: eu, read: true, service: svc(corev1.LoadBalancerIngress{Hostname: "localhost"}), readyEndpoints: true}},
-		ready:    metav1.ConditionFalse, avail: metav1.ConditionFalse, readyReason: feddnsv1a1.ReasonInvalidHostname,
+		name:         "only an invalid host name: in the status as KubeFed wrote it, not published",
+		domain:       domain,
+		clusters:     []clusterService{{cluster: eu, read: true, service: svc(corev1.LoadBalancerIngress{Hostname: "localhost"}), readyEndpoints: true}},
+		wantClusters: "c1@eu+", ready: metav1.ConditionFalse, avail: metav1.ConditionFalse, readyReason: feddnsv1a1.ReasonInvalidHostname,
 		messageMention: `load balancer address "localhost" of Service shop/web is not a valid IP or DNS name`,
 	}, {
 		name: "missing Domain",
 		clusters: []clusterService{
 			{cluster: eu, read: true, service: svc(ip("198.51.100.17")), readyEndpoints: true},
 		},
-		wantClusters: "c1@eu", ready: metav1.ConditionFalse, avail: metav1.ConditionTrue, readyReason: feddnsv1a1.ReasonDomainNotFound,
+		wantClusters: "c1@eu+", ready: metav1.ConditionFalse, avail: metav1.ConditionTrue, readyReason: feddnsv1a1.ReasonDomainNotFound,
 		messageMention: "Domain kube-federation-system/fed does not exist",
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.spec.DomainRef = "fed"
 			rec := &feddnsv1a1.ServiceDNSRecord{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "shop", Generation: 2},
-				Spec: tt.spec, Status: feddnsv1a1.ServiceDNSRecordStatus{DNS: tt.last}}
+				Spec: tt.spec}
 			st := computeStatus(&scope{record: rec, domain: tt.domain, domainNamespace: "kube-federation-system", clusters: tt.clusters})
 			var got []string
 			for _, c := range st.DNS {
-				got = append(got, c.Cluster+"@"+c.Region)
+				e := c.Cluster + "@" + c.Region
+				if len(c.LoadBalancer.Ingress) > 0 {
+					e += "+"
+				}
+				got = append(got, e)
 			}
 			if g := strings.Join(got, ","); g != tt.wantClusters {
-				t.Errorf("published clusters %q, want %q", g, tt.wantClusters)
+				t.Errorf("listed clusters %q, want %q", g, tt.wantClusters)
 			}
 			r := meta.FindStatusCondition(st.Conditions, feddnsv1a1.ConditionReady)
 			a := meta.FindStatusCondition(st.Conditions, feddnsv1a1.ConditionAvailable)

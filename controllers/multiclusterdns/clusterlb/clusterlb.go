@@ -40,10 +40,11 @@ import (
 // whose cache stalls cannot delay the record.
 const ReadTimeout = 3 * time.Second
 
-// Members gives cached readers of member clusters; clustercache implements
-// it.
+// Members gives cached readers of member clusters, and uncached clients for
+// the reads the caches do not serve; clustercache implements it.
 type Members interface {
 	GetReader(ctx context.Context, cluster string) (client.Reader, error)
+	GetClient(ctx context.Context, cluster string) (client.Client, error)
 }
 
 // Cluster is one joined member cluster as the record controllers see it.
@@ -82,12 +83,23 @@ func Joined(ctx context.Context, c client.Reader, namespace string) ([]Cluster, 
 	return out, nil
 }
 
+// Member is what a per-cluster read gets: the member's cached reader and
+// its uncached client.
+type Member struct {
+	// Cached serves the objects the member cache holds (labelled
+	// kubefed.io/managed).
+	Cached client.Reader
+	// Live reads the member's API server; for the few reads the cache does
+	// not serve.
+	Live client.Client
+}
+
 // ReadEach calls read for every Ready cluster, in parallel, each with its
-// member's reader and a ReadTimeout deadline, and returns the results in
+// member's readers and a ReadTimeout deadline, and returns the results in
 // the order of clusters. A cluster that is not Ready or not connected gets
 // a result from notReady. Each goroutine writes only its own slot.
 func ReadEach[T any](ctx context.Context, members Members, clusters []Cluster,
-	read func(ctx context.Context, r client.Reader, cl Cluster) T, notReady func(cl Cluster, err error) T) []T {
+	read func(ctx context.Context, m Member, cl Cluster) T, notReady func(cl Cluster, err error) T) []T {
 	out := make([]T, len(clusters))
 	var wg sync.WaitGroup
 	for i, cl := range clusters {
@@ -100,10 +112,15 @@ func ReadEach[T any](ctx context.Context, members Members, clusters []Cluster,
 			out[i] = notReady(cl, err)
 			continue
 		}
+		live, err := members.GetClient(ctx, cl.Name)
+		if err != nil {
+			out[i] = notReady(cl, err)
+			continue
+		}
 		wg.Go(func() {
 			rctx, cancel := context.WithTimeout(ctx, ReadTimeout)
 			defer cancel()
-			out[i] = read(rctx, r, cl)
+			out[i] = read(rctx, Member{Cached: r, Live: live}, cl)
 		})
 	}
 	wg.Wait()
@@ -141,6 +158,27 @@ func CleanLoadBalancer(in []corev1.LoadBalancerIngress) (valid []corev1.LoadBala
 		}
 	}
 	return valid, invalid
+}
+
+// SortLoadBalancer returns the IP and host name of each load balancer
+// entry, ordered as KubeFed v0.6 ordered them in a record's status (by IP,
+// then by host name; entries without an IP first), so that an unchanged
+// member status gives an unchanged record status.
+func SortLoadBalancer(in []corev1.LoadBalancerIngress) []corev1.LoadBalancerIngress {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]corev1.LoadBalancerIngress, 0, len(in))
+	for _, lb := range in {
+		out = append(out, corev1.LoadBalancerIngress{IP: lb.IP, Hostname: lb.Hostname})
+	}
+	slices.SortFunc(out, func(a, b corev1.LoadBalancerIngress) int {
+		if c := strings.Compare(a.IP, b.IP); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Hostname, b.Hostname)
+	})
+	return out
 }
 
 // SetCondition sets one record condition, keeping its transition time when
