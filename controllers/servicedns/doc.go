@@ -16,9 +16,11 @@ limitations under the License.
 
 // Package servicedns reconciles ServiceDNSRecords: it finds, in every Ready
 // member cluster, the Service of the record's name and namespace, and
-// writes into the record's status the clusters whose load balancer may be
-// published (with their region and zones) and the Domain's zone. The
-// dnsendpoint controller turns that status into DNS records.
+// writes the record's status as KubeFed v0.6 did: every Ready cluster with
+// its region and zones, and its Service's load balancer when the Service
+// has a ready endpoint (or the record allows Services without endpoints),
+// and the Domain's zone. The dnsendpoint controller turns that status into
+// DNS records.
 //
 // Member objects are read from the member caches and reach the controller
 // through watches (Services, EndpointSlices), cluster health through the
@@ -26,6 +28,10 @@ limitations under the License.
 // The caches hold objects labelled kubefed.io/managed; the Services of
 // FederatedServices carry that label, and so do their EndpointSlices,
 // because the EndpointSlice controller copies a Service's labels onto its
-// slices. Services created in members by hand are therefore not seen, as in
-// KubeFed, where DNS records are for federated Services.
+// slices. A Service without a selector has its endpoints written by hand
+// as Endpoints, which kube-controller-manager mirrors into EndpointSlices
+// with the Endpoints' labels: those are read from the member's API server,
+// and watched through the mirroring controller's label. Services created in
+// members by hand are not seen, as in KubeFed, where DNS records are for
+// federated Services.
 package servicedns
