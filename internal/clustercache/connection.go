@@ -18,6 +18,7 @@ package clustercache
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -65,10 +66,44 @@ type connection struct {
 	caches map[string]cache.Cache
 	// regs holds the event handler registration of each watch, by name.
 	regs map[string]*registration
+
+	// failMu guards failed. It is not mu, which a goroutine stuck on a hung
+	// member may hold: failures are read (WatchErrors) and dropped (when
+	// the connection closes) without waiting for the member.
+	failMu sync.Mutex
+	// failed holds, by watch name, the watches that could not be
+	// registered in the member and are tried again with backoff.
+	failed map[string]*watchFailure
 }
+
+// watchFailure is a watch that could not be registered in the member: the
+// kind is not served there (its CRD is not installed yet), or discovery
+// failed. The connection keeps serving its other watches and tries this one
+// again after a delay that doubles with every failure in a row, from
+// Options.MinBackoff to maxWatchRetryBackoff.
+type watchFailure struct {
+	w   *watch
+	err error
+	// failures counts the failed attempts in a row.
+	failures int
+	// retry is the timer of the next attempt; nil while an attempt runs.
+	retry *time.Timer
+}
+
+// maxWatchRetryBackoff caps the delay between two attempts to register a
+// watch that failed (and Options.MaxBackoff, when lower, caps it too). An
+// attempt costs one discovery request to the member, so a CRD installed in
+// a member is watched within this time without loading it.
+const maxWatchRetryBackoff = time.Minute
+
+// errNotWatchable marks a watch a connection refuses by design (a
+// cluster-scoped kind in Namespaced scope): it is not tried again and not
+// reported as a failure.
+var errNotWatchable = errors.New("not watchable with this connection")
 
 // registration is one watch's event handler on one member informer.
 type registration struct {
+	w        *watch
 	cache    cache.Cache
 	gvk      schema.GroupVersionKind
 	kind     client.Object
@@ -110,6 +145,7 @@ func newConnection(cc *ClusterCache, log logr.Logger, name string, member *Membe
 		defaultSelector: cc.opts.DefaultLabelSelector.String(),
 		caches:          map[string]cache.Cache{},
 		regs:            map[string]*registration{},
+		failed:          map[string]*watchFailure{},
 	}, nil
 }
 
@@ -135,7 +171,9 @@ func (conn *connection) start(runCtx context.Context, watches []*watch) {
 // syncTimeout from since. Registering can itself hang on a member that
 // accepts connections but does not answer (the REST mapping of a kind needs
 // discovery), so the deadline covers it too. An error means the connection
-// is unusable.
+// is unusable. A watch that cannot be registered (its kind is not served by
+// the member) is recorded and tried again later, without holding the
+// others: see watchFailed.
 func (conn *connection) register(watches []*watch, since time.Time) error {
 	ctx, cancel := context.WithDeadline(conn.ctx, since.Add(conn.syncTimeout))
 	defer cancel()
@@ -144,15 +182,16 @@ func (conn *connection) register(watches []*watch, since time.Time) error {
 		var regs []*registration
 		for _, w := range watches {
 			r, err := conn.addWatch(w)
-			if err != nil {
-				conn.log.Error(err, "Could not watch in member cluster", "watch", w.name)
-				continue
-			}
-			if r != nil {
+			switch {
+			case errors.Is(err, errNotWatchable):
+				conn.log.Info("Not watching in member cluster", "watch", w.name, "reason", err.Error())
+			case err != nil:
+				conn.watchFailed(w, err)
+			case r != nil:
 				regs = append(regs, r)
 			}
 		}
-		result <- toolscache.WaitForCacheSync(ctx.Done(), func() bool {
+		synced := toolscache.WaitForCacheSync(ctx.Done(), func() bool {
 			for _, r := range regs {
 				if !r.handle.HasSynced() {
 					return false
@@ -160,6 +199,10 @@ func (conn *connection) register(watches []*watch, since time.Time) error {
 			}
 			return true
 		})
+		if synced {
+			conn.watchesStarted(regs)
+		}
+		result <- synced
 	})
 	if !started {
 		return nil
@@ -211,6 +254,7 @@ func (conn *connection) wait() {
 	// Once conn.mu was taken after stop, goTracked starts nothing more, so
 	// wg.Wait does not race with wg.Add. Taking it may wait for a goroutine
 	// stuck on the member, so the closing loop runs meanwhile.
+	conn.dropFailures()
 	done := make(chan struct{})
 	go func() {
 		conn.mu.Lock()
@@ -265,7 +309,7 @@ func (conn *connection) addWatch(w *watch) (*registration, error) {
 	if err != nil {
 		return nil, fmt.Errorf("adding the handler of watch %s in cluster %s: %w", w.name, conn.name, err)
 	}
-	r := &registration{cache: c, gvk: w.gvk, kind: kind, informer: inf, handle: handle}
+	r := &registration{w: w, cache: c, gvk: w.gvk, kind: kind, informer: inf, handle: handle}
 	conn.regs[w.name] = r
 	return r, nil
 }
@@ -365,7 +409,120 @@ func (conn *connection) checkScope(w *watch) error {
 		return fmt.Errorf("finding the scope of %s in cluster %s: %w", w.gvk, conn.name, err)
 	}
 	if !namespaced {
-		return fmt.Errorf("%s is cluster-scoped and the member caches are restricted to namespaces %v (Namespaced scope): not watched in cluster %s", w.gvk, conn.cc.opts.Namespaces, conn.name)
+		return fmt.Errorf("%s is cluster-scoped and the member caches are restricted to namespaces %v (Namespaced scope): not watched in cluster %s: %w", w.gvk, conn.cc.opts.Namespaces, conn.name, errNotWatchable)
 	}
 	return nil
+}
+
+// watchFailed records that w could not be registered, schedules the next
+// attempt unless one is scheduled, and tells w's registration handler when
+// the error is new.
+func (conn *connection) watchFailed(w *watch, err error) {
+	conn.failMu.Lock()
+	// Checked under failMu: a connection closed before this point drops
+	// its failures after it (dropFailures), one closed after it here.
+	if conn.closed.Load() {
+		conn.failMu.Unlock()
+		return
+	}
+	f := conn.failed[w.name]
+	if f == nil || f.w != w {
+		f = &watchFailure{w: w}
+		conn.failed[w.name] = f
+	}
+	changed := f.err == nil || f.err.Error() != err.Error()
+	f.err = err
+	f.failures++
+	delay := conn.cc.watchRetryDelay(f.failures)
+	if f.retry == nil {
+		f.retry = time.AfterFunc(delay, func() { conn.retryWatch(w) })
+	}
+	conn.failMu.Unlock()
+	if changed {
+		conn.log.Error(err, "Could not watch in member cluster; trying again later", "watch", w.name, "kind", w.gvk.String(), "retryIn", delay)
+		w.registered(conn.name, err)
+	} else {
+		conn.log.V(1).Info("Could still not watch in member cluster", "watch", w.name, "kind", w.gvk.String(), "retryIn", delay, "error", err.Error())
+	}
+}
+
+// retryWatch is the next attempt to register a watch that failed, unless
+// the watch was removed meanwhile.
+func (conn *connection) retryWatch(w *watch) {
+	conn.failMu.Lock()
+	f := conn.failed[w.name]
+	if f == nil || f.w != w {
+		conn.failMu.Unlock()
+		return
+	}
+	f.retry = nil
+	conn.failMu.Unlock()
+	if !conn.cc.watching(w) {
+		conn.forgetFailure(w)
+		return
+	}
+	conn.goTracked(func() {
+		if err := conn.register([]*watch{w}, time.Now()); err != nil {
+			conn.cc.connectionFailed(conn, err)
+		}
+	})
+}
+
+// watchesStarted drops the failure records of the watches that synced now,
+// and tells their registration handlers.
+func (conn *connection) watchesStarted(regs []*registration) {
+	var started []*watch
+	conn.failMu.Lock()
+	for _, r := range regs {
+		if f := conn.failed[r.w.name]; f != nil && f.w == r.w {
+			if f.retry != nil {
+				f.retry.Stop()
+			}
+			delete(conn.failed, r.w.name)
+			started = append(started, r.w)
+		}
+	}
+	conn.failMu.Unlock()
+	for _, w := range started {
+		conn.log.Info("Started watch in member cluster after it had failed", "watch", w.name, "kind", w.gvk.String())
+		w.registered(conn.name, nil)
+	}
+}
+
+// forgetFailure drops the failure record of a removed watch.
+func (conn *connection) forgetFailure(w *watch) {
+	conn.failMu.Lock()
+	defer conn.failMu.Unlock()
+	if f := conn.failed[w.name]; f != nil && f.w == w {
+		if f.retry != nil {
+			f.retry.Stop()
+		}
+		delete(conn.failed, w.name)
+	}
+}
+
+// watchError returns why the named watch could not be registered; nil when
+// it is registered, or not tried.
+func (conn *connection) watchError(name string) error {
+	conn.failMu.Lock()
+	defer conn.failMu.Unlock()
+	if f := conn.failed[name]; f != nil {
+		return f.err
+	}
+	return nil
+}
+
+// dropFailures stops the retries of a closed connection and tells the
+// handlers of its failed watches that the cluster is no longer connected.
+func (conn *connection) dropFailures() {
+	conn.failMu.Lock()
+	failed := conn.failed
+	conn.failed = map[string]*watchFailure{}
+	conn.failMu.Unlock()
+	for _, f := range failed {
+		if f.retry != nil {
+			f.retry.Stop()
+		}
+		f.w.registered(conn.name, fmt.Errorf("cluster %s: %w", conn.name, ErrClusterNotConnected))
+	}
 }

@@ -55,6 +55,16 @@ limitations under the License.
 // (a cluster became Ready, or stopped being Ready) into requests, so that
 // controllers can reconcile what they placed in that cluster again.
 //
+// A watch that cannot be registered in a member (its kind is not served
+// there: the CRD is installed in the host and some members only, or not
+// yet) does not hold the connection's other watches, nor fail the
+// connection: it is recorded (WatchErrors), its RegistrationHandler is
+// told, and it is tried again in that member after Options.MinBackoff,
+// doubling up to a minute. Once it started there, the handler is told
+// again, and a WatchSource enqueues the host objects its RegistrationFunc
+// returns, so that copies that could not be written meanwhile are written
+// at once.
+//
 // # Namespaced scope
 //
 // A control plane joined in Namespaced scope holds a Role in its own

@@ -54,6 +54,14 @@ type WatchInput struct {
 	// UpdateHandler, when set, is called for updates instead of
 	// EventHandler, with the object before and after the update.
 	UpdateHandler func(clusterName string, oldObj, newObj client.Object)
+	// RegistrationHandler, when set, is told when the watch's state in a
+	// member changes: err says why it could not be registered there (the
+	// kind is not served: its CRD is not installed yet), and it is then
+	// tried again with backoff; a nil err says it started and synced there
+	// after such a failure; an err wrapping ErrClusterNotConnected says the
+	// connection of a member where it had failed closed. WatchErrors gives
+	// the current state. It must not block.
+	RegistrationHandler func(clusterName string, err error)
 }
 
 // watch is a registered WatchInput.
@@ -65,6 +73,14 @@ type watch struct {
 	selectorKey string
 	handler     func(clusterName string, obj client.Object)
 	onUpdate    func(clusterName string, oldObj, newObj client.Object)
+	onRegister  func(clusterName string, err error)
+}
+
+// registered tells the watch's registration handler, if any.
+func (w *watch) registered(clusterName string, err error) {
+	if w.onRegister != nil {
+		w.onRegister(clusterName, err)
+	}
 }
 
 // Watch registers a watch in every connected member cluster and in every
@@ -84,7 +100,8 @@ func (c *ClusterCache) Watch(ctx context.Context, in WatchInput) error {
 		sel = c.opts.DefaultLabelSelector
 	}
 	w := &watch{name: in.Name, kind: in.Kind.DeepCopyObject().(client.Object), gvk: gvk,
-		selector: sel, selectorKey: sel.String(), handler: in.EventHandler, onUpdate: in.UpdateHandler}
+		selector: sel, selectorKey: sel.String(), handler: in.EventHandler, onUpdate: in.UpdateHandler,
+		onRegister: in.RegistrationHandler}
 
 	c.mu.Lock()
 	if _, ok := c.watches[in.Name]; ok {
@@ -112,6 +129,7 @@ func (c *ClusterCache) Watch(ctx context.Context, in WatchInput) error {
 // Informers no other watch uses are stopped.
 func (c *ClusterCache) Unwatch(name string) {
 	c.mu.Lock()
+	w := c.watches[name]
 	delete(c.watches, name)
 	conns := make([]*connection, 0, len(c.conns))
 	for _, conn := range c.conns {
@@ -119,6 +137,9 @@ func (c *ClusterCache) Unwatch(name string) {
 	}
 	c.mu.Unlock()
 	for _, conn := range conns {
+		if w != nil {
+			conn.forgetFailure(w)
+		}
 		// In the background: a connection stuck on a hung member holds its
 		// lock until it is dropped.
 		conn.goTracked(func() { conn.removeWatch(name) })
@@ -140,6 +161,14 @@ type WatchSourceInput[request comparable] struct {
 	// request within the delay makes one reconcile. Creations and
 	// deletions are never delayed.
 	UpdateDelay func(oldObj, newObj client.Object) time.Duration
+	// RegistrationFunc, when set, is WatchInput.RegistrationHandler, and
+	// the requests it returns are enqueued at background priority. When
+	// the watch starts in a member after it had failed there (err is nil),
+	// the member's informer reports only the copies that exist: return the
+	// host objects whose copies could not be written meanwhile (those
+	// placed in that member), so that they are reconciled now rather than
+	// at the next resync.
+	RegistrationFunc func(ctx context.Context, clusterName string, err error) []request
 }
 
 // WatchSource returns a controller source that registers the watch when the
@@ -178,6 +207,7 @@ func WatchSource[request comparable](c *ClusterCache, in WatchSourceInput[reques
 					}
 				}
 			},
+			RegistrationHandler: registrationHandler(ctx, q, in.RegistrationFunc),
 		})
 		if err != nil {
 			return err
@@ -185,6 +215,24 @@ func WatchSource[request comparable](c *ClusterCache, in WatchSourceInput[reques
 		context.AfterFunc(ctx, func() { c.Unwatch(in.Name) })
 		return nil
 	})
+}
+
+// registrationHandler enqueues, at background priority, the requests fn
+// returns for a registration change; nil when fn is.
+func registrationHandler[request comparable](ctx context.Context, q workqueue.TypedRateLimitingInterface[request], fn func(context.Context, string, error) []request) func(string, error) {
+	if fn == nil {
+		return nil
+	}
+	return func(clusterName string, err error) {
+		items := fn(ctx, clusterName, err)
+		if pq, ok := q.(priorityqueue.PriorityQueue[request]); ok {
+			pq.AddWithOpts(priorityqueue.AddOpts{Priority: ptr.To(handler.LowPriority)}, items...)
+			return
+		}
+		for _, r := range items {
+			q.Add(r)
+		}
+	}
 }
 
 // Subscriber publishes connection events; *ClusterCache is one.
