@@ -181,7 +181,7 @@ func TestNamespaceToFederated(t *testing.T) {
 	fedNS.SetNamespace("team-a")
 	fedNS.SetName("team-a")
 
-	got := NamespaceToFederated(host, ftc)(context.Background(), fedNS)
+	got := newRelister(host, ftc).namespaceToFederated(context.Background(), fedNS)
 	names := make([]string, 0, len(got))
 	for _, req := range got {
 		names = append(names, req.String())

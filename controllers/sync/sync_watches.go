@@ -20,16 +20,19 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	gosync "sync"
 	"time"
 
 	"github.com/go-logr/logr"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/util/workqueue"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/controller/priorityqueue"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	"sigs.k8s.io/controller-runtime/pkg/source"
@@ -58,6 +61,11 @@ type ControllerOptions struct {
 	Metrics Metrics
 	// OnStatusFieldsPruned is Reconciler.OnStatusFieldsPruned; optional.
 	OnStatusFieldsPruned func(fields []string)
+	// OnMemberWatchChange, when set, is called when the member watch of
+	// the type failed to register in a member or started there after such
+	// a failure: Controller.MemberWatchErrors then says where it does not
+	// run. It must not block.
+	OnMemberWatchChange func()
 }
 
 // Controller is the sync controller of one federated type, built with
@@ -71,6 +79,18 @@ type Controller struct {
 	// types, FederatedNamespace. Whoever starts controllers owns these
 	// informers and removes one only when no running controller lists it.
 	HostKinds []schema.GroupVersionKind
+
+	members   *clustercache.ClusterCache
+	watchName string
+}
+
+// MemberWatchErrors returns, by member cluster, why the watch of the
+// type's managed copies could not be registered there (the target type's
+// CRD is not installed in that member, typically): the controller cannot
+// write copies there until it is, and the watch is tried again with
+// backoff. Empty when the watch runs in every connected member.
+func (c *Controller) MemberWatchErrors() map[string]error {
+	return c.members.WatchErrors(c.watchName)
 }
 
 // NewController builds the sync controller of one federated type and its
@@ -110,7 +130,15 @@ func NewController(mgr ctrl.Manager, opts ControllerOptions) (*Controller, error
 	if err != nil {
 		return nil, fmt.Errorf("building the sync controller of FederatedTypeConfig %s: %w", ftc.Name, err)
 	}
-	out := &Controller{TypedController: c}
+	out := &Controller{TypedController: c, members: opts.Members, watchName: name}
+
+	// Map functions that list federated objects retry a failed list in
+	// the background instead of losing their event: see relister.
+	host := mgr.GetClient()
+	relist := newRelister(host, ftc)
+	if err := c.Watch(relist.source()); err != nil {
+		return nil, err
+	}
 
 	// Writes to members that answer slowly complete in the background and
 	// enqueue their object through the controller's queue.
@@ -134,7 +162,7 @@ func NewController(mgr ctrl.Manager, opts ControllerOptions) (*Controller, error
 		fedNS := &unstructured.Unstructured{}
 		fedNS.SetGroupVersionKind(fedNSGVK)
 		if err := c.Watch(source.Kind[client.Object](mgr.GetCache(), fedNS,
-			handler.EnqueueRequestsFromMapFunc(NamespaceToFederated(mgr.GetClient(), ftc)))); err != nil {
+			handler.EnqueueRequestsFromMapFunc(relist.namespaceToFederated))); err != nil {
 			return nil, err
 		}
 		out.HostKinds = append(out.HostKinds, fedNSGVK)
@@ -149,6 +177,21 @@ func NewController(mgr ctrl.Manager, opts ControllerOptions) (*Controller, error
 			return []reconcile.Request{MemberToFederated(ftc, obj)}
 		},
 		UpdateDelay: MemberUpdateDelay,
+		// A member where the type's CRD is installed late: once the watch
+		// started there, every object of the type is reconciled, so that
+		// the copies placed there (which could not be written before) are
+		// written now, not at the next resync. All objects, a superset of
+		// those placed in that member: placement is the reconcile's to
+		// compute.
+		RegistrationFunc: func(ctx context.Context, clusterName string, err error) []reconcile.Request {
+			if opts.OnMemberWatchChange != nil {
+				opts.OnMemberWatchChange()
+			}
+			if err != nil {
+				return nil
+			}
+			return relist.requests(ctx, "", "the member watch started in cluster "+clusterName)
+		},
 	})); err != nil {
 		return nil, err
 	}
@@ -157,7 +200,6 @@ func NewController(mgr ctrl.Manager, opts ControllerOptions) (*Controller, error
 	// reconciled again (after availableDelay / unavailableDelay), so that
 	// placement, status and pending work follow the member's return or
 	// loss.
-	host := mgr.GetClient()
 	if err := c.Watch(clustercache.DelayedConnectionSource(opts.Members,
 		func(ev clustercache.ConnectionEvent) time.Duration {
 			if ev.Connected {
@@ -166,18 +208,7 @@ func NewController(mgr ctrl.Manager, opts ControllerOptions) (*Controller, error
 			return opts.UnavailableDelay
 		},
 		func(ctx context.Context, ev clustercache.ConnectionEvent) []reconcile.Request {
-			list := &unstructured.UnstructuredList{}
-			list.SetGroupVersionKind(fedGVK.GroupVersion().WithKind(fedGVK.Kind + "List"))
-			// Only the keys are read: no copy of every object.
-			if err := host.List(ctx, list, client.UnsafeDisableDeepCopy); err != nil {
-				ctrl.LoggerFrom(ctx).Error(err, "Could not list federated objects after a member connection change", "cluster", ev.Cluster, "type", ftc.Name)
-				return nil
-			}
-			out := make([]reconcile.Request, 0, len(list.Items))
-			for i := range list.Items {
-				out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&list.Items[i])})
-			}
-			return out
+			return relist.requests(ctx, "", "a connection change of cluster "+ev.Cluster)
 		})); err != nil {
 		return nil, err
 	}
@@ -217,21 +248,150 @@ func MemberToFederated(ftc *fedcorev1b1.FederatedTypeConfig, obj client.Object) 
 	return reconcile.Request{NamespacedName: types.NamespacedName{Namespace: obj.GetNamespace(), Name: obj.GetName()}}
 }
 
-// NamespaceToFederated maps a FederatedNamespace to every federated object
-// of the type in its namespace: their placement depends on it.
-func NamespaceToFederated(host client.Reader, ftc *fedcorev1b1.FederatedTypeConfig) handler.MapFunc {
-	return func(ctx context.Context, obj client.Object) []reconcile.Request {
-		list := &unstructured.UnstructuredList{}
-		list.SetGroupVersionKind(ftc.Spec.FederatedType.GroupVersionKind().GroupVersion().WithKind(ftc.Spec.FederatedType.Kind + "List"))
-		// Only the keys are read: no copy of every object.
-		if err := host.List(ctx, list, client.InNamespace(obj.GetNamespace()), client.UnsafeDisableDeepCopy); err != nil {
-			ctrl.LoggerFrom(ctx).Error(err, "Could not list federated objects after a FederatedNamespace change", "namespace", obj.GetNamespace())
-			return nil
-		}
-		out := make([]reconcile.Request, 0, len(list.Items))
-		for i := range list.Items {
-			out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&list.Items[i])})
-		}
+// Delays between the attempts of a relister to list federated objects
+// after a failed list: relistMinDelay, doubling, at most relistMaxDelay.
+const (
+	relistMinDelay = time.Second
+	relistMaxDelay = time.Minute
+)
+
+// relister lists the federated objects of one type for the map functions
+// that fan one event out to many objects: a FederatedNamespace change, a
+// member connection change, a member watch that started late.
+//
+// A controller-runtime map function cannot return an error, and the event
+// it was given is not delivered again: a map function whose list fails
+// would lose the event, and the objects would wait for their next change.
+// A coarser request does not help either, since a reconcile.Request names
+// one object and the sync reconciler knows no "every object" request. So a
+// failed list is tried again in the background, after relistMinDelay
+// doubling up to relistMaxDelay, until it succeeds or the controller stops,
+// and the requests of the successful list go to the controller's queue (at
+// background priority). One retry runs per namespace at a time: a retry
+// lists what is there when it runs, which covers every event that asked for
+// that namespace meanwhile.
+type relister struct {
+	host client.Reader
+	ftc  *fedcorev1b1.FederatedTypeConfig
+	// minDelay and maxDelay bound the delay between attempts.
+	minDelay, maxDelay time.Duration
+
+	// ready is closed once q is set, when the controller starts.
+	ready chan struct{}
+	q     workqueue.TypedRateLimitingInterface[reconcile.Request]
+
+	mu gosync.Mutex
+	// pending holds the namespaces ("" for all) whose retry runs.
+	pending map[string]bool
+}
+
+func newRelister(host client.Reader, ftc *fedcorev1b1.FederatedTypeConfig) *relister {
+	return &relister{host: host, ftc: ftc, minDelay: relistMinDelay, maxDelay: relistMaxDelay,
+		ready: make(chan struct{}), pending: map[string]bool{}}
+}
+
+// source returns the source that hands the relister the controller's
+// queue; it enqueues nothing itself.
+func (l *relister) source() source.TypedSource[reconcile.Request] {
+	return source.TypedFunc[reconcile.Request](func(_ context.Context, q workqueue.TypedRateLimitingInterface[reconcile.Request]) error {
+		l.q = q
+		close(l.ready)
+		return nil
+	})
+}
+
+// list returns a request for every federated object of the type in
+// namespace ("" for every namespace).
+func (l *relister) list(ctx context.Context, namespace string) ([]reconcile.Request, error) {
+	gvk := l.ftc.Spec.FederatedType.GroupVersionKind()
+	list := &unstructured.UnstructuredList{}
+	list.SetGroupVersionKind(gvk.GroupVersion().WithKind(gvk.Kind + "List"))
+	// Only the keys are read: no copy of every object.
+	opts := []client.ListOption{client.UnsafeDisableDeepCopy}
+	if namespace != "" {
+		opts = append(opts, client.InNamespace(namespace))
+	}
+	if err := l.host.List(ctx, list, opts...); err != nil {
+		return nil, err
+	}
+	out := make([]reconcile.Request, 0, len(list.Items))
+	for i := range list.Items {
+		out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&list.Items[i])})
+	}
+	return out, nil
+}
+
+// requests returns a request for every federated object of the type in
+// namespace ("" for every namespace). When the list fails it returns none,
+// and lists again in the background until it succeeds: see relister. why
+// says which event asked, for the log.
+func (l *relister) requests(ctx context.Context, namespace, why string) []reconcile.Request {
+	out, err := l.list(ctx, namespace)
+	if err == nil {
 		return out
 	}
+	if ctx.Err() != nil {
+		return nil // the controller stops
+	}
+	ctrl.LoggerFrom(ctx).Error(err, "Could not list federated objects; trying again in the background",
+		"type", l.ftc.Name, "namespace", namespace, "after", why)
+	l.retry(ctx, namespace)
+	return nil
+}
+
+// retry lists namespace again until it succeeds or ctx ends, and enqueues
+// the result; nothing when a retry of namespace already runs.
+func (l *relister) retry(ctx context.Context, namespace string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.pending[namespace] {
+		return
+	}
+	l.pending[namespace] = true
+	go func() {
+		defer func() {
+			l.mu.Lock()
+			delete(l.pending, namespace)
+			l.mu.Unlock()
+		}()
+		select {
+		case <-l.ready:
+		case <-ctx.Done():
+			return
+		}
+		delay := l.minDelay
+		for {
+			t := time.NewTimer(delay)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return
+			case <-t.C:
+			}
+			out, err := l.list(ctx, namespace)
+			if err == nil {
+				l.enqueue(out)
+				return
+			}
+			delay = min(2*delay, l.maxDelay)
+			ctrl.LoggerFrom(ctx).Error(err, "Could still not list federated objects; trying again", "type", l.ftc.Name, "namespace", namespace, "retryIn", delay)
+		}
+	}()
+}
+
+// enqueue adds requests to the controller's queue, at background priority.
+func (l *relister) enqueue(reqs []reconcile.Request) {
+	if pq, ok := l.q.(priorityqueue.PriorityQueue[reconcile.Request]); ok {
+		pq.AddWithOpts(priorityqueue.AddOpts{Priority: ptr.To(handler.LowPriority)}, reqs...)
+		return
+	}
+	for _, r := range reqs {
+		l.q.Add(r)
+	}
+}
+
+// namespaceToFederated maps a FederatedNamespace to every federated object
+// of the type in its namespace: their placement depends on it.
+func (l *relister) namespaceToFederated(ctx context.Context, obj client.Object) []reconcile.Request {
+	return l.requests(ctx, obj.GetNamespace(), "a FederatedNamespace change")
 }

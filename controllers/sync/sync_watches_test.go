@@ -1,0 +1,151 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package sync
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/util/workqueue"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
+)
+
+// TestRelisterKeepsTheEventOfAFailedList: a map function whose list of
+// federated objects fails returns nothing (it cannot return an error), and
+// the objects it should have enqueued still reach the controller's queue
+// once a later list succeeds, instead of waiting for their next change.
+func TestRelisterKeepsTheEventOfAFailedList(t *testing.T) {
+	ftc := typeConfig(t, "", "ConfigMap")
+	gvk := ftc.Spec.FederatedType.GroupVersionKind()
+	fedCM := func(namespace, name string) *unstructured.Unstructured {
+		u := &unstructured.Unstructured{Object: map[string]any{}}
+		u.SetGroupVersionKind(gvk)
+		u.SetNamespace(namespace)
+		u.SetName(name)
+		return u
+	}
+	var failures atomic.Int32
+	failures.Store(3)
+	var lists atomic.Int32
+	host := fake.NewClientBuilder().WithScheme(runtime.NewScheme()).
+		WithObjects(fedCM("team-a", "one"), fedCM("team-a", "two"), fedCM("team-b", "three")).
+		WithInterceptorFuncs(interceptor.Funcs{List: func(ctx context.Context, c client.WithWatch, list client.ObjectList, opts ...client.ListOption) error {
+			lists.Add(1)
+			if failures.Add(-1) >= 0 {
+				return errors.New("the cache is not started")
+			}
+			return c.List(ctx, list, opts...)
+		}}).Build()
+
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	l := newRelister(host, ftc)
+	l.minDelay, l.maxDelay = 10*time.Millisecond, 40*time.Millisecond
+	q := workqueue.NewTypedRateLimitingQueue(workqueue.DefaultTypedControllerRateLimiter[reconcile.Request]())
+	defer q.ShutDown()
+	if err := l.source().Start(ctx, q); err != nil {
+		t.Fatal(err)
+	}
+
+	fedNS := &unstructured.Unstructured{Object: map[string]any{}}
+	fedNS.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedNamespace"))
+	fedNS.SetNamespace("team-a")
+	fedNS.SetName("team-a")
+	// Two events while the list fails: one retry serves both.
+	for range 2 {
+		if got := l.namespaceToFederated(ctx, fedNS); len(got) != 0 {
+			t.Fatalf("requests of a failed list = %v, want none", got)
+		}
+	}
+
+	var got []string
+	deadline := time.Now().Add(10 * time.Second)
+	for len(got) < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("queued requests = %v after the list recovered, want team-a/one and team-a/two", got)
+		}
+		if q.Len() == 0 {
+			time.Sleep(10 * time.Millisecond)
+			continue
+		}
+		req, _ := q.Get()
+		got = append(got, req.String())
+		q.Done(req)
+	}
+	slices.Sort(got)
+	if want := []string{"team-a/one", "team-a/two"}; !slices.Equal(got, want) {
+		t.Errorf("queued requests = %v, want %v", got, want)
+	}
+	// Two failed lists of the events and one failed retry, then the
+	// retry that succeeded: the second event started no retry of its own.
+	if n := lists.Load(); n != 4 {
+		t.Errorf("lists = %d, want 4 (the events' own, one failed retry, one that succeeded)", n)
+	}
+}
+
+// TestRelisterStopsWithTheController: a retry that never succeeds ends
+// when the controller's context ends.
+func TestRelisterStopsWithTheController(t *testing.T) {
+	ftc := typeConfig(t, "", "ConfigMap")
+	var lists atomic.Int32
+	host := fake.NewClientBuilder().WithScheme(runtime.NewScheme()).
+		WithInterceptorFuncs(interceptor.Funcs{List: func(context.Context, client.WithWatch, client.ObjectList, ...client.ListOption) error {
+			lists.Add(1)
+			return errors.New("the cache is not started")
+		}}).Build()
+	ctx, cancel := context.WithCancel(t.Context())
+	l := newRelister(host, ftc)
+	l.minDelay, l.maxDelay = time.Millisecond, time.Millisecond
+	q := workqueue.NewTypedRateLimitingQueue(workqueue.DefaultTypedControllerRateLimiter[reconcile.Request]())
+	defer q.ShutDown()
+	if err := l.source().Start(ctx, q); err != nil {
+		t.Fatal(err)
+	}
+	l.requests(ctx, "", "a test")
+	deadline := time.Now().Add(10 * time.Second)
+	for lists.Load() < 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the list was not retried: %d lists", lists.Load())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	deadline = time.Now().Add(10 * time.Second)
+	for {
+		l.mu.Lock()
+		running := l.pending[""]
+		l.mu.Unlock()
+		if !running {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the retry still runs after the controller stopped")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
