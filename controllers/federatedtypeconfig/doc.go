@@ -34,6 +34,13 @@ limitations under the License.
 // under it stops its controller and is reported. Each type is handled on its
 // own: one broken type does not hold the others.
 //
+// A running type whose copies cannot be watched in some member (the target
+// type's CRD is installed in the host but not there) reports
+// MemberWatchesReady=False, naming each such member and what to do. The
+// sync controller tells the reconciler when this changes (as it does for
+// status fields its CRD drops), retries the member watch by itself, and the
+// condition is removed once the watch runs in every connected member.
+//
 // The reconciler is the one owner of the host informers the sync
 // controllers use: it counts the running controllers per kind (every
 // namespaced type shares the FederatedNamespace informer) and removes an

@@ -142,6 +142,9 @@ type runningController struct {
 	// pruned are the status fields the federated type's CRD drops, as
 	// the controller found out; guarded by Reconciler.mu.
 	pruned []string
+	// memberWatchErrors says in which members the controller does not
+	// watch its copies, and why (sync.Controller.MemberWatchErrors).
+	memberWatchErrors func() map[string]error
 }
 
 // startFailure says why a controller does not run, as a condition reason
@@ -475,6 +478,8 @@ func (r *Reconciler) start(ctx context.Context, ftc *fedcorev1b1.FederatedTypeCo
 			r.mu.Unlock()
 			r.notify(ftc.Name)
 		},
+		// The status names the members where the copies are not watched.
+		OnMemberWatchChange: func() { r.notify(ftc.Name) },
 	})
 	if err != nil {
 		return nil, err
@@ -482,7 +487,8 @@ func (r *Reconciler) start(ctx context.Context, ftc *fedcorev1b1.FederatedTypeCo
 
 	r.acquireInformers(c.HostKinds)
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	rc = &runningController{hash: hash, cancel: cancel, done: make(chan struct{}), kinds: c.HostKinds}
+	rc = &runningController{hash: hash, cancel: cancel, done: make(chan struct{}), kinds: c.HostKinds,
+		memberWatchErrors: c.MemberWatchErrors}
 	r.mu.Lock()
 	if r.stopping {
 		// The manager is shutting down: this controller would outlive it.
@@ -681,6 +687,7 @@ func (r *Reconciler) writeStatus(ctx context.Context, ftc *fedcorev1b1.Federated
 	} else {
 		meta.RemoveStatusCondition(&ftc.Status.Conditions, fedcorev1b1.FederatedTypeConfigStatusSchemaComplete)
 	}
+	setMemberWatchesCondition(ftc, r.memberWatchErrors(ftc.Name))
 	if equalStatus(&orig.Status, &ftc.Status) {
 		return nil
 	}

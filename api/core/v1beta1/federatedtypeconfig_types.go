@@ -152,6 +152,21 @@ const FederatedTypeConfigStatusSchemaComplete = "StatusSchemaComplete"
 // FederatedTypeConfigStatusSchemaComplete condition.
 const ReasonStatusFieldsPruned = "StatusFieldsPruned"
 
+// FederatedTypeConfigMemberWatchesReady is the condition type that says
+// whether the type's sync controller watches its copies in every connected
+// member. It is set (False, reason MemberWatchFailed) only while the watch
+// could not be registered in some member, typically because the target
+// type's CRD is installed in the host but not in that member: no copy can
+// be written there meanwhile. The message names each such cluster and what
+// to do; kubefed tries the watch again by itself (with a delay that grows
+// to a minute), writes the copies once it runs, and removes the condition.
+// An addition to KubeFed.
+const FederatedTypeConfigMemberWatchesReady = "MemberWatchesReady"
+
+// ReasonMemberWatchFailed is the reason of a False
+// FederatedTypeConfigMemberWatchesReady condition.
+const ReasonMemberWatchFailed = "MemberWatchFailed"
+
 // Reasons of the FederatedTypeConfigReady condition.
 const (
 	// ReasonControllerRunning means the sync controller runs.

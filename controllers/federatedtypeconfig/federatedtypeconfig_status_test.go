@@ -1,0 +1,67 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package federatedtypeconfig
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+)
+
+func TestSetMemberWatchesCondition(t *testing.T) {
+	ftc := &fedcorev1b1.FederatedTypeConfig{ObjectMeta: metav1.ObjectMeta{Name: "widgets.example.io", Generation: 3}}
+	ftc.Spec.TargetType = fedcorev1b1.APIResource{Group: "example.io", Version: "v1", Kind: "Widget", PluralName: "widgets", Scope: "Namespaced"}
+	noMatch := fmt.Errorf("getting the informer of example.io/v1, Kind=Widget in cluster member2: %w",
+		&meta.NoKindMatchError{GroupKind: schema.GroupKind{Group: "example.io", Kind: "Widget"}, SearchedVersions: []string{"v1"}})
+
+	setMemberWatchesCondition(ftc, map[string]error{
+		"member3": errors.New("failed to get server groups: connection refused"),
+		"member2": noMatch,
+	})
+	cond := meta.FindStatusCondition(ftc.Status.Conditions, fedcorev1b1.FederatedTypeConfigMemberWatchesReady)
+	if cond == nil {
+		t.Fatal("no MemberWatchesReady condition")
+	}
+	if cond.Status != metav1.ConditionFalse || cond.Reason != fedcorev1b1.ReasonMemberWatchFailed || cond.ObservedGeneration != 3 {
+		t.Errorf("condition = %+v, want False, MemberWatchFailed, generation 3", cond)
+	}
+	for _, want := range []string{
+		"cluster member2 does not serve Widget example.io/v1: install the CRD widgets.example.io there",
+		"cluster member3: failed to get server groups: connection refused",
+		"kubefed tries again by itself",
+	} {
+		if !strings.Contains(cond.Message, want) {
+			t.Errorf("message %q does not contain %q", cond.Message, want)
+		}
+	}
+	if i, j := strings.Index(cond.Message, "member2"), strings.Index(cond.Message, "member3"); i > j {
+		t.Errorf("clusters not in order: %q", cond.Message)
+	}
+
+	// The watch runs everywhere: the condition goes.
+	setMemberWatchesCondition(ftc, nil)
+	if cond := meta.FindStatusCondition(ftc.Status.Conditions, fedcorev1b1.FederatedTypeConfigMemberWatchesReady); cond != nil {
+		t.Errorf("condition kept after the watch started everywhere: %+v", cond)
+	}
+}
