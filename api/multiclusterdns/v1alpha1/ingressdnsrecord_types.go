@@ -38,9 +38,9 @@ type IngressDNSRecordSpec struct {
 
 // IngressDNSRecordStatus defines the observed state of IngressDNSRecord.
 type IngressDNSRecordStatus struct {
-	// DNS lists the Ready clusters whose Ingress has a load balancer address.
-	// When no cluster qualifies, the last published list is kept and the
-	// Available condition says so.
+	// DNS lists every Ready cluster, sorted by name, with its Ingress's
+	// load balancer (empty where the cluster has no such Ingress), as
+	// KubeFed v0.6 did.
 	// +optional
 	DNS []ClusterIngressDNS `json:"dns,omitempty"`
 	// ObservedGeneration is the generation of the spec this status is for.

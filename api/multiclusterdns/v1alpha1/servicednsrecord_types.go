@@ -57,11 +57,10 @@ type ServiceDNSRecordStatus struct {
 	// Domain is the DNS zone of the referenced Domain.
 	// +optional
 	Domain string `json:"domain,omitempty"`
-	// DNS lists the clusters whose load balancer is published: Ready
-	// clusters whose Service has an address and (unless
-	// allowServiceWithoutEndpoints) a ready endpoint. When no cluster
-	// qualifies, the last published list is kept and the Available
-	// condition says so.
+	// DNS lists every Ready cluster, sorted by name, with its region and
+	// zones, as KubeFed v0.6 did. A cluster's load balancer is its
+	// Service's, given only when the Service has a ready endpoint (or
+	// allowServiceWithoutEndpoints is set); empty otherwise.
 	// +optional
 	DNS []ClusterDNS `json:"dns,omitempty"`
 	// ObservedGeneration is the generation of the spec this status is for.
