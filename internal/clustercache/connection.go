@@ -449,6 +449,9 @@ func (conn *connection) watchFailed(w *watch, err error) {
 // retryWatch is the next attempt to register a watch that failed, unless
 // the watch was removed meanwhile.
 func (conn *connection) retryWatch(w *watch) {
+	if conn.closed.Load() {
+		return
+	}
 	conn.failMu.Lock()
 	f := conn.failed[w.name]
 	if f == nil || f.w != w {
