@@ -359,16 +359,18 @@ func checkGeneratedRulesGranted(t *testing.T, scope string, role, config *unstru
 	}
 }
 
-// TestTemplateKubeFedConfig checks that the KubeFedConfig carries the
-// values that were set, under KubeFed's value names, and nothing else.
+// TestTemplateKubeFedConfig checks that the chart writes a complete
+// KubeFedConfig, as KubeFed's webhook completed one: every setting left
+// empty in values at KubeFed's default (kubeFedDefaulted), the values that
+// were set, under KubeFed's value names, kept.
 func TestTemplateKubeFedConfig(t *testing.T) {
 	t.Parallel()
 	t.Run("defaults", func(t *testing.T) {
 		t.Parallel()
 		cfg := render(t).one(t, "KubeFedConfig", "kubefed")
 		spec, _, _ := unstructured.NestedMap(cfg.Object, "spec")
-		if fmt.Sprint(spec) != fmt.Sprint(map[string]any{"scope": "Cluster"}) {
-			t.Errorf("spec = %v, want only scope Cluster (the API server fills in the defaults)", spec)
+		if want := kubeFedDefaulted("Cluster"); !sameSpec(spec, want) {
+			t.Errorf("spec =\n%s\nwant (KubeFed's defaulting)\n%s", toYAML(spec), toYAML(want))
 		}
 	})
 	t.Run("values", func(t *testing.T) {
@@ -381,49 +383,45 @@ func TestTemplateKubeFedConfig(t *testing.T) {
 			"controllermanager.leaderElectResourceLock=configmaps",
 			"controllermanager.clusterHealthCheckFailureThreshold=5",
 			"controllermanager.clusterHealthCheckTimeout=500ms",
-			"controllermanager.syncController.maxConcurrentReconciles=8",
+			"controllermanager.syncController.maxConcurrentReconciles=1",
 			"controllermanager.syncController.adoptResources=Disabled",
 			"controllermanager.statusController.maxConcurrentReconciles=4",
 			"controllermanager.featureGates.RawResourceStatusCollection=Disabled",
 			"controllermanager.featureGates.SchedulerPreferences=true",
+			"controllermanager.featureGates.PushReconciler=",
+			"controllermanager.featureGates.FederatedIngress=false",
 		).one(t, "KubeFedConfig", "kubefed")
 		if got := nestedString(t, cfg, "metadata", "namespace"); got != releaseNamespace {
 			t.Errorf("namespace = %q, want %q", got, releaseNamespace)
 		}
+		// Written as given; the rest at KubeFed's defaults (an empty gate
+		// too); KubeFed's true/false read as Enabled/Disabled.
+		want := withUserValues(kubeFedDefaulted("Namespaced"), map[string]any{
+			"controllerDuration.availableDelay":        "30s",
+			"controllerDuration.cacheSyncTimeout":      "10m",
+			"leaderElect.leaseDuration":                "1m30s",
+			"leaderElect.resourceLock":                 "configmaps",
+			"clusterHealthCheck.failureThreshold":      int64(5),
+			"clusterHealthCheck.timeout":               "500ms",
+			"syncController.maxConcurrentReconciles":   int64(1),
+			"syncController.adoptResources":            "Disabled",
+			"statusController.maxConcurrentReconciles": int64(4),
+			"featureGates.RawResourceStatusCollection": "Disabled",
+			"featureGates.SchedulerPreferences":        "Enabled",
+			"featureGates.FederatedIngress":            "Disabled",
+		})
+		spec, _, _ := unstructured.NestedMap(cfg.Object, "spec")
+		if !sameSpec(spec, want) {
+			t.Errorf("spec =\n%s\nwant\n%s", toYAML(spec), toYAML(want))
+		}
+		// Durations as the user wrote them, not only equal as durations.
 		for path, want := range map[string]string{
-			"spec.scope":                               "Namespaced",
-			"spec.controllerDuration.availableDelay":   "30s",
 			"spec.controllerDuration.cacheSyncTimeout": "10m",
 			"spec.leaderElect.leaseDuration":           "1m30s",
-			"spec.leaderElect.resourceLock":            "configmaps",
-			"spec.clusterHealthCheck.timeout":          "500ms",
-			"spec.syncController.adoptResources":       "Disabled",
 		} {
 			if got := nestedString(t, cfg, strings.Split(path, ".")...); got != want {
 				t.Errorf("%s = %q, want %q", path, got, want)
 			}
-		}
-		for path, want := range map[string]int64{
-			"spec.clusterHealthCheck.failureThreshold":      5,
-			"spec.syncController.maxConcurrentReconciles":   8,
-			"spec.statusController.maxConcurrentReconciles": 4,
-		} {
-			if got := nestedInt(t, cfg, strings.Split(path, ".")...); got != want {
-				t.Errorf("%s = %d, want %d", path, got, want)
-			}
-		}
-		for _, unset := range []string{"spec.controllerDuration.unavailableDelay", "spec.leaderElect.renewDeadline", "spec.clusterHealthCheck.period"} {
-			if _, found, _ := unstructured.NestedFieldNoCopy(cfg.Object, strings.Split(unset, ".")...); found {
-				t.Errorf("%s is set although its value was not", unset)
-			}
-		}
-		gates, _, _ := unstructured.NestedSlice(cfg.Object, "spec", "featureGates")
-		want := []any{
-			map[string]any{"name": "RawResourceStatusCollection", "configuration": "Disabled"},
-			map[string]any{"name": "SchedulerPreferences", "configuration": "Enabled"},
-		}
-		if fmt.Sprint(gates) != fmt.Sprint(want) {
-			t.Errorf("featureGates = %v, want %v", gates, want)
 		}
 	})
 }
