@@ -17,11 +17,13 @@ limitations under the License.
 // Package dnsendpoint turns ServiceDNSRecords and IngressDNSRecords into
 // DNSEndpoints, the DNS records external-dns publishes.
 //
-// The record controllers (servicedns, ingressdns) write which clusters'
-// load balancers are healthy into the record's status; this controller reads
-// only that status, the Domain it resolved, and the regions and zones of the
-// joined KubeFedClusters, and writes one DNSEndpoint per record (named
-// service-<name> or ingress-<name>, owned by the record, so that deleting the
-// record deletes its DNS names). records.go holds the name scheme as pure
-// functions. The DNSEndpoint is written only when its records changed.
+// The record controllers (servicedns, ingressdns) list every Ready cluster
+// in the record's status, with its load balancer when it can serve; this
+// controller reads only that status, the Domain it resolved, and the regions
+// and zones of the joined KubeFedClusters, and writes one DNSEndpoint per
+// record (named service-<name> or ingress-<name>, owned by the record, so
+// that deleting the record deletes its DNS names). records.go holds KubeFed
+// v0.6's name scheme as pure functions. The DNSEndpoint is written only when
+// its records changed, and kept as it is while no listed cluster has a load
+// balancer to publish.
 package dnsendpoint
