@@ -19,6 +19,7 @@ package dns
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -27,6 +28,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -145,6 +147,30 @@ spec:
   - shop.example.test
   recordTTL: 5
 ---
+apiVersion: types.kubefed.io/v1beta1
+kind: FederatedService
+metadata:
+  name: manual
+  namespace: dns-e2e
+spec:
+  template:
+    spec:
+      type: LoadBalancer
+      ports:
+      - port: 80
+        targetPort: 80
+  placement:
+    clusterSelector: {}
+---
+apiVersion: multiclusterdns.kubefed.io/v1alpha1
+kind: ServiceDNSRecord
+metadata:
+  name: manual
+  namespace: dns-e2e
+spec:
+  domainRef: test-domain
+  recordTTL: 5
+---
 apiVersion: multiclusterdns.kubefed.io/v1alpha1
 kind: ServiceDNSRecord
 metadata:
@@ -172,12 +198,19 @@ const (
 	usA    = "web.dns-e2e.test-domain.svc.us-a.us.example.test"
 	www    = "www.example.test"
 	shop   = "shop.example.test"
+	// manual is the global name of the Service without a selector.
+	manual = "manual.dns-e2e.test-domain.svc.example.test"
 )
 
 // TestMultiClusterDNS publishes a federated Service and Ingress in three
 // members and checks the DNS answers of CoreDNS through member changes:
 // names, regions, zones, the dnsPrefix CNAME and the Ingress host; a member
-// scaled to zero; a member stopped and restarted; bad input; deletion.
+// scaled to zero; a member stopped and restarted; bad input; deletion. The
+// record status is checked against KubeFed v0.6's: every Ready cluster
+// with its region and zones, its load balancer only when its Service has
+// endpoints (kubernetes-sigs/kubefed test/e2e/servicedns.go, and
+// pkg/controller/servicedns/controller.go), Endpoints written by hand for a
+// Service without a selector included.
 func TestMultiClusterDNS(t *testing.T) {
 	start := time.Now()
 	e := setup(t)
@@ -249,6 +282,9 @@ func TestMultiClusterDNS(t *testing.T) {
 
 	t.Run("bad input", func(t *testing.T) {
 		e.expectCondition(t, "ghost", feddnsv1a1.ConditionReady, metav1.ConditionFalse, feddnsv1a1.ReasonServiceNotFound)
+		// KubeFed's "no service and/or endpoint in member clusters": every
+		// Ready cluster, with its location, without a load balancer.
+		e.expectStatus(t, "ghost", map[string]string{"member1": "", "member2": "", "member3": ""})
 		e.expectCondition(t, "web-elsewhere", feddnsv1a1.ConditionReady, metav1.ConditionFalse, feddnsv1a1.ReasonDomainNotFound)
 		e.expectCondition(t, "web", feddnsv1a1.ConditionReady, metav1.ConditionTrue, feddnsv1a1.ReasonPublished)
 	})
@@ -262,9 +298,47 @@ func TestMultiClusterDNS(t *testing.T) {
 			euB:    ips("member1"), // zone fallback: CNAME to its region
 		})
 		t.Logf("MEASURED: member2 scaled to 0 -> its address left the DNS answer in %s", took.Round(10*time.Millisecond))
+		// As in KubeFed, member2 stays listed, without its load balancer.
+		e.expectStatus(t, "web", map[string]string{"member1": svcIP["member1"], "member2": "", "member3": svcIP["member3"]})
 		e.patchOverride(t, `[]`)
 		took = e.expect(t, time.Minute, map[string]string{global: ips("member1", "member2", "member3"), euB: ips("member2")})
 		t.Logf("MEASURED: member2 scaled back to 1 -> its address returned in %s", took.Round(10*time.Millisecond))
+	})
+
+	t.Run("Service without a selector, Endpoints written by hand", func(t *testing.T) {
+		// The Service has no selector: no controller writes its endpoints.
+		// In member1 they are written by hand (the Endpoints API, which
+		// KubeFed read; kube-controller-manager mirrors them into an
+		// EndpointSlice), without any kubefed label. member1 counts as
+		// backed, the others are listed without a load balancer.
+		manualIP := map[string]string{}
+		e2eutil.Eventually(t, 2*time.Minute, func(ctx context.Context) error {
+			for name, c := range e.members {
+				svc := &corev1.Service{}
+				if err := c.Get(ctx, client.ObjectKey{Namespace: appNS, Name: "manual"}, svc); err != nil {
+					return fmt.Errorf("%s: %w", name, err)
+				}
+				if len(svc.Status.LoadBalancer.Ingress) == 0 {
+					return fmt.Errorf("%s: Service manual has no load balancer address yet", name)
+				}
+				manualIP[name] = svc.Status.LoadBalancer.Ingress[0].IP
+			}
+			return nil
+		}, "the Service without a selector has a load balancer address in every member")
+		// Positive control for the hand-written Endpoints: none is backed
+		// before they exist.
+		e.expectStatus(t, "manual", map[string]string{"member1": "", "member2": "", "member3": ""})
+		//nolint:staticcheck // the Endpoints API is what a user writes by hand for a Service without a selector
+		eps := &corev1.Endpoints{
+			ObjectMeta: metav1.ObjectMeta{Namespace: appNS, Name: "manual"},
+			Subsets: []corev1.EndpointSubset{{Addresses: []corev1.EndpointAddress{{IP: "10.9.8.7"}}, //nolint:staticcheck
+				Ports: []corev1.EndpointPort{{Port: 80}}}}, //nolint:staticcheck
+		}
+		if err := e.members["member1"].Create(ctx, eps); err != nil {
+			t.Fatalf("writing the Endpoints of Service manual in member1: %v", err)
+		}
+		e.expectStatus(t, "manual", map[string]string{"member1": manualIP["member1"], "member2": "", "member3": ""})
+		e.expect(t, time.Minute, map[string]string{manual: manualIP["member1"]})
 	})
 
 	t.Run("member stopped and restarted", func(t *testing.T) {
@@ -460,6 +534,32 @@ func (e *env) expectCondition(t *testing.T, record, typ string, status metav1.Co
 		t.Logf("ServiceDNSRecord %s: %s=%s %s: %s", record, typ, c.Status, c.Reason, c.Message)
 		return nil
 	}, "ServiceDNSRecord %s has %s=%s (%s)", record, typ, status, reason)
+}
+
+// expectStatus waits until the ServiceDNSRecord's status.dns lists exactly
+// the given members, in name order, each with its region and zone and with
+// the given load balancer address ("" for none): KubeFed v0.6's status for
+// the same members.
+func (e *env) expectStatus(t *testing.T, record string, lbs map[string]string) {
+	t.Helper()
+	var want []feddnsv1a1.ClusterDNS
+	for _, m := range slices.Sorted(maps.Keys(lbs)) {
+		c := feddnsv1a1.ClusterDNS{Cluster: m, Region: location[m].region, Zones: []string{location[m].zone}}
+		if lbs[m] != "" {
+			c.LoadBalancer.Ingress = []corev1.LoadBalancerIngress{{IP: lbs[m]}}
+		}
+		want = append(want, c)
+	}
+	e2eutil.Eventually(t, time.Minute, func(ctx context.Context) error {
+		rec := &feddnsv1a1.ServiceDNSRecord{}
+		if err := e.host.Get(ctx, client.ObjectKey{Namespace: appNS, Name: record}, rec); err != nil {
+			return err
+		}
+		if rec.Status.Domain != zone || !apiequality.Semantic.DeepEqual(rec.Status.DNS, want) {
+			return fmt.Errorf("status domain %q, dns:\n%s\nwant domain %q, dns:\n%s", rec.Status.Domain, toYAML(rec.Status.DNS), zone, toYAML(want))
+		}
+		return nil
+	}, "ServiceDNSRecord %s lists every Ready cluster as KubeFed did", record)
 }
 
 func (e *env) clusterReady(ctx context.Context, name string) bool {
