@@ -31,8 +31,14 @@ limitations under the License.
 //   - The host's API server and etcd stopped and started under a running
 //     controller-manager: it recovers without a restart of its own.
 //   - A member answering slowly, through a TCP proxy that delays everything
-//     it forwards: the other member gets its copies about as fast as in a
-//     healthy rollout measured just before, and the slow one gets them too.
+//     it forwards: the objects report it WaitingForCluster, the other
+//     member gets its copies within twice the time of a healthy rollout
+//     measured just before, and the slow one gets them too.
+//
+// "In the middle of a rollout" is checked, not hoped for: watches on the
+// members count the copies, the fault strikes the moment half of them
+// exist, and the test fails unless between 20% and 80% existed when it
+// struck.
 //
 // The controller-manager runs as the binary of bin/ (KUBEFED_BIN_DIR) where
 // a test kills it, in-process otherwise.

@@ -57,25 +57,26 @@ func TestFaults(t *testing.T) {
 }
 
 // testMemberStopped stops member2 while 300 FederatedConfigMaps are being
-// propagated: member1 gets every copy as if nothing happened, and member2
-// catches up within availableDelay + 15 s of being Ready again.
+// propagated (the moment half of the 600 copies exist, as the members'
+// watches report them; the test fails when fewer than 20% or more than 80%
+// existed when member2 stopped): member1 gets every copy as if nothing
+// happened, and member2 catches up within availableDelay + 15 s of being
+// Ready again.
 func testMemberStopped(t *testing.T, e *e2eutil.Env) {
 	ctx := t.Context()
 	ns := federatedNamespace(t, e, "member-stopped")
 	const n = 300
+	copies := watchCopies(t, e, ns)
+	half := copies.onTotal(int(midTrigger*2*n), func(map[string]int) {})
 	created := make(chan error, 1)
 	start := time.Now()
 	go func() { created <- createConfigMaps(context.WithoutCancel(ctx), e, ns, "rollout", n) }()
-	e2eutil.EventuallyEvery(t, 200*time.Millisecond, 2*time.Minute, func(ctx context.Context) error {
-		counts, err := countMembers(ctx, e, ns)
-		if err != nil {
-			return err
-		}
-		if counts["member2"] < n/4 {
-			return fmt.Errorf("%d copies in member2", counts["member2"])
-		}
-		return nil
-	}, "a quarter of %d FederatedConfigMaps propagated to member2", n)
+	var atStop map[string]int
+	select {
+	case atStop = <-half:
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("%s of %d copies within 2m0s: the rollout did not get halfway", copies, 2*n)
+	}
 	m2 := e.Fed.Cluster("member2")
 	if err := m2.Stop(ctx); err != nil {
 		t.Fatal(err)
@@ -86,6 +87,12 @@ func testMemberStopped(t *testing.T, e *e2eutil.Env) {
 			_ = m2.Start(context.Background())
 		}
 	})
+	// member2's count is the last its watch reported before it stopped.
+	after, err := countMember(ctx, e, ns, "member1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkMidRollout(t, "stopping member2", atStop, map[string]int{"member1": after, "member2": copies.current()["member2"]}, 2*n)
 	if err := <-created; err != nil {
 		t.Fatal(err)
 	}
@@ -192,8 +199,11 @@ func testBrokenType(t *testing.T, e *e2eutil.Env) {
 }
 
 // testKillMidRollout runs the controller-manager binary, kills it with
-// SIGKILL while 500 FederatedConfigMaps are being propagated, and starts it
-// again: every object converges, with exactly one copy in each member.
+// SIGKILL while 500 FederatedConfigMaps are being propagated (the moment
+// half of the 1,000 copies exist, as the members' watches report them),
+// and starts it again: every object converges, with exactly one copy in
+// each member. The test fails when fewer than 20% or more than 80% of the
+// copies existed at the kill: that would not be mid-rollout.
 func testKillMidRollout(t *testing.T, e *e2eutil.Env) {
 	ctx := t.Context()
 	ns := federatedNamespace(t, e, "sigkill")
@@ -205,29 +215,24 @@ func testKillMidRollout(t *testing.T, e *e2eutil.Env) {
 
 	first := startController(t, e, "a")
 	const n = 500
+	copies := watchCopies(t, e, ns)
+	killed := copies.onTotal(int(midTrigger*2*n), func(map[string]int) { first.signal(syscall.SIGKILL) })
 	created := make(chan error, 1)
 	go func() { created <- createConfigMaps(context.WithoutCancel(ctx), e, ns, "rollout", n) }()
-	e2eutil.EventuallyEvery(t, 200*time.Millisecond, 2*time.Minute, func(ctx context.Context) error {
-		counts, err := countMembers(ctx, e, ns)
-		if err != nil {
-			return err
-		}
-		if counts["member1"] < n/4 {
-			return fmt.Errorf("%d copies in member1 (controller log:\n%s)", counts["member1"], first.tail(20))
-		}
-		return nil
-	}, "a quarter of %d FederatedConfigMaps propagated to member1", n)
-	first.kill(t)
-	counts, err := countMembers(ctx, e, ns)
+	var atKill map[string]int
+	select {
+	case atKill = <-killed:
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("%s of %d copies within 2m0s: the rollout did not get halfway (controller log:\n%s)", copies, 2*n, first.tail(20))
+	}
+	first.wait(t)
+	after, err := countMembers(ctx, e, ns)
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkMidRollout(t, "SIGKILL of the controller-manager", atKill, after, 2*n)
 	if err := <-created; err != nil {
 		t.Fatal(err)
-	}
-	t.Logf("controller-manager killed (SIGKILL) with %v of %d copies in the members.", counts, n)
-	if counts["member1"] == n && counts["member2"] == n {
-		t.Log("Every object was propagated before the kill: it was not in the middle of the rollout.")
 	}
 
 	restarted := time.Now()
@@ -385,13 +390,22 @@ var managed = client.MatchingLabels{fedcorev1b1.ManagedByKubeFedLabelKey: fedcor
 func countMembers(ctx context.Context, e *e2eutil.Env, ns string) (map[string]int, error) {
 	out := map[string]int{}
 	for _, m := range members {
-		list := &corev1.ConfigMapList{}
-		if err := e.Member(m).List(ctx, list, client.InNamespace(ns), managed); err != nil {
-			return nil, fmt.Errorf("listing ConfigMaps in %s: %w", m, err)
+		n, err := countMember(ctx, e, ns, m)
+		if err != nil {
+			return nil, err
 		}
-		out[m] = len(list.Items)
+		out[m] = n
 	}
 	return out, nil
+}
+
+// countMember returns the number of managed ConfigMaps in ns in member.
+func countMember(ctx context.Context, e *e2eutil.Env, ns, member string) (int, error) {
+	list := &corev1.ConfigMapList{}
+	if err := e.Member(member).List(ctx, list, client.InNamespace(ns), managed); err != nil {
+		return 0, fmt.Errorf("listing ConfigMaps in %s: %w", member, err)
+	}
+	return len(list.Items), nil
 }
 
 // waitAllPropagated waits until n FederatedConfigMaps in ns say
@@ -498,7 +512,17 @@ func (p *process) kill(t *testing.T) {
 		return
 	default:
 	}
-	_ = p.cmd.Process.Signal(syscall.SIGKILL)
+	p.signal(syscall.SIGKILL)
+	p.wait(t)
+}
+
+// signal sends sig to the process and returns at once.
+func (p *process) signal(sig syscall.Signal) {
+	_ = p.cmd.Process.Signal(sig)
+}
+
+// wait waits for the process to end after SIGKILL.
+func (p *process) wait(t *testing.T) {
 	select {
 	case <-p.done:
 	case <-time.After(30 * time.Second):

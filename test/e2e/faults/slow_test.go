@@ -23,8 +23,11 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/watch"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
@@ -35,16 +38,30 @@ import (
 
 // slowDelay is what the delaying proxy adds to every chunk member2 sends or
 // receives: each request and each answer arrives that much later, and a
-// connection carries one chunk per delay in each direction.
-const slowDelay = 400 * time.Millisecond
+// connection carries one chunk per delay in each direction. It is long
+// enough that a member1 held back by member2 would take far longer than
+// the bound (see slowFactor) even where a healthy rollout is slow.
+const slowDelay = time.Second
+
+// slowFactor bounds member1's rollout while member2 is slow: at most this
+// many times the healthy rollout of the same size measured in the same
+// run. A rollout free of member2 does the same work for member1 as the
+// healthy one plus the detached writes' bookkeeping and the proxy's
+// copying, which on a two-core machine shared with three API servers can
+// cost about as much again: hence twice. A member1 held back by member2
+// would take at least ceil(n/workers) reconciles in a row, each waiting
+// at least one round trip through the proxy (2 × slowDelay); the test
+// checks that this is beyond the bound, so that it can tell the two apart.
+const slowFactor = 2
 
 // testSlowMember makes member2 answer slowly, through a TCP proxy that
 // delays everything it forwards, and rolls out 300 FederatedConfigMaps:
-// member1 gets its copies about as fast as in a healthy rollout of the same
-// size measured just before (not more than twice as long plus 10 s, a
-// margin for a loaded machine; a member1 held back by member2 took three
-// times as long), and member2 gets every copy too, and every object
-// reports it, once the proxy is fast again.
+// member1 gets its copies within slowFactor times a healthy rollout of the
+// same size measured just before; every object whose member2 copy is still
+// missing when member1 has all of its copies has reported member2 as
+// WaitingForCluster (with member1 up to date: its reconcile did not wait
+// for member2), member1 is never reported so; and member2 gets every copy too, and
+// every object reports it, once the proxy is fast again.
 func testSlowMember(t *testing.T, e *e2eutil.Env) {
 	ctx := t.Context()
 	const n = 300
@@ -60,15 +77,24 @@ func testSlowMember(t *testing.T, e *e2eutil.Env) {
 	waitAllPropagated(t, e, healthyNS, n, 2*time.Minute)
 	t.Logf("healthy rollout: member1 had all %d copies %s after the start", n, healthy.Round(100*time.Millisecond))
 
+	limit := slowFactor * healthy
+	workers := syncWorkers(t, e)
+	heldBack := time.Duration((n+workers-1)/workers) * 2 * slowDelay
+	if limit >= heldBack {
+		t.Fatalf("the bound (%d × the healthy rollout's %s = %s) is not below what a member1 held back by member2 would take at least (%d reconciles in a row of %d workers, each waiting %s): "+
+			"the test could not tell them apart on a machine this slow",
+			slowFactor, healthy.Round(100*time.Millisecond), limit.Round(100*time.Millisecond), (n+workers-1)/workers, workers, 2*slowDelay)
+	}
+
 	ns := federatedNamespace(t, e, "slow-member")
 	proxy := slowMember2(t, e)
 	proxy.SetDelay(slowDelay)
+	statuses := watchStatuses(t, e, ns)
 
 	start = time.Now()
 	if err := createConfigMaps(ctx, e, ns, "rollout", n); err != nil {
 		t.Fatal(err)
 	}
-	limit := 2*healthy + 10*time.Second
 	var counts map[string]int
 	err := e2eutil.Poll(ctx, limit, func(ctx context.Context) error {
 		var err error
@@ -81,21 +107,169 @@ func testSlowMember(t *testing.T, e *e2eutil.Env) {
 		return nil
 	})
 	took := time.Since(start)
-	waiting := countStatus(t, e, ns, fedtypesv1b1.WaitingForCluster)
 	if err != nil {
-		t.Errorf("member1 did not get its %d copies within %s (twice the healthy rollout's %s, plus 10 s) while member2 answered %s late: "+
+		t.Errorf("member1 did not get its %d copies within %s (%d × the healthy rollout's %s; held back by member2 it would take at least %s) while member2 answered %s late: "+
 			"copies %v %s after the start: member1 is held back by member2",
-			n, limit.Round(100*time.Millisecond), healthy.Round(100*time.Millisecond), slowDelay, counts, took.Round(100*time.Millisecond))
+			n, limit.Round(100*time.Millisecond), slowFactor, healthy.Round(100*time.Millisecond), heldBack, slowDelay, counts, took.Round(100*time.Millisecond))
+		waitCopies(t, e, ns, "member1", n, 3*time.Minute)
 	} else {
-		t.Logf("with member2 answering %s late, member1 had all %d copies %s after the start (healthy %s); member2 had %d; %d objects reported member2 %s",
-			slowDelay, n, took.Round(100*time.Millisecond), healthy.Round(100*time.Millisecond), counts["member2"], waiting, fedtypesv1b1.WaitingForCluster)
+		t.Logf("with member2 answering %s late, member1 had all %d copies %s after the start (healthy %s, bound %s, held back at least %s); member2 had %d",
+			slowDelay, n, took.Round(100*time.Millisecond), healthy.Round(100*time.Millisecond), limit.Round(100*time.Millisecond), heldBack, counts["member2"])
 	}
+	// The objects whose member2 copy is missing now, with member1 done:
+	// their member2 writes were not waited for.
+	missing := missingIn(t, e, ns, "member2", "rollout", n)
 
 	// Fast again: member2 gets the rest, and every status says so.
 	proxy.SetDelay(0)
 	fast := time.Now()
 	waitAllPropagated(t, e, ns, n, 3*time.Minute)
 	t.Logf("once member2 answered normally again, every object was propagated to both members within %s", time.Since(fast).Round(100*time.Millisecond))
+
+	waiting, wrong := statuses.finish(t)
+	var silent []string
+	for _, name := range missing {
+		if !waiting[name] {
+			silent = append(silent, name)
+		}
+	}
+	t.Logf("%d objects lacked their member2 copy when member1 had all of its copies; %d objects reported member2 %s with member1 up to date",
+		len(missing), len(waiting), fedtypesv1b1.WaitingForCluster)
+	if len(missing) == 0 {
+		t.Errorf("member2, answering %s late, had every copy by the time member1 had all of its copies: the rollout did not show member2's writes detached", slowDelay)
+	}
+	if len(silent) > 0 {
+		t.Errorf("%d of the %d FederatedConfigMaps whose member2 copy was missing while member1 had all of its copies never reported member2 as %s with member1 up to date: the reconcile waited for member2, or said nothing of it, e.g. %v",
+			len(silent), len(missing), fedtypesv1b1.WaitingForCluster, silent[:min(5, len(silent))])
+	}
+	for _, w := range wrong[:min(5, len(wrong))] {
+		t.Errorf("member1 answers normally, but %s", w)
+	}
+}
+
+// syncWorkers returns how many objects of one type the sync controller
+// reconciles at once, from the KubeFedConfig.
+func syncWorkers(t *testing.T, e *e2eutil.Env) int {
+	t.Helper()
+	cfg := &fedcorev1b1.KubeFedConfig{}
+	if err := e.Host.Get(t.Context(), client.ObjectKey{Namespace: e2eutil.Namespace, Name: fedcorev1b1.KubeFedConfigName}, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if sc := cfg.Spec.SyncController; sc != nil && sc.MaxConcurrentReconciles != nil {
+		return int(*sc.MaxConcurrentReconciles)
+	}
+	return fedcorev1b1.DefaultSyncControllerMaxConcurrentReconciles
+}
+
+// missingIn returns the names prefix-000 ... of n objects whose managed
+// copy does not exist in member, read directly from its API server.
+func missingIn(t *testing.T, e *e2eutil.Env, ns, member, prefix string, n int) []string {
+	t.Helper()
+	list := &corev1.ConfigMapList{}
+	if err := e.Member(member).List(t.Context(), list, client.InNamespace(ns), managed); err != nil {
+		t.Fatalf("listing ConfigMaps in %s: %v", member, err)
+	}
+	have := map[string]bool{}
+	for _, cm := range list.Items {
+		have[cm.Name] = true
+	}
+	var out []string
+	for i := range n {
+		if name := fmt.Sprintf("%s-%03d", prefix, i); !have[name] {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// statusWatch follows the status of the FederatedConfigMaps of one
+// namespace through a watch, so that no status written between two reads
+// goes unseen.
+type statusWatch struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+	// waiting holds the objects that reported member2 WaitingForCluster
+	// with member1 up to date.
+	waiting map[string]bool
+	// wrong lists the statuses that reported member1 WaitingForCluster.
+	wrong []string
+	err   error
+}
+
+// watchStatuses starts following the FederatedConfigMaps of ns.
+func watchStatuses(t *testing.T, e *e2eutil.Env, ns string) *statusWatch {
+	t.Helper()
+	c := e2eutil.NewWatchClient(t, e.Fed.Host.Config)
+	list := &unstructured.UnstructuredList{}
+	list.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedConfigMapList"))
+	if err := c.List(t.Context(), list, client.InNamespace(ns)); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	s := &statusWatch{cancel: cancel, done: make(chan struct{}), waiting: map[string]bool{}}
+	t.Cleanup(cancel)
+	rv := list.GetResourceVersion()
+	go func() {
+		defer close(s.done)
+		for ctx.Err() == nil {
+			w, err := c.Watch(ctx, list.DeepCopy(), client.InNamespace(ns), &client.ListOptions{Raw: &metav1.ListOptions{ResourceVersion: rv}})
+			if err != nil {
+				if ctx.Err() == nil {
+					s.err = fmt.Errorf("watching FederatedConfigMaps in %s from resourceVersion %s: %w", ns, rv, err)
+				}
+				return
+			}
+			for ev := range w.ResultChan() {
+				if ev.Type == watch.Error {
+					if ctx.Err() != nil {
+						// Stopped by finish: the stream ends with an error event.
+						w.Stop()
+						return
+					}
+					s.err = fmt.Errorf("watching FederatedConfigMaps in %s: %v", ns, apierrors.FromObject(ev.Object))
+					w.Stop()
+					return
+				}
+				u, ok := ev.Object.(*unstructured.Unstructured)
+				if !ok {
+					continue
+				}
+				rv = u.GetResourceVersion()
+				s.observe(u)
+			}
+			w.Stop()
+		}
+	}()
+	return s
+}
+
+// observe records what one status says about the members.
+func (s *statusWatch) observe(u *unstructured.Unstructured) {
+	st, err := fedtypesv1b1.GetStatus(u)
+	if err != nil || st == nil {
+		return
+	}
+	byCluster := map[string]fedtypesv1b1.PropagationStatus{}
+	for _, c := range st.Clusters {
+		byCluster[c.Name] = c.Status
+	}
+	if s1, ok := byCluster["member1"]; ok && s1 == fedtypesv1b1.ClusterPropagationOK && byCluster["member2"] == fedtypesv1b1.WaitingForCluster {
+		s.waiting[u.GetName()] = true
+	}
+	if byCluster["member1"] == fedtypesv1b1.WaitingForCluster {
+		s.wrong = append(s.wrong, fmt.Sprintf("FederatedConfigMap %s (resourceVersion %s) reported it %s", client.ObjectKeyFromObject(u), u.GetResourceVersion(), fedtypesv1b1.WaitingForCluster))
+	}
+}
+
+// finish stops the watch and returns what it saw.
+func (s *statusWatch) finish(t *testing.T) (map[string]bool, []string) {
+	t.Helper()
+	s.cancel()
+	<-s.done
+	if s.err != nil {
+		t.Errorf("the status watch broke off, so statuses may have gone unseen: %v", s.err)
+	}
+	return s.waiting, s.wrong
 }
 
 // slowMember2 points member2's KubeFedCluster at a delaying proxy in front
@@ -193,29 +367,4 @@ func waitCopies(t *testing.T, e *e2eutil.Env, ns, member string, n int, timeout 
 		}
 		return nil
 	}, "%d copies in %s", n, member)
-}
-
-// countStatus returns how many FederatedConfigMaps in ns report status for
-// some cluster.
-func countStatus(t *testing.T, e *e2eutil.Env, ns string, status fedtypesv1b1.PropagationStatus) int {
-	t.Helper()
-	list := &unstructured.UnstructuredList{}
-	list.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedConfigMapList"))
-	if err := e.Host.List(t.Context(), list, client.InNamespace(ns)); err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for i := range list.Items {
-		s, err := fedtypesv1b1.GetStatus(&list.Items[i])
-		if err != nil || s == nil {
-			continue
-		}
-		for _, c := range s.Clusters {
-			if c.Status == status {
-				n++
-				break
-			}
-		}
-	}
-	return n
 }
