@@ -180,7 +180,9 @@ func (r *Reconciler) locations(ctx context.Context) ([]Location, error) {
 }
 
 // write creates the DNSEndpoint or updates its records, only when they
-// differ from the stored ones and keep (when set) does not keep them.
+// differ from the stored ones and keep (when set) does not keep them. A
+// DNSEndpoint of that name without a controller (as KubeFed v0.6 wrote them)
+// is adopted; one controlled by another object is left alone and reported.
 func (r *Reconciler) write(ctx context.Context, key types.NamespacedName, owner client.Object, desired []*feddnsv1a1.Endpoint,
 	keep func([]*feddnsv1a1.Endpoint) bool) error {
 	log := ctrl.LoggerFrom(ctx)
@@ -207,22 +209,43 @@ func (r *Reconciler) write(ctx context.Context, key types.NamespacedName, owner 
 	case err != nil:
 		return fmt.Errorf("reading DNSEndpoint %s: %w", key, err)
 	}
+	adopt := false
 	if !metav1.IsControlledBy(ep, owner) {
-		return fmt.Errorf("DNSEndpoint %s exists and is not owned by the record %s: delete it so that the record can be published", key, owner.GetName())
+		if ref := metav1.GetControllerOf(ep); ref != nil {
+			return fmt.Errorf("DNSEndpoint %s exists and is controlled by %s %s, not by the record %s: delete it, or rename the record, so that the record can be published",
+				key, ref.Kind, ref.Name, owner.GetName())
+		}
+		// KubeFed v0.6 wrote the DNSEndpoint of a record under this name
+		// without an owner reference, and rewrote whatever it found under
+		// it: after a switch from KubeFed the record takes it over.
+		adopt = true
 	}
-	if apiequality.Semantic.DeepEqual(normalise(ep.Spec.Endpoints), normalise(desired)) {
+	if !adopt && apiequality.Semantic.DeepEqual(normalise(ep.Spec.Endpoints), normalise(desired)) {
 		return nil
 	}
-	if keep != nil && keep(ep.Spec.Endpoints) {
+	if !adopt && keep != nil && keep(ep.Spec.Endpoints) {
 		// No cluster can serve: a name that stops resolving fails every
 		// client, a stale one may still reach a cluster that recovers.
 		log.V(1).Info("Kept the last published records: no cluster has a load balancer to publish", "dnsEndpoint", klog.KObj(ep))
 		return nil
 	}
 	before := ep.DeepCopy()
-	ep.Spec.Endpoints = desired
+	if adopt {
+		if err := controllerutil.SetControllerReference(owner, ep, r.Client.Scheme()); err != nil {
+			return err
+		}
+		if keep == nil || !keep(ep.Spec.Endpoints) {
+			ep.Spec.Endpoints = desired
+		}
+	} else {
+		ep.Spec.Endpoints = desired
+	}
 	if err := r.Client.Patch(ctx, ep, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); err != nil {
 		return fmt.Errorf("updating DNSEndpoint %s: %w", key, err)
+	}
+	if adopt {
+		log.Info("Adopted DNSEndpoint without an owner (as KubeFed left it)", "dnsEndpoint", klog.KObj(ep), "records", len(ep.Spec.Endpoints))
+		return nil
 	}
 	log.Info("Updated DNSEndpoint", "dnsEndpoint", klog.KObj(ep), "records", len(desired))
 	return nil

@@ -31,6 +31,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	runtimeapi "k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
@@ -118,7 +119,8 @@ func eventually(t *testing.T, what string, cond func(ctx context.Context) error)
 // TestDNSEndpointLifecycle follows one ServiceDNSRecord: its DNSEndpoint is
 // created with an owner reference, follows the record's status, is not
 // rewritten when nothing changed, and is deleted with the record; a
-// DNSEndpoint of the same name that the record does not own is left alone.
+// DNSEndpoint of the record's name without an owner (as KubeFed v0.6 left
+// it) is adopted, one controlled by another object is left alone.
 func TestDNSEndpointLifecycle(t *testing.T) {
 	c := startEnv(t)
 	ctx := t.Context()
@@ -235,26 +237,68 @@ func TestDNSEndpointLifecycle(t *testing.T) {
 		return fmt.Errorf("still there (%v)", err)
 	})
 
-	// A DNSEndpoint the record does not own is neither taken over nor
-	// deleted.
-	foreign := &feddnsv1a1.DNSEndpoint{ObjectMeta: metav1.ObjectMeta{Name: "service-api", Namespace: "shop"},
-		Spec: feddnsv1a1.DNSEndpointSpec{Endpoints: []*feddnsv1a1.Endpoint{{DNSName: "api.example.com", RecordType: "A", Targets: feddnsv1a1.Targets{"192.0.2.1"}}}}}
-	if err := c.Create(ctx, foreign); err != nil {
+	// A DNSEndpoint without an owner under the record's name, as KubeFed
+	// v0.6 wrote it (its controller set no owner reference and rewrote the
+	// records of whatever it found under service-<record>), is taken over.
+	kubefedEP := &feddnsv1a1.DNSEndpoint{ObjectMeta: metav1.ObjectMeta{Name: "service-api", Namespace: "shop"},
+		Spec: feddnsv1a1.DNSEndpointSpec{Endpoints: []*feddnsv1a1.Endpoint{{DNSName: "api.shop.fed.svc.example.com", RecordType: "A",
+			Targets: feddnsv1a1.Targets{"192.0.2.1"}, RecordTTL: 180}}}}
+	if err := c.Create(ctx, kubefedEP); err != nil {
 		t.Fatal(err)
 	}
 	api := &feddnsv1a1.ServiceDNSRecord{ObjectMeta: metav1.ObjectMeta{Name: "api", Namespace: "shop"}, Spec: feddnsv1a1.ServiceDNSRecordSpec{DomainRef: "fed"}}
 	if err := c.Create(ctx, api); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Delete(ctx, api); err != nil {
+	api.Status = feddnsv1a1.ServiceDNSRecordStatus{Domain: "example.com", DNS: []feddnsv1a1.ClusterDNS{
+		{Cluster: "c1", LoadBalancer: corev1.LoadBalancerStatus{Ingress: []corev1.LoadBalancerIngress{{IP: "198.51.100.19"}}}},
+	}}
+	if err := c.Status().Update(ctx, api); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(2 * time.Second)
+	eventually(t, "the DNSEndpoint KubeFed left is adopted and rewritten", func(ctx context.Context) error {
+		got := &feddnsv1a1.DNSEndpoint{}
+		if err := c.Get(ctx, client.ObjectKeyFromObject(kubefedEP), got); err != nil {
+			return err
+		}
+		if !metav1.IsControlledBy(got, api) {
+			return fmt.Errorf("owners %v", got.OwnerReferences)
+		}
+		if r := render(got.Spec.Endpoints); r != "api.shop.fed.svc.example.com A 198.51.100.19 180\n" {
+			return fmt.Errorf("endpoints:\n%s", r)
+		}
+		return nil
+	})
+
+	// A DNSEndpoint controlled by another object is neither taken over nor
+	// changed: the reconcile says so and what to do.
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "other", Namespace: "shop"}}
+	if err := c.Create(ctx, cm); err != nil {
+		t.Fatal(err)
+	}
+	foreign := &feddnsv1a1.DNSEndpoint{ObjectMeta: metav1.ObjectMeta{Name: "service-db", Namespace: "shop", OwnerReferences: []metav1.OwnerReference{{
+		APIVersion: "v1", Kind: "ConfigMap", Name: cm.Name, UID: cm.UID, Controller: ptr.To(true)}}},
+		Spec: feddnsv1a1.DNSEndpointSpec{Endpoints: []*feddnsv1a1.Endpoint{{DNSName: "db.example.com", RecordType: "A", Targets: feddnsv1a1.Targets{"192.0.2.2"}}}}}
+	if err := c.Create(ctx, foreign); err != nil {
+		t.Fatal(err)
+	}
+	db := &feddnsv1a1.ServiceDNSRecord{ObjectMeta: metav1.ObjectMeta{Name: "db", Namespace: "shop"}, Spec: feddnsv1a1.ServiceDNSRecordSpec{DomainRef: "fed"}}
+	if err := c.Create(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	direct := &Reconciler{Client: c, Namespace: controlPlane}
+	eventually(t, "a reconcile of the record refuses the DNSEndpoint of another controller", func(ctx context.Context) error {
+		_, err := direct.Reconcile(ctx, ctrl.Request{NamespacedName: client.ObjectKeyFromObject(foreign)})
+		if err == nil || !strings.Contains(err.Error(), "controlled by ConfigMap other") {
+			return fmt.Errorf("reconcile returned %v", err)
+		}
+		return nil
+	})
 	got := &feddnsv1a1.DNSEndpoint{}
 	if err := c.Get(ctx, client.ObjectKeyFromObject(foreign), got); err != nil {
 		t.Fatalf("the foreign DNSEndpoint: %v", err)
 	}
-	if len(got.OwnerReferences) != 0 || !strings.Contains(render(got.Spec.Endpoints), "192.0.2.1") {
+	if !metav1.IsControlledBy(got, cm) || len(got.OwnerReferences) != 1 || !strings.Contains(render(got.Spec.Endpoints), "192.0.2.2") {
 		t.Errorf("the foreign DNSEndpoint was changed: owners %v, endpoints %s", got.OwnerReferences, render(got.Spec.Endpoints))
 	}
 }

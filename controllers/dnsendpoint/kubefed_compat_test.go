@@ -29,35 +29,40 @@ import (
 	feddnsv1a1 "github.com/kubefed/kubefed/api/multiclusterdns/v1alpha1"
 )
 
-// The inputs and expected records below are KubeFed v0.6's, transcribed as
-// data from kubernetes-sigs/kubefed pkg/controller/dnsendpoint: the
-// constants of common_test.go and service_test.go, the cases of
-// TestGetEndpointsForServiceDNSObject (service_test.go) and
-// TestGetEndpointsForIngressDNSObject (ingress_test.go), and, where a case
-// says so, what getServiceDNSEndpoints (service.go) computes for an input
-// its tests do not cover. KubeFed's ClusterDNS of v0.6 has a list of zones
-// (earlier releases one zone): the cases give each cluster its zone as a
-// one-element list. The HostnameInLB cases are left out: KubeFed resolved
-// load balancer host names to addresses, kubefed publishes a CNAME
-// (docs/dns.md, "Differences from KubeFed v0.6"; TestServiceEndpoints).
+// The inputs and expected records of the tests below are KubeFed v0.6.1's,
+// transcribed as data from its pkg/controller/dnsendpoint: the constants of
+// common.go (defaultDNSTTL), common_test.go and service_test.go, and every
+// case of TestGetEndpointsForServiceDNSObject (service_test.go) and
+// TestGetEndpointsForIngressDNSObject (ingress_test.go), under their names.
+// Cases named "(common.go)" or "(service.go)" are not in KubeFed's tests:
+// their expected records are what KubeFed v0.6.1's getServiceDNSEndpoints,
+// getIngressDNSEndpoints and DedupeAndMergeEndpoints compute for the input,
+// worked out by hand from that code.
+//
+// A case with a kubefed field is one where kubefed deliberately differs
+// (docs/dns.md, "Differences from KubeFed v0.6"): the test checks that
+// kubefed gives exactly those records and that they are not KubeFed's, so
+// that the list of differences stays true.
 const (
-	kfName      = "nginx"
-	kfNamespace = "test"
-	kfZone      = "example.com"
-	kfFed       = "galactic"
-	kfC1Region  = "us"
-	kfC2Region  = "eu"
-	kfC1Zone    = "us1"
-	kfC2Zone    = "eu1"
-	kfLB1       = "10.20.30.1"
-	kfLB2       = "10.20.30.2"
-	kfUserTTL   = 300
-	// kfDefaultTTL is KubeFed's defaultDNSTTL, the TTL of records whose
-	// spec sets none; KubeFed's tests name the constant, not its value.
-	kfDefaultTTL = feddnsv1a1.DefaultRecordTTL
+	kfName        = "nginx"
+	kfNamespace   = "test"
+	kfDNSZone     = "example.com"
+	kfFederation  = "galactic"
+	kfC1Region    = "us"
+	kfC2Region    = "eu"
+	kfC1Zone      = "us1"
+	kfC2Zone      = "eu1"
+	kfC3Zone      = "us2"
+	kfLB1         = "10.20.30.1"
+	kfLB2         = "10.20.30.2"
+	kfLB3         = "10.20.30.3"
+	kfUserTTL     = 300
+	kfDefaultTTL  = 180 // defaultDNSTTL, common.go
+	kfELBHostname = "a9.us-west-2.elb.amazonaws.test"
+	// KubeFed's tests resolve kfELBHostname to kfLB3 (NetWrapperMock).
 )
 
-func kfLB(ips ...string) corev1.LoadBalancerStatus {
+func kfIPs(ips ...string) corev1.LoadBalancerStatus {
 	var st corev1.LoadBalancerStatus
 	for _, ip := range ips {
 		st.Ingress = append(st.Ingress, corev1.LoadBalancerIngress{IP: ip})
@@ -65,75 +70,138 @@ func kfLB(ips ...string) corev1.LoadBalancerStatus {
 	return st
 }
 
+func kfHostname(h string) corev1.LoadBalancerStatus {
+	return corev1.LoadBalancerStatus{Ingress: []corev1.LoadBalancerIngress{{Hostname: h}}}
+}
+
 func kfEndpoint(name, typ string, ttl feddnsv1a1.TTL, targets ...string) *feddnsv1a1.Endpoint {
 	return &feddnsv1a1.Endpoint{DNSName: name, RecordType: typ, RecordTTL: ttl, Targets: targets}
 }
 
+// checkAgainstKubeFed compares kubefed's records with KubeFed's; with
+// differs set, it checks that kubefed gives differs instead, and that
+// differs is indeed not KubeFed's result.
+func checkAgainstKubeFed(t *testing.T, got, kubefedV06, differs []*feddnsv1a1.Endpoint) {
+	t.Helper()
+	kubefedV06 = byName(kubefedV06)
+	if differs == nil {
+		if !equality.Semantic.DeepEqual(got, kubefedV06) {
+			t.Errorf("got:\n%s\nwant (KubeFed v0.6.1):\n%s", renderFull(got), renderFull(kubefedV06))
+		}
+		return
+	}
+	differs = byName(differs)
+	if !equality.Semantic.DeepEqual(got, differs) {
+		t.Errorf("got:\n%s\nwant (kubefed's documented difference):\n%s", renderFull(got), renderFull(differs))
+	}
+	if equality.Semantic.DeepEqual(differs, kubefedV06) {
+		t.Errorf("the case is listed as a difference from KubeFed v0.6.1 but gives KubeFed's records:\n%s", renderFull(differs))
+	}
+}
+
 func TestServiceEndpointsMatchKubeFed(t *testing.T) {
 	join := func(parts ...string) string { return strings.Join(parts, ".") }
-	global := join(kfName, kfNamespace, kfFed, "svc", kfZone)
-	c1Region := join(kfName, kfNamespace, kfFed, "svc", kfC1Region, kfZone)
-	c1Zone := join(kfName, kfNamespace, kfFed, "svc", kfC1Zone, kfC1Region, kfZone)
-	c2Region := join(kfName, kfNamespace, kfFed, "svc", kfC2Region, kfZone)
-	c2Zone := join(kfName, kfNamespace, kfFed, "svc", kfC2Zone, kfC2Region, kfZone)
+	globalPrefix := join(kfNamespace, kfFederation, "svc", kfDNSZone)
+	c1RegionPrefix := join(kfNamespace, kfFederation, "svc", kfC1Region, kfDNSZone)
+	c1ZonePrefix := join(kfNamespace, kfFederation, "svc", kfC1Zone, kfC1Region, kfDNSZone)
+	c2RegionPrefix := join(kfNamespace, kfFederation, "svc", kfC2Region, kfDNSZone)
+	c2ZonePrefix := join(kfNamespace, kfFederation, "svc", kfC2Zone, kfC2Region, kfDNSZone)
+	c3ZonePrefix := join(kfNamespace, kfFederation, "svc", kfC3Zone, kfC1Region, kfDNSZone)
+	global := join(kfName, globalPrefix)
+	c1Region := join(kfName, c1RegionPrefix)
+	c1Zone := join(kfName, c1ZonePrefix)
+	c2Region := join(kfName, c2RegionPrefix)
+	c2Zone := join(kfName, c2ZonePrefix)
+	c3Zone := join(kfName, c3ZonePrefix)
 	c1 := func(lb corev1.LoadBalancerStatus) feddnsv1a1.ClusterDNS {
-		return feddnsv1a1.ClusterDNS{Cluster: "c1", Region: kfC1Region, Zones: []string{kfC1Zone}, LoadBalancer: lb}
+		return feddnsv1a1.ClusterDNS{Cluster: "c1", Zones: []string{kfC1Zone}, Region: kfC1Region, LoadBalancer: lb}
 	}
 	c2 := func(lb corev1.LoadBalancerStatus) feddnsv1a1.ClusterDNS {
-		return feddnsv1a1.ClusterDNS{Cluster: "c2", Region: kfC2Region, Zones: []string{kfC2Zone}, LoadBalancer: lb}
+		return feddnsv1a1.ClusterDNS{Cluster: "c2", Zones: []string{kfC2Zone}, Region: kfC2Region, LoadBalancer: lb}
 	}
-	A, CNAME := feddnsv1a1.RecordTypeA, feddnsv1a1.RecordTypeCNAME
+	A, AAAA, CNAME := feddnsv1a1.RecordTypeA, feddnsv1a1.RecordTypeAAAA, feddnsv1a1.RecordTypeCNAME
 	tests := []struct {
 		name string
 		spec feddnsv1a1.ServiceDNSRecordSpec
 		dns  []feddnsv1a1.ClusterDNS
-		want []*feddnsv1a1.Endpoint
+		// kubefedV06 is KubeFed v0.6.1's expectEndpoints.
+		kubefedV06 []*feddnsv1a1.Endpoint
+		// kubefed, when set, is kubefed's documented different result.
+		kubefed []*feddnsv1a1.Endpoint
 	}{{
 		name: "NoClusters",
 	}, {
 		name: "SingleLBInSingleCluster",
-		dns:  []feddnsv1a1.ClusterDNS{c1(kfLB(kfLB1))},
-		want: []*feddnsv1a1.Endpoint{
+		dns:  []feddnsv1a1.ClusterDNS{c1(kfIPs(kfLB1))},
+		kubefedV06: []*feddnsv1a1.Endpoint{
 			kfEndpoint(global, A, kfDefaultTTL, kfLB1),
 			kfEndpoint(c1Region, A, kfDefaultTTL, kfLB1),
 			kfEndpoint(c1Zone, A, kfDefaultTTL, kfLB1),
 		},
 	}, {
 		name: "LBsInBothClusters",
-		dns:  []feddnsv1a1.ClusterDNS{c1(kfLB(kfLB1)), c2(kfLB(kfLB2))},
-		want: []*feddnsv1a1.Endpoint{
+		dns:  []feddnsv1a1.ClusterDNS{c1(kfIPs(kfLB1)), c2(kfIPs(kfLB2))},
+		kubefedV06: []*feddnsv1a1.Endpoint{
 			kfEndpoint(global, A, kfDefaultTTL, kfLB1, kfLB2),
+			kfEndpoint(c1Region, A, kfDefaultTTL, kfLB1),
+			kfEndpoint(c1Zone, A, kfDefaultTTL, kfLB1),
 			kfEndpoint(c2Region, A, kfDefaultTTL, kfLB2),
 			kfEndpoint(c2Zone, A, kfDefaultTTL, kfLB2),
-			kfEndpoint(c1Region, A, kfDefaultTTL, kfLB1),
-			kfEndpoint(c1Zone, A, kfDefaultTTL, kfLB1),
 		},
 	}, {
-		// A cluster listed without a load balancer (no endpoints, or none
-		// yet): its region and zone names fall back one level up.
 		name: "NoLBInOneCluster",
-		dns:  []feddnsv1a1.ClusterDNS{c1(kfLB(kfLB1)), c2(kfLB())},
-		want: []*feddnsv1a1.Endpoint{
+		dns:  []feddnsv1a1.ClusterDNS{c1(kfIPs(kfLB1)), c2(kfIPs())},
+		kubefedV06: []*feddnsv1a1.Endpoint{
 			kfEndpoint(global, A, kfDefaultTTL, kfLB1),
-			kfEndpoint(c2Region, CNAME, kfDefaultTTL, global),
-			kfEndpoint(c2Zone, CNAME, kfDefaultTTL, c2Region),
 			kfEndpoint(c1Region, A, kfDefaultTTL, kfLB1),
 			kfEndpoint(c1Zone, A, kfDefaultTTL, kfLB1),
+			kfEndpoint(c2Region, CNAME, kfDefaultTTL, global),
+			kfEndpoint(c2Zone, CNAME, kfDefaultTTL, c2Region),
 		},
 	}, {
 		name: "NoLBInBothClusters",
-		dns:  []feddnsv1a1.ClusterDNS{c1(kfLB()), c2(kfLB())},
-		want: []*feddnsv1a1.Endpoint{
-			kfEndpoint(c2Region, CNAME, kfDefaultTTL, global),
-			kfEndpoint(c2Zone, CNAME, kfDefaultTTL, c2Region),
+		dns:  []feddnsv1a1.ClusterDNS{c1(kfIPs()), c2(kfIPs())},
+		kubefedV06: []*feddnsv1a1.Endpoint{
 			kfEndpoint(c1Region, CNAME, kfDefaultTTL, global),
 			kfEndpoint(c1Zone, CNAME, kfDefaultTTL, c1Region),
+			kfEndpoint(c2Region, CNAME, kfDefaultTTL, global),
+			kfEndpoint(c2Zone, CNAME, kfDefaultTTL, c2Region),
+		},
+	}, {
+		name: "MultipleLBsInClusters",
+		dns:  []feddnsv1a1.ClusterDNS{c1(kfIPs(kfLB1, kfLB3)), c2(kfIPs(kfLB2))},
+		kubefedV06: []*feddnsv1a1.Endpoint{
+			kfEndpoint(global, A, kfDefaultTTL, kfLB1, kfLB2, kfLB3),
+			kfEndpoint(c1Region, A, kfDefaultTTL, kfLB1, kfLB3),
+			kfEndpoint(c1Zone, A, kfDefaultTTL, kfLB1, kfLB3),
+			kfEndpoint(c2Region, A, kfDefaultTTL, kfLB2),
+			kfEndpoint(c2Zone, A, kfDefaultTTL, kfLB2),
+		},
+	}, {
+		// KubeFed resolved the host name (to kfLB3 in its test); kubefed
+		// publishes a CNAME to it where a name's clusters have only host
+		// names, and only the addresses where they also have IPs.
+		name: "HostnameInLB",
+		dns:  []feddnsv1a1.ClusterDNS{c1(kfHostname(kfELBHostname)), c2(kfIPs(kfLB2))},
+		kubefedV06: []*feddnsv1a1.Endpoint{
+			kfEndpoint(global, A, kfDefaultTTL, kfLB2, kfLB3),
+			kfEndpoint(c1Region, A, kfDefaultTTL, kfLB3),
+			kfEndpoint(c1Zone, A, kfDefaultTTL, kfLB3),
+			kfEndpoint(c2Region, A, kfDefaultTTL, kfLB2),
+			kfEndpoint(c2Zone, A, kfDefaultTTL, kfLB2),
+		},
+		kubefed: []*feddnsv1a1.Endpoint{
+			kfEndpoint(global, A, kfDefaultTTL, kfLB2),
+			kfEndpoint(c1Region, CNAME, kfDefaultTTL, kfELBHostname),
+			kfEndpoint(c1Zone, CNAME, kfDefaultTTL, kfELBHostname),
+			kfEndpoint(c2Region, A, kfDefaultTTL, kfLB2),
+			kfEndpoint(c2Zone, A, kfDefaultTTL, kfLB2),
 		},
 	}, {
 		name: "UserConfiguredDNSRecordTTL",
 		spec: feddnsv1a1.ServiceDNSRecordSpec{RecordTTL: kfUserTTL},
-		dns:  []feddnsv1a1.ClusterDNS{c1(kfLB(kfLB1))},
-		want: []*feddnsv1a1.Endpoint{
+		dns:  []feddnsv1a1.ClusterDNS{c1(kfIPs(kfLB1))},
+		kubefedV06: []*feddnsv1a1.Endpoint{
 			kfEndpoint(global, A, kfUserTTL, kfLB1),
 			kfEndpoint(c1Region, A, kfUserTTL, kfLB1),
 			kfEndpoint(c1Zone, A, kfUserTTL, kfLB1),
@@ -141,122 +209,171 @@ func TestServiceEndpointsMatchKubeFed(t *testing.T) {
 	}, {
 		name: "UserConfiguredDNSPrefix",
 		spec: feddnsv1a1.ServiceDNSRecordSpec{DNSPrefix: "foo"},
-		dns:  []feddnsv1a1.ClusterDNS{c1(kfLB(kfLB1)), c2(kfLB(kfLB2))},
-		want: []*feddnsv1a1.Endpoint{
-			kfEndpoint("foo."+kfZone, CNAME, kfDefaultTTL, global),
+		dns:  []feddnsv1a1.ClusterDNS{c1(kfIPs(kfLB1)), c2(kfIPs(kfLB2))},
+		kubefedV06: []*feddnsv1a1.Endpoint{
 			kfEndpoint(global, A, kfDefaultTTL, kfLB1, kfLB2),
-			kfEndpoint(c2Region, A, kfDefaultTTL, kfLB2),
-			kfEndpoint(c2Zone, A, kfDefaultTTL, kfLB2),
 			kfEndpoint(c1Region, A, kfDefaultTTL, kfLB1),
 			kfEndpoint(c1Zone, A, kfDefaultTTL, kfLB1),
+			kfEndpoint(c2Region, A, kfDefaultTTL, kfLB2),
+			kfEndpoint(c2Zone, A, kfDefaultTTL, kfLB2),
+			kfEndpoint("foo."+kfDNSZone, CNAME, kfDefaultTTL, global),
 		},
 	}, {
 		name: "UserConfiguredExternalName",
 		spec: feddnsv1a1.ServiceDNSRecordSpec{ExternalName: "foo"},
-		dns:  []feddnsv1a1.ClusterDNS{c1(kfLB(kfLB1)), c2(kfLB(kfLB2))},
-		want: labelled(feddnsv1a1.Labels{"serviceName": kfName},
-			kfEndpoint(join("foo", kfNamespace, kfFed, "svc", kfZone), A, kfDefaultTTL, kfLB1, kfLB2),
-			kfEndpoint(join("foo", kfNamespace, kfFed, "svc", kfC2Region, kfZone), A, kfDefaultTTL, kfLB2),
-			kfEndpoint(join("foo", kfNamespace, kfFed, "svc", kfC2Zone, kfC2Region, kfZone), A, kfDefaultTTL, kfLB2),
-			kfEndpoint(join("foo", kfNamespace, kfFed, "svc", kfC1Region, kfZone), A, kfDefaultTTL, kfLB1),
-			kfEndpoint(join("foo", kfNamespace, kfFed, "svc", kfC1Zone, kfC1Region, kfZone), A, kfDefaultTTL, kfLB1),
+		dns:  []feddnsv1a1.ClusterDNS{c1(kfIPs(kfLB1)), c2(kfIPs(kfLB2))},
+		kubefedV06: labelled(feddnsv1a1.Labels{"serviceName": kfName},
+			kfEndpoint("foo."+globalPrefix, A, kfDefaultTTL, kfLB1, kfLB2),
+			kfEndpoint("foo."+c1RegionPrefix, A, kfDefaultTTL, kfLB1),
+			kfEndpoint("foo."+c1ZonePrefix, A, kfDefaultTTL, kfLB1),
+			kfEndpoint("foo."+c2RegionPrefix, A, kfDefaultTTL, kfLB2),
+			kfEndpoint("foo."+c2ZonePrefix, A, kfDefaultTTL, kfLB2),
 		),
 	}, {
-		// getServiceDNSEndpoints of v0.6 writes one name per zone of a
-		// cluster.
-		name: "several zones in one cluster (service.go)",
-		dns: []feddnsv1a1.ClusterDNS{{Cluster: "c1", Region: kfC1Region, Zones: []string{kfC1Zone, "us2"},
-			LoadBalancer: kfLB(kfLB1)}},
-		want: []*feddnsv1a1.Endpoint{
-			kfEndpoint(global, A, kfDefaultTTL, kfLB1),
+		name: "MultiZoneCluster",
+		dns: []feddnsv1a1.ClusterDNS{
+			{Cluster: "c1", Zones: []string{kfC1Zone, kfC3Zone}, Region: kfC1Region, LoadBalancer: kfIPs(kfLB1)},
+			c2(kfIPs(kfLB2)),
+		},
+		kubefedV06: []*feddnsv1a1.Endpoint{
+			kfEndpoint(global, A, kfDefaultTTL, kfLB1, kfLB2),
 			kfEndpoint(c1Region, A, kfDefaultTTL, kfLB1),
 			kfEndpoint(c1Zone, A, kfDefaultTTL, kfLB1),
-			kfEndpoint(join(kfName, kfNamespace, kfFed, "svc", "us2", kfC1Region, kfZone), A, kfDefaultTTL, kfLB1),
+			kfEndpoint(c3Zone, A, kfDefaultTTL, kfLB1),
+			kfEndpoint(c2Region, A, kfDefaultTTL, kfLB2),
+			kfEndpoint(c2Zone, A, kfDefaultTTL, kfLB2),
 		},
 	}, {
-		// getServiceDNSEndpoints of v0.6 adds the dnsPrefix CNAME after the
-		// loop over the clusters: also with none.
+		// The dnsPrefix CNAME is added after the loop over the clusters:
+		// also with none.
 		name: "dnsPrefix without clusters (service.go)",
 		spec: feddnsv1a1.ServiceDNSRecordSpec{DNSPrefix: "foo"},
-		want: []*feddnsv1a1.Endpoint{kfEndpoint("foo."+kfZone, CNAME, kfDefaultTTL, global)},
+		kubefedV06: []*feddnsv1a1.Endpoint{
+			kfEndpoint("foo."+kfDNSZone, CNAME, kfDefaultTTL, global),
+		},
 	}, {
-		// Two clusters of one region and zone, both with a load balancer:
-		// DedupeAndMergeEndpoints merges the names' targets, sorted and
-		// without duplicates.
+		// Clusters of one region and zone: DedupeAndMergeEndpoints merges
+		// their targets, sorted, without duplicates.
 		name: "clusters sharing a region and a zone (common.go)",
 		dns: []feddnsv1a1.ClusterDNS{
-			{Cluster: "c1", Region: kfC1Region, Zones: []string{kfC1Zone}, LoadBalancer: kfLB(kfLB2)},
-			{Cluster: "c2", Region: kfC1Region, Zones: []string{kfC1Zone}, LoadBalancer: kfLB(kfLB1, kfLB2)},
+			{Cluster: "c1", Zones: []string{kfC1Zone}, Region: kfC1Region, LoadBalancer: kfIPs(kfLB2)},
+			{Cluster: "c2", Zones: []string{kfC1Zone}, Region: kfC1Region, LoadBalancer: kfIPs(kfLB1, kfLB2)},
 		},
-		want: []*feddnsv1a1.Endpoint{
+		kubefedV06: []*feddnsv1a1.Endpoint{
 			kfEndpoint(global, A, kfDefaultTTL, kfLB1, kfLB2),
 			kfEndpoint(c1Region, A, kfDefaultTTL, kfLB1, kfLB2),
 			kfEndpoint(c1Zone, A, kfDefaultTTL, kfLB1, kfLB2),
 		},
+	}, {
+		// A region name that is an A record for one cluster and a fallback
+		// CNAME for another: DedupeAndMergeEndpoints keeps the A record
+		// and discards the CNAME.
+		name: "a region with one cluster without a load balancer (common.go)",
+		dns: []feddnsv1a1.ClusterDNS{
+			c1(kfIPs(kfLB1)),
+			{Cluster: "c3", Zones: []string{kfC3Zone}, Region: kfC1Region},
+		},
+		kubefedV06: []*feddnsv1a1.Endpoint{
+			kfEndpoint(global, A, kfDefaultTTL, kfLB1),
+			kfEndpoint(c1Region, A, kfDefaultTTL, kfLB1),
+			kfEndpoint(c1Zone, A, kfDefaultTTL, kfLB1),
+			kfEndpoint(c3Zone, CNAME, kfDefaultTTL, c1Region),
+		},
+	}, {
+		// getResolvedTargets keeps any address net.ParseIP accepts, and
+		// generateEndpointForServiceDNSObject makes every record of
+		// addresses an A record; kubefed writes IPv6 addresses as AAAA.
+		name: "an IPv6 load balancer (service.go)",
+		dns:  []feddnsv1a1.ClusterDNS{c1(kfIPs(kfLB1, "2001:db8::1"))},
+		kubefedV06: []*feddnsv1a1.Endpoint{
+			kfEndpoint(global, A, kfDefaultTTL, kfLB1, "2001:db8::1"),
+			kfEndpoint(c1Region, A, kfDefaultTTL, kfLB1, "2001:db8::1"),
+			kfEndpoint(c1Zone, A, kfDefaultTTL, kfLB1, "2001:db8::1"),
+		},
+		kubefed: []*feddnsv1a1.Endpoint{
+			kfEndpoint(global, A, kfDefaultTTL, kfLB1),
+			kfEndpoint(global, AAAA, kfDefaultTTL, "2001:db8::1"),
+			kfEndpoint(c1Region, A, kfDefaultTTL, kfLB1),
+			kfEndpoint(c1Region, AAAA, kfDefaultTTL, "2001:db8::1"),
+			kfEndpoint(c1Zone, A, kfDefaultTTL, kfLB1),
+			kfEndpoint(c1Zone, AAAA, kfDefaultTTL, "2001:db8::1"),
+		},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tt.spec.DomainRef = kfFed
+			tt.spec.DomainRef = kfFederation
 			rec := &feddnsv1a1.ServiceDNSRecord{ObjectMeta: metav1.ObjectMeta{Name: kfName, Namespace: kfNamespace}, Spec: tt.spec,
-				Status: feddnsv1a1.ServiceDNSRecordStatus{Domain: kfZone, DNS: tt.dns}}
-			got := ServiceEndpoints(rec, rec.Status.Domain, nil)
-			if want := byName(tt.want); !equality.Semantic.DeepEqual(got, want) {
-				t.Errorf("got:\n%s\nwant (KubeFed v0.6):\n%s", renderFull(got), renderFull(tt.want))
-			}
+				Status: feddnsv1a1.ServiceDNSRecordStatus{Domain: kfDNSZone, DNS: tt.dns}}
+			checkAgainstKubeFed(t, ServiceEndpoints(rec, rec.Status.Domain, nil), tt.kubefedV06, tt.kubefed)
 		})
 	}
 }
 
 func TestIngressEndpointsMatchKubeFed(t *testing.T) {
 	A := feddnsv1a1.RecordTypeA
+	CNAME := feddnsv1a1.RecordTypeCNAME
 	const host, host2 = "foo.bar.test", "jane.goodall.test"
 	tests := []struct {
-		name  string
-		hosts []string
-		ttl   feddnsv1a1.TTL
-		dns   []feddnsv1a1.ClusterIngressDNS
-		want  []*feddnsv1a1.Endpoint
+		name       string
+		hosts      []string
+		ttl        feddnsv1a1.TTL
+		dns        []feddnsv1a1.ClusterIngressDNS
+		kubefedV06 []*feddnsv1a1.Endpoint
+		kubefed    []*feddnsv1a1.Endpoint
 	}{{
 		name: "NoClusters", hosts: []string{host},
 	}, {
 		name: "SingleLBInSingleCluster", hosts: []string{host},
-		dns:  []feddnsv1a1.ClusterIngressDNS{{Cluster: "c1", LoadBalancer: kfLB(kfLB1)}},
-		want: []*feddnsv1a1.Endpoint{kfEndpoint(host, A, kfDefaultTTL, kfLB1)},
+		dns:        []feddnsv1a1.ClusterIngressDNS{{Cluster: "c1", LoadBalancer: kfIPs(kfLB1)}},
+		kubefedV06: []*feddnsv1a1.Endpoint{kfEndpoint(host, A, kfDefaultTTL, kfLB1)},
 	}, {
 		name: "LBsInBothClusters", hosts: []string{host},
-		dns:  []feddnsv1a1.ClusterIngressDNS{{Cluster: "c1", LoadBalancer: kfLB(kfLB1)}, {Cluster: "c2", LoadBalancer: kfLB(kfLB2)}},
-		want: []*feddnsv1a1.Endpoint{kfEndpoint(host, A, kfDefaultTTL, kfLB1, kfLB2)},
+		dns:        []feddnsv1a1.ClusterIngressDNS{{Cluster: "c1", LoadBalancer: kfIPs(kfLB1)}, {Cluster: "c2", LoadBalancer: kfIPs(kfLB2)}},
+		kubefedV06: []*feddnsv1a1.Endpoint{kfEndpoint(host, A, kfDefaultTTL, kfLB1, kfLB2)},
+	}, {
+		// KubeFed resolved the host name (to kfLB3 in its test); kubefed
+		// publishes only the addresses where a name also has IPs.
+		name: "HostnameInLB", hosts: []string{host},
+		dns:        []feddnsv1a1.ClusterIngressDNS{{Cluster: "c1", LoadBalancer: kfHostname(kfELBHostname)}, {Cluster: "c2", LoadBalancer: kfIPs(kfLB2)}},
+		kubefedV06: []*feddnsv1a1.Endpoint{kfEndpoint(host, A, kfDefaultTTL, kfLB2, kfLB3)},
+		kubefed:    []*feddnsv1a1.Endpoint{kfEndpoint(host, A, kfDefaultTTL, kfLB2)},
 	}, {
 		name: "MultipleHosts", hosts: []string{host, host2},
-		dns: []feddnsv1a1.ClusterIngressDNS{{Cluster: "c1", LoadBalancer: kfLB(kfLB1)}, {Cluster: "c2", LoadBalancer: kfLB(kfLB2)}},
-		want: []*feddnsv1a1.Endpoint{
+		dns: []feddnsv1a1.ClusterIngressDNS{{Cluster: "c1", LoadBalancer: kfIPs(kfLB1)}, {Cluster: "c2", LoadBalancer: kfIPs(kfLB2)}},
+		kubefedV06: []*feddnsv1a1.Endpoint{
 			kfEndpoint(host, A, kfDefaultTTL, kfLB1, kfLB2),
 			kfEndpoint(host2, A, kfDefaultTTL, kfLB1, kfLB2),
 		},
 	}, {
 		name: "UserConfiguredDNSRecordTTL", hosts: []string{host}, ttl: kfUserTTL,
-		dns:  []feddnsv1a1.ClusterIngressDNS{{Cluster: "c1", LoadBalancer: kfLB(kfLB1)}},
-		want: []*feddnsv1a1.Endpoint{kfEndpoint(host, A, kfUserTTL, kfLB1)},
+		dns:        []feddnsv1a1.ClusterIngressDNS{{Cluster: "c1", LoadBalancer: kfIPs(kfLB1)}},
+		kubefedV06: []*feddnsv1a1.Endpoint{kfEndpoint(host, A, kfUserTTL, kfLB1)},
 	}, {
-		// v0.6's status lists every Ready cluster, with an empty load
-		// balancer where the cluster has no Ingress (ingressdns
-		// controller.go); getIngressDNSEndpoints adds nothing for it.
+		// The status lists every Ready cluster, with an empty load balancer
+		// where the cluster has no Ingress (ingressdns/controller.go);
+		// getIngressDNSEndpoints adds nothing for it.
 		name: "a cluster listed without a load balancer (ingress.go)", hosts: []string{host},
-		dns:  []feddnsv1a1.ClusterIngressDNS{{Cluster: "c1", LoadBalancer: kfLB(kfLB1)}, {Cluster: "c2"}},
-		want: []*feddnsv1a1.Endpoint{kfEndpoint(host, A, kfDefaultTTL, kfLB1)},
+		dns:        []feddnsv1a1.ClusterIngressDNS{{Cluster: "c1", LoadBalancer: kfIPs(kfLB1)}, {Cluster: "c2"}},
+		kubefedV06: []*feddnsv1a1.Endpoint{kfEndpoint(host, A, kfDefaultTTL, kfLB1)},
 	}, {
+		// generateEndpointForIngressDNSObject returns no record without
+		// targets.
 		name: "no cluster with a load balancer (ingress.go)", hosts: []string{host},
 		dns: []feddnsv1a1.ClusterIngressDNS{{Cluster: "c1"}, {Cluster: "c2"}},
+	}, {
+		// Only host names: KubeFed resolved them into an A record; kubefed
+		// writes a CNAME to the host name.
+		name: "only a host name (ingress.go)", hosts: []string{host},
+		dns:        []feddnsv1a1.ClusterIngressDNS{{Cluster: "c1", LoadBalancer: kfHostname(kfELBHostname)}},
+		kubefedV06: []*feddnsv1a1.Endpoint{kfEndpoint(host, A, kfDefaultTTL, kfLB3)},
+		kubefed:    []*feddnsv1a1.Endpoint{kfEndpoint(host, CNAME, kfDefaultTTL, kfELBHostname)},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := &feddnsv1a1.IngressDNSRecord{ObjectMeta: metav1.ObjectMeta{Name: kfName, Namespace: kfNamespace},
 				Spec:   feddnsv1a1.IngressDNSRecordSpec{Hosts: tt.hosts, RecordTTL: tt.ttl},
 				Status: feddnsv1a1.IngressDNSRecordStatus{DNS: tt.dns}}
-			got := IngressEndpoints(rec)
-			if want := byName(tt.want); !equality.Semantic.DeepEqual(got, want) {
-				t.Errorf("got:\n%s\nwant (KubeFed v0.6):\n%s", renderFull(got), renderFull(tt.want))
-			}
+			checkAgainstKubeFed(t, IngressEndpoints(rec), tt.kubefedV06, tt.kubefed)
 		})
 	}
 }
@@ -280,8 +397,8 @@ func renderFull(eps []*feddnsv1a1.Endpoint) string {
 	return b.String()
 }
 
-// byName orders expected records as KubeFed's tests did before comparing:
-// by DNS name.
+// byName orders records as KubeFed's tests did before comparing: by DNS
+// name (stable, so that kubefed's A before AAAA of one name stays).
 func byName(eps []*feddnsv1a1.Endpoint) []*feddnsv1a1.Endpoint {
 	slices.SortStableFunc(eps, func(a, b *feddnsv1a1.Endpoint) int { return strings.Compare(a.DNSName, b.DNSName) })
 	return eps

@@ -87,16 +87,18 @@ func (n ServiceNames) Zone(zone, region string) string {
 //   - with externalName set, every record but the dnsPrefix CNAME carries
 //     the label serviceName=<record name>.
 //
-// Where this differs from KubeFed (docs/dns.md): IPv6 addresses make AAAA
-// records; host names make a CNAME instead of being resolved; a name whose
-// clusters have both addresses and no load balancer answers with the
-// addresses (KubeFed merged the fallback CNAME into them); invalid load
-// balancer entries are left out; a cluster without a region has only the
-// global name; and the regions and zones of joined clusters that are not in
-// the status (known: not Ready) get fallback names too, when the status lists
-// a cluster. Nothing is returned
-// without a domain. The result is sorted, so that an unchanged input gives
-// an equal output.
+// A name that is a fallback CNAME for one cluster and has addresses from
+// another answers with the addresses, as KubeFed's DedupeAndMergeEndpoints
+// kept the A record and discarded the CNAME. Where this differs from KubeFed
+// v0.6.1 (docs/dns.md): IPv6 addresses make AAAA records; host names are not
+// resolved: a name whose clusters have only host names is a CNAME to the
+// first, and a name that also has addresses answers with the addresses
+// alone; invalid load balancer entries are left out; a cluster without a
+// region has only the global name; and the regions and zones of joined
+// clusters that are not in the status (known: not Ready) get fallback names
+// too, when the status lists a cluster. Nothing is returned without a
+// domain. The result is sorted, so that an unchanged input gives an equal
+// output.
 func ServiceEndpoints(rec *feddnsv1a1.ServiceDNSRecord, domain string, known []Location) []*feddnsv1a1.Endpoint {
 	if domain == "" {
 		return nil

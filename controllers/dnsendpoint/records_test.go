@@ -66,12 +66,12 @@ func TestServiceEndpoints(t *testing.T) {
 	}{{
 		name: "global, region and zone names; hostnames are CNAMEs where no address is",
 		rec:  rec(feddnsv1a1.ServiceDNSRecordSpec{}, c1, c2, c3), domain: "example.com",
-		want: `web.shop.fed.svc.eu-a.eu.example.com A 10.0.0.1 300
-web.shop.fed.svc.eu-b.eu.example.com A 10.0.0.2 300
-web.shop.fed.svc.eu.example.com A 10.0.0.1,10.0.0.2 300
-web.shop.fed.svc.example.com A 10.0.0.1,10.0.0.2 300
-web.shop.fed.svc.us-a.us.example.com CNAME lb.us.example.net 300
-web.shop.fed.svc.us.example.com CNAME lb.us.example.net 300
+		want: `web.shop.fed.svc.eu-a.eu.example.com A 10.0.0.1 180
+web.shop.fed.svc.eu-b.eu.example.com A 10.0.0.2 180
+web.shop.fed.svc.eu.example.com A 10.0.0.1,10.0.0.2 180
+web.shop.fed.svc.example.com A 10.0.0.1,10.0.0.2 180
+web.shop.fed.svc.us-a.us.example.com CNAME lb.us.example.net 180
+web.shop.fed.svc.us.example.com CNAME lb.us.example.net 180
 `,
 	}, {
 		name: "a known region or zone without a healthy cluster falls back one level up",
@@ -88,9 +88,9 @@ web.shop.fed.svc.us.example.com CNAME web.shop.fed.svc.example.com 30
 		name:   "dnsPrefix and externalName",
 		rec:    rec(feddnsv1a1.ServiceDNSRecordSpec{DNSPrefix: "www", ExternalName: "store"}, feddnsv1a1.ClusterDNS{Cluster: "c1", LoadBalancer: lb("10.0.0.1", "fd00::1")}),
 		domain: "example.com",
-		want: `store.shop.fed.svc.example.com A 10.0.0.1 300
-store.shop.fed.svc.example.com AAAA fd00::1 300
-www.example.com CNAME store.shop.fed.svc.example.com 300
+		want: `store.shop.fed.svc.example.com A 10.0.0.1 180
+store.shop.fed.svc.example.com AAAA fd00::1 180
+www.example.com CNAME store.shop.fed.svc.example.com 180
 `,
 	}, {
 		name: "no domain: nothing", rec: rec(feddnsv1a1.ServiceDNSRecordSpec{}, c1), domain: "", want: "",
@@ -101,7 +101,7 @@ www.example.com CNAME store.shop.fed.svc.example.com 300
 		name:   "duplicate addresses are merged and sorted",
 		rec:    rec(feddnsv1a1.ServiceDNSRecordSpec{}, feddnsv1a1.ClusterDNS{Cluster: "b", LoadBalancer: lb("10.0.0.9", "10.0.0.1")}, feddnsv1a1.ClusterDNS{Cluster: "a", LoadBalancer: lb("10.0.0.1")}),
 		domain: "example.com",
-		want:   "web.shop.fed.svc.example.com A 10.0.0.1,10.0.0.9 300\n",
+		want:   "web.shop.fed.svc.example.com A 10.0.0.1,10.0.0.9 180\n",
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -17,8 +17,9 @@ limitations under the License.
 package v1alpha1
 
 // DefaultRecordTTL is the TTL, in seconds, of records whose spec sets none
-// (KubeFed's default).
-const DefaultRecordTTL TTL = 300
+// (or sets 0): KubeFed v0.6's defaultDNSTTL, for Services and Ingresses
+// alike.
+const DefaultRecordTTL TTL = 180
 
 // Condition types of ServiceDNSRecord and IngressDNSRecord.
 const (

@@ -30,7 +30,7 @@ type IngressDNSRecordSpec struct {
 	// +optional
 	Hosts []string `json:"hosts,omitempty"`
 	// RecordTTL is the TTL in seconds of the DNS records written for the
-	// Ingress; DefaultRecordTTL when omitted.
+	// Ingress; 180 (KubeFed's default) when omitted or 0.
 	// +kubebuilder:validation:Minimum=0
 	// +optional
 	RecordTTL TTL `json:"recordTTL,omitempty"`

@@ -30,7 +30,7 @@ type ServiceDNSRecordSpec struct {
 	// +kubebuilder:validation:XValidation:rule="self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')",message="domainRef must be a DNS label (the Domain's name is part of every published name)"
 	DomainRef string `json:"domainRef"`
 	// RecordTTL is the TTL in seconds of the DNS records written for this
-	// Service; DefaultRecordTTL when omitted.
+	// Service; 180 (KubeFed's default) when omitted or 0.
 	// +kubebuilder:validation:Minimum=0
 	// +optional
 	RecordTTL TTL `json:"recordTTL,omitempty"`
