@@ -99,12 +99,12 @@ func TestComputeStatus(t *testing.T) {
 	}
 }
 
-// TestStatusMatchesKubeFed checks status.dns against KubeFed v0.6's
-// IngressDNS controller (kubernetes-sigs/kubefed
+// TestStatusMatchesKubeFed checks status.dns against KubeFed v0.6.1's
+// IngressDNS controller (KubeFed v0.6.1
 // pkg/controller/ingressdns/controller.go, reconcile): one entry per Ready
 // cluster, sorted by name, with the Ingress's load balancer (sorted by IP,
 // then host name), empty where the cluster has no such Ingress. The first
-// two cases are KubeFed's end to end tests (test/e2e/ingressdns.go:
+// two cases are KubeFed v0.6.1's end to end tests (test/e2e/ingressdns.go:
 // "IngressDNS status should be updated correctly when there are no
 // corresponding ingresses in member clusters" and "... when there are
 // corresponding ingresses in member clusters", load balancers 10.20.30.1,
@@ -152,7 +152,7 @@ func TestStatusMatchesKubeFed(t *testing.T) {
 			if !equality.Semantic.DeepEqual(st.DNS, tt.want) {
 				got, _ := yaml.Marshal(st.DNS)
 				want, _ := yaml.Marshal(tt.want)
-				t.Errorf("status.dns:\n%s\nwant (KubeFed v0.6):\n%s", got, want)
+				t.Errorf("status.dns:\n%s\nwant (KubeFed v0.6.1):\n%s", got, want)
 			}
 		})
 	}
