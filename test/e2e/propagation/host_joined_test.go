@@ -27,6 +27,9 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/watch"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
@@ -40,47 +43,84 @@ import (
 // shared machine, not kubefed, set the pace.
 const namespaceDeletionTimeout = 90 * time.Second
 
+// quietWindow is how long a watch that has just shown a positive event
+// must then show no deletion of the host's namespace.
+const quietWindow = 5 * time.Second
+
 // TestHostJoinedIntoItself runs namespace deletion on KubeFed's documented
-// setup: the host cluster is also a member (joined into itself), so the
-// host's own namespace of a FederatedNamespace is one of its copies.
+// setup, with the control plane under the chart's identity (which may not
+// read namespaces in the host): the host cluster is also a member (joined
+// into itself with kubefedctl join host --cluster-context host
+// --host-cluster-context host), so the host's own namespace of a
+// FederatedNamespace is one of its copies.
 func TestHostJoinedIntoItself(t *testing.T) {
 	e := e2eutil.Setup(t, 2)
 	joinHost(t, e)
 	all := []string{e2eutil.HostName, member1, member2}
 
-	t.Run("kubectl delete namespace", func(t *testing.T) {
-		t.Parallel()
-		ns := federatedNamespaceWithObjects(t, e, "del-ns", all)
+	for _, p := range []struct {
+		name  string
+		place func(*unstructured.Unstructured) error
+	}{
+		{"clusterSelector {}", placeBySelectingAll},
+		{"cluster list", func(u *unstructured.Unstructured) error { return fedtypesv1b1.SetPlacementClusterNames(u, all) }},
+	} {
+		t.Run("kubectl delete namespace, placed by "+p.name, func(t *testing.T) {
+			t.Parallel()
+			ns, w := federatedNamespaceWithObjects(t, e, "del-ns", p.place, all)
+			// Positive control: the same watch shows the control plane
+			// labelling the host's namespace, and no deletion before.
+			w.untilLabelled(t, true)
+			w.stop()
 
-		start := time.Now()
-		if err := e.Host.Delete(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
-			t.Fatalf("deleting namespace %s in the host: %v", ns, err)
-		}
-		e2eutil.Eventually(t, namespaceDeletionTimeout, func(ctx context.Context) error {
-			for _, c := range all {
-				n := &corev1.Namespace{}
-				err := clusterClient(e, c).Get(ctx, client.ObjectKey{Name: ns}, n)
-				if apierrors.IsNotFound(err) {
-					continue
-				}
-				if err != nil {
-					return fmt.Errorf("reading namespace %s in %s: %w", ns, c, err)
-				}
-				return fmt.Errorf("namespace %s still exists in %s: %s", ns, c, namespaceState(ctx, e, n))
+			start := time.Now()
+			if err := e.Host.Delete(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
+				t.Fatalf("deleting namespace %s in the host: %v", ns, err)
 			}
-			return nil
-		}, "namespace %s deleted in %v", ns, all)
-		t.Logf("Namespace %s was deleted in the host and both members in %s.", ns, time.Since(start).Round(100*time.Millisecond))
+			e2eutil.Eventually(t, namespaceDeletionTimeout, func(ctx context.Context) error {
+				for _, c := range all {
+					n := &corev1.Namespace{}
+					err := clusterClient(e, c).Get(ctx, client.ObjectKey{Name: ns}, n)
+					if apierrors.IsNotFound(err) {
+						continue
+					}
+					if err != nil {
+						return fmt.Errorf("reading namespace %s in %s: %w", ns, c, err)
+					}
+					return fmt.Errorf("namespace %s still exists in %s: %s", ns, c, namespaceState(ctx, e, n))
+				}
+				return nil
+			}, "namespace %s deleted in %v", ns, all)
+			t.Logf("Namespace %s was deleted in the host and both members in %s.", ns, time.Since(start).Round(100*time.Millisecond))
+		})
+	}
+
+	t.Run("host removed from placement", func(t *testing.T) {
+		t.Parallel()
+		ns, w := federatedNamespaceWithObjects(t, e, "off-host", placeBySelectingAll, all)
+		w.untilLabelled(t, true)
+
+		fedNS := federatedNamespace(ns)
+		update(t, e, fedNS, func(u *unstructured.Unstructured) {
+			if err := fedtypesv1b1.SetPlacementClusterNames(u, bothMembers); err != nil {
+				t.Fatal(err)
+			}
+		})
+		// The host's namespace loses the label (the positive event), is
+		// never deleted, and stays so for a while after.
+		w.untilLabelled(t, false)
+		w.quietFor(t, e, quietWindow)
+		typeOf(t, e, "FederatedNamespace").waitPropagated(t, e, fedNS, bothMembers...)
 	})
 
 	t.Run("FederatedNamespace deleted alone", func(t *testing.T) {
 		t.Parallel()
-		ns := federatedNamespaceWithObjects(t, e, "del-fedns", all)
+		ns, w := federatedNamespaceWithObjects(t, e, "del-fedns", func(u *unstructured.Unstructured) error {
+			return fedtypesv1b1.SetPlacementClusterNames(u, all)
+		}, all)
+		w.untilLabelled(t, true)
 
-		fedNS := &unstructured.Unstructured{}
-		fedNS.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedNamespace"))
-		fedNS.SetNamespace(ns)
-		fedNS.SetName(ns)
+		fedNS := federatedNamespace(ns)
 		if err := e.Host.Delete(t.Context(), fedNS); err != nil {
 			t.Fatalf("deleting %s: %v", describe(fedNS), err)
 		}
@@ -100,21 +140,127 @@ func TestHostJoinedIntoItself(t *testing.T) {
 		}
 		// The host's own namespace stays, released: no managed label, not
 		// being deleted, and it stays so.
-		check := func(ctx context.Context) error {
-			n := &corev1.Namespace{}
-			if err := e.Host.Get(ctx, client.ObjectKey{Name: ns}, n); err != nil {
-				return fmt.Errorf("reading namespace %s in the host: %w", ns, err)
-			}
-			if !n.DeletionTimestamp.IsZero() {
-				return fmt.Errorf("namespace %s is being deleted in the host: %s", ns, namespaceState(ctx, e, n))
-			}
-			if v, ok := n.Labels[fedcorev1b1.ManagedByKubeFedLabelKey]; ok {
-				return fmt.Errorf("namespace %s in the host still has label %s=%q", ns, fedcorev1b1.ManagedByKubeFedLabelKey, v)
-			}
-			return nil
+		w.untilLabelled(t, false)
+		w.quietFor(t, e, quietWindow)
+	})
+}
+
+// placeBySelectingAll places a federated object with clusterSelector: {}
+// (and no cluster list, which would take precedence), which selects every
+// joined cluster, the host joined into itself included.
+func placeBySelectingAll(u *unstructured.Unstructured) error {
+	return unstructured.SetNestedField(u.Object, map[string]any{"clusterSelector": map[string]any{}}, "spec", "placement")
+}
+
+func federatedNamespace(ns string) *unstructured.Unstructured {
+	fedNS := &unstructured.Unstructured{}
+	fedNS.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedNamespace"))
+	fedNS.SetNamespace(ns)
+	fedNS.SetName(ns)
+	return fedNS
+}
+
+// namespaceWatch follows one namespace of the host and fails the test on
+// any event that shows it deleted or being deleted.
+type namespaceWatch struct {
+	ns     string
+	w      watch.Interface
+	events int
+}
+
+// watchHostNamespace watches the host's namespace ns from resourceVersion
+// rv until the test ends.
+func watchHostNamespace(t *testing.T, e *e2eutil.Env, ns, rv string) *namespaceWatch {
+	t.Helper()
+	c, err := client.NewWithWatch(e.Fed.Host.Config, client.Options{Scheme: e.Host.Scheme()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := c.Watch(t.Context(), &corev1.NamespaceList{}, &client.ListOptions{
+		FieldSelector: fields.OneTermEqualSelector("metadata.name", ns),
+		Raw:           &metav1.ListOptions{ResourceVersion: rv},
+	})
+	if err != nil {
+		t.Fatalf("watching namespace %s in the host: %v", ns, err)
+	}
+	nw := &namespaceWatch{ns: ns, w: w}
+	t.Cleanup(nw.stop)
+	return nw
+}
+
+func (w *namespaceWatch) stop() { w.w.Stop() }
+
+// next returns the next event's namespace, or nil when d passes first. It
+// fails the test when the namespace is deleted or being deleted.
+func (w *namespaceWatch) next(t *testing.T, d time.Duration) *corev1.Namespace {
+	t.Helper()
+	select {
+	case ev, ok := <-w.w.ResultChan():
+		if !ok {
+			t.Fatalf("the watch of namespace %s in the host closed after %d events", w.ns, w.events)
 		}
-		e2eutil.Eventually(t, timeout, check, "namespace %s in the host released", ns)
-		consistently(t, 3*time.Second, check, "namespace %s in the host kept and unlabelled", ns)
+		w.events++
+		n, isNS := ev.Object.(*corev1.Namespace)
+		if !isNS {
+			t.Fatalf("watch of namespace %s in the host: %s event with %T: %v", w.ns, ev.Type, ev.Object, ev.Object)
+		}
+		if ev.Type == watch.Deleted || !n.DeletionTimestamp.IsZero() {
+			t.Fatalf("the control plane deleted the host's own namespace %s (%s event, deletionTimestamp %v, labels %v)", w.ns, ev.Type, n.DeletionTimestamp, n.Labels)
+		}
+		return n
+	case <-time.After(d):
+		return nil
+	}
+}
+
+// until reads events until one satisfies done.
+func (w *namespaceWatch) until(t *testing.T, what string, done func(*corev1.Namespace) bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		left := time.Until(deadline)
+		if left <= 0 {
+			t.Fatalf("%s: not seen within %s (%d events)", what, timeout, w.events)
+		}
+		if n := w.next(t, left); n != nil && done(n) {
+			return
+		}
+	}
+}
+
+// untilLabelled reads events until the namespace has the managed label
+// (labelled) or has none (!labelled).
+func (w *namespaceWatch) untilLabelled(t *testing.T, labelled bool) {
+	t.Helper()
+	what := fmt.Sprintf("namespace %s in the host unlabelled", w.ns)
+	if labelled {
+		what = fmt.Sprintf("namespace %s in the host labelled %s=%s", w.ns, fedcorev1b1.ManagedByKubeFedLabelKey, fedcorev1b1.ManagedByKubeFedLabelValue)
+	}
+	w.until(t, what, func(n *corev1.Namespace) bool {
+		v, ok := n.Labels[fedcorev1b1.ManagedByKubeFedLabelKey]
+		if labelled {
+			return v == fedcorev1b1.ManagedByKubeFedLabelValue
+		}
+		return !ok
+	})
+}
+
+// quietFor reads events for d, then touches the namespace and reads until
+// the touch arrives, so that the watch is shown live over the whole window:
+// no event in it may show the namespace deleted or being deleted.
+func (w *namespaceWatch) quietFor(t *testing.T, e *e2eutil.Env, d time.Duration) {
+	t.Helper()
+	end := time.Now().Add(d)
+	for left := time.Until(end); left > 0; left = time.Until(end) {
+		w.next(t, left)
+	}
+	mark := "quiet-" + suffix()
+	patch := fmt.Sprintf(`{"metadata":{"annotations":{"e2e.kubefed.io/mark":%q}}}`, mark)
+	if err := e.Host.Patch(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: w.ns}}, client.RawPatch(types.MergePatchType, []byte(patch))); err != nil {
+		t.Fatalf("annotating namespace %s in the host: %v", w.ns, err)
+	}
+	w.until(t, "the watch of namespace "+w.ns+" showing its annotation", func(n *corev1.Namespace) bool {
+		return n.Annotations["e2e.kubefed.io/mark"] == mark
 	})
 }
 
@@ -134,18 +280,22 @@ func joinHost(t *testing.T, e *e2eutil.Env) {
 }
 
 // federatedNamespaceWithObjects creates a namespace in the host with a
-// FederatedNamespace and a FederatedConfigMap placed in clusters, and waits
-// until both are propagated there (the host's own namespace then carries
-// the managed label).
-func federatedNamespaceWithObjects(t *testing.T, e *e2eutil.Env, prefix string, clusters []string) string {
+// FederatedNamespace and a FederatedConfigMap placed by place, and waits
+// until both are propagated to clusters (the host's own namespace then
+// carries the managed label). It returns the namespace and a watch of the
+// host's namespace from its creation.
+func federatedNamespaceWithObjects(t *testing.T, e *e2eutil.Env, prefix string, place func(*unstructured.Unstructured) error, clusters []string) (string, *namespaceWatch) {
 	t.Helper()
 	ns := hostNamespace(t, e, prefix)
 	e.DumpOnFailure(t, ns)
-	fedNS := &unstructured.Unstructured{}
-	fedNS.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedNamespace"))
-	fedNS.SetNamespace(ns)
-	fedNS.SetName(ns)
-	if err := fedtypesv1b1.SetPlacementClusterNames(fedNS, clusters); err != nil {
+	created := &corev1.Namespace{}
+	if err := e.Host.Get(t.Context(), client.ObjectKey{Name: ns}, created); err != nil {
+		t.Fatal(err)
+	}
+	w := watchHostNamespace(t, e, ns, created.ResourceVersion)
+
+	fedNS := federatedNamespace(ns)
+	if err := place(fedNS); err != nil {
 		t.Fatal(err)
 	}
 	create(t, e, fedNS)
@@ -153,7 +303,7 @@ func federatedNamespaceWithObjects(t *testing.T, e *e2eutil.Env, prefix string, 
 	cm := loadFixture(t, "configmap.yaml")
 	cm.SetNamespace(ns)
 	cm.SetName("web")
-	if err := fedtypesv1b1.SetPlacementClusterNames(cm, clusters); err != nil {
+	if err := place(cm); err != nil {
 		t.Fatal(err)
 	}
 	create(t, e, cm)
@@ -180,7 +330,7 @@ func federatedNamespaceWithObjects(t *testing.T, e *e2eutil.Env, prefix string, 
 			return nil
 		}, "%s propagated to %v", describe(obj), clusters)
 	}
-	return ns
+	return ns, w
 }
 
 // clusterClient returns a client of a cluster of the federation by its
