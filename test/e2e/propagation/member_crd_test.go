@@ -66,7 +66,8 @@ spec:
 // ServiceAccount. An object placed in both members gets its member1 copy,
 // and the FederatedTypeConfig names member2 and the missing CRD. Once the
 // CRD is installed in member2, the copy appears there without a restart of
-// the controller, and the FederatedTypeConfig's report clears.
+// the controller, an edit of it is undone, and the FederatedTypeConfig's
+// report clears (the member watch runs there).
 func TestMemberCRDInstalledLater(t *testing.T) {
 	e := e2eutil.Setup(t, 2)
 	ctx := t.Context()
@@ -139,6 +140,22 @@ func TestMemberCRDInstalledLater(t *testing.T) {
 		return nil
 	}, "%s: a copy in %s after its CRD was installed there", describe(fedObj), member2)
 	ft.waitPropagated(t, e, fedObj, bothMembers...)
+	// The member2 copy is kept in line like any other: an edit there is
+	// undone.
+	patchMember(t, e, member2, ft.mustMember(t, e, member2, fedObj), `[{"op": "replace", "path": "/spec/size", "value": 99}]`)
+	e2eutil.Eventually(t, timeout, func(ctx context.Context) error {
+		m, err := ft.member(ctx, e, member2, fedObj)
+		if err != nil {
+			return err
+		}
+		if m == nil {
+			return fmt.Errorf("no copy in %s", member2)
+		}
+		if size, _, _ := unstructured.NestedInt64(m.Object, "spec", "size"); size != 3 {
+			return fmt.Errorf("the %s copy has spec.size %d", member2, size)
+		}
+		return nil
+	}, "%s: an edit of the %s copy undone (spec.size back to 3)", describe(fedObj), member2)
 	e2eutil.Eventually(t, timeout, func(ctx context.Context) error {
 		cond, err := memberWatchesCondition(ctx, e, et.TypeConfig.Name)
 		if err != nil {
