@@ -34,6 +34,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/util/retry"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
@@ -175,6 +177,29 @@ func (e *chartEnv) waitWidgetSize(t *testing.T, member, name string, size int64)
 	}, "Widget %s with size %d in %s", name, size, member)
 }
 
+// updateWidgetTemplate sets the size and color of a FederatedWidget's
+// template.
+func (e *chartEnv) updateWidgetTemplate(ctx context.Context, name string, size int64, color string) error {
+	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		fed := &unstructured.Unstructured{}
+		fed.SetAPIVersion("types.kubefed.io/v1beta1")
+		fed.SetKind("FederatedWidget")
+		if err := e.host.Get(ctx, client.ObjectKey{Namespace: appNS, Name: name}, fed); err != nil {
+			return err
+		}
+		if err := unstructured.SetNestedField(fed.Object, size, "spec", "template", "spec", "size"); err != nil {
+			return err
+		}
+		if err := unstructured.SetNestedField(fed.Object, color, "spec", "template", "spec", "style", "color"); err != nil {
+			return err
+		}
+		if err := e.host.Update(ctx, fed); err != nil {
+			return fmt.Errorf("updating the template of FederatedWidget %s/%s: %w", appNS, name, err)
+		}
+		return nil
+	})
+}
+
 func createFederatedWidget(t *testing.T, c client.Client, name string, size int) error {
 	t.Helper()
 	u := &unstructured.Unstructured{}
@@ -206,30 +231,60 @@ func testEnableCRD(t *testing.T, e *chartEnv) {
 	contains(t, e.kubefedctl(t, "enable", "Widget"), "Type widgets.example.com is already enabled: nothing changed.")
 }
 
+// testDisable checks that disable stops propagation without touching the
+// member copies: the members' watches first report a template change made
+// while the type is enabled, and then, for a window at least three times
+// as long as that change took, report no event of the Widget at all after
+// disable and a second template change.
 func testDisable(t *testing.T, e *chartEnv) {
-	ctx := t.Context()
-	out := e.kubefedctl(t, "disable", "widgets.example.com")
-	contains(t, out, `Disabled propagation for FederatedTypeConfig "`+ns+`/widgets.example.com"`,
-		`Propagation controller for FederatedTypeConfig "`+ns+`/widgets.example.com" is stopped`)
-	// A template change no longer propagates.
-	fed := &unstructured.Unstructured{}
-	fed.SetAPIVersion("types.kubefed.io/v1beta1")
-	fed.SetKind("FederatedWidget")
-	if err := e.host.Get(ctx, client.ObjectKey{Namespace: appNS, Name: "w1"}, fed); err != nil {
-		t.Fatal(err)
+	widgets := &unstructured.UnstructuredList{}
+	widgets.SetAPIVersion("example.com/v1")
+	widgets.SetKind("WidgetList")
+	var sources []e2eutil.WatchSource
+	for _, m := range []string{"member1", "member2"} {
+		sources = append(sources, e2eutil.WatchSource{
+			Name: m, Client: e2eutil.NewWatchClient(t, e.fed.Cluster(m).Config), List: widgets, Opts: []client.ListOption{client.InNamespace(appNS)},
+		})
 	}
-	if err := unstructured.SetNestedField(fed.Object, int64(3), "spec", "template", "spec", "size"); err != nil {
-		t.Fatal(err)
+	isW1 := func(ev watch.Event) (*unstructured.Unstructured, bool) {
+		u, ok := ev.Object.(*unstructured.Unstructured)
+		return u, ok && u.GetName() == "w1"
 	}
-	if err := e.host.Update(ctx, fed); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(5 * time.Second)
-	if w := widget(t, e.members["member1"], "w1"); w == nil {
-		t.Error("the member copy was deleted by disable")
-	} else if size, _, _ := unstructured.NestedInt64(w.Object, "spec", "size"); size != 2 {
-		t.Errorf("a template change propagated after disable: size %d", size)
-	}
+	res := e2eutil.NegativeCheck{
+		What:    "disabling widgets.example.com",
+		Sources: sources,
+		// Enabled, a template change reaches both members (member2's size
+		// is overridden, its color is not).
+		Control: func(ctx context.Context) error { return e.updateWidgetTemplate(ctx, "w1", 2, "blue") },
+		ControlSeen: func(_ string, ev watch.Event) bool {
+			u, ok := isW1(ev)
+			if !ok || ev.Type != watch.Modified {
+				return false
+			}
+			color, _, _ := unstructured.NestedString(u.Object, "spec", "style", "color")
+			return color == "blue"
+		},
+		Act: func(ctx context.Context) error {
+			out := e.kubefedctl(t, "disable", "widgets.example.com")
+			contains(t, out, `Disabled propagation for FederatedTypeConfig "`+ns+`/widgets.example.com"`,
+				`Propagation controller for FederatedTypeConfig "`+ns+`/widgets.example.com" is stopped`)
+			return e.updateWidgetTemplate(ctx, "w1", 3, "red")
+		},
+		Window: 5 * time.Second,
+		Forbidden: func(m string, ev watch.Event) string {
+			u, ok := isW1(ev)
+			if !ok {
+				return ""
+			}
+			if ev.Type == watch.Deleted {
+				return fmt.Sprintf("the copy of w1 in %s was deleted by disable", m)
+			}
+			size, _, _ := unstructured.NestedInt64(u.Object, "spec", "size")
+			color, _, _ := unstructured.NestedString(u.Object, "spec", "style", "color")
+			return fmt.Sprintf("the copy of w1 in %s was written after disable (%s: size %d, color %s)", m, e2eutil.DescribeEvent(ev), size, color)
+		},
+	}.Run(t)
+	t.Logf("a template change reached both members %s after it was made while enabled; the copies were watched for %s after disable and a second change", res.ControlLatency.Round(time.Millisecond), res.Window.Round(100*time.Millisecond))
 
 	out, code := e.kubefedctlErr(t, "disable", "widgets.example.com", "--delete-crd")
 	if code == 0 || !strings.Contains(out, "cannot delete CRD federatedwidgets.types.kubefed.io while 1 FederatedWidget objects exist ("+appNS+"/w1)") {
