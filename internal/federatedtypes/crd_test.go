@@ -295,3 +295,37 @@ func TestCRDKustomization(t *testing.T) {
 		t.Errorf("config/crd/kustomization.yaml lists %v, want %v", got, want)
 	}
 }
+
+// TestOverrideOpHasNoDefault checks that spec.overrides[].clusterOverrides[].op
+// is declared as KubeFed v0.10's federated CRDs declare it: a string without a
+// default, so that an override stored without op is served without op (and
+// hashes as KubeFed hashed it). Unknown ops are refused by a CEL rule that
+// accepts exactly what KubeFed's pattern ^(add|remove|replace)?$ accepts.
+func TestOverrideOpHasNoDefault(t *testing.T) {
+	t.Parallel()
+	for _, tt := range DefaultTargetTypes() {
+		crd := CRD(tt)
+		spec := crd.Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["spec"]
+		overrides, ok := spec.Properties["overrides"]
+		if !ok {
+			t.Fatalf("%s: no spec.overrides", crd.Name)
+		}
+		item := overrides.Items.Schema.Properties["clusterOverrides"].Items.Schema
+		op, ok := item.Properties["op"]
+		if !ok {
+			t.Fatalf("%s: no op in clusterOverrides", crd.Name)
+		}
+		if op.Default != nil {
+			t.Errorf("%s: op has default %s; KubeFed's CRDs have none", crd.Name, op.Default.Raw)
+		}
+		if op.Type != "string" {
+			t.Errorf("%s: op type = %q, want string", crd.Name, op.Type)
+		}
+		if slices.Contains(item.Required, "op") {
+			t.Errorf("%s: op is required; KubeFed accepts an override without op", crd.Name)
+		}
+		if len(op.XValidations) != 1 || op.XValidations[0].Rule != `self in ['', 'add', 'remove', 'replace']` {
+			t.Errorf("%s: op validations = %+v, want the rule accepting '', add, remove, replace", crd.Name, op.XValidations)
+		}
+	}
+}

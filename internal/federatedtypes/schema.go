@@ -40,7 +40,7 @@ const (
 	uniquePathMsg  = `'an override path appears more than once in the clusterOverrides of cluster ' + self.clusterName + ': keep one override per path'`
 
 	opRule = `self in ['', 'add', 'remove', 'replace']`
-	opMsg  = `'override op ' + self + ' is not supported: use add, remove or replace (the default)'`
+	opMsg  = `'override op ' + self + ' is not supported: use add, remove or replace (or leave op out for replace)'`
 
 	pathPointerRule = `self.startsWith('/')`
 	pathPointerMsg  = `'override path ' + self + ' is not a JSON pointer: start it with /, e.g. /spec/replicas'`
@@ -211,9 +211,8 @@ func overridesSchema() apiextensionsv1.JSONSchemaProps {
 						Type: "object",
 						Properties: map[string]apiextensionsv1.JSONSchemaProps{
 							"op": {
-								Description: "Op is add, remove or replace.",
+								Description: "Op is add, remove or replace; an override without op, or with an empty op, is applied as replace.",
 								Type:        "string",
-								Default:     &apiextensionsv1.JSON{Raw: []byte(`"replace"`)},
 								MaxLength:   ptr.To[int64](16),
 								XValidations: apiextensionsv1.ValidationRules{
 									{Rule: opRule, MessageExpression: opMsg},
