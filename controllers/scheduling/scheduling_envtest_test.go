@@ -154,7 +154,7 @@ func TestMemberReadErrorInStatus(t *testing.T) {
 		t.Errorf("status.clusters = %+v, want 2 replicas planned in each cluster", rsp.Status.Clusters)
 	}
 	cond := findCondition(rsp.Status.Conditions, fedschedv1a1.ScheduledCondition)
-	if cond == nil || cond.Status != metav1.ConditionTrue || !strings.Contains(cond.Message, "could not read the Pods of b") {
+	if cond == nil || cond.Status != metav1.ConditionTrue || !strings.Contains(cond.Message, "could not read the capacity of b") {
 		t.Errorf("Scheduled condition = %+v, want True naming cluster b's unread Pods", cond)
 	}
 	if got := drain(recorder); len(got) != 1 || !strings.HasPrefix(got[0], "Warning "+fedschedv1a1.MemberReadFailedEventReason) {

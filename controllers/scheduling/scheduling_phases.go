@@ -164,7 +164,7 @@ func (r *Reconciler) applyPlan(ctx context.Context, s *scope) error {
 		msg += fmt.Sprintf("; not Ready, planned elsewhere: %s", strings.Join(s.offline, ", "))
 	}
 	if len(s.readErrors) > 0 {
-		msg += fmt.Sprintf("; could not read the Pods of %s (see status.clusters): their capacity is not known",
+		msg += fmt.Sprintf("; could not read the capacity of %s (see status.clusters for what failed): it is not known",
 			strings.Join(slices.Sorted(maps.Keys(s.readErrors)), ", "))
 	}
 	s.condition = metav1.Condition{Status: metav1.ConditionTrue, Reason: fedschedv1a1.ScheduledReason, Message: msg}
