@@ -34,6 +34,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/watch"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -281,47 +282,133 @@ func (l *connectionLog) has(cluster string, connected bool) error {
 	return fmt.Errorf("no connection event connected=%v for %s", connected, cluster)
 }
 
-// readyMonitor polls a KubeFedCluster until stopped, recording every
-// resourceVersion it saw and every moment its Ready condition was not True.
+// readyMonitor follows the KubeFedClusters through a watch, so that no
+// write between two reads goes unseen, and records, from its control event
+// on, every write of one cluster and every moment that cluster was not
+// Ready, and whether another cluster was seen not Ready.
 type readyMonitor struct {
-	stop     context.CancelFunc
-	done     chan struct{}
-	versions map[string]bool
-	notReady []string
+	name, other string
+	stop        context.CancelFunc
+	done        chan struct{}
+
+	mu sync.Mutex
+	// controlled is closed when the control event was seen.
+	controlled chan struct{}
+	seen       bool
+	writes     int
+	notReady   []string
+	// otherNotReady: the watch reported other not Ready (positive
+	// evidence that it reports condition changes).
+	otherNotReady bool
+	err           error
 }
 
-func (e *env) monitor(ctx context.Context, name string) *readyMonitor {
-	ctx, cancel := context.WithCancel(ctx)
-	m := &readyMonitor{stop: cancel, done: make(chan struct{}), versions: map[string]bool{}}
+// controlAnnotation is the annotation the monitor sets on the cluster it
+// follows, as its control change.
+const controlAnnotation = "e2e.kubefed.io/health-monitor"
+
+// monitor starts following the KubeFedCluster name (and other, whose
+// transitions the test causes). It first makes a control change, an
+// annotation on name, and returns once the watch reported it: from then on
+// the watch is shown to see that cluster's writes.
+func (e *env) monitor(t *testing.T, name, other string) *readyMonitor {
+	t.Helper()
+	wc, err := client.NewWithWatch(e.fed.Host.Config, client.Options{Scheme: scheme})
+	must(t, err)
+	list := &fedcorev1b1.KubeFedClusterList{}
+	must(t, wc.List(t.Context(), list, client.InNamespace(ns)))
+	ctx, cancel := context.WithCancel(t.Context())
+	m := &readyMonitor{name: name, other: other, stop: cancel, done: make(chan struct{}), controlled: make(chan struct{})}
+	token := time.Now().Format(time.RFC3339Nano)
+	rv := list.ResourceVersion
 	go func() {
 		defer close(m.done)
 		for ctx.Err() == nil {
-			kfc, err := e.cluster(ctx, name)
-			if err == nil {
-				m.versions[kfc.ResourceVersion] = true
-				ready := false
-				for _, c := range kfc.Status.Conditions {
-					ready = ready || (c.Type == fedcorev1b1.ClusterReady && c.Status == corev1.ConditionTrue)
+			w, err := wc.Watch(ctx, &fedcorev1b1.KubeFedClusterList{}, client.InNamespace(ns), &client.ListOptions{Raw: &metav1.ListOptions{ResourceVersion: rv}})
+			if err != nil {
+				if ctx.Err() == nil {
+					m.fail(fmt.Errorf("watching KubeFedClusters from resourceVersion %s: %w", rv, err))
 				}
-				if !ready {
-					m.notReady = append(m.notReady, fmt.Sprintf("%s: %v", time.Now().Format(time.StampMilli), kfc.Status.Conditions))
+				return
+			}
+			for ev := range w.ResultChan() {
+				if ev.Type == watch.Error {
+					if ctx.Err() != nil {
+						// Stopped by finish: the stream ends with an error event.
+						w.Stop()
+						return
+					}
+					m.fail(fmt.Errorf("watching KubeFedClusters: %v", apierrors.FromObject(ev.Object)))
+					w.Stop()
+					return
+				}
+				if kfc, ok := ev.Object.(*fedcorev1b1.KubeFedCluster); ok {
+					rv = kfc.ResourceVersion
+					m.observe(kfc, token)
 				}
 			}
-			select {
-			case <-ctx.Done():
-			case <-time.After(200 * time.Millisecond):
-			}
+			w.Stop()
 		}
 	}()
+	patch := client.MergeFrom(&fedcorev1b1.KubeFedCluster{})
+	kfc := &fedcorev1b1.KubeFedCluster{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, Annotations: map[string]string{controlAnnotation: token}}}
+	must(t, e.host.Patch(t.Context(), kfc, patch))
+	select {
+	case <-m.controlled:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the watch of KubeFedClusters did not report the annotation set on %s within 10s: it could not have seen a status write either", name)
+	}
 	return m
 }
 
-// finish stops the monitor and returns the number of resourceVersions seen
-// and the moments the cluster was not Ready.
-func (m *readyMonitor) finish() (int, []string) {
+func (m *readyMonitor) fail(err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.err = err
+}
+
+// observe records one event.
+func (m *readyMonitor) observe(kfc *fedcorev1b1.KubeFedCluster, token string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ready := false
+	for _, c := range kfc.Status.Conditions {
+		ready = ready || (c.Type == fedcorev1b1.ClusterReady && c.Status == corev1.ConditionTrue)
+	}
+	switch {
+	case kfc.Name == m.other && !ready && m.seen:
+		m.otherNotReady = true
+	case kfc.Name != m.name:
+	case !m.seen:
+		if kfc.Annotations[controlAnnotation] == token {
+			m.seen = true
+			close(m.controlled)
+		}
+	default:
+		m.writes++
+		if !ready {
+			m.notReady = append(m.notReady, fmt.Sprintf("%s: resourceVersion %s: %v", time.Now().Format(time.StampMilli), kfc.ResourceVersion, kfc.Status.Conditions))
+		}
+	}
+}
+
+// finish stops the monitor and returns the number of writes of the
+// cluster after the control change and the moments it was not Ready. It
+// fails the test when the watch broke off or never reported the other
+// cluster not Ready: then it could not have reported this one so either.
+func (m *readyMonitor) finish(t *testing.T) (int, []string) {
+	t.Helper()
 	m.stop()
 	<-m.done
-	return len(m.versions), m.notReady
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.err != nil {
+		t.Errorf("the watch of KubeFedClusters broke off, so writes of %s may have gone unseen: %v", m.name, m.err)
+	}
+	if !m.otherNotReady {
+		t.Errorf("the watch of KubeFedClusters never reported %s not Ready although it was stopped: it could not have reported %s so either", m.other, m.name)
+	}
+	return m.writes, m.notReady
 }
 
 // slowProxy listens on the loopback address of target (an https URL) and
