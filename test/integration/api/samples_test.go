@@ -271,17 +271,21 @@ func deref[T any](parent *T, field func(*T) interface{}) (v interface{}) {
 	return field(parent)
 }
 
-// TestOverrideOpDefault checks that an override without op is stored with
-// op: replace.
-func TestOverrideOpDefault(t *testing.T) {
+// TestOverrideWithoutOpStoredWithoutOp checks that an override without op
+// is stored and served without op, and one with an empty op with the empty
+// op, as KubeFed v0.10's federated CRDs (which declare op without a default)
+// keep them: KubeFed's overrides hash is computed over the object as served,
+// so a default would change the version of every such object after a switch
+// from KubeFed. The controller applies both as replace.
+func TestOverrideWithoutOpStoredWithoutOp(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
 	obj := mustUnstructured(t, `
 apiVersion: types.kubefed.io/v1beta1
 kind: FederatedConfigMap
 metadata:
-  name: op-default
-  namespace: defaults-override-op
+  name: op-omitted
+  namespace: override-op-omitted
 spec:
   template:
     data:
@@ -291,15 +295,32 @@ spec:
     clusterOverrides:
     - path: /data/a
       value: c
+  - clusterName: cluster2
+    clusterOverrides:
+    - op: ""
+      path: /data/a
+      value: d
 `)
 	ensureNamespaces(t, obj)
 	if err := k8sClient.Create(ctx, obj); err != nil {
 		t.Fatal(err)
 	}
-	overrides, _, _ := unstructured.NestedSlice(obj.Object, "spec", "overrides")
-	op := overrides[0].(map[string]interface{})["clusterOverrides"].([]interface{})[0].(map[string]interface{})["op"]
-	if op != "replace" {
-		t.Errorf("default override op = %v, want replace", op)
+	got := &unstructured.Unstructured{}
+	got.SetGroupVersionKind(obj.GroupVersionKind())
+	if err := k8sClient.Get(ctx, client.ObjectKeyFromObject(obj), got); err != nil {
+		t.Fatal(err)
+	}
+	overrides, _, err := unstructured.NestedSlice(got.Object, "spec", "overrides")
+	if err != nil || len(overrides) != 2 {
+		t.Fatalf("spec.overrides = %v (%v), want 2 entries", overrides, err)
+	}
+	omitted := overrides[0].(map[string]interface{})["clusterOverrides"].([]interface{})[0].(map[string]interface{})
+	if op, ok := omitted["op"]; ok {
+		t.Errorf("override stored without op is served with op %q; KubeFed's CRDs keep it without op", op)
+	}
+	empty := overrides[1].(map[string]interface{})["clusterOverrides"].([]interface{})[0].(map[string]interface{})
+	if op, ok := empty["op"]; !ok || op != "" {
+		t.Errorf("override stored with op \"\" is served with op %v (present: %v), want the empty op kept", op, ok)
 	}
 }
 
