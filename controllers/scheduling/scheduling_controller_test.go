@@ -186,8 +186,11 @@ func TestApplyPlan(t *testing.T) {
 			plan:          plan("a", 3, "b", 2, "c", 0),
 			wantChanged:   true,
 			wantPlacement: `{"clusters":[{"name":"a"},{"name":"b"}]}`,
-			wantOverrides: `[{"clusterName":"a","clusterOverrides":[{"op":"replace","path":"/spec/replicas","value":3}]},` +
-				`{"clusterName":"b","clusterOverrides":[{"op":"replace","path":"/spec/replicas","value":2}]}]`,
+			// New replicas overrides are written as KubeFed v0.10's
+			// schedulingtypes.updateOverridesMap writes them: path and
+			// value, no op.
+			wantOverrides: `[{"clusterName":"a","clusterOverrides":[{"path":"/spec/replicas","value":3}]},` +
+				`{"clusterName":"b","clusterOverrides":[{"path":"/spec/replicas","value":2}]}]`,
 		},
 		{
 			name: "other overrides kept, replicas replaced, clusters planned 0 or gone leave",
@@ -206,11 +209,14 @@ func TestApplyPlan(t *testing.T) {
 			plan:          plan("a", 2, "b", 3, "c", 0, "d", 0),
 			wantChanged:   true,
 			wantPlacement: `{"clusters":[{"name":"a"},{"name":"b"}]}`,
+			// As KubeFed's updateOverridesMap: an existing replicas
+			// override keeps its place and op, only its value changes;
+			// a new one is appended.
 			wantOverrides: `[` +
-				`{"clusterName":"a","clusterOverrides":[{"op":"replace","path":"/spec/template/spec/containers/0/image","value":"nginx:2"},{"op":"replace","path":"/spec/replicas","value":2}]},` +
-				`{"clusterName":"b","clusterOverrides":[{"op":"replace","path":"/spec/replicas","value":3}]},` +
 				`{"clusterName":"c","clusterOverrides":[{"op":"add","path":"/metadata/labels/tier","value":"c"}]},` +
-				`{"clusterName":"y","clusterOverrides":[{"op":"add","path":"/metadata/labels/tier","value":"y"}]}]`,
+				`{"clusterName":"a","clusterOverrides":[{"op":"replace","path":"/spec/template/spec/containers/0/image","value":"nginx:2"},{"op":"replace","path":"/spec/replicas","value":2}]},` +
+				`{"clusterName":"y","clusterOverrides":[{"op":"add","path":"/metadata/labels/tier","value":"y"}]},` +
+				`{"clusterName":"b","clusterOverrides":[{"path":"/spec/replicas","value":3}]}]`,
 		},
 		{
 			name:          "a clusterSelector is kept beside the planned clusters",
@@ -218,7 +224,23 @@ func TestApplyPlan(t *testing.T) {
 			plan:          plan("a", 1),
 			wantChanged:   true,
 			wantPlacement: `{"clusterSelector":{"matchLabels":{"region":"eu"}},"clusters":[{"name":"a"}]}`,
-			wantOverrides: `[{"clusterName":"a","clusterOverrides":[{"op":"replace","path":"/spec/replicas","value":1}]}]`,
+			wantOverrides: `[{"clusterName":"a","clusterOverrides":[{"path":"/spec/replicas","value":1}]}]`,
+		},
+		{
+			// What KubeFed v0.10's scheduler leaves: overrides without op
+			// in map order, placement in map order. The same plan writes
+			// nothing (KubeFed's PlacementUpdateNeeded compares sorted
+			// names, OverrideUpdateNeeded the replicas values).
+			name: "an object KubeFed scheduled, same plan",
+			spec: `{"placement":{"clusters":[{"name":"b"},{"name":"a"}]},
+				"overrides":[
+					{"clusterName":"b","clusterOverrides":[{"path":"/spec/replicas","value":2}]},
+					{"clusterName":"a","clusterOverrides":[{"path":"/spec/replicas","value":3}]}
+				]}`,
+			plan:          plan("a", 3, "b", 2),
+			wantPlacement: `{"clusters":[{"name":"b"},{"name":"a"}]}`,
+			wantOverrides: `[{"clusterName":"b","clusterOverrides":[{"path":"/spec/replicas","value":2}]},` +
+				`{"clusterName":"a","clusterOverrides":[{"path":"/spec/replicas","value":3}]}]`,
 		},
 		{
 			name: "unchanged plan",

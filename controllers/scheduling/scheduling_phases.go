@@ -199,6 +199,13 @@ func currentPlan(target *unstructured.Unstructured) (map[string]int64, error) {
 // writePlan writes the plan into the target: placement.clusters (the
 // clusters with replicas) and one /spec/replicas override per cluster,
 // other overrides kept. It patches only when something changed.
+//
+// It follows KubeFed v0.10's scheduler (schedulingtypes.updateOverridesMap)
+// so that an object KubeFed scheduled is not rewritten when the plan is the
+// same: placement is compared as a set of names, an existing replicas
+// override keeps its place and its op and only its value changes, a new one
+// is appended without op (applied as replace). Rewriting the overrides in
+// another layout would change their hash and write every member copy again.
 func (r *Reconciler) writePlan(ctx context.Context, target *unstructured.Unstructured, plan planner.Plan) (bool, error) {
 	orig := target.DeepCopy()
 	// An empty list, not none: placement.clusters wins over a
@@ -211,38 +218,23 @@ func (r *Reconciler) writePlan(ctx context.Context, target *unstructured.Unstruc
 			replicas[c.Name] = c.Replicas
 		}
 	}
+	current, err := fedtypesv1b1.GetPlacementClusterNames(target)
+	if err != nil {
+		return false, err
+	}
+	if current == nil || !slices.Equal(slices.Sorted(slices.Values(current)), slices.Sorted(slices.Values(names))) {
+		if err := fedtypesv1b1.SetPlacementClusterNames(target, names); err != nil {
+			return false, err
+		}
+	}
 	items, err := fedtypesv1b1.GetOverrides(target)
 	if err != nil {
 		return false, err
 	}
-	var out []fedtypesv1b1.GenericOverrideItem
-	seen := map[string]bool{}
-	for _, item := range items {
-		seen[item.ClusterName] = true
-		var kept []fedtypesv1b1.ClusterOverride
-		for _, o := range item.ClusterOverrides {
-			if o.Path != "/spec/replicas" {
-				kept = append(kept, o)
-			}
+	if overridesNeedUpdate(items, replicas) {
+		if err := fedtypesv1b1.SetOverrides(target, planOverrides(items, replicas)); err != nil {
+			return false, err
 		}
-		if n, ok := replicas[item.ClusterName]; ok {
-			kept = append(kept, replicasOverride(n))
-		}
-		if len(kept) > 0 {
-			out = append(out, fedtypesv1b1.GenericOverrideItem{ClusterName: item.ClusterName, ClusterOverrides: kept})
-		}
-	}
-	for _, n := range names {
-		if !seen[n] {
-			out = append(out, fedtypesv1b1.GenericOverrideItem{ClusterName: n, ClusterOverrides: []fedtypesv1b1.ClusterOverride{replicasOverride(replicas[n])}})
-		}
-	}
-	slices.SortStableFunc(out, func(a, b fedtypesv1b1.GenericOverrideItem) int { return strings.Compare(a.ClusterName, b.ClusterName) })
-	if err := fedtypesv1b1.SetOverrides(target, out); err != nil {
-		return false, err
-	}
-	if err := fedtypesv1b1.SetPlacementClusterNames(target, names); err != nil {
-		return false, err
 	}
 	if equalJSON(orig.Object["spec"], target.Object["spec"]) {
 		return false, nil
@@ -254,7 +246,71 @@ func (r *Reconciler) writePlan(ctx context.Context, target *unstructured.Unstruc
 	return true, nil
 }
 
+// overridesNeedUpdate reports whether the replicas overrides differ from
+// the plan: a cluster with a replicas override that the plan does not give
+// that number (or gives none), or a planned cluster without one.
+func overridesNeedUpdate(items []fedtypesv1b1.GenericOverrideItem, replicas map[string]int64) bool {
+	matched := 0
+	for _, item := range items {
+		for _, o := range item.ClusterOverrides {
+			if o.Path != replicasPath {
+				continue
+			}
+			want, planned := replicas[item.ClusterName]
+			if !planned || o.Value == nil || string(o.Value.Raw) != fmt.Sprint(want) {
+				return true
+			}
+			matched++
+		}
+	}
+	return matched != len(replicas)
+}
+
+// planOverrides returns the overrides with the plan's replicas: existing
+// replicas overrides updated in place or dropped, new ones appended (new
+// clusters in name order), other overrides and their order kept.
+func planOverrides(items []fedtypesv1b1.GenericOverrideItem, replicas map[string]int64) []fedtypesv1b1.GenericOverrideItem {
+	out := make([]fedtypesv1b1.GenericOverrideItem, 0, len(items)+len(replicas))
+	seen := map[string]bool{}
+	for _, item := range items {
+		seen[item.ClusterName] = true
+		n, planned := replicas[item.ClusterName]
+		found := false
+		var kept []fedtypesv1b1.ClusterOverride
+		for _, o := range item.ClusterOverrides {
+			if o.Path == replicasPath {
+				if !planned || found {
+					continue
+				}
+				found = true
+				o.Value = replicasValue(n)
+			}
+			kept = append(kept, o)
+		}
+		if planned && !found {
+			kept = append(kept, replicasOverride(n))
+		}
+		if len(kept) > 0 {
+			out = append(out, fedtypesv1b1.GenericOverrideItem{ClusterName: item.ClusterName, ClusterOverrides: kept})
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(replicas)) {
+		if !seen[name] {
+			out = append(out, fedtypesv1b1.GenericOverrideItem{ClusterName: name, ClusterOverrides: []fedtypesv1b1.ClusterOverride{replicasOverride(replicas[name])}})
+		}
+	}
+	return out
+}
+
+// replicasPath is the path of the replicas override the scheduler owns.
+const replicasPath = "/spec/replicas"
+
+func replicasValue(n int64) *apiextensionsv1.JSON {
+	return &apiextensionsv1.JSON{Raw: []byte(fmt.Sprint(n))}
+}
+
+// replicasOverride is a new replicas override, written as KubeFed writes
+// it: without op, which is applied as replace.
 func replicasOverride(n int64) fedtypesv1b1.ClusterOverride {
-	return fedtypesv1b1.ClusterOverride{Op: fedtypesv1b1.OverrideOpReplace, Path: "/spec/replicas",
-		Value: &apiextensionsv1.JSON{Raw: []byte(fmt.Sprint(n))}}
+	return fedtypesv1b1.ClusterOverride{Path: replicasPath, Value: replicasValue(n)}
 }
