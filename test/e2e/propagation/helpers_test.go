@@ -43,7 +43,6 @@ import (
 	fedcorev1a1 "github.com/kubefed/kubefed/api/core/v1alpha1"
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
-	"github.com/kubefed/kubefed/internal/propagatedversion"
 	"github.com/kubefed/kubefed/test/e2e/e2eutil"
 )
 
@@ -354,8 +353,17 @@ func (ft fedType) checkVersions(t testing.TB, e *e2eutil.Env, fedObj *unstructur
 		if err != nil {
 			return err
 		}
-		wantTemplate, _ := propagatedversion.TemplateVersion(u)
-		wantOverrides, _ := propagatedversion.OverridesVersion(u)
+		// The expected hashes come from the test-side implementation of
+		// KubeFed's algorithm (kubefedversion_test.go, checked against
+		// KubeFed's golden hashes), not from the code under test.
+		wantTemplate, err := kubefedTemplateVersion(u.Object)
+		if err != nil {
+			return fmt.Errorf("computing its templateVersion as KubeFed does: %w", err)
+		}
+		wantOverrides, err := kubefedOverridesVersion(u.Object)
+		if err != nil {
+			return fmt.Errorf("computing its overridesVersion as KubeFed does: %w", err)
+		}
 		pv, _, err := ft.versionRecord(ctx, e, u)
 		if err != nil {
 			return fmt.Errorf("reading its PropagatedVersion: %w", err)
@@ -365,7 +373,10 @@ func (ft fedType) checkVersions(t testing.TB, e *e2eutil.Env, fedObj *unstructur
 			return fmt.Errorf("PropagatedVersion records templateVersion %q and overridesVersion %q, want %q and %q (the hashes of the current spec)",
 				pv.TemplateVersion, pv.OverrideVersion, wantTemplate, wantOverrides)
 		}
-		versions := propagatedversion.ClusterVersionMap(pv)
+		versions := map[string]string{}
+		for _, v := range pv.ClusterVersions {
+			versions[v.ClusterName] = v.Version
+		}
 		if got := slices.Sorted(mapsKeys(versions)); !slices.Equal(got, slices.Sorted(slices.Values(clusters))) {
 			return fmt.Errorf("PropagatedVersion clusterVersions lists %v, want %v", got, clusters)
 		}
@@ -374,7 +385,7 @@ func (ft fedType) checkVersions(t testing.TB, e *e2eutil.Env, fedObj *unstructur
 			if err != nil || m == nil {
 				return fmt.Errorf("no copy in %s (%v)", c, err)
 			}
-			if want := propagatedversion.ObjectVersion(m); versions[c] != want {
+			if want := kubefedObjectVersion(m); versions[c] != want {
 				return fmt.Errorf("PropagatedVersion records version %q for %s, the copy there is at %q", versions[c], c, want)
 			}
 		}
