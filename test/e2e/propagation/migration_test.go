@@ -269,10 +269,9 @@ func TestMigrationFromKubeFed(t *testing.T) {
 	ns := hostNamespace(t, e, "migration")
 	e.DumpOnFailure(t, ns)
 	// The FederatedNamespace first: the other copies go into its namespace.
-	// Not golden op-omitted: the CRDs here default a missing override op to
-	// "replace" (docs/api.md), so the API server serves that object as
-	// op-replace, whose hash KubeFed computes differently.
-	names := []string{"team-a", "no-overrides", "empty-overrides", "op-replace", "op-empty-string", "reader", "web"}
+	// op-omitted is stored and served without op, as KubeFed's CRDs keep it
+	// (checkStoredSpec checks it), so KubeFed's overrides hash applies.
+	names := []string{"team-a", "no-overrides", "empty-overrides", "op-omitted", "op-replace", "op-empty-string", "reader", "web"}
 	var migrated []*migratedObject
 	for _, name := range names {
 		g, ok := golden[name]
