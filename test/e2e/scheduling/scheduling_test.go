@@ -24,10 +24,12 @@ import (
 	"testing"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/util/retry"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -394,12 +396,47 @@ func testFailover(t *testing.T, e *e2eutil.Env) {
 		t.Fatal(err)
 	}
 	stopped = false
-	e.WaitClusterReady(t, member1, corev1.ConditionTrue, timeout)
-	t.Logf("%s Ready again %s after the Start call", member1, time.Since(start).Round(100*time.Millisecond))
-	// The restarted member runs its replicas again: the framework's
-	// clusters keep no node leases across a restart.
-	d := rebalance.waitSplit(t, timeout, even)
-	t.Logf("%s (rebalance: true): back to 10/10/10 %s after %s was Ready", rebalance.fedName(), d.Round(100*time.Millisecond), member1)
+	// rebalance: false keeps the replicas where they are: watched in
+	// member1 from its return on. The control is kubefed's deletion of
+	// the keep Deployment member1 still holds from before it stopped (the
+	// placement no longer lists member1): the watch sees kubefed's writes
+	// of that Deployment in member1. The act is member1's return being
+	// acted on: the rebalance workload back at 10/10/10. From then on, for
+	// a window, the keep Deployment must not come back to member1.
+	isKeep := func(ev watch.Event) (*appsv1.Deployment, bool) {
+		d, ok := ev.Object.(*appsv1.Deployment)
+		return d, ok && d.Name == keep.name
+	}
+	res := e2eutil.NegativeCheck{
+		What: fmt.Sprintf("%s (rebalance: false) after %s returned", keep.fedName(), member1),
+		Sources: []e2eutil.WatchSource{{
+			Name: member1, Client: e2eutil.NewWatchClient(t, m1.Config), List: &appsv1.DeploymentList{}, Opts: []client.ListOption{client.InNamespace(ns)},
+		}},
+		Control: func(context.Context) error { return nil },
+		ControlSeen: func(_ string, ev watch.Event) bool {
+			d, ok := isKeep(ev)
+			return ok && (ev.Type == watch.Deleted || !d.DeletionTimestamp.IsZero())
+		},
+		ControlTimeout: 2 * timeout,
+		Act: func(context.Context) error {
+			e.WaitClusterReady(t, member1, corev1.ConditionTrue, timeout)
+			t.Logf("%s Ready again %s after the Start call", member1, time.Since(start).Round(100*time.Millisecond))
+			// The restarted member runs its replicas again: the framework's
+			// clusters keep no node leases across a restart.
+			d := rebalance.waitSplit(t, timeout, even)
+			t.Logf("%s (rebalance: true): back to 10/10/10 %s after %s was Ready", rebalance.fedName(), d.Round(100*time.Millisecond), member1)
+			return nil
+		},
+		Window: 10 * time.Second,
+		Forbidden: func(_ string, ev watch.Event) string {
+			if d, ok := isKeep(ev); ok && (ev.Type == watch.Added || (ev.Type == watch.Modified && d.DeletionTimestamp.IsZero())) {
+				return fmt.Sprintf("its Deployment came back to %s: %s with %d replicas", member1, e2eutil.DescribeEvent(ev), ptr.Deref(d.Spec.Replicas, 1))
+			}
+			return ""
+		},
+	}.Run(t)
+	t.Logf("%s: its copy in %s was deleted %s after %s's watch opened; none came back for %s after the rebalance workload was back at 10/10/10",
+		keep.fedName(), member1, res.ControlLatency.Round(100*time.Millisecond), member1, res.Window.Round(100*time.Millisecond))
 	keep.waitSplit(t, timeout, split{replicas: moved.replicas, absent: []string{member1, member4, member5}})
 	rsp, err := keep.rsp(t.Context())
 	if err != nil {
