@@ -112,6 +112,7 @@ func testSlowMember(t *testing.T, e *e2eutil.Env) {
 			"copies %v %s after the start: member1 is held back by member2",
 			n, limit.Round(100*time.Millisecond), slowFactor, healthy.Round(100*time.Millisecond), heldBack, slowDelay, counts, took.Round(100*time.Millisecond))
 		waitCopies(t, e, ns, "member1", n, 3*time.Minute)
+		t.Logf("member1 had all %d copies %s after the start (%.1f × the healthy rollout)", n, time.Since(start).Round(100*time.Millisecond), float64(time.Since(start))/float64(healthy))
 	} else {
 		t.Logf("with member2 answering %s late, member1 had all %d copies %s after the start (healthy %s, bound %s, held back at least %s); member2 had %d",
 			slowDelay, n, took.Round(100*time.Millisecond), healthy.Round(100*time.Millisecond), limit.Round(100*time.Millisecond), heldBack, counts["member2"])
