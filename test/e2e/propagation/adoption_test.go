@@ -26,6 +26,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/watch"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
@@ -60,19 +61,36 @@ func testAdoption(t *testing.T, e *e2eutil.Env) {
 		}
 		return obj
 	}
+	// unchanged checks that kubefed does not write want: a watch of the
+	// ConfigMaps of ns in cluster first reports kubefed's creation of a
+	// control copy there, then must show no event of want for a window;
+	// want's resourceVersion, read last, covers the time before the watch.
 	unchanged := func(cluster string, want *corev1.ConfigMap) {
 		t.Helper()
-		consistently(t, 3*time.Second, func(ctx context.Context) error {
-			got := &corev1.ConfigMap{}
-			if err := e.Member(cluster).Get(ctx, client.ObjectKeyFromObject(want), got); err != nil {
-				return err
-			}
-			if got.ResourceVersion != want.ResourceVersion {
-				return fmt.Errorf("ConfigMap %s/%s in %s was written (resourceVersion %s, was %s): labels %v, data %v",
-					ns, want.Name, cluster, got.ResourceVersion, want.ResourceVersion, got.Labels, got.Data)
-			}
-			return nil
-		}, "ConfigMap %s/%s in %s left alone", ns, want.Name, cluster)
+		ctl := newControlConfigMap(t, e, ns, cluster)
+		res := e2eutil.NegativeCheck{
+			What:        fmt.Sprintf("ConfigMap %s/%s in %s left alone", ns, want.Name, cluster),
+			Sources:     []e2eutil.WatchSource{memberSource(t, e, cluster, &corev1.ConfigMapList{}, client.InNamespace(ns))},
+			Control:     ctl.create,
+			ControlSeen: ctl.seen,
+			Window:      3 * time.Second,
+			Forbidden: func(source string, ev watch.Event) string {
+				if o := e2eutil.EventObject(ev); o != nil && o.GetName() == want.Name {
+					return fmt.Sprintf("%s: %s", source, e2eutil.DescribeEvent(ev))
+				}
+				return ""
+			},
+		}.Run(t)
+		t.Logf("The ConfigMap watch of %s reported the control copy within %s, then watched ConfigMap %s/%s for %s.",
+			cluster, res.ControlLatency.Round(time.Millisecond), ns, want.Name, res.Window.Round(time.Millisecond))
+		got := &corev1.ConfigMap{}
+		if err := e.Member(cluster).Get(t.Context(), client.ObjectKeyFromObject(want), got); err != nil {
+			t.Fatalf("reading ConfigMap %s/%s in %s: %v", ns, want.Name, cluster, err)
+		}
+		if got.ResourceVersion != want.ResourceVersion {
+			t.Errorf("ConfigMap %s/%s in %s was written (resourceVersion %s, was %s): labels %v, data %v",
+				ns, want.Name, cluster, got.ResourceVersion, want.ResourceVersion, got.Labels, got.Data)
+		}
 	}
 
 	t.Run("adopted by default", func(t *testing.T) {

@@ -24,6 +24,8 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/watch"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 	"github.com/kubefed/kubefed/test/e2e/e2eutil"
@@ -97,43 +99,79 @@ func testBadInput(t *testing.T, e *e2eutil.Env) {
 		ft.waitPropagated(t, e, obj, bothMembers...)
 
 		// member2's pods would no longer match the (immutable) selector.
-		update(t, e, obj, func(u *unstructured.Unstructured) {
-			items, _ := fedtypesv1b1.GetOverrides(u)
-			items[0].ClusterOverrides = append(items[0].ClusterOverrides, fedtypesv1b1.ClusterOverride{
-				Path: "/spec/template/metadata/labels/app", Value: rawJSON(`"other"`),
-			})
-			_ = fedtypesv1b1.SetOverrides(u, items)
-		})
-		// From the first status of the new generation on, and past the
-		// controller's retry, member2 is never reported up to date while
-		// its copy is not updated.
-		e2eutil.Eventually(t, timeout, func(ctx context.Context) error {
-			u, err := get(ctx, e, obj)
-			if err != nil {
-				return err
-			}
-			if got := status(u).ObservedGeneration; got != u.GetGeneration() {
-				return fmt.Errorf("status.observedGeneration is %d, want %d", got, u.GetGeneration())
-			}
-			return nil
-		}, "%s: status of the override change", describe(obj))
-		consistently(t, 20*time.Second, func(ctx context.Context) error {
-			u, err := get(ctx, e, obj)
-			if err != nil {
-				return err
+		// From the first status of the new generation on (the control: the
+		// watch of the FederatedDeployment reports it), and past the
+		// controller's retry, member2 is never reported up to date while its
+		// copy is not updated.
+		before, err := get(t.Context(), e, obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gen0 := before.GetGeneration()
+		// wrong says what is wrong with a status of the new generation.
+		wrong := func(u *unstructured.Unstructured) string {
+			if u.GetGeneration() <= gen0 || status(u).ObservedGeneration != u.GetGeneration() {
+				return ""
 			}
 			c := status(u).GetCluster(member2)
+			if c != nil && c.Status != fedtypesv1b1.ClusterPropagationOK {
+				return ""
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
 			m2, err := ft.member(ctx, e, member2, obj)
 			if err != nil || m2 == nil {
-				return fmt.Errorf("no member2 copy (%v)", err)
+				return fmt.Sprintf("no member2 copy (%v)", err)
 			}
 			app, _, _ := unstructured.NestedString(m2.Object, "spec", "template", "metadata", "labels", "app")
-			if c == nil || (c.Status == fedtypesv1b1.ClusterPropagationOK && app != "other") {
-				return fmt.Errorf("status.clusters reports member2 as %s although its copy was never updated (pod label app=%q, want other): the failed update was forgotten; status.clusters %s",
-					orOK(clusterStatus(c)), app, toJSON(status(u).Clusters))
+			if app == "other" {
+				return ""
 			}
-			return nil
-		}, "%s after member2 refused an update", describe(obj))
+			return fmt.Sprintf("status.clusters reports member2 as %s although its copy was never updated (pod label app=%q, want other): the failed update was forgotten; status.clusters %s",
+				orOK(clusterStatus(c)), app, toJSON(status(u).Clusters))
+		}
+		var first string // what was wrong with the control event itself
+		fedList := &unstructured.UnstructuredList{}
+		fedList.SetGroupVersionKind(obj.GroupVersionKind().GroupVersion().WithKind(obj.GetKind() + "List"))
+		hc := e2eutil.NewWatchClient(t, e.Fed.Host.Config)
+		isObj := func(ev watch.Event) (*unstructured.Unstructured, bool) {
+			u, ok := ev.Object.(*unstructured.Unstructured)
+			return u, ok && u.GetName() == obj.GetName()
+		}
+		res := e2eutil.NegativeCheck{
+			What:    fmt.Sprintf("%s after member2 refused an update", describe(obj)),
+			Sources: []e2eutil.WatchSource{{Name: e2eutil.HostName, Client: hc, List: fedList, Opts: []client.ListOption{client.InNamespace(ns)}}},
+			Control: func(context.Context) error {
+				update(t, e, obj, func(u *unstructured.Unstructured) {
+					items, _ := fedtypesv1b1.GetOverrides(u)
+					items[0].ClusterOverrides = append(items[0].ClusterOverrides, fedtypesv1b1.ClusterOverride{
+						Path: "/spec/template/metadata/labels/app", Value: rawJSON(`"other"`),
+					})
+					_ = fedtypesv1b1.SetOverrides(u, items)
+				})
+				return nil
+			},
+			ControlSeen: func(_ string, ev watch.Event) bool {
+				u, ok := isObj(ev)
+				if !ok || u.GetGeneration() <= gen0 || status(u).ObservedGeneration != u.GetGeneration() {
+					return false
+				}
+				first = wrong(u)
+				return true
+			},
+			Window: 20 * time.Second,
+			Forbidden: func(_ string, ev watch.Event) string {
+				if u, ok := isObj(ev); ok {
+					return wrong(u)
+				}
+				return ""
+			},
+		}.Run(t)
+		if first != "" {
+			t.Errorf("%s after member2 refused an update: the first status of the new generation: %s", describe(obj), first)
+		}
+		t.Logf("The watch reported the status of the new generation within %s, then watched for %s.",
+			res.ControlLatency.Round(time.Millisecond), res.Window.Round(time.Millisecond))
 		got := waitClusterStatus(t, e, obj, member2, fedtypesv1b1.UpdateFailed)
 		if !strings.Contains(got.Message, "does not match template") {
 			t.Errorf("%s: member2's UpdateFailed message %q does not carry the API server's", describe(obj), got.Message)

@@ -36,6 +36,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
@@ -524,14 +525,46 @@ func patchMember(t testing.TB, e *e2eutil.Env, cluster string, obj *unstructured
 	}
 }
 
-// consistently checks that cond holds for the whole duration.
-func consistently(t testing.TB, d time.Duration, cond func(ctx context.Context) error, what string, args ...any) {
+// memberSource is a watch, for an e2eutil.NegativeCheck, of the objects
+// of list's kind that opts select in a member cluster, named "<cluster>
+// <kind>" (each source of a check needs its own name).
+func memberSource(t testing.TB, e *e2eutil.Env, cluster string, list client.ObjectList, opts ...client.ListOption) e2eutil.WatchSource {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	for time.Now().Before(deadline) {
-		if err := cond(t.Context()); err != nil {
-			t.Fatalf("%s: %v", fmt.Sprintf(what, args...), err)
-		}
-		time.Sleep(e2eutil.PollInterval)
+	name := cluster + " " + strings.TrimSuffix(kindOf(list), "List")
+	return e2eutil.WatchSource{Name: name, Client: e2eutil.NewWatchClient(t, e.Fed.Cluster(cluster).Config), List: list, Opts: opts}
+}
+
+// controlConfigMap is the positive control of a negative check on the
+// ConfigMaps of a member namespace: a FederatedConfigMap placed in that
+// member only, whose copy kubefed must create there.
+type controlConfigMap struct {
+	t       testing.TB
+	e       *e2eutil.Env
+	ns      string
+	cluster string
+	name    string
+}
+
+func newControlConfigMap(t testing.TB, e *e2eutil.Env, ns, cluster string) controlConfigMap {
+	return controlConfigMap{t: t, e: e, ns: ns, cluster: cluster, name: "control-" + suffix()}
+}
+
+// create creates the FederatedConfigMap.
+func (c controlConfigMap) create(ctx context.Context) error {
+	obj := loadFixture(c.t, "configmap.yaml")
+	obj.SetNamespace(c.ns)
+	obj.SetName(c.name)
+	if err := fedtypesv1b1.SetPlacementClusterNames(obj, []string{c.cluster}); err != nil {
+		return err
 	}
+	if err := c.e.Host.Create(ctx, obj); err != nil {
+		return fmt.Errorf("creating the control object %s: %w", describe(obj), err)
+	}
+	return nil
+}
+
+// seen recognises kubefed's creation of the copy in the member.
+func (c controlConfigMap) seen(_ string, ev watch.Event) bool {
+	o := e2eutil.EventObject(ev)
+	return ev.Type == watch.Added && o != nil && o.GetNamespace() == c.ns && o.GetName() == c.name
 }

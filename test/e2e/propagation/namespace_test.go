@@ -24,7 +24,9 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/watch"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
@@ -52,15 +54,70 @@ func testNamespaceRules(t *testing.T, e *e2eutil.Env) {
 	if s := status(u); len(s.Clusters) > 0 {
 		t.Errorf("%s: status.clusters is %s, want none while the namespace is not federated", describe(early), toJSON(s.Clusters))
 	}
-	consistently(t, 3*time.Second, func(ctx context.Context) error {
-		return nothingIn(ctx, e, ft, ns, early, bothMembers...)
-	}, "%s while its namespace is not federated", describe(early))
+	// The watches of namespaces and ConfigMaps in both members first report
+	// a federated namespace and a ConfigMap in it (the control), then must
+	// show nothing of ns for a window.
+	ctlNS, ctlCM := "ns-rules-control-"+suffix(), "control"
+	var sources []e2eutil.WatchSource
+	for _, c := range bothMembers {
+		sources = append(sources,
+			memberSource(t, e, c, &corev1.NamespaceList{}),
+			memberSource(t, e, c, &corev1.ConfigMapList{}))
+	}
+	res := e2eutil.NegativeCheck{
+		What:    fmt.Sprintf("%s went nowhere while its namespace is not federated", describe(early)),
+		Sources: sources,
+		Control: func(ctx context.Context) error {
+			if err := e.Host.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ctlNS}}); err != nil {
+				return err
+			}
+			t.Cleanup(func() {
+				_ = e.Host.Delete(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ctlNS}})
+			})
+			n := federatedNamespace(ctlNS)
+			cm := loadFixture(t, "configmap.yaml")
+			cm.SetNamespace(ctlNS)
+			cm.SetName(ctlCM)
+			for _, o := range []*unstructured.Unstructured{n, cm} {
+				if err := fedtypesv1b1.SetPlacementClusterNames(o, bothMembers); err != nil {
+					return err
+				}
+				if err := e.Host.Create(ctx, o); err != nil {
+					return fmt.Errorf("creating the control object %s: %w", describe(o), err)
+				}
+			}
+			return nil
+		},
+		ControlSeen: func(_ string, ev watch.Event) bool {
+			o := e2eutil.EventObject(ev)
+			if ev.Type != watch.Added || o == nil {
+				return false
+			}
+			if _, isNS := o.(*corev1.Namespace); isNS {
+				return o.GetName() == ctlNS
+			}
+			return o.GetNamespace() == ctlNS && o.GetName() == ctlCM
+		},
+		Window: 3 * time.Second,
+		Forbidden: func(source string, ev watch.Event) string {
+			o := e2eutil.EventObject(ev)
+			if o == nil {
+				return ""
+			}
+			if _, isNS := o.(*corev1.Namespace); isNS && o.GetName() == ns || o.GetNamespace() == ns {
+				return fmt.Sprintf("%s: %s", source, e2eutil.DescribeEvent(ev))
+			}
+			return ""
+		},
+	}.Run(t)
+	t.Logf("The member watches reported the control namespace and ConfigMap within %s, then watched for %s.",
+		res.ControlLatency.Round(time.Millisecond), res.Window.Round(time.Millisecond))
+	if err := nothingIn(ctx, e, ft, ns, early, bothMembers...); err != nil {
+		t.Errorf("%s while its namespace is not federated: %v", describe(early), err)
+	}
 
 	t.Log("With a FederatedNamespace on member1 only, objects go to member1 only.")
-	fedNS := &unstructured.Unstructured{}
-	fedNS.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedNamespace"))
-	fedNS.SetNamespace(ns)
-	fedNS.SetName(ns)
+	fedNS := federatedNamespace(ns)
 	_ = fedtypesv1b1.SetPlacementClusterNames(fedNS, []string{member1})
 	create(t, e, fedNS)
 	typeOf(t, e, "FederatedNamespace").waitPropagated(t, e, fedNS, member1)

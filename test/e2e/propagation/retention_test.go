@@ -23,8 +23,11 @@ import (
 	"testing"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/kubefed/kubefed/test/e2e/e2eutil"
@@ -48,14 +51,39 @@ func testRetention(t *testing.T, e *e2eutil.Env) {
 		create(t, e, obj)
 		ft.waitPropagated(t, e, obj, bothMembers...)
 
-		// An HPA in member1 scales the copy.
+		// An HPA in member1 scales the copy: the watch of the copy reports
+		// the scale (the control), then must show no change of its replicas
+		// for a window.
 		scale := `{"spec":{"replicas":4}}`
-		if err := e.Member(member1).Patch(t.Context(), ft.mustMember(t, e, member1, obj), client.RawPatch(types.MergePatchType, []byte(scale)), client.FieldOwner("horizontal-pod-autoscaler")); err != nil {
-			t.Fatalf("scaling the member1 copy: %v", err)
+		replicas := func(ev watch.Event) (*appsv1.Deployment, int32, bool) {
+			d, ok := ev.Object.(*appsv1.Deployment)
+			if !ok || d.Name != obj.GetName() {
+				return nil, 0, false
+			}
+			return d, ptr.Deref(d.Spec.Replicas, 1), true
 		}
-		consistently(t, 3*time.Second, func(ctx context.Context) error {
-			return replicasAre(ctx, e, ft, member1, obj, 4)
-		}, "%s with retainReplicas: member1 copy scaled by hand", describe(obj))
+		res := e2eutil.NegativeCheck{
+			What:    fmt.Sprintf("%s with retainReplicas: member1 copy scaled by hand kept its replicas", describe(obj)),
+			Sources: []e2eutil.WatchSource{memberSource(t, e, member1, &appsv1.DeploymentList{}, client.InNamespace(ns))},
+			Control: func(ctx context.Context) error {
+				if err := e.Member(member1).Patch(ctx, ft.mustMember(t, e, member1, obj), client.RawPatch(types.MergePatchType, []byte(scale)), client.FieldOwner("horizontal-pod-autoscaler")); err != nil {
+					return fmt.Errorf("scaling the member1 copy: %w", err)
+				}
+				return nil
+			},
+			ControlSeen: func(_ string, ev watch.Event) bool {
+				_, n, ok := replicas(ev)
+				return ok && ev.Type == watch.Modified && n == 4
+			},
+			Window: 3 * time.Second,
+			Forbidden: func(source string, ev watch.Event) string {
+				if _, n, ok := replicas(ev); ok && (ev.Type == watch.Deleted || n != 4) {
+					return fmt.Sprintf("%s: %s with %d replicas", source, e2eutil.DescribeEvent(ev), n)
+				}
+				return ""
+			},
+		}.Run(t)
+		t.Logf("The watch reported the scale within %s, then watched for %s.", res.ControlLatency.Round(time.Millisecond), res.Window.Round(time.Millisecond))
 
 		update(t, e, obj, func(u *unstructured.Unstructured) {
 			containers, _, _ := unstructured.NestedSlice(u.Object, "spec", "template", "spec", "template", "spec", "containers")
