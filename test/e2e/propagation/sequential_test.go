@@ -19,6 +19,7 @@ package propagation_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -50,15 +51,50 @@ func testIdle(t *testing.T, e *e2eutil.Env) {
 	waitQuiet(t, e)
 	t.Logf("Federation quiet %s after the start.", time.Since(start).Round(100*time.Millisecond))
 
+	// The control: a template change kubefed must propagate shows that the
+	// counting below (snapshots and the dispatch count) sees a write.
 	before, ops := snapshot(t, e), dispatchCount(t)
-	t.Logf("Watching %d federated objects, PropagatedVersions and managed member objects for %s.", len(before), idlePeriod)
-	time.Sleep(idlePeriod)
-	after, opsAfter := snapshot(t, e), dispatchCount(t)
-	if diff := diffSnapshots(before, after); len(diff) > 0 {
-		t.Errorf("an idle federation wrote %d objects in %s:\n  %s", len(diff), idlePeriod, strings.Join(diff[:min(len(diff), 30)], "\n  "))
+	ctl := loadFixture(t, "configmap.yaml")
+	ctl.SetNamespace(ns)
+	ctl.SetName("idle-000")
+	ctlStart := time.Now()
+	update(t, e, ctl, func(u *unstructured.Unstructured) {
+		_ = unstructured.SetNestedField(u.Object, "control", "spec", "template", "data", "greeting")
+	})
+	ft := typeOf(t, e, "FederatedConfigMap")
+	for _, c := range bothMembers {
+		waitMember(t, e, ft, c, ctl, "the control change", func(m *unstructured.Unstructured) bool {
+			got, _, _ := unstructured.NestedString(m.Object, "data", "greeting")
+			return got == "control"
+		})
 	}
-	if opsAfter != ops {
-		t.Errorf("an idle federation sent %d member operations in %s (kubefed_dispatch_operation_duration_seconds_count %d -> %d)", opsAfter-ops, idlePeriod, ops, opsAfter)
+	ctlLatency := time.Since(ctlStart)
+	waitQuiet(t, e)
+	mid, opsMid := snapshot(t, e), dispatchCount(t)
+	changed := diffSnapshots(before, mid)
+	for _, c := range bothMembers {
+		key := fmt.Sprintf("%s ConfigMap %s/%s: resourceVersion ", c, ns, ctl.GetName())
+		if !slices.ContainsFunc(changed, func(d string) bool { return strings.HasPrefix(d, key) }) {
+			t.Fatalf("the snapshots do not show the control change of the %s copy of %s, so they could not show an idle write either; changes: %v", c, describe(ctl), changed)
+		}
+	}
+	if opsMid-ops < uint64(len(bothMembers)) {
+		t.Fatalf("the dispatch count rose by %d for the control change of %s in %d members, so it could not show an idle write either", opsMid-ops, describe(ctl), len(bothMembers))
+	}
+	t.Logf("The control change reached both members in %s; the snapshots showed %d writes and the dispatch count %d operations.",
+		ctlLatency.Round(100*time.Millisecond), len(changed), opsMid-ops)
+
+	// A write that took as long as the control shows within three times as
+	// long.
+	window := max(idlePeriod, 3*ctlLatency)
+	t.Logf("Watching %d federated objects, PropagatedVersions and managed member objects for %s.", len(mid), window)
+	time.Sleep(window)
+	after, opsAfter := snapshot(t, e), dispatchCount(t)
+	if diff := diffSnapshots(mid, after); len(diff) > 0 {
+		t.Errorf("an idle federation wrote %d objects in %s:\n  %s", len(diff), window, strings.Join(diff[:min(len(diff), 30)], "\n  "))
+	}
+	if opsAfter != opsMid {
+		t.Errorf("an idle federation sent %d member operations in %s (kubefed_dispatch_operation_duration_seconds_count %d -> %d)", opsAfter-opsMid, window, opsMid, opsAfter)
 	}
 }
 
