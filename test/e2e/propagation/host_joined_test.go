@@ -247,12 +247,17 @@ func (w *namespaceWatch) untilLabelled(t *testing.T, labelled bool) {
 
 // quietFor reads events for d, then touches the namespace and reads until
 // the touch arrives, so that the watch is shown live over the whole window:
-// no event in it may show the namespace deleted or being deleted.
+// no event in it may show the namespace deleted or being deleted, or
+// carrying the managed label (quietFor follows its release).
 func (w *namespaceWatch) quietFor(t *testing.T, e *e2eutil.Env, d time.Duration) {
 	t.Helper()
 	end := time.Now().Add(d)
 	for left := time.Until(end); left > 0; left = time.Until(end) {
-		w.next(t, left)
+		if n := w.next(t, left); n != nil {
+			if v, ok := n.Labels[fedcorev1b1.ManagedByKubeFedLabelKey]; ok {
+				t.Fatalf("the control plane labelled the host's own namespace %s %s=%s again after releasing it", w.ns, fedcorev1b1.ManagedByKubeFedLabelKey, v)
+			}
+		}
 	}
 	mark := "quiet-" + suffix()
 	patch := fmt.Sprintf(`{"metadata":{"annotations":{"e2e.kubefed.io/mark":%q}}}`, mark)
