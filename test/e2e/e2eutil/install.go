@@ -30,6 +30,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
@@ -137,4 +138,38 @@ func (e *Env) TypeConfig(kind string) *fedcorev1b1.FederatedTypeConfig {
 		}
 	}
 	return nil
+}
+
+// ChartKubeconfig writes a copy of the federation's kubeconfig whose host
+// context impersonates the chart's ServiceAccount (as ChartIdentity does)
+// and returns its path: a controller-manager process started with it runs
+// with the chart's RBAC alone. The members' contexts are unchanged.
+func ChartKubeconfig(t testing.TB, fed *framework.Federation) string {
+	t.Helper()
+	cfg, err := clientcmd.LoadFromFile(fed.Kubeconfig())
+	if err != nil {
+		t.Fatalf("reading the federation's kubeconfig: %v", err)
+	}
+	hostCtx, ok := cfg.Contexts[fed.Host.Context()]
+	if !ok {
+		t.Fatalf("the federation's kubeconfig has no context %q", fed.Host.Context())
+	}
+	user, ok := cfg.AuthInfos[hostCtx.AuthInfo]
+	if !ok {
+		t.Fatalf("the federation's kubeconfig has no user %q", hostCtx.AuthInfo)
+	}
+	impersonated := ChartIdentity(&rest.Config{})
+	chartUser := user.DeepCopy()
+	chartUser.Impersonate = impersonated.Impersonate.UserName
+	chartUser.ImpersonateGroups = impersonated.Impersonate.Groups
+	cfg.AuthInfos["kubefed-controller"] = chartUser
+	hostCtx = hostCtx.DeepCopy()
+	hostCtx.AuthInfo = "kubefed-controller"
+	cfg.Contexts[fed.Host.Context()] = hostCtx
+	cfg.CurrentContext = fed.Host.Context()
+	path := filepath.Join(t.TempDir(), "kubeconfig-kubefed-controller")
+	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
+		t.Fatalf("writing %s: %v", path, err)
+	}
+	return path
 }

@@ -466,8 +466,8 @@ type process struct {
 	done    chan struct{}
 }
 
-// startController starts bin/controller-manager against the host with the
-// federation's administrator identity. It is killed at the end of the test
+// startController starts bin/controller-manager against the host as the
+// chart's ServiceAccount (a kubeconfig that impersonates it). It is killed at the end of the test
 // when still running, and its log is printed when the test failed.
 func startController(t *testing.T, e *e2eutil.Env, name string) *process {
 	t.Helper()
@@ -484,7 +484,7 @@ func startController(t *testing.T, e *e2eutil.Env, name string) *process {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.cmd = exec.Command(bin, "--kubeconfig", e.Fed.Kubeconfig(), "--kubefed-namespace", e2eutil.Namespace,
+	p.cmd = exec.Command(bin, "--kubeconfig", e2eutil.ChartKubeconfig(t, e.Fed), "--kubefed-namespace", e2eutil.Namespace,
 		"--metrics-bind-address", "0", "--health-probe-bind-address", "0")
 	p.cmd.Env = append(os.Environ(), "KUBECONFIG=")
 	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
