@@ -1,0 +1,145 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package sync
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	k8sruntime "k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/util/workqueue"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
+)
+
+// TestRelisterOnARealAPIServer: a FederatedNamespace event whose list of
+// federated objects the API server refuses (the controller's identity may
+// not list them yet) is not lost: once the identity may list them, the
+// objects of that namespace reach the controller's queue without another
+// event.
+func TestRelisterOnARealAPIServer(t *testing.T) {
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..")
+	assets := os.Getenv("KUBEBUILDER_ASSETS")
+	if assets == "" {
+		assets = filepath.Join(root, "bin")
+	}
+	scheme := k8sruntime.NewScheme()
+	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
+	env := &envtest.Environment{
+		BinaryAssetsDirectory: assets, Scheme: scheme, ErrorIfCRDPathMissing: true,
+		CRDDirectoryPaths: []string{filepath.Join(root, "config", "crd", "bases", "types.kubefed.io_federatedconfigmaps.yaml")},
+	}
+	cfg, err := env.Start()
+	if err != nil {
+		t.Fatalf("starting a test API server (binaries from %s; run make tools): %v", assets, err)
+	}
+	t.Cleanup(func() { _ = env.Stop() })
+	admin, err := client.New(cfg, client.Options{Scheme: scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	ftc := typeConfig(t, "", "ConfigMap")
+	gvk := ftc.Spec.FederatedType.GroupVersionKind()
+	for _, ns := range []string{"team-a", "team-b"} {
+		mustCreate(t, admin, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
+	}
+	for _, key := range []client.ObjectKey{{Namespace: "team-a", Name: "one"}, {Namespace: "team-a", Name: "two"}, {Namespace: "team-b", Name: "three"}} {
+		u := &unstructured.Unstructured{Object: map[string]any{"spec": map[string]any{"template": map[string]any{}}}}
+		u.SetGroupVersionKind(gvk)
+		u.SetNamespace(key.Namespace)
+		u.SetName(key.Name)
+		mustCreate(t, admin, u)
+	}
+
+	// The controller's identity, with no right to list yet.
+	const user = "relister-test"
+	restricted := rest.CopyConfig(cfg)
+	restricted.Impersonate = rest.ImpersonationConfig{UserName: user}
+	host, err := client.New(restricted, client.Options{Scheme: scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	probe := &unstructured.UnstructuredList{}
+	probe.SetGroupVersionKind(gvk.GroupVersion().WithKind(gvk.Kind + "List"))
+	if err := host.List(ctx, probe, client.InNamespace("team-a")); !apierrors.IsForbidden(err) {
+		t.Fatalf("listing %s as %s without a binding: error %v, want Forbidden", gvk.Kind, user, err)
+	}
+
+	l := newRelister(host, ftc)
+	l.minDelay, l.maxDelay = 50*time.Millisecond, 200*time.Millisecond
+	q := workqueue.NewTypedRateLimitingQueue(workqueue.DefaultTypedControllerRateLimiter[reconcile.Request]())
+	defer q.ShutDown()
+	if err := l.source().Start(ctx, q); err != nil {
+		t.Fatal(err)
+	}
+	fedNS := &unstructured.Unstructured{Object: map[string]any{}}
+	fedNS.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedNamespace"))
+	fedNS.SetNamespace("team-a")
+	fedNS.SetName("team-a")
+	if got := l.namespaceToFederated(ctx, fedNS); len(got) != 0 {
+		t.Fatalf("requests of a refused list = %v, want none", got)
+	}
+	if q.Len() != 0 {
+		t.Fatalf("%d requests queued while the list is refused, want none", q.Len())
+	}
+
+	// The identity is granted the list: the retry delivers the event.
+	mustCreate(t, admin, &rbacv1.ClusterRole{
+		ObjectMeta: metav1.ObjectMeta{Name: user},
+		Rules:      []rbacv1.PolicyRule{{APIGroups: []string{gvk.Group}, Resources: []string{"federatedconfigmaps"}, Verbs: []string{"list"}}},
+	})
+	mustCreate(t, admin, &rbacv1.ClusterRoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: user},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: user},
+		Subjects:   []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: user}},
+	})
+	var got []string
+	deadline := time.Now().Add(30 * time.Second)
+	for len(got) < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("queued requests = %v 30s after the list was allowed, want team-a/one and team-a/two", got)
+		}
+		if q.Len() == 0 {
+			time.Sleep(20 * time.Millisecond)
+			continue
+		}
+		req, _ := q.Get()
+		got = append(got, req.String())
+		q.Done(req)
+	}
+	slices.Sort(got)
+	if want := []string{"team-a/one", "team-a/two"}; !slices.Equal(got, want) {
+		t.Errorf("queued requests = %v, want %v (the objects of the event's namespace)", got, want)
+	}
+}
