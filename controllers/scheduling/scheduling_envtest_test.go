@@ -168,6 +168,44 @@ func TestMemberReadErrorInStatus(t *testing.T) {
 	if got := drain(recorder); len(got) != 0 {
 		t.Errorf("events of the second Reconcile = %q, want none (the error did not change)", got)
 	}
+
+	// A workload whose template has no Pod selector: its capacity cannot
+	// be checked in either cluster, and the status says so (before, the
+	// check was skipped silently).
+	noSelector := fedDeploy.DeepCopy()
+	noSelector.SetName("no-selector")
+	noSelector.SetResourceVersion("")
+	unstructured.RemoveNestedField(noSelector.Object, "spec", "template", "spec", "selector")
+	unstructured.RemoveNestedField(noSelector.Object, "status")
+	if err := host.Create(ctx, noSelector); err != nil {
+		t.Fatalf("creating FederatedDeployment apps/no-selector: %v", err)
+	}
+	noSelector.Object["status"] = map[string]any{"clusters": []any{
+		map[string]any{"name": "a", "remoteStatus": map[string]any{"replicas": int64(2), "availableReplicas": int64(0)}},
+		map[string]any{"name": "b", "remoteStatus": map[string]any{"replicas": int64(2), "availableReplicas": int64(0)}},
+	}}
+	if err := host.Status().Update(ctx, noSelector); err != nil {
+		t.Fatalf("writing the status of FederatedDeployment apps/no-selector: %v", err)
+	}
+	rsp2 := &fedschedv1a1.ReplicaSchedulingPreference{ObjectMeta: metav1.ObjectMeta{Namespace: "apps", Name: "no-selector"}, Spec: rsp.Spec}
+	if err := host.Create(ctx, rsp2); err != nil {
+		t.Fatalf("creating ReplicaSchedulingPreference apps/no-selector: %v", err)
+	}
+	req2 := ctrl.Request{NamespacedName: client.ObjectKeyFromObject(rsp2)}
+	if _, err := r.Reconcile(ctx, req2); err != nil {
+		t.Fatalf("Reconcile of apps/no-selector: %v", err)
+	}
+	if err := host.Get(ctx, req2.NamespacedName, rsp2); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range rsp2.Status.Clusters {
+		if !strings.Contains(c.Message, "cannot be selected") || !strings.Contains(c.Message, "cluster "+c.Name) {
+			t.Errorf("status.clusters[%s].message = %q, want the missing Pod selector named for that cluster", c.Name, c.Message)
+		}
+	}
+	if len(rsp2.Status.Clusters) != 2 {
+		t.Errorf("status.clusters = %+v, want both clusters", rsp2.Status.Clusters)
+	}
 }
 
 func findCondition(conds []metav1.Condition, typ string) *metav1.Condition {
