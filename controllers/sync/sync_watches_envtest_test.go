@@ -124,21 +124,7 @@ func TestRelisterOnARealAPIServer(t *testing.T) {
 		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: user},
 		Subjects:   []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: user}},
 	})
-	var got []string
-	deadline := time.Now().Add(30 * time.Second)
-	for len(got) < 2 {
-		if time.Now().After(deadline) {
-			t.Fatalf("queued requests = %v 30s after the list was allowed, want team-a/one and team-a/two", got)
-		}
-		if q.Len() == 0 {
-			time.Sleep(20 * time.Millisecond)
-			continue
-		}
-		req, _ := q.Get()
-		got = append(got, req.String())
-		q.Done(req)
-	}
-	slices.Sort(got)
+	got := queued(t, q, 2, 30*time.Second, "after the list was allowed")
 	if want := []string{"team-a/one", "team-a/two"}; !slices.Equal(got, want) {
 		t.Errorf("queued requests = %v, want %v (the objects of the event's namespace)", got, want)
 	}

@@ -83,21 +83,7 @@ func TestRelisterKeepsTheEventOfAFailedList(t *testing.T) {
 		}
 	}
 
-	var got []string
-	deadline := time.Now().Add(10 * time.Second)
-	for len(got) < 2 {
-		if time.Now().After(deadline) {
-			t.Fatalf("queued requests = %v after the list recovered, want team-a/one and team-a/two", got)
-		}
-		if q.Len() == 0 {
-			time.Sleep(10 * time.Millisecond)
-			continue
-		}
-		req, _ := q.Get()
-		got = append(got, req.String())
-		q.Done(req)
-	}
-	slices.Sort(got)
+	got := queued(t, q, 2, 10*time.Second, "after the list recovered")
 	if want := []string{"team-a/one", "team-a/two"}; !slices.Equal(got, want) {
 		t.Errorf("queued requests = %v, want %v", got, want)
 	}
@@ -148,4 +134,27 @@ func TestRelisterStopsWithTheController(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
+}
+
+// queued takes n requests from q, waiting at most timeout, and returns
+// them sorted; it fails the test when fewer arrive. when says what they
+// follow, for the failure message.
+func queued(t *testing.T, q workqueue.TypedRateLimitingInterface[reconcile.Request], n int, timeout time.Duration, when string) []string {
+	t.Helper()
+	var got []string
+	deadline := time.Now().Add(timeout)
+	for len(got) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("queued requests = %v %s %s, want %d", got, timeout, when, n)
+		}
+		if q.Len() == 0 {
+			time.Sleep(10 * time.Millisecond)
+			continue
+		}
+		req, _ := q.Get()
+		got = append(got, req.String())
+		q.Done(req)
+	}
+	slices.Sort(got)
+	return got
 }
