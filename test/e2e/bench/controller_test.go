@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/kubefed/kubefed/cmd/controller-manager/app"
+	"github.com/kubefed/kubefed/test/e2e/e2eutil"
 	"github.com/kubefed/kubefed/test/framework"
 )
 
@@ -44,8 +45,8 @@ type kubefedProcess struct {
 	logPath     string
 }
 
-// startKubefed starts bin/controller-manager against the federation's host
-// with its default client rate limits (or KUBEFED_BENCH_CLIENT_QPS, host
+// startKubefed starts bin/controller-manager against the federation's host,
+// as the chart's ServiceAccount, with its default client rate limits (or KUBEFED_BENCH_CLIENT_QPS, host
 // and members, with a burst of twice that) and waits until the members are
 // Ready and every FTC runs. It is killed when the benchmark ends.
 func startKubefed(tb testing.TB, ctx context.Context, fed *framework.Federation) *kubefedProcess {
@@ -65,7 +66,7 @@ func launchKubefed(tb testing.TB, fed *framework.Federation) *kubefedProcess {
 		tb.Fatal(err)
 	}
 	args := []string{
-		"--kubeconfig", fed.Kubeconfig(), // its current context is the host
+		"--kubeconfig", e2eutil.ChartKubeconfig(tb, fed), // the host, as the chart's ServiceAccount
 		"--kubefed-namespace", namespace,
 		"--metrics-bind-address", p.metricsAddr,
 		"--health-probe-bind-address", "0",

@@ -22,17 +22,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	gosync "sync"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -41,6 +37,7 @@ import (
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 	"github.com/kubefed/kubefed/cmd/controller-manager/app"
 	"github.com/kubefed/kubefed/internal/kubefedctl"
+	"github.com/kubefed/kubefed/test/e2e/e2eutil"
 	"github.com/kubefed/kubefed/test/framework"
 )
 
@@ -339,49 +336,17 @@ func waitFor(b testing.TB, timeout time.Duration, what string, cond func() (bool
 	}
 }
 
-// installControlPlane installs the CRDs and FTCs, the namespace, and joins
-// the members.
+// installControlPlane installs the Helm chart (CRDs, FTCs, KubeFedConfig,
+// RBAC) as a user does, with its defaults, and joins the members.
 func installControlPlane(b testing.TB, ctx context.Context, fed *framework.Federation, host client.Client) {
-	root := repoRoot(b)
-	apply := func(dir string, ns string) {
-		files, _ := filepath.Glob(filepath.Join(root, dir, "*.yaml"))
-		for _, f := range files {
-			if strings.HasSuffix(f, "kustomization.yaml") {
-				continue
-			}
-			data, err := os.ReadFile(f)
-			if err != nil {
-				b.Fatal(err)
-			}
-			u := &unstructured.Unstructured{}
-			if err := yaml.Unmarshal(data, &u.Object); err != nil {
-				b.Fatalf("%s: %v", f, err)
-			}
-			if ns != "" {
-				u.SetNamespace(ns)
-			}
-			mustCreate(b, host, u)
-		}
-	}
-	apply("config/crd/bases", "")
-	waitFor(b, time.Minute, "CRDs established", func() (bool, error) {
-		list := &apiextensionsv1.CustomResourceDefinitionList{}
-		if err := host.List(ctx, list); err != nil {
+	e2eutil.InstallChart(b, fed)
+	waitFor(b, time.Minute, "the chart's FederatedTypeConfigs", func() (bool, error) {
+		ftcs := &fedcorev1b1.FederatedTypeConfigList{}
+		if err := host.List(ctx, ftcs, client.InNamespace(namespace)); err != nil {
 			return false, err
 		}
-		for _, crd := range list.Items {
-			established := false
-			for _, c := range crd.Status.Conditions {
-				established = established || (c.Type == apiextensionsv1.Established && c.Status == apiextensionsv1.ConditionTrue)
-			}
-			if !established {
-				return false, nil
-			}
-		}
-		return len(list.Items) > 0, nil
+		return len(ftcs.Items) > 0, nil
 	})
-	mustCreate(b, host, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}})
-	apply("config/federatedtypeconfigs", namespace)
 	for _, m := range fed.Members {
 		if _, err := kubefedctl.Join(ctx, kubefedctl.JoinOptions{ClusterName: m.Name, HostClusterName: "host",
 			HostConfig: fed.Host.Config, ClusterConfig: m.Config, KubeFedNamespace: namespace, ErrorOnExisting: true, Out: io.Discard}); err != nil {

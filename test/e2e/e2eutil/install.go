@@ -63,22 +63,33 @@ func Helm(t testing.TB, args ...string) string {
 	return out.String()
 }
 
-// installChart installs the Helm chart into the host as a user does, with
+// InstallChart installs the Helm chart into the host as a user does, with
 // the controller Deployment scaled to 0 (the control plane runs in the test
-// process, as the chart's ServiceAccount) and member health checks tuned so
-// that a member's loss and return are noticed within about two seconds.
+// process or as a local process, as the chart's ServiceAccount) and the
+// given extra values (helm --set name=value).
+func InstallChart(t testing.TB, fed *framework.Federation, values ...string) {
+	t.Helper()
+	args := []string{"install", "kubefed", filepath.Join(RepoRoot(), "charts", "kubefed"),
+		"--namespace", Namespace, "--create-namespace", "--kubeconfig", fed.Kubeconfig(), "--kube-context", fed.Host.Context(),
+		"--set", "controllermanager.controller.replicaCount=0", "--wait=false"}
+	for _, v := range values {
+		args = append(args, "--set", v)
+	}
+	Helm(t, args...)
+}
+
+// installChart installs the chart for an Env, with member health checks
+// tuned so that a member's loss and return are noticed within about two
+// seconds.
 func installChart(t testing.TB, fed *framework.Federation) {
 	t.Helper()
-	Helm(t, "install", "kubefed", filepath.Join(RepoRoot(), "charts", "kubefed"),
-		"--namespace", Namespace, "--create-namespace", "--kubeconfig", fed.Kubeconfig(), "--kube-context", fed.Host.Context(),
-		"--set", "controllermanager.controller.replicaCount=0",
-		"--set", "controllermanager.clusterAvailableDelay=1s",
-		"--set", "controllermanager.clusterUnavailableDelay=1s",
-		"--set", "controllermanager.clusterHealthCheckPeriod=1s",
-		"--set", "controllermanager.clusterHealthCheckTimeout=1s",
-		"--set", "controllermanager.clusterHealthCheckFailureThreshold=2",
-		"--set", "controllermanager.clusterHealthCheckSuccessThreshold=1",
-		"--wait=false")
+	InstallChart(t, fed,
+		"controllermanager.clusterAvailableDelay=1s",
+		"controllermanager.clusterUnavailableDelay=1s",
+		"controllermanager.clusterHealthCheckPeriod=1s",
+		"controllermanager.clusterHealthCheckTimeout=1s",
+		"controllermanager.clusterHealthCheckFailureThreshold=2",
+		"controllermanager.clusterHealthCheckSuccessThreshold=1")
 }
 
 // installedTypeConfigs waits until the chart's FederatedTypeConfigs and
