@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the pinned toolchain into bin/: the Kubernetes control plane, etcd,
-# kwok, helm, controller-gen, and CoreDNS and external-dns for the
-# multi-cluster DNS tests and demo. A tool is rebuilt only when its binary is
+# the kubelet and kube-proxy of the real test node, kwok, helm,
+# controller-gen, and CoreDNS and external-dns for the multi-cluster DNS
+# tests and demo. A tool is rebuilt only when its binary is
 # missing or its pinned module version changed (recorded in bin/.versions/).
 #
 # Usage: hack/tools/build.sh BIN_DIR [TOOL...]
@@ -24,6 +25,8 @@ tools=(
   "kube-controller-manager|.|k8s.io/kubernetes/cmd/kube-controller-manager|k8s.io/kubernetes"
   "kube-scheduler|.|k8s.io/kubernetes/cmd/kube-scheduler|k8s.io/kubernetes"
   "kubectl|.|k8s.io/kubernetes/cmd/kubectl|k8s.io/kubernetes"
+  "kubelet|.|k8s.io/kubernetes/cmd/kubelet|k8s.io/kubernetes"
+  "kube-proxy|.|k8s.io/kubernetes/cmd/kube-proxy|k8s.io/kubernetes"
   "etcd|.|github.com/kubefed/kubefed/hack/tools/etcd|go.etcd.io/etcd/server/v3"
   "helm|.|helm.sh/helm/v3/cmd/helm|helm.sh/helm/v3"
   "controller-gen|.|sigs.k8s.io/controller-tools/cmd/controller-gen|sigs.k8s.io/controller-tools"
