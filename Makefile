@@ -67,6 +67,21 @@ verify: generate manifests ## Fail when generated files or formatting are stale.
 build: ## Build the project binaries (cmd/*) into bin/.
 	go build -ldflags "$(LDFLAGS)" -o $(BIN_DIR)/ ./cmd/...
 
+# The container image, built without a container engine (hack/imagebuild):
+# an OCI image-layout tarball for every platform in IMAGE_PLATFORMS. The same
+# commit gives the same digest (file times come from the commit, or from
+# SOURCE_DATE_EPOCH when set).
+IMAGE_REPO ?= ghcr.io/kubefed/kubefed
+IMAGE_PLATFORMS ?= linux/amd64,linux/arm64
+IMAGE_TAR ?= _output/kubefed-image.oci.tar
+
+.PHONY: image
+image: ## Build the kubefed image into _output/kubefed-image.oci.tar (no Docker needed; docs/install.md).
+	@mkdir -p _output $(dir $(IMAGE_TAR))
+	go run ./hack/imagebuild/cmd/imagebuild kubefed -version $(VERSION) -ref $(IMAGE_REPO):$(VERSION) \
+	  -platforms $(IMAGE_PLATFORMS) -out $(IMAGE_TAR) -digest-file _output/kubefed-image.digest >/dev/null
+	@echo "$(IMAGE_REPO):$(VERSION)@$$(cat _output/kubefed-image.digest) in $(IMAGE_TAR)"
+
 ##@ Test
 
 # Unit and envtest packages run under the race detector; the end-to-end
