@@ -23,6 +23,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -224,6 +225,11 @@ func (f *Federation) kwokctlConfig(name string, p Ports) (string, error) {
 		fmt.Fprintf(&b, "  kubeSchedulerPort: %d\n", p.Scheduler)
 		fmt.Fprintf(&b, "  kwokControllerPort: %d\n", p.KwokController)
 	}
+	if f.node != nil {
+		// The real node's Pods reach every API server at the bridge's
+		// address, and the host's at its "kubernetes" Service too.
+		fmt.Fprintf(&b, "  kubeApiserverCertSANs: [%q, %q]\n", f.node.Gateway(), f.node.state.kubernetesServiceIP())
+	}
 	fmt.Fprintf(&b, "  etcdPort: %d\n", p.Etcd)
 	fmt.Fprintf(&b, "  kubeApiserverPort: %d\n", p.APIServer)
 	// Simulated clusters answer fast; the default QPS limits of the
@@ -235,8 +241,19 @@ func (f *Federation) kwokctlConfig(name string, p Ports) (string, error) {
 		// old lease to expire, and a component starved of CPU does not
 		// exit because it lost its lease. kwok's node leases would likewise
 		// outlive a stop and keep new Pods Pending after a start.
-		b.WriteString(`componentsPatches:
-- name: kube-controller-manager
+		b.WriteString("componentsPatches:\n")
+		if f.node != nil {
+			fmt.Fprintf(&b, `- name: kube-apiserver
+  extraArgs:
+  - {key: bind-address, value: 0.0.0.0, override: true}
+`)
+			if name == f.opts.HostName {
+				fmt.Fprintf(&b, `  - {key: advertise-address, value: %q}
+  - {key: service-cluster-ip-range, value: %q}
+`, f.node.Gateway(), f.node.ServiceCIDR())
+			}
+		}
+		b.WriteString(`- name: kube-controller-manager
   extraArgs:
   - {key: leader-elect, value: "false"}
 `)
@@ -252,6 +269,12 @@ func (f *Federation) kwokctlConfig(name string, p Ports) (string, error) {
   extraArgs:
   - {key: node-lease-duration-seconds, value: "0", override: true}
 `)
+		if f.node != nil {
+			// kwok simulates the nodes kwokctl scaled, never the real one.
+			b.WriteString(`  - {key: manage-all-nodes, value: "false", override: true}
+  - {key: manage-nodes-with-label-selector, value: kwok.x-k8s.io/kwokctl-scale}
+`)
+		}
 	}
 	path := filepath.Join(f.Dir, name+".kwokctl.yaml")
 	return path, os.WriteFile(path, []byte(b.String()), 0o644)
@@ -283,7 +306,8 @@ func (f *Federation) createCluster(ctx context.Context, name string) (*Cluster, 
 	if err := c.load(); err != nil {
 		return nil, err
 	}
-	if f.opts.Nodes > 0 {
+	// A host with a real node runs its Pods there only.
+	if f.opts.Nodes > 0 && (f.node == nil || name != f.opts.HostName) {
 		if err := c.ScaleNodes(ctx, f.opts.Nodes, f.opts.PodsPerNode); err != nil {
 			return nil, err
 		}
@@ -313,6 +337,16 @@ func (c *Cluster) load() error {
 	out.AuthInfos[c.Name] = raw.AuthInfos[kctx.AuthInfo]
 	out.Contexts[c.Name] = &clientcmdapi.Context{Cluster: c.Name, AuthInfo: c.Name}
 	out.CurrentContext = c.Name
+	if n := c.fed.node; n != nil {
+		// The address the real node's Pods reach: the kubeconfig that
+		// kubefedctl join reads is the one the control plane will use.
+		u, err := url.Parse(out.Clusters[c.Name].Server)
+		if err != nil {
+			return fmt.Errorf("parsing the API server address of cluster %s: %w", c.Name, err)
+		}
+		u.Host = net.JoinHostPort(n.Gateway(), u.Port())
+		out.Clusters[c.Name].Server = u.String()
+	}
 	cfg, err := clientcmd.NewDefaultClientConfig(*out, nil).ClientConfig()
 	if err != nil {
 		return fmt.Errorf("building the client config of cluster %s: %w", c.Name, err)

@@ -34,6 +34,13 @@ limitations under the License.
 // (test/framework/cmd/localfed) exposes the same operations on the command
 // line.
 //
+// With Options.RealNode the host cluster gets a real node instead of
+// simulated ones: containerd, runc and the CNI plugins of the system
+// (hack/node-deps.sh), and the kubelet and kube-proxy of bin/, so that the
+// Helm chart's Deployment runs from the kubefed image (hack/imagebuild) as
+// it does for a user. It needs root on Linux; see node.go for its network
+// and for what its teardown removes.
+//
 // For measurements, RequestCounts reads a cluster's apiserver_request_total
 // (the requests its API server served, by resource and verb) and
 // Processes the CPU time and memory of its control-plane processes.

@@ -84,6 +84,11 @@ type Options struct {
 	Log io.Writer
 	// Verbose also copies kwokctl's output to Log.
 	Verbose bool
+	// RealNode gives the host cluster a real node (containerd, runc, CNI,
+	// kubelet, kube-proxy) instead of simulated ones, and makes every API
+	// server of the federation reachable from its Pods (see Node). Needs
+	// root on Linux, and hack/node-deps.sh's packages.
+	RealNode bool
 }
 
 // MemberNames returns member1..memberN.
@@ -107,7 +112,11 @@ type Federation struct {
 	Members []*Cluster
 
 	opts Options
+	node *Node
 }
+
+// Node returns the host cluster's real node, or nil without Options.RealNode.
+func (f *Federation) Node() *Node { return f.node }
 
 // Kubeconfig returns the path of the kubeconfig holding every cluster as a
 // context named after it.
@@ -186,18 +195,27 @@ func DefaultBinDir() string {
 	if d := os.Getenv("KUBEFED_BIN_DIR"); d != "" {
 		return d
 	}
+	if root := RepoRoot(); root != "" {
+		return filepath.Join(root, "bin")
+	}
+	return "bin"
+}
+
+// RepoRoot returns the root of the kubefed repository that contains the
+// working directory, or "" outside one.
+func RepoRoot() string {
 	dir, err := os.Getwd()
 	if err != nil {
-		return "bin"
+		return ""
 	}
 	for {
 		if data, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil &&
 			strings.HasPrefix(string(data), "module github.com/kubefed/kubefed\n") {
-			return filepath.Join(dir, "bin")
+			return dir
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return "bin"
+			return ""
 		}
 		dir = parent
 	}
@@ -229,9 +247,17 @@ func Up(ctx context.Context, opts Options) (fed *Federation, err error) {
 	}
 	defer func() {
 		if err != nil {
+			if f.node != nil {
+				f.node.DumpLogs(os.Stderr, 40)
+			}
 			_ = f.Down(context.WithoutCancel(ctx))
 		}
 	}()
+	if opts.RealNode {
+		if err := f.prepareNode(ctx); err != nil {
+			return nil, err
+		}
+	}
 	for _, name := range append([]string{opts.HostName}, opts.Members...) {
 		start := time.Now()
 		c, err := f.createCluster(ctx, name)
@@ -250,6 +276,13 @@ func Up(ctx context.Context, opts Options) (fed *Federation, err error) {
 		if err := f.writeKubeconfig(); err != nil {
 			return nil, err
 		}
+	}
+	if opts.RealNode {
+		start := time.Now()
+		if err := f.startNode(ctx); err != nil {
+			return nil, err
+		}
+		f.logf("  node    %-10s ready, Pods in %s, API servers at %s (%s)", f.node.Name, f.node.PodCIDR(), f.node.Gateway(), time.Since(start).Round(100*time.Millisecond))
 	}
 	return f, nil
 }
@@ -281,6 +314,10 @@ func Open(name string, binDir string) (*Federation, error) {
 		return nil, err
 	}
 	f := &Federation{Name: r.Name, Dir: r.Dir, opts: opts}
+	if s, err := readNodeState(f.Dir); err == nil {
+		f.opts.RealNode = true
+		f.node = &Node{Name: s.Name, Dir: nodeDir(f.Dir), runDir: f.Dir, fed: f, state: s}
+	}
 	kcfg, err := clientcmd.LoadFromFile(f.Kubeconfig())
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", f.Kubeconfig(), err)
@@ -308,11 +345,20 @@ func Open(name string, binDir string) (*Federation, error) {
 // Down deletes every cluster of the federation, kills any process of it
 // that survived, and removes its directory and registry record.
 func (f *Federation) Down(ctx context.Context) error {
-	return teardown(ctx, f.opts.BinDir, f.Name, f.Dir)
+	var lock *os.File
+	if f.node != nil {
+		lock = f.node.lock
+	}
+	return teardown(ctx, f.opts.BinDir, f.Name, f.Dir, lock)
 }
 
-func teardown(ctx context.Context, binDir, name, dir string) error {
+// teardown removes a run: its real node (nodeLock is the real-node lock
+// when this process holds it), its clusters, its processes and directory.
+func teardown(ctx context.Context, binDir, name, dir string, nodeLock *os.File) error {
 	var errs []error
+	if err := teardownNode(ctx, dir, nodeLock); err != nil {
+		errs = append(errs, fmt.Errorf("removing the real node: %w", err))
+	}
 	workdir := filepath.Join(dir, "kwok")
 	clusters, _ := os.ReadDir(filepath.Join(workdir, "clusters"))
 	for _, c := range clusters {
@@ -408,7 +454,7 @@ func Prune(ctx context.Context, binDir string) ([]string, error) {
 		if !r.Stale {
 			continue
 		}
-		if err := teardown(ctx, binDir, r.Name, r.Dir); err != nil {
+		if err := teardown(ctx, binDir, r.Name, r.Dir, nil); err != nil {
 			errs = append(errs, fmt.Errorf("pruning %s: %w", r.Name, err))
 			continue
 		}
@@ -420,5 +466,5 @@ func Prune(ctx context.Context, binDir string) ([]string, error) {
 // Remove tears down a registered run even when it cannot be opened (its
 // kubeconfig is gone, say).
 func Remove(ctx context.Context, binDir string, r RunInfo) error {
-	return teardown(ctx, binDir, r.Name, r.Dir)
+	return teardown(ctx, binDir, r.Name, r.Dir, nil)
 }

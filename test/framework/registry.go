@@ -73,6 +73,8 @@ type record struct {
 	Persistent bool `json:"persistent"`
 	// Clusters maps kwok cluster names to their reserved ports.
 	Clusters map[string]Ports `json:"clusters"`
+	// Extra are further ports of the run (its real node's), by owner.
+	Extra map[string][]uint32 `json:"extra,omitempty"`
 }
 
 func runsDir() string { return filepath.Join(Root(), "runs") }
@@ -145,35 +147,9 @@ func writeRecord(r *record) error {
 // reservePorts allocates the ports of a new cluster of run, records them
 // and returns them. Must be called under withLock.
 func reservePorts(run, cluster string) (Ports, error) {
-	records, err := readRecords()
+	own, pick, err := portPicker(run)
 	if err != nil {
 		return Ports{}, err
-	}
-	used := map[uint32]bool{}
-	var own *record
-	for _, r := range records {
-		if r.Name == run {
-			own = r
-		}
-		for _, p := range r.Clusters {
-			for _, port := range p.all() {
-				used[port] = true
-			}
-		}
-	}
-	if own == nil {
-		return Ports{}, fmt.Errorf("run %q is not registered", run)
-	}
-	next := uint32(portRangeStart)
-	pick := func() (uint32, error) {
-		for ; next < portRangeEnd; next++ {
-			if used[next] || !portFree(next) {
-				continue
-			}
-			used[next] = true
-			return next, nil
-		}
-		return 0, fmt.Errorf("no free port left in %d-%d: run 'localfed prune' to remove stale federations", portRangeStart, portRangeEnd)
 	}
 	var p Ports
 	for _, dst := range []*uint32{&p.APIServer, &p.Etcd, &p.EtcdPeer, &p.KwokController, &p.ControllerManager, &p.Scheduler} {
@@ -186,6 +162,67 @@ func reservePorts(run, cluster string) (Ports, error) {
 	}
 	own.Clusters[cluster] = p
 	return p, writeRecord(own)
+}
+
+// reserveExtraPorts allocates n more ports of run for owner, records them
+// and returns them. Must be called under withLock.
+func reserveExtraPorts(run, owner string, n int) ([]uint32, error) {
+	own, pick, err := portPicker(run)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]uint32, n)
+	for i := range out {
+		if out[i], err = pick(); err != nil {
+			return nil, err
+		}
+	}
+	if own.Extra == nil {
+		own.Extra = map[string][]uint32{}
+	}
+	own.Extra[owner] = out
+	return out, writeRecord(own)
+}
+
+// portPicker returns run's record and a function that picks a port no run
+// has reserved and nothing listens on.
+func portPicker(run string) (*record, func() (uint32, error), error) {
+	records, err := readRecords()
+	if err != nil {
+		return nil, nil, err
+	}
+	used := map[uint32]bool{}
+	var own *record
+	for _, r := range records {
+		if r.Name == run {
+			own = r
+		}
+		for _, p := range r.Clusters {
+			for _, port := range p.all() {
+				used[port] = true
+			}
+		}
+		for _, ports := range r.Extra {
+			for _, port := range ports {
+				used[port] = true
+			}
+		}
+	}
+	if own == nil {
+		return nil, nil, fmt.Errorf("run %q is not registered", run)
+	}
+	next := uint32(portRangeStart)
+	pick := func() (uint32, error) {
+		for ; next < portRangeEnd; next++ {
+			if used[next] || !portFree(next) {
+				continue
+			}
+			used[next] = true
+			return next, nil
+		}
+		return 0, fmt.Errorf("no free port left in %d-%d: run 'localfed prune' to remove stale federations", portRangeStart, portRangeEnd)
+	}
+	return own, pick, nil
 }
 
 func portFree(port uint32) bool {

@@ -22,7 +22,7 @@ limitations under the License.
 //	localfed status
 //	localfed stop|start --name demo member1
 //	localfed down --name demo
-//	localfed prune
+//	localfed prune                      (also removes a crashed run's real node)
 //	localfed dns --name demo            (load-balancer simulators + CoreDNS)
 //	localfed lookup web.demo.example.test
 package main
@@ -125,6 +125,7 @@ func newUpCommand(binDir *string) *cobra.Command {
 	cmd.Flags().StringVar(&opts.Dir, "dir", "", "directory for the clusters' state (default: under the registry root)")
 	cmd.Flags().IntVar(&members, "members", 2, "number of member clusters")
 	cmd.Flags().IntVar(&opts.Nodes, "nodes", 2, "simulated nodes per cluster")
+	cmd.Flags().BoolVar(&opts.RealNode, "real-node", false, "give the host a real node (containerd, kubelet, kube-proxy; root, and hack/node-deps.sh's packages) instead of simulated ones")
 	cmd.Flags().BoolVar(&reuse, "reuse", false, "if a federation of this name exists, start its stopped clusters instead of failing")
 	cmd.Flags().StringVar(&kubeconfig, "kubeconfig", "", "also write the federation's kubeconfig to this path")
 	cmd.Flags().BoolVarP(&opts.Verbose, "verbose", "v", false, "show kwokctl's output")
