@@ -90,17 +90,23 @@ RACE_PKGS ?= ./api/... ./cmd/... ./controllers/... ./internal/... ./hack/... ./t
 E2E_PKGS ?= ./test/framework/... ./test/e2e/...
 
 .PHONY: test
-test: tools verify vet build ## Run every test: unit and integration (envtest) with -race, then e2e (local clusters).
+test: tools node-deps verify vet build ## Run every test: unit and integration (envtest) with -race, then e2e (local clusters; one needs root).
 	go test $(GO_TEST_FLAGS) -race $(RACE_PKGS)
 	go test $(GO_TEST_FLAGS) $(E2E_PKGS)
 	@go run ./test/framework/cmd/localfed prune
+
+# The real test node's system packages (containerd, runc, CNI plugins,
+# iptables): installed when missing, which needs root.
+.PHONY: node-deps
+node-deps: ## Install the real test node's system packages when missing (root; hack/node-deps.sh).
+	@hack/node-deps.sh
 
 .PHONY: unit
 unit: ## Run only the tests that need no API server (with -race).
 	go test $(GO_TEST_FLAGS) -race -short $(RACE_PKGS)
 
 .PHONY: e2e
-e2e: tools build ## Run the end-to-end suites on local clusters.
+e2e: tools node-deps build ## Run the end-to-end suites on local clusters (test/e2e/deploy needs root).
 	go test $(GO_TEST_FLAGS) ./test/...
 	@go run ./test/framework/cmd/localfed prune
 
