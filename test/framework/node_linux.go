@@ -480,6 +480,9 @@ func (n *Node) startProcess(name, path string, args ...string) error {
 // cleaned only with the real-node lock: lock when this process holds it,
 // else taken here, and left alone while another live run holds it.
 func teardownNode(ctx context.Context, dir string, lock *os.File) error {
+	if lock != nil {
+		defer lock.Close()
+	}
 	s, err := readNodeState(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
@@ -489,12 +492,11 @@ func teardownNode(ctx context.Context, dir string, lock *os.File) error {
 	}
 	if lock == nil {
 		// Prune: the lock is free when no live run holds a node.
-		if lock, err = lockNode(ctx, 0); err != nil {
+		if lock, err = lockNode(ctx, 0); err == nil {
+			defer lock.Close()
+		} else {
 			lock = nil
 		}
-	}
-	if lock != nil {
-		defer lock.Close()
 	}
 	var errs []error
 	ndir := nodeDir(dir)
