@@ -55,6 +55,9 @@ func New(t testing.TB, opts Options) *Federation {
 			for _, c := range fed.Clusters() {
 				c.DumpLogs(&dump, 60)
 			}
+			if n := fed.Node(); n != nil {
+				n.DumpLogs(&dump, 60)
+			}
 			t.Logf("control-plane logs of %s:\n%s", fed.Name, dump.String())
 		}
 		if err := fed.Down(context.Background()); err != nil {
