@@ -694,13 +694,13 @@ func (e *env) checkLogs(t *testing.T) {
 	}
 }
 
-// dump logs what a failed run needs: the controller managers' logs, the
-// node's components, the Pods and Deployment, the members' objects.
+// dump logs what a failed run needs beyond the framework's dump of the
+// control planes and the node: the controller managers' logs, the
+// Pods and their events, the members' ConfigMaps, the KubeFedClusters.
 func (e *env) dump(t *testing.T) {
 	ctx := context.Background()
 	var b strings.Builder
 	fmt.Fprintf(&b, "controller-manager containers:\n%s\n", e.node.ContainerLogs(ns, deployment, 80))
-	e.node.DumpLogs(&b, 60)
 	if pods, err := e.host.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{}); err == nil {
 		for _, p := range pods.Items {
 			fmt.Fprintf(&b, "pod %s: node %s phase %s conditions %v containers %v\n", p.Name, p.Spec.NodeName, p.Status.Phase, p.Status.Conditions, p.Status.ContainerStatuses)
