@@ -18,8 +18,8 @@ package framework
 
 import "syscall"
 
-// dieWithParent makes a child process get SIGKILL when the process that
-// started it dies, so that a crashed test leaves no DNS server behind.
-func dieWithParent() *syscall.SysProcAttr {
+// DieWithParent makes a child process get SIGKILL when the process that
+// started it dies, so that a crashed test leaves no process behind.
+func DieWithParent() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 }

@@ -20,6 +20,6 @@ package framework
 
 import "syscall"
 
-// dieWithParent has no portable equivalent outside Linux: Prune and Stop
+// DieWithParent has no portable equivalent outside Linux: Prune and Stop
 // clean up instead.
-func dieWithParent() *syscall.SysProcAttr { return nil }
+func DieWithParent() *syscall.SysProcAttr { return nil }

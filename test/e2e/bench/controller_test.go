@@ -27,7 +27,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -88,7 +87,7 @@ func launchKubefed(tb testing.TB, fed *framework.Federation) *kubefedProcess {
 	}
 	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
 	// It dies with the benchmark, even when that panics.
-	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	p.cmd.SysProcAttr = framework.DieWithParent()
 	if err := p.cmd.Start(); err != nil {
 		logFile.Close()
 		tb.Fatalf("starting %s: %v (run 'make build' first)", p.cmd.Path, err)

@@ -253,7 +253,7 @@ func (e *env) startController(t *testing.T, kubeconfig string) {
 		return strings.HasPrefix(kv, "KUBECONFIG=") || strings.HasPrefix(kv, "KUBEFED_NAMESPACE=")
 	})
 	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = framework.DieWithParent()
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting the controller manager: %v", err)
 	}

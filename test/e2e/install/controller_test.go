@@ -34,6 +34,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/kubefed/kubefed/test/framework"
 )
 
 // controller is a controller manager process started from bin/.
@@ -82,7 +84,7 @@ func (e *env) startController(t *testing.T, name string) *controller {
 		return strings.HasPrefix(kv, "KUBECONFIG=") || strings.HasPrefix(kv, "KUBEFED_NAMESPACE=")
 	})
 	c.cmd.Stdout, c.cmd.Stderr = logFile, logFile
-	c.cmd.SysProcAttr = childProcAttr()
+	c.cmd.SysProcAttr = framework.DieWithParent()
 	if err := c.cmd.Start(); err != nil {
 		logFile.Close()
 		t.Fatalf("starting controller manager %s: %v", name, err)
