@@ -30,6 +30,7 @@ import (
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	"github.com/kubefed/kubefed/cmd/controller-manager/app"
+	"github.com/kubefed/kubefed/internal/clustercache"
 	"github.com/kubefed/kubefed/internal/version"
 )
 
@@ -54,8 +55,8 @@ func main() {
 	// objects per second on a host that could take more.
 	flag.Float64Var(&qps, "rest-config-qps", 500, "requests per second to the host API server (per API group and version)")
 	flag.IntVar(&burst, "rest-config-burst", 1000, "request burst to the host API server")
-	flag.Float64Var(&memberQPS, "member-qps", 500, "requests per second to each member API server (per API group and version)")
-	flag.IntVar(&memberBurst, "member-burst", 1000, "request burst to each member API server")
+	flag.Float64Var(&memberQPS, "member-qps", clustercache.DefaultQPS, "requests per second to each member API server (per API group and version)")
+	flag.IntVar(&memberBurst, "member-burst", clustercache.DefaultBurst, "request burst to each member API server")
 	flag.DurationVar(&opts.GracefulShutdownTimeout, "graceful-shutdown-timeout", 0, "how long in-flight work may take on SIGTERM (default 30s)")
 	flag.DurationVar(&opts.UnschedulableWindow, "unschedulable-window", 0, "how long a scheduled workload's Pods may stay unschedulable in a member before its replicas are planned elsewhere (default 1m)")
 	flag.BoolVar(&opts.Profiling, "profiling", false, "serve Go's pprof handlers under /debug/pprof/ on the metrics listener (keep it private)")

@@ -177,5 +177,3 @@ func statusEqual(a, b *fedcorev1a1.PropagatedVersionStatus) bool {
 	}
 	return true
 }
-
-func kerrorsJoin(errs ...error) error { return errors.Join(errs...) }

@@ -18,6 +18,7 @@ package sync
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -71,11 +72,6 @@ type Reconciler struct {
 	Namespace string
 	// Recorder records events on the federated objects.
 	Recorder record.EventRecorder
-	// Workers bounds the member operations of one reconcile that run at
-	// once; 0 means 16.
-	Workers int
-	// OperationTimeout bounds one member operation; 0 means 30 s.
-	OperationTimeout time.Duration
 	// Metrics, when set, receives propagation latency and dispatch
 	// outcomes.
 	Metrics Metrics
@@ -179,7 +175,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Re
 		// On shutdown the context is cancelled: the next leader writes the
 		// status, so that is not an error to report.
 		if err := r.writeStatus(ctx, s); err != nil && ctx.Err() == nil {
-			reterr = kerrorsJoin(reterr, err)
+			reterr = errors.Join(reterr, err)
 		}
 	}()
 

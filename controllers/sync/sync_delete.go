@@ -148,7 +148,7 @@ func (r *Reconciler) isHostCluster(ctx context.Context, cluster string) (bool, e
 	}
 	seen := &metav1.PartialObjectMetadata{}
 	seen.SetGroupVersionKind(fedcorev1b1.GroupVersion.WithKind("KubeFedCluster"))
-	readCtx, cancel := context.WithTimeout(ctx, r.operationTimeout())
+	readCtx, cancel := context.WithTimeout(ctx, memberOperationTimeout)
 	err = memberClient.Get(readCtx, key, seen)
 	cancel()
 	var host bool
@@ -224,7 +224,7 @@ func (r *Reconciler) removeManagedLabel(ctx context.Context, cluster string, cac
 	// A merge patch with null removes the label whoever owns it.
 	patch := []byte(fmt.Sprintf(`{"metadata":{"labels":{%q:null}}}`, fedcorev1b1.ManagedByKubeFedLabelKey))
 	start := time.Now()
-	opCtx, cancel := context.WithTimeout(ctx, r.operationTimeout())
+	opCtx, cancel := context.WithTimeout(ctx, memberOperationTimeout)
 	err = memberClient.Patch(opCtx, cached, client.RawPatch(types.MergePatchType, patch))
 	cancel()
 	r.dispatched(cluster, "release", time.Since(start), err)

@@ -172,7 +172,7 @@ func (r *Reconciler) reconcileMember(ctx context.Context, s *scope, cluster stri
 		// the same apply; only when adoption is disabled must the two be
 		// told apart, with a read.
 		existing = r.newTarget()
-		opCtx, cancel := context.WithTimeout(ctx, r.operationTimeout())
+		opCtx, cancel := context.WithTimeout(ctx, memberOperationTimeout)
 		err := memberClient.Get(opCtx, key, existing)
 		cancel()
 		switch {
@@ -209,7 +209,7 @@ func (r *Reconciler) reconcileMember(ctx context.Context, s *scope, cluster stri
 		op, failed = "create", fedtypesv1b1.CreationFailed
 	}
 	start := time.Now()
-	opCtx, cancel := context.WithTimeout(ctx, r.operationTimeout())
+	opCtx, cancel := context.WithTimeout(ctx, memberOperationTimeout)
 	err = memberClient.Apply(opCtx, client.ApplyConfigurationFromUnstructured(desired), client.FieldOwner(FieldManager), client.ForceOwnership)
 	cancel()
 	r.dispatched(cluster, op, time.Since(start), err)
@@ -297,7 +297,7 @@ func (r *Reconciler) deleteMember(ctx context.Context, s *scope, cluster string)
 		return &clusterResult{status: fedtypesv1b1.DeletionFailed, message: err.Error()}
 	}
 	start := time.Now()
-	opCtx, cancel := context.WithTimeout(ctx, r.operationTimeout())
+	opCtx, cancel := context.WithTimeout(ctx, memberOperationTimeout)
 	err = memberClient.Delete(opCtx, cached, opts...)
 	cancel()
 	r.dispatched(cluster, "delete", time.Since(start), err)
@@ -452,17 +452,20 @@ func (r *Reconciler) runMembers(ctx context.Context, s *scope, clusters []string
 	return run
 }
 
-// forEach runs fn for every cluster, at most Workers at once.
+// Member operations of one reconcile: how many run at once, and how long
+// one may take.
+const (
+	memberFanOut           = 16
+	memberOperationTimeout = 30 * time.Second
+)
+
+// forEach runs fn for every cluster, at most memberFanOut at once.
 func (r *Reconciler) forEach(ctx context.Context, clusters []string, fn func(context.Context, string)) {
-	workers := r.Workers
-	if workers <= 0 {
-		workers = 16
-	}
 	if len(clusters) == 1 {
 		fn(ctx, clusters[0])
 		return
 	}
-	sem := make(chan struct{}, workers)
+	sem := make(chan struct{}, memberFanOut)
 	var wg gosync.WaitGroup
 	for _, c := range clusters {
 		sem <- struct{}{}
@@ -473,13 +476,6 @@ func (r *Reconciler) forEach(ctx context.Context, clusters []string, fn func(con
 		}()
 	}
 	wg.Wait()
-}
-
-func (r *Reconciler) operationTimeout() time.Duration {
-	if r.OperationTimeout > 0 {
-		return r.OperationTimeout
-	}
-	return 30 * time.Second
 }
 
 func (r *Reconciler) dispatched(cluster, op string, d time.Duration, err error) {
@@ -499,7 +495,7 @@ func (r *Reconciler) getCached(ctx context.Context, cluster string, key types.Na
 	obj := r.newTarget()
 	// A cache read waits for the member's informer to sync; a member that
 	// never answers must not hold a worker.
-	readCtx, cancel := context.WithTimeout(ctx, r.operationTimeout())
+	readCtx, cancel := context.WithTimeout(ctx, memberOperationTimeout)
 	defer cancel()
 	if err := reader.Get(readCtx, key, obj); err != nil {
 		if apierrors.IsNotFound(err) {

@@ -17,6 +17,7 @@ limitations under the License.
 package sync
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -290,7 +291,7 @@ func aggregate(kind string, s *scope) (*fedtypesv1b1.AggregatedStatus, *fedtypes
 		}
 		m := res.member
 		if m == nil {
-			notReady = append(notReady, fmt.Sprintf("%s (%s)", name, orDefault(string(res.status), "no member object")))
+			notReady = append(notReady, fmt.Sprintf("%s (%s)", name, cmp.Or(string(res.status), "no member object")))
 			continue
 		}
 		if why := memberNotReady(kind, m, agg); why != "" {
@@ -378,11 +379,4 @@ func memberNotReady(kind string, m *unstructured.Unstructured, agg *fedtypesv1b1
 		add(&agg.Active, int64(len(active)))
 	}
 	return ""
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

@@ -46,8 +46,10 @@ var ErrClusterNotConnected = errors.New("cluster is not connected")
 
 // Defaults of Options.
 const (
-	DefaultQPS              = 100
-	DefaultBurst            = 200
+	// DefaultQPS and DefaultBurst are also the controller manager's
+	// --member-qps and --member-burst defaults.
+	DefaultQPS              = 500
+	DefaultBurst            = 1000
 	DefaultCacheSyncTimeout = 5 * time.Minute
 	DefaultMinBackoff       = 5 * time.Second
 	DefaultMaxBackoff       = 5 * time.Minute
