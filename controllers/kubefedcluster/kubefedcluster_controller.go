@@ -182,8 +182,9 @@ type scope struct {
 	original *fedcorev1b1.KubeFedCluster
 	// secret is the Secret named by spec.secretRef; nil when missing.
 	secret *corev1.Secret
-	// settings are the KubeFedConfig's health check settings.
-	settings settings
+	// settings are the KubeFedConfig's effective settings (the API's
+	// defaults for what it omits).
+	settings fedcorev1b1.Settings
 	// record is the controller's memory of the cluster.
 	record *record
 	// now is when the reconcile started.
@@ -203,7 +204,7 @@ type scope struct {
 // nextProbe is the delay until the next probe: one period after this one
 // started, so that a slow probe does not stretch the schedule.
 func (s *scope) nextProbe() time.Duration {
-	return max(s.settings.period-time.Since(s.now.Time), 100*time.Millisecond)
+	return max(s.settings.HealthCheckPeriod-time.Since(s.now.Time), 100*time.Millisecond)
 }
 
 // transitioned reports whether the reported health changes in this reconcile.
@@ -216,11 +217,12 @@ func (r *Reconciler) newScope(ctx context.Context, cluster *fedcorev1b1.KubeFedC
 	err := r.Client.Get(ctx, types.NamespacedName{Namespace: r.Namespace, Name: fedcorev1b1.KubeFedConfigName}, cfg)
 	switch {
 	case apierrors.IsNotFound(err):
-		cfg = nil
+		s.settings = (*fedcorev1b1.KubeFedConfigSpec)(nil).Settings()
 	case err != nil:
 		return nil, fmt.Errorf("getting KubeFedConfig %s/%s: %w", r.Namespace, fedcorev1b1.KubeFedConfigName, err)
+	default:
+		s.settings = cfg.Spec.Settings()
 	}
-	s.settings = settingsFrom(cfg)
 
 	secret := &corev1.Secret{}
 	err = r.Client.Get(ctx, types.NamespacedName{Namespace: cluster.Namespace, Name: cluster.Spec.SecretRef.Name}, secret)

@@ -45,7 +45,7 @@ const (
 func (r *Reconciler) reconcileProber(_ context.Context, s *scope) (ctrl.Result, error) {
 	rec := s.record
 	hash := clustercache.InputsHash(s.cluster, s.secret)
-	if rec.prober != nil && hash != "" && rec.prober.hash == hash && rec.prober.timeout == s.settings.timeout {
+	if rec.prober != nil && hash != "" && rec.prober.hash == hash && rec.prober.timeout == s.settings.HealthCheckTimeout {
 		return ctrl.Result{}, nil
 	}
 	if rec.prober != nil {
@@ -57,7 +57,7 @@ func (r *Reconciler) reconcileProber(_ context.Context, s *scope) (ctrl.Result, 
 		s.malformed = err
 		return ctrl.Result{}, nil
 	}
-	p, err := newProber(member, s.settings.timeout)
+	p, err := newProber(member, s.settings.HealthCheckTimeout)
 	if err != nil {
 		member.Close()
 		s.malformed = fmt.Errorf("%w: %w", clustercache.ErrConfigMalformed, err)
@@ -79,7 +79,7 @@ func (r *Reconciler) reconcileHealth(ctx context.Context, s *scope) (ctrl.Result
 		s.probed = rec.prober.probe(ctx, s.cluster.Namespace+"/"+s.cluster.Spec.SecretRef.Name)
 		metrics.ObserveSince(metrics.ClusterHealthStatusDuration, start)
 		s.health, rec.run = damp(s.reported, s.probed.health, rec.run,
-			thresholds{failure: s.settings.failureThreshold, success: s.settings.successThreshold})
+			thresholds{failure: int(s.settings.FailureThreshold), success: int(s.settings.SuccessThreshold)})
 		if s.probed.health != s.health {
 			log.V(1).Info("Probe disagreed with the reported health; waiting for the threshold",
 				"observed", s.probed.health, "reported", s.health, "run", rec.run, "detail", s.probed.detail)
@@ -122,7 +122,7 @@ func (r *Reconciler) reconcileConnection(ctx context.Context, s *scope) (ctrl.Re
 	err := r.ClusterCache.Connect(ctx, clustercache.ConnectInput{
 		Cluster:          s.cluster,
 		Secret:           s.secret,
-		CacheSyncTimeout: s.settings.cacheSyncTimeout,
+		CacheSyncTimeout: s.settings.CacheSyncTimeout,
 	})
 	switch {
 	case err == nil:

@@ -202,23 +202,3 @@ func TestZonesAndRegion(t *testing.T) {
 	}
 }
 
-func TestSettingsFrom(t *testing.T) {
-	defaults := settingsFrom(nil)
-	if defaults.period != 10*time.Second || defaults.timeout != 3*time.Second || defaults.failureThreshold != 3 ||
-		defaults.successThreshold != 1 || defaults.cacheSyncTimeout != 5*time.Minute {
-		t.Fatalf("defaults = %+v", defaults)
-	}
-	cfg := &fedcorev1b1.KubeFedConfig{Spec: fedcorev1b1.KubeFedConfigSpec{
-		ClusterHealthCheck: &fedcorev1b1.ClusterHealthCheckConfig{
-			Period:           &metav1.Duration{Duration: 2 * time.Second},
-			FailureThreshold: ptr.To[int64](5),
-			SuccessThreshold: ptr.To[int64](0), // invalid: default kept
-		},
-		ControllerDuration: &fedcorev1b1.DurationConfig{CacheSyncTimeout: &metav1.Duration{Duration: time.Minute}},
-	}}
-	got := settingsFrom(cfg)
-	if got.period != 2*time.Second || got.timeout != 3*time.Second || got.failureThreshold != 5 ||
-		got.successThreshold != 1 || got.cacheSyncTimeout != time.Minute {
-		t.Fatalf("settings = %+v", got)
-	}
-}

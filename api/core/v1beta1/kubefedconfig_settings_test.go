@@ -106,3 +106,25 @@ func TestSettingsKeepTheSpecValues(t *testing.T) {
 		t.Error("scope lost")
 	}
 }
+
+// TestSettingsIgnoreInvalidValues: values the schema refuses (zero or
+// negative durations and thresholds) keep the defaults, for a KubeFedConfig
+// written before the schema checked them.
+func TestSettingsIgnoreInvalidValues(t *testing.T) {
+	spec := &KubeFedConfigSpec{
+		ClusterHealthCheck: &ClusterHealthCheckConfig{
+			Period:           &metav1.Duration{Duration: 2 * time.Second},
+			Timeout:          &metav1.Duration{Duration: -time.Second},
+			FailureThreshold: ptrTo[int64](5),
+			SuccessThreshold: ptrTo[int64](0),
+		},
+		ControllerDuration: &DurationConfig{CacheSyncTimeout: &metav1.Duration{Duration: time.Minute}},
+	}
+	got := spec.Settings()
+	if got.HealthCheckPeriod != 2*time.Second || got.HealthCheckTimeout != 3*time.Second || got.FailureThreshold != 5 ||
+		got.SuccessThreshold != 1 || got.CacheSyncTimeout != time.Minute {
+		t.Fatalf("settings = %+v", got)
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }
