@@ -67,10 +67,11 @@ func reportedHealth(conds []fedcorev1b1.ClusterCondition) health {
 		}
 		return ""
 	}
+	ready := (&fedcorev1b1.KubeFedClusterStatus{Conditions: conds}).IsReady()
 	switch {
 	case status(fedcorev1b1.ClusterConfigMalformed) == corev1.ConditionTrue:
 		return healthMalformed
-	case status(fedcorev1b1.ClusterReady) == corev1.ConditionTrue:
+	case ready:
 		return healthReady
 	case status(fedcorev1b1.ClusterOffline) == corev1.ConditionTrue:
 		return healthOffline

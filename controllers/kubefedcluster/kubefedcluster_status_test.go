@@ -201,4 +201,3 @@ func TestZonesAndRegion(t *testing.T) {
 		})
 	}
 }
-

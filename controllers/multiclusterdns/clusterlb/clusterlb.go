@@ -72,11 +72,7 @@ func Joined(ctx context.Context, c client.Reader, namespace string) ([]Cluster, 
 		if kfc.Status.Region != nil {
 			cl.Region = *kfc.Status.Region
 		}
-		for _, cond := range kfc.Status.Conditions {
-			if cond.Type == fedcorev1b1.ClusterReady && cond.Status == corev1.ConditionTrue {
-				cl.Ready = true
-			}
-		}
+		cl.Ready = kfc.Status.IsReady()
 		out = append(out, cl)
 	}
 	slices.SortFunc(out, func(a, b Cluster) int { return strings.Compare(a.Name, b.Name) })
