@@ -77,38 +77,7 @@ control plane. Please use the --host-cluster-context flag otherwise.`,
 			return cobra.ExactArgs(1)(cmd, args)
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if filename != "" && opts.Output == "" {
-				if err := ReadEnableTypeDirective(filename, &opts); err != nil {
-					return err
-				}
-			} else {
-				opts.TypeName = args[0]
-			}
-			switch opts.Output {
-			case "", "yaml", "json":
-			default:
-				return fmt.Errorf("invalid value for --output: %s: use yaml or json", opts.Output)
-			}
-			host, err := g.hostConfig()
-			if err != nil {
-				return err
-			}
-			opts.HostConfig, opts.KubeFedNamespace, opts.DryRun, opts.Verbosity = host.Config, g.KubeFedNamespace, g.DryRun, g.Verbosity
-			opts.Out = cmd.OutOrStdout()
-			var buf bytes.Buffer
-			if filename != "" && opts.Output != "" {
-				opts.Out = &buf
-			}
-			if _, err := Enable(cmd.Context(), opts); err != nil {
-				return err
-			}
-			if buf.Len() > 0 {
-				if err := os.WriteFile(filename, buf.Bytes(), 0o644); err != nil {
-					return fmt.Errorf("writing %s: %w", filename, err)
-				}
-				fmt.Fprintf(cmd.OutOrStdout(), "Wrote the CRD and FederatedTypeConfig of %s to %s\n", opts.TypeName, filename)
-			}
-			return nil
+			return runEnable(cmd, g, &opts, filename, args)
 		},
 	}
 	f := cmd.Flags()
@@ -119,6 +88,44 @@ control plane. Please use the --host-cluster-context flag otherwise.`,
 	f.StringVarP(&filename, "filename", "f", "", "with --output, write the resources to this file; without, read an EnableTypeDirective from it")
 	f.DurationVar(&opts.ControllerWait, "wait", DefaultControllerWait, "how long to wait for the type's sync controller to report Running (0: do not wait)")
 	return cmd
+}
+
+// runEnable runs enable: it reads the type from NAME or from an
+// EnableTypeDirective file, and with --output and --filename writes the
+// manifests to the file.
+func runEnable(cmd *cobra.Command, g *GlobalOptions, opts *EnableOptions, filename string, args []string) error {
+	if filename != "" && opts.Output == "" {
+		if err := ReadEnableTypeDirective(filename, opts); err != nil {
+			return err
+		}
+	} else {
+		opts.TypeName = args[0]
+	}
+	switch opts.Output {
+	case "", "yaml", "json":
+	default:
+		return fmt.Errorf("invalid value for --output: %s: use yaml or json", opts.Output)
+	}
+	host, err := g.hostConfig()
+	if err != nil {
+		return err
+	}
+	opts.HostConfig, opts.KubeFedNamespace, opts.DryRun, opts.Verbosity = host.Config, g.KubeFedNamespace, g.DryRun, g.Verbosity
+	opts.Out = cmd.OutOrStdout()
+	var buf bytes.Buffer
+	if filename != "" && opts.Output != "" {
+		opts.Out = &buf
+	}
+	if _, err := Enable(cmd.Context(), *opts); err != nil {
+		return err
+	}
+	if buf.Len() > 0 {
+		if err := os.WriteFile(filename, buf.Bytes(), 0o644); err != nil {
+			return fmt.Errorf("writing %s: %w", filename, err)
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "Wrote the CRD and FederatedTypeConfig of %s to %s\n", opts.TypeName, filename)
+	}
+	return nil
 }
 
 func newDisableCommand(g *GlobalOptions) *cobra.Command {
@@ -205,38 +212,11 @@ control plane. Please use the --host-cluster-context flag otherwise.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			placement := Placement{Clusters: clusters}
-			if len(selectors) > 0 {
-				placement.ClusterSelector = map[string]string{}
-				for _, s := range selectors {
-					k, v, ok := strings.Cut(s, "=")
-					if !ok || k == "" {
-						return fmt.Errorf("--cluster-selector %q is not key=value", s)
-					}
-					placement.ClusterSelector[k] = v
-				}
-			}
-			if filename != "" {
-				if opts.Output != "" && opts.Output != "yaml" {
-					return fmt.Errorf("invalid value for --output: %s: use yaml", opts.Output)
-				}
-				objs, err := FederateFile(filename, cmd.InOrStdin(), placement)
-				if err != nil {
-					return err
-				}
-				return WriteObjectsYAML(cmd.OutOrStdout(), objs)
-			}
-			host, err := g.hostConfig()
+			placement, err := parsePlacement(clusters, selectors)
 			if err != nil {
 				return err
 			}
-			opts.TypeName, opts.Name, opts.Placement = args[0], args[1], placement
-			if opts.Namespace == "" {
-				opts.Namespace = host.Namespace
-			}
-			opts.HostConfig, opts.KubeFedNamespace, opts.DryRun = host.Config, g.KubeFedNamespace, g.DryRun
-			opts.Out, opts.Verbosity = cmd.OutOrStdout(), g.Verbosity
-			return Federate(cmd.Context(), opts)
+			return runFederate(cmd, g, &opts, filename, placement, args)
 		},
 	}
 	f := cmd.Flags()
@@ -249,6 +229,49 @@ control plane. Please use the --host-cluster-context flag otherwise.`,
 	f.StringSliceVar(&clusters, "placement-clusters", nil, "comma separated names of the clusters to place the resource in (default: every cluster)")
 	f.StringSliceVar(&selectors, "cluster-selector", nil, "comma separated key=value labels of the clusters to place the resource in")
 	return cmd
+}
+
+// parsePlacement builds the placement of federate's flags: the named
+// clusters, and the key=value labels of --cluster-selector.
+func parsePlacement(clusters, selectors []string) (Placement, error) {
+	placement := Placement{Clusters: clusters}
+	if len(selectors) > 0 {
+		placement.ClusterSelector = map[string]string{}
+		for _, s := range selectors {
+			k, v, ok := strings.Cut(s, "=")
+			if !ok || k == "" {
+				return Placement{}, fmt.Errorf("--cluster-selector %q is not key=value", s)
+			}
+			placement.ClusterSelector[k] = v
+		}
+	}
+	return placement, nil
+}
+
+// runFederate runs federate: on the resources of a file with --filename,
+// else on a resource of the host cluster.
+func runFederate(cmd *cobra.Command, g *GlobalOptions, opts *FederateOptions, filename string, placement Placement, args []string) error {
+	if filename != "" {
+		if opts.Output != "" && opts.Output != "yaml" {
+			return fmt.Errorf("invalid value for --output: %s: use yaml", opts.Output)
+		}
+		objs, err := FederateFile(filename, cmd.InOrStdin(), placement)
+		if err != nil {
+			return err
+		}
+		return WriteObjectsYAML(cmd.OutOrStdout(), objs)
+	}
+	host, err := g.hostConfig()
+	if err != nil {
+		return err
+	}
+	opts.TypeName, opts.Name, opts.Placement = args[0], args[1], placement
+	if opts.Namespace == "" {
+		opts.Namespace = host.Namespace
+	}
+	opts.HostConfig, opts.KubeFedNamespace, opts.DryRun = host.Config, g.KubeFedNamespace, g.DryRun
+	opts.Out, opts.Verbosity = cmd.OutOrStdout(), g.Verbosity
+	return Federate(cmd.Context(), *opts)
 }
 
 func newOrphaningCommand(g *GlobalOptions) *cobra.Command {

@@ -76,91 +76,33 @@ func Disable(ctx context.Context, opts DisableOptions) error {
 	if err != nil {
 		return err
 	}
-	name := opts.Name
-	ftc := &fedcorev1b1.FederatedTypeConfig{}
-	err = c.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, ftc)
-	if apierrors.IsNotFound(err) && !strings.Contains(name, ".") {
-		// A kind or short name (job, deploy): resolve it as enable does.
-		if target, lerr := LookupAPIResource(opts.HostConfig, name, ""); lerr == nil {
-			name = target.QualifiedName()
-			err = c.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, ftc)
-		}
+	ftc, name, err := readTypeConfig(ctx, c, opts.HostConfig, ns, opts.Name)
+	if err != nil {
+		return err
 	}
-	key := fmt.Sprintf("%q", ns+"/"+name)
-	switch {
-	case meta.IsNoMatchError(err):
-		return fmt.Errorf("the host cluster has no FederatedTypeConfig API: install the control plane, or check --host-cluster-context")
-	case apierrors.IsNotFound(err):
-		return fmt.Errorf("FederatedTypeConfig %s does not exist: list the enabled types with 'kubectl -n %s get federatedtypeconfigs'", key, ns)
-	case err != nil:
-		return fmt.Errorf("reading FederatedTypeConfig %s: %w", key, err)
-	}
+	key := typeConfigKey(ns, name)
 	fedType := ftc.Spec.FederatedType
 	crdName := fedType.PluralName + "." + fedType.Group
 	if opts.DeleteCRD && !opts.Force {
-		names, err := federatedObjectNames(ctx, c, fedType)
-		if err != nil {
+		if err := checkNoFederatedObjects(ctx, c, fedType, crdName); err != nil {
 			return err
-		}
-		if len(names) > 0 {
-			shown := names
-			if len(shown) > 5 {
-				shown = append(slices.Clone(shown[:5]), "...")
-			}
-			return fmt.Errorf("cannot delete CRD %s while %d %s objects exist (%s): delete them first ('kubectl get %s -A'), run disable without --delete-crd, or pass --force to delete them with the CRD",
-				crdName, len(names), fedType.Kind, strings.Join(shown, ", "), crdName)
 		}
 	}
 	if opts.DryRun {
-		if ftc.GetPropagationEnabled() {
-			p.line("Would disable propagation for FederatedTypeConfig %s", key)
-		} else {
-			p.line("Propagation already disabled for FederatedTypeConfig %s", key)
-		}
-		if opts.DeleteCRD {
-			p.line("Would delete customresourcedefinition %q", crdName)
-			p.line("Would delete federatedtypeconfig %s", key)
-		}
-		p.line("Dry run: nothing was changed. Run the command again without --dry-run to disable %s.", name)
+		printDisableDryRun(p, ftc, opts.DeleteCRD, key, crdName, name)
 		return nil
 	}
-	if ftc.GetPropagationEnabled() {
-		ftc.Spec.Propagation = fedcorev1b1.PropagationDisabled
-		if err := c.Update(ctx, ftc); err != nil {
-			return fmt.Errorf("disabling propagation for FederatedTypeConfig %s: %w", key, err)
-		}
-		p.line("Disabled propagation for FederatedTypeConfig %s", key)
-	} else {
-		p.line("Propagation already disabled for FederatedTypeConfig %s", key)
+	if err := stopPropagation(ctx, c, p, ftc, key, opts.StopTimeout); err != nil {
+		return err
 	}
-	p.line("Verifying propagation controller is stopped for FederatedTypeConfig %s", key)
-	err = wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, opts.StopTimeout, true, func(ctx context.Context) (bool, error) {
-		if err := c.Get(ctx, client.ObjectKeyFromObject(ftc), ftc); err != nil {
-			return false, nil
-		}
-		return ftc.Status.ObservedGeneration == ftc.Generation && ftc.Status.PropagationController == fedcorev1b1.ControllerStatusNotRunning, nil
-	})
-	if err != nil {
-		return fmt.Errorf("the propagation controller for FederatedTypeConfig %s did not report stopped within %s (propagationController: %q): check that the controller manager runs, then disable again",
-			key, opts.StopTimeout, ftc.Status.PropagationController)
-	}
-	p.line("Propagation controller for FederatedTypeConfig %s is stopped", key)
 	if !opts.DeleteCRD {
 		return nil
 	}
 	// The FederatedTypeConfig first: its controller forgets the type
 	// before the CRD (and so the informer's API) disappears.
-	if err := c.Delete(ctx, ftc); client.IgnoreNotFound(err) != nil {
-		return fmt.Errorf("deleting FederatedTypeConfig %s: %w", key, err)
+	if err := deleteTypeConfig(ctx, c, p, ftc, key, opts.StopTimeout); err != nil {
+		return err
 	}
-	err = wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, opts.StopTimeout, true, func(ctx context.Context) (bool, error) {
-		err := c.Get(ctx, client.ObjectKeyFromObject(ftc), &fedcorev1b1.FederatedTypeConfig{})
-		return apierrors.IsNotFound(err), nil
-	})
-	if err != nil {
-		return fmt.Errorf("FederatedTypeConfig %s is still there after %s (finalizers %v): check that the controller manager runs", key, opts.StopTimeout, ftc.Finalizers)
-	}
-	p.line("federatedtypeconfig %s deleted", key)
 	if opts.Force {
 		// No sync controller runs any more to remove its finalizer: the
 		// objects would keep the CRD terminating for ever.
@@ -172,6 +114,117 @@ func Disable(ctx context.Context, opts DisableOptions) error {
 			p.line("Removed the sync controller's finalizer from %d %s objects; their member copies stay", n, fedType.Kind)
 		}
 	}
+	return deleteCRD(ctx, c, p, crdName)
+}
+
+// typeConfigKey is how disable's messages name a FederatedTypeConfig.
+func typeConfigKey(ns, name string) string {
+	return fmt.Sprintf("%q", ns+"/"+name)
+}
+
+// readTypeConfig reads the FederatedTypeConfig that name designates (its
+// own name, or a kind or short name of its target type) and returns it with
+// its name.
+func readTypeConfig(ctx context.Context, c client.Client, cfg *rest.Config, ns, name string) (*fedcorev1b1.FederatedTypeConfig, string, error) {
+	ftc := &fedcorev1b1.FederatedTypeConfig{}
+	err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, ftc)
+	if apierrors.IsNotFound(err) && !strings.Contains(name, ".") {
+		// A kind or short name (job, deploy): resolve it as enable does.
+		if target, lerr := LookupAPIResource(cfg, name, ""); lerr == nil {
+			name = target.QualifiedName()
+			err = c.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, ftc)
+		}
+	}
+	key := typeConfigKey(ns, name)
+	switch {
+	case meta.IsNoMatchError(err):
+		return nil, "", fmt.Errorf("the host cluster has no FederatedTypeConfig API: install the control plane, or check --host-cluster-context")
+	case apierrors.IsNotFound(err):
+		return nil, "", fmt.Errorf("FederatedTypeConfig %s does not exist: list the enabled types with 'kubectl -n %s get federatedtypeconfigs'", key, ns)
+	case err != nil:
+		return nil, "", fmt.Errorf("reading FederatedTypeConfig %s: %w", key, err)
+	}
+	return ftc, name, nil
+}
+
+// checkNoFederatedObjects refuses to delete the CRD of a federated type
+// while objects of the type exist.
+func checkNoFederatedObjects(ctx context.Context, c client.Client, fedType fedcorev1b1.APIResource, crdName string) error {
+	names, err := federatedObjectNames(ctx, c, fedType)
+	if err != nil {
+		return err
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	shown := names
+	if len(shown) > 5 {
+		shown = append(slices.Clone(shown[:5]), "...")
+	}
+	return fmt.Errorf("cannot delete CRD %s while %d %s objects exist (%s): delete them first ('kubectl get %s -A'), run disable without --delete-crd, or pass --force to delete them with the CRD",
+		crdName, len(names), fedType.Kind, strings.Join(shown, ", "), crdName)
+}
+
+// printDisableDryRun says what disable would do.
+func printDisableDryRun(p *printer, ftc *fedcorev1b1.FederatedTypeConfig, deleteCRD bool, key, crdName, name string) {
+	if ftc.GetPropagationEnabled() {
+		p.line("Would disable propagation for FederatedTypeConfig %s", key)
+	} else {
+		p.line("Propagation already disabled for FederatedTypeConfig %s", key)
+	}
+	if deleteCRD {
+		p.line("Would delete customresourcedefinition %q", crdName)
+		p.line("Would delete federatedtypeconfig %s", key)
+	}
+	p.line("Dry run: nothing was changed. Run the command again without --dry-run to disable %s.", name)
+}
+
+// stopPropagation sets the FederatedTypeConfig's propagation to Disabled
+// and waits until the sync controller reports it stopped.
+func stopPropagation(ctx context.Context, c client.Client, p *printer, ftc *fedcorev1b1.FederatedTypeConfig, key string, timeout time.Duration) error {
+	if ftc.GetPropagationEnabled() {
+		ftc.Spec.Propagation = fedcorev1b1.PropagationDisabled
+		if err := c.Update(ctx, ftc); err != nil {
+			return fmt.Errorf("disabling propagation for FederatedTypeConfig %s: %w", key, err)
+		}
+		p.line("Disabled propagation for FederatedTypeConfig %s", key)
+	} else {
+		p.line("Propagation already disabled for FederatedTypeConfig %s", key)
+	}
+	p.line("Verifying propagation controller is stopped for FederatedTypeConfig %s", key)
+	err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, timeout, true, func(ctx context.Context) (bool, error) {
+		if err := c.Get(ctx, client.ObjectKeyFromObject(ftc), ftc); err != nil {
+			return false, nil
+		}
+		return ftc.Status.ObservedGeneration == ftc.Generation && ftc.Status.PropagationController == fedcorev1b1.ControllerStatusNotRunning, nil
+	})
+	if err != nil {
+		return fmt.Errorf("the propagation controller for FederatedTypeConfig %s did not report stopped within %s (propagationController: %q): check that the controller manager runs, then disable again",
+			key, timeout, ftc.Status.PropagationController)
+	}
+	p.line("Propagation controller for FederatedTypeConfig %s is stopped", key)
+	return nil
+}
+
+// deleteTypeConfig deletes the FederatedTypeConfig and waits until it is
+// gone.
+func deleteTypeConfig(ctx context.Context, c client.Client, p *printer, ftc *fedcorev1b1.FederatedTypeConfig, key string, timeout time.Duration) error {
+	if err := c.Delete(ctx, ftc); client.IgnoreNotFound(err) != nil {
+		return fmt.Errorf("deleting FederatedTypeConfig %s: %w", key, err)
+	}
+	err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, timeout, true, func(ctx context.Context) (bool, error) {
+		err := c.Get(ctx, client.ObjectKeyFromObject(ftc), &fedcorev1b1.FederatedTypeConfig{})
+		return apierrors.IsNotFound(err), nil
+	})
+	if err != nil {
+		return fmt.Errorf("FederatedTypeConfig %s is still there after %s (finalizers %v): check that the controller manager runs", key, timeout, ftc.Finalizers)
+	}
+	p.line("federatedtypeconfig %s deleted", key)
+	return nil
+}
+
+// deleteCRD deletes the federated type's CRD and waits until it is gone.
+func deleteCRD(ctx context.Context, c client.Client, p *printer, crdName string) error {
 	crd := &apiextensionsv1.CustomResourceDefinition{}
 	crd.Name = crdName
 	switch err := c.Delete(ctx, crd); {
