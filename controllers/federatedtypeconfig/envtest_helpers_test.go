@@ -1,0 +1,216 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package federatedtypeconfig_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	"sigs.k8s.io/yaml"
+
+	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
+	"github.com/kubefed/kubefed/cmd/controller-manager/app"
+)
+
+// env is the test API server shared by the tests of this package; set by
+// startEnv.
+var env *envtest.Environment
+
+func repoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// startEnv starts one API server with every CRD of the project for the
+// tests of this package, and stops it when they are done.
+func startEnv(t *testing.T) (*rest.Config, client.Client) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("starts an API server")
+	}
+	assets := os.Getenv("KUBEBUILDER_ASSETS")
+	if assets == "" {
+		assets = filepath.Join(repoRoot(), "bin")
+	}
+	env = &envtest.Environment{
+		BinaryAssetsDirectory: assets,
+		CRDDirectoryPaths:     []string{filepath.Join(repoRoot(), "config", "crd", "bases")},
+		ErrorIfCRDPathMissing: true,
+		Scheme:                app.Scheme(),
+	}
+	cfg, err := env.Start()
+	if err != nil {
+		t.Fatalf("starting the test API server (binaries from %s; run make tools): %v", assets, err)
+	}
+	t.Cleanup(func() {
+		if err := env.Stop(); err != nil {
+			t.Logf("stopping the test API server: %v", err)
+		}
+	})
+	c, err := client.New(cfg, client.Options{Scheme: app.Scheme()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg, c
+}
+
+// controlPlane creates a control-plane namespace with the FederatedTypeConfigs
+// of the named default types, and runs a controller-manager for it as the
+// given identity until the test ends.
+func controlPlane(t *testing.T, admin client.Client, cfg *rest.Config, namespace string, types ...string) {
+	t.Helper()
+	ctx := t.Context()
+	if err := admin.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range types {
+		data, err := os.ReadFile(filepath.Join(repoRoot(), "config", "federatedtypeconfigs", name+".yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ftc := &fedcorev1b1.FederatedTypeConfig{}
+		if err := yaml.Unmarshal(data, ftc); err != nil {
+			t.Fatal(err)
+		}
+		ftc.Namespace = namespace
+		if err := admin.Create(ctx, ftc); err != nil {
+			t.Fatalf("creating FederatedTypeConfig %s: %v", name, err)
+		}
+	}
+	mgrCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	mgr, err := app.New(mgrCtx, cfg, app.Options{Namespace: namespace, MetricsBindAddress: "0", HealthProbeBindAddress: "0",
+		SkipControllerNameValidation: true, GracefulShutdownTimeout: 10 * time.Second})
+	if err != nil {
+		cancel()
+		t.Fatalf("building the controller-manager: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- mgr.Start(mgrCtx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil && !errors.Is(err, context.Canceled) {
+				t.Errorf("controller-manager: %v", err)
+			}
+		case <-time.After(time.Minute):
+			t.Error("the controller-manager did not stop within a minute")
+		}
+	})
+}
+
+// waitReady waits until the FederatedTypeConfig's Ready condition has the
+// given reason, and returns the FederatedTypeConfig.
+func waitReady(t *testing.T, c client.Client, namespace, name, reason string, timeout time.Duration) *fedcorev1b1.FederatedTypeConfig {
+	t.Helper()
+	ftc := &fedcorev1b1.FederatedTypeConfig{}
+	var last string
+	deadline := time.Now().Add(timeout)
+	for {
+		err := c.Get(t.Context(), client.ObjectKey{Namespace: namespace, Name: name}, ftc)
+		if err == nil {
+			cond := meta.FindStatusCondition(ftc.Status.Conditions, fedcorev1b1.FederatedTypeConfigReady)
+			if cond != nil && cond.Reason == reason {
+				return ftc
+			}
+			last = fmt.Sprintf("propagationController %q, Ready condition %+v", ftc.Status.PropagationController, cond)
+		} else {
+			last = err.Error()
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("FederatedTypeConfig %s/%s: Ready reason not %s within %s: %s", namespace, name, reason, timeout, last)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func crdOf(group, kind, plural string, schema *apiextensionsv1.JSONSchemaProps) *apiextensionsv1.CustomResourceDefinition {
+	return &apiextensionsv1.CustomResourceDefinition{
+		ObjectMeta: metav1.ObjectMeta{Name: plural + "." + group},
+		Spec: apiextensionsv1.CustomResourceDefinitionSpec{
+			Group: group,
+			Names: apiextensionsv1.CustomResourceDefinitionNames{Kind: kind, ListKind: kind + "List", Plural: plural, Singular: strings.ToLower(kind)},
+			Scope: apiextensionsv1.NamespaceScoped,
+			Versions: []apiextensionsv1.CustomResourceDefinitionVersion{{
+				Name: "v1", Served: true, Storage: true,
+				Schema:       &apiextensionsv1.CustomResourceValidation{OpenAPIV3Schema: schema},
+				Subresources: &apiextensionsv1.CustomResourceSubresources{Status: &apiextensionsv1.CustomResourceSubresourceStatus{}},
+			}},
+		},
+	}
+}
+
+func withSubresources(resources []string) []string {
+	var out []string
+	for _, r := range resources {
+		out = append(out, r, r+"/status", r+"/finalizers")
+	}
+	return out
+}
+
+// waitPropagationReason waits until the federated object's Propagation
+// condition's reason satisfies ok.
+func waitPropagationReason(t *testing.T, c client.Client, obj *unstructured.Unstructured, ok func(fedtypesv1b1.AggregateReason) bool, what string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	var last string
+	for {
+		u := &unstructured.Unstructured{}
+		u.SetGroupVersionKind(obj.GroupVersionKind())
+		err := c.Get(t.Context(), client.ObjectKeyFromObject(obj), u)
+		switch {
+		case apierrors.IsNotFound(err):
+			t.Fatalf("%s/%s is gone", obj.GetNamespace(), obj.GetName())
+		case err != nil:
+			last = err.Error()
+		default:
+			s, err := fedtypesv1b1.GetStatus(u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cond := s.GetCondition(fedtypesv1b1.PropagationConditionType); cond != nil {
+				if ok(cond.Reason) {
+					return
+				}
+				last = fmt.Sprintf("Propagation %s, reason %q: %s", cond.Status, cond.Reason, cond.Message)
+			} else {
+				last = "no Propagation condition"
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s %s/%s: %s not within 30s: %s", obj.GetKind(), obj.GetNamespace(), obj.GetName(), what, last)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
