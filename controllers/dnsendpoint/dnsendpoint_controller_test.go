@@ -19,9 +19,6 @@ package dnsendpoint
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -34,14 +31,17 @@ import (
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	feddnsv1a1 "github.com/kubefed/kubefed/api/multiclusterdns/v1alpha1"
+	"github.com/kubefed/kubefed/test/testenv"
 )
 
 const controlPlane = "kube-federation-system"
+
+// waitTimeout is how long a test waits for the controller to act.
+const waitTimeout = 30 * time.Second
 
 // startEnv starts an API server with the CRDs and the DNSEndpoint
 // controller; both stop at the end of the test.
@@ -50,29 +50,13 @@ func startEnv(t *testing.T) client.Client {
 	if testing.Short() {
 		t.Skip("starts an API server; skipped with -short")
 	}
-	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..", "..")
-	assets := os.Getenv("KUBEBUILDER_ASSETS")
-	if assets == "" {
-		assets = filepath.Join(root, "bin")
-	}
 	scheme := runtimeapi.NewScheme()
 	for _, add := range []func(*runtimeapi.Scheme) error{clientgoscheme.AddToScheme, fedcorev1b1.AddToScheme, feddnsv1a1.AddToScheme} {
 		if err := add(scheme); err != nil {
 			t.Fatal(err)
 		}
 	}
-	env := &envtest.Environment{BinaryAssetsDirectory: assets, Scheme: scheme, ErrorIfCRDPathMissing: true,
-		CRDDirectoryPaths: []string{filepath.Join(root, "config", "crd", "bases")}}
-	cfg, err := env.Start()
-	if err != nil {
-		t.Fatalf("starting the API server (KUBEBUILDER_ASSETS=%s; run make tools): %v", assets, err)
-	}
-	t.Cleanup(func() {
-		if err := env.Stop(); err != nil {
-			t.Logf("stopping the API server: %v", err)
-		}
-	})
+	cfg := testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme, CRDs: []string{"config/crd/bases"}}).Config
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{Scheme: scheme, Metrics: metricsserver.Options{BindAddress: "0"}})
 	if err != nil {
 		t.Fatal(err)
@@ -101,21 +85,6 @@ func startEnv(t *testing.T) client.Client {
 	return c
 }
 
-func eventually(t *testing.T, what string, cond func(ctx context.Context) error) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		err := cond(t.Context())
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within 30s: %v", what, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 // TestDNSEndpointLifecycle follows one ServiceDNSRecord: its DNSEndpoint is
 // created with an owner reference, follows the record's status, is not
 // rewritten when nothing changed, and is deleted with the record; a
@@ -131,7 +100,7 @@ func TestDNSEndpointLifecycle(t *testing.T) {
 	}
 	key := client.ObjectKey{Namespace: "shop", Name: "service-web"}
 	ep := &feddnsv1a1.DNSEndpoint{}
-	eventually(t, "an empty DNSEndpoint owned by the record", func(ctx context.Context) error {
+	testenv.Eventually(t, waitTimeout, func(ctx context.Context) error {
 		if err := c.Get(ctx, key, ep); err != nil {
 			return err
 		}
@@ -139,7 +108,7 @@ func TestDNSEndpointLifecycle(t *testing.T) {
 			return fmt.Errorf("owners %v, %d endpoints", ep.OwnerReferences, len(ep.Spec.Endpoints))
 		}
 		return nil
-	})
+	}, "an empty DNSEndpoint owned by the record")
 
 	rec.Status = feddnsv1a1.ServiceDNSRecordStatus{Domain: "example.com", DNS: []feddnsv1a1.ClusterDNS{
 		{Cluster: "c1", LoadBalancer: corev1.LoadBalancerStatus{Ingress: []corev1.LoadBalancerIngress{{IP: "198.51.100.17"}}}},
@@ -147,7 +116,7 @@ func TestDNSEndpointLifecycle(t *testing.T) {
 	if err := c.Status().Update(ctx, rec); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the DNSEndpoint follows the record status", func(ctx context.Context) error {
+	testenv.Eventually(t, waitTimeout, func(ctx context.Context) error {
 		if err := c.Get(ctx, key, ep); err != nil {
 			return err
 		}
@@ -155,7 +124,7 @@ func TestDNSEndpointLifecycle(t *testing.T) {
 			return fmt.Errorf("endpoints:\n%s", got)
 		}
 		return nil
-	})
+	}, "the DNSEndpoint follows the record status")
 
 	// A change that does not change the records (a label) writes nothing.
 	rv := ep.ResourceVersion
@@ -193,7 +162,7 @@ func TestDNSEndpointLifecycle(t *testing.T) {
 	if err := c.Status().Update(ctx, probe); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the probe record is published", func(ctx context.Context) error {
+	testenv.Eventually(t, waitTimeout, func(ctx context.Context) error {
 		got := &feddnsv1a1.DNSEndpoint{}
 		if err := c.Get(ctx, client.ObjectKey{Namespace: "shop", Name: "service-probe"}, got); err != nil {
 			return err
@@ -202,7 +171,7 @@ func TestDNSEndpointLifecycle(t *testing.T) {
 			return fmt.Errorf("endpoints:\n%s", r)
 		}
 		return nil
-	})
+	}, "the probe record is published")
 	if err := c.Get(ctx, key, ep); err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +183,7 @@ func TestDNSEndpointLifecycle(t *testing.T) {
 	if err := c.Status().Update(ctx, rec); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the names are withdrawn without a Domain", func(ctx context.Context) error {
+	testenv.Eventually(t, waitTimeout, func(ctx context.Context) error {
 		if err := c.Get(ctx, key, ep); err != nil {
 			return err
 		}
@@ -222,20 +191,20 @@ func TestDNSEndpointLifecycle(t *testing.T) {
 			return fmt.Errorf("endpoints:\n%s", render(ep.Spec.Endpoints))
 		}
 		return nil
-	})
+	}, "the names are withdrawn without a Domain")
 
 	// envtest runs no garbage collector: the controller itself deletes the
 	// DNSEndpoint of a deleted record.
 	if err := c.Delete(ctx, rec); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the DNSEndpoint of the deleted record is deleted", func(ctx context.Context) error {
+	testenv.Eventually(t, waitTimeout, func(ctx context.Context) error {
 		err := c.Get(ctx, key, &feddnsv1a1.DNSEndpoint{})
 		if apierrors.IsNotFound(err) {
 			return nil
 		}
 		return fmt.Errorf("still there (%v)", err)
-	})
+	}, "the DNSEndpoint of the deleted record is deleted")
 
 	// A DNSEndpoint without an owner under the record's name, as KubeFed
 	// v0.6 wrote it (its controller set no owner reference and rewrote the
@@ -256,7 +225,7 @@ func TestDNSEndpointLifecycle(t *testing.T) {
 	if err := c.Status().Update(ctx, api); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the DNSEndpoint KubeFed left is adopted and rewritten", func(ctx context.Context) error {
+	testenv.Eventually(t, waitTimeout, func(ctx context.Context) error {
 		got := &feddnsv1a1.DNSEndpoint{}
 		if err := c.Get(ctx, client.ObjectKeyFromObject(kubefedEP), got); err != nil {
 			return err
@@ -268,7 +237,7 @@ func TestDNSEndpointLifecycle(t *testing.T) {
 			return fmt.Errorf("endpoints:\n%s", r)
 		}
 		return nil
-	})
+	}, "the DNSEndpoint KubeFed left is adopted and rewritten")
 
 	// A DNSEndpoint controlled by another object is neither taken over nor
 	// changed: the reconcile says so and what to do.
@@ -287,13 +256,13 @@ func TestDNSEndpointLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	direct := &Reconciler{Client: c, Namespace: controlPlane}
-	eventually(t, "a reconcile of the record refuses the DNSEndpoint of another controller", func(ctx context.Context) error {
+	testenv.Eventually(t, waitTimeout, func(ctx context.Context) error {
 		_, err := direct.Reconcile(ctx, ctrl.Request{NamespacedName: client.ObjectKeyFromObject(foreign)})
 		if err == nil || !strings.Contains(err.Error(), "controlled by ConfigMap other") {
 			return fmt.Errorf("reconcile returned %v", err)
 		}
 		return nil
-	})
+	}, "a reconcile of the record refuses the DNSEndpoint of another controller")
 	got := &feddnsv1a1.DNSEndpoint{}
 	if err := c.Get(ctx, client.ObjectKeyFromObject(foreign), got); err != nil {
 		t.Fatalf("the foreign DNSEndpoint: %v", err)

@@ -20,7 +20,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -40,6 +39,7 @@ import (
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	"github.com/kubefed/kubefed/internal/clustercache"
+	"github.com/kubefed/kubefed/test/testenv"
 )
 
 // TestSetupWithoutCRDs checks that a control plane whose API server lacks
@@ -48,7 +48,7 @@ import (
 // missing kind fails the manager.
 func TestSetupWithoutCRDs(t *testing.T) {
 	// The core CRDs only: KubeFedClusters are watched by the DNS controllers.
-	_, cfg, scheme, _ := startAPIServer(t, "core.kubefed.io_kubefedclusters.yaml")
+	_, cfg, scheme := startAPIServer(t, "core.kubefed.io_kubefedclusters.yaml")
 	runManager(t, cfg, scheme, "without the CRDs")
 }
 
@@ -57,7 +57,7 @@ func TestSetupWithoutCRDs(t *testing.T) {
 // running, and that the chart's generated ClusterRole passes the same
 // check, so that DNS is on under the chart's ServiceAccount.
 func TestSetupWithoutAccess(t *testing.T) {
-	env, cfg, scheme, root := startAPIServer(t, "core.kubefed.io_kubefedclusters.yaml",
+	env, cfg, scheme := startAPIServer(t, "core.kubefed.io_kubefedclusters.yaml",
 		"multiclusterdns.kubefed.io_dnsendpoints.yaml", "multiclusterdns.kubefed.io_domains.yaml",
 		"multiclusterdns.kubefed.io_ingressdnsrecords.yaml", "multiclusterdns.kubefed.io_servicednsrecords.yaml")
 	admin, err := client.New(cfg, client.Options{Scheme: scheme})
@@ -82,7 +82,7 @@ func TestSetupWithoutAccess(t *testing.T) {
 	runManager(t, restricted, scheme, "without access to the DNS kinds")
 
 	// The chart's ClusterRole, as controller-gen generates it.
-	raw, err := os.ReadFile(filepath.Join(root, "charts", "kubefed", "files", "rbac", "role.yaml"))
+	raw, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "charts", "kubefed", "files", "rbac", "role.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,18 +124,12 @@ func userWithRole(t *testing.T, ctx context.Context, env *envtest.Environment, c
 
 // startAPIServer starts an API server (envtest) with the named CRDs of
 // config/crd/bases; it is stopped when the test ends. It returns the
-// environment, an admin configuration, a scheme with the core and kubefed
-// core kinds, and the repository's root.
-func startAPIServer(t *testing.T, crds ...string) (*envtest.Environment, *rest.Config, *runtimeapi.Scheme, string) {
+// environment, an admin configuration and a scheme with the core and
+// kubefed core kinds.
+func startAPIServer(t *testing.T, crds ...string) (*envtest.Environment, *rest.Config, *runtimeapi.Scheme) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("starts an API server; skipped with -short (make unit)")
-	}
-	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..", "..")
-	assets := os.Getenv("KUBEBUILDER_ASSETS")
-	if assets == "" {
-		assets = filepath.Join(root, "bin")
 	}
 	scheme := runtimeapi.NewScheme()
 	for _, add := range []func(*runtimeapi.Scheme) error{clientgoscheme.AddToScheme, fedcorev1b1.AddToScheme} {
@@ -145,15 +139,10 @@ func startAPIServer(t *testing.T, crds ...string) (*envtest.Environment, *rest.C
 	}
 	var paths []string
 	for _, crd := range crds {
-		paths = append(paths, filepath.Join(root, "config", "crd", "bases", crd))
+		paths = append(paths, "config/crd/bases/"+crd)
 	}
-	env := &envtest.Environment{BinaryAssetsDirectory: assets, Scheme: scheme, ErrorIfCRDPathMissing: true, CRDDirectoryPaths: paths}
-	cfg, err := env.Start()
-	if err != nil {
-		t.Fatalf("starting the API server (KUBEBUILDER_ASSETS=%s; run make tools): %v", assets, err)
-	}
-	t.Cleanup(func() { _ = env.Stop() })
-	return env, cfg, scheme, root
+	env := testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme, CRDs: paths})
+	return env, env.Config, scheme
 }
 
 // runManager sets up the DNS controllers in a manager with cfg's identity

@@ -17,7 +17,6 @@ limitations under the License.
 package scheduling
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -31,10 +30,10 @@ import (
 	"k8s.io/client-go/tools/record"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	fedschedv1a1 "github.com/kubefed/kubefed/api/scheduling/v1alpha1"
+	"github.com/kubefed/kubefed/test/testenv"
 )
 
 const controlPlaneNamespace = "kube-federation-system"
@@ -49,25 +48,13 @@ func TestMemberReadErrorInStatus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts an API server (envtest); skipped in -short mode")
 	}
-	env := &envtest.Environment{
-		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-	}
-	cfg, err := env.Start()
-	if err != nil {
-		t.Fatalf("starting the test API server (KUBEBUILDER_ASSETS=bin): %v", err)
-	}
-	t.Cleanup(func() {
-		if err := env.Stop(); err != nil {
-			t.Errorf("stopping the test API server: %v", err)
-		}
-	})
 	scheme := runtime.NewScheme()
 	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, fedcorev1b1.AddToScheme, fedschedv1a1.AddToScheme} {
 		if err := add(scheme); err != nil {
 			t.Fatal(err)
 		}
 	}
+	cfg := testenv.StartEnvtest(t, testenv.EnvtestOptions{CRDs: []string{"config/crd/bases"}}).Config
 	host, err := client.New(cfg, client.Options{Scheme: scheme})
 	if err != nil {
 		t.Fatal(err)

@@ -24,7 +24,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -40,11 +39,11 @@ import (
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 	"github.com/kubefed/kubefed/internal/kubefedctl"
+	"github.com/kubefed/kubefed/test/testenv"
 )
 
 // directMembers serves every member read from the API server, through the
@@ -90,29 +89,14 @@ func startHostJoinedEnv(t *testing.T) *hostJoinedEnv {
 	if testing.Short() {
 		t.Skip("starts two API servers")
 	}
-	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..", "..")
-	assets := os.Getenv("KUBEBUILDER_ASSETS")
-	if assets == "" {
-		assets = filepath.Join(root, "bin")
-	}
 	scheme := k8sruntime.NewScheme()
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(apiextensionsv1.AddToScheme(scheme))
 	utilruntime.Must(fedcorev1b1.AddToScheme(scheme))
-	start := func(crds ...string) *rest.Config {
-		t.Helper()
-		env := &envtest.Environment{BinaryAssetsDirectory: assets, CRDDirectoryPaths: crds, ErrorIfCRDPathMissing: true, Scheme: scheme}
-		cfg, err := env.Start()
-		if err != nil {
-			t.Fatalf("starting a test API server (binaries from %s; run make tools): %v", assets, err)
-		}
-		t.Cleanup(func() { _ = env.Stop() })
-		return cfg
-	}
 	e := &hostJoinedEnv{scheme: scheme}
-	e.hostCfg = start(filepath.Join(root, "config", "crd", "bases", "core.kubefed.io_kubefedclusters.yaml"))
-	memberCfg := start()
+	e.hostCfg = testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme,
+		CRDs: []string{"config/crd/bases/core.kubefed.io_kubefedclusters.yaml"}}).Config
+	memberCfg := testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme}).Config
 	var err error
 	if e.admin, err = client.New(e.hostCfg, client.Options{Scheme: scheme}); err != nil {
 		t.Fatal(err)
@@ -135,7 +119,7 @@ func startHostJoinedEnv(t *testing.T) *hostJoinedEnv {
 	// The chart's identity: its ServiceAccount bound to the rules the
 	// chart grants (generated from the controllers' RBAC markers).
 	chartSA := "kubefed-controller"
-	for _, obj := range generatedRBAC(t, filepath.Join(root, "config", "rbac", "role.yaml")) {
+	for _, obj := range generatedRBAC(t, filepath.Join(testenv.RepoRoot(), "config", "rbac", "role.yaml")) {
 		mustCreate(t, e.admin, obj)
 		bind(t, e.admin, obj, chartSA)
 	}

@@ -18,9 +18,6 @@ package sync
 
 import (
 	"context"
-	"os"
-	"path/filepath"
-	"runtime"
 	gosync "sync"
 	"testing"
 	"time"
@@ -36,11 +33,11 @@ import (
 	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	fedcorev1a1 "github.com/kubefed/kubefed/api/core/v1alpha1"
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
+	"github.com/kubefed/kubefed/test/testenv"
 )
 
 // writeCounter counts the writes a client makes.
@@ -72,31 +69,15 @@ func TestRecordVersionsWrites(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts an API server")
 	}
-	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..", "..")
-	assets := os.Getenv("KUBEBUILDER_ASSETS")
-	if assets == "" {
-		assets = filepath.Join(root, "bin")
-	}
 	scheme := k8sruntime.NewScheme()
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(apiextensionsv1.AddToScheme(scheme))
 	utilruntime.Must(fedcorev1a1.AddToScheme(scheme))
 	utilruntime.Must(fedcorev1b1.AddToScheme(scheme))
-	env := &envtest.Environment{
-		BinaryAssetsDirectory: assets,
-		CRDDirectoryPaths: []string{
-			filepath.Join(root, "config", "crd", "bases", "core.kubefed.io_propagatedversions.yaml"),
-			filepath.Join(root, "config", "crd", "bases", "types.kubefed.io_federatedconfigmaps.yaml"),
-		},
-		ErrorIfCRDPathMissing: true,
-		Scheme:                scheme,
-	}
-	cfg, err := env.Start()
-	if err != nil {
-		t.Fatalf("starting the test API server (binaries from %s; run make tools): %v", assets, err)
-	}
-	t.Cleanup(func() { _ = env.Stop() })
+	cfg := testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme, CRDs: []string{
+		"config/crd/bases/core.kubefed.io_propagatedversions.yaml",
+		"config/crd/bases/types.kubefed.io_federatedconfigmaps.yaml",
+	}}).Config
 	ctx := t.Context()
 
 	direct, err := client.NewWithWatch(cfg, client.Options{Scheme: scheme})

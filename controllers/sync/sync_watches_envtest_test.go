@@ -17,9 +17,6 @@ limitations under the License.
 package sync
 
 import (
-	"os"
-	"path/filepath"
-	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -35,10 +32,10 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/util/workqueue"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
+	"github.com/kubefed/kubefed/test/testenv"
 )
 
 // TestRelisterOnARealAPIServer: a FederatedNamespace event whose list of
@@ -47,23 +44,10 @@ import (
 // objects of that namespace reach the controller's queue without another
 // event.
 func TestRelisterOnARealAPIServer(t *testing.T) {
-	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..", "..")
-	assets := os.Getenv("KUBEBUILDER_ASSETS")
-	if assets == "" {
-		assets = filepath.Join(root, "bin")
-	}
 	scheme := k8sruntime.NewScheme()
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
-	env := &envtest.Environment{
-		BinaryAssetsDirectory: assets, Scheme: scheme, ErrorIfCRDPathMissing: true,
-		CRDDirectoryPaths: []string{filepath.Join(root, "config", "crd", "bases", "types.kubefed.io_federatedconfigmaps.yaml")},
-	}
-	cfg, err := env.Start()
-	if err != nil {
-		t.Fatalf("starting a test API server (binaries from %s; run make tools): %v", assets, err)
-	}
-	t.Cleanup(func() { _ = env.Stop() })
+	cfg := testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme,
+		CRDs: []string{"config/crd/bases/types.kubefed.io_federatedconfigmaps.yaml"}}).Config
 	admin, err := client.New(cfg, client.Options{Scheme: scheme})
 	if err != nil {
 		t.Fatal(err)

@@ -41,6 +41,7 @@ import (
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	"github.com/kubefed/kubefed/internal/clustercache"
 	"github.com/kubefed/kubefed/test/framework"
+	"github.com/kubefed/kubefed/test/testenv"
 )
 
 // events records the member objects a watch reported, by cluster/ns/name.
@@ -172,7 +173,7 @@ func TestClusterCache(t *testing.T) {
 			}
 		}
 		for _, m := range fed.Members {
-			eventually(t, 15*time.Second, "event from "+m.Name, func() error { return seen.saw(m.Name + "/" + memberNamespace + "/managed") })
+			testenv.Eventually(t, 15*time.Second, func(context.Context) error { return seen.saw(m.Name + "/" + memberNamespace + "/managed") }, "event from %s", m.Name)
 		}
 		time.Sleep(500 * time.Millisecond)
 		for _, m := range fed.Members {
@@ -190,9 +191,9 @@ func TestClusterCache(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, 10*time.Second, "cached read", func() error {
+		testenv.Eventually(t, 10*time.Second, func(context.Context) error {
 			return r.Get(ctx, client.ObjectKey{Namespace: memberNamespace, Name: "managed"}, &corev1.ConfigMap{})
-		})
+		}, "cached read")
 		err = r.Get(ctx, client.ObjectKey{Namespace: memberNamespace, Name: "unmanaged"}, &corev1.ConfigMap{})
 		if !apierrors.IsNotFound(err) {
 			t.Fatalf("cached read of an unmanaged object: %v, want NotFound", err)
@@ -313,16 +314,16 @@ func TestClusterCache(t *testing.T) {
 		}
 		// Revoke the old token: only the rebuilt connection can work now.
 		deleteTokenSecret(ctx, t, cs1, "token-a")
-		eventually(t, 20*time.Second, "write with the rotated token", func() error {
+		testenv.Eventually(t, 20*time.Second, func(context.Context) error {
 			c, err := cc.GetClient(ctx, m1.Name)
 			if err != nil {
 				return err
 			}
 			return c.Create(ctx, configMap("after-rotation", true))
-		})
-		eventually(t, 15*time.Second, "event after rotation", func() error {
+		}, "write with the rotated token")
+		testenv.Eventually(t, 15*time.Second, func(context.Context) error {
 			return seen.saw(m1.Name + "/" + memberNamespace + "/after-rotation")
-		})
+		}, "event after rotation")
 		// member2's connection was not touched.
 		c2, err := cc.GetClient(ctx, m2.Name)
 		if err != nil {
@@ -345,7 +346,7 @@ func TestClusterCache(t *testing.T) {
 		if d := time.Since(start); d > time.Second {
 			t.Fatalf("Connect took %s", d)
 		}
-		eventually(t, 15*time.Second, "hung member dropped", func() error { return conns.find("hung", false) })
+		testenv.Eventually(t, 15*time.Second, func(context.Context) error { return conns.find("hung", false) }, "hung member dropped")
 		err := cc.Connect(ctx, clustercache.ConnectInput{Cluster: cluster3, Secret: secret2})
 		if !errors.Is(err, clustercache.ErrClusterNotConnected) {
 			t.Fatalf("Connect during backoff: %v, want ErrClusterNotConnected", err)

@@ -106,19 +106,3 @@ func deleteTokenSecret(ctx context.Context, t *testing.T, cs kubernetes.Interfac
 		t.Fatalf("deleting token Secret %s: %v", name, err)
 	}
 }
-
-// eventually polls cond every 100ms until it returns nil or timeout passes.
-func eventually(t *testing.T, timeout time.Duration, what string, cond func() error) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		err := cond()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not true within %s: %v", what, timeout, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}

@@ -31,6 +31,7 @@ import (
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	"github.com/kubefed/kubefed/internal/clustercache"
 	"github.com/kubefed/kubefed/test/framework"
+	"github.com/kubefed/kubefed/test/testenv"
 )
 
 // TestNamespacedMember connects to a member whose KubeFed identity holds a
@@ -68,14 +69,14 @@ func TestNamespacedMember(t *testing.T) {
 		if err := c.Create(ctx, configMap("ns-managed", true)); err != nil {
 			t.Fatalf("creating a ConfigMap in %s/%s with the member identity: %v", member.Name, memberNamespace, err)
 		}
-		eventually(t, 15*time.Second, "event of the ConfigMap", func() error { return seen.saw(member.Name + "/" + memberNamespace + "/ns-managed") })
+		testenv.Eventually(t, 15*time.Second, func(context.Context) error { return seen.saw(member.Name + "/" + memberNamespace + "/ns-managed") }, "event of the ConfigMap")
 		reader, err := cc.GetReader(ctx, member.Name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, 15*time.Second, "the ConfigMap served by the cache", func() error {
+		testenv.Eventually(t, 15*time.Second, func(context.Context) error {
 			return reader.Get(ctx, client.ObjectKey{Namespace: memberNamespace, Name: "ns-managed"}, &corev1.ConfigMap{})
-		})
+		}, "the ConfigMap served by the cache")
 		// Past the sync timeout, the connection is still there: the
 		// refused Namespace watch did not count.
 		time.Sleep(2 * syncTimeout)
@@ -97,7 +98,7 @@ func TestNamespacedMember(t *testing.T) {
 		if err := cc.Connect(ctx, clustercache.ConnectInput{Cluster: cluster, Secret: secret}); err != nil {
 			t.Fatalf("Connect: %v", err)
 		}
-		eventually(t, 4*syncTimeout, "the connection dropped", func() error { return conns.find(member.Name, false) })
+		testenv.Eventually(t, 4*syncTimeout, func(context.Context) error { return conns.find(member.Name, false) }, "the connection dropped")
 	})
 }
 
@@ -156,7 +157,7 @@ func namespacedAccess(ctx context.Context, t *testing.T, member *framework.Clust
 	}, metav1.CreateOptions{})
 	created(err)
 	var token []byte
-	eventually(t, 30*time.Second, "token Secret filled", func() error {
+	testenv.Eventually(t, 30*time.Second, func(context.Context) error {
 		s, err := cs.CoreV1().Secrets(memberNamespace).Get(ctx, secretName, metav1.GetOptions{})
 		if err != nil {
 			return err
@@ -165,7 +166,7 @@ func namespacedAccess(ctx context.Context, t *testing.T, member *framework.Clust
 			return errNoToken
 		}
 		return nil
-	})
+	}, "token Secret filled")
 	cluster := &fedcorev1b1.KubeFedCluster{
 		ObjectMeta: metav1.ObjectMeta{Namespace: fedcorev1b1.DefaultKubeFedSystemNamespace, Name: member.Name},
 		Spec: fedcorev1b1.KubeFedClusterSpec{

@@ -41,6 +41,7 @@ import (
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	"github.com/kubefed/kubefed/internal/clustercache"
 	"github.com/kubefed/kubefed/test/framework"
+	"github.com/kubefed/kubefed/test/testenv"
 )
 
 // registrations records what a watch's RegistrationFunc was told.
@@ -114,7 +115,7 @@ func TestWatchOfAKindInstalledLater(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	eventually(t, 30*time.Second, "the failed watch is reported", func() error {
+	testenv.Eventually(t, 30*time.Second, func(context.Context) error {
 		err := cc.WatchErrors("widgets")[member.Name]
 		if err == nil {
 			return fmt.Errorf("WatchErrors = %v", cc.WatchErrors("widgets"))
@@ -126,7 +127,7 @@ func TestWatchOfAKindInstalledLater(t *testing.T) {
 			return errors.New("RegistrationFunc not told of the failure")
 		}
 		return nil
-	})
+	}, "the failed watch is reported")
 	// The connection stays up and its other watch works.
 	mc, err := cc.GetClient(ctx, member.Name)
 	if err != nil {
@@ -135,9 +136,9 @@ func TestWatchOfAKindInstalledLater(t *testing.T) {
 	if err := mc.Create(ctx, configMap("while-failing", true)); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 15*time.Second, "ConfigMap event while the other watch fails", func() error {
+	testenv.Eventually(t, 15*time.Second, func(context.Context) error {
 		return seen.saw(member.Name + "/" + memberNamespace + "/while-failing")
-	})
+	}, "ConfigMap event while the other watch fails")
 	if err := conns.find(member.Name, false); err == nil {
 		t.Fatal("the connection was dropped with the failed watch")
 	}
@@ -148,7 +149,7 @@ func TestWatchOfAKindInstalledLater(t *testing.T) {
 	widget.SetNamespace(memberNamespace)
 	widget.SetName("w1")
 	widget.SetLabels(map[string]string{fedcorev1b1.ManagedByKubeFedLabelKey: fedcorev1b1.ManagedByKubeFedLabelValue})
-	eventually(t, 30*time.Second, "creating a Widget", func() error { return mc.Create(ctx, widget) })
+	testenv.Eventually(t, 30*time.Second, func(context.Context) error { return mc.Create(ctx, widget) }, "creating a Widget")
 
 	want := map[string]bool{member.Name + "/started": false, member.Name + "/w1": false}
 	deadline := time.Now().Add(30 * time.Second)
@@ -214,7 +215,7 @@ func installWidgetCRD(ctx context.Context, t *testing.T, cfg *rest.Config, gvk s
 	if err := c.Create(ctx, crd); err != nil {
 		t.Fatalf("creating CRD %s: %v", crd.Name, err)
 	}
-	eventually(t, 30*time.Second, "CRD "+crd.Name+" established", func() error {
+	testenv.Eventually(t, 30*time.Second, func(context.Context) error {
 		if err := c.Get(ctx, client.ObjectKeyFromObject(crd), crd); err != nil {
 			return err
 		}
@@ -224,5 +225,5 @@ func installWidgetCRD(ctx context.Context, t *testing.T, cfg *rest.Config, gvk s
 			}
 		}
 		return errors.New("not established")
-	})
+	}, "CRD %s established", crd.Name)
 }

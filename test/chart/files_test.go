@@ -21,6 +21,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/kubefed/kubefed/test/testenv"
 )
 
 // TestGeneratedCopiesAreCurrent checks that the chart's copies of generated
@@ -28,7 +30,7 @@ import (
 // RBAC) match config/, where `make manifests` writes them.
 func TestGeneratedCopiesAreCurrent(t *testing.T) {
 	t.Parallel()
-	root := repoRoot()
+	root := testenv.RepoRoot()
 	for _, tc := range []struct{ from, to, pattern string }{
 		{"config/crd/bases", "charts/kubefed/crds", "*.yaml"},
 		{"config/federatedtypeconfigs", "charts/kubefed/files/federatedtypeconfigs", "*.yaml"},

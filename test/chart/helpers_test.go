@@ -22,13 +22,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
+
+	"github.com/kubefed/kubefed/test/testenv"
 )
 
 // releaseName and releaseNamespace are the release every test renders or
@@ -38,16 +39,9 @@ const (
 	releaseNamespace = "kube-federation-system"
 )
 
-// repoRoot is the repository root, found from this file's location so that
-// the tests run from any working directory.
-func repoRoot() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..")
-}
-
 // chartDir is the chart under test.
 func chartDir() string {
-	return filepath.Join(repoRoot(), "charts", "kubefed")
+	return filepath.Join(testenv.RepoRoot(), "charts", "kubefed")
 }
 
 // binDir is where the pinned tools live: $KUBEFED_BIN_DIR, else bin/.
@@ -55,7 +49,7 @@ func binDir() string {
 	if dir := os.Getenv("KUBEFED_BIN_DIR"); dir != "" {
 		return dir
 	}
-	return filepath.Join(repoRoot(), "bin")
+	return filepath.Join(testenv.RepoRoot(), "bin")
 }
 
 // tool returns the path of a pinned binary, failing the test with what to

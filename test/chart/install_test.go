@@ -17,6 +17,7 @@ limitations under the License.
 package chart_test
 
 import (
+	"cmp"
 	"context"
 	"os"
 	"os/exec"
@@ -38,7 +39,8 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/kubefed/kubefed/test/testenv"
 )
 
 // cluster is a test API server reachable through a kubeconfig file (for
@@ -224,32 +226,15 @@ func (c *cluster) checkAccess(t *testing.T) {
 // for it.
 func startCluster(t *testing.T) *cluster {
 	t.Helper()
-	assets := os.Getenv("KUBEBUILDER_ASSETS")
-	if assets == "" {
-		assets = binDir()
-	}
-	for _, binary := range []string{"kube-apiserver", "etcd"} {
-		if _, err := os.Stat(filepath.Join(assets, binary)); err != nil {
-			t.Fatalf("%s not found in %s (KUBEBUILDER_ASSETS): run make tools, or use go test -short to skip the install test",
-				binary, assets)
-		}
-	}
 	scheme := runtimeapi.NewScheme()
 	for _, add := range []func(*runtimeapi.Scheme) error{clientgoscheme.AddToScheme, apiextensionsv1.AddToScheme} {
 		if err := add(scheme); err != nil {
 			t.Fatal(err)
 		}
 	}
-	env := &envtest.Environment{BinaryAssetsDirectory: assets, Scheme: scheme}
-	cfg, err := env.Start()
-	if err != nil {
-		t.Fatalf("starting the test API server: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := env.Stop(); err != nil {
-			t.Errorf("stopping the test API server: %v", err)
-		}
-	})
+	// The pinned binaries: $KUBEBUILDER_ASSETS, else where the other tools are.
+	assets := cmp.Or(os.Getenv("KUBEBUILDER_ASSETS"), binDir())
+	cfg := testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme, AssetsDir: assets}).Config
 	c, err := client.New(cfg, client.Options{Scheme: scheme})
 	if err != nil {
 		t.Fatal(err)

@@ -33,6 +33,7 @@ import (
 	"github.com/kubefed/kubefed/cmd/controller-manager/app"
 	"github.com/kubefed/kubefed/test/e2e/e2eutil"
 	"github.com/kubefed/kubefed/test/framework"
+	"github.com/kubefed/kubefed/test/testenv"
 )
 
 // kubefedProcess is bin/controller-manager run as its own process, so that
@@ -234,7 +235,7 @@ func (p *kubefedProcess) queueIdle(ctx context.Context, queue string) (idle bool
 
 // outputDir returns _output/bench at the repository root, creating it.
 func outputDir(tb testing.TB) string {
-	dir := filepath.Join(repoRoot(tb), "_output", "bench")
+	dir := filepath.Join(testenv.RepoRoot(), "_output", "bench")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		tb.Fatal(err)
 	}

@@ -20,7 +20,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	gosync "sync"
 	"testing"
@@ -378,18 +377,4 @@ func controlPlaneReady(ctx context.Context, host client.Client, members int) (bo
 		}
 	}
 	return ready == members && len(ftcs.Items) > 0, nil
-}
-
-func repoRoot(b testing.TB) string {
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "PROJECT")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			b.Fatal("repository root not found")
-		}
-		dir = parent
-	}
 }

@@ -18,54 +18,33 @@ package e2eutil
 
 import (
 	"context"
-	"fmt"
 	"testing"
 	"time"
+
+	"github.com/kubefed/kubefed/test/testenv"
 )
 
 // PollInterval is how often Eventually checks.
-const PollInterval = 200 * time.Millisecond
+const PollInterval = testenv.PollInterval
 
-// Eventually calls cond every PollInterval until it returns nil, and fails
-// the test with the last error when timeout passes first. what (a format
-// and its arguments) says what was waited for.
+// Eventually is testenv.Eventually: it calls cond every PollInterval until
+// it returns nil, and fails the test with the last error when timeout
+// passes first. what (a format and its arguments) says what was waited for.
 func Eventually(t testing.TB, timeout time.Duration, cond func(ctx context.Context) error, what string, args ...any) {
 	t.Helper()
-	EventuallyEvery(t, PollInterval, timeout, cond, what, args...)
+	testenv.Eventually(t, timeout, cond, what, args...)
 }
 
-// EventuallyEvery is Eventually with another interval, for checks that
-// cost the clusters something (listing hundreds of objects).
+// EventuallyEvery is testenv.EventuallyEvery: Eventually with another
+// interval, for checks that cost the clusters something (listing hundreds
+// of objects).
 func EventuallyEvery(t testing.TB, interval, timeout time.Duration, cond func(ctx context.Context) error, what string, args ...any) {
 	t.Helper()
-	if err := poll(t.Context(), interval, timeout, cond); err != nil {
-		t.Fatalf("%s: not within %s: %v", fmt.Sprintf(what, args...), timeout, err)
-	}
+	testenv.EventuallyEvery(t, interval, timeout, cond, what, args...)
 }
 
-// Poll calls cond every PollInterval until it returns nil (Poll returns
-// nil) or timeout passes (Poll returns cond's last error).
+// Poll is testenv.Poll: it calls cond every PollInterval until it returns
+// nil (Poll returns nil) or timeout passes (Poll returns cond's last error).
 func Poll(ctx context.Context, timeout time.Duration, cond func(ctx context.Context) error) error {
-	return poll(ctx, PollInterval, timeout, cond)
-}
-
-func poll(ctx context.Context, interval, timeout time.Duration, cond func(ctx context.Context) error) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	var last error
-	for {
-		err := cond(ctx)
-		if err == nil {
-			return nil
-		}
-		// A check cut short by the deadline says less than the one before.
-		if last == nil || ctx.Err() == nil {
-			last = err
-		}
-		select {
-		case <-ctx.Done():
-			return last
-		case <-time.After(interval):
-		}
-	}
+	return testenv.Poll(ctx, timeout, cond)
 }

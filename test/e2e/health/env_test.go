@@ -48,6 +48,7 @@ import (
 	"github.com/kubefed/kubefed/controllers/kubefedcluster"
 	"github.com/kubefed/kubefed/internal/clustercache"
 	"github.com/kubefed/kubefed/test/framework"
+	"github.com/kubefed/kubefed/test/testenv"
 )
 
 const (
@@ -80,8 +81,8 @@ func newEnv(t *testing.T, hc *fedcorev1b1.ClusterHealthCheckConfig) *env {
 	t.Helper()
 	fed := framework.New(t, framework.Options{Members: framework.MemberNames(2), Nodes: 1})
 	ctx := t.Context()
-	crds := filepath.Join("..", "..", "..", "config", "crd", "bases")
-	_, err := envtest.InstallCRDs(fed.Host.Config, envtest.CRDInstallOptions{Paths: []string{
+	crds := filepath.Join(testenv.RepoRoot(), "config", "crd", "bases")
+	_, err := envtest.InstallCRDs(fed.Host.Config, envtest.CRDInstallOptions{ErrorIfPathMissing: true, Paths: []string{
 		filepath.Join(crds, "core.kubefed.io_kubefedclusters.yaml"),
 		filepath.Join(crds, "core.kubefed.io_kubefedconfigs.yaml"),
 	}})
@@ -191,7 +192,7 @@ func memberToken(t *testing.T, member *framework.Cluster, secretName string) str
 		}
 	}
 	var token string
-	eventually(t, 30*time.Second, "token Secret "+secretName+" filled in "+member.Name, func() error {
+	testenv.Eventually(t, 30*time.Second, func(context.Context) error {
 		s := &corev1.Secret{}
 		if err := c.Get(ctx, client.ObjectKey{Namespace: memberNS, Name: secretName}, s); err != nil {
 			return err
@@ -200,7 +201,7 @@ func memberToken(t *testing.T, member *framework.Cluster, secretName string) str
 			return fmt.Errorf("no token yet")
 		}
 		return nil
-	})
+	}, "token Secret %s filled in %s", secretName, member.Name)
 	return token
 }
 
@@ -226,12 +227,12 @@ func (e *env) condition(ctx context.Context, name string, t fedcorev1b1.ClusterC
 }
 
 // waitCondition waits until the cluster's condition has status, and returns
-// how long that took.
+// how long that took (to within conditionPoll).
 func (e *env) waitCondition(t *testing.T, name string, ct fedcorev1b1.ClusterConditionType, status corev1.ConditionStatus, timeout time.Duration) time.Duration {
 	t.Helper()
 	start := time.Now()
-	eventually(t, timeout, fmt.Sprintf("%s %s=%s", name, ct, status), func() error {
-		got, msg, err := e.condition(t.Context(), name, ct)
+	testenv.EventuallyEvery(t, conditionPoll, timeout, func(ctx context.Context) error {
+		got, msg, err := e.condition(ctx, name, ct)
 		if err != nil {
 			return err
 		}
@@ -239,25 +240,13 @@ func (e *env) waitCondition(t *testing.T, name string, ct fedcorev1b1.ClusterCon
 			return fmt.Errorf("%s is %q (%s)", ct, got, msg)
 		}
 		return nil
-	})
+	}, "%s %s=%s", name, ct, status)
 	return time.Since(start)
 }
 
-// eventually polls cond every 100ms until it returns nil or timeout passes.
-func eventually(t *testing.T, timeout time.Duration, what string, cond func() error) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		err := cond()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not true within %s: %v", what, timeout, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
+// conditionPoll is how often waitCondition reads the condition: often, for
+// the times it measures are compared with the health check's bounds.
+const conditionPoll = 100 * time.Millisecond
 
 // connectionLog records the cluster cache's connection events.
 type connectionLog struct {

@@ -17,6 +17,7 @@ limitations under the License.
 package health_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -33,6 +34,7 @@ import (
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	"github.com/kubefed/kubefed/internal/clustercache"
 	"github.com/kubefed/kubefed/test/framework"
+	"github.com/kubefed/kubefed/test/testenv"
 )
 
 // Settings of TestHealth: short, so that the test is quick.
@@ -73,7 +75,7 @@ func TestHealth(t *testing.T) {
 	e.waitCondition(t, "slow", fedcorev1b1.ClusterOffline, corev1.ConditionTrue, 15*time.Second)
 
 	t.Run("status of a Ready member", func(t *testing.T) {
-		eventually(t, 10*time.Second, "version, zones and region of member1", func() error {
+		testenv.Eventually(t, 10*time.Second, func(context.Context) error {
 			kfc, err := e.cluster(ctx, "member1")
 			if err != nil {
 				return err
@@ -83,7 +85,7 @@ func TestHealth(t *testing.T) {
 				return fmt.Errorf("status %+v", kfc.Status)
 			}
 			return nil
-		})
+		}, "version, zones and region of member1")
 		if got := e.cache.ReadyClusters(); !slices.Equal(got, []string{"member1", "member2"}) {
 			t.Fatalf("ReadyClusters = %v, want member1 and member2", got)
 		}
@@ -108,7 +110,7 @@ func TestHealth(t *testing.T) {
 		if status, _, _ := e.condition(ctx, "member1", fedcorev1b1.ClusterReady); status != corev1.ConditionUnknown {
 			t.Errorf("Ready of an Offline cluster = %q, want Unknown", status)
 		}
-		eventually(t, 5*time.Second, "disconnected", func() error { return e.conns.has("member1", false) })
+		testenv.Eventually(t, 5*time.Second, func(context.Context) error { return e.conns.has("member1", false) }, "disconnected")
 		if _, err := e.cache.GetClient(ctx, "member1"); !errors.Is(err, clustercache.ErrClusterNotConnected) {
 			t.Errorf("GetClient of an Offline cluster: %v, want ErrClusterNotConnected", err)
 		}
@@ -118,10 +120,10 @@ func TestHealth(t *testing.T) {
 		must(t, m1.Start(ctx))
 		took := e.waitCondition(t, "member1", fedcorev1b1.ClusterReady, corev1.ConditionTrue, period+timeout+margin)
 		t.Logf("member1 Ready %s after it started", took.Round(100*time.Millisecond))
-		eventually(t, 5*time.Second, "connected", func() error {
+		testenv.Eventually(t, 5*time.Second, func(context.Context) error {
 			_, err := e.cache.GetClient(ctx, "member1")
 			return err
-		})
+		}, "connected")
 	})
 
 	t.Run("a deleted Secret makes only its cluster ConfigMalformed", func(t *testing.T) {
@@ -156,13 +158,13 @@ func TestHealth(t *testing.T) {
 		if status, _, _ := e.condition(ctx, "member1", fedcorev1b1.ClusterConfigMalformed); status != "" {
 			t.Errorf("ConfigMalformed is still present (%q) on a Ready cluster", status)
 		}
-		eventually(t, 10*time.Second, "member1 served with the rotated token", func() error {
+		testenv.Eventually(t, 10*time.Second, func(context.Context) error {
 			c, err := e.cache.GetClient(ctx, "member1")
 			if err != nil {
 				return err
 			}
 			return c.List(ctx, &corev1.NamespaceList{})
-		})
+		}, "member1 served with the rotated token")
 	})
 
 	t.Run("a healthy member's status is not rewritten every period", func(t *testing.T) {
@@ -181,7 +183,7 @@ func TestHealth(t *testing.T) {
 
 	t.Run("a deleted KubeFedCluster is forgotten", func(t *testing.T) {
 		must(t, e.host.Delete(ctx, &fedcorev1b1.KubeFedCluster{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "member1"}}))
-		eventually(t, 10*time.Second, "member1 disconnected and its metrics dropped", func() error {
+		testenv.Eventually(t, 10*time.Second, func(context.Context) error {
 			if slices.Contains(e.cache.ReadyClusters(), "member1") {
 				return fmt.Errorf("still connected")
 			}
@@ -189,7 +191,7 @@ func TestHealth(t *testing.T) {
 				return fmt.Errorf("metric series still present")
 			}
 			return nil
-		})
+		}, "member1 disconnected and its metrics dropped")
 	})
 }
 

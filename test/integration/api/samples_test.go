@@ -37,6 +37,7 @@ import (
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	fedschedv1a1 "github.com/kubefed/kubefed/api/scheduling/v1alpha1"
+	"github.com/kubefed/kubefed/test/testenv"
 )
 
 // sample is one document of a file in config/samples.
@@ -52,7 +53,7 @@ func (s sample) String() string {
 // readSamples reads every YAML document of config/samples.
 func readSamples(t *testing.T) []sample {
 	t.Helper()
-	paths, err := filepath.Glob(filepath.Join(repoRoot(), "config", "samples", "*.yaml"))
+	paths, err := filepath.Glob(filepath.Join(testenv.RepoRoot(), "config", "samples", "*.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -377,7 +378,7 @@ func mustUnstructured(t *testing.T, manifest string) *unstructured.Unstructured 
 func TestDefaultFederatedTypeConfigs(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
-	paths, err := filepath.Glob(filepath.Join(repoRoot(), "config", "federatedtypeconfigs", "*.yaml"))
+	paths, err := filepath.Glob(filepath.Join(testenv.RepoRoot(), "config", "federatedtypeconfigs", "*.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

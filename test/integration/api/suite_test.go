@@ -21,8 +21,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
-	"runtime"
 	"testing"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -30,11 +28,11 @@ import (
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	fedcorev1a1 "github.com/kubefed/kubefed/api/core/v1alpha1"
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	fedschedv1a1 "github.com/kubefed/kubefed/api/scheduling/v1alpha1"
+	"github.com/kubefed/kubefed/test/testenv"
 )
 
 var (
@@ -45,13 +43,6 @@ var (
 	// scheme knows the built-in and KubeFed Go types.
 	scheme = runtimeapi.NewScheme()
 )
-
-// repoRoot is the repository root, found from this file's location so that
-// the test runs from any working directory.
-func repoRoot() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..", "..")
-}
 
 func TestMain(m *testing.M) {
 	flag.Parse()
@@ -73,23 +64,10 @@ func run(m *testing.M) int {
 		}
 	}
 
-	assets := os.Getenv("KUBEBUILDER_ASSETS")
-	if assets == "" {
-		assets = filepath.Join(repoRoot(), "bin")
-	}
-	for _, binary := range []string{"kube-apiserver", "etcd"} {
-		if _, err := os.Stat(filepath.Join(assets, binary)); err != nil {
-			fmt.Fprintf(os.Stderr, "FAIL: %s not found in %s (KUBEBUILDER_ASSETS): run make tools, "+
-				"or use go test -short to skip the API server tests\n", binary, assets)
-			return 1
-		}
-	}
-
-	env := &envtest.Environment{
-		BinaryAssetsDirectory: assets,
-		CRDDirectoryPaths:     []string{filepath.Join(repoRoot(), "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-		Scheme:                scheme,
+	env, err := testenv.NewEnvtest(testenv.EnvtestOptions{Scheme: scheme, CRDs: []string{"config/crd/bases"}})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "FAIL: %v, or use go test -short to skip the API server tests\n", err)
+		return 1
 	}
 	cfg, err := env.Start()
 	if err != nil {

@@ -1,0 +1,130 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package testenv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// fatalRecorder is a testing.TB whose Fatalf records the message instead
+// of ending the test.
+type fatalRecorder struct {
+	testing.TB
+	ctx   context.Context
+	fatal string
+}
+
+func (r *fatalRecorder) Helper()                  {}
+func (r *fatalRecorder) Context() context.Context { return r.ctx }
+func (r *fatalRecorder) Fatalf(format string, args ...any) {
+	r.fatal = fmt.Sprintf(format, args...)
+}
+
+func TestEventuallyFailsWithTheLastError(t *testing.T) {
+	r := &fatalRecorder{TB: t, ctx: t.Context()}
+	calls := 0
+	start := time.Now()
+	Eventually(r, 500*time.Millisecond, func(context.Context) error {
+		calls++
+		return fmt.Errorf("attempt %d", calls)
+	}, "the %s of %s", "status", "web")
+	if elapsed := time.Since(start); elapsed < 500*time.Millisecond {
+		t.Errorf("gave up after %s, before the 500ms timeout", elapsed)
+	}
+	// At 0, 200 and 400ms, unless the machine is slow.
+	if calls < 2 || calls > 3 {
+		t.Errorf("cond called %d times in 500ms every 200ms, want 3", calls)
+	}
+	if want := "the status of web: not within 500ms: attempt "; !strings.HasPrefix(r.fatal, want) {
+		t.Errorf("failure %q, want %q and the last error", r.fatal, want)
+	}
+}
+
+func TestEventuallyReturnsOnceTrue(t *testing.T) {
+	r := &fatalRecorder{TB: t, ctx: t.Context()}
+	calls := 0
+	EventuallyEvery(r, time.Millisecond, time.Minute, func(ctx context.Context) error {
+		if _, ok := ctx.Deadline(); !ok {
+			return errors.New("no deadline on cond's context")
+		}
+		if calls++; calls < 3 {
+			return errors.New("not yet")
+		}
+		return nil
+	}, "the third call")
+	if r.fatal != "" || calls != 3 {
+		t.Errorf("failure %q after %d calls, want none after 3", r.fatal, calls)
+	}
+}
+
+func TestRepoRootIsTheModule(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(RepoRoot(), "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first, _, _ := strings.Cut(string(raw), "\n"); first != "module github.com/kubefed/kubefed" {
+		t.Errorf("go.mod of %s starts with %q", RepoRoot(), first)
+	}
+}
+
+func TestAssetsDir(t *testing.T) {
+	t.Setenv("KUBEBUILDER_ASSETS", "")
+	if got, want := AssetsDir(), filepath.Join(RepoRoot(), "bin"); got != want {
+		t.Errorf("without KUBEBUILDER_ASSETS: %s, want %s", got, want)
+	}
+	t.Setenv("KUBEBUILDER_ASSETS", "/opt/assets")
+	if got := AssetsDir(); got != "/opt/assets" {
+		t.Errorf("with KUBEBUILDER_ASSETS=/opt/assets: %s", got)
+	}
+}
+
+func TestNewEnvtestSaysWhatIsMissing(t *testing.T) {
+	_, err := NewEnvtest(EnvtestOptions{AssetsDir: t.TempDir()})
+	if err == nil || !strings.Contains(err.Error(), "kube-apiserver not found") || !strings.Contains(err.Error(), "run 'make tools'") {
+		t.Errorf("error %v, want kube-apiserver not found ... run 'make tools'", err)
+	}
+}
+
+func TestStartEnvtestInstallsTheCRDs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts an API server")
+	}
+	env := StartEnvtest(t, EnvtestOptions{CRDs: []string{"config/crd/bases/core.kubefed.io_kubefedclusters.yaml"}})
+	if !env.ErrorIfCRDPathMissing {
+		t.Error("a missing CRD path would pass unnoticed")
+	}
+	if len(env.CRDs) != 1 || env.CRDs[0].Name != "kubefedclusters.core.kubefed.io" {
+		t.Errorf("installed %d CRDs, want kubefedclusters.core.kubefed.io", len(env.CRDs))
+	}
+	c, err := client.New(env.Config, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.List(t.Context(), &corev1.NamespaceList{}); err != nil {
+		t.Errorf("listing namespaces on the test API server: %v", err)
+	}
+}
