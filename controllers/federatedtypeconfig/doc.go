@@ -41,16 +41,11 @@ limitations under the License.
 // status fields its CRD drops), retries the member watch by itself, and the
 // condition is removed once the watch runs in every connected member.
 //
-// The package has two parts. The Reconciler reads a FederatedTypeConfig
-// and the KubeFedConfig, decides whether the type's controller should run,
-// asks the supervisor to ensure or stop it, and writes the status. The
-// supervisor (supervisor.go), a manager runnable, is the one owner of the
-// running controllers, of their retry backoff, and of the host informers
-// they use: it counts the running controllers per kind (every namespaced
-// type shares the FederatedNamespace informer) and removes an informer
-// only when its last user stopped and no other controller of the manager
-// watches the kind (Reconciler.KeepInformers); it stops every controller
-// when the manager stops. A controller is restarted when its
+// The reconciler is the one owner of the host informers the sync
+// controllers use: it counts the running controllers per kind (every
+// namespaced type shares the FederatedNamespace informer) and removes an
+// informer only when its last user stopped and no other controller of the
+// manager watches the kind. A controller is restarted when its
 // FederatedTypeConfig's spec or the KubeFedConfig settings it uses change
 // (the KubeFedConfig is watched), and is not started while a namespaced
 // type has no "namespaces" FederatedTypeConfig, or for cluster-scoped types

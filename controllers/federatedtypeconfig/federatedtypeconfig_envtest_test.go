@@ -17,6 +17,12 @@ limitations under the License.
 package federatedtypeconfig_test
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -33,10 +39,124 @@ import (
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	"sigs.k8s.io/yaml"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
+	"github.com/kubefed/kubefed/cmd/controller-manager/app"
 )
+
+// env is the test API server shared by the tests of this file; set by
+// startEnv.
+var env *envtest.Environment
+
+func repoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// startEnv starts one API server with every CRD of the project for the
+// tests of this package, and stops it when they are done.
+func startEnv(t *testing.T) (*rest.Config, client.Client) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("starts an API server")
+	}
+	assets := os.Getenv("KUBEBUILDER_ASSETS")
+	if assets == "" {
+		assets = filepath.Join(repoRoot(), "bin")
+	}
+	env = &envtest.Environment{
+		BinaryAssetsDirectory: assets,
+		CRDDirectoryPaths:     []string{filepath.Join(repoRoot(), "config", "crd", "bases")},
+		ErrorIfCRDPathMissing: true,
+		Scheme:                app.Scheme(),
+	}
+	cfg, err := env.Start()
+	if err != nil {
+		t.Fatalf("starting the test API server (binaries from %s; run make tools): %v", assets, err)
+	}
+	t.Cleanup(func() {
+		if err := env.Stop(); err != nil {
+			t.Logf("stopping the test API server: %v", err)
+		}
+	})
+	c, err := client.New(cfg, client.Options{Scheme: app.Scheme()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg, c
+}
+
+// controlPlane creates a control-plane namespace with the FederatedTypeConfigs
+// of the named default types, and runs a controller-manager for it as the
+// given identity until the test ends.
+func controlPlane(t *testing.T, admin client.Client, cfg *rest.Config, namespace string, types ...string) {
+	t.Helper()
+	ctx := t.Context()
+	if err := admin.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range types {
+		data, err := os.ReadFile(filepath.Join(repoRoot(), "config", "federatedtypeconfigs", name+".yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ftc := &fedcorev1b1.FederatedTypeConfig{}
+		if err := yaml.Unmarshal(data, ftc); err != nil {
+			t.Fatal(err)
+		}
+		ftc.Namespace = namespace
+		if err := admin.Create(ctx, ftc); err != nil {
+			t.Fatalf("creating FederatedTypeConfig %s: %v", name, err)
+		}
+	}
+	mgrCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	mgr, err := app.New(mgrCtx, cfg, app.Options{Namespace: namespace, MetricsBindAddress: "0", HealthProbeBindAddress: "0",
+		SkipControllerNameValidation: true, GracefulShutdownTimeout: 10 * time.Second})
+	if err != nil {
+		cancel()
+		t.Fatalf("building the controller-manager: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- mgr.Start(mgrCtx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil && !errors.Is(err, context.Canceled) {
+				t.Errorf("controller-manager: %v", err)
+			}
+		case <-time.After(time.Minute):
+			t.Error("the controller-manager did not stop within a minute")
+		}
+	})
+}
+
+// waitReady waits until the FederatedTypeConfig's Ready condition has the
+// given reason, and returns the FederatedTypeConfig.
+func waitReady(t *testing.T, c client.Client, namespace, name, reason string, timeout time.Duration) *fedcorev1b1.FederatedTypeConfig {
+	t.Helper()
+	ftc := &fedcorev1b1.FederatedTypeConfig{}
+	var last string
+	deadline := time.Now().Add(timeout)
+	for {
+		err := c.Get(t.Context(), client.ObjectKey{Namespace: namespace, Name: name}, ftc)
+		if err == nil {
+			cond := meta.FindStatusCondition(ftc.Status.Conditions, fedcorev1b1.FederatedTypeConfigReady)
+			if cond != nil && cond.Reason == reason {
+				return ftc
+			}
+			last = fmt.Sprintf("propagationController %q, Ready condition %+v", ftc.Status.PropagationController, cond)
+		} else {
+			last = err.Error()
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("FederatedTypeConfig %s/%s: Ready reason not %s within %s: %s", namespace, name, reason, timeout, last)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
 
 // TestFederatedTypeConfigs runs the FederatedTypeConfig controller's
 // failure isolation cases on one API server.
@@ -116,7 +236,22 @@ func testCRDDeleted(t *testing.T, cfg *rest.Config, admin client.Client) {
 func testKubeFedStatusSchema(t *testing.T, cfg *rest.Config, admin client.Client) {
 	ctx := t.Context()
 	const namespace = "kf-schema"
-	crds := gadgetCRDs()
+	str := apiextensionsv1.JSONSchemaProps{Type: "string"}
+	open := apiextensionsv1.JSONSchemaProps{Type: "object", XPreserveUnknownFields: ptr.To(true)}
+	kubeFedStatus := apiextensionsv1.JSONSchemaProps{Type: "object", Properties: map[string]apiextensionsv1.JSONSchemaProps{
+		"observedGeneration": {Type: "integer", Format: "int64"},
+		"conditions": {Type: "array", Items: &apiextensionsv1.JSONSchemaPropsOrArray{Schema: &apiextensionsv1.JSONSchemaProps{
+			Type: "object", Properties: map[string]apiextensionsv1.JSONSchemaProps{
+				"type": str, "status": str, "reason": str, "lastUpdateTime": str, "lastTransitionTime": str,
+			}}}},
+		"clusters": {Type: "array", Items: &apiextensionsv1.JSONSchemaPropsOrArray{Schema: &apiextensionsv1.JSONSchemaProps{
+			Type: "object", Properties: map[string]apiextensionsv1.JSONSchemaProps{"name": str, "status": str},
+		}}},
+	}}
+	crds := []*apiextensionsv1.CustomResourceDefinition{
+		crdOf("example.kubefed.io", "Gadget", "gadgets", &apiextensionsv1.JSONSchemaProps{Type: "object", Properties: map[string]apiextensionsv1.JSONSchemaProps{"spec": open}}),
+		crdOf("types.kubefed.io", "FederatedGadget", "federatedgadgets", &apiextensionsv1.JSONSchemaProps{Type: "object", Properties: map[string]apiextensionsv1.JSONSchemaProps{"spec": open, "status": kubeFedStatus}}),
+	}
 	if err := envtest.CreateCRDs(cfg, crds); err != nil {
 		t.Fatal(err)
 	}
@@ -189,24 +324,19 @@ func testKubeFedStatusSchema(t *testing.T, cfg *rest.Config, admin client.Client
 	}
 }
 
-// gadgetCRDs are the CRDs of the Gadget type and of its federated type,
-// whose status has KubeFed's schema (no message, no aggregatedStatus).
-func gadgetCRDs() []*apiextensionsv1.CustomResourceDefinition {
-	str := apiextensionsv1.JSONSchemaProps{Type: "string"}
-	open := apiextensionsv1.JSONSchemaProps{Type: "object", XPreserveUnknownFields: ptr.To(true)}
-	kubeFedStatus := apiextensionsv1.JSONSchemaProps{Type: "object", Properties: map[string]apiextensionsv1.JSONSchemaProps{
-		"observedGeneration": {Type: "integer", Format: "int64"},
-		"conditions": {Type: "array", Items: &apiextensionsv1.JSONSchemaPropsOrArray{Schema: &apiextensionsv1.JSONSchemaProps{
-			Type: "object", Properties: map[string]apiextensionsv1.JSONSchemaProps{
-				"type": str, "status": str, "reason": str, "lastUpdateTime": str, "lastTransitionTime": str,
-			}}}},
-		"clusters": {Type: "array", Items: &apiextensionsv1.JSONSchemaPropsOrArray{Schema: &apiextensionsv1.JSONSchemaProps{
-			Type: "object", Properties: map[string]apiextensionsv1.JSONSchemaProps{"name": str, "status": str},
-		}}},
-	}}
-	return []*apiextensionsv1.CustomResourceDefinition{
-		crdOf("example.kubefed.io", "Gadget", "gadgets", &apiextensionsv1.JSONSchemaProps{Type: "object", Properties: map[string]apiextensionsv1.JSONSchemaProps{"spec": open}}),
-		crdOf("types.kubefed.io", "FederatedGadget", "federatedgadgets", &apiextensionsv1.JSONSchemaProps{Type: "object", Properties: map[string]apiextensionsv1.JSONSchemaProps{"spec": open, "status": kubeFedStatus}}),
+func crdOf(group, kind, plural string, schema *apiextensionsv1.JSONSchemaProps) *apiextensionsv1.CustomResourceDefinition {
+	return &apiextensionsv1.CustomResourceDefinition{
+		ObjectMeta: metav1.ObjectMeta{Name: plural + "." + group},
+		Spec: apiextensionsv1.CustomResourceDefinitionSpec{
+			Group: group,
+			Names: apiextensionsv1.CustomResourceDefinitionNames{Kind: kind, ListKind: kind + "List", Plural: plural, Singular: strings.ToLower(kind)},
+			Scope: apiextensionsv1.NamespaceScoped,
+			Versions: []apiextensionsv1.CustomResourceDefinitionVersion{{
+				Name: "v1", Served: true, Storage: true,
+				Schema:       &apiextensionsv1.CustomResourceValidation{OpenAPIV3Schema: schema},
+				Subresources: &apiextensionsv1.CustomResourceSubresources{Status: &apiextensionsv1.CustomResourceSubresourceStatus{}},
+			}},
+		},
 	}
 }
 
@@ -312,6 +442,14 @@ func testAccessDenied(t *testing.T, cfg *rest.Config, admin client.Client) {
 	}
 }
 
+func withSubresources(resources []string) []string {
+	var out []string
+	for _, r := range resources {
+		out = append(out, r, r+"/status", r+"/finalizers")
+	}
+	return out
+}
+
 // testSharedNamespaceInformer disables the namespaces type, whose
 // FederatedNamespace informer every namespaced type's controller watches
 // too: the configmaps controller must still see a FederatedNamespace
@@ -363,4 +501,40 @@ func testSharedNamespaceInformer(t *testing.T, cfg *rest.Config, admin client.Cl
 	}
 	waitPropagationReason(t, admin, fedCM, func(reason fedtypesv1b1.AggregateReason) bool { return reason != fedtypesv1b1.NamespaceNotFederated },
 		"the FederatedNamespace noticed (reason no longer NamespaceNotFederated)")
+}
+
+// waitPropagationReason waits until the federated object's Propagation
+// condition's reason satisfies ok.
+func waitPropagationReason(t *testing.T, c client.Client, obj *unstructured.Unstructured, ok func(fedtypesv1b1.AggregateReason) bool, what string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	var last string
+	for {
+		u := &unstructured.Unstructured{}
+		u.SetGroupVersionKind(obj.GroupVersionKind())
+		err := c.Get(t.Context(), client.ObjectKeyFromObject(obj), u)
+		switch {
+		case apierrors.IsNotFound(err):
+			t.Fatalf("%s/%s is gone", obj.GetNamespace(), obj.GetName())
+		case err != nil:
+			last = err.Error()
+		default:
+			s, err := fedtypesv1b1.GetStatus(u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cond := s.GetCondition(fedtypesv1b1.PropagationConditionType); cond != nil {
+				if ok(cond.Reason) {
+					return
+				}
+				last = fmt.Sprintf("Propagation %s, reason %q: %s", cond.Status, cond.Reason, cond.Message)
+			} else {
+				last = "no Propagation condition"
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s %s/%s: %s not within 30s: %s", obj.GetKind(), obj.GetNamespace(), obj.GetName(), what, last)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }

@@ -17,7 +17,6 @@ limitations under the License.
 package app
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -148,33 +147,6 @@ func New(ctx context.Context, restConfig *rest.Config, opts Options) (ctrl.Manag
 	}
 	spec := cfg.Spec
 
-	mgr, err := ctrl.NewManager(restConfig, managerOptions(scheme, opts, &spec))
-	if err != nil {
-		return nil, fmt.Errorf("creating the manager: %w", err)
-	}
-	members, err := memberCache(scheme, opts, &spec)
-	if err != nil {
-		return nil, err
-	}
-	if err := mgr.Add(members); err != nil {
-		return nil, err
-	}
-	// The namespace the host cache watches ("" for every namespace).
-	watchNamespace := ""
-	if spec.Scope == apiextensionsv1.NamespaceScoped {
-		watchNamespace = opts.Namespace
-	}
-	if err := addControllers(mgr, members, opts, watchNamespace); err != nil {
-		return nil, err
-	}
-	if err := addHealthChecks(mgr); err != nil {
-		return nil, err
-	}
-	return mgr, nil
-}
-
-// hostCacheOptions configure the manager's cache of the host cluster.
-func hostCacheOptions(opts Options, spec *fedcorev1b1.KubeFedConfigSpec) cache.Options {
 	ns := map[string]cache.Config{opts.Namespace: {}}
 	cacheOpts := cache.Options{
 		// Nothing reads managedFields, which are often the larger part of
@@ -192,15 +164,10 @@ func hostCacheOptions(opts Options, spec *fedcorev1b1.KubeFedConfigSpec) cache.O
 	if spec.Scope == apiextensionsv1.NamespaceScoped {
 		cacheOpts.DefaultNamespaces = ns
 	}
-	return cacheOpts
-}
 
-// managerOptions configure the manager from the flags and the
-// KubeFedConfig (which wins where both have a setting).
-func managerOptions(scheme *runtime.Scheme, opts Options, spec *fedcorev1b1.KubeFedConfigSpec) ctrl.Options {
 	mgrOpts := ctrl.Options{
 		Scheme: scheme,
-		Cache:  hostCacheOptions(opts, spec),
+		Cache:  cacheOpts,
 		// Federated objects are read as unstructured objects, which
 		// controller-runtime's client reads from the API server unless told
 		// otherwise: one host request per reconcile, rate-limited with
@@ -211,12 +178,12 @@ func managerOptions(scheme *runtime.Scheme, opts Options, spec *fedcorev1b1.Kube
 		Metrics:                 metricsserver.Options{BindAddress: opts.MetricsBindAddress, ExtraHandlers: profilingHandlers(opts.Profiling)},
 		HealthProbeBindAddress:  opts.HealthProbeBindAddress,
 		LeaderElection:          opts.LeaderElect,
-		LeaderElectionID:        cmp.Or(opts.LeaderElectionID, "kubefed-controller-manager"),
+		LeaderElectionID:        orDefault(opts.LeaderElectionID, "kubefed-controller-manager"),
 		LeaderElectionNamespace: opts.Namespace,
 		// Release the lease on a clean shutdown so that a standby takes
 		// over at once instead of after the lease expires.
 		LeaderElectionReleaseOnCancel: true,
-		GracefulShutdownTimeout:       ptr.To(cmp.Or(opts.GracefulShutdownTimeout, 30*time.Second)),
+		GracefulShutdownTimeout:       ptr.To(orDuration(opts.GracefulShutdownTimeout, 30*time.Second)),
 	}
 	// The priority queue lets user-triggered work overtake resyncs and the
 	// echoes of kubefed's own writes. controller-runtime v0.24's could
@@ -231,12 +198,11 @@ func managerOptions(scheme *runtime.Scheme, opts Options, spec *fedcorev1b1.Kube
 	mgrOpts.LeaseDuration = ptr.To(settings.LeaseDuration)
 	mgrOpts.RenewDeadline = ptr.To(settings.RenewDeadline)
 	mgrOpts.RetryPeriod = ptr.To(settings.RetryPeriod)
-	return mgrOpts
-}
+	mgr, err := ctrl.NewManager(restConfig, mgrOpts)
+	if err != nil {
+		return nil, fmt.Errorf("creating the manager: %w", err)
+	}
 
-// memberCache builds the cache of the member clusters' clients and
-// informers.
-func memberCache(scheme *runtime.Scheme, opts Options, spec *fedcorev1b1.KubeFedConfigSpec) (*clustercache.ClusterCache, error) {
 	// Member caches hold the objects that carry the managed label, whatever
 	// its value: "true" ones are kubefed's, "false" ones must be left alone,
 	// so that a missing cache entry means "absent or unlabelled" and the sync
@@ -247,26 +213,37 @@ func memberCache(scheme *runtime.Scheme, opts Options, spec *fedcorev1b1.KubeFed
 	}
 	ccOpts := clustercache.Options{Scheme: scheme, QPS: opts.MemberQPS, Burst: opts.MemberBurst,
 		DefaultLabelSelector: labels.NewSelector().Add(*labelled), DefaultTransform: memberTransform()}
-	ccOpts.CacheSyncTimeout = spec.Settings().CacheSyncTimeout
+	ccOpts.CacheSyncTimeout = settings.CacheSyncTimeout
 	// A Namespaced join grants a Role in the control-plane namespace of each
 	// member only: the member caches must not list anything else.
 	if spec.Scope == apiextensionsv1.NamespaceScoped {
 		ccOpts.Namespaces = []string{opts.Namespace}
 	}
-	return clustercache.New(ccOpts), nil
-}
-
-// addHealthChecks serves /healthz, and /readyz once the host cache synced.
-func addHealthChecks(mgr ctrl.Manager) error {
-	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
-		return err
+	members := clustercache.New(ccOpts)
+	if err := mgr.Add(members); err != nil {
+		return nil, err
 	}
-	return mgr.AddReadyzCheck("readyz", func(req *http.Request) error {
+	// The namespace the host cache watches ("" for every namespace).
+	watchNamespace := ""
+	if spec.Scope == apiextensionsv1.NamespaceScoped {
+		watchNamespace = opts.Namespace
+	}
+	if err := addControllers(mgr, members, opts, watchNamespace); err != nil {
+		return nil, err
+	}
+
+	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
+		return nil, err
+	}
+	if err := mgr.AddReadyzCheck("readyz", func(req *http.Request) error {
 		if !mgr.GetCache().WaitForCacheSync(req.Context()) {
 			return errors.New("the host cache has not synced")
 		}
 		return nil
-	})
+	}); err != nil {
+		return nil, err
+	}
+	return mgr, nil
 }
 
 // addControllers registers every controller of the control plane with the
@@ -280,11 +257,15 @@ func addControllers(mgr ctrl.Manager, members *clustercache.ClusterCache, opts O
 		return fmt.Errorf("setting up the KubeFedCluster controller: %w", err)
 	}
 	if err := (&federatedtypeconfig.Reconciler{
-		Manager:       mgr,
-		Members:       members,
-		Namespace:     opts.Namespace,
-		Metrics:       metrics.SyncMetrics{},
-		KeepInformers: schedulerHostKinds(),
+		Manager:   mgr,
+		Members:   members,
+		Namespace: opts.Namespace,
+		Metrics:   metrics.SyncMetrics{},
+		// The scheduler watches these through the same host cache.
+		KeepInformers: []schema.GroupVersionKind{
+			fedtypesv1b1.GroupVersion.WithKind(fedschedv1a1.TargetKindFederatedDeployment),
+			fedtypesv1b1.GroupVersion.WithKind(fedschedv1a1.TargetKindFederatedReplicaSet),
+		},
 	}).SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("setting up the FederatedTypeConfig controller: %w", err)
 	}
@@ -304,14 +285,18 @@ func addControllers(mgr ctrl.Manager, members *clustercache.ClusterCache, opts O
 	return nil
 }
 
-// schedulerHostKinds are the federated kinds the scheduler watches through
-// the host cache it shares with the sync controllers: their informers stay
-// when the sync controllers of those types stop.
-func schedulerHostKinds() []schema.GroupVersionKind {
-	return []schema.GroupVersionKind{
-		fedtypesv1b1.GroupVersion.WithKind(fedschedv1a1.TargetKindFederatedDeployment),
-		fedtypesv1b1.GroupVersion.WithKind(fedschedv1a1.TargetKindFederatedReplicaSet),
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
 	}
+	return s
+}
+
+func orDuration(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
 }
 
 // profilingHandlers returns Go's pprof handlers for the metrics listener
