@@ -16,7 +16,7 @@ limitations under the License.
 
 // Package federatedtypeconfig implements the FederatedTypeConfig
 // reconciler: for every FederatedTypeConfig with propagation Enabled it runs
-// one sync controller (built by controllers/sync, which owns its watches),
+// one sync controller (built by controllers/propagation, which owns its watches),
 // started and stopped at run time without restarting the manager. This
 // package only decides when a type's controller runs and reports it.
 //

@@ -24,7 +24,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	gosync "sync"
+	"sync"
 	"time"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -47,7 +47,7 @@ import (
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
-	"github.com/kubefed/kubefed/controllers/sync"
+	"github.com/kubefed/kubefed/controllers/propagation"
 	"github.com/kubefed/kubefed/internal/clustercache"
 )
 
@@ -93,13 +93,13 @@ type Reconciler struct {
 	// Namespace is the control-plane namespace.
 	Namespace string
 	// Metrics receives the sync controllers' measurements; optional.
-	Metrics sync.Metrics
+	Metrics propagation.Metrics
 	// KeepInformers are host kinds that other controllers of the manager
 	// watch through the same cache (the scheduler's FederatedDeployments,
 	// say): their informers are never removed.
 	KeepInformers []schema.GroupVersionKind
 
-	mu gosync.Mutex
+	mu sync.Mutex
 	// running holds the started controllers by FederatedTypeConfig name.
 	running map[string]*runningController
 	// failures counts the consecutive failed starts per
@@ -114,7 +114,7 @@ type Reconciler struct {
 	// informerMu serialises counting informer users and removing
 	// informers, so that no informer is removed while a controller that is
 	// starting counts on it.
-	informerMu gosync.Mutex
+	informerMu sync.Mutex
 	// informers counts, per host kind, the running controllers that use
 	// its informer; guarded by informerMu.
 	informers map[schema.GroupVersionKind]int
@@ -143,7 +143,7 @@ type runningController struct {
 	// the controller found out; guarded by Reconciler.mu.
 	pruned []string
 	// memberWatchErrors says in which members the controller does not
-	// watch its copies, and why (sync.Controller.MemberWatchErrors).
+	// watch its copies, and why (propagation.Controller.MemberWatchErrors).
 	memberWatchErrors func() map[string]error
 }
 
@@ -464,7 +464,7 @@ func (r *Reconciler) start(ctx context.Context, ftc *fedcorev1b1.FederatedTypeCo
 	mgr := r.Manager
 	// Set below, before the controller (which calls back) starts.
 	var rc *runningController
-	c, err := sync.NewController(mgr, sync.ControllerOptions{
+	c, err := propagation.NewController(mgr, propagation.ControllerOptions{
 		TypeConfig:       ftc,
 		Namespace:        r.Namespace,
 		Members:          r.Members,

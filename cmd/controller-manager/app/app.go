@@ -172,7 +172,7 @@ func New(ctx context.Context, restConfig *rest.Config, opts Options) (ctrl.Manag
 		// controller-runtime's client reads from the API server unless told
 		// otherwise: one host request per reconcile, rate-limited with
 		// every other host request. The sync controllers watch their kinds,
-		// so the cache holds them anyway (and controllers/sync's writeMemo
+		// so the cache holds them anyway (and controllers/propagation's writeMemo
 		// deals with its lag behind kubefed's own writes).
 		Client:                  client.Options{Cache: &client.CacheOptions{Unstructured: true}},
 		Metrics:                 metricsserver.Options{BindAddress: opts.MetricsBindAddress, ExtraHandlers: profilingHandlers(opts.Profiling)},

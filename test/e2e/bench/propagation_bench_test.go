@@ -21,7 +21,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	gosync "sync"
+	"sync"
 	"testing"
 	"time"
 
@@ -301,7 +301,7 @@ func federated(kind, ns, name string, template map[string]any) *unstructured.Uns
 // parallel runs fn(0..n-1) on the given number of workers.
 func parallel(n, workers int, fn func(int) error, onErr func(error)) {
 	next := make(chan int)
-	var wg gosync.WaitGroup
+	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {

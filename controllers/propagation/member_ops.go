@@ -14,12 +14,12 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package sync
+package propagation
 
 import (
 	"context"
 	"fmt"
-	gosync "sync"
+	"sync"
 	"time"
 
 	"k8s.io/apimachinery/pkg/types"
@@ -98,7 +98,7 @@ type memberOp struct {
 // of objects waiting for a slot, and each member's mean write latency. Its
 // zero value is ready to use; every method is safe for concurrent use.
 type memberOps struct {
-	mu gosync.Mutex
+	mu sync.Mutex
 	// ops are the operations of reconciles that may stop waiting for them:
 	// running, or finished and detached but not yet collected.
 	ops map[memberOpKey]*memberOp

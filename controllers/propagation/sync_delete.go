@@ -14,13 +14,13 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package sync
+package propagation
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	gosync "sync"
+	"sync"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -171,7 +171,7 @@ func (r *Reconciler) isHostCluster(ctx context.Context, cluster string) (bool, e
 // cluster, for one version (UID and generation) of its KubeFedCluster.
 // The zero value is ready to use.
 type hostClusterMemo struct {
-	mu      gosync.Mutex
+	mu      sync.Mutex
 	entries map[string]hostClusterEntry
 }
 
@@ -255,7 +255,7 @@ func (r *Reconciler) releaseOrphans(ctx context.Context, req ctrl.Request) error
 	key := r.memberKey(stub)
 	// Every cluster is released, in parallel: one that fails (or hangs
 	// until its operation timeout) does not hold back the others.
-	var mu gosync.Mutex
+	var mu sync.Mutex
 	var errs []error
 	r.forEach(ctx, r.Members.ReadyClusters(), func(ctx context.Context, cluster string) {
 		if res := r.releaseMember(ctx, cluster, key); res != nil {

@@ -37,4 +37,4 @@ limitations under the License.
 // kubefed.io/managed=true label selector; an event maps back to the host
 // object of the same name and namespace, so a member-side edit or deletion
 // is undone within seconds.
-package sync
+package propagation

@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package sync
+package propagation
 
 import (
 	"cmp"
@@ -24,7 +24,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	gosync "sync"
+	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -117,7 +117,7 @@ func stripStatusFields(status *fedtypesv1b1.GenericFederatedStatus, fields []str
 // statusPruning remembers the status fields the type's CRD drops; shared by
 // the reconciler's workers.
 type statusPruning struct {
-	mu     gosync.Mutex
+	mu     sync.Mutex
 	pruned []string
 }
 

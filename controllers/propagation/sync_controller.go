@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package sync
+package propagation
 
 import (
 	"context"
@@ -22,7 +22,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	gosync "sync"
+	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -95,7 +95,7 @@ type Reconciler struct {
 
 	// seen remembers, per federated object, the generation being
 	// propagated and when it was first seen, for the latency metric.
-	seen gosync.Map
+	seen sync.Map
 }
 
 // generationSeen is what Reconciler.seen holds.

@@ -14,14 +14,14 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package sync
+package propagation
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"maps"
-	gosync "sync"
+	"sync"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -92,7 +92,7 @@ type scope struct {
 	done map[string][]string
 	// mu guards requeueAfter and done: the member phases run one goroutine
 	// per cluster, and each may ask for a requeue or record a write.
-	mu gosync.Mutex
+	mu sync.Mutex
 }
 
 // applied records a successful member write for the reconcile's events.

@@ -14,13 +14,13 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package sync
+package propagation
 
 import (
 	"context"
 	"fmt"
 	"maps"
-	gosync "sync"
+	"sync"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -280,7 +280,7 @@ type relister struct {
 	ready chan struct{}
 	q     workqueue.TypedRateLimitingInterface[reconcile.Request]
 
-	mu gosync.Mutex
+	mu sync.Mutex
 	// pending holds the namespaces ("" for all) whose retry runs.
 	pending map[string]bool
 }

@@ -14,11 +14,11 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package sync
+package propagation
 
 import (
 	"slices"
-	gosync "sync"
+	"sync"
 	"time"
 
 	"k8s.io/apimachinery/pkg/types"
@@ -50,7 +50,7 @@ import (
 // Writes that change nothing (the resourceVersion stays) are not
 // remembered: no event follows them.
 type writeMemo struct {
-	mu    gosync.Mutex
+	mu    sync.Mutex
 	byKey map[types.NamespacedName]*memoEntry
 	// now returns the current time; time.Now when nil.
 	now func() time.Time

@@ -14,13 +14,13 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package sync
+package propagation
 
 import (
 	"context"
 	"fmt"
 	"slices"
-	gosync "sync"
+	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -435,7 +435,7 @@ func (r *Reconciler) runMembers(ctx context.Context, s *scope, clusters []string
 			return snap.outcome(op(ctx, snap, cluster))
 		})
 	}
-	var mu gosync.Mutex
+	var mu sync.Mutex
 	r.forEach(ctx, now, func(ctx context.Context, cluster string) {
 		out := op(ctx, s, cluster)
 		mu.Lock()
@@ -466,7 +466,7 @@ func (r *Reconciler) forEach(ctx context.Context, clusters []string, fn func(con
 		return
 	}
 	sem := make(chan struct{}, memberFanOut)
-	var wg gosync.WaitGroup
+	var wg sync.WaitGroup
 	for _, c := range clusters {
 		sem <- struct{}{}
 		wg.Add(1)

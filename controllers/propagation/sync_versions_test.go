@@ -14,11 +14,11 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package sync
+package propagation
 
 import (
 	"context"
-	gosync "sync"
+	"sync"
 	"testing"
 	"time"
 
@@ -42,7 +42,7 @@ import (
 
 // writeCounter counts the writes a client makes.
 type writeCounter struct {
-	mu     gosync.Mutex
+	mu     sync.Mutex
 	writes int
 }
 
