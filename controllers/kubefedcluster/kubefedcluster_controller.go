@@ -213,15 +213,9 @@ func (s *scope) transitioned() bool { return s.health != s.reported }
 func (r *Reconciler) newScope(ctx context.Context, cluster *fedcorev1b1.KubeFedCluster) (*scope, error) {
 	s := &scope{cluster: cluster, original: cluster.DeepCopy(), now: metav1.Now(), record: r.recordFor(cluster.Name)}
 
-	cfg := &fedcorev1b1.KubeFedConfig{}
-	err := r.Client.Get(ctx, types.NamespacedName{Namespace: r.Namespace, Name: fedcorev1b1.KubeFedConfigName}, cfg)
-	switch {
-	case apierrors.IsNotFound(err):
-		s.settings = (*fedcorev1b1.KubeFedConfigSpec)(nil).Settings()
-	case err != nil:
-		return nil, fmt.Errorf("getting KubeFedConfig %s/%s: %w", r.Namespace, fedcorev1b1.KubeFedConfigName, err)
-	default:
-		s.settings = cfg.Spec.Settings()
+	var err error
+	if s.settings, err = fedcorev1b1.ReadSettings(ctx, r.Client, r.Namespace); err != nil {
+		return nil, err
 	}
 
 	secret := &corev1.Secret{}

@@ -166,7 +166,7 @@ func (r *Reconciler) reconcileMember(ctx context.Context, s *scope, cluster stri
 		return &clusterResult{status: fedtypesv1b1.ClientRetrievalFailed, message: err.Error()}, recordedVersion
 	}
 	existing := cached
-	if existing == nil && !adoptResources(&s.config) {
+	if existing == nil && !s.config.AdoptResources {
 		// Not in the cache of labelled objects: it does not exist, or it
 		// exists without the managed label. Adopting it or creating it is
 		// the same apply; only when adoption is disabled must the two be
@@ -190,7 +190,7 @@ func (r *Reconciler) reconcileMember(ctx context.Context, s *scope, cluster stri
 			return &clusterResult{status: fedtypesv1b1.ManagedLabelFalse,
 				message: fmt.Sprintf("%s in cluster %s is labelled %s=false, so kubefed leaves it alone: remove the label to let kubefed manage it", describeKey(r.targetGVK().Kind, key), cluster, fedcorev1b1.ManagedByKubeFedLabelKey)}, ""
 		default:
-			if !adoptResources(&s.config) {
+			if !s.config.AdoptResources {
 				return &clusterResult{status: fedtypesv1b1.AlreadyExists,
 					message: fmt.Sprintf("%s already exists in cluster %s and resource adoption is disabled: delete it, or enable spec.syncController.adoptResources in KubeFedConfig %s/%s", describeKey(r.targetGVK().Kind, key), cluster, r.Namespace, fedcorev1b1.KubeFedConfigName)}, ""
 			}
@@ -520,10 +520,6 @@ func (r *Reconciler) memberKey(fedObj *unstructured.Unstructured) types.Namespac
 		return types.NamespacedName{Name: fedObj.GetName()}
 	}
 	return types.NamespacedName{Namespace: fedObj.GetNamespace(), Name: fedObj.GetName()}
-}
-
-func adoptResources(cfg *fedcorev1b1.KubeFedConfigSpec) bool {
-	return cfg.Settings().AdoptResources
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -130,8 +130,8 @@ func TestAdoptResources(t *testing.T) {
 		{"disabled", mode(fedcorev1b1.AdoptResourcesDisabled), false},
 	}
 	for _, tt := range tests {
-		if got := adoptResources(tt.cfg); got != tt.want {
-			t.Errorf("%s: adoptResources = %v, want %v", tt.name, got, tt.want)
+		if got := tt.cfg.Settings().AdoptResources; got != tt.want {
+			t.Errorf("%s: Settings().AdoptResources = %v, want %v", tt.name, got, tt.want)
 		}
 	}
 }

@@ -26,7 +26,6 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/sets"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -46,7 +45,7 @@ type scope struct {
 	oldStatus *fedtypesv1b1.GenericFederatedStatus
 	// config is the KubeFedConfig spec (defaults when there is none); set
 	// when the scope is created.
-	config fedcorev1b1.KubeFedConfigSpec
+	config fedcorev1b1.Settings
 	// clusters are the joined clusters; set when the scope is created.
 	clusters []placement.Cluster
 	// ready are the connected members; set when the scope is created.
@@ -235,13 +234,8 @@ func (r *Reconciler) newScope(ctx context.Context, fedObj *unstructured.Unstruct
 		s.oldStatus = &fedtypesv1b1.GenericFederatedStatus{}
 	}
 
-	cfg := &fedcorev1b1.KubeFedConfig{}
-	switch err := r.Client.Get(ctx, types.NamespacedName{Namespace: r.Namespace, Name: fedcorev1b1.KubeFedConfigName}, cfg); {
-	case err == nil:
-		s.config = cfg.Spec
-	case apierrors.IsNotFound(err):
-	default:
-		return nil, fmt.Errorf("reading KubeFedConfig %s/%s: %w", r.Namespace, fedcorev1b1.KubeFedConfigName, err)
+	if s.config, err = fedcorev1b1.ReadSettings(ctx, r.Client, r.Namespace); err != nil {
+		return nil, err
 	}
 
 	clusters := &fedcorev1b1.KubeFedClusterList{}

@@ -296,7 +296,7 @@ func TestComputeStatusRemoteStatus(t *testing.T) {
 				r.TypeConfig.Spec.StatusCollection = tt.collection
 			}
 			s := newTestScope(r.fedObject("ns", "web", nil))
-			s.config = tt.config
+			s.config = tt.config.Settings()
 			s.selected = []string{"a"}
 			s.results["a"] = tt.result
 			got := r.computeStatus(s)

@@ -21,10 +21,8 @@ import (
 	"fmt"
 	"time"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/types"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	fedschedv1a1 "github.com/kubefed/kubefed/api/scheduling/v1alpha1"
@@ -39,7 +37,7 @@ type scope struct {
 	rsp, orig *fedschedv1a1.ReplicaSchedulingPreference
 	// config is the KubeFedConfig's spec (zero, so defaults, when there is
 	// none). Set by newScope.
-	config fedcorev1b1.KubeFedConfigSpec
+	config fedcorev1b1.Settings
 
 	// target is the federated workload. Set by readTarget.
 	target *unstructured.Unstructured
@@ -78,13 +76,9 @@ type scope struct {
 // newScope reads what every phase needs besides the target.
 func (r *Reconciler) newScope(ctx context.Context, rsp *fedschedv1a1.ReplicaSchedulingPreference) (*scope, error) {
 	s := &scope{rsp: rsp, orig: rsp.DeepCopy()}
-	cfg := &fedcorev1b1.KubeFedConfig{}
-	switch err := r.Client.Get(ctx, types.NamespacedName{Namespace: r.Namespace, Name: fedcorev1b1.KubeFedConfigName}, cfg); {
-	case err == nil:
-		s.config = cfg.Spec
-	case apierrors.IsNotFound(err):
-	default:
-		return nil, fmt.Errorf("reading KubeFedConfig %s/%s: %w", r.Namespace, fedcorev1b1.KubeFedConfigName, err)
+	var err error
+	if s.config, err = fedcorev1b1.ReadSettings(ctx, r.Client, r.Namespace); err != nil {
+		return nil, err
 	}
 	return s, nil
 }

@@ -17,11 +17,14 @@ limitations under the License.
 package v1beta1
 
 import (
+	"context"
 	"fmt"
 	"time"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
 // Settings are the effective values of a KubeFedConfig: what its spec says,
@@ -56,6 +59,23 @@ func (s Settings) FeatureGateEnabled(name FeatureGateName) bool {
 		return DefaultFeatureGates[name] == ConfigurationEnabled
 	}
 	return s.spec.FeatureGateEnabled(name)
+}
+
+// ReadSettings reads the control plane's KubeFedConfig (KubeFedConfigName in
+// namespace) and returns its effective settings: the one reader of
+// KubeFedConfig for the controllers. No KubeFedConfig means every default;
+// any other read error is returned, naming the object.
+func ReadSettings(ctx context.Context, r client.Reader, namespace string) (Settings, error) {
+	cfg := &KubeFedConfig{}
+	err := r.Get(ctx, client.ObjectKey{Namespace: namespace, Name: KubeFedConfigName}, cfg)
+	switch {
+	case err == nil:
+		return cfg.Spec.Settings(), nil
+	case apierrors.IsNotFound(err):
+		return (*KubeFedConfigSpec)(nil).Settings(), nil
+	default:
+		return Settings{}, fmt.Errorf("reading KubeFedConfig %s/%s: %w", namespace, KubeFedConfigName, err)
+	}
 }
 
 // Settings returns the effective settings of the spec; a nil spec (no
