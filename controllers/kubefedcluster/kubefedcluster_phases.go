@@ -22,7 +22,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -30,6 +29,7 @@ import (
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	"github.com/kubefed/kubefed/internal/clustercache"
 	"github.com/kubefed/kubefed/internal/metrics"
+	"github.com/kubefed/kubefed/internal/statuspatch"
 )
 
 // Event reasons of the controller, besides the condition reasons.
@@ -205,10 +205,9 @@ func (r *Reconciler) patchStatus(ctx context.Context, s *scope) error {
 	}
 	// else a damped probe disagreed: keep the reported conditions as they are.
 	s.cluster.Status.Conditions = mergeConditions(stored, desired, s.now, r.StatusHeartbeat)
-	if equality.Semantic.DeepEqual(s.original.Status, s.cluster.Status) {
-		return nil
-	}
-	if err := r.Client.Status().Patch(ctx, s.cluster, client.MergeFrom(s.original)); err != nil {
+	// Optimistic lock (the statuspatch rule): conditions merged from a stale
+	// read must not replace newer ones; a conflict requeues.
+	if _, err := statuspatch.Patch(ctx, r.Client, s.cluster, s.original, statuspatch.Optimistic); err != nil {
 		return fmt.Errorf("patching the status of KubeFedCluster %s/%s: %w", s.cluster.Namespace, s.cluster.Name, err)
 	}
 	return nil

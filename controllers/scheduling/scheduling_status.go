@@ -28,10 +28,10 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fedschedv1a1 "github.com/kubefed/kubefed/api/scheduling/v1alpha1"
 	"github.com/kubefed/kubefed/internal/planner"
+	"github.com/kubefed/kubefed/internal/statuspatch"
 )
 
 // writeStatus records the scope's outcome in the preference's status and
@@ -46,13 +46,10 @@ func (r *Reconciler) writeStatus(ctx context.Context, s *scope) (conflict bool, 
 		setScheduledCondition(rsp, s.condition)
 	}
 	rsp.Status.ObservedGeneration = rsp.Generation
-	if equalJSON(s.orig.Status, rsp.Status) {
-		return false, nil
-	}
-	// Optimistic locking: the status holds observed capacities that a plan
-	// computed from a stale read must not overwrite; a conflict reads
-	// again.
-	if err := r.Client.Status().Patch(ctx, rsp, client.MergeFromWithOptions(s.orig, client.MergeFromWithOptimisticLock{})); err != nil {
+	// Optimistic lock (the statuspatch rule): the status holds observed
+	// capacities that a plan computed from a stale read must not
+	// overwrite; a conflict reads again.
+	if _, err := statuspatch.Patch(ctx, r.Client, rsp, s.orig, statuspatch.Optimistic); err != nil {
 		switch {
 		case apierrors.IsNotFound(err):
 			return false, nil
