@@ -48,17 +48,52 @@ import (
 // holds the worker for long.
 func (r *Reconciler) capacity(ctx context.Context, rsp *fedschedv1a1.ReplicaSchedulingPreference, target *unstructured.Unstructured, current map[string]int64) (map[string]int64, bool, map[string]string) {
 	now := r.now()
+	capacity := r.observedCapacity(rsp, now)
+	// A part of the target that cannot be read leaves the capacity of the
+	// clusters it concerns unknown: each is named in readErrors, so that
+	// the status says so instead of planning as if no limit applied.
+	toRead, readErrors := behindClusters(target, current)
+	if len(toRead) == 0 {
+		return capacity, false, orNil(readErrors)
+	}
+	selector, err := podSelector(target)
+	if err != nil {
+		for _, cluster := range toRead {
+			readErrors[cluster] = fmt.Sprintf("the Pods of %s in cluster %s cannot be selected (%v): the capacity of cluster %s is not checked; give the template a spec.selector",
+				describe(target), cluster, err, cluster)
+		}
+		return capacity, true, readErrors
+	}
+	timeout := orDuration(r.MemberReadTimeout, DefaultMemberReadTimeout)
+	for i, res := range r.readPodCounts(ctx, toRead, rsp.Namespace, selector, now, timeout) {
+		cluster := toRead[i]
+		switch {
+		case res.err != nil:
+			readErrors[cluster] = readErrorMessage(cluster, rsp.Namespace, timeout, res.err)
+		case res.stuck > 0:
+			capacity[cluster] = res.scheduled
+		}
+	}
+	return capacity, true, orNil(readErrors)
+}
+
+// observedCapacity returns the capacities the status recorded within the
+// capacity TTL.
+func (r *Reconciler) observedCapacity(rsp *fedschedv1a1.ReplicaSchedulingPreference, now time.Time) map[string]int64 {
 	ttl := orDuration(r.CapacityTTL, DefaultCapacityTTL)
-	window := orDuration(r.UnschedulableWindow, DefaultUnschedulableWindow)
 	capacity := map[string]int64{}
 	for _, c := range rsp.Status.Clusters {
 		if c.Capacity != nil && c.CapacityObservedTime != nil && now.Sub(c.CapacityObservedTime.Time) < ttl {
 			capacity[c.Name] = *c.Capacity
 		}
 	}
-	// A part of the target that cannot be read leaves the capacity of the
-	// clusters it concerns unknown: each is named in readErrors, so that
-	// the status says so instead of planning as if no limit applied.
+	return capacity
+}
+
+// behindClusters returns the clusters whose copy of the target has fewer
+// available replicas than it runs (their Pods are worth reading), and the
+// clusters whose status in the target cannot be read, with why.
+func behindClusters(target *unstructured.Unstructured, current map[string]int64) ([]string, map[string]string) {
 	readErrors := map[string]string{}
 	status, err := fedtypesv1b1.GetStatus(target)
 	if err != nil {
@@ -66,10 +101,10 @@ func (r *Reconciler) capacity(ctx context.Context, rsp *fedschedv1a1.ReplicaSche
 			readErrors[cluster] = fmt.Sprintf("reading the status of %s: %v: the capacity of cluster %s is not checked until the status is valid again (kubefed's sync controller rewrites it)",
 				describe(target), err, cluster)
 		}
-		return capacity, false, orNil(readErrors)
+		return nil, readErrors
 	}
 	if status == nil {
-		return capacity, false, nil
+		return nil, readErrors
 	}
 	var toRead []string
 	for _, cs := range status.Clusters {
@@ -84,51 +119,37 @@ func (r *Reconciler) capacity(ctx context.Context, rsp *fedschedv1a1.ReplicaSche
 				cs.Name, describe(target), err, cs.Name)
 			continue
 		}
-		if remote.AvailableReplicas >= current[cs.Name] {
-			continue
+		if remote.AvailableReplicas < current[cs.Name] {
+			toRead = append(toRead, cs.Name)
 		}
-		toRead = append(toRead, cs.Name)
 	}
-	if len(toRead) == 0 {
-		return capacity, false, orNil(readErrors)
-	}
-	selector, err := podSelector(target)
-	if err != nil {
-		for _, cluster := range toRead {
-			readErrors[cluster] = fmt.Sprintf("the Pods of %s in cluster %s cannot be selected (%v): the capacity of cluster %s is not checked; give the template a spec.selector",
-				describe(target), cluster, err, cluster)
-		}
-		return capacity, true, readErrors
-	}
+	return toRead, readErrors
+}
 
-	// One goroutine per member; each writes only its own slot.
-	type podCount struct {
-		stuck, scheduled int64
-		err              error
-	}
-	results := make([]podCount, len(toRead))
-	timeout := orDuration(r.MemberReadTimeout, DefaultMemberReadTimeout)
+// podCount is what readPodCounts learns from one member.
+type podCount struct {
+	stuck, scheduled int64
+	err              error
+}
+
+// readPodCounts counts the target's unschedulable and scheduled Pods in
+// each cluster, in parallel, each member within timeout, so that a slow or
+// broken member neither delays the others nor holds the worker for long.
+// One goroutine per member; each writes only its own slot.
+func (r *Reconciler) readPodCounts(ctx context.Context, clusters []string, namespace string, selector labels.Selector, now time.Time, timeout time.Duration) []podCount {
+	window := orDuration(r.UnschedulableWindow, DefaultUnschedulableWindow)
+	results := make([]podCount, len(clusters))
 	var wg sync.WaitGroup
-	for i, cluster := range toRead {
+	for i, cluster := range clusters {
 		wg.Go(func() {
 			readCtx, cancel := context.WithTimeout(ctx, timeout)
 			defer cancel()
-			stuck, scheduled, err := r.unschedulablePods(readCtx, cluster, rsp.Namespace, selector, now, window)
+			stuck, scheduled, err := r.unschedulablePods(readCtx, cluster, namespace, selector, now, window)
 			results[i] = podCount{stuck: stuck, scheduled: scheduled, err: err}
 		})
 	}
 	wg.Wait()
-
-	for i, cluster := range toRead {
-		res := results[i]
-		switch {
-		case res.err != nil:
-			readErrors[cluster] = readErrorMessage(cluster, rsp.Namespace, timeout, res.err)
-		case res.stuck > 0:
-			capacity[cluster] = res.scheduled
-		}
-	}
-	return capacity, true, orNil(readErrors)
+	return results
 }
 
 // orNil returns m, or nil when it is empty.
