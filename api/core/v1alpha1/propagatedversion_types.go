@@ -116,11 +116,6 @@ type ClusterPropagatedVersionList struct {
 	Items []ClusterPropagatedVersion `json:"items"`
 }
 
-func init() {
-	SchemeBuilder.Register(&PropagatedVersion{}, &PropagatedVersionList{},
-		&ClusterPropagatedVersion{}, &ClusterPropagatedVersionList{})
-}
-
 // PropagatedVersionName returns the name of the (Cluster)PropagatedVersion
 // of a federated object: the target kind lower-cased, a dash, and the
 // federated object's name ("deployment-web" for FederatedDeployment web).

@@ -243,10 +243,6 @@ type FederatedTypeConfigList struct {
 	Items []FederatedTypeConfig `json:"items"`
 }
 
-func init() {
-	SchemeBuilder.Register(&FederatedTypeConfig{}, &FederatedTypeConfigList{})
-}
-
 // Namespaced reports whether the resource is namespace-scoped.
 func (a *APIResource) Namespaced() bool {
 	return a.Scope == apiextensionsv1.NamespaceScoped

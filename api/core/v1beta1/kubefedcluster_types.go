@@ -204,7 +204,3 @@ type KubeFedClusterList struct {
 	// Items are the KubeFedClusters.
 	Items []KubeFedCluster `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&KubeFedCluster{}, &KubeFedClusterList{})
-}

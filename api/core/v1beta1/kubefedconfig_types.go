@@ -331,10 +331,6 @@ type KubeFedConfigList struct {
 	Items []KubeFedConfig `json:"items"`
 }
 
-func init() {
-	SchemeBuilder.Register(&KubeFedConfig{}, &KubeFedConfigList{})
-}
-
 // FeatureGateEnabled reports whether the named feature is enabled: the
 // configuration listed in spec.featureGates if any, else its default from
 // DefaultFeatureGates. Unknown gates are disabled.

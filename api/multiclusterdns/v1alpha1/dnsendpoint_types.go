@@ -94,7 +94,3 @@ type DNSEndpointList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []DNSEndpoint `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&DNSEndpoint{}, &DNSEndpointList{})
-}

@@ -53,7 +53,3 @@ type DomainList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []Domain `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&Domain{}, &DomainList{})
-}

@@ -89,7 +89,3 @@ type IngressDNSRecordList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []IngressDNSRecord `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&IngressDNSRecord{}, &IngressDNSRecordList{})
-}

@@ -122,7 +122,3 @@ type ServiceDNSRecordList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []ServiceDNSRecord `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&ServiceDNSRecord{}, &ServiceDNSRecordList{})
-}

@@ -217,7 +217,3 @@ type ReplicaSchedulingPreferenceList struct {
 	// Items are the ReplicaSchedulingPreferences.
 	Items []ReplicaSchedulingPreference `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&ReplicaSchedulingPreference{}, &ReplicaSchedulingPreferenceList{})
-}

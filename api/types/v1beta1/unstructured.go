@@ -19,6 +19,7 @@ package v1beta1
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -120,10 +121,8 @@ func SetOverrides(u *unstructured.Unstructured, overrides []GenericOverrideItem)
 
 // ClusterOverridesFor returns the overrides of the named cluster, or nil.
 func ClusterOverridesFor(overrides []GenericOverrideItem, clusterName string) []ClusterOverride {
-	for i := range overrides {
-		if overrides[i].ClusterName == clusterName {
-			return overrides[i].ClusterOverrides
-		}
+	if item := find(overrides, func(o GenericOverrideItem) bool { return o.ClusterName == clusterName }); item != nil {
+		return item.ClusterOverrides
 	}
 	return nil
 }
@@ -162,12 +161,7 @@ func (s *GenericFederatedStatus) GetCondition(conditionType ConditionType) *Gene
 	if s == nil {
 		return nil
 	}
-	for i := range s.Conditions {
-		if s.Conditions[i].Type == conditionType {
-			return &s.Conditions[i]
-		}
-	}
-	return nil
+	return find(s.Conditions, func(c GenericCondition) bool { return c.Type == conditionType })
 }
 
 // GetCluster returns the status of the named cluster, or nil.
@@ -175,10 +169,14 @@ func (s *GenericFederatedStatus) GetCluster(name string) *GenericClusterStatus {
 	if s == nil {
 		return nil
 	}
-	for i := range s.Clusters {
-		if s.Clusters[i].Name == name {
-			return &s.Clusters[i]
-		}
+	return find(s.Clusters, func(c GenericClusterStatus) bool { return c.Name == name })
+}
+
+// find returns the first item that matches, in place (a change through the
+// pointer changes the slice's item), or nil.
+func find[T any](items []T, match func(T) bool) *T {
+	if i := slices.IndexFunc(items, match); i >= 0 {
+		return &items[i]
 	}
 	return nil
 }

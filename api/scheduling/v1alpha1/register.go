@@ -21,13 +21,15 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/scheme"
 )
 
-var (
-	// GroupVersion is the group and version of the multi-cluster DNS API.
-	GroupVersion = schema.GroupVersion{Group: "multiclusterdns.kubefed.io", Version: "v1alpha1"}
+// GroupVersion is the group and version of the scheduling API.
+var GroupVersion = schema.GroupVersion{Group: "scheduling.kubefed.io", Version: "v1alpha1"}
 
-	// SchemeBuilder registers the types of this package with a scheme.
-	SchemeBuilder = &scheme.Builder{GroupVersion: GroupVersion}
-
-	// AddToScheme adds the types of this package to a scheme.
-	AddToScheme = SchemeBuilder.AddToScheme
+// SchemeBuilder registers the kinds of this package with a scheme. The list
+// below is every kind of scheduling.kubefed.io/v1alpha1, each with its List:
+// a kind added to the package is added here.
+var SchemeBuilder = (&scheme.Builder{GroupVersion: GroupVersion}).Register(
+	&ReplicaSchedulingPreference{}, &ReplicaSchedulingPreferenceList{},
 )
+
+// AddToScheme adds the kinds of this package to a scheme.
+var AddToScheme = SchemeBuilder.AddToScheme

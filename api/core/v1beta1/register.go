@@ -21,13 +21,17 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/scheme"
 )
 
-var (
-	// GroupVersion is the group and version of the core KubeFed API.
-	GroupVersion = schema.GroupVersion{Group: "core.kubefed.io", Version: "v1beta1"}
+// GroupVersion is the group and version of the core KubeFed API.
+var GroupVersion = schema.GroupVersion{Group: "core.kubefed.io", Version: "v1beta1"}
 
-	// SchemeBuilder registers the types of this package with a scheme.
-	SchemeBuilder = &scheme.Builder{GroupVersion: GroupVersion}
-
-	// AddToScheme adds the types of this package to a scheme.
-	AddToScheme = SchemeBuilder.AddToScheme
+// SchemeBuilder registers the kinds of this package with a scheme. The list
+// below is every kind of core.kubefed.io/v1beta1, each with its List: a kind
+// added to the package is added here.
+var SchemeBuilder = (&scheme.Builder{GroupVersion: GroupVersion}).Register(
+	&KubeFedCluster{}, &KubeFedClusterList{},
+	&KubeFedConfig{}, &KubeFedConfigList{},
+	&FederatedTypeConfig{}, &FederatedTypeConfigList{},
 )
+
+// AddToScheme adds the kinds of this package to a scheme.
+var AddToScheme = SchemeBuilder.AddToScheme

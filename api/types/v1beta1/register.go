@@ -21,15 +21,14 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/scheme"
 )
 
-var (
-	// GroupVersion is the group and version of every Federated<Kind>.
-	GroupVersion = schema.GroupVersion{Group: "types.kubefed.io", Version: "v1beta1"}
+// GroupVersion is the group and version of every Federated<Kind>.
+var GroupVersion = schema.GroupVersion{Group: "types.kubefed.io", Version: "v1beta1"}
 
-	// SchemeBuilder registers the types of this package with a scheme.
-	// Federated<Kind>s are handled as unstructured objects, so it registers
-	// no kinds; it is here so that every API package is added the same way.
-	SchemeBuilder = &scheme.Builder{GroupVersion: GroupVersion}
+// SchemeBuilder registers the kinds of this package with a scheme: none.
+// Federated<Kind>s are CRDs made per type and are handled as unstructured
+// objects; the builder is here so that every API package is added to a
+// scheme the same way.
+var SchemeBuilder = &scheme.Builder{GroupVersion: GroupVersion}
 
-	// AddToScheme adds the types of this package to a scheme.
-	AddToScheme = SchemeBuilder.AddToScheme
-)
+// AddToScheme adds the kinds of this package to a scheme.
+var AddToScheme = SchemeBuilder.AddToScheme
