@@ -17,6 +17,7 @@ limitations under the License.
 package kubefedctl
 
 import (
+	"cmp"
 	"fmt"
 	"time"
 
@@ -55,10 +56,7 @@ written; a join that fails later deletes again what it created.`,
 			if err != nil {
 				return err
 			}
-			if clusterContext == "" {
-				clusterContext = args[0]
-			}
-			member, err := LoadContext(g.Kubeconfig, clusterContext)
+			member, err := LoadContext(g.Kubeconfig, cmp.Or(clusterContext, args[0]))
 			if err != nil {
 				return fmt.Errorf("member cluster %s: %w (name its context with --cluster-context)", args[0], err)
 			}
@@ -115,9 +113,7 @@ cleaned; unjoin then prints what may remain in the member and how to remove it.`
 			if err != nil {
 				return err
 			}
-			if clusterContext == "" {
-				clusterContext = args[0]
-			}
+			memberContext := cmp.Or(clusterContext, args[0])
 			opts := UnjoinOptions{
 				ClusterName:      args[0],
 				HostClusterName:  hostName,
@@ -126,11 +122,11 @@ cleaned; unjoin then prints what may remain in the member and how to remove it.`
 				Force:            force,
 				DryRun:           g.DryRun,
 				HostContext:      host.Context,
-				ClusterContext:   clusterContext,
+				ClusterContext:   memberContext,
 				Out:              cmd.OutOrStdout(),
 				Verbosity:        g.Verbosity,
 			}
-			member, err := LoadContext(g.Kubeconfig, clusterContext)
+			member, err := LoadContext(g.Kubeconfig, memberContext)
 			switch {
 			case err != nil && !force:
 				return fmt.Errorf("member cluster %s: %w (name its context with --cluster-context, or use --force to clean only the host)", args[0], err)

@@ -18,6 +18,7 @@ package kubefedctl
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -34,6 +35,18 @@ func (g *GlobalOptions) hostConfig() (*ClusterAccess, error) {
 		return nil, fmt.Errorf("host cluster: %w", err)
 	}
 	return host, nil
+}
+
+// federatedObjectRef names the federated object of the arguments
+// <resource type> <resource name> in the host cluster: in namespace, else
+// in the host context's namespace.
+func (g *GlobalOptions) federatedObjectRef(args []string, namespace string) (FederatedObjectRef, error) {
+	host, err := g.hostConfig()
+	if err != nil {
+		return FederatedObjectRef{}, err
+	}
+	return FederatedObjectRef{TypeName: args[0], Name: args[1], Namespace: cmp.Or(namespace, host.Namespace),
+		HostConfig: host.Config, KubeFedNamespace: g.KubeFedNamespace}, nil
 }
 
 func newEnableCommand(g *GlobalOptions) *cobra.Command {
@@ -266,9 +279,7 @@ func runFederate(cmd *cobra.Command, g *GlobalOptions, opts *FederateOptions, fi
 		return err
 	}
 	opts.TypeName, opts.Name, opts.Placement = args[0], args[1], placement
-	if opts.Namespace == "" {
-		opts.Namespace = host.Namespace
-	}
+	opts.Namespace = cmp.Or(opts.Namespace, host.Namespace)
 	opts.HostConfig, opts.KubeFedNamespace, opts.DryRun = host.Config, g.KubeFedNamespace, g.DryRun
 	opts.Out, opts.Verbosity = cmd.OutOrStdout(), g.Verbosity
 	return Federate(cmd.Context(), *opts)
@@ -290,15 +301,11 @@ copies in the member clusters (unmanaged) instead of deleting them.`,
 			Example: example,
 			Args:    cobra.ExactArgs(2),
 			RunE: func(cmd *cobra.Command, args []string) error {
-				host, err := g.hostConfig()
+				ref, err := g.federatedObjectRef(args, namespace)
 				if err != nil {
 					return err
 				}
-				ns := namespace
-				if ns == "" {
-					ns = host.Namespace
-				}
-				return run(cmd, FederatedObjectRef{TypeName: args[0], Name: args[1], Namespace: ns, HostConfig: host.Config, KubeFedNamespace: g.KubeFedNamespace})
+				return run(cmd, ref)
 			},
 		}
 		c.Flags().StringVarP(&namespace, "namespace", "n", "", "the namespace of the federated resource (default: the host context's namespace, else default)")
@@ -352,18 +359,11 @@ does not (or the sync controller has not processed the current generation),
   kubefedctl status fdeploy web -n demo -o yaml`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			host, err := g.hostConfig()
+			ref, err := g.federatedObjectRef(args, namespace)
 			if err != nil {
 				return err
 			}
-			ns := namespace
-			if ns == "" {
-				ns = host.Namespace
-			}
-			return Status(cmd.Context(), StatusOptions{
-				Ref:    FederatedObjectRef{TypeName: args[0], Name: args[1], Namespace: ns, HostConfig: host.Config, KubeFedNamespace: g.KubeFedNamespace},
-				Output: output, Out: cmd.OutOrStdout(),
-			})
+			return Status(cmd.Context(), StatusOptions{Ref: ref, Output: output, Out: cmd.OutOrStdout()})
 		},
 	}
 	cmd.Flags().StringVarP(&namespace, "namespace", "n", "", "the namespace of the federated resource (default: the host context's namespace, else default)")

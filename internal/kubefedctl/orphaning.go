@@ -62,6 +62,21 @@ type resolvedObject struct {
 	warning string
 }
 
+// readFederatedObject connects to the host cluster and reads the federated
+// object ref names; the client is returned for the writes and reads that
+// follow.
+func readFederatedObject(ctx context.Context, ref FederatedObjectRef) (client.Client, *resolvedObject, error) {
+	c, err := newClient(ref.HostConfig)
+	if err != nil {
+		return nil, nil, err
+	}
+	ro, err := getFederatedObject(ctx, c, ref)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, ro, nil
+}
+
 // getFederatedObject resolves the type and reads the object.
 func getFederatedObject(ctx context.Context, c client.Client, ref FederatedObjectRef) (*resolvedObject, error) {
 	r, err := LookupAPIResource(ref.HostConfig, ref.TypeName, "")
@@ -117,11 +132,7 @@ func IsOrphaningEnabled(obj client.Object) bool {
 // object and returns the object's kind and key.
 func SetOrphaning(ctx context.Context, ref FederatedObjectRef, on, dryRun bool, out io.Writer) error {
 	p := newPrinter(out, 0)
-	c, err := newClient(ref.HostConfig)
-	if err != nil {
-		return err
-	}
-	ro, err := getFederatedObject(ctx, c, ref)
+	c, ro, err := readFederatedObject(ctx, ref)
 	if err != nil {
 		return err
 	}
@@ -166,11 +177,7 @@ func orphaningState(on bool) string {
 
 // OrphaningStatus prints Enabled or Disabled for a federated object.
 func OrphaningStatus(ctx context.Context, ref FederatedObjectRef, out io.Writer) error {
-	c, err := newClient(ref.HostConfig)
-	if err != nil {
-		return err
-	}
-	ro, err := getFederatedObject(ctx, c, ref)
+	_, ro, err := readFederatedObject(ctx, ref)
 	if err != nil {
 		return err
 	}

@@ -35,12 +35,13 @@ import (
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 )
 
-// Cluster health values of a status row.
+// Cluster health values of a status row (see ClusterHealth): the
+// KubeFedCluster's condition where one says it, as kubectl shows them.
 const (
-	HealthReady     = "Ready"
+	HealthReady     = string(fedcorev1b1.ClusterReady)
 	HealthNotReady  = "NotReady"
-	HealthOffline   = "Offline"
-	HealthUnknown   = "Unknown"
+	HealthOffline   = string(fedcorev1b1.ClusterOffline)
+	HealthUnknown   = string(corev1.ConditionUnknown)
 	HealthNotJoined = "NotJoined"
 )
 
@@ -129,11 +130,7 @@ func Status(ctx context.Context, opts StatusOptions) error {
 	default:
 		return fmt.Errorf("unknown output format %q: use wide, yaml or json", opts.Output)
 	}
-	c, err := newClient(opts.Ref.HostConfig)
-	if err != nil {
-		return err
-	}
-	ro, err := getFederatedObject(ctx, c, opts.Ref)
+	c, ro, err := readFederatedObject(ctx, opts.Ref)
 	if err != nil {
 		return err
 	}
@@ -227,21 +224,27 @@ func clusterHealth(ctx context.Context, c client.Client, ns string) (map[string]
 		return nil, fmt.Errorf("listing KubeFedClusters in %s: %w", ns, err)
 	}
 	out := map[string]string{}
-	for _, kfc := range list.Items {
-		h := HealthUnknown
-		for _, cond := range kfc.Status.Conditions {
-			switch {
-			case cond.Type == fedcorev1b1.ClusterOffline && cond.Status == corev1.ConditionTrue:
-				h = HealthOffline
-			case cond.Type == fedcorev1b1.ClusterReady && cond.Status == corev1.ConditionTrue && h != HealthOffline:
-				h = HealthReady
-			case cond.Type == fedcorev1b1.ClusterReady && h != HealthOffline:
-				h = HealthNotReady
-			}
-		}
-		out[kfc.Name] = h
+	for i := range list.Items {
+		out[list.Items[i].Name] = ClusterHealth(&list.Items[i])
 	}
 	return out, nil
+}
+
+// ClusterHealth is a KubeFedCluster's health as status shows it: Offline
+// when its Offline condition is True; Ready when its status IsReady, the
+// control plane's one definition of a Ready member (sync, scheduling and
+// DNS use the same); NotReady when it has another Ready condition; Unknown
+// before the cluster health controller wrote one.
+func ClusterHealth(kfc *fedcorev1b1.KubeFedCluster) string {
+	switch {
+	case kfc.Status.ConditionStatus(fedcorev1b1.ClusterOffline) == corev1.ConditionTrue:
+		return HealthOffline
+	case kfc.Status.IsReady():
+		return HealthReady
+	case kfc.Status.ConditionStatus(fedcorev1b1.ClusterReady) != "":
+		return HealthNotReady
+	}
+	return HealthUnknown
 }
 
 // propagatedVersions returns the member copies' versions from the object's

@@ -38,3 +38,14 @@ func (s *KubeFedClusterStatus) IsReady() bool {
 	}
 	return ready
 }
+
+// ConditionStatus returns the status of the condition of the given type,
+// or "" when the cluster health controller has not written one.
+func (s *KubeFedClusterStatus) ConditionStatus(conditionType ClusterConditionType) corev1.ConditionStatus {
+	for _, c := range s.Conditions {
+		if c.Type == conditionType {
+			return c.Status
+		}
+	}
+	return ""
+}

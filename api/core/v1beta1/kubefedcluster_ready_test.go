@@ -46,3 +46,19 @@ func TestKubeFedClusterStatusIsReady(t *testing.T) {
 		}
 	}
 }
+
+func TestKubeFedClusterStatusConditionStatus(t *testing.T) {
+	s := &KubeFedClusterStatus{Conditions: []ClusterCondition{
+		{Type: ClusterReady, Status: corev1.ConditionFalse},
+		{Type: ClusterOffline, Status: corev1.ConditionTrue},
+	}}
+	for tp, want := range map[ClusterConditionType]corev1.ConditionStatus{
+		ClusterReady:           corev1.ConditionFalse,
+		ClusterOffline:         corev1.ConditionTrue,
+		ClusterConfigMalformed: "",
+	} {
+		if got := s.ConditionStatus(tp); got != want {
+			t.Errorf("ConditionStatus(%s) = %q, want %q", tp, got, want)
+		}
+	}
+}
