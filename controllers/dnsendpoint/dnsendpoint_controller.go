@@ -36,6 +36,7 @@ import (
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	feddnsv1a1 "github.com/kubefed/kubefed/api/multiclusterdns/v1alpha1"
+	"github.com/kubefed/kubefed/internal/dnsrecords"
 )
 
 // +kubebuilder:rbac:groups=multiclusterdns.kubefed.io,resources=dnsendpoints,verbs=get;list;watch;create;update;patch;delete
@@ -71,73 +72,92 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Complete(r)
 }
 
+// clusterToEndpoints enqueues the DNSEndpoint of every ServiceDNSRecord.
 func (r *Reconciler) clusterToEndpoints(ctx context.Context, _ client.Object) []ctrl.Request {
-	list := &feddnsv1a1.ServiceDNSRecordList{}
-	if err := r.Client.List(ctx, list); err != nil {
-		ctrl.LoggerFrom(ctx).Error(err, "Could not list ServiceDNSRecords after a cluster change")
-		return nil
-	}
-	out := make([]ctrl.Request, 0, len(list.Items))
-	for i := range list.Items {
-		out = append(out, ctrl.Request{NamespacedName: types.NamespacedName{
-			Namespace: list.Items[i].Namespace, Name: ServicePrefix + list.Items[i].Name}})
-	}
-	return out
+	return dnsrecords.ServiceRecords.Requests(ctx, r.Client, func(rec *feddnsv1a1.ServiceDNSRecord) (ctrl.Request, bool) {
+		return ctrl.Request{NamespacedName: types.NamespacedName{Namespace: rec.Namespace, Name: ServicePrefix + rec.Name}}, true
+	})
+}
+
+// desired is what one record asks of its DNSEndpoint.
+type desired struct {
+	// owner is the record.
+	owner client.Object
+	// endpoints are the records its status gives.
+	endpoints []*feddnsv1a1.Endpoint
+	// keep says, when no cluster has a load balancer to publish, whether
+	// the stored records are the last ones published for the record as it
+	// is now, and are kept; nil when there is one to publish.
+	keep func(stored []*feddnsv1a1.Endpoint) bool
 }
 
 // Reconcile computes the DNSEndpoint's records from its record's status and
 // writes them when they changed.
 func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	var owner client.Object
-	var desired []*feddnsv1a1.Endpoint
-	// keep says, when no cluster has a load balancer to publish, whether
-	// the stored records are the last ones published for the record as it
-	// is now, and are kept.
-	var keep func(stored []*feddnsv1a1.Endpoint) bool
+	var d *desired
+	var err error
 	switch {
 	case strings.HasPrefix(req.Name, ServicePrefix):
-		rec := &feddnsv1a1.ServiceDNSRecord{}
-		if err := r.Client.Get(ctx, types.NamespacedName{Namespace: req.Namespace, Name: strings.TrimPrefix(req.Name, ServicePrefix)}, rec); err != nil {
-			if apierrors.IsNotFound(err) {
-				return ctrl.Result{}, r.deleteOrphan(ctx, req.NamespacedName, "ServiceDNSRecord")
-			}
-			return ctrl.Result{}, err
-		}
-		known, err := r.locations(ctx)
-		if err != nil {
-			return ctrl.Result{}, err
-		}
-		owner, desired = rec, ServiceEndpoints(rec, rec.Status.Domain, known)
-		if rec.Status.Domain != "" && !HasServiceTargets(rec.Status.DNS) {
-			global := NewServiceNames(rec, rec.Status.Domain).Global()
-			keep = func(stored []*feddnsv1a1.Endpoint) bool {
-				return slices.ContainsFunc(stored, func(ep *feddnsv1a1.Endpoint) bool { return ep.DNSName == global })
-			}
-		}
+		d, err = desiredOf(ctx, r, req.NamespacedName, ServicePrefix, dnsrecords.ServiceRecords, r.serviceDesired)
 	case strings.HasPrefix(req.Name, IngressPrefix):
-		rec := &feddnsv1a1.IngressDNSRecord{}
-		if err := r.Client.Get(ctx, types.NamespacedName{Namespace: req.Namespace, Name: strings.TrimPrefix(req.Name, IngressPrefix)}, rec); err != nil {
-			if apierrors.IsNotFound(err) {
-				return ctrl.Result{}, r.deleteOrphan(ctx, req.NamespacedName, "IngressDNSRecord")
-			}
-			return ctrl.Result{}, err
-		}
-		owner, desired = rec, IngressEndpoints(rec)
-		if !HasIngressTargets(rec.Status.DNS) {
-			keep = func(stored []*feddnsv1a1.Endpoint) bool {
-				return len(stored) > 0 && !slices.ContainsFunc(stored, func(ep *feddnsv1a1.Endpoint) bool {
-					return !slices.Contains(rec.Spec.Hosts, ep.DNSName)
-				})
-			}
-		}
+		d, err = desiredOf(ctx, r, req.NamespacedName, IngressPrefix, dnsrecords.IngressRecords, ingressDesired)
 	default:
 		// A DNSEndpoint written by someone else.
 		return ctrl.Result{}, nil
 	}
-	if owner.GetDeletionTimestamp() != nil {
-		return ctrl.Result{}, nil
+	if err != nil || d == nil || d.owner.GetDeletionTimestamp() != nil {
+		return ctrl.Result{}, err
 	}
-	return ctrl.Result{}, r.write(ctx, req.NamespacedName, owner, desired, keep)
+	return ctrl.Result{}, r.write(ctx, req.NamespacedName, d)
+}
+
+// desiredOf gets the record of kind that the DNSEndpoint key is written
+// for (its name is prefix and the record's) and returns what want says it
+// asks of the DNSEndpoint. When the record is gone it deletes the
+// DNSEndpoint, and returns nil.
+func desiredOf[R client.Object, S any](ctx context.Context, r *Reconciler, key types.NamespacedName, prefix string,
+	kind dnsrecords.Kind[R, S], want func(ctx context.Context, rec R) (*desired, error)) (*desired, error) {
+	rec := kind.New()
+	if err := r.Client.Get(ctx, types.NamespacedName{Namespace: key.Namespace, Name: strings.TrimPrefix(key.Name, prefix)}, rec); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, r.deleteOrphan(ctx, key, kind.Name)
+		}
+		return nil, err
+	}
+	return want(ctx, rec)
+}
+
+// serviceDesired gives the records of a ServiceDNSRecord, with the regions
+// and zones of the joined clusters; without a load balancer to publish it
+// keeps stored records that still hold the record's global name.
+func (r *Reconciler) serviceDesired(ctx context.Context, rec *feddnsv1a1.ServiceDNSRecord) (*desired, error) {
+	known, err := r.locations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d := &desired{owner: rec, endpoints: ServiceEndpoints(rec, rec.Status.Domain, known)}
+	if rec.Status.Domain != "" && !HasServiceTargets(rec.Status.DNS) {
+		global := NewServiceNames(rec, rec.Status.Domain).Global()
+		d.keep = func(stored []*feddnsv1a1.Endpoint) bool {
+			return slices.ContainsFunc(stored, func(ep *feddnsv1a1.Endpoint) bool { return ep.DNSName == global })
+		}
+	}
+	return d, nil
+}
+
+// ingressDesired gives the records of an IngressDNSRecord; without a load
+// balancer to publish it keeps stored records that are all for hosts of
+// the record.
+func ingressDesired(_ context.Context, rec *feddnsv1a1.IngressDNSRecord) (*desired, error) {
+	d := &desired{owner: rec, endpoints: IngressEndpoints(rec)}
+	if !HasIngressTargets(rec.Status.DNS) {
+		d.keep = func(stored []*feddnsv1a1.Endpoint) bool {
+			return len(stored) > 0 && !slices.ContainsFunc(stored, func(ep *feddnsv1a1.Endpoint) bool {
+				return !slices.Contains(rec.Spec.Hosts, ep.DNSName)
+			})
+		}
+	}
+	return d, nil
 }
 
 // deleteOrphan deletes the DNSEndpoint of a deleted record. The owner
@@ -179,12 +199,12 @@ func (r *Reconciler) locations(ctx context.Context) ([]Location, error) {
 	return out, nil
 }
 
-// write creates the DNSEndpoint or updates its records, only when they
-// differ from the stored ones and keep (when set) does not keep them. A
+// write creates the DNSEndpoint or updates its records to d's, only when
+// they differ from the stored ones and d.keep (when set) does not keep them. A
 // DNSEndpoint of that name without a controller (as KubeFed v0.6 wrote them)
 // is adopted; one controlled by another object is left alone and reported.
-func (r *Reconciler) write(ctx context.Context, key types.NamespacedName, owner client.Object, desired []*feddnsv1a1.Endpoint,
-	keep func([]*feddnsv1a1.Endpoint) bool) error {
+func (r *Reconciler) write(ctx context.Context, key types.NamespacedName, d *desired) error {
+	owner, keep := d.owner, d.keep
 	log := ctrl.LoggerFrom(ctx)
 	ep := &feddnsv1a1.DNSEndpoint{}
 	err := r.Client.Get(ctx, key, ep)
@@ -192,7 +212,7 @@ func (r *Reconciler) write(ctx context.Context, key types.NamespacedName, owner 
 	case apierrors.IsNotFound(err):
 		ep = &feddnsv1a1.DNSEndpoint{}
 		ep.Name, ep.Namespace = key.Name, key.Namespace
-		ep.Spec.Endpoints = desired
+		ep.Spec.Endpoints = d.endpoints
 		if err := controllerutil.SetControllerReference(owner, ep, r.Client.Scheme()); err != nil {
 			return err
 		}
@@ -204,7 +224,7 @@ func (r *Reconciler) write(ctx context.Context, key types.NamespacedName, owner 
 			}
 			return fmt.Errorf("creating DNSEndpoint %s: %w", key, err)
 		}
-		log.Info("Created DNSEndpoint", "dnsEndpoint", klog.KObj(ep), "records", len(desired))
+		log.Info("Created DNSEndpoint", "dnsEndpoint", klog.KObj(ep), "records", len(d.endpoints))
 		return nil
 	case err != nil:
 		return fmt.Errorf("reading DNSEndpoint %s: %w", key, err)
@@ -220,7 +240,7 @@ func (r *Reconciler) write(ctx context.Context, key types.NamespacedName, owner 
 		// it: after a switch from KubeFed the record takes it over.
 		adopt = true
 	}
-	if !adopt && apiequality.Semantic.DeepEqual(normalise(ep.Spec.Endpoints), normalise(desired)) {
+	if !adopt && apiequality.Semantic.DeepEqual(normalise(ep.Spec.Endpoints), normalise(d.endpoints)) {
 		return nil
 	}
 	if !adopt && keep != nil && keep(ep.Spec.Endpoints) {
@@ -235,10 +255,10 @@ func (r *Reconciler) write(ctx context.Context, key types.NamespacedName, owner 
 			return err
 		}
 		if keep == nil || !keep(ep.Spec.Endpoints) {
-			ep.Spec.Endpoints = desired
+			ep.Spec.Endpoints = d.endpoints
 		}
 	} else {
-		ep.Spec.Endpoints = desired
+		ep.Spec.Endpoints = d.endpoints
 	}
 	if err := r.Client.Patch(ctx, ep, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); err != nil {
 		return fmt.Errorf("updating DNSEndpoint %s: %w", key, err)
@@ -247,7 +267,7 @@ func (r *Reconciler) write(ctx context.Context, key types.NamespacedName, owner 
 		log.Info("Adopted DNSEndpoint without an owner (as KubeFed left it)", "dnsEndpoint", klog.KObj(ep), "records", len(ep.Spec.Endpoints))
 		return nil
 	}
-	log.Info("Updated DNSEndpoint", "dnsEndpoint", klog.KObj(ep), "records", len(desired))
+	log.Info("Updated DNSEndpoint", "dnsEndpoint", klog.KObj(ep), "records", len(d.endpoints))
 	return nil
 }
 

@@ -24,7 +24,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	feddnsv1a1 "github.com/kubefed/kubefed/api/multiclusterdns/v1alpha1"
-	"github.com/kubefed/kubefed/controllers/multiclusterdns/clusterlb"
+	"github.com/kubefed/kubefed/internal/dnsrecords"
 )
 
 // Name prefixes of the DNSEndpoint written for each record kind (KubeFed's
@@ -134,7 +134,7 @@ func ServiceEndpoints(rec *feddnsv1a1.ServiceDNSRecord, domain string, known []L
 	}
 	for _, c := range rec.Status.DNS {
 		addLocation(Location{Region: c.Region, Zones: c.Zones})
-		lbs, _ := clusterlb.CleanLoadBalancer(c.LoadBalancer.Ingress)
+		lbs, _ := dnsrecords.CleanLoadBalancer(c.LoadBalancer.Ingress)
 		global = append(global, lbs...)
 		if c.Region == "" {
 			continue
@@ -180,7 +180,7 @@ func IngressEndpoints(rec *feddnsv1a1.IngressDNSRecord) []*feddnsv1a1.Endpoint {
 	ttl := recordTTL(rec.Spec.RecordTTL)
 	var lbs []corev1.LoadBalancerIngress
 	for _, c := range rec.Status.DNS {
-		valid, _ := clusterlb.CleanLoadBalancer(c.LoadBalancer.Ingress)
+		valid, _ := dnsrecords.CleanLoadBalancer(c.LoadBalancer.Ingress)
 		lbs = append(lbs, valid...)
 	}
 	var out []*feddnsv1a1.Endpoint
@@ -198,7 +198,7 @@ func IngressEndpoints(rec *feddnsv1a1.IngressDNSRecord) []*feddnsv1a1.Endpoint {
 // load balancer that can be published.
 func HasServiceTargets(dns []feddnsv1a1.ClusterDNS) bool {
 	for _, c := range dns {
-		if valid, _ := clusterlb.CleanLoadBalancer(c.LoadBalancer.Ingress); len(valid) > 0 {
+		if valid, _ := dnsrecords.CleanLoadBalancer(c.LoadBalancer.Ingress); len(valid) > 0 {
 			return true
 		}
 	}
@@ -209,7 +209,7 @@ func HasServiceTargets(dns []feddnsv1a1.ClusterDNS) bool {
 // load balancer that can be published.
 func HasIngressTargets(dns []feddnsv1a1.ClusterIngressDNS) bool {
 	for _, c := range dns {
-		if valid, _ := clusterlb.CleanLoadBalancer(c.LoadBalancer.Ingress); len(valid) > 0 {
+		if valid, _ := dnsrecords.CleanLoadBalancer(c.LoadBalancer.Ingress); len(valid) > 0 {
 			return true
 		}
 	}

@@ -28,7 +28,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	feddnsv1a1 "github.com/kubefed/kubefed/api/multiclusterdns/v1alpha1"
-	"github.com/kubefed/kubefed/controllers/multiclusterdns/clusterlb"
+	"github.com/kubefed/kubefed/internal/dnsrecords"
 )
 
 func ingress(addrs ...networkingv1.IngressLoadBalancerIngress) *networkingv1.Ingress {
@@ -36,8 +36,8 @@ func ingress(addrs ...networkingv1.IngressLoadBalancerIngress) *networkingv1.Ing
 }
 
 func TestComputeStatus(t *testing.T) {
-	c1 := clusterlb.Cluster{Name: "c1", Ready: true}
-	c2 := clusterlb.Cluster{Name: "c2", Ready: true}
+	c1 := dnsrecords.Cluster{Name: "c1", Ready: true}
+	c2 := dnsrecords.Cluster{Name: "c2", Ready: true}
 	tests := []struct {
 		name        string
 		views       []clusterIngress
@@ -67,7 +67,7 @@ func TestComputeStatus(t *testing.T) {
 		mention: "create a FederatedIngress",
 	}, {
 		name:  "no Ready cluster: nothing listed, the DNSEndpoint keeps its records",
-		views: []clusterIngress{{cluster: clusterlb.Cluster{Name: "c1"}, problem: "cluster c1 is not Ready"}},
+		views: []clusterIngress{{cluster: dnsrecords.Cluster{Name: "c1"}, problem: "cluster c1 is not Ready"}},
 		ready: metav1.ConditionFalse, readyReason: feddnsv1a1.ReasonIngressNotFound, avail: metav1.ConditionFalse,
 		mention: "the DNSEndpoint keeps the records it last published",
 	}}
@@ -110,8 +110,8 @@ func TestComputeStatus(t *testing.T) {
 // corresponding ingresses in member clusters", load balancers 10.20.30.1,
 // 10.20.30.2).
 func TestStatusMatchesKubeFed(t *testing.T) {
-	c1 := clusterlb.Cluster{Name: "cluster1", Ready: true}
-	c2 := clusterlb.Cluster{Name: "cluster2", Ready: true}
+	c1 := dnsrecords.Cluster{Name: "cluster1", Ready: true}
+	c2 := dnsrecords.Cluster{Name: "cluster2", Ready: true}
 	lb := func(addrs ...corev1.LoadBalancerIngress) corev1.LoadBalancerStatus {
 		return corev1.LoadBalancerStatus{Ingress: addrs}
 	}
@@ -137,7 +137,7 @@ func TestStatusMatchesKubeFed(t *testing.T) {
 	}, {
 		name: "entries sorted by IP, then host name; a cluster that is not Ready is not listed",
 		views: []clusterIngress{
-			{cluster: clusterlb.Cluster{Name: "cluster0"}, problem: "cluster cluster0 is not Ready"},
+			{cluster: dnsrecords.Cluster{Name: "cluster0"}, problem: "cluster cluster0 is not Ready"},
 			{cluster: c1, ingress: ingress(networkingv1.IngressLoadBalancerIngress{IP: "10.20.30.2"},
 				networkingv1.IngressLoadBalancerIngress{Hostname: "a9.us-west-2.elb.amazonaws.test"}, networkingv1.IngressLoadBalancerIngress{IP: "10.20.30.1"})},
 		},

@@ -14,7 +14,13 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package multiclusterdns wires the multi-cluster DNS controllers into a
-// manager: servicedns and ingressdns (record status from the members) and
-// dnsendpoint (DNS records from the record status). See docs/dns.md.
+// Package multiclusterdns is the wiring of multi-cluster DNS, and nothing
+// else: SetupWithManager adds the ServiceDNSRecord and IngressDNSRecord
+// status controllers (controllers/servicedns, controllers/ingressdns) and
+// the DNSEndpoint controller (controllers/dnsendpoint) to the manager, when
+// the multiclusterdns.kubefed.io CRDs are installed and the manager may
+// watch them. Its imports of those three controller packages are the one
+// documented import of controllers by a controller package; the controllers
+// share their library through internal/dnsrecords, not through each other.
+// See docs/dns.md.
 package multiclusterdns

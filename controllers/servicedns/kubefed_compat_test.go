@@ -29,7 +29,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	feddnsv1a1 "github.com/kubefed/kubefed/api/multiclusterdns/v1alpha1"
-	"github.com/kubefed/kubefed/controllers/multiclusterdns/clusterlb"
+	"github.com/kubefed/kubefed/internal/dnsrecords"
 )
 
 // TestStatusMatchesKubeFed checks status.domain and status.dns against
@@ -46,8 +46,8 @@ import (
 // when ServiceDNS object is created"), with their regions r0, r1, zones z0,
 // z1 and load balancers 10.20.30.1, 10.20.30.2.
 func TestStatusMatchesKubeFed(t *testing.T) {
-	c1 := clusterlb.Cluster{Name: "cluster1", Ready: true, Region: "r0", Zones: []string{"z0"}}
-	c2 := clusterlb.Cluster{Name: "cluster2", Ready: true, Region: "r1", Zones: []string{"z1"}}
+	c1 := dnsrecords.Cluster{Name: "cluster1", Ready: true, Region: "r0", Zones: []string{"z0"}}
+	c2 := dnsrecords.Cluster{Name: "cluster2", Ready: true, Region: "r1", Zones: []string{"z1"}}
 	lb := func(addrs ...corev1.LoadBalancerIngress) corev1.LoadBalancerStatus {
 		return corev1.LoadBalancerStatus{Ingress: addrs}
 	}
@@ -55,7 +55,7 @@ func TestStatusMatchesKubeFed(t *testing.T) {
 	withLB := func(addrs ...corev1.LoadBalancerIngress) *corev1.Service {
 		return &corev1.Service{Status: corev1.ServiceStatus{LoadBalancer: lb(addrs...)}}
 	}
-	entry := func(c clusterlb.Cluster, l corev1.LoadBalancerStatus) feddnsv1a1.ClusterDNS {
+	entry := func(c dnsrecords.Cluster, l corev1.LoadBalancerStatus) feddnsv1a1.ClusterDNS {
 		return feddnsv1a1.ClusterDNS{Cluster: c.Name, Region: c.Region, Zones: c.Zones, LoadBalancer: l}
 	}
 	tests := []struct {
@@ -112,7 +112,7 @@ func TestStatusMatchesKubeFed(t *testing.T) {
 		// has just built, which is empty, so it keeps none.
 		name: "a cluster that is not Ready is not listed",
 		clusters: []clusterService{
-			{cluster: clusterlb.Cluster{Name: "cluster0", Region: "r9", Zones: []string{"z9"}}, problem: "cluster cluster0 is not Ready"},
+			{cluster: dnsrecords.Cluster{Name: "cluster0", Region: "r9", Zones: []string{"z9"}}, problem: "cluster cluster0 is not Ready"},
 			{cluster: c1, read: true, service: withLB(ip("10.20.30.1")), readyEndpoints: true},
 		},
 		want: []feddnsv1a1.ClusterDNS{entry(c1, lb(ip("10.20.30.1")))},
@@ -161,7 +161,7 @@ func TestSelectorlessServiceWithHandWrittenEndpoints(t *testing.T) {
 	}
 	mirroredManaged := mirrored.DeepCopy()
 	mirroredManaged.Labels["kubefed.io/managed"] = "true"
-	cl := clusterlb.Cluster{Name: "member1", Ready: true}
+	cl := dnsrecords.Cluster{Name: "member1", Ready: true}
 	tests := []struct {
 		name    string
 		svc     *corev1.Service
@@ -189,7 +189,7 @@ func TestSelectorlessServiceWithHandWrittenEndpoints(t *testing.T) {
 				}
 				liveB = liveB.WithObjects(slice.DeepCopy())
 			}
-			got := readService(t.Context(), clusterlb.Member{Cached: cached, Live: liveB.Build()}, cl, key)
+			got := readService(t.Context(), dnsrecords.Member{Cached: cached, Live: liveB.Build()}, cl, key)
 			if got.problem != "" || got.service == nil || !got.read {
 				t.Fatalf("read %+v", got)
 			}

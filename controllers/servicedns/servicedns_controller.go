@@ -22,18 +22,17 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
-	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 
-	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	feddnsv1a1 "github.com/kubefed/kubefed/api/multiclusterdns/v1alpha1"
-	"github.com/kubefed/kubefed/controllers/multiclusterdns/clusterlb"
 	"github.com/kubefed/kubefed/internal/clustercache"
+	"github.com/kubefed/kubefed/internal/dnsrecords"
 )
 
 // +kubebuilder:rbac:groups=multiclusterdns.kubefed.io,resources=servicednsrecords,verbs=get;list;watch
@@ -51,7 +50,7 @@ type Reconciler struct {
 	// Client reads the host cluster and writes record status.
 	Client client.Client
 	// Members reads member clusters.
-	Members clusterlb.Members
+	Members dnsrecords.Members
 	// Namespace is the control-plane namespace (KubeFedClusters).
 	Namespace string
 }
@@ -59,9 +58,6 @@ type Reconciler struct {
 // SetupWithManager registers the controller and its member watches with
 // the connections of cc.
 func (r *Reconciler) SetupWithManager(mgr ctrl.Manager, cc *clustercache.ClusterCache) error {
-	sameName := func(_ context.Context, _ string, o client.Object) []ctrl.Request {
-		return []ctrl.Request{{NamespacedName: client.ObjectKeyFromObject(o)}}
-	}
 	sliceToRecord := func(_ context.Context, _ string, o client.Object) []ctrl.Request {
 		svc := o.GetLabels()[discoveryv1.LabelServiceName]
 		if svc == "" {
@@ -69,81 +65,44 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager, cc *clustercache.Cluster
 		}
 		return []ctrl.Request{{NamespacedName: types.NamespacedName{Namespace: o.GetNamespace(), Name: svc}}}
 	}
-	return ctrl.NewControllerManagedBy(mgr).
-		Named("servicednsrecord").
-		For(&feddnsv1a1.ServiceDNSRecord{}).
-		Watches(&feddnsv1a1.Domain{}, handler.EnqueueRequestsFromMapFunc(r.domainToRecords)).
-		Watches(&fedcorev1b1.KubeFedCluster{}, handler.EnqueueRequestsFromMapFunc(r.allRecords)).
-		WatchesRawSource(clustercache.WatchSource(cc, clustercache.WatchSourceInput[ctrl.Request]{
-			Name: "servicedns-services", Kind: &corev1.Service{}, MapFunc: sameName})).
-		WatchesRawSource(clustercache.WatchSource(cc, clustercache.WatchSourceInput[ctrl.Request]{
-			Name: "servicedns-endpointslices", Kind: &discoveryv1.EndpointSlice{}, MapFunc: sliceToRecord})).
-		// The slices mirrored from hand-written Endpoints (Services without
-		// a selector) carry the Endpoints' labels, not kubefed.io/managed:
-		// a watch of their own, selected by the mirroring controller's
-		// label, which only such slices carry.
-		WatchesRawSource(clustercache.WatchSource(cc, clustercache.WatchSourceInput[ctrl.Request]{
-			Name: "servicedns-mirrored-endpointslices", Kind: &discoveryv1.EndpointSlice{},
-			LabelSelector: labels.SelectorFromSet(labels.Set{discoveryv1.LabelManagedBy: mirroringController}),
-			MapFunc:       sliceToRecord})).
-		WatchesRawSource(clustercache.ConnectionSource(cc, func(ctx context.Context, _ clustercache.ConnectionEvent) []ctrl.Request {
-			return r.allRecords(ctx, nil)
-		})).
-		Complete(r)
+	return dnsrecords.ServiceRecords.SetupController(mgr, cc, r.Client, r, func(b *builder.Builder) *builder.Builder {
+		return b.Watches(&feddnsv1a1.Domain{}, handler.EnqueueRequestsFromMapFunc(r.domainToRecords)).
+			WatchesRawSource(dnsrecords.WatchSameName(cc, "servicedns-services", &corev1.Service{})).
+			WatchesRawSource(clustercache.WatchSource(cc, clustercache.WatchSourceInput[ctrl.Request]{
+				Name: "servicedns-endpointslices", Kind: &discoveryv1.EndpointSlice{}, MapFunc: sliceToRecord})).
+			// The slices mirrored from hand-written Endpoints (Services
+			// without a selector) carry the Endpoints' labels, not
+			// kubefed.io/managed: a watch of their own, selected by the
+			// mirroring controller's label, which only such slices carry.
+			WatchesRawSource(clustercache.WatchSource(cc, clustercache.WatchSourceInput[ctrl.Request]{
+				Name: "servicedns-mirrored-endpointslices", Kind: &discoveryv1.EndpointSlice{},
+				LabelSelector: labels.SelectorFromSet(labels.Set{discoveryv1.LabelManagedBy: mirroringController}),
+				MapFunc:       sliceToRecord}))
+	})
 }
 
-func (r *Reconciler) allRecords(ctx context.Context, _ client.Object) []ctrl.Request {
-	list := &feddnsv1a1.ServiceDNSRecordList{}
-	if err := r.Client.List(ctx, list); err != nil {
-		ctrl.LoggerFrom(ctx).Error(err, "Could not list ServiceDNSRecords")
-		return nil
-	}
-	out := make([]ctrl.Request, 0, len(list.Items))
-	for i := range list.Items {
-		out = append(out, ctrl.Request{NamespacedName: client.ObjectKeyFromObject(&list.Items[i])})
-	}
-	return out
-}
-
+// domainToRecords enqueues the records of a Domain of the control-plane
+// namespace.
 func (r *Reconciler) domainToRecords(ctx context.Context, o client.Object) []ctrl.Request {
-	list := &feddnsv1a1.ServiceDNSRecordList{}
 	if o.GetNamespace() != r.Namespace {
 		return nil
 	}
-	if err := r.Client.List(ctx, list); err != nil {
-		ctrl.LoggerFrom(ctx).Error(err, "Could not list ServiceDNSRecords")
-		return nil
-	}
-	var out []ctrl.Request
-	for i := range list.Items {
-		if list.Items[i].Spec.DomainRef == o.GetName() {
-			out = append(out, ctrl.Request{NamespacedName: client.ObjectKeyFromObject(&list.Items[i])})
-		}
-	}
-	return out
+	return dnsrecords.ServiceRecords.Requests(ctx, r.Client, func(rec *feddnsv1a1.ServiceDNSRecord) (ctrl.Request, bool) {
+		return ctrl.Request{NamespacedName: client.ObjectKeyFromObject(rec)}, rec.Spec.DomainRef == o.GetName()
+	})
 }
 
 // Reconcile reads the record's Domain and its Service in every Ready
 // member, then writes the status once, only when it changed.
 func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	rec := &feddnsv1a1.ServiceDNSRecord{}
-	if err := r.Client.Get(ctx, req.NamespacedName, rec); err != nil {
-		return ctrl.Result{}, client.IgnoreNotFound(err)
-	}
-	s, err := r.read(ctx, rec)
-	if err != nil {
-		return ctrl.Result{}, err
-	}
-	status := computeStatus(s)
-	if apiequality.Semantic.DeepEqual(status, rec.Status) {
-		return ctrl.Result{}, nil
-	}
-	before := rec.DeepCopy()
-	rec.Status = status
-	if err := r.Client.Status().Patch(ctx, rec, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); err != nil {
-		return ctrl.Result{}, fmt.Errorf("writing the status of ServiceDNSRecord %s: %w", req.NamespacedName, err)
-	}
-	return ctrl.Result{}, nil
+	return dnsrecords.ServiceRecords.ReconcileStatus(ctx, r.Client, req,
+		func(ctx context.Context, rec *feddnsv1a1.ServiceDNSRecord) (feddnsv1a1.ServiceDNSRecordStatus, error) {
+			s, err := r.read(ctx, rec)
+			if err != nil {
+				return feddnsv1a1.ServiceDNSRecordStatus{}, err
+			}
+			return computeStatus(s), nil
+		})
 }
 
 // read fills the scope: the Domain and every joined cluster's view of the
@@ -159,17 +118,17 @@ func (r *Reconciler) read(ctx context.Context, rec *feddnsv1a1.ServiceDNSRecord)
 	default:
 		s.domain = domain
 	}
-	clusters, err := clusterlb.Joined(ctx, r.Client, r.Namespace)
+	clusters, err := dnsrecords.JoinedClusters(ctx, r.Client, r.Namespace)
 	if err != nil {
 		return nil, err
 	}
 	key := client.ObjectKeyFromObject(rec)
-	s.clusters = clusterlb.ReadEach(ctx, r.Members, clusters,
-		func(ctx context.Context, m clusterlb.Member, cl clusterlb.Cluster) clusterService {
+	s.clusters = dnsrecords.ReadEach(ctx, r.Members, clusters,
+		func(ctx context.Context, m dnsrecords.Member, cl dnsrecords.Cluster) clusterService {
 			return readService(ctx, m, cl, key)
 		},
-		func(cl clusterlb.Cluster, err error) clusterService {
-			return clusterService{cluster: cl, problem: clusterlb.NotReadyMessage(cl, err)}
+		func(cl dnsrecords.Cluster, err error) clusterService {
+			return clusterService{cluster: cl, problem: dnsrecords.NotReadyMessage(cl, err)}
 		})
 	return s, nil
 }
@@ -181,7 +140,7 @@ func (r *Reconciler) read(ctx context.Context, rec *feddnsv1a1.ServiceDNSRecord)
 // and the mirroring controller copies Endpoints written by hand for a
 // Service without one (with the Endpoints' labels, which need not include
 // kubefed.io/managed: those are read from the member's API server).
-func readService(ctx context.Context, m clusterlb.Member, cl clusterlb.Cluster, key types.NamespacedName) clusterService {
+func readService(ctx context.Context, m dnsrecords.Member, cl dnsrecords.Cluster, key types.NamespacedName) clusterService {
 	out := clusterService{cluster: cl, read: true}
 	svc := &corev1.Service{}
 	if err := m.Cached.Get(ctx, key, svc); err != nil {

@@ -24,7 +24,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	feddnsv1a1 "github.com/kubefed/kubefed/api/multiclusterdns/v1alpha1"
-	"github.com/kubefed/kubefed/controllers/multiclusterdns/clusterlb"
+	"github.com/kubefed/kubefed/internal/dnsrecords"
 )
 
 // scope is what one reconcile read.
@@ -41,7 +41,7 @@ type scope struct {
 
 // clusterService is one cluster's view of the record's Service.
 type clusterService struct {
-	cluster clusterlb.Cluster
+	cluster dnsrecords.Cluster
 	// read is true when the cluster was Ready, connected and answered.
 	read bool
 	// service is the member Service; nil when absent or not read.
@@ -65,80 +65,58 @@ func computeStatus(s *scope) feddnsv1a1.ServiceDNSRecordStatus {
 	rec := s.record
 	st := feddnsv1a1.ServiceDNSRecordStatus{ObservedGeneration: rec.Generation,
 		Conditions: slices.Clone(rec.Status.Conditions)}
-	var problems []string
-	var ready, found, withLB, backed, published, badHosts int
+	var t dnsrecords.Tally
+	// backed counts the Services with an address whose endpoints are
+	// ready (or need not be).
+	var backed int
 	for _, c := range s.clusters {
-		if c.problem != "" {
-			problems = append(problems, c.problem)
-		}
-		if !c.cluster.Ready {
+		if !t.Cluster(c.cluster, c.problem) {
 			continue
 		}
-		ready++
 		entry := feddnsv1a1.ClusterDNS{Cluster: c.cluster.Name, Region: c.cluster.Region, Zones: c.cluster.Zones}
 		if c.service != nil {
-			found++
 			lbs := c.service.Status.LoadBalancer.Ingress
-			valid, invalid := clusterlb.CleanLoadBalancer(lbs)
-			for _, h := range invalid {
-				badHosts++
-				problems = append(problems, fmt.Sprintf("cluster %s: load balancer address %q of Service %s/%s is not a valid IP or DNS name and is not published", c.cluster.Name, h, rec.Namespace, rec.Name))
-			}
-			if len(lbs) == 0 {
-				problems = append(problems, fmt.Sprintf("cluster %s: Service %s/%s has no load balancer address yet", c.cluster.Name, rec.Namespace, rec.Name))
-			} else {
-				withLB++
-			}
+			valid := t.LoadBalancer(c.cluster, "Service "+rec.Namespace+"/"+rec.Name, lbs)
 			switch {
 			case !c.readyEndpoints && !rec.Spec.AllowServiceWithoutEndpoints:
 				if len(lbs) > 0 {
-					problems = append(problems, fmt.Sprintf("cluster %s: Service %s/%s has no ready endpoint", c.cluster.Name, rec.Namespace, rec.Name))
+					t.Problem(fmt.Sprintf("cluster %s: Service %s/%s has no ready endpoint", c.cluster.Name, rec.Namespace, rec.Name))
 				}
 			case len(lbs) > 0:
 				backed++
-				entry.LoadBalancer.Ingress = clusterlb.SortLoadBalancer(lbs)
+				entry.LoadBalancer.Ingress = dnsrecords.SortLoadBalancer(lbs)
 				if len(valid) > 0 {
-					published++
+					t.Published++
 				}
 			}
 		}
 		st.DNS = append(st.DNS, entry)
 	}
-	msg := clusterlb.Summary(problems)
 	gen := rec.Generation
-
-	if published > 0 {
-		clusterlb.SetCondition(&st.Conditions, gen, feddnsv1a1.ConditionAvailable, true, feddnsv1a1.ReasonHealthy,
-			fmt.Sprintf("%d of %d Ready clusters have a load balancer to publish. %s", published, ready, msg))
-	} else {
-		// The DNSEndpoint keeps its last records: a DNS name that vanishes
-		// while no cluster can serve is worse than one that may be stale.
-		clusterlb.SetCondition(&st.Conditions, gen, feddnsv1a1.ConditionAvailable, false, feddnsv1a1.ReasonNoHealthyCluster,
-			strings.TrimSpace(fmt.Sprintf("No cluster is healthy; the DNSEndpoint keeps the records it last published, if any. %s", msg)))
-	}
+	t.SetAvailable(&st.Conditions, gen)
 
 	if s.domain == nil {
 		st.Domain = ""
-		clusterlb.SetCondition(&st.Conditions, gen, feddnsv1a1.ConditionReady, false, feddnsv1a1.ReasonDomainNotFound,
+		dnsrecords.SetCondition(&st.Conditions, gen, feddnsv1a1.ConditionReady, false, feddnsv1a1.ReasonDomainNotFound,
 			fmt.Sprintf("Domain %s/%s does not exist: create it in the control-plane namespace or correct spec.domainRef; no DNS name is published", s.domainNamespace, rec.Spec.DomainRef))
 		return st
 	}
 	st.Domain = s.domain.Domain
-	if published > 0 {
-		clusterlb.SetCondition(&st.Conditions, gen, feddnsv1a1.ConditionReady, true, feddnsv1a1.ReasonPublished,
+	if t.Published > 0 {
+		dnsrecords.SetCondition(&st.Conditions, gen, feddnsv1a1.ConditionReady, true, feddnsv1a1.ReasonPublished,
 			fmt.Sprintf("Published as %s", publishedName(rec, st.Domain)))
 		return st
 	}
 	reason, what := feddnsv1a1.ReasonServiceNotFound, "no Ready cluster has the federated Service: create a FederatedService of the same name and namespace placed in at least one cluster"
 	switch {
-	case found > 0 && withLB == 0:
+	case t.Found > 0 && t.WithAddress == 0:
 		reason, what = feddnsv1a1.ReasonNoLoadBalancer, "no cluster's Service has a load balancer address: is it of type LoadBalancer, with a load balancer controller in the clusters?"
-	case withLB > 0 && backed == 0:
+	case t.WithAddress > 0 && backed == 0:
 		reason, what = feddnsv1a1.ReasonNoReadyEndpoints, "no cluster's Service has a ready endpoint (set spec.allowServiceWithoutEndpoints to publish anyway)"
-	case backed > 0 && badHosts > 0:
+	case backed > 0 && t.Invalid > 0:
 		reason, what = feddnsv1a1.ReasonInvalidHostname, "no cluster's Service has a valid load balancer address"
 	}
-	clusterlb.SetCondition(&st.Conditions, gen, feddnsv1a1.ConditionReady, false, reason, strings.TrimSpace(what+". "+msg))
+	t.SetNotReady(&st.Conditions, gen, reason, what)
 	return st
 }
 

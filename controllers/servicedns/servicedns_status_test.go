@@ -26,7 +26,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	feddnsv1a1 "github.com/kubefed/kubefed/api/multiclusterdns/v1alpha1"
-	"github.com/kubefed/kubefed/controllers/multiclusterdns/clusterlb"
+	"github.com/kubefed/kubefed/internal/dnsrecords"
 )
 
 func svc(addrs ...corev1.LoadBalancerIngress) *corev1.Service {
@@ -34,8 +34,8 @@ func svc(addrs ...corev1.LoadBalancerIngress) *corev1.Service {
 }
 
 func TestComputeStatus(t *testing.T) {
-	eu := clusterlb.Cluster{Name: "c1", Ready: true, Region: "eu", Zones: []string{"eu-a"}}
-	us := clusterlb.Cluster{Name: "c2", Ready: true, Region: "us"}
+	eu := dnsrecords.Cluster{Name: "c1", Ready: true, Region: "eu", Zones: []string{"eu-a"}}
+	us := dnsrecords.Cluster{Name: "c2", Ready: true, Region: "us"}
 	ip := func(s string) corev1.LoadBalancerIngress { return corev1.LoadBalancerIngress{IP: s} }
 	domain := &feddnsv1a1.Domain{Domain: "example.com"}
 	tests := []struct {
@@ -76,7 +76,7 @@ func TestComputeStatus(t *testing.T) {
 		name:   "no Ready cluster: nothing listed, the DNSEndpoint keeps its records",
 		domain: domain,
 		clusters: []clusterService{
-			{cluster: clusterlb.Cluster{Name: "c1"}, problem: "cluster c1 is not Ready"},
+			{cluster: dnsrecords.Cluster{Name: "c1"}, problem: "cluster c1 is not Ready"},
 		},
 		ready: metav1.ConditionFalse, avail: metav1.ConditionFalse, readyReason: feddnsv1a1.ReasonServiceNotFound,
 		messageMention: "the DNSEndpoint keeps the records it last published, if any. cluster c1 is not Ready",

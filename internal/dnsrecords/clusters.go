@@ -14,22 +14,17 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package clusterlb
+package dnsrecords
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/validation"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
@@ -58,9 +53,9 @@ type Cluster struct {
 	Zones  []string
 }
 
-// Joined lists the KubeFedClusters of the control-plane namespace, sorted
-// by name.
-func Joined(ctx context.Context, c client.Reader, namespace string) ([]Cluster, error) {
+// JoinedClusters lists the KubeFedClusters of the control-plane
+// namespace, sorted by name.
+func JoinedClusters(ctx context.Context, c client.Reader, namespace string) ([]Cluster, error) {
 	list := &fedcorev1b1.KubeFedClusterList{}
 	if err := c.List(ctx, list, client.InNamespace(namespace)); err != nil {
 		return nil, fmt.Errorf("listing KubeFedClusters in %s: %w", namespace, err)
@@ -132,66 +127,4 @@ func NotReadyMessage(cl Cluster, err error) string {
 		return fmt.Sprintf("cluster %s is not connected", cl.Name)
 	}
 	return fmt.Sprintf("cluster %s: %v", cl.Name, err)
-}
-
-// CleanLoadBalancer returns the load balancer entries that can be
-// published: an IP address, or else a valid DNS host name. Invalid host
-// names are returned apart so that the status can name them.
-func CleanLoadBalancer(in []corev1.LoadBalancerIngress) (valid []corev1.LoadBalancerIngress, invalid []string) {
-	for _, lb := range in {
-		switch {
-		case lb.IP != "" && net.ParseIP(lb.IP) != nil:
-			valid = append(valid, corev1.LoadBalancerIngress{IP: lb.IP})
-		case lb.Hostname != "":
-			h := strings.TrimSuffix(lb.Hostname, ".")
-			if len(validation.IsDNS1123Subdomain(h)) == 0 && strings.Contains(h, ".") {
-				valid = append(valid, corev1.LoadBalancerIngress{Hostname: h})
-			} else {
-				invalid = append(invalid, lb.Hostname)
-			}
-		case lb.IP != "":
-			invalid = append(invalid, lb.IP)
-		}
-	}
-	return valid, invalid
-}
-
-// SortLoadBalancer returns the IP and host name of each load balancer
-// entry, ordered as KubeFed v0.6 ordered them in a record's status (by IP,
-// then by host name; entries without an IP first), so that an unchanged
-// member status gives an unchanged record status.
-func SortLoadBalancer(in []corev1.LoadBalancerIngress) []corev1.LoadBalancerIngress {
-	if len(in) == 0 {
-		return nil
-	}
-	out := make([]corev1.LoadBalancerIngress, 0, len(in))
-	for _, lb := range in {
-		out = append(out, corev1.LoadBalancerIngress{IP: lb.IP, Hostname: lb.Hostname})
-	}
-	slices.SortFunc(out, func(a, b corev1.LoadBalancerIngress) int {
-		if c := strings.Compare(a.IP, b.IP); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Hostname, b.Hostname)
-	})
-	return out
-}
-
-// SetCondition sets one record condition, keeping its transition time when
-// only the message changed.
-func SetCondition(conds *[]metav1.Condition, generation int64, typ string, ok bool, reason, message string) {
-	status := metav1.ConditionFalse
-	if ok {
-		status = metav1.ConditionTrue
-	}
-	meta.SetStatusCondition(conds, metav1.Condition{Type: typ, Status: status, Reason: reason,
-		Message: message, ObservedGeneration: generation})
-}
-
-// Summary joins per-cluster problems into one status message.
-func Summary(problems []string) string {
-	if len(problems) == 0 {
-		return ""
-	}
-	return strings.Join(problems, "; ")
 }
