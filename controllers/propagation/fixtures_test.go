@@ -17,11 +17,16 @@ limitations under the License.
 package propagation
 
 import (
+	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/util/sets"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
@@ -97,8 +102,51 @@ func member(t *testing.T, apiVersion, kind string, generation int64, fields map[
 	return u
 }
 
+// managedConfigMap returns member ConfigMap ns/web, labelled as managed by
+// kubefed.
+func managedConfigMap(t *testing.T) *unstructured.Unstructured {
+	t.Helper()
+	u := member(t, "v1", "ConfigMap", 0, nil)
+	u.SetLabels(map[string]string{fedcorev1b1.ManagedByKubeFedLabelKey: fedcorev1b1.ManagedByKubeFedLabelValue})
+	return u
+}
+
 func ok(m *unstructured.Unstructured) *clusterResult { return &clusterResult{member: m} }
 
 func failedWith(status fedtypesv1b1.PropagationStatus, message string) *clusterResult {
 	return &clusterResult{status: status, message: message}
 }
+
+// directMembers serves every member read from the API server, through the
+// identity each cluster was joined with. A cluster mapped to nil is
+// connected but cannot be reached.
+type directMembers map[string]client.Client
+
+func (m directMembers) GetClient(_ context.Context, cluster string) (client.Client, error) {
+	c, ok := m[cluster]
+	switch {
+	case !ok:
+		return nil, fmt.Errorf("cluster %s is not connected", cluster)
+	case c == nil:
+		return nil, fmt.Errorf("cluster %s: connection refused", cluster)
+	}
+	return c, nil
+}
+
+func (m directMembers) GetReader(ctx context.Context, cluster string) (client.Reader, error) {
+	return m.GetClient(ctx, cluster)
+}
+
+func (m directMembers) ReadyClusters() []string {
+	names := make([]string, 0, len(m))
+	for name := range m {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// directMembers measures no write: no member is ever slow.
+func (directMembers) ObserveWrite(string, time.Duration) {}
+func (directMembers) WriteLatency(string) time.Duration  { return 0 }
+func (directMembers) SlowClusters() sets.Set[string]     { return sets.New[string]() }

@@ -37,29 +37,17 @@ import (
 // clusters have answered, reports the slow cluster as WaitingForCluster,
 // and the write goes on in the background; when it completes, the object
 // is reconciled again and picks up its outcome.
-const (
-	// slowFloor is the mean write latency under which no member counts as
-	// slow, however fast the others are.
-	slowFloor = 500 * time.Millisecond
-	// slowFactor is how many times slower than the fastest member a member
-	// must be, on average, to count as slow.
-	slowFactor = 4
-	// latencyWeight is the weight of the newest sample in a member's mean
-	// write latency (an exponentially weighted moving average). It is low
-	// so that a member that is slow for good stands out after a handful
-	// of writes while a single slow write under load (one apply of 3 s
-	// among 200 ms ones moves the mean to 480 ms) does not.
-	latencyWeight = 0.1
-	// slowMinSamples is how many writes to a member must have been
-	// measured before it can count as slow: the first write to a member
-	// also pays for connecting to it.
-	slowMinSamples = 5
-	// maxDetached bounds the detached writes running at once per member
-	// (and type); further objects wait in a backlog, released as the
-	// running writes complete (one per completion; all of it when none
-	// runs any more).
-	maxDetached = 64
-)
+//
+// Whether a member is slow is the member's own property, shared by every
+// type: each write's latency goes to Members.ObserveWrite, and the verdict
+// comes from Members.SlowClusters (the clustercache keeps the mean once per
+// member connection). What is detached, and the backlog of objects waiting
+// for a slot, stay per type: they are this controller's work.
+
+// maxDetached bounds the detached writes running at once per member (and
+// type); further objects wait in a backlog, released as the running writes
+// complete (one per completion; all of it when none runs any more).
+const maxDetached = 64
 
 // memberOpKey names the member operation of one object in one cluster.
 type memberOpKey struct {
@@ -94,9 +82,9 @@ type memberOp struct {
 	detached, finished bool
 }
 
-// memberOps owns the detached member operations of one type, the backlog
-// of objects waiting for a slot, and each member's mean write latency. Its
-// zero value is ready to use; every method is safe for concurrent use.
+// memberOps owns the detached member operations of one type and the
+// backlog of objects waiting for a slot. Its zero value is ready to use;
+// every method is safe for concurrent use.
 type memberOps struct {
 	mu sync.Mutex
 	// ops are the operations of reconciles that may stop waiting for them:
@@ -108,9 +96,6 @@ type memberOps struct {
 	// in order, and waiting the same as a set.
 	backlog map[string][]types.NamespacedName
 	waiting map[string]sets.Set[types.NamespacedName]
-	// latency is each cluster's mean write latency, over samples writes.
-	latency map[string]time.Duration
-	samples map[string]int
 	// queue is the controller's work queue, once it started.
 	queue workqueue.TypedRateLimitingInterface[reconcile.Request]
 }
@@ -122,55 +107,6 @@ func (m *memberOps) Start(_ context.Context, q workqueue.TypedRateLimitingInterf
 	defer m.mu.Unlock()
 	m.queue = q
 	return nil
-}
-
-// observe records one write's latency to cluster.
-func (m *memberOps) observe(cluster string, d time.Duration) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.latency == nil {
-		m.latency, m.samples = map[string]time.Duration{}, map[string]int{}
-	}
-	m.samples[cluster]++
-	old, ok := m.latency[cluster]
-	if !ok {
-		m.latency[cluster] = d
-		return
-	}
-	m.latency[cluster] = time.Duration(latencyWeight*float64(d) + (1-latencyWeight)*float64(old))
-}
-
-// slow returns the clusters whose mean write latency, over at least
-// slowMinSamples writes, is at least slowFloor and slowFactor times that of
-// the fastest cluster measured. A single cluster, or clusters that are all
-// equally slow, are never slow: holding a worker for them holds nobody else
-// back.
-func (m *memberOps) slow() sets.Set[string] {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	out := sets.New[string]()
-	if len(m.latency) < 2 {
-		return out
-	}
-	fastest := time.Duration(-1)
-	for _, d := range m.latency {
-		if fastest < 0 || d < fastest {
-			fastest = d
-		}
-	}
-	for c, d := range m.latency {
-		if d >= slowFloor && d >= slowFactor*fastest && m.samples[c] >= slowMinSamples {
-			out.Insert(c)
-		}
-	}
-	return out
-}
-
-// meanLatency returns the cluster's mean write latency.
-func (m *memberOps) meanLatency(cluster string) time.Duration {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.latency[cluster]
 }
 
 // claimState is what claim found for an object's cluster.
@@ -331,9 +267,10 @@ func (m *memberOps) collect(k memberOpKey, op *memberOp) (memberOutcome, bool) {
 	return memberOutcome{}, false
 }
 
-// waitingMessage says why a cluster's outcome is not known yet.
-func (m *memberOps) waitingMessage(cluster string, queued bool) string {
-	mean := m.meanLatency(cluster).Round(time.Millisecond)
+// waitingMessage says why a cluster's outcome is not known yet; mean is
+// the cluster's mean write latency.
+func waitingMessage(cluster string, mean time.Duration, queued bool) string {
+	mean = mean.Round(time.Millisecond)
 	if queued {
 		return fmt.Sprintf("cluster %s answers slowly (%s per write on average): this object waits for one of the %d writes in flight there; its status follows when it is written", cluster, mean, maxDetached)
 	}

@@ -23,91 +23,12 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/client-go/tools/record"
 	"k8s.io/client-go/util/workqueue"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 )
-
-func TestSlowClusters(t *testing.T) {
-	for _, tc := range []struct {
-		name    string
-		latency map[string]time.Duration
-		want    []string
-	}{
-		{"no samples", nil, nil},
-		{"a single cluster is never slow", map[string]time.Duration{"a": 5 * time.Second}, nil},
-		{"all equally slow", map[string]time.Duration{"a": 2 * time.Second, "b": 2 * time.Second}, nil},
-		{"slower but under the floor", map[string]time.Duration{"a": 10 * time.Millisecond, "b": 400 * time.Millisecond}, nil},
-		{"over the floor but not 4x", map[string]time.Duration{"a": 300 * time.Millisecond, "b": 900 * time.Millisecond}, nil},
-		{"one slow among fast", map[string]time.Duration{"a": 20 * time.Millisecond, "b": 30 * time.Millisecond, "c": 800 * time.Millisecond}, []string{"c"}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var m memberOps
-			for c, d := range tc.latency {
-				for range slowMinSamples {
-					m.observe(c, d)
-				}
-			}
-			if got := sets.List(m.slow()); fmt.Sprint(got) != fmt.Sprint(sets.List(sets.New(tc.want...))) {
-				t.Errorf("slow() = %v, want %v", got, tc.want)
-			}
-		})
-	}
-}
-
-func TestLatencyIsAMovingAverage(t *testing.T) {
-	var m memberOps
-	for range 20 {
-		m.observe("a", time.Second)
-		m.observe("b", 10*time.Millisecond)
-	}
-	if got := sets.List(m.slow()); fmt.Sprint(got) != "[a]" {
-		t.Fatalf("slow() = %v after 20 writes of 1s to a and 10ms to b, want [a]", got)
-	}
-	for range 10 {
-		m.observe("a", 10*time.Millisecond)
-	}
-	if got := m.slow(); got.Len() != 0 {
-		t.Errorf("after 10 fast writes, a's mean is %s and slow() = %v: a member that recovers must stop counting as slow",
-			m.meanLatency("a"), sets.List(got))
-	}
-}
-
-func TestASlowMemberNeedsSeveralSlowWrites(t *testing.T) {
-	t.Run("first write", func(t *testing.T) {
-		// The first write to a member also connects to it.
-		var m memberOps
-		m.observe("a", 2*time.Second)
-		for range 20 {
-			m.observe("b", 20*time.Millisecond)
-		}
-		if got := m.slow(); got.Len() != 0 {
-			t.Errorf("slow() = %v after a single write to a: a member needs %d measured writes to count as slow", sets.List(got), slowMinSamples)
-		}
-	})
-	t.Run("one slow write under load", func(t *testing.T) {
-		var m memberOps
-		for range 20 {
-			m.observe("a", 200*time.Millisecond)
-			m.observe("b", 100*time.Millisecond)
-		}
-		m.observe("a", 2500*time.Millisecond)
-		if got := m.slow(); got.Len() != 0 {
-			t.Errorf("slow() = %v after one write of 2.5s among writes of 200ms to a (mean %s): one slow write must not make a member slow",
-				sets.List(got), m.meanLatency("a"))
-		}
-		// Slow for good: a few writes later it counts as slow.
-		for range 3 {
-			m.observe("a", 2500*time.Millisecond)
-		}
-		if got := sets.List(m.slow()); fmt.Sprint(got) != "[a]" {
-			t.Errorf("slow() = %v after 4 writes of 2.5s to a (mean %s), want [a]", got, m.meanLatency("a"))
-		}
-	})
-}
 
 // recordingQueue records what is added to it.
 type recordingQueue struct {

@@ -29,6 +29,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/client-go/tools/record"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -53,6 +54,14 @@ type Members interface {
 	GetReader(ctx context.Context, cluster string) (client.Reader, error)
 	// ReadyClusters returns the names of the connected members.
 	ReadyClusters() []string
+	// ObserveWrite records how long one write to the member took: the
+	// member's mean write latency is shared by every type.
+	ObserveWrite(cluster string, d time.Duration)
+	// WriteLatency returns the member's mean write latency.
+	WriteLatency(cluster string) time.Duration
+	// SlowClusters returns the members that answer writes much more
+	// slowly than the others (see memberOps).
+	SlowClusters() sets.Set[string]
 }
 
 // Reconciler propagates the objects of one federated type.
@@ -80,8 +89,8 @@ type Reconciler struct {
 	// tooling has no aggregatedStatus or message), once per new field.
 	OnStatusFieldsPruned func(fields []string)
 
-	// ops owns the member operations that outlive their reconcile (writes
-	// to members that answer slowly).
+	// ops owns this type's member operations that outlive their
+	// reconcile (writes to members that answer slowly).
 	ops memberOps
 
 	// pruning remembers the status fields the CRD drops.

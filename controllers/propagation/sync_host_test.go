@@ -20,11 +20,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -45,31 +43,6 @@ import (
 	"github.com/kubefed/kubefed/internal/kubefedctl"
 	"github.com/kubefed/kubefed/test/testenv"
 )
-
-// directMembers serves every member read from the API server, through the
-// identity each cluster was joined with.
-type directMembers map[string]client.Client
-
-func (m directMembers) GetClient(_ context.Context, cluster string) (client.Client, error) {
-	c, ok := m[cluster]
-	if !ok {
-		return nil, fmt.Errorf("cluster %s is not connected", cluster)
-	}
-	return c, nil
-}
-
-func (m directMembers) GetReader(ctx context.Context, cluster string) (client.Reader, error) {
-	return m.GetClient(ctx, cluster)
-}
-
-func (m directMembers) ReadyClusters() []string {
-	names := make([]string, 0, len(m))
-	for name := range m {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	return names
-}
 
 // hostJoinedEnv is a host API server with KubeFed's CRDs, the chart's
 // ServiceAccount and RBAC, and KubeFedClusters for the host joined into

@@ -256,7 +256,7 @@ func (r *Reconciler) absorbRun(s *scope, run memberRun) {
 		s.absorb(cluster, out)
 	}
 	for cluster, queued := range run.pending {
-		s.setResult(cluster, fedtypesv1b1.WaitingForCluster, r.ops.waitingMessage(cluster, queued), nil)
+		s.setResult(cluster, fedtypesv1b1.WaitingForCluster, waitingMessage(cluster, r.Members.WriteLatency(cluster), queued), nil)
 	}
 }
 
@@ -410,7 +410,7 @@ func (r *Reconciler) runMembers(ctx context.Context, s *scope, clusters []string
 	op func(ctx context.Context, s *scope, cluster string) memberOutcome) memberRun {
 	run := memberRun{outcomes: map[string]memberOutcome{}, pending: map[string]bool{}}
 	obj := client.ObjectKeyFromObject(s.fedObj)
-	slow := r.ops.slow()
+	slow := r.Members.SlowClusters()
 	var now []string
 	detachable := map[string]*memberOp{}
 	for _, cluster := range clusters {
@@ -479,7 +479,7 @@ func (r *Reconciler) forEach(ctx context.Context, clusters []string, fn func(con
 }
 
 func (r *Reconciler) dispatched(cluster, op string, d time.Duration, err error) {
-	r.ops.observe(cluster, d)
+	r.Members.ObserveWrite(cluster, d)
 	if r.Metrics != nil {
 		r.Metrics.Dispatched(cluster, op, d, err)
 	}

@@ -192,45 +192,25 @@ func TestNamespaceToFederated(t *testing.T) {
 	}
 }
 
-// terminatingMembers is a Members whose every cluster holds a managed copy
-// that is being deleted: deleteMember then asks for a requeue from each
-// cluster's goroutine.
-type terminatingMembers struct {
-	clusters []string
-	reader   client.Reader
-}
-
-func (m terminatingMembers) GetClient(context.Context, string) (client.Client, error) {
-	return nil, errClusterNotReady
-}
-
-func (m terminatingMembers) GetReader(context.Context, string) (client.Reader, error) {
-	return m.reader, nil
-}
-
-func (m terminatingMembers) ReadyClusters() []string { return m.clusters }
-
 // TestRemovalsRequeueFromParallelClusters runs reconcileRemovals over many
 // clusters at once; under -race it fails when the scope's requeue is not
 // safe for concurrent use.
 func TestRemovalsRequeueFromParallelClusters(t *testing.T) {
 	r := reconcilerFor(t, "", "ConfigMap")
-	copyInMember := &unstructured.Unstructured{Object: map[string]any{}}
-	copyInMember.SetAPIVersion("v1")
-	copyInMember.SetKind("ConfigMap")
-	copyInMember.SetNamespace("ns")
-	copyInMember.SetName("web")
-	copyInMember.SetLabels(map[string]string{fedcorev1b1.ManagedByKubeFedLabelKey: fedcorev1b1.ManagedByKubeFedLabelValue})
+	copyInMember := managedConfigMap(t)
 	copyInMember.SetFinalizers([]string{"example.com/hold"})
 	now := metav1.Now()
 	copyInMember.SetDeletionTimestamp(&now)
-	reader := fake.NewClientBuilder().WithObjects(copyInMember).Build()
-
+	// Every cluster holds a managed copy that is being deleted: deleteMember
+	// then asks for a requeue from each cluster's goroutine.
+	inMember := fake.NewClientBuilder().WithObjects(copyInMember).Build()
+	members := directMembers{}
 	var clusters []string
 	for i := range 32 {
 		clusters = append(clusters, fmt.Sprintf("member%d", i))
+		members[clusters[i]] = inMember
 	}
-	r.Members = terminatingMembers{clusters: clusters, reader: reader}
+	r.Members = members
 	s := newTestScope(r.fedObject("ns", "web", nil))
 	s.ready = sets.New(clusters...)
 
@@ -273,51 +253,20 @@ func TestSystemNamespaceReportsClustersNotReady(t *testing.T) {
 	}
 }
 
-// brokenAndHealthyMembers is a Members where cluster "broken" cannot be
-// read and every other cluster is served by one client.
-type brokenAndHealthyMembers struct {
-	clusters []string
-	healthy  client.Client
-}
-
-func (m brokenAndHealthyMembers) GetClient(_ context.Context, cluster string) (client.Client, error) {
-	if cluster == "broken" {
-		return nil, fmt.Errorf("cluster %s: connection refused", cluster)
-	}
-	return m.healthy, nil
-}
-
-func (m brokenAndHealthyMembers) GetReader(ctx context.Context, cluster string) (client.Reader, error) {
-	if cluster == "broken" {
-		return nil, fmt.Errorf("cluster %s: connection refused", cluster)
-	}
-	return m.healthy, nil
-}
-
-func (m brokenAndHealthyMembers) ReadyClusters() []string { return m.clusters }
-
 // TestReleaseOrphansDoesNotStopAtABrokenCluster: the copies of a federated
 // object that is gone are released in every cluster, whichever fails.
 func TestReleaseOrphansDoesNotStopAtABrokenCluster(t *testing.T) {
 	r := reconcilerFor(t, "", "ConfigMap")
-	orphan := &unstructured.Unstructured{Object: map[string]any{}}
-	orphan.SetAPIVersion("v1")
-	orphan.SetKind("ConfigMap")
-	orphan.SetNamespace("ns")
-	orphan.SetName("web")
-	orphan.SetLabels(map[string]string{fedcorev1b1.ManagedByKubeFedLabelKey: fedcorev1b1.ManagedByKubeFedLabelValue})
-	healthy := fake.NewClientBuilder().WithObjects(orphan).Build()
+	healthy := fake.NewClientBuilder().WithObjects(managedConfigMap(t)).Build()
 	// "broken" sorts first: a release that stops at the first failure
 	// never reaches "healthy".
-	r.Members = brokenAndHealthyMembers{clusters: []string{"broken", "healthy"}, healthy: healthy}
+	r.Members = directMembers{"broken": nil, "healthy": healthy}
 
 	err := r.releaseOrphans(context.Background(), ctrl.Request{NamespacedName: types.NamespacedName{Namespace: "ns", Name: "web"}})
 	if err == nil || !strings.Contains(err.Error(), "broken") {
 		t.Errorf("releaseOrphans error = %v, want one naming cluster broken", err)
 	}
-	got := &unstructured.Unstructured{}
-	got.SetAPIVersion("v1")
-	got.SetKind("ConfigMap")
+	got := member(t, "v1", "ConfigMap", 0, nil)
 	if err := healthy.Get(context.Background(), types.NamespacedName{Namespace: "ns", Name: "web"}, got); err != nil {
 		t.Fatal(err)
 	}

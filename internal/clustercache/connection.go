@@ -74,6 +74,10 @@ type connection struct {
 	// failed holds, by watch name, the watches that could not be
 	// registered in the member and are tried again with backoff.
 	failed map[string]*watchFailure
+
+	// latency is the member's mean write latency, fed by every controller
+	// that writes there (ObserveWrite).
+	latency writeLatency
 }
 
 // watchFailure is a watch that could not be registered in the member: the

@@ -65,6 +65,16 @@ limitations under the License.
 // returns, so that copies that could not be written meanwhile are written
 // at once.
 //
+// # Member speed
+//
+// A member's write latency belongs to its connection, not to a controller:
+// every controller that writes to a member reports each write's duration
+// (ObserveWrite), and all of them read the same verdict (SlowClusters: a
+// member whose mean, over at least five writes, is at least 500 ms and four
+// times the fastest member's) and mean (WriteLatency). The sync controllers
+// of every type thus learn together that a member is slow, and a new
+// connection starts afresh, since its first writes also pay for connecting.
+//
 // # Namespaced scope
 //
 // A control plane joined in Namespaced scope holds a Role in its own
