@@ -20,12 +20,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -39,10 +36,7 @@ import (
 // kubefedProcess is bin/controller-manager run as its own process, so that
 // its CPU time and memory are its own, with pprof on its metrics listener.
 type kubefedProcess struct {
-	cmd         *exec.Cmd
-	metricsAddr string
-	exited      chan struct{}
-	logPath     string
+	*e2eutil.Process
 }
 
 // startKubefed starts bin/controller-manager against the federation's host,
@@ -59,50 +53,22 @@ func startKubefed(tb testing.TB, ctx context.Context, fed *framework.Federation)
 // launchKubefed is startKubefed without the wait.
 func launchKubefed(tb testing.TB, fed *framework.Federation) *kubefedProcess {
 	tb.Helper()
-	p := &kubefedProcess{metricsAddr: freeAddr(tb), exited: make(chan struct{}),
-		logPath: filepath.Join(tb.TempDir(), "controller-manager.log")}
-	logFile, err := os.Create(p.logPath)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	args := []string{
-		"--kubeconfig", e2eutil.ChartKubeconfig(tb, fed), // the host, as the chart's ServiceAccount
-		"--kubefed-namespace", namespace,
-		"--metrics-bind-address", p.metricsAddr,
-		"--health-probe-bind-address", "0",
-		"--profiling",
+	opts := e2eutil.ProcessOptions{
+		Kubeconfig:  e2eutil.ChartKubeconfig(tb, fed), // the host, as the chart's ServiceAccount
+		MetricsAddr: e2eutil.FreeAddr(tb),
+		Args:        []string{"--profiling"},
 	}
 	if qps := envInt(tb, "KUBEFED_BENCH_CLIENT_QPS", 0); qps > 0 {
-		args = append(args, "--rest-config-qps", fmt.Sprint(qps), "--rest-config-burst", fmt.Sprint(2*qps),
+		opts.Args = append(opts.Args, "--rest-config-qps", fmt.Sprint(qps), "--rest-config-burst", fmt.Sprint(2*qps),
 			"--member-qps", fmt.Sprint(qps), "--member-burst", fmt.Sprint(2*qps))
 	}
-	p.cmd = exec.Command(filepath.Join(framework.DefaultBinDir(), "controller-manager"), args...)
-	p.cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool {
-		return strings.HasPrefix(kv, "KUBECONFIG=") || strings.HasPrefix(kv, "KUBEFED_NAMESPACE=") || strings.HasPrefix(kv, "GOMEMLIMIT=")
-	})
 	// In a container the controller-manager keeps its heap under 85% of
 	// the memory limit (app.SetMemoryLimit); this process has no container,
 	// so the benchmark gives it the limit it would derive.
 	if limit := benchMemoryLimitMiB(tb); limit > 0 {
-		p.cmd.Env = append(p.cmd.Env, fmt.Sprintf("GOMEMLIMIT=%dMiB", int(float64(limit)*app.MemoryLimitFraction)))
+		opts.Env = append(opts.Env, fmt.Sprintf("GOMEMLIMIT=%dMiB", int(float64(limit)*app.MemoryLimitFraction)))
 	}
-	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
-	// It dies with the benchmark, even when that panics.
-	p.cmd.SysProcAttr = framework.DieWithParent()
-	if err := p.cmd.Start(); err != nil {
-		logFile.Close()
-		tb.Fatalf("starting %s: %v (run 'make build' first)", p.cmd.Path, err)
-	}
-	go func() { _ = p.cmd.Wait(); logFile.Close(); close(p.exited) }()
-	tb.Cleanup(func() {
-		p.stop()
-		if tb.Failed() {
-			data, _ := os.ReadFile(p.logPath)
-			lines := strings.Split(string(data), "\n")
-			tb.Logf("controller-manager log (last lines):\n%s", strings.Join(lines[max(0, len(lines)-80):], "\n"))
-		}
-	})
-	return p
+	return &kubefedProcess{e2eutil.StartControllerManager(tb, opts)}
 }
 
 // waitReady waits until the members are Ready and every FTC runs.
@@ -111,8 +77,8 @@ func (p *kubefedProcess) waitReady(tb testing.TB, ctx context.Context, fed *fram
 	host := mustClient(tb, fed.Host.Config)
 	waitFor(tb, 2*time.Minute, "members Ready and FTCs running", func() (bool, error) {
 		select {
-		case <-p.exited:
-			tb.Fatalf("the controller-manager exited; see %s", p.logPath)
+		case <-p.Exited():
+			tb.Fatalf("the controller-manager exited; see %s", p.LogPath)
 		default:
 		}
 		return controlPlaneReady(ctx, host, len(fed.Members))
@@ -126,20 +92,9 @@ func benchMemoryLimitMiB(tb testing.TB) int {
 	return envInt(tb, "KUBEFED_BENCH_MEMORY_LIMIT_MIB", 300)
 }
 
-// stop kills the process and waits until it is gone.
-func (p *kubefedProcess) stop() {
-	select {
-	case <-p.exited:
-		return
-	default:
-	}
-	_ = p.cmd.Process.Kill()
-	<-p.exited
-}
-
 // stats returns the process's CPU time and RSS so far.
 func (p *kubefedProcess) stats(tb testing.TB) framework.ProcessStats {
-	st, err := framework.ReadProcessStats(p.cmd.Process.Pid)
+	st, err := framework.ReadProcessStats(p.Pid())
 	if err != nil {
 		tb.Fatalf("reading the controller-manager's stats: %v", err)
 	}
@@ -148,7 +103,7 @@ func (p *kubefedProcess) stats(tb testing.TB) framework.ProcessStats {
 
 // get fetches a path from the metrics listener.
 func (p *kubefedProcess) get(ctx context.Context, path string) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+p.metricsAddr+path, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+p.MetricsAddr+path, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +142,7 @@ func (p *kubefedProcess) profileFromStart(tb testing.TB, ctx context.Context, se
 	go func() {
 		for {
 			select {
-			case <-p.exited:
+			case <-p.Exited():
 				done <- ""
 				return
 			case <-ctx.Done():
@@ -240,14 +195,4 @@ func outputDir(tb testing.TB) string {
 		tb.Fatal(err)
 	}
 	return dir
-}
-
-// freeAddr returns a local address with a port that is free now.
-func freeAddr(tb testing.TB) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }

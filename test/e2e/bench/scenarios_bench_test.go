@@ -98,7 +98,7 @@ func benchScale(b *testing.B) {
 
 	// Cold restart: a new process must verify every object and write
 	// nothing.
-	kf.stop()
+	kf.Kill(b)
 	before := takeSnapshot(b, ctx, fed)
 	start = time.Now()
 	kf = launchKubefed(b, fed)

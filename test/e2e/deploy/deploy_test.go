@@ -25,7 +25,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -52,7 +51,7 @@ import (
 
 const (
 	// ns is the chart's release namespace, the control plane's.
-	ns = "kube-federation-system"
+	ns = e2eutil.Namespace
 	// deployment, serviceAccount, lease and metricsService are the
 	// chart's names (KubeFed's).
 	deployment     = "kubefed-controller-manager"
@@ -93,14 +92,10 @@ func TestRealDeployment(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts local clusters and a real node")
 	}
-	binDir := framework.DefaultBinDir()
-	if err := framework.NodePreflight(binDir); err != nil {
+	if err := framework.NodePreflight(e2eutil.BinDir()); err != nil {
 		t.Fatalf("this test runs the chart's Deployment on a real node, and this machine cannot run one: %v", err)
 	}
-	kubefedctl := filepath.Join(binDir, "kubefedctl")
-	if _, err := os.Stat(kubefedctl); err != nil {
-		t.Fatalf("%s is missing: run 'make build' first", kubefedctl)
-	}
+	e2eutil.RequireBinaries(t, "kubefedctl", "helm")
 	ctx := t.Context()
 
 	// Two images of this tree, as `make image` builds them (for this
@@ -160,14 +155,9 @@ func TestRealDeployment(t *testing.T) {
 	}
 
 	start := time.Now()
-	e.helm(t, "install", "kubefed", filepath.Join(e2eutil.RepoRoot(), "charts", "kubefed"),
-		"--namespace", ns, "--create-namespace", "--set", "controllermanager.controller.tag=e2e-a")
+	e2eutil.HelmInstall(t, fed, e2eutil.SetValues("controllermanager.controller.tag=e2e-a")...)
 	for _, m := range fed.Members {
-		cmd := exec.CommandContext(ctx, kubefedctl, "join", m.Name, "--cluster-context", m.Context(),
-			"--host-cluster-context", fed.Host.Context(), "--kubeconfig", fed.Kubeconfig())
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("kubefedctl join %s: %v\n%s", m.Name, err, out)
-		}
+		e2eutil.Kubefedctl(t, fed, "join", m.Name, "--cluster-context", m.Context())
 	}
 	e.waitRollout(t, "e2e-a", 3*time.Minute)
 	t.Logf("chart installed, members joined, Deployment Available with image e2e-a in %s", time.Since(start).Round(100*time.Millisecond))
@@ -187,12 +177,6 @@ func TestRealDeployment(t *testing.T) {
 		}
 	}
 	e.checkLogs(t)
-}
-
-// helm runs the pinned helm against the host.
-func (e *env) helm(t testing.TB, args ...string) string {
-	t.Helper()
-	return e2eutil.Helm(t, append(args, "--kubeconfig", e.fed.Kubeconfig(), "--kube-context", e.fed.Host.Context())...)
 }
 
 // pods returns the controller manager's Pods that are not being deleted.
@@ -636,8 +620,9 @@ func testUpgrade(t *testing.T, e *env) {
 	}()
 	time.Sleep(2 * time.Second)
 	start := time.Now()
-	e.helm(t, "upgrade", "kubefed", filepath.Join(e2eutil.RepoRoot(), "charts", "kubefed"),
-		"--namespace", ns, "--reuse-values", "--set", "controllermanager.controller.tag=e2e-b")
+	e2eutil.Helm(t, "upgrade", "kubefed", filepath.Join(e2eutil.RepoRoot(), "charts", "kubefed"),
+		"--namespace", ns, "--reuse-values", "--set", "controllermanager.controller.tag=e2e-b",
+		"--kubeconfig", e.fed.Kubeconfig(), "--kube-context", e.fed.Host.Context())
 	e.waitRollout(t, "e2e-b", 3*time.Minute)
 	t.Logf("helm upgrade rolled the Deployment to e2e-b in %s", time.Since(start).Round(100*time.Millisecond))
 	// The last old Pod released the Lease as it stopped; a new one takes it

@@ -567,7 +567,7 @@ func (e *env) clusterReady(ctx context.Context, name string) bool {
 	if err := e.host.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, kfc); err != nil {
 		return false
 	}
-	return clusterReady(kfc)
+	return kfc.Status.IsReady()
 }
 
 // patchOverride sets the FederatedDeployment's overrides.

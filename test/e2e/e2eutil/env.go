@@ -28,6 +28,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -76,16 +77,13 @@ func (e *Env) Member(name string) client.Client {
 	return c
 }
 
-// Setup brings up a host and the given number of members, installs the
-// Helm chart into the host as a user does, joins the members with
-// kubefedctl, starts the control plane in this process as the chart's
-// ServiceAccount (so that the chart's RBAC is what the tests exercise) and
-// waits until the members are Ready and every FederatedTypeConfig's sync
-// controller runs. Everything is torn down in t.Cleanup.
-func Setup(t *testing.T, members int) *Env {
+// NewEnv returns an Env of a federation with nothing installed yet: clients
+// of the host and the members with the controller manager's scheme, and
+// the controller logs captured until the test ends. Setup builds on it;
+// a suite that installs the control plane its own way (another scope,
+// other values) starts from it.
+func NewEnv(t testing.TB, fed *framework.Federation) *Env {
 	t.Helper()
-	start := time.Now()
-	fed := framework.New(t, framework.Options{Members: framework.MemberNames(members), Nodes: 1})
 	e := &Env{Fed: fed, members: map[string]client.Client{}, logs: newLogBuffer()}
 	captureLogs(t, e.logs)
 	scheme := app.Scheme()
@@ -101,19 +99,28 @@ func Setup(t *testing.T, members int) *Env {
 		e.members[m.Name] = c
 		e.MemberNames = append(e.MemberNames, m.Name)
 	}
+	return e
+}
 
-	ctx := t.Context()
+// LogLines returns the most recent controller log lines (at most max)
+// that contain one of filters (any line without filters).
+func (e *Env) LogLines(max int, filters ...string) []string { return e.logs.lines(max, filters...) }
+
+// Setup brings up a host and the given number of members, installs the
+// Helm chart into the host as a user does, joins the members with
+// kubefedctl, starts the control plane in this process as the chart's
+// ServiceAccount (so that the chart's RBAC is what the tests exercise) and
+// waits until the members are Ready and every FederatedTypeConfig's sync
+// controller runs. Everything is torn down in t.Cleanup.
+func Setup(t *testing.T, members int) *Env {
+	t.Helper()
+	start := time.Now()
+	fed := framework.New(t, framework.Options{Members: framework.MemberNames(members), Nodes: 1})
+	e := NewEnv(t, fed)
 	installChart(t, fed)
 	checkServiceAccount(t, e.Host)
 	e.TypeConfigs = installedTypeConfigs(t, e.Host)
-	for _, m := range fed.Members {
-		if _, err := kubefedctl.Join(ctx, kubefedctl.JoinOptions{
-			ClusterName: m.Name, HostClusterName: HostName, HostConfig: fed.Host.Config, ClusterConfig: m.Config,
-			KubeFedNamespace: Namespace, ErrorOnExisting: true, HostContext: HostName, ClusterContext: m.Name, Out: io.Discard,
-		}); err != nil {
-			t.Fatalf("joining %s: %v", m.Name, err)
-		}
-	}
+	JoinMembers(t, fed, "")
 
 	e.StartControlPlane(t)
 	// Stop the control plane before the clusters are torn down (cleanups
@@ -140,6 +147,22 @@ func Setup(t *testing.T, members int) *Env {
 	}, "every FederatedTypeConfig reports propagationController: Running")
 	t.Logf("KubeFed control plane with %d members ready in %s", members, time.Since(start).Round(100*time.Millisecond))
 	return e
+}
+
+// JoinMembers joins every member of the federation to its host with
+// kubefedctl's join (in this process), in the given scope (empty: the
+// scope of the host's KubeFedConfig, as kubefedctl join reads it).
+func JoinMembers(t testing.TB, fed *framework.Federation, scope apiextensionsv1.ResourceScope) {
+	t.Helper()
+	for _, m := range fed.Members {
+		if _, err := kubefedctl.Join(t.Context(), kubefedctl.JoinOptions{
+			ClusterName: m.Name, HostClusterName: fed.Host.Name, HostConfig: fed.Host.Config, ClusterConfig: m.Config,
+			KubeFedNamespace: Namespace, Scope: scope, ErrorOnExisting: true,
+			HostContext: fed.Host.Context(), ClusterContext: m.Context(), Out: io.Discard,
+		}); err != nil {
+			t.Fatalf("joining %s (scope %q): %v", m.Name, scope, err)
+		}
+	}
 }
 
 // StartControlPlane builds a new controller manager that runs as the

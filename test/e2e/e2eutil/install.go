@@ -23,7 +23,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -35,24 +34,22 @@ import (
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	"github.com/kubefed/kubefed/test/framework"
+	"github.com/kubefed/kubefed/test/testenv"
 )
 
 // ServiceAccount is the chart's ServiceAccount of the controller manager,
 // in Namespace: the identity the control plane of every Env runs as.
 const ServiceAccount = "kubefed-controller"
 
-// RepoRoot returns the root of the repository this package is in.
-func RepoRoot() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..", "..")
-}
+// RepoRoot returns the root of the repository: testenv.RepoRoot.
+func RepoRoot() string { return testenv.RepoRoot() }
 
 // Helm runs the pinned helm binary with a helm home of its own and fails
 // the test when helm fails.
 func Helm(t testing.TB, args ...string) string {
 	t.Helper()
 	home := t.TempDir()
-	cmd := exec.CommandContext(t.Context(), filepath.Join(framework.DefaultBinDir(), "helm"), args...)
+	cmd := exec.CommandContext(t.Context(), filepath.Join(BinDir(), "helm"), args...)
 	cmd.Env = append(os.Environ(), "HELM_CACHE_HOME="+filepath.Join(home, "cache"),
 		"HELM_CONFIG_HOME="+filepath.Join(home, "config"), "HELM_DATA_HOME="+filepath.Join(home, "data"))
 	var out bytes.Buffer
@@ -63,19 +60,60 @@ func Helm(t testing.TB, args ...string) string {
 	return out.String()
 }
 
+// Kubefedctl runs bin/kubefedctl with the federation's kubeconfig and its
+// host as the host cluster (--kubeconfig, --host-cluster-context after
+// args) and returns its combined output; it fails the test when kubefedctl
+// fails or takes more than three minutes.
+func Kubefedctl(t testing.TB, fed *framework.Federation, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	args = append(args, "--kubeconfig", fed.Kubeconfig(), "--host-cluster-context", fed.Host.Context())
+	out, err := exec.CommandContext(ctx, filepath.Join(BinDir(), "kubefedctl"), args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("kubefedctl %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// ProcessChartValues are the --set values of an installation whose
+// controller manager runs as local processes (StartControllerManager): no
+// Deployment (its Pods cannot run on simulated nodes) and quick reactions
+// to members becoming Ready or not.
+var ProcessChartValues = []string{
+	"controllermanager.enabled=false",
+	"controllermanager.clusterAvailableDelay=1s",
+	"controllermanager.clusterUnavailableDelay=1s",
+	"controllermanager.clusterHealthCheckPeriod=1s",
+}
+
+// HelmInstall installs the Helm chart into the host as a user does:
+// release kubefed in Namespace (created), with further helm arguments
+// (SetValues, --wait=false, ...).
+func HelmInstall(t testing.TB, fed *framework.Federation, args ...string) {
+	t.Helper()
+	Helm(t, append([]string{"install", "kubefed", filepath.Join(RepoRoot(), "charts", "kubefed"),
+		"--namespace", Namespace, "--create-namespace", "--kubeconfig", fed.Kubeconfig(), "--kube-context", fed.Host.Context()},
+		args...)...)
+}
+
+// SetValues returns the helm arguments that set the given values
+// (--set name=value each).
+func SetValues(values ...string) []string {
+	var args []string
+	for _, v := range values {
+		args = append(args, "--set", v)
+	}
+	return args
+}
+
 // InstallChart installs the Helm chart into the host as a user does, with
 // the controller Deployment scaled to 0 (the control plane runs in the test
 // process or as a local process, as the chart's ServiceAccount) and the
 // given extra values (helm --set name=value).
 func InstallChart(t testing.TB, fed *framework.Federation, values ...string) {
 	t.Helper()
-	args := []string{"install", "kubefed", filepath.Join(RepoRoot(), "charts", "kubefed"),
-		"--namespace", Namespace, "--create-namespace", "--kubeconfig", fed.Kubeconfig(), "--kube-context", fed.Host.Context(),
-		"--set", "controllermanager.controller.replicaCount=0", "--wait=false"}
-	for _, v := range values {
-		args = append(args, "--set", v)
-	}
-	Helm(t, args...)
+	HelmInstall(t, fed, append(SetValues(append([]string{"controllermanager.controller.replicaCount=0"}, values...)...), "--wait=false")...)
 }
 
 // installChart installs the chart for an Env, with member health checks

@@ -20,9 +20,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -216,16 +213,16 @@ func testKillMidRollout(t *testing.T, e *e2eutil.Env) {
 	first := startController(t, e, "a")
 	const n = 500
 	copies := watchCopies(t, e, ns)
-	killed := copies.onTotal(int(midTrigger*2*n), func(map[string]int) { first.signal(syscall.SIGKILL) })
+	killed := copies.onTotal(int(midTrigger*2*n), func(map[string]int) { _ = first.Signal(syscall.SIGKILL) })
 	created := make(chan error, 1)
 	go func() { created <- createConfigMaps(context.WithoutCancel(ctx), e, ns, "rollout", n) }()
 	var atKill map[string]int
 	select {
 	case atKill = <-killed:
 	case <-time.After(2 * time.Minute):
-		t.Fatalf("%s of %d copies within 2m0s: the rollout did not get halfway (controller log:\n%s)", copies, 2*n, first.tail(20))
+		t.Fatalf("%s of %d copies within 2m0s: the rollout did not get halfway (controller log:\n%s)", copies, 2*n, first.Tail(20))
 	}
-	first.wait(t)
+	first.WaitExit(t, 30*time.Second)
 	after, err := countMembers(ctx, e, ns)
 	if err != nil {
 		t.Fatal(err)
@@ -239,7 +236,7 @@ func testKillMidRollout(t *testing.T, e *e2eutil.Env) {
 	second := startController(t, e, "b")
 	waitAllPropagated(t, e, ns, n, 3*time.Minute)
 	t.Logf("After the restart every one of %d objects converged in %s.", n, time.Since(restarted).Round(100*time.Millisecond))
-	second.stop(t)
+	second.Stop(t)
 }
 
 // enableGizmos installs a Gizmo CRD (example.kubefed.io) in the host and
@@ -459,96 +456,11 @@ func waitAllPropagated(t *testing.T, e *e2eutil.Env, ns string, n int, timeout t
 	}, "%d FederatedConfigMaps in %s propagated to both members", n, ns)
 }
 
-// process is a controller-manager process started from the binary.
-type process struct {
-	cmd     *exec.Cmd
-	logPath string
-	done    chan struct{}
-}
-
 // startController starts bin/controller-manager against the host as the
-// chart's ServiceAccount (a kubeconfig that impersonates it). It is killed at the end of the test
-// when still running, and its log is printed when the test failed.
-func startController(t *testing.T, e *e2eutil.Env, name string) *process {
+// chart's ServiceAccount (a kubeconfig that impersonates it). It is killed
+// at the end of the test when still running, and its log is printed when
+// the test failed.
+func startController(t *testing.T, e *e2eutil.Env, name string) *e2eutil.Process {
 	t.Helper()
-	binDir := os.Getenv("KUBEFED_BIN_DIR")
-	if binDir == "" {
-		binDir = filepath.Join(e2eutil.RepoRoot(), "bin")
-	}
-	bin := filepath.Join(binDir, "controller-manager")
-	if _, err := os.Stat(bin); err != nil {
-		t.Fatalf("%s not found: run make build (%v)", bin, err)
-	}
-	p := &process{logPath: filepath.Join(t.TempDir(), "controller-manager-"+name+".log"), done: make(chan struct{})}
-	logFile, err := os.Create(p.logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.cmd = exec.Command(bin, "--kubeconfig", e2eutil.ChartKubeconfig(t, e.Fed), "--kubefed-namespace", e2eutil.Namespace,
-		"--metrics-bind-address", "0", "--health-probe-bind-address", "0")
-	p.cmd.Env = append(os.Environ(), "KUBECONFIG=")
-	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
-	if err := p.cmd.Start(); err != nil {
-		t.Fatalf("starting %s: %v", bin, err)
-	}
-	go func() {
-		defer close(p.done)
-		_ = p.cmd.Wait()
-		_ = logFile.Close()
-	}()
-	t.Cleanup(func() {
-		p.kill(t)
-		if t.Failed() {
-			t.Logf("controller-manager %s log (last lines):\n%s", name, p.tail(80))
-		}
-	})
-	return p
-}
-
-// kill sends SIGKILL and waits for the process to end.
-func (p *process) kill(t *testing.T) {
-	select {
-	case <-p.done:
-		return
-	default:
-	}
-	p.signal(syscall.SIGKILL)
-	p.wait(t)
-}
-
-// signal sends sig to the process and returns at once.
-func (p *process) signal(sig syscall.Signal) {
-	_ = p.cmd.Process.Signal(sig)
-}
-
-// wait waits for the process to end after SIGKILL.
-func (p *process) wait(t *testing.T) {
-	select {
-	case <-p.done:
-	case <-time.After(30 * time.Second):
-		t.Error("the controller-manager did not end within 30s of SIGKILL")
-	}
-}
-
-// stop sends SIGTERM and waits for a clean exit.
-func (p *process) stop(t *testing.T) {
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
-		if code := p.cmd.ProcessState.ExitCode(); code != 0 {
-			t.Errorf("the controller-manager exited with %d on SIGTERM; log:\n%s", code, p.tail(40))
-		}
-	case <-time.After(time.Minute):
-		t.Errorf("the controller-manager did not stop within a minute of SIGTERM")
-	}
-}
-
-// tail returns the last n lines of the process's log.
-func (p *process) tail(n int) string {
-	data, err := os.ReadFile(p.logPath)
-	if err != nil {
-		return err.Error()
-	}
-	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+	return e2eutil.StartControllerManager(t, e2eutil.ProcessOptions{Name: name, Kubeconfig: e2eutil.ChartKubeconfig(t, e.Fed)})
 }

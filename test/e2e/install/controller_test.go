@@ -22,37 +22,19 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
-	"github.com/kubefed/kubefed/test/framework"
+	"github.com/kubefed/kubefed/test/e2e/e2eutil"
 )
 
 // controller is a controller manager process started from bin/.
 type controller struct {
-	// name tells the processes of a test apart (a, b, ...).
-	name string
-	// logPath holds the process's stdout and stderr.
-	logPath string
-	// metricsAddr and probeAddr are the host:port of /metrics and of
-	// /healthz and /readyz.
-	metricsAddr, probeAddr string
-
-	cmd     *exec.Cmd
-	exited  chan struct{}
-	mu      sync.Mutex
-	state   *os.ProcessState
-	waitErr error
+	*e2eutil.Process
 }
 
 // startController starts a controller manager with the chart's identity,
@@ -61,141 +43,20 @@ type controller struct {
 // printed when the test failed.
 func (e *env) startController(t *testing.T, name string) *controller {
 	t.Helper()
-	c := &controller{
-		name:        name,
-		logPath:     filepath.Join(t.TempDir(), "controller-manager-"+name+".log"),
-		metricsAddr: freeAddr(t),
-		probeAddr:   freeAddr(t),
-		exited:      make(chan struct{}),
-	}
-	logFile, err := os.Create(c.logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.cmd = exec.Command(filepath.Join(e.binDir, "controller-manager"),
-		"--kubeconfig", e.kubeconfig,
-		"--kubefed-namespace", ns,
-		"--leader-elect",
-		"--metrics-bind-address", c.metricsAddr,
-		"--health-probe-bind-address", c.probeAddr,
-	)
-	// Only the kubeconfig flag names a cluster and an identity.
-	c.cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool {
-		return strings.HasPrefix(kv, "KUBECONFIG=") || strings.HasPrefix(kv, "KUBEFED_NAMESPACE=")
-	})
-	c.cmd.Stdout, c.cmd.Stderr = logFile, logFile
-	c.cmd.SysProcAttr = framework.DieWithParent()
-	if err := c.cmd.Start(); err != nil {
-		logFile.Close()
-		t.Fatalf("starting controller manager %s: %v", name, err)
-	}
-	go func() {
-		err := c.cmd.Wait()
-		logFile.Close()
-		c.mu.Lock()
-		c.state, c.waitErr = c.cmd.ProcessState, err
-		c.mu.Unlock()
-		close(c.exited)
-	}()
+	c := &controller{e2eutil.StartControllerManager(t, e2eutil.ProcessOptions{
+		Name: name, Kubeconfig: e.kubeconfig, Args: []string{"--leader-elect"},
+		MetricsAddr: e2eutil.FreeAddr(t), ProbeAddr: e2eutil.FreeAddr(t),
+	})}
 	e.controllers = append(e.controllers, c)
-	t.Cleanup(func() {
-		if c.running() {
-			_ = c.cmd.Process.Kill()
-			<-c.exited
-		}
-		if t.Failed() {
-			t.Logf("controller manager %s (pid %d, %s):\n%s", c.name, c.cmd.Process.Pid, c.exitString(), c.logExcerpt(120))
-		}
-	})
-	t.Logf("started controller manager %s (pid %d, metrics %s, probes %s)", name, c.cmd.Process.Pid, c.metricsAddr, c.probeAddr)
 	return c
 }
 
-// freeAddr returns a local address with a port that is free now.
-func freeAddr(t testing.TB) string {
+// signal sends sig to the process and fails the test when that fails.
+func (c *controller) signal(t testing.TB, sig os.Signal) {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
+	if err := c.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-func (c *controller) running() bool {
-	select {
-	case <-c.exited:
-		return false
-	default:
-		return true
-	}
-}
-
-func (c *controller) exitString() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.state == nil {
-		return "running"
-	}
-	return c.state.String()
-}
-
-// signal sends sig to the process.
-func (c *controller) signal(t testing.TB, sig syscall.Signal) {
-	t.Helper()
-	if err := c.cmd.Process.Signal(sig); err != nil {
-		t.Fatalf("sending %s to controller manager %s: %v", sig, c.name, err)
-	}
-}
-
-// waitExit waits until the process exited and returns its state.
-func (c *controller) waitExit(t testing.TB, timeout time.Duration) *os.ProcessState {
-	t.Helper()
-	select {
-	case <-c.exited:
-	case <-time.After(timeout):
-		t.Fatalf("controller manager %s still running after %s", c.name, timeout)
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.state
-}
-
-// logLines returns the lines of the process's log.
-func (c *controller) logLines() []string {
-	data, err := os.ReadFile(c.logPath)
-	if err != nil {
-		return []string{fmt.Sprintf("reading %s: %v", c.logPath, err)}
-	}
-	return strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-}
-
-// forbidden returns the log lines that report a request the API server
-// refused for lack of permission.
-func (c *controller) forbidden() []string {
-	return slices.DeleteFunc(c.logLines(), func(l string) bool {
-		return !strings.Contains(strings.ToLower(l), "forbidden")
-	})
-}
-
-// logExcerpt returns the error lines of the log (at most max) and its last
-// max lines.
-func (c *controller) logExcerpt(max int) string {
-	lines := c.logLines()
-	var errs []string
-	for _, l := range lines {
-		lower := strings.ToLower(l)
-		if strings.Contains(lower, `"level":"error"`) || strings.Contains(lower, "forbidden") || strings.HasPrefix(l, "E") {
-			errs = append(errs, l)
-		}
-	}
-	if len(errs) > max {
-		errs = errs[len(errs)-max:]
-	}
-	if len(lines) > max {
-		lines = lines[len(lines)-max:]
-	}
-	return fmt.Sprintf("--- %d error lines:\n%s\n--- last %d lines:\n%s", len(errs), strings.Join(errs, "\n"), len(lines), strings.Join(lines, "\n"))
 }
 
 // get fetches http://addr/path and returns the status code and body.
@@ -224,12 +85,12 @@ type sample struct {
 
 // scrape reads the process's /metrics.
 func (c *controller) scrape(ctx context.Context) ([]sample, error) {
-	code, body, err := get(ctx, c.metricsAddr, "/metrics")
+	code, body, err := get(ctx, c.MetricsAddr, "/metrics")
 	if err != nil {
 		return nil, err
 	}
 	if code != http.StatusOK {
-		return nil, fmt.Errorf("GET /metrics of controller manager %s: HTTP %d", c.name, code)
+		return nil, fmt.Errorf("GET /metrics of controller manager %s: HTTP %d", c.Name, code)
 	}
 	return parseMetrics(body)
 }

@@ -125,7 +125,7 @@ func TestChartInstall(t *testing.T) {
 	a := e.startController(t, "a")
 	first := e.waitLeader(t, time.Minute)
 	if first != a {
-		t.Fatalf("controller manager %s leads, want a (the only one)", first.name)
+		t.Fatalf("controller manager %s leads, want a (the only one)", first.Name)
 	}
 	e.startController(t, "b")
 	joined := time.Now()
@@ -137,7 +137,7 @@ func TestChartInstall(t *testing.T) {
 			if err := e.host.Get(ctx, types.NamespacedName{Namespace: ns, Name: m.Name}, c); err != nil {
 				return err
 			}
-			if !clusterReady(c) {
+			if !c.Status.IsReady() {
 				return fmt.Errorf("KubeFedCluster %s not Ready: %s", m.Name, toJSON(c.Status.Conditions))
 			}
 		}
@@ -275,11 +275,11 @@ func (e *env) setImage(t testing.TB, image string) {
 func (e *env) checkNoForbidden(t testing.TB) {
 	t.Helper()
 	for _, c := range e.controllers {
-		if lines := c.forbidden(); len(lines) > 0 {
+		if lines := c.Grep("forbidden"); len(lines) > 0 {
 			if len(lines) > 20 {
 				lines = append(lines[:20], fmt.Sprintf("... and %d more", len(lines)-20))
 			}
-			t.Errorf("controller manager %s was refused requests with the chart's RBAC (a rule is missing in charts/kubefed):\n%s", c.name, strings.Join(lines, "\n"))
+			t.Errorf("controller manager %s was refused requests with the chart's RBAC (a rule is missing in charts/kubefed):\n%s", c.Name, strings.Join(lines, "\n"))
 		}
 	}
 }
@@ -313,15 +313,15 @@ func testMetrics(t *testing.T, e *env) {
 			return errors.New(strings.Join(problems, "; "))
 		}
 		return nil
-	}, "propagation, cluster and dispatch metrics of the leader %s", leader.name)
+	}, "propagation, cluster and dispatch metrics of the leader %s", leader.Name)
 
 	for _, c := range e.controllers {
-		if !c.running() {
+		if !c.Running() {
 			continue
 		}
 		for _, path := range []string{"/healthz", "/readyz"} {
 			e2eutil.Eventually(t, 30*time.Second, func(ctx context.Context) error {
-				code, body, err := get(ctx, c.probeAddr, path)
+				code, body, err := get(ctx, c.ProbeAddr, path)
 				if err != nil {
 					return err
 				}
@@ -329,7 +329,7 @@ func testMetrics(t *testing.T, e *env) {
 					return fmt.Errorf("HTTP %d: %s", code, body)
 				}
 				return nil
-			}, "%s of controller manager %s answers 200", path, c.name)
+			}, "%s of controller manager %s answers 200", path, c.Name)
 		}
 	}
 }
@@ -344,7 +344,7 @@ func testFailoverOnKill(t *testing.T, e *env) {
 	}
 	killed := time.Now()
 	leader.signal(t, syscall.SIGKILL)
-	leader.waitExit(t, 10*time.Second)
+	leader.WaitExit(t, 10*time.Second)
 
 	// A standby counts the lease duration from when it saw the last
 	// renewal, which is up to one retry interval after the renewal, and
@@ -354,7 +354,7 @@ func testFailoverOnKill(t *testing.T, e *env) {
 	failover := time.Since(killed)
 	next := e.waitLeader(t, 10*time.Second)
 	t.Logf("failover after SIGKILL: controller manager %s holds the Lease (%s) %s after %s was killed (lease duration %s, retry period %s, with jitter up to %s)",
-		next.name, newHolder, failover.Round(10*time.Millisecond), leader.name, leaseDuration, retryPeriod, maxRetryInterval)
+		next.Name, newHolder, failover.Round(10*time.Millisecond), leader.Name, leaseDuration, retryPeriod, maxRetryInterval)
 
 	changed := time.Now()
 	e.setImage(t, "nginx:1.28")
@@ -370,7 +370,7 @@ func testHandoverOnTerm(t *testing.T, e *env) {
 	leader := e.waitLeader(t, 10*time.Second)
 	standby := e.startController(t, "c")
 	e2eutil.Eventually(t, time.Minute, func(ctx context.Context) error {
-		code, body, err := get(ctx, standby.probeAddr, "/readyz")
+		code, body, err := get(ctx, standby.ProbeAddr, "/readyz")
 		if err != nil {
 			return err
 		}
@@ -378,7 +378,7 @@ func testHandoverOnTerm(t *testing.T, e *env) {
 			return fmt.Errorf("HTTP %d: %s", code, body)
 		}
 		return nil
-	}, "standby controller manager %s ready", standby.name)
+	}, "standby controller manager %s ready", standby.Name)
 	holder, err := e.leaseHolder(t.Context())
 	if err != nil || holder == "" {
 		t.Fatalf("Lease %s/%s has no holder (%v)", ns, leaseName, err)
@@ -386,27 +386,27 @@ func testHandoverOnTerm(t *testing.T, e *env) {
 
 	stopped := time.Now()
 	leader.signal(t, syscall.SIGTERM)
-	state := leader.waitExit(t, gracefulShutdown+10*time.Second)
+	state := leader.WaitExit(t, gracefulShutdown+10*time.Second)
 	exit := time.Since(stopped)
 	if state.ExitCode() != 0 {
-		t.Errorf("controller manager %s exited with %s after SIGTERM, want exit status 0", leader.name, state)
+		t.Errorf("controller manager %s exited with %s after SIGTERM, want exit status 0", leader.Name, state)
 	}
 	// Released, not left to expire: the holder is empty as soon as the
 	// process is gone (unless the standby was quicker).
 	if h, err := e.leaseHolder(t.Context()); err != nil {
 		t.Fatal(err)
 	} else if h == holder {
-		t.Errorf("controller manager %s exited without releasing the Lease: its holder is still %s", leader.name, h)
+		t.Errorf("controller manager %s exited without releasing the Lease: its holder is still %s", leader.Name, h)
 	}
 	// The standby takes over at its next retry, well before the lease
 	// duration.
 	newHolder := e.waitHolderChange(t, holder, maxRetryInterval+3*time.Second)
 	handover := time.Since(stopped)
 	if next := e.waitLeader(t, 10*time.Second); next != standby {
-		t.Fatalf("controller manager %s leads, want the standby %s", next.name, standby.name)
+		t.Fatalf("controller manager %s leads, want the standby %s", next.Name, standby.Name)
 	}
 	t.Logf("handover on SIGTERM: %s exited (%s) %s after the signal; %s holds the Lease (%s) %s after the signal (retry period %s, with jitter up to %s)",
-		leader.name, state, exit.Round(10*time.Millisecond), standby.name, newHolder, handover.Round(10*time.Millisecond), retryPeriod, maxRetryInterval)
+		leader.Name, state, exit.Round(10*time.Millisecond), standby.Name, newHolder, handover.Round(10*time.Millisecond), retryPeriod, maxRetryInterval)
 
 	changed := time.Now()
 	e.setImage(t, "nginx:1.29")
@@ -441,16 +441,16 @@ func (e *env) waitLeader(t testing.TB, timeout time.Duration) *controller {
 		leader = nil
 		var leaders []string
 		for _, c := range e.controllers {
-			if !c.running() {
+			if !c.Running() {
 				continue
 			}
 			ok, err := c.isLeader(ctx)
 			if err != nil {
-				return fmt.Errorf("controller manager %s: %w", c.name, err)
+				return fmt.Errorf("controller manager %s: %w", c.Name, err)
 			}
 			if ok {
 				leader = c
-				leaders = append(leaders, c.name)
+				leaders = append(leaders, c.Name)
 			}
 		}
 		if len(leaders) != 1 {
@@ -472,8 +472,7 @@ func testSelfJoin(t *testing.T, e *env) {
 	e.startController(t, "d")
 	e.waitLeader(t, time.Minute)
 	start := time.Now()
-	out := e.run(t, nil, "kubefedctl", "join", hostName, "--cluster-context", hostName,
-		"--kubeconfig", e.fed.Kubeconfig(), "--host-cluster-context", hostName)
+	out := e2eutil.Kubefedctl(t, e.fed, "join", hostName, "--cluster-context", hostName)
 	if !strings.Contains(strings.ToLower(out), "joined") {
 		t.Fatalf("kubefedctl join %s printed no confirmation:\n%s", hostName, out)
 	}
@@ -482,14 +481,13 @@ func testSelfJoin(t *testing.T, e *env) {
 		if err := e.host.Get(ctx, types.NamespacedName{Namespace: ns, Name: hostName}, c); err != nil {
 			return err
 		}
-		if !clusterReady(c) {
+		if !c.Status.IsReady() {
 			return fmt.Errorf("KubeFedCluster %s not Ready: %s", hostName, toJSON(c.Status.Conditions))
 		}
 		return nil
 	}, "KubeFedCluster %s Ready within 15 s of the join", hostName)
 	t.Logf("the host joined into itself was Ready %s after the join started", time.Since(start).Round(100*time.Millisecond))
-	e.run(t, nil, "kubefedctl", "unjoin", hostName, "--cluster-context", hostName,
-		"--kubeconfig", e.fed.Kubeconfig(), "--host-cluster-context", hostName)
+	e2eutil.Kubefedctl(t, e.fed, "unjoin", hostName, "--cluster-context", hostName)
 	e2eutil.Eventually(t, 30*time.Second, func(ctx context.Context) error {
 		err := e.host.Get(ctx, types.NamespacedName{Namespace: ns, Name: hostName}, &fedcorev1b1.KubeFedCluster{})
 		if err == nil {

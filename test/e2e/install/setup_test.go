@@ -22,25 +22,17 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
-	authenticationv1 "k8s.io/api/authentication/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
-	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -53,35 +45,27 @@ import (
 
 const (
 	// ns is the release namespace, the control plane's.
-	ns = fedcorev1b1.DefaultKubeFedSystemNamespace
-	// release is the Helm release name.
-	release = "kubefed"
+	ns = e2eutil.Namespace
 	// serviceAccount is the chart's ServiceAccount of the controller
 	// manager (KubeFed's name).
-	serviceAccount = "kubefed-controller"
+	serviceAccount = e2eutil.ServiceAccount
 	// leaseName is the leader election Lease of the controller manager.
 	leaseName = "kubefed-controller-manager"
 	// hostName is the host cluster's kubeconfig context.
-	hostName = "host"
+	hostName = e2eutil.HostName
 )
 
-// chartValues are the --set values of the installation: no Deployment (its
-// Pods cannot run on simulated nodes; the controller manager runs as local
-// processes instead) and quick reactions to members becoming Ready. The
+// chartValues are the --set values of the installation
+// (e2eutil.ProcessChartValues: no Deployment, the controller manager runs
+// as local processes; quick reactions to members becoming Ready). The
 // leader election timings are the defaults (15s lease, 10s renew deadline,
 // 5s retry period), which the failover tests measure.
-var chartValues = []string{
-	"controllermanager.enabled=false",
-	"controllermanager.clusterAvailableDelay=1s",
-	"controllermanager.clusterUnavailableDelay=1s",
-	"controllermanager.clusterHealthCheckPeriod=1s",
-}
+var chartValues = e2eutil.ProcessChartValues
 
 // env is a local federation with the chart installed in its host and the
 // members joined.
 type env struct {
-	fed    *framework.Federation
-	binDir string
+	fed *framework.Federation
 	// host is an admin client of the host (the tests' own view).
 	host    client.Client
 	members map[string]client.Client
@@ -103,17 +87,9 @@ func setup(t *testing.T) *env {
 		t.Skip("needs local clusters and the built binaries; skipped with -short")
 	}
 	start := time.Now()
-	binDir := framework.DefaultBinDir()
-	for _, tool := range []struct{ name, make string }{
-		{"controller-manager", "build"}, {"kubefedctl", "build"}, {"helm", "tools"},
-		{"kwokctl", "tools"}, {"kube-apiserver", "tools"},
-	} {
-		if _, err := os.Stat(filepath.Join(binDir, tool.name)); err != nil {
-			t.Fatalf("%s: %v: run 'make %s' (or set KUBEFED_BIN_DIR to the directory holding it)", tool.name, err, tool.make)
-		}
-	}
+	binDir := e2eutil.RequireBinaries(t, "controller-manager", "kubefedctl", "helm", "kwokctl", "kube-apiserver")
 	fed := framework.New(t, framework.Options{Members: framework.MemberNames(2), Nodes: 1, BinDir: binDir})
-	e := &env{fed: fed, binDir: binDir, members: map[string]client.Client{}}
+	e := &env{fed: fed, members: map[string]client.Client{}}
 	var err error
 	if e.host, err = client.New(fed.Host.Config, client.Options{Scheme: app.Scheme()}); err != nil {
 		t.Fatal(err)
@@ -126,23 +102,8 @@ func setup(t *testing.T) *env {
 	t.Logf("local federation up in %s", time.Since(start).Round(100*time.Millisecond))
 
 	e.helmInstall(t)
-	e.kubeconfig = e.writeControllerKubeconfig(t, time.Hour)
+	e.kubeconfig = e2eutil.TokenKubeconfig(t, e.fed, time.Hour)
 	return e
-}
-
-// run runs one of the binaries of binDir and returns its combined output;
-// it fails the test when the command fails.
-func (e *env) run(t testing.TB, env []string, name string, args ...string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, filepath.Join(e.binDir, name), args...)
-	cmd.Env = append(os.Environ(), env...)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
-	}
-	return string(out)
 }
 
 // helmInstall installs the chart into the host and checks what it
@@ -150,19 +111,7 @@ func (e *env) run(t testing.TB, env []string, name string, args ...string) strin
 func (e *env) helmInstall(t *testing.T) {
 	t.Helper()
 	start := time.Now()
-	helmHome := t.TempDir()
-	helmEnv := []string{
-		"HELM_CACHE_HOME=" + filepath.Join(helmHome, "cache"),
-		"HELM_CONFIG_HOME=" + filepath.Join(helmHome, "config"),
-		"HELM_DATA_HOME=" + filepath.Join(helmHome, "data"),
-	}
-	args := []string{"install", release, filepath.Join(e2eutil.RepoRoot(), "charts", "kubefed"),
-		"--namespace", ns, "--create-namespace",
-		"--kubeconfig", e.fed.Kubeconfig(), "--kube-context", hostName}
-	for _, v := range chartValues {
-		args = append(args, "--set", v)
-	}
-	e.run(t, helmEnv, "helm", args...)
+	e2eutil.HelmInstall(t, e.fed, e2eutil.SetValues(chartValues...)...)
 
 	ctx := t.Context()
 	if err := e.host.Get(ctx, client.ObjectKey{Namespace: ns, Name: serviceAccount}, &corev1.ServiceAccount{}); err != nil {
@@ -186,66 +135,11 @@ func (e *env) helmInstall(t *testing.T) {
 	t.Logf("chart installed (%d FederatedTypeConfigs) in %s", e.typeConfigs, time.Since(start).Round(100*time.Millisecond))
 }
 
-// writeControllerKubeconfig writes a kubeconfig of the host whose user is
-// the chart's ServiceAccount, with a token from the TokenRequest API, and
-// checks that the API server sees that identity.
-func (e *env) writeControllerKubeconfig(t *testing.T, validity time.Duration) string {
-	t.Helper()
-	ctx := t.Context()
-	cs, err := kubernetes.NewForConfig(e.fed.Host.Config)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr, err := cs.CoreV1().ServiceAccounts(ns).CreateToken(ctx, serviceAccount, &authenticationv1.TokenRequest{
-		Spec: authenticationv1.TokenRequestSpec{ExpirationSeconds: ptr.To(int64(validity.Seconds()))},
-	}, metav1.CreateOptions{})
-	if err != nil {
-		t.Fatalf("requesting a token of ServiceAccount %s/%s: %v", ns, serviceAccount, err)
-	}
-
-	admin, err := clientcmd.LoadFromFile(e.fed.Kubeconfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	hostCtx, ok := admin.Contexts[hostName]
-	if !ok {
-		t.Fatalf("no context %q in %s", hostName, e.fed.Kubeconfig())
-	}
-	cfg := clientcmdapi.NewConfig()
-	cfg.Clusters[hostName] = admin.Clusters[hostCtx.Cluster]
-	cfg.AuthInfos[serviceAccount] = &clientcmdapi.AuthInfo{Token: tr.Status.Token}
-	cfg.Contexts[serviceAccount] = &clientcmdapi.Context{Cluster: hostName, AuthInfo: serviceAccount, Namespace: ns}
-	cfg.CurrentContext = serviceAccount
-	path := filepath.Join(t.TempDir(), "controller.kubeconfig")
-	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
-		t.Fatal(err)
-	}
-
-	restCfg, err := clientcmd.BuildConfigFromFlags("", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	saClient, err := kubernetes.NewForConfig(restCfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	review, err := saClient.AuthenticationV1().SelfSubjectReviews().Create(ctx, &authenticationv1.SelfSubjectReview{}, metav1.CreateOptions{})
-	if err != nil {
-		t.Fatalf("asking the host who the controller kubeconfig's user is: %v", err)
-	}
-	want := "system:serviceaccount:" + ns + ":" + serviceAccount
-	if got := review.Status.UserInfo.Username; got != want {
-		t.Fatalf("the controller kubeconfig authenticates as %q, want %q", got, want)
-	}
-	return path
-}
-
 // join joins the members with bin/kubefedctl, as the host's admin.
 func (e *env) join(t *testing.T) {
 	t.Helper()
 	for _, m := range e.fed.Members {
-		out := e.run(t, nil, "kubefedctl", "join", m.Name, "--cluster-context", m.Context(),
-			"--kubeconfig", e.fed.Kubeconfig(), "--host-cluster-context", hostName)
+		out := e2eutil.Kubefedctl(t, e.fed, "join", m.Name, "--cluster-context", m.Context())
 		if !strings.Contains(strings.ToLower(out), "joined") {
 			t.Fatalf("kubefedctl join %s printed no confirmation:\n%s", m.Name, out)
 		}
@@ -267,7 +161,7 @@ func (e *env) waitControlPlane(t testing.TB, timeout time.Duration) {
 		}
 		var problems []string
 		for _, c := range kfcs.Items {
-			if !clusterReady(&c) {
+			if !c.Status.IsReady() {
 				problems = append(problems, fmt.Sprintf("KubeFedCluster %s not Ready: %s", c.Name, toJSON(c.Status.Conditions)))
 			}
 		}
@@ -291,15 +185,6 @@ func (e *env) waitControlPlane(t testing.TB, timeout time.Duration) {
 		}
 		return nil
 	}, "every KubeFedCluster Ready and every FederatedTypeConfig Running")
-}
-
-func clusterReady(c *fedcorev1b1.KubeFedCluster) bool {
-	for _, cond := range c.Status.Conditions {
-		if cond.Type == fedcorev1b1.ClusterReady {
-			return cond.Status == corev1.ConditionTrue
-		}
-	}
-	return false
 }
 
 // leaseHolder returns the holderIdentity of the controller manager's Lease

@@ -29,6 +29,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 	"github.com/kubefed/kubefed/test/e2e/e2eutil"
 )
@@ -93,9 +94,9 @@ spec:
   - clusterName: member2
     clusterOverrides: [{path: %s, value: %s}]
 `, c.kind, name, namespace, indent(c.spec, "    "), c.overridePath, c.overrideValue))
-	t.Cleanup(func() { _ = e.host.Delete(context.Background(), obj) })
+	t.Cleanup(func() { _ = e.Host.Delete(context.Background(), obj) })
 	dumpOnFailure(t, e, c, obj)
-	if err := e.host.Create(t.Context(), obj); err != nil {
+	if err := e.Host.Create(t.Context(), obj); err != nil {
 		t.Fatalf("creating %s %s/%s: %v", c.kind, namespace, name, err)
 	}
 
@@ -122,7 +123,7 @@ spec:
 	copy1 := mustCopy(t, e, c, "member1", obj)
 	want := jsonAt(copy1, c.driftPath)
 	patch := fmt.Sprintf(`[{"op":"replace","path":%q,"value":%s}]`, c.driftPath, c.driftValue)
-	if err := e.member("member1").Patch(t.Context(), copy1, client.RawPatch(types.JSONPatchType, []byte(patch))); err != nil {
+	if err := e.Member("member1").Patch(t.Context(), copy1, client.RawPatch(types.JSONPatchType, []byte(patch))); err != nil {
 		t.Fatalf("patching the member1 copy with %s: %v", patch, err)
 	}
 	waitCopy(t, e, c, "member1", obj, c.driftPath+" back to "+want, func(mc *unstructured.Unstructured) bool {
@@ -131,7 +132,7 @@ spec:
 
 	t.Log("Drift: the copy deleted in member1 is created again.")
 	copy1 = mustCopy(t, e, c, "member1", obj)
-	if err := e.member("member1").Delete(t.Context(), copy1); err != nil {
+	if err := e.Member("member1").Delete(t.Context(), copy1); err != nil {
 		t.Fatalf("deleting the member1 copy: %v", err)
 	}
 	waitCopy(t, e, c, "member1", obj, "a new copy (another uid)", func(mc *unstructured.Unstructured) bool {
@@ -146,14 +147,14 @@ spec:
 	waitPropagated(t, e, obj, "member1")
 
 	t.Log("Deletion: the copies go with the federated object.")
-	if err := e.host.Delete(t.Context(), obj); err != nil {
+	if err := e.Host.Delete(t.Context(), obj); err != nil {
 		t.Fatalf("deleting %s: %v", c.kind, err)
 	}
 	waitGone(t, e, c, "member1", obj)
 	e2eutil.Eventually(t, timeout, func(ctx context.Context) error {
 		u := &unstructured.Unstructured{}
 		u.SetGroupVersionKind(obj.GroupVersionKind())
-		err := e.host.Get(ctx, client.ObjectKeyFromObject(obj), u)
+		err := e.Host.Get(ctx, client.ObjectKeyFromObject(obj), u)
 		if err == nil {
 			return fmt.Errorf("still there, finalizers %v", u.GetFinalizers())
 		}
@@ -168,7 +169,7 @@ func waitPropagated(t *testing.T, e *env, obj *unstructured.Unstructured, cluste
 	e2eutil.Eventually(t, timeout, func(ctx context.Context) error {
 		u := &unstructured.Unstructured{}
 		u.SetGroupVersionKind(obj.GroupVersionKind())
-		if err := e.host.Get(ctx, client.ObjectKeyFromObject(obj), u); err != nil {
+		if err := e.Host.Get(ctx, client.ObjectKeyFromObject(obj), u); err != nil {
 			return err
 		}
 		s, err := fedtypesv1b1.GetStatus(u)
@@ -264,7 +265,7 @@ func dumpOnFailure(t *testing.T, e *env, c lifeCase, obj *unstructured.Unstructu
 		var b strings.Builder
 		u := &unstructured.Unstructured{}
 		u.SetGroupVersionKind(obj.GroupVersionKind())
-		err := e.host.Get(ctx, client.ObjectKeyFromObject(obj), u)
+		err := e.Host.Get(ctx, client.ObjectKeyFromObject(obj), u)
 		u.SetManagedFields(nil)
 		fmt.Fprintf(&b, "host %s (%v):\n%s\n", c.kind, err, toJSON(u.Object))
 		for _, m := range members {
@@ -275,9 +276,11 @@ func dumpOnFailure(t *testing.T, e *env, c lifeCase, obj *unstructured.Unstructu
 			fmt.Fprintf(&b, "%s copy (%v): %s\n", m, err, toJSON(mc))
 		}
 		for _, m := range members {
-			fmt.Fprintf(&b, "KubeFedCluster %s ready: %v\n", m, clusterReady(ctx, e, m))
+			kfc := &fedcorev1b1.KubeFedCluster{}
+			err := e.Host.Get(ctx, client.ObjectKey{Namespace: namespace, Name: m}, kfc)
+			fmt.Fprintf(&b, "KubeFedCluster %s ready: %t (error %v), conditions %s\n", m, kfc.Status.IsReady(), err, toJSON(kfc.Status.Conditions))
 		}
-		fmt.Fprintf(&b, "controller log lines about it or its clusters:\n%s\n", e.logs.last(80, obj.GetName(), "rror"))
+		fmt.Fprintf(&b, "controller log lines about it or its clusters:\n%s\n", strings.Join(e.LogLines(80, obj.GetName(), "rror"), "\n"))
 		t.Log(b.String())
 	})
 }

@@ -17,17 +17,10 @@ limitations under the License.
 package namespaced_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -41,13 +34,10 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/util/retry"
 	"k8s.io/utils/ptr"
-	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	"sigs.k8s.io/yaml"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
-	"github.com/kubefed/kubefed/cmd/controller-manager/app"
 	"github.com/kubefed/kubefed/internal/kubefedctl"
 	"github.com/kubefed/kubefed/test/e2e/e2eutil"
 	"github.com/kubefed/kubefed/test/framework"
@@ -67,13 +57,8 @@ var members = []string{"member1", "member2"}
 
 // env is the Namespaced federation of the test.
 type env struct {
-	fed     *framework.Federation
-	host    client.Client
-	members map[string]client.Client
-	logs    *logBuffer
+	*e2eutil.Env
 }
-
-func (e *env) member(name string) client.Client { return e.members[name] }
 
 // TestNamespaced installs a Namespaced control plane, joins two members in
 // Namespaced scope and runs every federated object's life against it.
@@ -93,28 +78,15 @@ func setup(t *testing.T) *env {
 	t.Helper()
 	start := time.Now()
 	fed := framework.New(t, framework.Options{Members: members, Nodes: 1})
-	e := &env{fed: fed, members: map[string]client.Client{}, logs: captureLogs()}
-	scheme := app.Scheme()
-	var err error
-	if e.host, err = client.New(fed.Host.Config, client.Options{Scheme: scheme}); err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range fed.Members {
-		if e.members[m.Name], err = client.New(m.Config, client.Options{Scheme: scheme}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ctx := t.Context()
+	e := &env{e2eutil.NewEnv(t, fed)}
 
 	// The chart, as a user installs it; its controller Deployment is
 	// scaled to 0: the control plane runs in this process instead.
-	helm(t, "install", "kubefed", filepath.Join(e2eutil.RepoRoot(), "charts", "kubefed"),
-		"--namespace", namespace, "--create-namespace", "--kubeconfig", fed.Kubeconfig(), "--kube-context", fed.Host.Context(),
-		"--set", "global.scope=Namespaced", "--set", "controllermanager.controller.replicaCount=0", "--wait=false")
+	e2eutil.InstallChart(t, fed, "global.scope=Namespaced")
 	// Fast health checks, so that the test does not wait on the defaults.
 	cfg := &fedcorev1b1.KubeFedConfig{}
 	e2eutil.Eventually(t, timeout, func(ctx context.Context) error {
-		return e.host.Get(ctx, client.ObjectKey{Namespace: namespace, Name: fedcorev1b1.KubeFedConfigName}, cfg)
+		return e.Host.Get(ctx, client.ObjectKey{Namespace: namespace, Name: fedcorev1b1.KubeFedConfigName}, cfg)
 	}, "the chart's KubeFedConfig")
 	if cfg.Spec.Scope != apiextensionsv1.NamespaceScoped {
 		t.Fatalf("the chart installed with global.scope=Namespaced wrote KubeFedConfig scope %q", cfg.Spec.Scope)
@@ -125,34 +97,29 @@ func setup(t *testing.T) *env {
 	// update is retried, reading the object again each time.
 	second := &metav1.Duration{Duration: time.Second}
 	e2eutil.Eventually(t, timeout, func(ctx context.Context) error {
-		if err := e.host.Get(ctx, client.ObjectKey{Namespace: namespace, Name: fedcorev1b1.KubeFedConfigName}, cfg); err != nil {
+		if err := e.Host.Get(ctx, client.ObjectKey{Namespace: namespace, Name: fedcorev1b1.KubeFedConfigName}, cfg); err != nil {
 			return err
 		}
 		cfg.Spec.ControllerDuration = &fedcorev1b1.DurationConfig{AvailableDelay: second, UnavailableDelay: second}
 		cfg.Spec.ClusterHealthCheck = &fedcorev1b1.ClusterHealthCheckConfig{Period: second, Timeout: second,
 			FailureThreshold: ptr.To[int64](2), SuccessThreshold: ptr.To[int64](1)}
-		return e.host.Update(ctx, cfg)
+		return e.Host.Update(ctx, cfg)
 	}, "tuning KubeFedConfig %s/kubefed", namespace)
 
-	for _, m := range fed.Members {
-		if _, err := kubefedctl.Join(ctx, kubefedctl.JoinOptions{
-			ClusterName: m.Name, HostClusterName: fed.Host.Name, HostConfig: fed.Host.Config, ClusterConfig: m.Config,
-			KubeFedNamespace: namespace, Scope: apiextensionsv1.NamespaceScoped, ErrorOnExisting: true,
-			HostContext: fed.Host.Context(), ClusterContext: m.Context(), Out: io.Discard,
-		}); err != nil {
-			t.Fatalf("joining %s in Namespaced scope: %v", m.Name, err)
-		}
-	}
+	e2eutil.JoinMembers(t, fed, apiextensionsv1.NamespaceScoped)
 	checkJoinedNamespaced(t, e)
 
-	startControlPlane(t, e)
+	// The control plane runs in this process as the chart's
+	// ServiceAccount, until the test ends.
+	e.StartControlPlane(t)
+	t.Cleanup(func() { e.StopControlPlane(t) })
 	for _, m := range members {
-		e2eutil.Eventually(t, timeout, func(ctx context.Context) error { return clusterReady(ctx, e, m) }, "KubeFedCluster %s Ready", m)
+		e.WaitClusterReady(t, m, corev1.ConditionTrue, timeout)
 	}
 	// Every namespaced type runs; cluster-scoped ones are refused.
 	e2eutil.Eventually(t, timeout, func(ctx context.Context) error {
 		list := &fedcorev1b1.FederatedTypeConfigList{}
-		if err := e.host.List(ctx, list, client.InNamespace(namespace)); err != nil {
+		if err := e.Host.List(ctx, list, client.InNamespace(namespace)); err != nil {
 			return err
 		}
 		var wrong []string
@@ -185,8 +152,8 @@ func setup(t *testing.T) *env {
 // may not list Secrets in another namespace.
 func checkJoinedNamespaced(t *testing.T, e *env) {
 	t.Helper()
-	for _, m := range e.fed.Members {
-		sa := kubefedctl.ServiceAccountName(m.Name, e.fed.Host.Name)
+	for _, m := range e.Fed.Members {
+		sa := kubefedctl.ServiceAccountName(m.Name, e.Fed.Host.Name)
 		cfg := rest.CopyConfig(m.Config)
 		cfg.Impersonate = rest.ImpersonationConfig{UserName: "system:serviceaccount:" + namespace + ":" + sa}
 		c, err := client.New(cfg, client.Options{})
@@ -198,111 +165,6 @@ func checkJoinedNamespaced(t *testing.T, e *env) {
 			t.Fatalf("the control plane's identity in %s (ServiceAccount %s/%s) listed Secrets in namespace default (error %v): a Namespaced join must grant only its namespace", m.Name, namespace, sa, err)
 		}
 	}
-}
-
-// startControlPlane runs the controller manager in this process as the
-// chart's ServiceAccount, until the test ends.
-func startControlPlane(t *testing.T, e *env) {
-	t.Helper()
-	cfg := rest.CopyConfig(e.fed.Host.Config)
-	cfg.Impersonate = rest.ImpersonationConfig{
-		UserName: "system:serviceaccount:" + namespace + ":" + serviceAccount,
-		Groups:   []string{"system:serviceaccounts", "system:serviceaccounts:" + namespace, "system:authenticated"},
-	}
-	ctx, cancel := context.WithCancel(context.WithoutCancel(t.Context()))
-	mgr, err := app.New(ctx, cfg, app.Options{Namespace: namespace, MetricsBindAddress: "0", HealthProbeBindAddress: "0"})
-	if err != nil {
-		cancel()
-		t.Fatalf("building the controller manager as ServiceAccount %s/%s: %v", namespace, serviceAccount, err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- mgr.Start(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil && ctx.Err() == nil {
-				t.Errorf("controller manager: %v", err)
-			}
-		case <-time.After(time.Minute):
-			t.Error("the controller manager did not stop within a minute")
-		}
-	})
-	select {
-	case <-mgr.Elected():
-	case err := <-done:
-		t.Fatalf("the controller manager stopped at once: %v\n%s", err, e.logs.last(50))
-	case <-time.After(time.Minute):
-		t.Fatalf("the controller manager was not elected within a minute (it runs as ServiceAccount %s/%s: can it use Leases?)\n%s", namespace, serviceAccount, e.logs.last(50))
-	}
-}
-
-func clusterReady(ctx context.Context, e *env, name string) error {
-	kfc := &fedcorev1b1.KubeFedCluster{}
-	if err := e.host.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, kfc); err != nil {
-		return err
-	}
-	for _, c := range kfc.Status.Conditions {
-		if c.Type == fedcorev1b1.ClusterReady && c.Status == corev1.ConditionTrue {
-			return nil
-		}
-	}
-	return fmt.Errorf("conditions %+v", kfc.Status.Conditions)
-}
-
-// helm runs the pinned helm binary.
-func helm(t *testing.T, args ...string) {
-	t.Helper()
-	bin := os.Getenv("KUBEFED_BIN_DIR")
-	if bin == "" {
-		bin = filepath.Join(e2eutil.RepoRoot(), "bin")
-	}
-	home := t.TempDir()
-	cmd := exec.CommandContext(t.Context(), filepath.Join(bin, "helm"), args...)
-	cmd.Env = append(os.Environ(), "HELM_CACHE_HOME="+filepath.Join(home, "cache"),
-		"HELM_CONFIG_HOME="+filepath.Join(home, "config"), "HELM_DATA_HOME="+filepath.Join(home, "data"))
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("helm %s: %v\n%s", strings.Join(args, " "), err, out.String())
-	}
-}
-
-// logBuffer keeps the controller manager's log lines.
-type logBuffer struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for _, l := range strings.Split(strings.TrimRight(string(p), "\n"), "\n") {
-		b.lines = append(b.lines, l)
-	}
-	return len(p), nil
-}
-
-// last returns the last n lines, or the last n that mention filter.
-func (b *logBuffer) last(n int, filters ...string) string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	var out []string
-	for _, l := range b.lines {
-		if len(filters) == 0 || slices.ContainsFunc(filters, func(f string) bool { return strings.Contains(l, f) }) {
-			out = append(out, l)
-		}
-	}
-	if len(out) > n {
-		out = out[len(out)-n:]
-	}
-	return strings.Join(out, "\n")
-}
-
-func captureLogs() *logBuffer {
-	b := &logBuffer{}
-	ctrl.SetLogger(zap.New(zap.WriteTo(b), zap.UseDevMode(false)))
-	return b
 }
 
 // fedObject decodes a federated object from YAML.
@@ -329,7 +191,7 @@ func memberKey(fedObj *unstructured.Unstructured) types.NamespacedName {
 func getMember(ctx context.Context, e *env, cluster string, gvk schema.GroupVersionKind, fedObj *unstructured.Unstructured) (*unstructured.Unstructured, error) {
 	u := &unstructured.Unstructured{}
 	u.SetGroupVersionKind(gvk)
-	err := e.member(cluster).Get(ctx, memberKey(fedObj), u)
+	err := e.Member(cluster).Get(ctx, memberKey(fedObj), u)
 	if apierrors.IsNotFound(err) {
 		return nil, nil
 	}
@@ -342,11 +204,11 @@ func update(t *testing.T, e *env, fedObj *unstructured.Unstructured, mutate func
 	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
 		u := &unstructured.Unstructured{}
 		u.SetGroupVersionKind(fedObj.GroupVersionKind())
-		if err := e.host.Get(t.Context(), client.ObjectKeyFromObject(fedObj), u); err != nil {
+		if err := e.Host.Get(t.Context(), client.ObjectKeyFromObject(fedObj), u); err != nil {
 			return err
 		}
 		mutate(u)
-		return e.host.Update(t.Context(), u)
+		return e.Host.Update(t.Context(), u)
 	})
 	if err != nil {
 		t.Fatalf("updating %s %s: %v", fedObj.GetKind(), client.ObjectKeyFromObject(fedObj), err)
