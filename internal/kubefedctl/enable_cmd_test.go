@@ -1,0 +1,237 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package kubefedctl_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/tools/clientcmd"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	"github.com/kubefed/kubefed/internal/federatedtypes"
+	"github.com/kubefed/kubefed/internal/kubefedctl"
+	"github.com/kubefed/kubefed/internal/kubefedctl/kubefedctltest"
+)
+
+// testEnableCRD enables a CRD: the federated CRD's template takes its
+// schema, and the placement keeps the default types' CEL validation.
+func testEnableCRD(t *testing.T, e *cmdEnv) {
+	c := e.c
+	ctx := t.Context()
+	out := e.mustRun(t, "enable", "widgets.example.com", "--wait", "0")
+	kubefedctltest.WantContains(t, out, "customresourcedefinition.apiextensions.k8s.io/federatedwidgets.types.kubefed.io created",
+		"federatedtypeconfig.core.kubefed.io/widgets.example.com created in namespace "+ns)
+	ftc := &fedcorev1b1.FederatedTypeConfig{}
+	if err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: "widgets.example.com"}, ftc); err != nil {
+		t.Fatal(err)
+	}
+	if ftc.Spec.FederatedType.Kind != "FederatedWidget" || ftc.Spec.TargetType.Group != "example.com" || !ftc.GetPropagationEnabled() {
+		t.Errorf("FederatedTypeConfig spec = %+v", ftc.Spec)
+	}
+	valid := `{"apiVersion": "types.kubefed.io/v1beta1", "kind": "FederatedWidget", "metadata": {"name": "ok", "namespace": "default"},
+		"spec": {"template": {"spec": {"size": 2, "style": {"color": "red", "layers": [{"name": "a"}]}}}, "placement": {"clusters": [{"name": "member1"}]}}}`
+	if err := kubefedctltest.Create(t, c, valid); err != nil {
+		t.Fatalf("a valid FederatedWidget was refused: %v", err)
+	}
+	for _, tc := range []struct{ template, want string }{
+		{`{"spec": {"size": 0}}`, "spec.template.spec.size"},
+		{`{"spec": {"size": 1, "style": {"color": "green"}}}`, "spec.template.spec.style.color"},
+		{`{"spec": {"size": 1, "style": {"layers": [{}]}}}`, "spec.template.spec.style.layers[0].name"},
+		{`{"spec": {}}`, "spec.template.spec.size"},
+	} {
+		bad := `{"apiVersion": "types.kubefed.io/v1beta1", "kind": "FederatedWidget", "metadata": {"name": "bad", "namespace": "default"},
+			"spec": {"template": ` + tc.template + `}}`
+		err := kubefedctltest.Create(t, c, bad)
+		if !apierrors.IsInvalid(err) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("template %s: error %v, want Invalid naming %s", tc.template, err, tc.want)
+		}
+	}
+	// The placement's CEL validation is the default types'.
+	badPlacement := `{"apiVersion": "types.kubefed.io/v1beta1", "kind": "FederatedWidget", "metadata": {"name": "bad", "namespace": "default"},
+		"spec": {"template": {"spec": {"size": 1}}, "placement": {"clusters": [{"name": "Not_A_Cluster"}]}}}`
+	if err := kubefedctltest.Create(t, c, badPlacement); err == nil || !strings.Contains(err.Error(), "is not a valid cluster name") {
+		t.Errorf("an invalid placement: error %v, want the CEL message", err)
+	}
+}
+
+// testEnableAgain enables an enabled type again: nothing is written.
+func testEnableAgain(t *testing.T, e *cmdEnv) {
+	c := e.c
+	ctx := t.Context()
+	crd := &apiextensionsv1.CustomResourceDefinition{}
+	if err := c.Get(ctx, client.ObjectKey{Name: "federatedwidgets.types.kubefed.io"}, crd); err != nil {
+		t.Fatal(err)
+	}
+	out := e.mustRun(t, "enable", "Widget", "--wait", "0")
+	kubefedctltest.WantContains(t, out, "Type widgets.example.com is already enabled: nothing changed.")
+	after := &apiextensionsv1.CustomResourceDefinition{}
+	if err := c.Get(ctx, client.ObjectKey{Name: crd.Name}, after); err != nil {
+		t.Fatal(err)
+	}
+	if after.ResourceVersion != crd.ResourceVersion {
+		t.Error("enable of an enabled type rewrote its CRD")
+	}
+}
+
+// testEnableBuiltin enables built-in kinds, whose schema comes from the API
+// server's OpenAPI.
+func testEnableBuiltin(t *testing.T, e *cmdEnv) {
+	c := e.c
+	for _, name := range []string{"poddisruptionbudgets.policy", "networkpolicy", "deployments.apps"} {
+		out := e.mustRun(t, "enable", name, "--wait", "0")
+		kubefedctltest.WantContains(t, out, "created")
+	}
+	bad := `{"apiVersion": "types.kubefed.io/v1beta1", "kind": "FederatedPodDisruptionBudget", "metadata": {"name": "bad", "namespace": "default"},
+		"spec": {"template": {"spec": {"selector": "app=web"}}}}`
+	if err := kubefedctltest.Create(t, c, bad); !apierrors.IsInvalid(err) || !strings.Contains(err.Error(), "spec.template.spec.selector") {
+		t.Errorf("a PodDisruptionBudget template with a string selector: error %v, want Invalid", err)
+	}
+	good := `{"apiVersion": "types.kubefed.io/v1beta1", "kind": "FederatedPodDisruptionBudget", "metadata": {"name": "web", "namespace": "default"},
+		"spec": {"template": {"metadata": {"labels": {"a": "b"}}, "spec": {"minAvailable": "50%", "selector": {"matchLabels": {"app": "web"}}}}}}`
+	if err := kubefedctltest.Create(t, c, good); err != nil {
+		t.Errorf("a valid FederatedPodDisruptionBudget was refused: %v", err)
+	}
+	badDeploy := `{"apiVersion": "types.kubefed.io/v1beta1", "kind": "FederatedDeployment", "metadata": {"name": "bad", "namespace": "default"},
+		"spec": {"template": {"spec": {"replicas": "three", "template": {"spec": {"containers": [{"name": "c", "image": "nginx"}]}}}}}}`
+	if err := kubefedctltest.Create(t, c, badDeploy); !apierrors.IsInvalid(err) {
+		t.Errorf("a Deployment template with string replicas: error %v, want Invalid", err)
+	}
+}
+
+// testEnableOutput prints the manifests (-o yaml, -f) and runs --dry-run:
+// nothing is created.
+func testEnableOutput(t *testing.T, e *cmdEnv) {
+	c := e.c
+	ctx := t.Context()
+	out := e.mustRun(t, "enable", "secrets", "-o", "yaml")
+	kubefedctltest.WantContains(t, out, "kind: CustomResourceDefinition", "name: federatedsecrets.types.kubefed.io", "kind: FederatedTypeConfig", "name: secrets")
+	if err := c.Get(ctx, client.ObjectKey{Name: "federatedsecrets.types.kubefed.io"}, &apiextensionsv1.CustomResourceDefinition{}); !apierrors.IsNotFound(err) {
+		t.Errorf("enable -o yaml created the CRD (get: %v)", err)
+	}
+	file := filepath.Join(t.TempDir(), "secrets.yaml")
+	e.mustRun(t, "enable", "secrets", "-o", "yaml", "-f", file)
+	data, err := os.ReadFile(file)
+	if err != nil || !strings.Contains(string(data), "kind: FederatedTypeConfig") {
+		t.Errorf("enable -o yaml -f wrote %q (%v)", data, err)
+	}
+	// KubeFed's EnableTypeDirective file.
+	directive := filepath.Join(t.TempDir(), "directive.yaml")
+	if err := os.WriteFile(directive, []byte("apiVersion: core.kubefed.io/v1beta1\nkind: EnableTypeDirective\nmetadata:\n  name: secrets\nspec:\n  federatedVersion: v1beta1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	kubefedctltest.WantContains(t, e.mustRun(t, "--dry-run", "enable", "-f", directive), "federatedtypeconfig.core.kubefed.io/secrets created in namespace "+ns+" (dry run)")
+	e.mustRun(t, "--dry-run", "enable", "secrets")
+	if err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: "secrets"}, &fedcorev1b1.FederatedTypeConfig{}); !apierrors.IsNotFound(err) {
+		t.Errorf("enable --dry-run created the FederatedTypeConfig (get: %v)", err)
+	}
+}
+
+// testEnableUpgrade enables a type whose federated CRD KubeFed made: its
+// status schema is upgraded.
+func testEnableUpgrade(t *testing.T, e *cmdEnv) {
+	c := e.c
+	ctx := t.Context()
+	target, _ := federatedtypes.LookupDefault("", "ConfigMap")
+	old := federatedtypes.CRD(target)
+	status := old.Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["status"]
+	delete(status.Properties, "aggregatedStatus")
+	delete(status.Properties["clusters"].Items.Schema.Properties, "message")
+	old.Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["status"] = status
+	if err := c.Create(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	out := e.mustRun(t, "enable", "configmaps", "--wait", "0")
+	kubefedctltest.WantContains(t, out, "customresourcedefinition.apiextensions.k8s.io/federatedconfigmaps.types.kubefed.io updated: status schema upgraded")
+	crd := &apiextensionsv1.CustomResourceDefinition{}
+	if err := c.Get(ctx, client.ObjectKey{Name: old.Name}, crd); err != nil {
+		t.Fatal(err)
+	}
+	if !federatedtypes.StatusSchemaCurrent(crd) {
+		t.Error("the status schema was not upgraded")
+	}
+}
+
+// testEnableFederatedGroup enables a type into another federated group: the
+// controller is granted access through an aggregated ClusterRole.
+func testEnableFederatedGroup(t *testing.T, e *cmdEnv) {
+	c := e.c
+	ctx := t.Context()
+	_, err := e.run(t, "enable", "widgets.example.com", "--federated-group", "federated.example.com", "--wait", "0")
+	if err == nil || !strings.Contains(err.Error(), "changing it to federatedwidgets.federated.example.com/v1beta1 is not supported: run 'kubefedctl disable widgets.example.com --delete-crd' first") {
+		t.Errorf("changing the federated group of an enabled type: %v", err)
+	}
+	kubefedctltest.InstallCRD(t, c, kubefedctltest.ExampleCRD("Gadget", "gdg"))
+	out := e.mustRun(t, "enable", "gadgets.example.com", "--federated-group", "federated.example.com", "--wait", "0")
+	kubefedctltest.WantContains(t, out, "customresourcedefinition.apiextensions.k8s.io/federatedgadgets.federated.example.com created",
+		"clusterrole.rbac.authorization.k8s.io/kubefed-role:federated:federated.example.com created")
+	role := &rbacv1.ClusterRole{}
+	if err := c.Get(ctx, client.ObjectKey{Name: kubefedctl.AggregatedRoleName("federated.example.com")}, role); err != nil {
+		t.Fatal(err)
+	}
+	if role.Labels[kubefedctl.AggregateToControllerLabel] != "true" || len(role.Rules) == 0 || role.Rules[0].APIGroups[0] != "federated.example.com" {
+		t.Errorf("ClusterRole %s = labels %v rules %v", role.Name, role.Labels, role.Rules)
+	}
+}
+
+// testEnableWithoutRBAC enables into another group as a user who may not
+// write RBAC: nothing is created, and the error names the ClusterRole to
+// create.
+func testEnableWithoutRBAC(t *testing.T, e *cmdEnv) {
+	c := e.c
+	ctx := t.Context()
+	// A user who may do everything but write RBAC.
+	limited := &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "no-rbac-writes"}, Rules: []rbacv1.PolicyRule{
+		{APIGroups: []string{"", "apiextensions.k8s.io", "core.kubefed.io", "types.kubefed.io", "federated.example.org"}, Resources: []string{"*"}, Verbs: []string{"*"}},
+		{APIGroups: []string{"rbac.authorization.k8s.io"}, Resources: []string{"*"}, Verbs: []string{"get", "list"}},
+		{NonResourceURLs: []string{"*"}, Verbs: []string{"get"}},
+	}}
+	binding := &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "no-rbac-writes"},
+		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: limited.Name},
+		Subjects: []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: "operator"}}}
+	for _, obj := range []client.Object{limited, binding} {
+		if err := c.Create(ctx, obj); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kc, err := clientcmd.LoadFromFile(e.kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kc.AuthInfos["admin"].Impersonate = "operator"
+	asOperator := filepath.Join(t.TempDir(), "operator.kubeconfig")
+	if err := clientcmd.WriteToFile(*kc, asOperator); err != nil {
+		t.Fatal(err)
+	}
+	kubefedctltest.InstallCRD(t, c, kubefedctltest.ExampleCRD("Thing", "thg"))
+	_, err = kubefedctltest.Run(t, asOperator, "enable", "things.example.com", "--federated-group", "federated.example.org", "--wait", "0")
+	if err == nil {
+		t.Fatal("enable created the ClusterRole without the right to")
+	}
+	kubefedctltest.WantContains(t, err.Error(), "granting the controller access to the federated group federated.example.org",
+		"Nothing was created. Create this ClusterRole as a cluster admin", "name: kubefed-role:federated:federated.example.org", kubefedctl.AggregateToControllerLabel+`: "true"`)
+	if err := c.Get(ctx, client.ObjectKey{Name: "federatedthings.federated.example.org"}, &apiextensionsv1.CustomResourceDefinition{}); !apierrors.IsNotFound(err) {
+		t.Errorf("the federated CRD was created although enable failed (get: %v)", err)
+	}
+}
