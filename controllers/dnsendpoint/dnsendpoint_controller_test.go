@@ -85,6 +85,27 @@ func startEnv(t *testing.T) client.Client {
 	return c
 }
 
+// waitForEndpoint waits until the DNSEndpoint key has the records want (as
+// render prints them) and, when owner is set, is controlled by owner; it
+// returns the DNSEndpoint.
+func waitForEndpoint(t *testing.T, c client.Client, key client.ObjectKey, owner metav1.Object, want, what string) *feddnsv1a1.DNSEndpoint {
+	t.Helper()
+	ep := &feddnsv1a1.DNSEndpoint{}
+	testenv.Eventually(t, waitTimeout, func(ctx context.Context) error {
+		if err := c.Get(ctx, key, ep); err != nil {
+			return err
+		}
+		if owner != nil && !metav1.IsControlledBy(ep, owner) {
+			return fmt.Errorf("owners %v", ep.OwnerReferences)
+		}
+		if got := render(ep.Spec.Endpoints); got != want {
+			return fmt.Errorf("endpoints:\n%s", got)
+		}
+		return nil
+	}, "%s", what)
+	return ep
+}
+
 // TestDNSEndpointLifecycle follows one ServiceDNSRecord: its DNSEndpoint is
 // created with an owner reference, follows the record's status, is not
 // rewritten when nothing changed, and is deleted with the record; a
@@ -99,16 +120,7 @@ func TestDNSEndpointLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	key := client.ObjectKey{Namespace: "shop", Name: "service-web"}
-	ep := &feddnsv1a1.DNSEndpoint{}
-	testenv.Eventually(t, waitTimeout, func(ctx context.Context) error {
-		if err := c.Get(ctx, key, ep); err != nil {
-			return err
-		}
-		if !metav1.IsControlledBy(ep, rec) || len(ep.Spec.Endpoints) != 0 {
-			return fmt.Errorf("owners %v, %d endpoints", ep.OwnerReferences, len(ep.Spec.Endpoints))
-		}
-		return nil
-	}, "an empty DNSEndpoint owned by the record")
+	waitForEndpoint(t, c, key, rec, "", "an empty DNSEndpoint owned by the record")
 
 	rec.Status = feddnsv1a1.ServiceDNSRecordStatus{Domain: "example.com", DNS: []feddnsv1a1.ClusterDNS{
 		{Cluster: "c1", LoadBalancer: corev1.LoadBalancerStatus{Ingress: []corev1.LoadBalancerIngress{{IP: "198.51.100.17"}}}},
@@ -116,15 +128,7 @@ func TestDNSEndpointLifecycle(t *testing.T) {
 	if err := c.Status().Update(ctx, rec); err != nil {
 		t.Fatal(err)
 	}
-	testenv.Eventually(t, waitTimeout, func(ctx context.Context) error {
-		if err := c.Get(ctx, key, ep); err != nil {
-			return err
-		}
-		if got := render(ep.Spec.Endpoints); got != "web.shop.fed.svc.example.com A 198.51.100.17 60\n" {
-			return fmt.Errorf("endpoints:\n%s", got)
-		}
-		return nil
-	}, "the DNSEndpoint follows the record status")
+	ep := waitForEndpoint(t, c, key, nil, "web.shop.fed.svc.example.com A 198.51.100.17 60\n", "the DNSEndpoint follows the record status")
 
 	// A change that does not change the records (a label) writes nothing.
 	rv := ep.ResourceVersion
@@ -162,16 +166,8 @@ func TestDNSEndpointLifecycle(t *testing.T) {
 	if err := c.Status().Update(ctx, probe); err != nil {
 		t.Fatal(err)
 	}
-	testenv.Eventually(t, waitTimeout, func(ctx context.Context) error {
-		got := &feddnsv1a1.DNSEndpoint{}
-		if err := c.Get(ctx, client.ObjectKey{Namespace: "shop", Name: "service-probe"}, got); err != nil {
-			return err
-		}
-		if r := render(got.Spec.Endpoints); r != "probe.shop.fed.svc.example.com A 198.51.100.18 60\n" {
-			return fmt.Errorf("endpoints:\n%s", r)
-		}
-		return nil
-	}, "the probe record is published")
+	waitForEndpoint(t, c, client.ObjectKey{Namespace: "shop", Name: "service-probe"}, nil,
+		"probe.shop.fed.svc.example.com A 198.51.100.18 60\n", "the probe record is published")
 	if err := c.Get(ctx, key, ep); err != nil {
 		t.Fatal(err)
 	}
@@ -183,15 +179,7 @@ func TestDNSEndpointLifecycle(t *testing.T) {
 	if err := c.Status().Update(ctx, rec); err != nil {
 		t.Fatal(err)
 	}
-	testenv.Eventually(t, waitTimeout, func(ctx context.Context) error {
-		if err := c.Get(ctx, key, ep); err != nil {
-			return err
-		}
-		if len(ep.Spec.Endpoints) != 0 {
-			return fmt.Errorf("endpoints:\n%s", render(ep.Spec.Endpoints))
-		}
-		return nil
-	}, "the names are withdrawn without a Domain")
+	waitForEndpoint(t, c, key, nil, "", "the names are withdrawn without a Domain")
 
 	// envtest runs no garbage collector: the controller itself deletes the
 	// DNSEndpoint of a deleted record.
@@ -225,19 +213,8 @@ func TestDNSEndpointLifecycle(t *testing.T) {
 	if err := c.Status().Update(ctx, api); err != nil {
 		t.Fatal(err)
 	}
-	testenv.Eventually(t, waitTimeout, func(ctx context.Context) error {
-		got := &feddnsv1a1.DNSEndpoint{}
-		if err := c.Get(ctx, client.ObjectKeyFromObject(kubefedEP), got); err != nil {
-			return err
-		}
-		if !metav1.IsControlledBy(got, api) {
-			return fmt.Errorf("owners %v", got.OwnerReferences)
-		}
-		if r := render(got.Spec.Endpoints); r != "api.shop.fed.svc.example.com A 198.51.100.19 180\n" {
-			return fmt.Errorf("endpoints:\n%s", r)
-		}
-		return nil
-	}, "the DNSEndpoint KubeFed left is adopted and rewritten")
+	waitForEndpoint(t, c, client.ObjectKeyFromObject(kubefedEP), api,
+		"api.shop.fed.svc.example.com A 198.51.100.19 180\n", "the DNSEndpoint KubeFed left is adopted and rewritten")
 
 	// A DNSEndpoint controlled by another object is neither taken over nor
 	// changed: the reconcile says so and what to do.

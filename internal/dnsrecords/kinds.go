@@ -18,6 +18,7 @@ package dnsrecords
 
 import (
 	"context"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -34,7 +35,7 @@ type Kind[R client.Object, S any] struct {
 	// Name is the kind's name, as messages say it.
 	Name string
 	// Controller is the name of the kind's status controller (its logs
-	// and metrics say it).
+	// and metrics say it): the kind's name in lower case.
 	Controller string
 	// New returns an empty record; NewList an empty list of records.
 	New     func() R
@@ -44,21 +45,28 @@ type Kind[R client.Object, S any] struct {
 }
 
 // ServiceRecords is the ServiceDNSRecord kind.
-var ServiceRecords = Kind[*feddnsv1a1.ServiceDNSRecord, feddnsv1a1.ServiceDNSRecordStatus]{
-	Name:       "ServiceDNSRecord",
-	Controller: "servicednsrecord",
-	New:        func() *feddnsv1a1.ServiceDNSRecord { return &feddnsv1a1.ServiceDNSRecord{} },
-	NewList:    func() client.ObjectList { return &feddnsv1a1.ServiceDNSRecordList{} },
-	Status:     func(r *feddnsv1a1.ServiceDNSRecord) *feddnsv1a1.ServiceDNSRecordStatus { return &r.Status },
-}
+var ServiceRecords = kindOf[feddnsv1a1.ServiceDNSRecord, feddnsv1a1.ServiceDNSRecordList]("ServiceDNSRecord",
+	func(r *feddnsv1a1.ServiceDNSRecord) *feddnsv1a1.ServiceDNSRecordStatus { return &r.Status })
 
 // IngressRecords is the IngressDNSRecord kind.
-var IngressRecords = Kind[*feddnsv1a1.IngressDNSRecord, feddnsv1a1.IngressDNSRecordStatus]{
-	Name:       "IngressDNSRecord",
-	Controller: "ingressdnsrecord",
-	New:        func() *feddnsv1a1.IngressDNSRecord { return &feddnsv1a1.IngressDNSRecord{} },
-	NewList:    func() client.ObjectList { return &feddnsv1a1.IngressDNSRecordList{} },
-	Status:     func(r *feddnsv1a1.IngressDNSRecord) *feddnsv1a1.IngressDNSRecordStatus { return &r.Status },
+var IngressRecords = kindOf[feddnsv1a1.IngressDNSRecord, feddnsv1a1.IngressDNSRecordList]("IngressDNSRecord",
+	func(r *feddnsv1a1.IngressDNSRecord) *feddnsv1a1.IngressDNSRecordStatus { return &r.Status })
+
+// kindOf describes the kind whose records are T and lists L.
+func kindOf[T, L any, R interface {
+	*T
+	client.Object
+}, PL interface {
+	*L
+	client.ObjectList
+}, S any](name string, status func(R) *S) Kind[R, S] {
+	return Kind[R, S]{
+		Name:       name,
+		Controller: strings.ToLower(name),
+		New:        func() R { return R(new(T)) },
+		NewList:    func() client.ObjectList { return PL(new(L)) },
+		Status:     status,
+	}
 }
 
 // Requests lists every record of the kind that c can read and returns the
