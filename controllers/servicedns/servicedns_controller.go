@@ -95,14 +95,16 @@ func (r *Reconciler) domainToRecords(ctx context.Context, o client.Object) []ctr
 // Reconcile reads the record's Domain and its Service in every Ready
 // member, then writes the status once, only when it changed.
 func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	return dnsrecords.ServiceRecords.ReconcileStatus(ctx, r.Client, req,
-		func(ctx context.Context, rec *feddnsv1a1.ServiceDNSRecord) (feddnsv1a1.ServiceDNSRecordStatus, error) {
-			s, err := r.read(ctx, rec)
-			if err != nil {
-				return feddnsv1a1.ServiceDNSRecordStatus{}, err
-			}
-			return computeStatus(s), nil
-		})
+	return dnsrecords.ServiceRecords.ReconcileStatus(ctx, r.Client, req, r.status)
+}
+
+// status reads what the record's status depends on and computes it.
+func (r *Reconciler) status(ctx context.Context, rec *feddnsv1a1.ServiceDNSRecord) (feddnsv1a1.ServiceDNSRecordStatus, error) {
+	s, err := r.read(ctx, rec)
+	if err != nil {
+		return feddnsv1a1.ServiceDNSRecordStatus{}, err
+	}
+	return computeStatus(s), nil
 }
 
 // read fills the scope: the Domain and every joined cluster's view of the
