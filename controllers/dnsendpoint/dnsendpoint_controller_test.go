@@ -85,6 +85,30 @@ func startEnv(t *testing.T) client.Client {
 	return c
 }
 
+// createRecord creates the ServiceDNSRecord name of namespace shop, for
+// Domain fed, with ttl (0: the default).
+func createRecord(t *testing.T, c client.Client, name string, ttl feddnsv1a1.TTL) *feddnsv1a1.ServiceDNSRecord {
+	t.Helper()
+	rec := &feddnsv1a1.ServiceDNSRecord{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "shop"},
+		Spec: feddnsv1a1.ServiceDNSRecordSpec{DomainRef: "fed", RecordTTL: ttl}}
+	if err := c.Create(t.Context(), rec); err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
+// publish writes the status of a record resolved under example.com, with
+// one cluster, c1, whose load balancer is ip.
+func publish(t *testing.T, c client.Client, rec *feddnsv1a1.ServiceDNSRecord, ip string) {
+	t.Helper()
+	rec.Status = feddnsv1a1.ServiceDNSRecordStatus{Domain: "example.com", DNS: []feddnsv1a1.ClusterDNS{
+		{Cluster: "c1", LoadBalancer: corev1.LoadBalancerStatus{Ingress: []corev1.LoadBalancerIngress{{IP: ip}}}},
+	}}
+	if err := c.Status().Update(t.Context(), rec); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // waitForEndpoint waits until the DNSEndpoint key has the records want (as
 // render prints them) and, when owner is set, is controlled by owner; it
 // returns the DNSEndpoint.
@@ -114,20 +138,11 @@ func waitForEndpoint(t *testing.T, c client.Client, key client.ObjectKey, owner 
 func TestDNSEndpointLifecycle(t *testing.T) {
 	c := startEnv(t)
 	ctx := t.Context()
-	rec := &feddnsv1a1.ServiceDNSRecord{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "shop"},
-		Spec: feddnsv1a1.ServiceDNSRecordSpec{DomainRef: "fed", RecordTTL: 60}}
-	if err := c.Create(ctx, rec); err != nil {
-		t.Fatal(err)
-	}
+	rec := createRecord(t, c, "web", 60)
 	key := client.ObjectKey{Namespace: "shop", Name: "service-web"}
 	waitForEndpoint(t, c, key, rec, "", "an empty DNSEndpoint owned by the record")
 
-	rec.Status = feddnsv1a1.ServiceDNSRecordStatus{Domain: "example.com", DNS: []feddnsv1a1.ClusterDNS{
-		{Cluster: "c1", LoadBalancer: corev1.LoadBalancerStatus{Ingress: []corev1.LoadBalancerIngress{{IP: "198.51.100.17"}}}},
-	}}
-	if err := c.Status().Update(ctx, rec); err != nil {
-		t.Fatal(err)
-	}
+	publish(t, c, rec, "198.51.100.17")
 	ep := waitForEndpoint(t, c, key, nil, "web.shop.fed.svc.example.com A 198.51.100.17 60\n", "the DNSEndpoint follows the record status")
 
 	// A change that does not change the records (a label) writes nothing.
@@ -155,17 +170,7 @@ func TestDNSEndpointLifecycle(t *testing.T) {
 	}
 	// Positive control: a record changed after that update is published by
 	// the same controller, so the update above has been reconciled.
-	probe := &feddnsv1a1.ServiceDNSRecord{ObjectMeta: metav1.ObjectMeta{Name: "probe", Namespace: "shop"},
-		Spec: feddnsv1a1.ServiceDNSRecordSpec{DomainRef: "fed", RecordTTL: 60}}
-	if err := c.Create(ctx, probe); err != nil {
-		t.Fatal(err)
-	}
-	probe.Status = feddnsv1a1.ServiceDNSRecordStatus{Domain: "example.com", DNS: []feddnsv1a1.ClusterDNS{
-		{Cluster: "c1", LoadBalancer: corev1.LoadBalancerStatus{Ingress: []corev1.LoadBalancerIngress{{IP: "198.51.100.18"}}}},
-	}}
-	if err := c.Status().Update(ctx, probe); err != nil {
-		t.Fatal(err)
-	}
+	publish(t, c, createRecord(t, c, "probe", 60), "198.51.100.18")
 	waitForEndpoint(t, c, client.ObjectKey{Namespace: "shop", Name: "service-probe"}, nil,
 		"probe.shop.fed.svc.example.com A 198.51.100.18 60\n", "the probe record is published")
 	if err := c.Get(ctx, key, ep); err != nil {
@@ -203,16 +208,8 @@ func TestDNSEndpointLifecycle(t *testing.T) {
 	if err := c.Create(ctx, kubefedEP); err != nil {
 		t.Fatal(err)
 	}
-	api := &feddnsv1a1.ServiceDNSRecord{ObjectMeta: metav1.ObjectMeta{Name: "api", Namespace: "shop"}, Spec: feddnsv1a1.ServiceDNSRecordSpec{DomainRef: "fed"}}
-	if err := c.Create(ctx, api); err != nil {
-		t.Fatal(err)
-	}
-	api.Status = feddnsv1a1.ServiceDNSRecordStatus{Domain: "example.com", DNS: []feddnsv1a1.ClusterDNS{
-		{Cluster: "c1", LoadBalancer: corev1.LoadBalancerStatus{Ingress: []corev1.LoadBalancerIngress{{IP: "198.51.100.19"}}}},
-	}}
-	if err := c.Status().Update(ctx, api); err != nil {
-		t.Fatal(err)
-	}
+	api := createRecord(t, c, "api", 0)
+	publish(t, c, api, "198.51.100.19")
 	waitForEndpoint(t, c, client.ObjectKeyFromObject(kubefedEP), api,
 		"api.shop.fed.svc.example.com A 198.51.100.19 180\n", "the DNSEndpoint KubeFed left is adopted and rewritten")
 
@@ -228,10 +225,7 @@ func TestDNSEndpointLifecycle(t *testing.T) {
 	if err := c.Create(ctx, foreign); err != nil {
 		t.Fatal(err)
 	}
-	db := &feddnsv1a1.ServiceDNSRecord{ObjectMeta: metav1.ObjectMeta{Name: "db", Namespace: "shop"}, Spec: feddnsv1a1.ServiceDNSRecordSpec{DomainRef: "fed"}}
-	if err := c.Create(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	createRecord(t, c, "db", 0)
 	direct := &Reconciler{Client: c, Namespace: controlPlane}
 	testenv.Eventually(t, waitTimeout, func(ctx context.Context) error {
 		_, err := direct.Reconcile(ctx, ctrl.Request{NamespacedName: client.ObjectKeyFromObject(foreign)})
