@@ -28,11 +28,9 @@ import (
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	fedcorev1a1 "github.com/kubefed/kubefed/api/core/v1alpha1"
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 	"github.com/kubefed/kubefed/internal/overrides"
-	"github.com/kubefed/kubefed/internal/propagatedversion"
 )
 
 // Metadata fields a template may carry that describe a stored object, not a
@@ -156,24 +154,4 @@ func (r *Reconciler) event(s *scope, eventType, reason, format string, args ...a
 	if r.Recorder != nil {
 		r.Recorder.Eventf(s.fedObj, eventType, reason, format, args...)
 	}
-}
-
-func fedcorev1a1Status(template, overrides string, versions map[string]string) *fedcorev1a1.PropagatedVersionStatus {
-	return &fedcorev1a1.PropagatedVersionStatus{
-		TemplateVersion: template,
-		OverrideVersion: overrides,
-		ClusterVersions: propagatedversion.ClusterVersions(versions),
-	}
-}
-
-func statusEqual(a, b *fedcorev1a1.PropagatedVersionStatus) bool {
-	if a.TemplateVersion != b.TemplateVersion || a.OverrideVersion != b.OverrideVersion || len(a.ClusterVersions) != len(b.ClusterVersions) {
-		return false
-	}
-	for i := range a.ClusterVersions {
-		if a.ClusterVersions[i] != b.ClusterVersions[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -20,6 +20,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -53,7 +55,7 @@ func (r *Reconciler) reconcileDelete(ctx context.Context, s *scope) (ctrl.Result
 		if orphan {
 			inputs = "release"
 		}
-		r.absorbRun(s, r.runMembers(ctx, s, sortedKeys(s.ready), inputs, func(ctx context.Context, s *scope, cluster string) memberOutcome {
+		r.absorbRun(s, r.runMembers(ctx, s, slices.Sorted(maps.Keys(s.ready)), inputs, func(ctx context.Context, s *scope, cluster string) memberOutcome {
 			if orphan {
 				return memberOutcome{res: r.releaseMember(ctx, cluster, r.memberKey(s.fedObj))}
 			}

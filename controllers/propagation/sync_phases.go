@@ -19,8 +19,6 @@ package propagation
 import (
 	"context"
 	"fmt"
-	"slices"
-	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -33,7 +31,6 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	fedcorev1a1 "github.com/kubefed/kubefed/api/core/v1alpha1"
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 	"github.com/kubefed/kubefed/internal/placement"
@@ -140,9 +137,6 @@ func (r *Reconciler) notReadyMessage(cluster string) string {
 // reconcileMember brings the object in one cluster in line, returning the
 // outcome and the member version to record ("" to record none).
 func (r *Reconciler) reconcileMember(ctx context.Context, s *scope, cluster string, specUnchanged bool, recordedVersion string) (*clusterResult, string) {
-	last := s.oldStatus.GetCluster(cluster)
-	lastOK := last != nil && last.Status == fedtypesv1b1.ClusterPropagationOK
-	log := ctrl.LoggerFrom(ctx).WithValues("cluster", cluster)
 	if !s.ready.Has(cluster) {
 		return &clusterResult{status: fedtypesv1b1.ClusterNotReady, message: r.notReadyMessage(cluster)}, recordedVersion
 	}
@@ -151,66 +145,99 @@ func (r *Reconciler) reconcileMember(ctx context.Context, s *scope, cluster stri
 	if err != nil {
 		return &clusterResult{status: fedtypesv1b1.CachedRetrievalFailed, message: err.Error()}, recordedVersion
 	}
-
-	// Nothing changed on either side since the last successful apply: no
-	// write. The hashes of the record are those of the latest spec, applied
-	// or not, so the cluster's last outcome must have been a success too: a
-	// cluster that failed, or was not ready, when the spec last changed
-	// still holds an older copy.
-	if cached != nil && specUnchanged && lastOK && recordedVersion != "" && propagatedversion.ObjectVersion(cached) == recordedVersion {
+	if upToDate(s, cluster, cached, specUnchanged, recordedVersion) {
 		return &clusterResult{member: cached}, recordedVersion
 	}
-
 	memberClient, err := r.Members.GetClient(ctx, cluster)
 	if err != nil {
 		return &clusterResult{status: fedtypesv1b1.ClientRetrievalFailed, message: err.Error()}, recordedVersion
 	}
-	existing := cached
-	if existing == nil && !s.config.AdoptResources {
-		// Not in the cache of labelled objects: it does not exist, or it
-		// exists without the managed label. Adopting it or creating it is
-		// the same apply; only when adoption is disabled must the two be
-		// told apart, with a read.
-		existing = r.newTarget()
-		opCtx, cancel := context.WithTimeout(ctx, memberOperationTimeout)
-		err := memberClient.Get(opCtx, key, existing)
-		cancel()
-		switch {
-		case apierrors.IsNotFound(err):
-			existing = nil
-		case err != nil:
-			return &clusterResult{status: fedtypesv1b1.RetrievalFailed, message: fmt.Sprintf("reading %s from cluster %s: %v", describeKey(r.targetGVK().Kind, key), cluster, err)}, recordedVersion
-		}
+	existing, res := r.existingCopy(ctx, s, memberClient, cluster, key, cached)
+	if res != nil {
+		return res, recordedVersion
 	}
-	if existing != nil {
-		switch existing.GetLabels()[fedcorev1b1.ManagedByKubeFedLabelKey] {
-		case fedcorev1b1.ManagedByKubeFedLabelValue:
-		case fedcorev1b1.UnmanagedByKubeFedLabelValue:
-			// The object is not kubefed's: its status is not reported.
-			return &clusterResult{status: fedtypesv1b1.ManagedLabelFalse,
-				message: fmt.Sprintf("%s in cluster %s is labelled %s=false, so kubefed leaves it alone: remove the label to let kubefed manage it", describeKey(r.targetGVK().Kind, key), cluster, fedcorev1b1.ManagedByKubeFedLabelKey)}, ""
-		default:
-			if !s.config.AdoptResources {
-				return &clusterResult{status: fedtypesv1b1.AlreadyExists,
-					message: fmt.Sprintf("%s already exists in cluster %s and resource adoption is disabled: delete it, or enable spec.syncController.adoptResources in KubeFedConfig %s/%s", describeKey(r.targetGVK().Kind, key), cluster, r.Namespace, fedcorev1b1.KubeFedConfigName)}, ""
-			}
-			log.Info("Adopting existing object", "object", klog.KRef(key.Namespace, key.Name))
-		}
+	if res := r.checkOwnership(ctx, s, cluster, key, existing); res != nil {
+		// The object is not kubefed's: its status is not reported.
+		return res, ""
 	}
-
 	desired, err := r.desiredObject(s, cluster, existing)
 	if err != nil {
 		return &clusterResult{status: fedtypesv1b1.ApplyOverridesFailed, member: existing,
 			message: fmt.Sprintf("overrides for cluster %s: %v: fix spec.overrides", cluster, err)}, recordedVersion
 	}
+	if res := r.applyMember(ctx, s, memberClient, cluster, key, existing, desired); res != nil {
+		return res, recordedVersion
+	}
+	return &clusterResult{member: desired}, propagatedversion.ObjectVersion(desired)
+}
 
+// upToDate reports whether nothing changed on either side since the last
+// successful apply to cluster, so that no write is needed. The hashes of
+// the record are those of the latest spec, applied or not, so the
+// cluster's last outcome must have been a success too: a cluster that
+// failed, or was not ready, when the spec last changed still holds an
+// older copy.
+func upToDate(s *scope, cluster string, cached *unstructured.Unstructured, specUnchanged bool, recordedVersion string) bool {
+	last := s.oldStatus.GetCluster(cluster)
+	lastOK := last != nil && last.Status == fedtypesv1b1.ClusterPropagationOK
+	return cached != nil && specUnchanged && lastOK && recordedVersion != "" && propagatedversion.ObjectVersion(cached) == recordedVersion
+}
+
+// existingCopy returns the object in cluster, nil when there is none.
+// cached is what the member's cache of labelled objects holds.
+func (r *Reconciler) existingCopy(ctx context.Context, s *scope, memberClient client.Client, cluster string, key types.NamespacedName, cached *unstructured.Unstructured) (*unstructured.Unstructured, *clusterResult) {
+	if cached != nil || s.config.AdoptResources {
+		return cached, nil
+	}
+	// Not in the cache of labelled objects: it does not exist, or it
+	// exists without the managed label. Adopting it or creating it is the
+	// same apply; only when adoption is disabled must the two be told
+	// apart, with a read.
+	existing := r.newTarget()
+	opCtx, cancel := context.WithTimeout(ctx, memberOperationTimeout)
+	err := memberClient.Get(opCtx, key, existing)
+	cancel()
+	switch {
+	case apierrors.IsNotFound(err):
+		return nil, nil
+	case err != nil:
+		return nil, &clusterResult{status: fedtypesv1b1.RetrievalFailed, message: fmt.Sprintf("reading %s from cluster %s: %v", describeKey(r.targetGVK().Kind, key), cluster, err)}
+	}
+	return existing, nil
+}
+
+// checkOwnership returns why kubefed must leave the existing object in
+// cluster alone (labelled unmanaged, or not kubefed's while adoption is
+// disabled); nil when kubefed may write it.
+func (r *Reconciler) checkOwnership(ctx context.Context, s *scope, cluster string, key types.NamespacedName, existing *unstructured.Unstructured) *clusterResult {
+	if existing == nil {
+		return nil
+	}
+	switch existing.GetLabels()[fedcorev1b1.ManagedByKubeFedLabelKey] {
+	case fedcorev1b1.ManagedByKubeFedLabelValue:
+	case fedcorev1b1.UnmanagedByKubeFedLabelValue:
+		return &clusterResult{status: fedtypesv1b1.ManagedLabelFalse,
+			message: fmt.Sprintf("%s in cluster %s is labelled %s=false, so kubefed leaves it alone: remove the label to let kubefed manage it", describeKey(r.targetGVK().Kind, key), cluster, fedcorev1b1.ManagedByKubeFedLabelKey)}
+	default:
+		if !s.config.AdoptResources {
+			return &clusterResult{status: fedtypesv1b1.AlreadyExists,
+				message: fmt.Sprintf("%s already exists in cluster %s and resource adoption is disabled: delete it, or enable spec.syncController.adoptResources in KubeFedConfig %s/%s", describeKey(r.targetGVK().Kind, key), cluster, r.Namespace, fedcorev1b1.KubeFedConfigName)}
+		}
+		ctrl.LoggerFrom(ctx).WithValues("cluster", cluster).Info("Adopting existing object", "object", klog.KRef(key.Namespace, key.Name))
+	}
+	return nil
+}
+
+// applyMember applies desired in cluster (a create when existing is nil)
+// and records the write; it returns the failure, nil on success.
+func (r *Reconciler) applyMember(ctx context.Context, s *scope, memberClient client.Client, cluster string, key types.NamespacedName, existing, desired *unstructured.Unstructured) *clusterResult {
 	op, failed := "update", fedtypesv1b1.UpdateFailed
 	if existing == nil {
 		op, failed = "create", fedtypesv1b1.CreationFailed
 	}
 	start := time.Now()
 	opCtx, cancel := context.WithTimeout(ctx, memberOperationTimeout)
-	err = memberClient.Apply(opCtx, client.ApplyConfigurationFromUnstructured(desired), client.FieldOwner(FieldManager), client.ForceOwnership)
+	err := memberClient.Apply(opCtx, client.ApplyConfigurationFromUnstructured(desired), client.FieldOwner(FieldManager), client.ForceOwnership)
 	cancel()
 	r.dispatched(cluster, op, time.Since(start), err)
 	if err != nil {
@@ -220,14 +247,13 @@ func (r *Reconciler) reconcileMember(ctx context.Context, s *scope, cluster stri
 		}
 		r.event(s, corev1.EventTypeWarning, eventReason(op, true), "Failed to %s %s in cluster %s: %v", op, r.targetGVK().Kind, cluster, err)
 		return &clusterResult{status: status, member: existing,
-			message: fmt.Sprintf("cluster %s refused to %s %s: %v", cluster, op, describeKey(r.targetGVK().Kind, key), apiMessage(err))}, recordedVersion
+			message: fmt.Sprintf("cluster %s refused to %s %s: %v", cluster, op, describeKey(r.targetGVK().Kind, key), apiMessage(err))}
 	}
-	changed := existing == nil || existing.GetResourceVersion() != desired.GetResourceVersion()
-	if changed {
+	if existing == nil || existing.GetResourceVersion() != desired.GetResourceVersion() {
 		s.applied(eventReason(op, false), cluster)
-		log.V(1).Info("Applied object in member", "operation", op)
+		ctrl.LoggerFrom(ctx).WithValues("cluster", cluster).V(1).Info("Applied object in member", "operation", op)
 	}
-	return &clusterResult{member: desired}, propagatedversion.ObjectVersion(desired)
+	return nil
 }
 
 // reconcileRemovals deletes the copies in connected clusters the object is
@@ -247,17 +273,6 @@ func (r *Reconciler) reconcileRemovals(ctx context.Context, s *scope) (ctrl.Resu
 		return memberOutcome{res: r.deleteMember(ctx, s, cluster)}
 	}))
 	return ctrl.Result{}, nil
-}
-
-// absorbRun takes the outcomes of a run into the scope, and reports the
-// clusters whose operation is pending as WaitingForCluster.
-func (r *Reconciler) absorbRun(s *scope, run memberRun) {
-	for cluster, out := range run.outcomes {
-		s.absorb(cluster, out)
-	}
-	for cluster, queued := range run.pending {
-		s.setResult(cluster, fedtypesv1b1.WaitingForCluster, waitingMessage(cluster, r.Members.WriteLatency(cluster), queued), nil)
-	}
 }
 
 // deleteMember deletes the managed copy in cluster, if there is one. It
@@ -310,223 +325,4 @@ func (r *Reconciler) deleteMember(ctx context.Context, s *scope, cluster string)
 	s.requeue(2 * time.Second)
 	return &clusterResult{status: fedtypesv1b1.WaitingForRemoval,
 		message: fmt.Sprintf("deleted %s in cluster %s; waiting for it to be gone", describeKey(r.targetGVK().Kind, key), cluster)}
-}
-
-// recordVersions writes the PropagatedVersion record when what was applied
-// changed.
-func (r *Reconciler) recordVersions(ctx context.Context, s *scope) (ctrl.Result, error) {
-	if r.skipsNamespaceObject(s) {
-		return ctrl.Result{}, nil
-	}
-	// Clusters that were not reconciled this time (not ready) keep their
-	// recorded version, so that they are compared again on their return.
-	recorded := propagatedversion.ClusterVersionMap(&s.recorded)
-	versions := map[string]string{}
-	for _, c := range s.selected {
-		if v, ok := s.versions[c]; ok {
-			versions[c] = v
-		} else if v, ok := recorded[c]; ok && !s.ready.Has(c) {
-			versions[c] = v
-		}
-	}
-	want := fedcorev1a1Status(s.templateVersion, s.overridesVersion, versions)
-	if s.pv != nil && statusEqual(&s.recorded, want) {
-		return ctrl.Result{}, nil
-	}
-	if s.pv == nil {
-		// One request: the record is created with its status (the CRD has
-		// no status subresource).
-		pv := r.newVersionObject(s.fedObj)
-		if err := ctrl.SetControllerReference(s.fedObj, pv, r.Client.Scheme()); err != nil {
-			return ctrl.Result{}, err
-		}
-		*versionStatus(pv) = *want
-		err := r.Client.Create(ctx, pv)
-		switch {
-		case apierrors.IsAlreadyExists(err):
-			if err := r.Client.Get(ctx, client.ObjectKeyFromObject(pv), pv); err != nil {
-				return ctrl.Result{}, err
-			}
-		case err != nil:
-			return ctrl.Result{}, fmt.Errorf("creating the propagated version of %s: %w", s.describe(), err)
-		}
-		s.pv = pv
-		if err == nil {
-			r.memo.wroteRecord(client.ObjectKeyFromObject(s.fedObj), "", pv)
-			s.createdRecord = true
-			if statusEqual(versionStatus(pv), want) {
-				s.recorded = *want
-				return ctrl.Result{}, nil
-			}
-			// A CRD with a status subresource (KubeFed's, or an older
-			// chart's) dropped the status: write it through the subresource.
-			return ctrl.Result{}, r.updateVersionStatus(ctx, s, want)
-		}
-	}
-	*versionStatus(s.pv) = *want
-	before := s.pv.GetResourceVersion()
-	if err := r.Client.Update(ctx, s.pv); err != nil {
-		return ctrl.Result{}, fmt.Errorf("recording the propagated version of %s: %w", s.describe(), err)
-	}
-	r.memo.wroteRecord(client.ObjectKeyFromObject(s.fedObj), before, s.pv)
-	if !statusEqual(versionStatus(s.pv), want) {
-		return ctrl.Result{}, r.updateVersionStatus(ctx, s, want)
-	}
-	s.recorded = *want
-	return ctrl.Result{}, nil
-}
-
-// updateVersionStatus writes the record's status through the status
-// subresource, for PropagatedVersion CRDs that still have one.
-func (r *Reconciler) updateVersionStatus(ctx context.Context, s *scope, want *fedcorev1a1.PropagatedVersionStatus) error {
-	*versionStatus(s.pv) = *want
-	before := s.pv.GetResourceVersion()
-	if err := r.Client.Status().Update(ctx, s.pv); err != nil {
-		return fmt.Errorf("recording the propagated version of %s: %w", s.describe(), err)
-	}
-	r.memo.wroteRecord(client.ObjectKeyFromObject(s.fedObj), before, s.pv)
-	s.recorded = *want
-	return nil
-}
-
-// memberRun is what runMembers yields.
-type memberRun struct {
-	// outcomes hold the outcome per cluster whose operation completed.
-	outcomes map[string]memberOutcome
-	// pending lists the clusters whose operation goes on in the
-	// background (false) or waits for a free slot there (true).
-	pending map[string]bool
-}
-
-// runMembers runs op for every cluster in parallel and waits for them,
-// except for clusters that answer much more slowly than the others (see
-// memberOps): their operation runs on a snapshot of the scope, and once the
-// other clusters are done it goes on in the background. inputs identifies
-// what op computes from; the outcome of a detached operation is taken by
-// the next reconcile of the same inputs. A cluster whose earlier detached
-// operation still runs gets no new one: writes to a copy never overtake
-// each other.
-func (r *Reconciler) runMembers(ctx context.Context, s *scope, clusters []string, inputs string,
-	op func(ctx context.Context, s *scope, cluster string) memberOutcome) memberRun {
-	run := memberRun{outcomes: map[string]memberOutcome{}, pending: map[string]bool{}}
-	obj := client.ObjectKeyFromObject(s.fedObj)
-	slow := r.Members.SlowClusters()
-	var now []string
-	detachable := map[string]*memberOp{}
-	for _, cluster := range clusters {
-		k := memberOpKey{object: obj, cluster: cluster}
-		state, out := r.ops.claim(k, inputs)
-		switch {
-		case state == claimBusy || state == claimQueued:
-			run.pending[cluster] = state == claimQueued
-			continue
-		case state == claimDone:
-			run.outcomes[cluster] = out
-			continue
-		case !slow.Has(cluster) || !s.ready.Has(cluster):
-			now = append(now, cluster)
-			continue
-		case r.ops.full(cluster, obj):
-			run.pending[cluster] = true
-			continue
-		}
-		snap := s.snapshot()
-		detachable[cluster] = r.ops.start(k, inputs, func() memberOutcome {
-			return snap.outcome(op(ctx, snap, cluster))
-		})
-	}
-	var mu sync.Mutex
-	r.forEach(ctx, now, func(ctx context.Context, cluster string) {
-		out := op(ctx, s, cluster)
-		mu.Lock()
-		defer mu.Unlock()
-		run.outcomes[cluster] = out
-	})
-	for cluster, o := range detachable {
-		if out, ok := r.ops.collect(memberOpKey{object: obj, cluster: cluster}, o); ok {
-			run.outcomes[cluster] = out
-		} else {
-			run.pending[cluster] = false
-		}
-	}
-	return run
-}
-
-// Member operations of one reconcile: how many run at once, and how long
-// one may take.
-const (
-	memberFanOut           = 16
-	memberOperationTimeout = 30 * time.Second
-)
-
-// forEach runs fn for every cluster, at most memberFanOut at once.
-func (r *Reconciler) forEach(ctx context.Context, clusters []string, fn func(context.Context, string)) {
-	if len(clusters) == 1 {
-		fn(ctx, clusters[0])
-		return
-	}
-	sem := make(chan struct{}, memberFanOut)
-	var wg sync.WaitGroup
-	for _, c := range clusters {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			fn(ctx, c)
-		}()
-	}
-	wg.Wait()
-}
-
-func (r *Reconciler) dispatched(cluster, op string, d time.Duration, err error) {
-	r.Members.ObserveWrite(cluster, d)
-	if r.Metrics != nil {
-		r.Metrics.Dispatched(cluster, op, d, err)
-	}
-}
-
-// getCached returns the member object from the member's cache of labelled
-// objects (kubefed.io/managed "true" or "false"), or nil when there is none.
-func (r *Reconciler) getCached(ctx context.Context, cluster string, key types.NamespacedName) (*unstructured.Unstructured, error) {
-	reader, err := r.Members.GetReader(ctx, cluster)
-	if err != nil {
-		return nil, fmt.Errorf("reading the cache of cluster %s: %w", cluster, err)
-	}
-	obj := r.newTarget()
-	// A cache read waits for the member's informer to sync; a member that
-	// never answers must not hold a worker.
-	readCtx, cancel := context.WithTimeout(ctx, memberOperationTimeout)
-	defer cancel()
-	if err := reader.Get(readCtx, key, obj); err != nil {
-		if apierrors.IsNotFound(err) {
-			return nil, nil
-		}
-		return nil, fmt.Errorf("reading %s from the cache of cluster %s: %w", describeKey(r.targetGVK().Kind, key), cluster, err)
-	}
-	return obj, nil
-}
-
-func (r *Reconciler) newTarget() *unstructured.Unstructured {
-	u := &unstructured.Unstructured{}
-	u.SetGroupVersionKind(r.targetGVK())
-	return u
-}
-
-// memberKey is the member object's name and namespace: the federated
-// object's, except for namespaces, whose FederatedNamespace lives in the
-// namespace it federates.
-func (r *Reconciler) memberKey(fedObj *unstructured.Unstructured) types.NamespacedName {
-	if !r.TypeConfig.Spec.TargetType.Namespaced() {
-		return types.NamespacedName{Name: fedObj.GetName()}
-	}
-	return types.NamespacedName{Namespace: fedObj.GetNamespace(), Name: fedObj.GetName()}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

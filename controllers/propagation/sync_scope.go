@@ -271,30 +271,5 @@ func (r *Reconciler) newScope(ctx context.Context, fedObj *unstructured.Unstruct
 	return s, nil
 }
 
-// newVersionObject returns an empty PropagatedVersion (or
-// ClusterPropagatedVersion, for cluster-scoped federated types) named for
-// fedObj.
-func (r *Reconciler) newVersionObject(fedObj *unstructured.Unstructured) client.Object {
-	name := fedcorev1a1.PropagatedVersionName(r.TypeConfig.Spec.TargetType.Kind, fedObj.GetName())
-	if ns := fedObj.GetNamespace(); ns != "" {
-		pv := &fedcorev1a1.PropagatedVersion{}
-		pv.Name, pv.Namespace = name, ns
-		return pv
-	}
-	pv := &fedcorev1a1.ClusterPropagatedVersion{}
-	pv.Name = name
-	return pv
-}
-
-func versionStatus(obj client.Object) *fedcorev1a1.PropagatedVersionStatus {
-	switch pv := obj.(type) {
-	case *fedcorev1a1.PropagatedVersion:
-		return &pv.Status
-	case *fedcorev1a1.ClusterPropagatedVersion:
-		return &pv.Status
-	}
-	panic(fmt.Sprintf("unexpected propagated version type %T", obj))
-}
-
 // errClusterNotReady is returned for members that are not connected.
 var errClusterNotReady = errors.New("cluster is not ready")

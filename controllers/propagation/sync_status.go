@@ -21,6 +21,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -166,7 +167,7 @@ func (r *Reconciler) computeStatus(s *scope) *fedtypesv1b1.GenericFederatedStatu
 	collect := r.TypeConfig.GetStatusEnabled() && s.config.FeatureGateEnabled(fedcorev1b1.RawResourceStatusCollectionFeature)
 
 	var failed []string
-	for _, name := range sortedKeys(s.results) {
+	for _, name := range slices.Sorted(maps.Keys(s.results)) {
 		res := s.results[name]
 		cs := fedtypesv1b1.GenericClusterStatus{Name: name, Status: res.status, Message: res.message}
 		if collect && res.member != nil {

@@ -20,19 +20,16 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"sync"
 	"time"
 
 	"github.com/go-logr/logr"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/util/workqueue"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
-	"sigs.k8s.io/controller-runtime/pkg/controller/priorityqueue"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	"sigs.k8s.io/controller-runtime/pkg/source"
@@ -111,22 +108,7 @@ func NewController(mgr ctrl.Manager, opts ControllerOptions) (*Controller, error
 
 		OnStatusFieldsPruned: opts.OnStatusFieldsPruned,
 	}
-	c, err := controller.NewTypedUnmanaged[reconcile.Request](name, controller.TypedOptions[reconcile.Request]{
-		Reconciler:              rec,
-		MaxConcurrentReconciles: opts.Workers,
-		// A type is stopped and started again under the same name when its
-		// configuration changes.
-		SkipNameValidation: ptr.To(true),
-		// User edits go ahead of bulk work: see FederatedObjectHandler.
-		UsePriorityQueue: ptr.To(true),
-		LogConstructor: func(req *reconcile.Request) logr.Logger {
-			l := mgr.GetLogger().WithValues("controller", name, "type", ftc.Name)
-			if req != nil {
-				l = l.WithValues("object", req.NamespacedName.String())
-			}
-			return l
-		},
-	})
+	c, err := newTypedController(mgr, name, ftc.Name, rec, opts.Workers)
 	if err != nil {
 		return nil, fmt.Errorf("building the sync controller of FederatedTypeConfig %s: %w", ftc.Name, err)
 	}
@@ -134,25 +116,56 @@ func NewController(mgr ctrl.Manager, opts ControllerOptions) (*Controller, error
 
 	// Map functions that list federated objects retry a failed list in
 	// the background instead of losing their event: see relister.
-	host := mgr.GetClient()
-	relist := newRelister(host, ftc)
+	relist := newRelister(mgr.GetClient(), ftc)
 	if err := c.Watch(relist.source()); err != nil {
 		return nil, err
 	}
-
 	// Writes to members that answer slowly complete in the background and
 	// enqueue their object through the controller's queue.
 	if err := c.Watch(source.Func(rec.ops.Start)); err != nil {
 		return nil, err
 	}
+	if out.HostKinds, err = watchHost(c, mgr, ftc, relist); err != nil {
+		return nil, err
+	}
+	if err := watchMembers(c, opts, name, ftc, relist); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
 
+// newTypedController builds the controller that runs rec with workers
+// reconciles at once, not managed by mgr: its owner starts and stops it.
+func newTypedController(mgr ctrl.Manager, name, typeName string, rec *Reconciler, workers int) (controller.TypedController[reconcile.Request], error) {
+	return controller.NewTypedUnmanaged[reconcile.Request](name, controller.TypedOptions[reconcile.Request]{
+		Reconciler:              rec,
+		MaxConcurrentReconciles: workers,
+		// A type is stopped and started again under the same name when its
+		// configuration changes.
+		SkipNameValidation: ptr.To(true),
+		// User edits go ahead of bulk work: see FederatedObjectHandler.
+		UsePriorityQueue: ptr.To(true),
+		LogConstructor: func(req *reconcile.Request) logr.Logger {
+			l := mgr.GetLogger().WithValues("controller", name, "type", typeName)
+			if req != nil {
+				l = l.WithValues("object", req.NamespacedName.String())
+			}
+			return l
+		},
+	})
+}
+
+// watchHost watches the host's federated objects of the type and, for a
+// namespaced type, the FederatedNamespaces; it returns the kinds of those
+// host informers (Controller.HostKinds).
+func watchHost(c controller.TypedController[reconcile.Request], mgr ctrl.Manager, ftc *fedcorev1b1.FederatedTypeConfig, relist *relister) ([]schema.GroupVersionKind, error) {
 	fedGVK := ftc.Spec.FederatedType.GroupVersionKind()
 	fedKind := &unstructured.Unstructured{}
 	fedKind.SetGroupVersionKind(fedGVK)
 	if err := c.Watch(source.Kind[client.Object](mgr.GetCache(), fedKind, FederatedObjectHandler())); err != nil {
 		return nil, err
 	}
-	out.HostKinds = append(out.HostKinds, fedGVK)
+	kinds := []schema.GroupVersionKind{fedGVK}
 
 	// A namespaced type's placement is bounded by its namespace's
 	// FederatedNamespace: when that appears or changes, every object of the
@@ -165,9 +178,15 @@ func NewController(mgr ctrl.Manager, opts ControllerOptions) (*Controller, error
 			handler.EnqueueRequestsFromMapFunc(relist.namespaceToFederated))); err != nil {
 			return nil, err
 		}
-		out.HostKinds = append(out.HostKinds, fedNSGVK)
+		kinds = append(kinds, fedNSGVK)
 	}
+	return kinds, nil
+}
 
+// watchMembers watches the managed copies of the type in every member
+// (through the clustercache, under the watch name name) and the member
+// connection changes.
+func watchMembers(c controller.TypedController[reconcile.Request], opts ControllerOptions, name string, ftc *fedcorev1b1.FederatedTypeConfig, relist *relister) error {
 	target := &unstructured.Unstructured{}
 	target.SetGroupVersionKind(ftc.Spec.TargetType.GroupVersionKind())
 	if err := c.Watch(clustercache.WatchSource(opts.Members, clustercache.WatchSourceInput[reconcile.Request]{
@@ -193,14 +212,14 @@ func NewController(mgr ctrl.Manager, opts ControllerOptions) (*Controller, error
 			return relist.requests(ctx, "", "the member watch started in cluster "+clusterName)
 		},
 	})); err != nil {
-		return nil, err
+		return err
 	}
 
 	// When a member connects or disconnects, every object of the type is
 	// reconciled again (after availableDelay / unavailableDelay), so that
 	// placement, status and pending work follow the member's return or
 	// loss.
-	if err := c.Watch(clustercache.DelayedConnectionSource(opts.Members,
+	return c.Watch(clustercache.DelayedConnectionSource(opts.Members,
 		func(ev clustercache.ConnectionEvent) time.Duration {
 			if ev.Connected {
 				return opts.AvailableDelay
@@ -209,10 +228,7 @@ func NewController(mgr ctrl.Manager, opts ControllerOptions) (*Controller, error
 		},
 		func(ctx context.Context, ev clustercache.ConnectionEvent) []reconcile.Request {
 			return relist.requests(ctx, "", "a connection change of cluster "+ev.Cluster)
-		})); err != nil {
-		return nil, err
-	}
-	return out, nil
+		}))
 }
 
 // StatusCoalesceDelay is how long a member copy's status change waits
@@ -246,152 +262,4 @@ func MemberToFederated(ftc *fedcorev1b1.FederatedTypeConfig, obj client.Object) 
 		return reconcile.Request{NamespacedName: types.NamespacedName{Namespace: obj.GetName(), Name: obj.GetName()}}
 	}
 	return reconcile.Request{NamespacedName: types.NamespacedName{Namespace: obj.GetNamespace(), Name: obj.GetName()}}
-}
-
-// Delays between the attempts of a relister to list federated objects
-// after a failed list: relistMinDelay, doubling, at most relistMaxDelay.
-const (
-	relistMinDelay = time.Second
-	relistMaxDelay = time.Minute
-)
-
-// relister lists the federated objects of one type for the map functions
-// that fan one event out to many objects: a FederatedNamespace change, a
-// member connection change, a member watch that started late.
-//
-// A controller-runtime map function cannot return an error, and the event
-// it was given is not delivered again: a map function whose list fails
-// would lose the event, and the objects would wait for their next change.
-// A coarser request does not help either, since a reconcile.Request names
-// one object and the sync reconciler knows no "every object" request. So a
-// failed list is tried again in the background, after relistMinDelay
-// doubling up to relistMaxDelay, until it succeeds or the controller stops,
-// and the requests of the successful list go to the controller's queue (at
-// background priority). One retry runs per namespace at a time: a retry
-// lists what is there when it runs, which covers every event that asked for
-// that namespace meanwhile.
-type relister struct {
-	host client.Reader
-	ftc  *fedcorev1b1.FederatedTypeConfig
-	// minDelay and maxDelay bound the delay between attempts.
-	minDelay, maxDelay time.Duration
-
-	// ready is closed once q is set, when the controller starts.
-	ready chan struct{}
-	q     workqueue.TypedRateLimitingInterface[reconcile.Request]
-
-	mu sync.Mutex
-	// pending holds the namespaces ("" for all) whose retry runs.
-	pending map[string]bool
-}
-
-func newRelister(host client.Reader, ftc *fedcorev1b1.FederatedTypeConfig) *relister {
-	return &relister{host: host, ftc: ftc, minDelay: relistMinDelay, maxDelay: relistMaxDelay,
-		ready: make(chan struct{}), pending: map[string]bool{}}
-}
-
-// source returns the source that hands the relister the controller's
-// queue; it enqueues nothing itself.
-func (l *relister) source() source.TypedSource[reconcile.Request] {
-	return source.TypedFunc[reconcile.Request](func(_ context.Context, q workqueue.TypedRateLimitingInterface[reconcile.Request]) error {
-		l.q = q
-		close(l.ready)
-		return nil
-	})
-}
-
-// list returns a request for every federated object of the type in
-// namespace ("" for every namespace).
-func (l *relister) list(ctx context.Context, namespace string) ([]reconcile.Request, error) {
-	gvk := l.ftc.Spec.FederatedType.GroupVersionKind()
-	list := &unstructured.UnstructuredList{}
-	list.SetGroupVersionKind(gvk.GroupVersion().WithKind(gvk.Kind + "List"))
-	// Only the keys are read: no copy of every object.
-	opts := []client.ListOption{client.UnsafeDisableDeepCopy}
-	if namespace != "" {
-		opts = append(opts, client.InNamespace(namespace))
-	}
-	if err := l.host.List(ctx, list, opts...); err != nil {
-		return nil, err
-	}
-	out := make([]reconcile.Request, 0, len(list.Items))
-	for i := range list.Items {
-		out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&list.Items[i])})
-	}
-	return out, nil
-}
-
-// requests returns a request for every federated object of the type in
-// namespace ("" for every namespace). When the list fails it returns none,
-// and lists again in the background until it succeeds: see relister. why
-// says which event asked, for the log.
-func (l *relister) requests(ctx context.Context, namespace, why string) []reconcile.Request {
-	out, err := l.list(ctx, namespace)
-	if err == nil {
-		return out
-	}
-	if ctx.Err() != nil {
-		return nil // the controller stops
-	}
-	ctrl.LoggerFrom(ctx).Error(err, "Could not list federated objects; trying again in the background",
-		"type", l.ftc.Name, "namespace", namespace, "after", why)
-	l.retry(ctx, namespace)
-	return nil
-}
-
-// retry lists namespace again until it succeeds or ctx ends, and enqueues
-// the result; nothing when a retry of namespace already runs.
-func (l *relister) retry(ctx context.Context, namespace string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.pending[namespace] {
-		return
-	}
-	l.pending[namespace] = true
-	go func() {
-		defer func() {
-			l.mu.Lock()
-			delete(l.pending, namespace)
-			l.mu.Unlock()
-		}()
-		select {
-		case <-l.ready:
-		case <-ctx.Done():
-			return
-		}
-		delay := l.minDelay
-		for {
-			t := time.NewTimer(delay)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return
-			case <-t.C:
-			}
-			out, err := l.list(ctx, namespace)
-			if err == nil {
-				l.enqueue(out)
-				return
-			}
-			delay = min(2*delay, l.maxDelay)
-			ctrl.LoggerFrom(ctx).Error(err, "Could still not list federated objects; trying again", "type", l.ftc.Name, "namespace", namespace, "retryIn", delay)
-		}
-	}()
-}
-
-// enqueue adds requests to the controller's queue, at background priority.
-func (l *relister) enqueue(reqs []reconcile.Request) {
-	if pq, ok := l.q.(priorityqueue.PriorityQueue[reconcile.Request]); ok {
-		pq.AddWithOpts(priorityqueue.AddOpts{Priority: ptr.To(handler.LowPriority)}, reqs...)
-		return
-	}
-	for _, r := range reqs {
-		l.q.Add(r)
-	}
-}
-
-// namespaceToFederated maps a FederatedNamespace to every federated object
-// of the type in its namespace: their placement depends on it.
-func (l *relister) namespaceToFederated(ctx context.Context, obj client.Object) []reconcile.Request {
-	return l.requests(ctx, obj.GetNamespace(), "a FederatedNamespace change")
 }
