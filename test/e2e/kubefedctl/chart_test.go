@@ -28,7 +28,6 @@ import (
 	"time"
 
 	authenticationv1 "k8s.io/api/authentication/v1"
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
@@ -38,6 +37,7 @@ import (
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	"github.com/kubefed/kubefed/cmd/controller-manager/app"
+	"github.com/kubefed/kubefed/internal/kubefedctl"
 	"github.com/kubefed/kubefed/test/e2e/e2eutil"
 	"github.com/kubefed/kubefed/test/framework"
 )
@@ -84,9 +84,7 @@ func setupChart(t *testing.T) *chartEnv {
 			t.Fatal(err)
 		}
 	}
-	helmHome := t.TempDir()
-	e.run(t, []string{"HELM_CACHE_HOME=" + filepath.Join(helmHome, "c"), "HELM_CONFIG_HOME=" + filepath.Join(helmHome, "f"), "HELM_DATA_HOME=" + filepath.Join(helmHome, "d")},
-		"helm", "install", "kubefed", filepath.Join(e2eutil.RepoRoot(), "charts", "kubefed"), "--namespace", ns, "--create-namespace",
+	e2eutil.Helm(t, "install", "kubefed", filepath.Join(e2eutil.RepoRoot(), "charts", "kubefed"), "--namespace", ns, "--create-namespace",
 		"--kubeconfig", fed.Kubeconfig(), "--kube-context", "host",
 		"--set", "controllermanager.enabled=false", "--set", "controllermanager.clusterAvailableDelay=1s",
 		"--set", "controllermanager.clusterUnavailableDelay=1s", "--set", "controllermanager.clusterHealthCheckPeriod=1s")
@@ -101,8 +99,8 @@ func setupChart(t *testing.T) *chartEnv {
 			return err
 		}
 		for _, c := range kfcs.Items {
-			if health(&c) != "Ready" {
-				return fmt.Errorf("KubeFedCluster %s is %s", c.Name, health(&c))
+			if kubefedctl.ClusterHealth(&c) != kubefedctl.HealthReady {
+				return fmt.Errorf("KubeFedCluster %s is %s", c.Name, kubefedctl.ClusterHealth(&c))
 			}
 		}
 		ftcs := &fedcorev1b1.FederatedTypeConfigList{}
@@ -117,19 +115,6 @@ func setupChart(t *testing.T) *chartEnv {
 		return nil
 	}, "members Ready and every default type's sync controller running under the chart's identity")
 	return e
-}
-
-func health(c *fedcorev1b1.KubeFedCluster) string {
-	h := "Unknown"
-	for _, cond := range c.Status.Conditions {
-		if cond.Type == fedcorev1b1.ClusterReady {
-			if cond.Status == corev1.ConditionTrue {
-				return "Ready"
-			}
-			h = "NotReady"
-		}
-	}
-	return h
 }
 
 // run runs a binary of binDir and fails the test when it fails.
@@ -175,7 +160,8 @@ func (e *chartEnv) kubefedctlErr(t testing.TB, args ...string) (string, int) {
 }
 
 // startController writes a kubeconfig whose user is the chart's
-// ServiceAccount and starts bin/controller-manager with it.
+// ServiceAccount (a token of it, as in a cluster) and starts
+// bin/controller-manager with it.
 func (e *chartEnv) startController(t *testing.T) {
 	t.Helper()
 	ctx := t.Context()
@@ -202,28 +188,7 @@ func (e *chartEnv) startController(t *testing.T) {
 	if err := clientcmd.WriteToFile(*cfg, e.kubeconfig); err != nil {
 		t.Fatal(err)
 	}
-	e.logPath = filepath.Join(t.TempDir(), "controller-manager.log")
-	logFile, err := os.Create(e.logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(filepath.Join(e.binDir, "controller-manager"), "--kubeconfig", e.kubeconfig, "--kubefed-namespace", ns,
-		"--metrics-bind-address", "0", "--health-probe-bind-address", "0")
-	cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "KUBECONFIG=") })
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting the controller manager: %v", err)
-	}
-	done := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		logFile.Close()
-		close(done)
-	}()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-done
-	})
+	e.logPath = e2eutil.StartControllerManager(t, e2eutil.ProcessOptions{Kubeconfig: e.kubeconfig}).LogPath
 }
 
 // controllerLog returns the controller manager's log lines that mention
@@ -260,7 +225,7 @@ func (e *chartEnv) dumpOnFailure(t *testing.T) {
 		kfcs := &fedcorev1b1.KubeFedClusterList{}
 		_ = e.host.List(ctx, kfcs, client.InNamespace(ns))
 		for _, c := range kfcs.Items {
-			fmt.Fprintf(&b, "KubeFedCluster %s: %s\n", c.Name, health(&c))
+			fmt.Fprintf(&b, "KubeFedCluster %s: %s\n", c.Name, kubefedctl.ClusterHealth(&c))
 		}
 		lines := e.controllerLog("error", "forbidden", "fail")
 		if len(lines) > 80 {

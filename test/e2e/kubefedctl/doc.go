@@ -28,4 +28,11 @@ limitations under the License.
 // installed in the host, the controller manager runs as a process with the
 // chart's ServiceAccount identity (so its RBAC is the chart's), and the
 // built bin/kubefedctl is run as a user would, exit codes included.
+//
+// Files by theme: setup_test.go and chart_test.go bring the federations up;
+// join_test.go, join_checks_test.go and join_failures_test.go are join and
+// unjoin; types_test.go runs the steps of enable_test.go, federate_test.go
+// and status_test.go. The fixtures shared with the in-process tests of
+// internal/kubefedctl (running the command line, the example CRDs, CRD and
+// object installs) are in internal/kubefedctl/kubefedctltest.
 package kubefedctl
