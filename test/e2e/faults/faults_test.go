@@ -18,22 +18,16 @@ package faults_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"slices"
-	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
@@ -85,7 +79,7 @@ func testMemberStopped(t *testing.T, e *e2eutil.Env) {
 		}
 	})
 	// member2's count is the last its watch reported before it stopped.
-	after, err := countMember(ctx, e, ns, "member1")
+	after, err := e.CountManagedConfigMapsIn(ctx, ns, "member1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +89,7 @@ func testMemberStopped(t *testing.T, e *e2eutil.Env) {
 	}
 	e2eutil.EventuallyEvery(t, time.Second, 2*time.Minute, func(ctx context.Context) error {
 		list := &corev1.ConfigMapList{}
-		if err := e.Member("member1").List(ctx, list, client.InNamespace(ns), managed); err != nil {
+		if err := e.Member("member1").List(ctx, list, client.InNamespace(ns), e2eutil.Managed); err != nil {
 			return err
 		}
 		if len(list.Items) != n {
@@ -112,7 +106,7 @@ func testMemberStopped(t *testing.T, e *e2eutil.Env) {
 	e.WaitClusterReady(t, "member2", corev1.ConditionTrue, 2*time.Minute)
 	ready := time.Now()
 	// The test KubeFedConfig's availableDelay is 1 s.
-	waitAllPropagated(t, e, ns, n, 16*time.Second)
+	e.WaitConfigMapsPropagated(t, ns, n, 16*time.Second)
 	t.Logf("member2 converged %s after it was Ready again.", time.Since(ready).Round(100*time.Millisecond))
 }
 
@@ -127,7 +121,7 @@ func testHostRestart(t *testing.T, e *e2eutil.Env) {
 	if err := createConfigMaps(ctx, e, ns, "before", n); err != nil {
 		t.Fatal(err)
 	}
-	waitAllPropagated(t, e, ns, n, 2*time.Minute)
+	e.WaitConfigMapsPropagated(t, ns, n, 2*time.Minute)
 
 	stopped := time.Now()
 	if err := e.Fed.Host.Stop(ctx); err != nil {
@@ -154,7 +148,7 @@ func testHostRestart(t *testing.T, e *e2eutil.Env) {
 	if err := createConfigMaps(ctx, e, ns, "after", n); err != nil {
 		t.Fatal(err)
 	}
-	waitAllPropagated(t, e, ns, 2*n, 3*time.Minute)
+	e.WaitConfigMapsPropagated(t, ns, 2*n, 3*time.Minute)
 	t.Logf("%d FederatedConfigMaps created after the host returned propagated in %s, with no restart of the controller-manager.",
 		n, time.Since(back).Round(100*time.Millisecond))
 }
@@ -190,7 +184,7 @@ func testBrokenType(t *testing.T, e *e2eutil.Env) {
 	if err := <-created; err != nil {
 		t.Fatal(err)
 	}
-	waitAllPropagated(t, e, ns, n, 2*time.Minute)
+	e.WaitConfigMapsPropagated(t, ns, n, 2*time.Minute)
 	t.Logf("Broken type reported after %s; %d FederatedConfigMaps of a healthy type propagated to %d members in %s.",
 		reported.Round(100*time.Millisecond), n, len(members), time.Since(start).Round(100*time.Millisecond))
 }
@@ -223,7 +217,7 @@ func testKillMidRollout(t *testing.T, e *e2eutil.Env) {
 		t.Fatalf("%s of %d copies within 2m0s: the rollout did not get halfway (controller log:\n%s)", copies, 2*n, first.Tail(20))
 	}
 	first.WaitExit(t, 30*time.Second)
-	after, err := countMembers(ctx, e, ns)
+	after, err := e.CountManagedConfigMaps(ctx, ns)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,83 +228,18 @@ func testKillMidRollout(t *testing.T, e *e2eutil.Env) {
 
 	restarted := time.Now()
 	second := startController(t, e, "b")
-	waitAllPropagated(t, e, ns, n, 3*time.Minute)
+	e.WaitConfigMapsPropagated(t, ns, n, 3*time.Minute)
 	t.Logf("After the restart every one of %d objects converged in %s.", n, time.Since(restarted).Round(100*time.Millisecond))
 	second.Stop(t)
 }
 
-// enableGizmos installs a Gizmo CRD (example.kubefed.io) in the host and
-// the members, its FederatedGizmo CRD in the host and its
-// FederatedTypeConfig, waits until its sync controller runs, and returns
+// enableGizmos federates a Gizmo CRD (example.kubefed.io): the CRD in the
+// host and the members, its FederatedGizmo CRD in the host and its
+// FederatedTypeConfig; it waits until its sync controller runs and returns
 // the FederatedGizmo CRD.
 func enableGizmos(t *testing.T, e *e2eutil.Env) *apiextensionsv1.CustomResourceDefinition {
 	t.Helper()
-	ctx := t.Context()
-	open := apiextensionsv1.JSONSchemaProps{Type: "object", XPreserveUnknownFields: ptr.To(true)}
-	schema := &apiextensionsv1.JSONSchemaProps{Type: "object", Properties: map[string]apiextensionsv1.JSONSchemaProps{"spec": open, "status": open}}
-	crd := func(group, kind, plural string) *apiextensionsv1.CustomResourceDefinition {
-		return &apiextensionsv1.CustomResourceDefinition{
-			ObjectMeta: metav1.ObjectMeta{Name: plural + "." + group},
-			Spec: apiextensionsv1.CustomResourceDefinitionSpec{
-				Group: group,
-				Names: apiextensionsv1.CustomResourceDefinitionNames{Kind: kind, ListKind: kind + "List", Plural: plural, Singular: strings.ToLower(kind)},
-				Scope: apiextensionsv1.NamespaceScoped,
-				Versions: []apiextensionsv1.CustomResourceDefinitionVersion{{
-					Name: "v1", Served: true, Storage: true,
-					Schema:       &apiextensionsv1.CustomResourceValidation{OpenAPIV3Schema: schema},
-					Subresources: &apiextensionsv1.CustomResourceSubresources{Status: &apiextensionsv1.CustomResourceSubresourceStatus{}},
-				}},
-			},
-		}
-	}
-	target, federated := crd("example.kubefed.io", "Gizmo", "gizmos"), crd("types.kubefed.io", "FederatedGizmo", "federatedgizmos")
-	install := func(c client.Client, where string, x *apiextensionsv1.CustomResourceDefinition) {
-		x = x.DeepCopy()
-		if err := c.Create(ctx, x); err != nil {
-			t.Fatalf("creating CRD %s in %s: %v", x.Name, where, err)
-		}
-		t.Cleanup(func() { _ = c.Delete(context.Background(), x) })
-		e2eutil.Eventually(t, time.Minute, func(ctx context.Context) error {
-			got := &apiextensionsv1.CustomResourceDefinition{}
-			if err := c.Get(ctx, client.ObjectKeyFromObject(x), got); err != nil {
-				return err
-			}
-			for _, cond := range got.Status.Conditions {
-				if cond.Type == apiextensionsv1.Established && cond.Status == apiextensionsv1.ConditionTrue {
-					return nil
-				}
-			}
-			return fmt.Errorf("not established: %v", got.Status.Conditions)
-		}, "CRD %s established in %s", x.Name, where)
-	}
-	install(e.Host, "the host", target)
-	install(e.Host, "the host", federated)
-	for _, m := range members {
-		install(e.Member(m), m, target)
-	}
-	ftc := &fedcorev1b1.FederatedTypeConfig{
-		ObjectMeta: metav1.ObjectMeta{Namespace: e2eutil.Namespace, Name: "gizmos.example.kubefed.io"},
-		Spec: fedcorev1b1.FederatedTypeConfigSpec{
-			TargetType:    fedcorev1b1.APIResource{Group: "example.kubefed.io", Version: "v1", Kind: "Gizmo", PluralName: "gizmos", Scope: apiextensionsv1.NamespaceScoped},
-			FederatedType: fedcorev1b1.APIResource{Group: "types.kubefed.io", Version: "v1", Kind: "FederatedGizmo", PluralName: "federatedgizmos", Scope: apiextensionsv1.NamespaceScoped},
-			Propagation:   fedcorev1b1.PropagationEnabled,
-		},
-	}
-	if err := e.Host.Create(ctx, ftc); err != nil {
-		t.Fatalf("creating FederatedTypeConfig %s: %v", ftc.Name, err)
-	}
-	t.Cleanup(func() { _ = e.Host.Delete(context.Background(), ftc) })
-	e2eutil.Eventually(t, time.Minute, func(ctx context.Context) error {
-		got := &fedcorev1b1.FederatedTypeConfig{}
-		if err := e.Host.Get(ctx, client.ObjectKeyFromObject(ftc), got); err != nil {
-			return err
-		}
-		if got.Status.PropagationController != fedcorev1b1.ControllerStatusRunning {
-			return fmt.Errorf("propagationController %q: %v", got.Status.PropagationController, got.Status.Conditions)
-		}
-		return nil
-	}, "FederatedTypeConfig %s running", ftc.Name)
-	return federated
+	return e.FederateCRDType(t, "example.kubefed.io", "Gizmo", "gizmos").Federated
 }
 
 // federatedNamespace creates a namespace in the host with a
@@ -351,109 +280,13 @@ func federatedNamespace(t *testing.T, e *e2eutil.Env, prefix string) string {
 // createConfigMaps creates n FederatedConfigMaps placed on both members,
 // with 4 writers.
 func createConfigMaps(ctx context.Context, e *e2eutil.Env, ns, prefix string, n int) error {
-	names := make(chan string)
-	go func() {
-		defer close(names)
-		for i := range n {
-			names <- fmt.Sprintf("%s-%03d", prefix, i)
-		}
-	}()
-	var wg sync.WaitGroup
-	errs := make([]error, 4)
-	for w := range errs {
-		wg.Go(func() {
-			for name := range names {
-				obj := &unstructured.Unstructured{Object: map[string]any{
-					"apiVersion": "types.kubefed.io/v1beta1", "kind": "FederatedConfigMap",
-					"metadata": map[string]any{"name": name, "namespace": ns},
-					"spec": map[string]any{
-						"template":  map[string]any{"data": map[string]any{"greeting": "hello"}},
-						"placement": map[string]any{"clusters": []any{map[string]any{"name": "member1"}, map[string]any{"name": "member2"}}},
-					},
-				}}
-				if err := e.Host.Create(ctx, obj); err != nil && !apierrors.IsAlreadyExists(err) && errs[w] == nil {
-					errs[w] = fmt.Errorf("creating FederatedConfigMap %s/%s: %w", ns, name, err)
-				}
-			}
-		})
-	}
-	wg.Wait()
-	return errors.Join(errs...)
-}
-
-var managed = client.MatchingLabels{fedcorev1b1.ManagedByKubeFedLabelKey: fedcorev1b1.ManagedByKubeFedLabelValue}
-
-// countMembers returns the number of managed ConfigMaps in ns per member.
-func countMembers(ctx context.Context, e *e2eutil.Env, ns string) (map[string]int, error) {
-	out := map[string]int{}
-	for _, m := range members {
-		n, err := countMember(ctx, e, ns, m)
-		if err != nil {
-			return nil, err
-		}
-		out[m] = n
-	}
-	return out, nil
-}
-
-// countMember returns the number of managed ConfigMaps in ns in member.
-func countMember(ctx context.Context, e *e2eutil.Env, ns, member string) (int, error) {
-	list := &corev1.ConfigMapList{}
-	if err := e.Member(member).List(ctx, list, client.InNamespace(ns), managed); err != nil {
-		return 0, fmt.Errorf("listing ConfigMaps in %s: %w", member, err)
-	}
-	return len(list.Items), nil
-}
-
-// waitAllPropagated waits until n FederatedConfigMaps in ns say
-// Propagation True for both members and each member holds exactly n
-// managed ConfigMaps there.
-func waitAllPropagated(t *testing.T, e *e2eutil.Env, ns string, n int, timeout time.Duration) {
-	t.Helper()
-	e2eutil.EventuallyEvery(t, time.Second, timeout, func(ctx context.Context) error {
-		list := &unstructured.UnstructuredList{}
-		list.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedConfigMapList"))
-		if err := e.Host.List(ctx, list, client.InNamespace(ns)); err != nil {
-			return err
-		}
-		var pending []string
-		for i := range list.Items {
-			u := &list.Items[i]
-			s, err := fedtypesv1b1.GetStatus(u)
-			if err != nil {
-				return err
-			}
-			if s == nil {
-				pending = append(pending, u.GetName())
-				continue
-			}
-			cond := s.GetCondition(fedtypesv1b1.PropagationConditionType)
-			var names []string
-			for _, c := range s.Clusters {
-				if c.Status == fedtypesv1b1.ClusterPropagationOK {
-					names = append(names, c.Name)
-				}
-			}
-			slices.Sort(names)
-			if cond == nil || cond.Status != corev1.ConditionTrue || s.ObservedGeneration != u.GetGeneration() || !slices.Equal(names, members) {
-				pending = append(pending, u.GetName())
-			}
-		}
-		if len(list.Items) != n || len(pending) > 0 {
-			slices.Sort(pending)
-			return fmt.Errorf("%d FederatedConfigMaps, want %d; %d not propagated, e.g. %v", len(list.Items), n, len(pending), pending[:min(5, len(pending))])
-		}
-		counts, err := countMembers(ctx, e, ns)
-		if err != nil {
-			return err
-		}
-		for m, got := range counts {
-			if got != n {
-				return fmt.Errorf("%d managed ConfigMaps in %s, want %d", got, m, n)
-			}
-		}
-		return nil
-	}, "%d FederatedConfigMaps in %s propagated to both members", n, ns)
+	return e.CreateFederated(ctx, &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "types.kubefed.io/v1beta1", "kind": "FederatedConfigMap",
+		"spec": map[string]any{
+			"template":  map[string]any{"data": map[string]any{"greeting": "hello"}},
+			"placement": map[string]any{"clusters": []any{map[string]any{"name": "member1"}, map[string]any{"name": "member2"}}},
+		},
+	}}, ns, prefix, n)
 }
 
 // startController starts bin/controller-manager against the host as the

@@ -76,7 +76,7 @@ func testSlowMember(t *testing.T, e *e2eutil.Env) {
 	}
 	waitCopies(t, e, healthyNS, "member1", n, 3*time.Minute)
 	healthy := time.Since(start)
-	waitAllPropagated(t, e, healthyNS, n, 2*time.Minute)
+	e.WaitConfigMapsPropagated(t, healthyNS, n, 2*time.Minute)
 	t.Logf("healthy rollout: member1 had all %d copies %s after the start", n, healthy.Round(100*time.Millisecond))
 
 	workers := syncWorkers(t, e)
@@ -95,7 +95,7 @@ func testSlowMember(t *testing.T, e *e2eutil.Env) {
 	var counts map[string]int
 	err := e2eutil.Poll(ctx, limit, func(ctx context.Context) error {
 		var err error
-		if counts, err = countMembers(ctx, e, ns); err != nil {
+		if counts, err = e.CountManagedConfigMaps(ctx, ns); err != nil {
 			return err
 		}
 		if counts["member1"] < n {
@@ -121,7 +121,7 @@ func testSlowMember(t *testing.T, e *e2eutil.Env) {
 	// Fast again: member2 gets the rest, and every status says so.
 	proxy.SetDelay(0)
 	fast := time.Now()
-	waitAllPropagated(t, e, ns, n, 3*time.Minute)
+	e.WaitConfigMapsPropagated(t, ns, n, 3*time.Minute)
 	t.Logf("once member2 answered normally again, every object was propagated to both members within %s", time.Since(fast).Round(100*time.Millisecond))
 
 	waiting, wrong := statuses.finish(t)
@@ -164,7 +164,7 @@ func syncWorkers(t *testing.T, e *e2eutil.Env) int {
 func missingIn(t *testing.T, e *e2eutil.Env, ns, member, prefix string, n int) []string {
 	t.Helper()
 	list := &corev1.ConfigMapList{}
-	if err := e.Member(member).List(t.Context(), list, client.InNamespace(ns), managed); err != nil {
+	if err := e.Member(member).List(t.Context(), list, client.InNamespace(ns), e2eutil.Managed); err != nil {
 		t.Fatalf("listing ConfigMaps in %s: %v", member, err)
 	}
 	have := map[string]bool{}
@@ -356,7 +356,7 @@ func slowMember2(t *testing.T, e *e2eutil.Env) *framework.DelayProxy {
 func waitCopies(t *testing.T, e *e2eutil.Env, ns, member string, n int, timeout time.Duration) {
 	t.Helper()
 	e2eutil.EventuallyEvery(t, 200*time.Millisecond, timeout, func(ctx context.Context) error {
-		counts, err := countMembers(ctx, e, ns)
+		counts, err := e.CountManagedConfigMaps(ctx, ns)
 		if err != nil {
 			return err
 		}

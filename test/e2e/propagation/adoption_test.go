@@ -52,9 +52,7 @@ func testAdoption(t *testing.T, e *e2eutil.Env) {
 		return cm
 	}
 	federated := func(name string, clusters ...string) *unstructured.Unstructured {
-		obj := loadFixture(t, "configmap.yaml")
-		obj.SetNamespace(ns)
-		obj.SetName(name)
+		obj := namedFixture(t, "configmap.yaml", ns, name)
 		_ = fedtypesv1b1.SetOverrides(obj, nil)
 		if err := fedtypesv1b1.SetPlacementClusterNames(obj, clusters); err != nil {
 			t.Fatal(err)
@@ -153,9 +151,7 @@ func testOrphanedCopies(t *testing.T, e *e2eutil.Env) {
 	ns := newNamespace(t, e, "orphaned", bothMembers...)
 	e.DumpOnFailure(t, ns)
 	ft := typeOf(t, e, "FederatedConfigMap")
-	obj := loadFixture(t, "configmap.yaml")
-	obj.SetNamespace(ns)
-	obj.SetName("gone")
+	obj := namedFixture(t, "configmap.yaml", ns, "gone")
 	create(t, e, obj)
 	ft.waitPropagated(t, e, obj, bothMembers...)
 

@@ -41,9 +41,7 @@ func testBadInput(t *testing.T, e *e2eutil.Env) {
 	t.Run("override on a missing path", func(t *testing.T) {
 		t.Parallel()
 		ft := typeOf(t, e, "FederatedConfigMap")
-		obj := loadFixture(t, "configmap.yaml")
-		obj.SetNamespace(ns)
-		obj.SetName("bad-override")
+		obj := namedFixture(t, "configmap.yaml", ns, "bad-override")
 		_ = fedtypesv1b1.SetOverrides(obj, []fedtypesv1b1.GenericOverrideItem{{ClusterName: member2, ClusterOverrides: []fedtypesv1b1.ClusterOverride{
 			{Op: "replace", Path: "/spec/nothing", Value: rawJSON(`"x"`)},
 		}}})
@@ -63,9 +61,7 @@ func testBadInput(t *testing.T, e *e2eutil.Env) {
 	t.Run("object the member rejects", func(t *testing.T) {
 		t.Parallel()
 		ft := typeOf(t, e, "FederatedDeployment")
-		obj := loadFixture(t, "deployment.yaml")
-		obj.SetNamespace(ns)
-		obj.SetName("bad-selector")
+		obj := namedFixture(t, "deployment.yaml", ns, "bad-selector")
 		// member2's pods would not match the selector: its API server
 		// refuses the Deployment.
 		_ = fedtypesv1b1.SetOverrides(obj, []fedtypesv1b1.GenericOverrideItem{{ClusterName: member2, ClusterOverrides: []fedtypesv1b1.ClusterOverride{
@@ -92,9 +88,7 @@ func testBadInput(t *testing.T, e *e2eutil.Env) {
 	t.Run("update the member rejects", func(t *testing.T) {
 		t.Parallel()
 		ft := typeOf(t, e, "FederatedDeployment")
-		obj := loadFixture(t, "deployment.yaml")
-		obj.SetNamespace(ns)
-		obj.SetName("bad-update")
+		obj := namedFixture(t, "deployment.yaml", ns, "bad-update")
 		create(t, e, obj)
 		ft.waitPropagated(t, e, obj, bothMembers...)
 
@@ -110,10 +104,10 @@ func testBadInput(t *testing.T, e *e2eutil.Env) {
 		gen0 := before.GetGeneration()
 		// wrong says what is wrong with a status of the new generation.
 		wrong := func(u *unstructured.Unstructured) string {
-			if u.GetGeneration() <= gen0 || status(u).ObservedGeneration != u.GetGeneration() {
+			if u.GetGeneration() <= gen0 || e2eutil.FederatedStatus(u).ObservedGeneration != u.GetGeneration() {
 				return ""
 			}
-			c := status(u).GetCluster(member2)
+			c := e2eutil.FederatedStatus(u).GetCluster(member2)
 			if c != nil && c.Status != fedtypesv1b1.ClusterPropagationOK {
 				return ""
 			}
@@ -128,7 +122,7 @@ func testBadInput(t *testing.T, e *e2eutil.Env) {
 				return ""
 			}
 			return fmt.Sprintf("status.clusters reports member2 as %s although its copy was never updated (pod label app=%q, want other): the failed update was forgotten; status.clusters %s",
-				orOK(clusterStatus(c)), app, toJSON(status(u).Clusters))
+				orOK(clusterStatus(c)), app, toJSON(e2eutil.FederatedStatus(u).Clusters))
 		}
 		var first string // what was wrong with the control event itself
 		fedList := &unstructured.UnstructuredList{}
@@ -153,7 +147,7 @@ func testBadInput(t *testing.T, e *e2eutil.Env) {
 			},
 			ControlSeen: func(_ string, ev watch.Event) bool {
 				u, ok := isObj(ev)
-				if !ok || u.GetGeneration() <= gen0 || status(u).ObservedGeneration != u.GetGeneration() {
+				if !ok || u.GetGeneration() <= gen0 || e2eutil.FederatedStatus(u).ObservedGeneration != u.GetGeneration() {
 					return false
 				}
 				first = wrong(u)

@@ -18,11 +18,9 @@ package propagation_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -31,93 +29,10 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
-	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
-	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 	"github.com/kubefed/kubefed/test/e2e/e2eutil"
 )
 
 // Helpers for the tests that work with many objects at once.
-
-var managed = client.MatchingLabels{fedcorev1b1.ManagedByKubeFedLabelKey: fedcorev1b1.ManagedByKubeFedLabelValue}
-
-// createConfigMaps creates n FederatedConfigMaps named <prefix>-NNN in ns,
-// placed on both members, with a few requests in flight.
-func createConfigMaps(ctx context.Context, e *e2eutil.Env, fixture *unstructured.Unstructured, ns, prefix string, n int) error {
-	names := make(chan string)
-	go func() {
-		defer close(names)
-		for i := range n {
-			names <- fmt.Sprintf("%s-%03d", prefix, i)
-		}
-	}()
-	var wg sync.WaitGroup
-	errs := make([]error, 4)
-	for w := range errs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for name := range names {
-				obj := fixture.DeepCopy()
-				obj.SetNamespace(ns)
-				obj.SetName(name)
-				if err := e.Host.Create(ctx, obj); err != nil && errs[w] == nil {
-					errs[w] = fmt.Errorf("creating %s: %w", describe(obj), err)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return errors.Join(errs...)
-}
-
-// countMembers returns the number of managed ConfigMaps in ns in each
-// member.
-func countMembers(ctx context.Context, e *e2eutil.Env, ns string) (map[string]int, error) {
-	out := map[string]int{}
-	for _, c := range bothMembers {
-		list := &corev1.ConfigMapList{}
-		if err := e.Member(c).List(ctx, list, client.InNamespace(ns), managed); err != nil {
-			return nil, fmt.Errorf("listing ConfigMaps in %s: %w", c, err)
-		}
-		out[c] = len(list.Items)
-	}
-	return out, nil
-}
-
-// waitAllPropagated waits until n FederatedConfigMaps in ns report
-// propagation to both members, and each member holds exactly n managed
-// ConfigMaps there.
-func waitAllPropagated(t testing.TB, e *e2eutil.Env, ns string, n int, timeout time.Duration) {
-	t.Helper()
-	e2eutil.EventuallyEvery(t, time.Second, timeout, func(ctx context.Context) error {
-		list := &unstructured.UnstructuredList{}
-		list.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedConfigMapList"))
-		if err := e.Host.List(ctx, list, client.InNamespace(ns)); err != nil {
-			return err
-		}
-		var pending []string
-		for i := range list.Items {
-			if err := checkPropagated(&list.Items[i], bothMembers); err != nil {
-				pending = append(pending, fmt.Sprintf("%s: %v", list.Items[i].GetName(), err))
-			}
-		}
-		if len(list.Items) != n || len(pending) > 0 {
-			slices.Sort(pending)
-			return fmt.Errorf("%d FederatedConfigMaps, want %d; %d not propagated, for example:\n  %s",
-				len(list.Items), n, len(pending), strings.Join(pending[:min(len(pending), 5)], "\n  "))
-		}
-		counts, err := countMembers(ctx, e, ns)
-		if err != nil {
-			return err
-		}
-		for c, got := range counts {
-			if got != n {
-				return fmt.Errorf("%d managed ConfigMaps in %s, want %d", got, c, n)
-			}
-		}
-		return nil
-	}, "%d FederatedConfigMaps in %s propagated to both members", n, ns)
-}
 
 // dispatchCount returns the number of member operations the sync
 // controllers of this process have sent.
@@ -198,7 +113,7 @@ func snapshot(t testing.TB, e *e2eutil.Env) map[string]string {
 		fed, target := ftc.Spec.FederatedType, ftc.Spec.TargetType
 		record(e.Host, e2eutil.HostName, fed.Kind, listOf(fed.Kind+"List", fed.Group, fed.Version))
 		for _, c := range bothMembers {
-			record(e.Member(c), c, target.Kind, listOf(target.Kind+"List", target.Group, target.Version), managed)
+			record(e.Member(c), c, target.Kind, listOf(target.Kind+"List", target.Group, target.Version), e2eutil.Managed)
 		}
 	}
 	record(e.Host, e2eutil.HostName, "PropagatedVersion", listOf("PropagatedVersionList", "core.kubefed.io", "v1alpha1"))

@@ -78,6 +78,16 @@ func loadFixture(t testing.TB, file string) *unstructured.Unstructured {
 	return u
 }
 
+// namedFixture reads fixtures/<file> and names the object: namespace ns
+// (empty for a cluster-scoped one) and name.
+func namedFixture(t testing.TB, file, ns, name string) *unstructured.Unstructured {
+	t.Helper()
+	u := loadFixture(t, file)
+	u.SetNamespace(ns)
+	u.SetName(name)
+	return u
+}
+
 // fedType is a federated type as a test sees it: its FederatedTypeConfig.
 type fedType struct {
 	ftc *fedcorev1b1.FederatedTypeConfig
@@ -153,15 +163,6 @@ func get(ctx context.Context, e *e2eutil.Env, fedObj *unstructured.Unstructured)
 	return u, e.Host.Get(ctx, client.ObjectKeyFromObject(fedObj), u)
 }
 
-// status returns the status of a federated object (empty when none).
-func status(u *unstructured.Unstructured) *fedtypesv1b1.GenericFederatedStatus {
-	s, err := fedtypesv1b1.GetStatus(u)
-	if err != nil || s == nil {
-		return &fedtypesv1b1.GenericFederatedStatus{}
-	}
-	return s
-}
-
 // create creates a federated object and registers a dump of its state for
 // a failure.
 func create(t testing.TB, e *e2eutil.Env, obj *unstructured.Unstructured) {
@@ -194,51 +195,6 @@ func update(t testing.TB, e *e2eutil.Env, fedObj *unstructured.Unstructured, mut
 	return out
 }
 
-// clusterNames returns the names in status.clusters.
-func clusterNames(s *fedtypesv1b1.GenericFederatedStatus) []string {
-	var out []string
-	for _, c := range s.Clusters {
-		out = append(out, c.Name)
-	}
-	slices.Sort(out)
-	return out
-}
-
-// checkPropagated says why the federated object is not (yet) propagated
-// to exactly clusters, in its status: the current generation observed,
-// Propagation True, one OK entry per cluster, the aggregated cluster
-// counts.
-func checkPropagated(u *unstructured.Unstructured, clusters []string) error {
-	s := status(u)
-	if s.ObservedGeneration != u.GetGeneration() {
-		return fmt.Errorf("status.observedGeneration is %d, want %d", s.ObservedGeneration, u.GetGeneration())
-	}
-	cond := s.GetCondition(fedtypesv1b1.PropagationConditionType)
-	if cond == nil || cond.Status != corev1.ConditionTrue {
-		return fmt.Errorf("Propagation condition is %s, want True (status.clusters %s)", condString(cond), toJSON(s.Clusters))
-	}
-	want := slices.Sorted(slices.Values(clusters))
-	if got := clusterNames(s); !slices.Equal(got, want) {
-		return fmt.Errorf("status.clusters names %v, want %v", got, want)
-	}
-	for _, c := range s.Clusters {
-		if c.Status != fedtypesv1b1.ClusterPropagationOK {
-			return fmt.Errorf("status.clusters[%s] is %s: %s", c.Name, c.Status, c.Message)
-		}
-	}
-	if a := s.AggregatedStatus; a == nil || int(a.Clusters) != len(clusters) || int(a.ReadyClusters) != len(clusters) {
-		return fmt.Errorf("status.aggregatedStatus is %s, want clusters and readyClusters %d", toJSON(a), len(clusters))
-	}
-	return nil
-}
-
-func condString(c *fedtypesv1b1.GenericCondition) string {
-	if c == nil {
-		return "missing"
-	}
-	return fmt.Sprintf("%s (reason %q, message %q)", c.Status, c.Reason, c.Message)
-}
-
 // waitPropagated waits until the federated object reports propagation to
 // exactly clusters and every one of them has a managed copy; it returns
 // the object as last read.
@@ -251,7 +207,7 @@ func (ft fedType) waitPropagated(t testing.TB, e *e2eutil.Env, fedObj *unstructu
 			return err
 		}
 		last = u
-		if err := checkPropagated(u, clusters); err != nil {
+		if err := e2eutil.CheckPropagated(u, clusters); err != nil {
 			return err
 		}
 		for _, c := range clusters {
@@ -282,11 +238,11 @@ func waitNotPropagated(t testing.TB, e *e2eutil.Env, fedObj *unstructured.Unstru
 			return err
 		}
 		last = u
-		s := status(u)
+		s := e2eutil.FederatedStatus(u)
 		cond := s.GetCondition(fedtypesv1b1.PropagationConditionType)
 		if s.ObservedGeneration != u.GetGeneration() || cond == nil || cond.Status != corev1.ConditionFalse || cond.Reason != reason {
 			return fmt.Errorf("Propagation condition is %s at observed generation %d (generation %d), want False with reason %s",
-				condString(cond), s.ObservedGeneration, u.GetGeneration(), reason)
+				e2eutil.ConditionString(cond), s.ObservedGeneration, u.GetGeneration(), reason)
 		}
 		return nil
 	}, "%s reporting Propagation False (%s)", describe(fedObj), reason)
@@ -303,7 +259,7 @@ func waitClusterStatus(t testing.TB, e *e2eutil.Env, fedObj *unstructured.Unstru
 		if err != nil {
 			return err
 		}
-		s := status(u)
+		s := e2eutil.FederatedStatus(u)
 		c := s.GetCluster(cluster)
 		if s.ObservedGeneration != u.GetGeneration() || c == nil || c.Status != want {
 			return fmt.Errorf("status.clusters is %s at observed generation %d (generation %d), want %s for %s", toJSON(s.Clusters), s.ObservedGeneration, u.GetGeneration(), orOK(want), cluster)
@@ -551,9 +507,7 @@ func newControlConfigMap(t testing.TB, e *e2eutil.Env, ns, cluster string) contr
 
 // create creates the FederatedConfigMap.
 func (c controlConfigMap) create(ctx context.Context) error {
-	obj := loadFixture(c.t, "configmap.yaml")
-	obj.SetNamespace(c.ns)
-	obj.SetName(c.name)
+	obj := namedFixture(c.t, "configmap.yaml", c.ns, c.name)
 	if err := fedtypesv1b1.SetPlacementClusterNames(obj, []string{c.cluster}); err != nil {
 		return err
 	}

@@ -305,9 +305,7 @@ func federatedNamespaceWithObjects(t *testing.T, e *e2eutil.Env, prefix string, 
 	}
 	create(t, e, fedNS)
 
-	cm := loadFixture(t, "configmap.yaml")
-	cm.SetNamespace(ns)
-	cm.SetName("web")
+	cm := namedFixture(t, "configmap.yaml", ns, "web")
 	if err := place(cm); err != nil {
 		t.Fatal(err)
 	}
@@ -320,7 +318,7 @@ func federatedNamespaceWithObjects(t *testing.T, e *e2eutil.Env, prefix string, 
 			if err != nil {
 				return err
 			}
-			if err := checkPropagated(u, clusters); err != nil {
+			if err := e2eutil.CheckPropagated(u, clusters); err != nil {
 				return err
 			}
 			for _, c := range clusters {
@@ -355,7 +353,7 @@ func namespaceState(ctx context.Context, e *e2eutil.Env, n *corev1.Namespace) st
 	fedNS := &unstructured.Unstructured{}
 	fedNS.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedNamespace"))
 	if err := e.Host.Get(ctx, client.ObjectKey{Namespace: n.Name, Name: n.Name}, fedNS); err == nil {
-		s += fmt.Sprintf("; FederatedNamespace finalizers %v, status %s", fedNS.GetFinalizers(), toJSON(status(fedNS)))
+		s += fmt.Sprintf("; FederatedNamespace finalizers %v, status %s", fedNS.GetFinalizers(), toJSON(e2eutil.FederatedStatus(fedNS)))
 	}
 	return s
 }

@@ -346,7 +346,6 @@ func TestMigrationFromKubeFed(t *testing.T) {
 	watchOf := func(c client.WithWatch, where string, list client.ObjectList, opts ...client.ListOption) e2eutil.WatchSource {
 		return e2eutil.WatchSource{Name: where + " " + strings.TrimSuffix(kindOf(list), "List"), Client: c, List: list, Opts: opts}
 	}
-	managed := client.MatchingLabels{fedcorev1b1.ManagedByKubeFedLabelKey: fedcorev1b1.ManagedByKubeFedLabelValue}
 	var sources []e2eutil.WatchSource
 	for _, c := range bothMembers {
 		wc := e2eutil.NewWatchClient(t, e.Fed.Cluster(c).Config)
@@ -354,8 +353,8 @@ func TestMigrationFromKubeFed(t *testing.T) {
 		widgetList.SetGroupVersionKind(schema.GroupVersionKind{Group: "example.kubefed.io", Version: "v1", Kind: "WidgetList"})
 		sources = append(sources,
 			watchOf(wc, c, &corev1.ConfigMapList{}, client.InNamespace(ns)),
-			watchOf(wc, c, &rbacv1.ClusterRoleList{}, managed),
-			watchOf(wc, c, &corev1.NamespaceList{}, managed),
+			watchOf(wc, c, &rbacv1.ClusterRoleList{}, e2eutil.Managed),
+			watchOf(wc, c, &corev1.NamespaceList{}, e2eutil.Managed),
 			watchOf(wc, c, widgetList, client.InNamespace(ns)),
 		)
 	}
@@ -380,9 +379,7 @@ func TestMigrationFromKubeFed(t *testing.T) {
 		Control: func(ctx context.Context) error {
 			t.Log("Starting the control plane, then creating control objects that kubefed must propagate and record.")
 			e.StartControlPlane(t)
-			cm := loadFixture(t, "configmap.yaml")
-			cm.SetNamespace(ns)
-			cm.SetName(ctlName)
+			cm := namedFixture(t, "configmap.yaml", ns, ctlName)
 			cr := loadFixture(t, "clusterrole.yaml")
 			cr.SetName(ctlName)
 			t.Cleanup(func() { _ = e.Host.Delete(context.Background(), cr) })

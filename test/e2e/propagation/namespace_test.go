@@ -42,16 +42,14 @@ func testNamespaceRules(t *testing.T, e *e2eutil.Env) {
 	ns := hostNamespace(t, e, "ns-rules")
 	e.DumpOnFailure(t, ns)
 
-	early := loadFixture(t, "configmap.yaml")
-	early.SetNamespace(ns)
-	early.SetName("early")
+	early := namedFixture(t, "configmap.yaml", ns, "early")
 	create(t, e, early)
 	u := waitNotPropagated(t, e, early, fedtypesv1b1.NamespaceNotFederated)
-	cond := status(u).GetCondition(fedtypesv1b1.PropagationConditionType)
+	cond := e2eutil.FederatedStatus(u).GetCondition(fedtypesv1b1.PropagationConditionType)
 	if !strings.Contains(cond.Message, "FederatedNamespace") {
 		t.Errorf("%s: the NamespaceNotFederated message %q does not say a FederatedNamespace is missing", describe(early), cond.Message)
 	}
-	if s := status(u); len(s.Clusters) > 0 {
+	if s := e2eutil.FederatedStatus(u); len(s.Clusters) > 0 {
 		t.Errorf("%s: status.clusters is %s, want none while the namespace is not federated", describe(early), toJSON(s.Clusters))
 	}
 	// The watches of namespaces and ConfigMaps in both members first report
@@ -75,9 +73,7 @@ func testNamespaceRules(t *testing.T, e *e2eutil.Env) {
 				_ = e.Host.Delete(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ctlNS}})
 			})
 			n := federatedNamespace(ctlNS)
-			cm := loadFixture(t, "configmap.yaml")
-			cm.SetNamespace(ctlNS)
-			cm.SetName(ctlCM)
+			cm := namedFixture(t, "configmap.yaml", ctlNS, ctlCM)
 			for _, o := range []*unstructured.Unstructured{n, cm} {
 				if err := fedtypesv1b1.SetPlacementClusterNames(o, bothMembers); err != nil {
 					return err
@@ -123,9 +119,7 @@ func testNamespaceRules(t *testing.T, e *e2eutil.Env) {
 	typeOf(t, e, "FederatedNamespace").waitPropagated(t, e, fedNS, member1)
 
 	// Placed on both, lands in member1 only.
-	later := loadFixture(t, "configmap.yaml")
-	later.SetNamespace(ns)
-	later.SetName("later")
+	later := namedFixture(t, "configmap.yaml", ns, "later")
 	create(t, e, later)
 	ft.waitPropagated(t, e, later, member1)
 	if err := nothingIn(ctx, e, ft, ns, later, member2); err != nil {

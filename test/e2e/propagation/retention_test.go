@@ -44,9 +44,7 @@ func testRetention(t *testing.T, e *e2eutil.Env) {
 	t.Run("retainReplicas", func(t *testing.T) {
 		t.Parallel()
 		ft := typeOf(t, e, "FederatedDeployment")
-		obj := loadFixture(t, "deployment.yaml")
-		obj.SetNamespace(ns)
-		obj.SetName("scaled")
+		obj := namedFixture(t, "deployment.yaml", ns, "scaled")
 		_ = unstructured.SetNestedField(obj.Object, true, "spec", "retainReplicas")
 		create(t, e, obj)
 		ft.waitPropagated(t, e, obj, bothMembers...)
@@ -108,9 +106,7 @@ func testRetention(t *testing.T, e *e2eutil.Env) {
 	t.Run("Service clusterIP and nodePort", func(t *testing.T) {
 		t.Parallel()
 		ft := typeOf(t, e, "FederatedService")
-		obj := loadFixture(t, "service.yaml")
-		obj.SetNamespace(ns)
-		obj.SetName("node-port")
+		obj := namedFixture(t, "service.yaml", ns, "node-port")
 		_ = unstructured.SetNestedField(obj.Object, "NodePort", "spec", "template", "spec", "type")
 		create(t, e, obj)
 		ft.waitPropagated(t, e, obj, bothMembers...)
@@ -138,9 +134,7 @@ func testRetention(t *testing.T, e *e2eutil.Env) {
 	t.Run("ServiceAccount secrets", func(t *testing.T) {
 		t.Parallel()
 		ft := typeOf(t, e, "FederatedServiceAccount")
-		obj := loadFixture(t, "serviceaccount.yaml")
-		obj.SetNamespace(ns)
-		obj.SetName("robot")
+		obj := namedFixture(t, "serviceaccount.yaml", ns, "robot")
 		create(t, e, obj)
 		ft.waitPropagated(t, e, obj, bothMembers...)
 		add := `{"secrets":[{"name":"robot-token-extra"}]}`
@@ -162,9 +156,7 @@ func testRetention(t *testing.T, e *e2eutil.Env) {
 	t.Run("member annotations and finalizers", func(t *testing.T) {
 		t.Parallel()
 		ft := typeOf(t, e, "FederatedConfigMap")
-		obj := loadFixture(t, "configmap.yaml")
-		obj.SetNamespace(ns)
-		obj.SetName("annotated")
+		obj := namedFixture(t, "configmap.yaml", ns, "annotated")
 		create(t, e, obj)
 		ft.waitPropagated(t, e, obj, bothMembers...)
 		const finalizer = "example.com/keep"

@@ -42,11 +42,11 @@ func testIdle(t *testing.T, e *e2eutil.Env) {
 	start := time.Now()
 	ns := newNamespace(t, e, "idle", bothMembers...)
 	e.DumpOnFailure(t, ns)
-	if err := createConfigMaps(t.Context(), e, loadFixture(t, "configmap.yaml"), ns, "idle", bulk); err != nil {
+	if err := e.CreateFederated(t.Context(), loadFixture(t, "configmap.yaml"), ns, "idle", bulk); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("%d FederatedConfigMaps created in %s.", bulk, time.Since(start).Round(100*time.Millisecond))
-	waitAllPropagated(t, e, ns, bulk, 90*time.Second)
+	e.WaitConfigMapsPropagated(t, ns, bulk, 90*time.Second)
 	t.Logf("%d FederatedConfigMaps propagated %s after the start.", bulk, time.Since(start).Round(100*time.Millisecond))
 	waitQuiet(t, e)
 	t.Logf("Federation quiet %s after the start.", time.Since(start).Round(100*time.Millisecond))
@@ -54,9 +54,7 @@ func testIdle(t *testing.T, e *e2eutil.Env) {
 	// The control: a template change kubefed must propagate shows that the
 	// counting below (snapshots and the dispatch count) sees a write.
 	before, ops := snapshot(t, e), dispatchCount(t)
-	ctl := loadFixture(t, "configmap.yaml")
-	ctl.SetNamespace(ns)
-	ctl.SetName("idle-000")
+	ctl := namedFixture(t, "configmap.yaml", ns, "idle-000")
 	ctlStart := time.Now()
 	update(t, e, ctl, func(u *unstructured.Unstructured) {
 		_ = unstructured.SetNestedField(u.Object, "control", "spec", "template", "data", "greeting")
@@ -105,10 +103,10 @@ func testRestart(t *testing.T, e *e2eutil.Env) {
 	e.DumpOnFailure(t, ns)
 	created := make(chan error, 1)
 	go func() {
-		created <- createConfigMaps(context.WithoutCancel(t.Context()), e, loadFixture(t, "configmap.yaml"), ns, "restart", bulk)
+		created <- e.CreateFederated(context.WithoutCancel(t.Context()), loadFixture(t, "configmap.yaml"), ns, "restart", bulk)
 	}()
 	e2eutil.Eventually(t, time.Minute, func(ctx context.Context) error {
-		counts, err := countMembers(ctx, e, ns)
+		counts, err := e.CountManagedConfigMaps(ctx, ns)
 		if err != nil {
 			return err
 		}
@@ -118,7 +116,7 @@ func testRestart(t *testing.T, e *e2eutil.Env) {
 		return nil
 	}, "a quarter of %d FederatedConfigMaps propagated to member1", bulk)
 	e.StopControlPlane(t)
-	counts, err := countMembers(t.Context(), e, ns)
+	counts, err := e.CountManagedConfigMaps(t.Context(), ns)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +129,7 @@ func testRestart(t *testing.T, e *e2eutil.Env) {
 	}
 
 	e.StartControlPlane(t)
-	waitAllPropagated(t, e, ns, bulk, 2*time.Minute)
+	e.WaitConfigMapsPropagated(t, ns, bulk, 2*time.Minute)
 }
 
 // testMemberFailure stops member2: objects still reach member1, member2's

@@ -20,19 +20,12 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/utils/ptr"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 	"github.com/kubefed/kubefed/test/e2e/e2eutil"
 )
@@ -159,83 +152,12 @@ type widgetType struct {
 	fixture *unstructured.Unstructured
 }
 
-// enableWidgets installs the Widget CRD (example.kubefed.io) in the host
-// and the members, its FederatedWidget CRD in the host and its
-// FederatedTypeConfig, and waits until its sync controller runs.
+// enableWidgets federates the Widget CRD (example.kubefed.io): the CRD in
+// the host and the members, its FederatedWidget CRD in the host and its
+// FederatedTypeConfig; it waits until its sync controller runs.
 func enableWidgets(t *testing.T, e *e2eutil.Env) widgetType {
 	t.Helper()
-	ctx := t.Context()
-	const group = "example.kubefed.io"
-	crd := func(group, kind, plural string, schema *apiextensionsv1.JSONSchemaProps) *apiextensionsv1.CustomResourceDefinition {
-		return &apiextensionsv1.CustomResourceDefinition{
-			ObjectMeta: metav1.ObjectMeta{Name: plural + "." + group},
-			Spec: apiextensionsv1.CustomResourceDefinitionSpec{
-				Group: group,
-				Names: apiextensionsv1.CustomResourceDefinitionNames{Kind: kind, ListKind: kind + "List", Plural: plural, Singular: strings.ToLower(kind)},
-				Scope: apiextensionsv1.NamespaceScoped,
-				Versions: []apiextensionsv1.CustomResourceDefinitionVersion{{
-					Name: "v1", Served: true, Storage: true,
-					Schema:       &apiextensionsv1.CustomResourceValidation{OpenAPIV3Schema: schema},
-					Subresources: &apiextensionsv1.CustomResourceSubresources{Status: &apiextensionsv1.CustomResourceSubresourceStatus{}},
-				}},
-			},
-		}
-	}
-	open := apiextensionsv1.JSONSchemaProps{Type: "object", XPreserveUnknownFields: ptr.To(true)}
-	schema := &apiextensionsv1.JSONSchemaProps{Type: "object", Properties: map[string]apiextensionsv1.JSONSchemaProps{
-		"spec": open, "status": open,
-	}}
-	target := crd(group, "Widget", "widgets", schema)
-	federated := crd("types.kubefed.io", "FederatedWidget", "federatedwidgets", schema)
-	install := func(c client.Client, where string, crds ...*apiextensionsv1.CustomResourceDefinition) {
-		for _, x := range crds {
-			x := x.DeepCopy()
-			if err := c.Create(ctx, x); err != nil && !apierrors.IsAlreadyExists(err) {
-				t.Fatalf("creating CRD %s in %s: %v", x.Name, where, err)
-			}
-			t.Cleanup(func() { _ = c.Delete(context.Background(), x) })
-			e2eutil.Eventually(t, time.Minute, func(ctx context.Context) error {
-				got := &apiextensionsv1.CustomResourceDefinition{}
-				if err := c.Get(ctx, client.ObjectKeyFromObject(x), got); err != nil {
-					return err
-				}
-				for _, cond := range got.Status.Conditions {
-					if cond.Type == apiextensionsv1.Established && cond.Status == apiextensionsv1.ConditionTrue {
-						return nil
-					}
-				}
-				return fmt.Errorf("not established: %v", got.Status.Conditions)
-			}, "CRD %s established in %s", x.Name, where)
-		}
-	}
-	install(e.Host, "the host", target, federated)
-	for _, m := range bothMembers {
-		install(e.Member(m), m, target)
-	}
-
-	ftc := &fedcorev1b1.FederatedTypeConfig{
-		ObjectMeta: metav1.ObjectMeta{Namespace: e2eutil.Namespace, Name: "widgets." + group},
-		Spec: fedcorev1b1.FederatedTypeConfigSpec{
-			TargetType:    fedcorev1b1.APIResource{Group: group, Version: "v1", Kind: "Widget", PluralName: "widgets", Scope: apiextensionsv1.NamespaceScoped},
-			FederatedType: fedcorev1b1.APIResource{Group: "types.kubefed.io", Version: "v1", Kind: "FederatedWidget", PluralName: "federatedwidgets", Scope: apiextensionsv1.NamespaceScoped},
-			Propagation:   fedcorev1b1.PropagationEnabled,
-		},
-	}
-	if err := e.Host.Create(ctx, ftc); err != nil {
-		t.Fatalf("creating FederatedTypeConfig %s: %v", ftc.Name, err)
-	}
-	t.Cleanup(func() { _ = e.Host.Delete(context.Background(), ftc) })
-	e2eutil.Eventually(t, time.Minute, func(ctx context.Context) error {
-		got := &fedcorev1b1.FederatedTypeConfig{}
-		if err := e.Host.Get(ctx, client.ObjectKeyFromObject(ftc), got); err != nil {
-			return err
-		}
-		if got.Status.PropagationController != fedcorev1b1.ControllerStatusRunning {
-			return fmt.Errorf("propagationController %q: %v", got.Status.PropagationController, got.Status.Conditions)
-		}
-		return nil
-	}, "FederatedTypeConfig %s running", ftc.Name)
-
+	ftc := e.FederateCRDType(t, "example.kubefed.io", "Widget", "widgets").TypeConfig
 	fixture := &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": "types.kubefed.io/v1", "kind": "FederatedWidget",
 		"metadata": map[string]any{"name": "fixture", "namespace": "fixture"},

@@ -37,9 +37,7 @@ func testWorkloadStatus(t *testing.T, e *e2eutil.Env) {
 	ft := typeOf(t, e, "FederatedDeployment")
 	ns := newNamespace(t, e, "workload", bothMembers...)
 	e.DumpOnFailure(t, ns)
-	obj := loadFixture(t, "deployment.yaml")
-	obj.SetNamespace(ns)
-	obj.SetName("web")
+	obj := namedFixture(t, "deployment.yaml", ns, "web")
 	// member1: 2 replicas (template), member2: 3 (override).
 	_ = unstructured.SetNestedField(obj.Object, int64(2), "spec", "template", "spec", "replicas")
 	_ = fedtypesv1b1.SetOverrides(obj, []fedtypesv1b1.GenericOverrideItem{{ClusterName: member2, ClusterOverrides: []fedtypesv1b1.ClusterOverride{
@@ -83,7 +81,7 @@ func waitAggregated(t testing.TB, e *e2eutil.Env, ft fedType, obj *unstructured.
 			sum.available += available
 			sum.updated += updated
 		}
-		s := status(u)
+		s := e2eutil.FederatedStatus(u)
 		a := s.AggregatedStatus
 		if a == nil {
 			return fmt.Errorf("no status.aggregatedStatus")
@@ -98,7 +96,7 @@ func waitAggregated(t testing.TB, e *e2eutil.Env, ft fedType, obj *unstructured.
 			return fmt.Errorf("%d replicas ready in the members, want %d", sum.ready, want)
 		}
 		if c := s.GetCondition(fedtypesv1b1.WorkloadReadyConditionType); c == nil || c.Status != corev1.ConditionTrue {
-			return fmt.Errorf("Ready condition is %s, want True", condString(c))
+			return fmt.Errorf("Ready condition is %s, want True", e2eutil.ConditionString(c))
 		}
 		return nil
 	}, "%s: aggregated status following the members, %d ready", describe(obj), want)
