@@ -17,18 +17,17 @@ limitations under the License.
 package ingressdns
 
 import (
-	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
 
 	feddnsv1a1 "github.com/kubefed/kubefed/api/multiclusterdns/v1alpha1"
 	"github.com/kubefed/kubefed/internal/dnsrecords"
+	"github.com/kubefed/kubefed/internal/dnsrecords/dnsrecordstest"
 )
 
 func ingress(addrs ...networkingv1.IngressLoadBalancerIngress) *networkingv1.Ingress {
@@ -76,25 +75,14 @@ func TestComputeStatus(t *testing.T) {
 			rec := &feddnsv1a1.IngressDNSRecord{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "shop", Generation: 1},
 				Spec: feddnsv1a1.IngressDNSRecordSpec{Hosts: []string{"shop.example.com"}}}
 			st := computeStatus(rec, tt.views)
-			var got []string
-			for _, c := range st.DNS {
-				e := c.Cluster
-				if len(c.LoadBalancer.Ingress) > 0 {
-					e += "+"
-				}
-				got = append(got, e)
+			listed := dnsrecordstest.Listed(st.DNS, func(c feddnsv1a1.ClusterIngressDNS) (string, []corev1.LoadBalancerIngress) {
+				return c.Cluster, c.LoadBalancer.Ingress
+			})
+			if listed != tt.want {
+				t.Errorf("listed %q, want %q", listed, tt.want)
 			}
-			if g := strings.Join(got, ","); g != tt.want {
-				t.Errorf("listed %q, want %q", g, tt.want)
-			}
-			r := meta.FindStatusCondition(st.Conditions, feddnsv1a1.ConditionReady)
-			a := meta.FindStatusCondition(st.Conditions, feddnsv1a1.ConditionAvailable)
-			if r == nil || a == nil || r.Status != tt.ready || r.Reason != tt.readyReason || a.Status != tt.avail {
-				t.Fatalf("conditions %+v", st.Conditions)
-			}
-			if !strings.Contains(r.Message+" | "+a.Message, tt.mention) {
-				t.Errorf("messages %q | %q do not mention %q", r.Message, a.Message, tt.mention)
-			}
+			dnsrecordstest.CheckConditions(t, st.Conditions, dnsrecordstest.Conditions{
+				Ready: tt.ready, ReadyReason: tt.readyReason, Available: tt.avail, Mention: tt.mention})
 		})
 	}
 }

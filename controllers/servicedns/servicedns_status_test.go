@@ -17,16 +17,15 @@ limitations under the License.
 package servicedns
 
 import (
-	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	feddnsv1a1 "github.com/kubefed/kubefed/api/multiclusterdns/v1alpha1"
 	"github.com/kubefed/kubefed/internal/dnsrecords"
+	"github.com/kubefed/kubefed/internal/dnsrecords/dnsrecordstest"
 )
 
 func svc(addrs ...corev1.LoadBalancerIngress) *corev1.Service {
@@ -124,30 +123,16 @@ func TestComputeStatus(t *testing.T) {
 			rec := &feddnsv1a1.ServiceDNSRecord{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "shop", Generation: 2},
 				Spec: tt.spec}
 			st := computeStatus(&scope{record: rec, domain: tt.domain, domainNamespace: "kube-federation-system", clusters: tt.clusters})
-			var got []string
-			for _, c := range st.DNS {
-				e := c.Cluster + "@" + c.Region
-				if len(c.LoadBalancer.Ingress) > 0 {
-					e += "+"
-				}
-				got = append(got, e)
+			listed := dnsrecordstest.Listed(st.DNS, func(c feddnsv1a1.ClusterDNS) (string, []corev1.LoadBalancerIngress) {
+				return c.Cluster + "@" + c.Region, c.LoadBalancer.Ingress
+			})
+			if listed != tt.wantClusters {
+				t.Errorf("listed clusters %q, want %q", listed, tt.wantClusters)
 			}
-			if g := strings.Join(got, ","); g != tt.wantClusters {
-				t.Errorf("listed clusters %q, want %q", g, tt.wantClusters)
-			}
-			r := meta.FindStatusCondition(st.Conditions, feddnsv1a1.ConditionReady)
-			a := meta.FindStatusCondition(st.Conditions, feddnsv1a1.ConditionAvailable)
-			if r == nil || a == nil {
-				t.Fatalf("conditions %+v", st.Conditions)
-			}
-			if r.Status != tt.ready || r.Reason != tt.readyReason || a.Status != tt.avail {
-				t.Errorf("Ready=%s %s, Available=%s; want Ready=%s %s, Available=%s", r.Status, r.Reason, a.Status, tt.ready, tt.readyReason, tt.avail)
-			}
+			r, _ := dnsrecordstest.CheckConditions(t, st.Conditions, dnsrecordstest.Conditions{
+				Ready: tt.ready, ReadyReason: tt.readyReason, Available: tt.avail, Mention: tt.messageMention})
 			if r.ObservedGeneration != 2 || st.ObservedGeneration != 2 {
 				t.Errorf("observedGeneration %d/%d, want 2", r.ObservedGeneration, st.ObservedGeneration)
-			}
-			if !strings.Contains(r.Message+" | "+a.Message, tt.messageMention) {
-				t.Errorf("messages %q | %q do not mention %q", r.Message, a.Message, tt.messageMention)
 			}
 			// The same input computes an equal status: nothing to write.
 			rec.Status = st
