@@ -45,42 +45,9 @@ const appNS = "dns-e2e"
 
 // app is a namespace, a Deployment and a LoadBalancer Service in every
 // member, an Ingress with one host, and the DNS objects publishing them.
-const app = `
-apiVersion: types.kubefed.io/v1beta1
-kind: FederatedNamespace
-metadata:
-  name: dns-e2e
-  namespace: dns-e2e
-spec:
-  placement:
+var app = e2eutil.WebAppYAML(appNS, `  placement:
     clusterSelector: {}
----
-apiVersion: types.kubefed.io/v1beta1
-kind: FederatedDeployment
-metadata:
-  name: web
-  namespace: dns-e2e
-spec:
-  template:
-    metadata:
-      labels:
-        app: web
-    spec:
-      replicas: 1
-      selector:
-        matchLabels:
-          app: web
-      template:
-        metadata:
-          labels:
-            app: web
-        spec:
-          containers:
-          - name: web
-            image: nginx:1.27
-  placement:
-    clusterSelector: {}
----
+`) + `---
 apiVersion: types.kubefed.io/v1beta1
 kind: FederatedService
 metadata:

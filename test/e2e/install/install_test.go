@@ -61,40 +61,7 @@ const (
 
 // federatedObjects are a federated namespace on every member and a
 // Deployment placed on both, with an override.
-const federatedObjects = `
-apiVersion: types.kubefed.io/v1beta1
-kind: FederatedNamespace
-metadata:
-  name: install-e2e
-  namespace: install-e2e
-spec:
-  placement:
-    clusterSelector: {}
----
-apiVersion: types.kubefed.io/v1beta1
-kind: FederatedDeployment
-metadata:
-  name: web
-  namespace: install-e2e
-spec:
-  template:
-    metadata:
-      labels:
-        app: web
-    spec:
-      replicas: 1
-      selector:
-        matchLabels:
-          app: web
-      template:
-        metadata:
-          labels:
-            app: web
-        spec:
-          containers:
-          - name: web
-            image: nginx:1.27
-  placement:
+var federatedObjects = e2eutil.WebAppYAML(appNS, `  placement:
     clusters:
     - name: member1
     - name: member2
@@ -103,7 +70,7 @@ spec:
     clusterOverrides:
     - path: /spec/replicas
       value: 2
-`
+`)
 
 // TestChartInstall installs the chart, runs two controller managers with the
 // chart's ServiceAccount identity and checks, in order: propagation and
