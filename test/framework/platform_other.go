@@ -22,7 +22,12 @@ import (
 	"context"
 	"errors"
 	"os"
+	"syscall"
 )
+
+// Outside Linux a real node cannot run (it needs containerd, runc and
+// cgroups) and a child process cannot be tied to its parent's life: these
+// stand in for node_linux.go and proc_linux.go.
 
 var errNodeLinux = errors.New("a real node needs Linux (containerd, runc, cgroups)")
 
@@ -43,3 +48,7 @@ func (n *Node) Leftovers(context.Context) []string { return nil }
 
 // ContainerPID returns the process id of a container's main process.
 func (n *Node) ContainerPID(context.Context, string) (int, error) { return 0, errNodeLinux }
+
+// DieWithParent has no portable equivalent outside Linux: Prune and Stop
+// clean up instead.
+func DieWithParent() *syscall.SysProcAttr { return nil }
