@@ -192,29 +192,7 @@ func TestMultiClusterDNS(t *testing.T) {
 	}
 	e.apply(t, app)
 
-	svcIP := map[string]string{}
-	ingIP := map[string]string{}
-	e2eutil.Eventually(t, 2*time.Minute, func(ctx context.Context) error {
-		for name, c := range e.members {
-			svc := &corev1.Service{}
-			if err := c.Get(ctx, client.ObjectKey{Namespace: appNS, Name: "web"}, svc); err != nil {
-				return fmt.Errorf("%s: %w", name, err)
-			}
-			if len(svc.Status.LoadBalancer.Ingress) == 0 {
-				return fmt.Errorf("%s: Service web has no load balancer address yet", name)
-			}
-			svcIP[name] = svc.Status.LoadBalancer.Ingress[0].IP
-			ing := &networkingv1.Ingress{}
-			if err := c.Get(ctx, client.ObjectKey{Namespace: appNS, Name: "shop"}, ing); err != nil {
-				return fmt.Errorf("%s: %w", name, err)
-			}
-			if len(ing.Status.LoadBalancer.Ingress) == 0 {
-				return fmt.Errorf("%s: Ingress shop has no load balancer address yet", name)
-			}
-			ingIP[name] = ing.Status.LoadBalancer.Ingress[0].IP
-		}
-		return nil
-	}, "the federated Service and Ingress have a load balancer address in every member")
+	svcIP, ingIP := e.lbAddresses(t, &corev1.Service{}, "web"), e.lbAddresses(t, &networkingv1.Ingress{}, "shop")
 	ips := func(members ...string) string {
 		var out []string
 		for _, m := range members {
@@ -278,20 +256,7 @@ func TestMultiClusterDNS(t *testing.T) {
 		// KubeFed read; kube-controller-manager mirrors them into an
 		// EndpointSlice), without any kubefed label. member1 counts as
 		// backed, the others are listed without a load balancer.
-		manualIP := map[string]string{}
-		e2eutil.Eventually(t, 2*time.Minute, func(ctx context.Context) error {
-			for name, c := range e.members {
-				svc := &corev1.Service{}
-				if err := c.Get(ctx, client.ObjectKey{Namespace: appNS, Name: "manual"}, svc); err != nil {
-					return fmt.Errorf("%s: %w", name, err)
-				}
-				if len(svc.Status.LoadBalancer.Ingress) == 0 {
-					return fmt.Errorf("%s: Service manual has no load balancer address yet", name)
-				}
-				manualIP[name] = svc.Status.LoadBalancer.Ingress[0].IP
-			}
-			return nil
-		}, "the Service without a selector has a load balancer address in every member")
+		manualIP := e.lbAddresses(t, &corev1.Service{}, "manual")
 		// Positive control for the hand-written Endpoints: none is backed
 		// before they exist.
 		e.expectStatus(t, "manual", map[string]string{"member1": "", "member2": "", "member3": ""})
@@ -527,6 +492,39 @@ func (e *env) expectStatus(t *testing.T, record string, lbs map[string]string) {
 		}
 		return nil
 	}, "ServiceDNSRecord %s lists every Ready cluster as KubeFed did", record)
+}
+
+// lbAddresses waits until the Service or Ingress obj named name in appNS
+// has a load balancer address in every member and returns the first
+// address in each member.
+func (e *env) lbAddresses(t *testing.T, obj client.Object, name string) map[string]string {
+	t.Helper()
+	kind := strings.TrimPrefix(fmt.Sprintf("%T", obj), "*v1.")
+	out := map[string]string{}
+	e2eutil.Eventually(t, 2*time.Minute, func(ctx context.Context) error {
+		for member, c := range e.members {
+			if err := c.Get(ctx, client.ObjectKey{Namespace: appNS, Name: name}, obj); err != nil {
+				return fmt.Errorf("%s: %w", member, err)
+			}
+			var ips []string
+			switch o := obj.(type) {
+			case *corev1.Service:
+				for _, in := range o.Status.LoadBalancer.Ingress {
+					ips = append(ips, in.IP)
+				}
+			case *networkingv1.Ingress:
+				for _, in := range o.Status.LoadBalancer.Ingress {
+					ips = append(ips, in.IP)
+				}
+			}
+			if len(ips) == 0 {
+				return fmt.Errorf("%s: %s %s has no load balancer address yet", member, kind, name)
+			}
+			out[member] = ips[0]
+		}
+		return nil
+	}, "%s %s has a load balancer address in every member", kind, name)
+	return out
 }
 
 func (e *env) clusterReady(ctx context.Context, name string) bool {

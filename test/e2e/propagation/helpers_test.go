@@ -195,10 +195,10 @@ func update(t testing.TB, e *e2eutil.Env, fedObj *unstructured.Unstructured, mut
 	return out
 }
 
-// waitPropagated waits until the federated object reports propagation to
-// exactly clusters and every one of them has a managed copy; it returns
-// the object as last read.
-func (ft fedType) waitPropagated(t testing.TB, e *e2eutil.Env, fedObj *unstructured.Unstructured, clusters ...string) *unstructured.Unstructured {
+// waitFederated waits until check accepts the federated object as read
+// from the host, and returns the object as last read. what (a format and
+// its arguments) says what was waited for.
+func waitFederated(t testing.TB, e *e2eutil.Env, fedObj *unstructured.Unstructured, check func(ctx context.Context, u *unstructured.Unstructured) error, what string, args ...any) *unstructured.Unstructured {
 	t.Helper()
 	var last *unstructured.Unstructured
 	e2eutil.Eventually(t, timeout, func(ctx context.Context) error {
@@ -207,6 +207,17 @@ func (ft fedType) waitPropagated(t testing.TB, e *e2eutil.Env, fedObj *unstructu
 			return err
 		}
 		last = u
+		return check(ctx, u)
+	}, what, args...)
+	return last
+}
+
+// waitPropagated waits until the federated object reports propagation to
+// exactly clusters and every one of them has a managed copy; it returns
+// the object as last read.
+func (ft fedType) waitPropagated(t testing.TB, e *e2eutil.Env, fedObj *unstructured.Unstructured, clusters ...string) *unstructured.Unstructured {
+	t.Helper()
+	return waitFederated(t, e, fedObj, func(ctx context.Context, u *unstructured.Unstructured) error {
 		if err := e2eutil.CheckPropagated(u, clusters); err != nil {
 			return err
 		}
@@ -224,20 +235,13 @@ func (ft fedType) waitPropagated(t testing.TB, e *e2eutil.Env, fedObj *unstructu
 		}
 		return nil
 	}, "%s propagated to %v", describe(fedObj), clusters)
-	return last
 }
 
-// waitCondition waits until the federated object's Propagation condition
-// is False with reason, and returns the object as last read.
+// waitNotPropagated waits until the federated object's Propagation
+// condition is False with reason, and returns the object as last read.
 func waitNotPropagated(t testing.TB, e *e2eutil.Env, fedObj *unstructured.Unstructured, reason fedtypesv1b1.AggregateReason) *unstructured.Unstructured {
 	t.Helper()
-	var last *unstructured.Unstructured
-	e2eutil.Eventually(t, timeout, func(ctx context.Context) error {
-		u, err := get(ctx, e, fedObj)
-		if err != nil {
-			return err
-		}
-		last = u
+	return waitFederated(t, e, fedObj, func(_ context.Context, u *unstructured.Unstructured) error {
 		s := e2eutil.FederatedStatus(u)
 		cond := s.GetCondition(fedtypesv1b1.PropagationConditionType)
 		if s.ObservedGeneration != u.GetGeneration() || cond == nil || cond.Status != corev1.ConditionFalse || cond.Reason != reason {
@@ -246,28 +250,21 @@ func waitNotPropagated(t testing.TB, e *e2eutil.Env, fedObj *unstructured.Unstru
 		}
 		return nil
 	}, "%s reporting Propagation False (%s)", describe(fedObj), reason)
-	return last
 }
 
 // waitClusterStatus waits until status.clusters has an entry for cluster
 // with the given status, and returns it.
 func waitClusterStatus(t testing.TB, e *e2eutil.Env, fedObj *unstructured.Unstructured, cluster string, want fedtypesv1b1.PropagationStatus) fedtypesv1b1.GenericClusterStatus {
 	t.Helper()
-	var got fedtypesv1b1.GenericClusterStatus
-	e2eutil.Eventually(t, timeout, func(ctx context.Context) error {
-		u, err := get(ctx, e, fedObj)
-		if err != nil {
-			return err
-		}
+	u := waitFederated(t, e, fedObj, func(_ context.Context, u *unstructured.Unstructured) error {
 		s := e2eutil.FederatedStatus(u)
 		c := s.GetCluster(cluster)
 		if s.ObservedGeneration != u.GetGeneration() || c == nil || c.Status != want {
 			return fmt.Errorf("status.clusters is %s at observed generation %d (generation %d), want %s for %s", toJSON(s.Clusters), s.ObservedGeneration, u.GetGeneration(), orOK(want), cluster)
 		}
-		got = *c
 		return nil
 	}, "%s: status of cluster %s %s", describe(fedObj), cluster, orOK(want))
-	return got
+	return *e2eutil.FederatedStatus(u).GetCluster(cluster)
 }
 
 func clusterStatus(c *fedtypesv1b1.GenericClusterStatus) fedtypesv1b1.PropagationStatus {
@@ -305,11 +302,7 @@ func (ft fedType) versionRecord(ctx context.Context, e *e2eutil.Env, fedObj clie
 func (ft fedType) checkVersions(t testing.TB, e *e2eutil.Env, fedObj *unstructured.Unstructured, clusters ...string) *fedcorev1a1.PropagatedVersionStatus {
 	t.Helper()
 	var rec *fedcorev1a1.PropagatedVersionStatus
-	e2eutil.Eventually(t, timeout, func(ctx context.Context) error {
-		u, err := get(ctx, e, fedObj)
-		if err != nil {
-			return err
-		}
+	waitFederated(t, e, fedObj, func(ctx context.Context, u *unstructured.Unstructured) error {
 		// The expected hashes come from the test-side implementation of
 		// KubeFed's algorithm (kubefedversion_test.go, checked against
 		// KubeFed's golden hashes), not from the code under test.

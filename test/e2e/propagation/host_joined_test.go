@@ -313,25 +313,7 @@ func federatedNamespaceWithObjects(t *testing.T, e *e2eutil.Env, prefix string, 
 
 	for _, obj := range []*unstructured.Unstructured{fedNS, cm} {
 		ft := typeOf(t, e, obj.GetKind())
-		e2eutil.Eventually(t, timeout, func(ctx context.Context) error {
-			u, err := get(ctx, e, obj)
-			if err != nil {
-				return err
-			}
-			if err := e2eutil.CheckPropagated(u, clusters); err != nil {
-				return err
-			}
-			for _, c := range clusters {
-				m := ft.newTarget()
-				if err := clusterClient(e, c).Get(ctx, ft.memberKey(u), m); err != nil {
-					return fmt.Errorf("reading the copy in %s: %w", c, err)
-				}
-				if got := m.GetLabels()[fedcorev1b1.ManagedByKubeFedLabelKey]; got != fedcorev1b1.ManagedByKubeFedLabelValue {
-					return fmt.Errorf("the copy in %s has label %s=%q", c, fedcorev1b1.ManagedByKubeFedLabelKey, got)
-				}
-			}
-			return nil
-		}, "%s propagated to %v", describe(obj), clusters)
+		ft.waitPropagated(t, e, obj, clusters...)
 	}
 	return ns, w
 }

@@ -61,11 +61,7 @@ func testWorkloadStatus(t *testing.T, e *e2eutil.Env) {
 // its Ready condition is True.
 func waitAggregated(t testing.TB, e *e2eutil.Env, ft fedType, obj *unstructured.Unstructured, want int32) {
 	t.Helper()
-	e2eutil.Eventually(t, timeout, func(ctx context.Context) error {
-		u, err := get(ctx, e, obj)
-		if err != nil {
-			return err
-		}
+	waitFederated(t, e, obj, func(ctx context.Context, u *unstructured.Unstructured) error {
 		var sum struct{ replicas, ready, available, updated int64 }
 		for _, c := range bothMembers {
 			m, err := ft.member(ctx, e, c, obj)
