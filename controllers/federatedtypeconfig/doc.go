@@ -15,24 +15,29 @@ limitations under the License.
 */
 
 // Package federatedtypeconfig implements the FederatedTypeConfig
-// reconciler: for every FederatedTypeConfig with propagation Enabled it runs
-// one sync controller (built by controllers/propagation, which owns its watches),
-// started and stopped at run time without restarting the manager. This
-// package only decides when a type's controller runs and reports it.
+// reconciler: for every FederatedTypeConfig it decides whether the type's
+// sync controller should run, has it run or stopped, and reports it in the
+// status. It does not run the controllers: a SyncControllers (the
+// Supervisor of controllers/propagation, wired in by
+// cmd/controller-manager/app) starts, restarts and stops them at run time
+// without restarting the manager, paces the retries of the types that
+// failed, and owns the host informers they share. Each pass reads
+// (the FederatedTypeConfig, the KubeFedConfig settings through
+// fedcorev1b1.ReadSettings), ensures or stops, and writes the status.
 //
-// A controller runs under its own cancellable context. Before it starts,
-// the reconciler lists the host kinds it will watch with the manager's
-// identity, so that a type whose CRD is missing or that the identity may
-// not read is reported at once (Ready=False, FederatedTypeCRDNotFound or
-// FederatedTypeAccessDenied) and no informer retries it in the background.
-// After the start the type reports ControllerStarting until its host
-// informers synced, then ControllerRunning; a cache that does not sync
-// within the KubeFedConfig's cacheSyncTimeout (CacheSyncFailed) or a
-// controller that stops with an error (ControllerStartFailed) is stopped and
-// tried again after 10 s, 20 s, 40 s, at most 1 minute. A running type
-// is checked again every 30 s, so that a CRD deleted or an access revoked
-// under it stops its controller and is reported. Each type is handled on its
-// own: one broken type does not hold the others.
+// Before a controller starts, the reconciler lists the host kinds it will
+// watch with the manager's identity, so that a type whose CRD is missing or
+// that the identity may not read is reported at once (Ready=False,
+// FederatedTypeCRDNotFound or FederatedTypeAccessDenied) and no informer
+// retries it in the background. After the start the type reports
+// ControllerStarting until its host informers synced, then
+// ControllerRunning; a cache that does not sync within the KubeFedConfig's
+// cacheSyncTimeout (CacheSyncFailed) or a controller that stops with an
+// error (ControllerStartFailed) is stopped and tried again after 10 s,
+// 20 s, 40 s, at most 1 minute. A running type is checked again every
+// 30 s, so that a CRD deleted or an access revoked under it stops its
+// controller and is reported. Each type is handled on its own: one broken
+// type does not hold the others.
 //
 // A running type whose copies cannot be watched in some member (the target
 // type's CRD is installed in the host but not there) reports
@@ -41,13 +46,15 @@ limitations under the License.
 // status fields its CRD drops), retries the member watch by itself, and the
 // condition is removed once the watch runs in every connected member.
 //
-// The reconciler is the one owner of the host informers the sync
-// controllers use: it counts the running controllers per kind (every
-// namespaced type shares the FederatedNamespace informer) and removes an
-// informer only when its last user stopped and no other controller of the
-// manager watches the kind. A controller is restarted when its
-// FederatedTypeConfig's spec or the KubeFedConfig settings it uses change
-// (the KubeFedConfig is watched), and is not started while a namespaced
-// type has no "namespaces" FederatedTypeConfig, or for cluster-scoped types
-// in a Namespaced control plane.
+// A controller is restarted when its FederatedTypeConfig's spec or the
+// KubeFedConfig settings it is built with change (the KubeFedConfig is
+// watched), and only then: status updates and other KubeFedConfig changes
+// leave it running. It is not started while a namespaced type has no
+// "namespaces" FederatedTypeConfig, or for cluster-scoped types in a
+// Namespaced control plane.
+//
+// Files: federatedtypeconfig_controller.go (the reconciler, its watches and
+// the SyncControllers it drives), federatedtypeconfig_checks.go (whether a
+// type may run), federatedtypeconfig_status.go (the status and its
+// conditions).
 package federatedtypeconfig

@@ -17,28 +17,69 @@ limitations under the License.
 package federatedtypeconfig
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 )
 
-// memberWatchErrors returns, by member cluster, why the running sync
-// controller of the named FederatedTypeConfig does not watch its copies
-// there; none when it watches them everywhere or does not run.
-func (r *Reconciler) memberWatchErrors(name string) map[string]error {
-	r.mu.Lock()
-	rc := r.running[name]
-	r.mu.Unlock()
-	if rc == nil || rc.memberWatchErrors == nil {
+// writeStatus records whether the controller runs, and what it found out
+// (the status fields its CRD drops, the members where it does not watch
+// its copies), only when that changed.
+func (r *Reconciler) writeStatus(ctx context.Context, ftc *fedcorev1b1.FederatedTypeConfig, reason, message string,
+	pruned []string, memberWatchErrors map[string]error) error {
+	orig := ftc.DeepCopy()
+	ftc.Status.ObservedGeneration = ftc.Generation
+	ftc.Status.PropagationController = fedcorev1b1.ControllerStatusNotRunning
+	status := metav1.ConditionFalse
+	if reason == fedcorev1b1.ReasonControllerRunning {
+		ftc.Status.PropagationController = fedcorev1b1.ControllerStatusRunning
+		status = metav1.ConditionTrue
+	}
+	meta.SetStatusCondition(&ftc.Status.Conditions, metav1.Condition{
+		Type: fedcorev1b1.FederatedTypeConfigReady, Status: status, Reason: reason, Message: message, ObservedGeneration: ftc.Generation,
+	})
+	setStatusSchemaCondition(ftc, pruned)
+	setMemberWatchesCondition(ftc, memberWatchErrors)
+	if equalStatus(&orig.Status, &ftc.Status) {
 		return nil
 	}
-	return rc.memberWatchErrors()
+	if err := r.Client.Status().Patch(ctx, ftc, client.MergeFrom(orig)); err != nil && !apierrors.IsNotFound(err) {
+		return fmt.Errorf("writing the status of FederatedTypeConfig %s: %w", ftc.Name, err)
+	}
+	return nil
+}
+
+func equalStatus(a, b *fedcorev1b1.FederatedTypeConfigStatus) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return string(ja) == string(jb)
+}
+
+// setStatusSchemaCondition sets StatusSchemaComplete=False naming the
+// status fields the type's CRD drops, or removes the condition when there
+// are none.
+func setStatusSchemaCondition(ftc *fedcorev1b1.FederatedTypeConfig, pruned []string) {
+	if len(pruned) == 0 {
+		meta.RemoveStatusCondition(&ftc.Status.Conditions, fedcorev1b1.FederatedTypeConfigStatusSchemaComplete)
+		return
+	}
+	meta.SetStatusCondition(&ftc.Status.Conditions, metav1.Condition{
+		Type: fedcorev1b1.FederatedTypeConfigStatusSchemaComplete, Status: metav1.ConditionFalse,
+		Reason: fedcorev1b1.ReasonStatusFieldsPruned, ObservedGeneration: ftc.Generation,
+		Message: fmt.Sprintf(
+			"the CRD of %s drops %s (a CRD made by KubeFed's tooling): kubefed no longer writes them for this type; replace the CRD's schema with kubefed's (the chart's crds/ for default types) and restart the controller-manager",
+			ftc.Spec.FederatedType.Kind, strings.Join(pruned, ", ")),
+	})
 }
 
 // setMemberWatchesCondition sets MemberWatchesReady=False naming the members

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -63,5 +64,58 @@ func TestSetMemberWatchesCondition(t *testing.T) {
 	setMemberWatchesCondition(ftc, nil)
 	if cond := meta.FindStatusCondition(ftc.Status.Conditions, fedcorev1b1.FederatedTypeConfigMemberWatchesReady); cond != nil {
 		t.Errorf("condition kept after the watch started everywhere: %+v", cond)
+	}
+}
+
+func TestEqualStatus(t *testing.T) {
+	running := fedcorev1b1.ControllerStatusRunning
+	base := func() *fedcorev1b1.FederatedTypeConfigStatus {
+		return &fedcorev1b1.FederatedTypeConfigStatus{
+			ObservedGeneration:    2,
+			PropagationController: fedcorev1b1.ControllerStatusRunning,
+			Conditions: []metav1.Condition{{
+				Type: fedcorev1b1.FederatedTypeConfigReady, Status: metav1.ConditionTrue, Reason: fedcorev1b1.ReasonControllerRunning,
+				Message: "the sync controller is running", ObservedGeneration: 2,
+				LastTransitionTime: metav1.NewTime(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)),
+			}},
+		}
+	}
+	tests := []struct {
+		name   string
+		change func(*fedcorev1b1.FederatedTypeConfigStatus)
+		want   bool
+	}{
+		{"same", func(*fedcorev1b1.FederatedTypeConfigStatus) {}, true},
+		{"observed generation", func(s *fedcorev1b1.FederatedTypeConfigStatus) { s.ObservedGeneration = 3 }, false},
+		{"controller", func(s *fedcorev1b1.FederatedTypeConfigStatus) {
+			s.PropagationController = fedcorev1b1.ControllerStatusNotRunning
+		}, false},
+		{"status controller", func(s *fedcorev1b1.FederatedTypeConfigStatus) { s.StatusController = &running }, false},
+		{"condition reason", func(s *fedcorev1b1.FederatedTypeConfigStatus) {
+			s.Conditions[0].Reason = fedcorev1b1.ReasonFederatedTypeCRDNotFound
+		}, false},
+		{"condition message", func(s *fedcorev1b1.FederatedTypeConfigStatus) { s.Conditions[0].Message = "other" }, false},
+		{"condition time", func(s *fedcorev1b1.FederatedTypeConfigStatus) {
+			s.Conditions[0].LastTransitionTime = metav1.NewTime(time.Date(2026, 3, 1, 12, 0, 1, 0, time.UTC))
+		}, false},
+		{"condition time below a second", func(s *fedcorev1b1.FederatedTypeConfigStatus) {
+			s.Conditions[0].LastTransitionTime = metav1.NewTime(time.Date(2026, 3, 1, 12, 0, 0, 5, time.UTC))
+		}, true},
+		{"no conditions", func(s *fedcorev1b1.FederatedTypeConfigStatus) { s.Conditions = nil }, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, b := base(), base()
+			tt.change(b)
+			if got := equalStatus(a, b); got != tt.want {
+				t.Errorf("equalStatus = %v, want %v", got, tt.want)
+			}
+			if got := equalStatus(b, a); got != tt.want {
+				t.Errorf("equalStatus reversed = %v, want %v", got, tt.want)
+			}
+		})
+	}
+	if !equalStatus(&fedcorev1b1.FederatedTypeConfigStatus{}, &fedcorev1b1.FederatedTypeConfigStatus{Conditions: []metav1.Condition{}}) {
+		t.Errorf("no conditions and an empty list differ")
 	}
 }

@@ -17,6 +17,7 @@ limitations under the License.
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -49,6 +50,7 @@ import (
 	"github.com/kubefed/kubefed/controllers/federatedtypeconfig"
 	"github.com/kubefed/kubefed/controllers/kubefedcluster"
 	"github.com/kubefed/kubefed/controllers/multiclusterdns"
+	"github.com/kubefed/kubefed/controllers/propagation"
 	"github.com/kubefed/kubefed/controllers/scheduling"
 	"github.com/kubefed/kubefed/internal/clustercache"
 	"github.com/kubefed/kubefed/internal/metrics"
@@ -131,7 +133,8 @@ func EnsureConfig(ctx context.Context, c client.Client, namespace string) (*fedc
 }
 
 // New builds the manager with every controller registered. It reads the
-// KubeFedConfig first (creating it when missing).
+// KubeFedConfig first (creating it when missing): its settings shape the
+// manager, the host cache and the member connections.
 func New(ctx context.Context, restConfig *rest.Config, opts Options) (ctrl.Manager, error) {
 	if opts.Namespace == "" {
 		return nil, errors.New("the control-plane namespace is required (--kubefed-namespace)")
@@ -145,8 +148,38 @@ func New(ctx context.Context, restConfig *rest.Config, opts Options) (ctrl.Manag
 	if err != nil {
 		return nil, err
 	}
-	spec := cfg.Spec
+	settings := cfg.Spec.Settings()
+	mgr, err := ctrl.NewManager(restConfig, managerOptions(scheme, opts, settings))
+	if err != nil {
+		return nil, fmt.Errorf("creating the manager: %w", err)
+	}
+	members, err := memberCache(scheme, opts, settings)
+	if err != nil {
+		return nil, err
+	}
+	if err := mgr.Add(members); err != nil {
+		return nil, err
+	}
+	if err := addControllers(mgr, members, opts, watchNamespace(opts, settings)); err != nil {
+		return nil, err
+	}
+	if err := addHealthChecks(mgr); err != nil {
+		return nil, err
+	}
+	return mgr, nil
+}
 
+// watchNamespace is the namespace the host cache watches: the control
+// plane's in a Namespaced control plane, else "" (every namespace).
+func watchNamespace(opts Options, settings fedcorev1b1.Settings) string {
+	if settings.Scope == apiextensionsv1.NamespaceScoped {
+		return opts.Namespace
+	}
+	return ""
+}
+
+// hostCacheOptions configure the manager's cache of the host cluster.
+func hostCacheOptions(opts Options, settings fedcorev1b1.Settings) cache.Options {
 	ns := map[string]cache.Config{opts.Namespace: {}}
 	cacheOpts := cache.Options{
 		// Nothing reads managedFields, which are often the larger part of
@@ -161,13 +194,19 @@ func New(ctx context.Context, restConfig *rest.Config, opts Options) (ctrl.Manag
 			&fedcorev1b1.FederatedTypeConfig{}: {Namespaces: ns},
 		},
 	}
-	if spec.Scope == apiextensionsv1.NamespaceScoped {
+	if settings.Scope == apiextensionsv1.NamespaceScoped {
 		cacheOpts.DefaultNamespaces = ns
 	}
+	return cacheOpts
+}
 
+// managerOptions configure the manager from the flags and the
+// KubeFedConfig's settings (which win where both have one: the leader
+// election durations).
+func managerOptions(scheme *runtime.Scheme, opts Options, settings fedcorev1b1.Settings) ctrl.Options {
 	mgrOpts := ctrl.Options{
 		Scheme: scheme,
-		Cache:  cacheOpts,
+		Cache:  hostCacheOptions(opts, settings),
 		// Federated objects are read as unstructured objects, which
 		// controller-runtime's client reads from the API server unless told
 		// otherwise: one host request per reconcile, rate-limited with
@@ -178,12 +217,15 @@ func New(ctx context.Context, restConfig *rest.Config, opts Options) (ctrl.Manag
 		Metrics:                 metricsserver.Options{BindAddress: opts.MetricsBindAddress, ExtraHandlers: profilingHandlers(opts.Profiling)},
 		HealthProbeBindAddress:  opts.HealthProbeBindAddress,
 		LeaderElection:          opts.LeaderElect,
-		LeaderElectionID:        orDefault(opts.LeaderElectionID, "kubefed-controller-manager"),
+		LeaderElectionID:        cmp.Or(opts.LeaderElectionID, "kubefed-controller-manager"),
 		LeaderElectionNamespace: opts.Namespace,
 		// Release the lease on a clean shutdown so that a standby takes
 		// over at once instead of after the lease expires.
 		LeaderElectionReleaseOnCancel: true,
-		GracefulShutdownTimeout:       ptr.To(orDuration(opts.GracefulShutdownTimeout, 30*time.Second)),
+		GracefulShutdownTimeout:       ptr.To(cmp.Or(opts.GracefulShutdownTimeout, 30*time.Second)),
+		LeaseDuration:                 ptr.To(settings.LeaseDuration),
+		RenewDeadline:                 ptr.To(settings.RenewDeadline),
+		RetryPeriod:                   ptr.To(settings.RetryPeriod),
 	}
 	// The priority queue lets user-triggered work overtake resyncs and the
 	// echoes of kubefed's own writes. controller-runtime v0.24's could
@@ -194,15 +236,12 @@ func New(ctx context.Context, restConfig *rest.Config, opts Options) (ctrl.Manag
 	if opts.SkipControllerNameValidation {
 		mgrOpts.Controller.SkipNameValidation = ptr.To(true)
 	}
-	settings := spec.Settings()
-	mgrOpts.LeaseDuration = ptr.To(settings.LeaseDuration)
-	mgrOpts.RenewDeadline = ptr.To(settings.RenewDeadline)
-	mgrOpts.RetryPeriod = ptr.To(settings.RetryPeriod)
-	mgr, err := ctrl.NewManager(restConfig, mgrOpts)
-	if err != nil {
-		return nil, fmt.Errorf("creating the manager: %w", err)
-	}
+	return mgrOpts
+}
 
+// memberCache builds the connections to the member clusters: their
+// clients and the caches of kubefed's copies there.
+func memberCache(scheme *runtime.Scheme, opts Options, settings fedcorev1b1.Settings) (*clustercache.ClusterCache, error) {
 	// Member caches hold the objects that carry the managed label, whatever
 	// its value: "true" ones are kubefed's, "false" ones must be left alone,
 	// so that a missing cache entry means "absent or unlabelled" and the sync
@@ -212,38 +251,27 @@ func New(ctx context.Context, restConfig *rest.Config, opts Options) (ctrl.Manag
 		return nil, err
 	}
 	ccOpts := clustercache.Options{Scheme: scheme, QPS: opts.MemberQPS, Burst: opts.MemberBurst,
-		DefaultLabelSelector: labels.NewSelector().Add(*labelled), DefaultTransform: memberTransform()}
-	ccOpts.CacheSyncTimeout = settings.CacheSyncTimeout
+		DefaultLabelSelector: labels.NewSelector().Add(*labelled), DefaultTransform: memberTransform(),
+		CacheSyncTimeout: settings.CacheSyncTimeout}
 	// A Namespaced join grants a Role in the control-plane namespace of each
 	// member only: the member caches must not list anything else.
-	if spec.Scope == apiextensionsv1.NamespaceScoped {
+	if settings.Scope == apiextensionsv1.NamespaceScoped {
 		ccOpts.Namespaces = []string{opts.Namespace}
 	}
-	members := clustercache.New(ccOpts)
-	if err := mgr.Add(members); err != nil {
-		return nil, err
-	}
-	// The namespace the host cache watches ("" for every namespace).
-	watchNamespace := ""
-	if spec.Scope == apiextensionsv1.NamespaceScoped {
-		watchNamespace = opts.Namespace
-	}
-	if err := addControllers(mgr, members, opts, watchNamespace); err != nil {
-		return nil, err
-	}
+	return clustercache.New(ccOpts), nil
+}
 
+// addHealthChecks serves /healthz, and /readyz once the host cache synced.
+func addHealthChecks(mgr ctrl.Manager) error {
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
-		return nil, err
+		return err
 	}
-	if err := mgr.AddReadyzCheck("readyz", func(req *http.Request) error {
+	return mgr.AddReadyzCheck("readyz", func(req *http.Request) error {
 		if !mgr.GetCache().WaitForCacheSync(req.Context()) {
 			return errors.New("the host cache has not synced")
 		}
 		return nil
-	}); err != nil {
-		return nil, err
-	}
-	return mgr, nil
+	})
 }
 
 // addControllers registers every controller of the control plane with the
@@ -256,18 +284,8 @@ func addControllers(mgr ctrl.Manager, members *clustercache.ClusterCache, opts O
 	}).SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("setting up the KubeFedCluster controller: %w", err)
 	}
-	if err := (&federatedtypeconfig.Reconciler{
-		Manager:   mgr,
-		Members:   members,
-		Namespace: opts.Namespace,
-		Metrics:   metrics.SyncMetrics{},
-		// The scheduler watches these through the same host cache.
-		KeepInformers: []schema.GroupVersionKind{
-			fedtypesv1b1.GroupVersion.WithKind(fedschedv1a1.TargetKindFederatedDeployment),
-			fedtypesv1b1.GroupVersion.WithKind(fedschedv1a1.TargetKindFederatedReplicaSet),
-		},
-	}).SetupWithManager(mgr); err != nil {
-		return fmt.Errorf("setting up the FederatedTypeConfig controller: %w", err)
+	if err := addSyncControllers(mgr, members, opts); err != nil {
+		return err
 	}
 
 	if err := (&scheduling.Reconciler{
@@ -285,18 +303,45 @@ func addControllers(mgr ctrl.Manager, members *clustercache.ClusterCache, opts O
 	return nil
 }
 
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
+// addSyncControllers registers the supervisor of the per-type sync
+// controllers (controllers/propagation) and the FederatedTypeConfig
+// reconciler that tells it which types run.
+func addSyncControllers(mgr ctrl.Manager, members *clustercache.ClusterCache, opts Options) error {
+	supervisor := propagation.NewSupervisor(propagation.SupervisorOptions{
+		Manager:       mgr,
+		Members:       members,
+		Namespace:     opts.Namespace,
+		Metrics:       metrics.SyncMetrics{},
+		KeepInformers: schedulerHostKinds(),
+	})
+	// Stops every sync controller when the manager stops.
+	if err := mgr.Add(supervisor); err != nil {
+		return err
 	}
-	return s
+	if err := (&federatedtypeconfig.Reconciler{
+		Client:      mgr.GetClient(),
+		APIReader:   mgr.GetAPIReader(),
+		RESTMapper:  mgr.GetRESTMapper(),
+		Namespace:   opts.Namespace,
+		Controllers: supervisor,
+	}).SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("setting up the FederatedTypeConfig controller: %w", err)
+	}
+	return nil
 }
 
-func orDuration(d, def time.Duration) time.Duration {
-	if d == 0 {
-		return def
+// schedulerHostKinds are the host kinds the scheduling controller watches
+// through the host cache it shares with the sync controllers: the federated
+// kinds a ReplicaSchedulingPreference can target (api/scheduling's
+// TargetKind constants, the same ones its SetupWithManager watches). This
+// is the one list of them: the supervisor keeps their informers when the
+// sync controllers of those types stop, so that the scheduler's watches go
+// on. A new target kind is added here with its constant.
+func schedulerHostKinds() []schema.GroupVersionKind {
+	return []schema.GroupVersionKind{
+		fedtypesv1b1.GroupVersion.WithKind(fedschedv1a1.TargetKindFederatedDeployment),
+		fedtypesv1b1.GroupVersion.WithKind(fedschedv1a1.TargetKindFederatedReplicaSet),
 	}
-	return d
 }
 
 // profilingHandlers returns Go's pprof handlers for the metrics listener

@@ -21,5 +21,10 @@ limitations under the License.
 // connections (internal/clustercache) in one function, addControllers.
 // cmd/controller-manager is a thin main over it, and tests run the same code
 // in-process. It lives under cmd/ because it imports the controllers:
-// nothing under internal/ does.
+// nothing under internal/ does. It also joins what the controllers must not
+// import from each other: it builds the Supervisor of the per-type sync
+// controllers (controllers/propagation), hands it to the FederatedTypeConfig
+// reconciler as its SyncControllers, and gives it the host kinds the
+// scheduling controller watches through the shared host cache
+// (schedulerHostKinds, the one list of them), whose informers it must keep.
 package app
