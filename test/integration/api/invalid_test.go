@@ -27,50 +27,35 @@ import (
 
 const invalidNamespace = "invalid-objects"
 
+// manifest returns a namespaced object of apiVersion and kind, named name
+// in invalidNamespace, with the given spec (indented YAML).
+func manifest(apiVersion, kind, name, spec string) string {
+	return fmt.Sprintf(`
+apiVersion: %s
+kind: %s
+metadata:
+  name: %s
+  namespace: %s
+spec:
+%s`, apiVersion, kind, name, invalidNamespace, spec)
+}
+
 // federatedDeployment returns a FederatedDeployment manifest with the given
 // spec (indented YAML).
 func federatedDeployment(name, spec string) string {
-	return fmt.Sprintf(`
-apiVersion: types.kubefed.io/v1beta1
-kind: FederatedDeployment
-metadata:
-  name: %s
-  namespace: %s
-spec:
-%s`, name, invalidNamespace, spec)
+	return manifest("types.kubefed.io/v1beta1", "FederatedDeployment", name, spec)
 }
 
 func kubeFedCluster(name, spec string) string {
-	return fmt.Sprintf(`
-apiVersion: core.kubefed.io/v1beta1
-kind: KubeFedCluster
-metadata:
-  name: %s
-  namespace: %s
-spec:
-%s`, name, invalidNamespace, spec)
+	return manifest("core.kubefed.io/v1beta1", "KubeFedCluster", name, spec)
 }
 
 func federatedTypeConfig(name, spec string) string {
-	return fmt.Sprintf(`
-apiVersion: core.kubefed.io/v1beta1
-kind: FederatedTypeConfig
-metadata:
-  name: %s
-  namespace: %s
-spec:
-%s`, name, invalidNamespace, spec)
+	return manifest("core.kubefed.io/v1beta1", "FederatedTypeConfig", name, spec)
 }
 
 func kubeFedConfig(name, spec string) string {
-	return fmt.Sprintf(`
-apiVersion: core.kubefed.io/v1beta1
-kind: KubeFedConfig
-metadata:
-  name: %s
-  namespace: %s
-spec:
-%s`, name, invalidNamespace, spec)
+	return manifest("core.kubefed.io/v1beta1", "KubeFedConfig", name, spec)
 }
 
 func override(path string) string {

@@ -53,7 +53,14 @@ func (s sample) String() string {
 // readSamples reads every YAML document of config/samples.
 func readSamples(t *testing.T) []sample {
 	t.Helper()
-	paths, err := filepath.Glob(filepath.Join(testenv.RepoRoot(), "config", "samples", "*.yaml"))
+	return readConfigDocs(t, "samples", "no samples in config/samples")
+}
+
+// readConfigDocs reads every YAML document of the files config/<dir>/*.yaml
+// but kustomization.yaml, and fails the test with ifNone when there is none.
+func readConfigDocs(t *testing.T, dir, ifNone string) []sample {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join(testenv.RepoRoot(), "config", dir, "*.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +85,7 @@ func readSamples(t *testing.T) []sample {
 		}
 	}
 	if len(samples) == 0 {
-		t.Fatal("no samples in config/samples")
+		t.Fatal(ifNone)
 	}
 	return samples
 }
@@ -378,27 +385,14 @@ func mustUnstructured(t *testing.T, manifest string) *unstructured.Unstructured 
 func TestDefaultFederatedTypeConfigs(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
-	paths, err := filepath.Glob(filepath.Join(testenv.RepoRoot(), "config", "federatedtypeconfigs", "*.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(paths) == 0 {
-		t.Fatal("config/federatedtypeconfigs is empty: run make manifests")
-	}
+	ftcs := readConfigDocs(t, "federatedtypeconfigs", "config/federatedtypeconfigs is empty: run make manifests")
 	const namespace = "default-federatedtypeconfigs"
 	ensureNamespaces(t, &metav1.PartialObjectMetadata{ObjectMeta: metav1.ObjectMeta{Namespace: namespace}})
-	for _, path := range paths {
-		if filepath.Base(path) == "kustomization.yaml" {
-			continue
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		obj := mustUnstructured(t, string(data))
+	for _, ftc := range ftcs {
+		obj := ftc.obj
 		obj.SetNamespace(namespace)
 		if err := k8sClient.Create(ctx, obj); err != nil {
-			t.Errorf("applying %s: %v", filepath.Base(path), err)
+			t.Errorf("applying %s: %v", ftc.file, err)
 		}
 	}
 }
