@@ -48,6 +48,10 @@ var scheme = func() *runtime.Scheme {
 	return s
 }()
 
+// Scheme returns the scheme of kubefedctl's clients, for tests that read
+// what the commands wrote; it must not be changed.
+func Scheme() *runtime.Scheme { return scheme }
+
 // requestTimeout bounds every request to a cluster, so that an unreachable
 // member fails a command in seconds rather than hanging it.
 const requestTimeout = 20 * time.Second

@@ -28,15 +28,10 @@ import (
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
-	fedcorev1a1 "github.com/kubefed/kubefed/api/core/v1alpha1"
-	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	"github.com/kubefed/kubefed/internal/kubefedctl"
 	"github.com/kubefed/kubefed/test/testenv"
 )
@@ -213,21 +208,11 @@ func MustCreate(t testing.TB, c client.Client, manifest string) {
 	}
 }
 
-// Scheme knows the built-in kinds, CRDs and KubeFed's core kinds, for the
-// clients of the tests; federated and target objects are unstructured.
-var Scheme = func() *runtime.Scheme {
-	s := runtime.NewScheme()
-	utilruntime.Must(clientgoscheme.AddToScheme(s))
-	utilruntime.Must(apiextensionsv1.AddToScheme(s))
-	utilruntime.Must(fedcorev1b1.AddToScheme(s))
-	utilruntime.Must(fedcorev1a1.AddToScheme(s))
-	return s
-}()
-
-// NewClient returns a client of cfg with Scheme.
+// NewClient returns a client of cfg that knows the kinds kubefedctl
+// writes (kubefedctl.Scheme).
 func NewClient(t testing.TB, cfg *rest.Config) client.Client {
 	t.Helper()
-	c, err := client.New(cfg, client.Options{Scheme: Scheme})
+	c, err := client.New(cfg, client.Options{Scheme: kubefedctl.Scheme()})
 	if err != nil {
 		t.Fatal(err)
 	}

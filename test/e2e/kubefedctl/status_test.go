@@ -32,18 +32,30 @@ import (
 	"github.com/kubefed/kubefed/test/e2e/e2eutil"
 )
 
+// waitStatus runs kubefedctl status with args until it exits with code and
+// prints want, and returns what it printed last; what says what is waited
+// for.
+func (e *chartEnv) waitStatus(t *testing.T, timeout time.Duration, what string, code int, want string, args ...string) string {
+	t.Helper()
+	var out string
+	e2eutil.Eventually(t, timeout, func(context.Context) error {
+		var got int
+		out, got = e.kubefedctlErr(t, append([]string{"status"}, args...)...)
+		if got != code || !strings.Contains(out, want) {
+			return fmt.Errorf("exit %d:\n%s", got, out)
+		}
+		return nil
+	}, "%s", what)
+	return out
+}
+
+// testStatus shows a healthy workload, a cluster where the override
+// fails and an Offline cluster.
 func testStatus(t *testing.T, e *chartEnv) {
 	ctx := t.Context()
 	// Healthy: every row Propagated, the workload columns filled, exit 0.
-	var out string
-	e2eutil.Eventually(t, 90*time.Second, func(context.Context) error {
-		var code int
-		out, code = e.kubefedctlErr(t, "status", "deployments", "web", "-n", fedAppNS)
-		if code != 0 || !strings.Contains(out, "replicas 4/4 ready") {
-			return fmt.Errorf("exit %d:\n%s", code, out)
-		}
-		return nil
-	}, "status of the healthy FederatedDeployment exits 0 with 4/4 replicas ready")
+	out := e.waitStatus(t, 90*time.Second, "status of the healthy FederatedDeployment exits 0 with 4/4 replicas ready", 0, "replicas 4/4 ready",
+		"deployments", "web", "-n", fedAppNS)
 	contains(t, out, "CLUSTER", "DESIRED", "member1", "member2", "Ready", "Propagated", "gen:", "Propagation=True", "2/2 clusters propagated")
 
 	// A failed cluster: an override that cannot apply to member2.
@@ -51,14 +63,8 @@ func testStatus(t *testing.T, e *chartEnv) {
 		"spec": {"template": {"data": {"k": "v"}}, "placement": {"clusterSelector": {}},
 		"overrides": [{"clusterName": "member2", "clusterOverrides": [{"op": "remove", "path": "/data/missing/deeper"}]}]}}`
 	kubefedctltest.MustCreate(t, e.host, manifest)
-	e2eutil.Eventually(t, time.Minute, func(context.Context) error {
-		var code int
-		out, code = e.kubefedctlErr(t, "status", "FederatedConfigMap", "broken", "-n", fedAppNS, "-o", "wide")
-		if code != 2 || !strings.Contains(out, "ApplyOverridesFailed") {
-			return fmt.Errorf("exit %d:\n%s", code, out)
-		}
-		return nil
-	}, "status of a FederatedConfigMap failing in member2 exits 2 naming ApplyOverridesFailed")
+	out = e.waitStatus(t, time.Minute, "status of a FederatedConfigMap failing in member2 exits 2 naming ApplyOverridesFailed", 2, "ApplyOverridesFailed",
+		"FederatedConfigMap", "broken", "-n", fedAppNS, "-o", "wide")
 	contains(t, out, "member1  Ready", "NotPropagated", "is not propagated to member2 (ApplyOverridesFailed)")
 
 	// An Offline cluster.
@@ -71,14 +77,8 @@ func testStatus(t *testing.T, e *chartEnv) {
 		defer cancel()
 		_ = member2.Start(ctx)
 	})
-	e2eutil.Eventually(t, 90*time.Second, func(context.Context) error {
-		var code int
-		out, code = e.kubefedctlErr(t, "status", "fdeploy", "web", "-n", fedAppNS)
-		if code != 2 || !strings.Contains(out, "ClusterNotReady") {
-			return fmt.Errorf("exit %d:\n%s", code, out)
-		}
-		return nil
-	}, "status of the FederatedDeployment with member2 stopped exits 2 naming ClusterNotReady")
+	out = e.waitStatus(t, 90*time.Second, "status of the FederatedDeployment with member2 stopped exits 2 naming ClusterNotReady", 2, "ClusterNotReady",
+		"fdeploy", "web", "-n", fedAppNS)
 	if !strings.Contains(out, "Offline") && !strings.Contains(out, "NotReady") {
 		t.Errorf("member2's health is not shown as Offline or NotReady:\n%s", out)
 	}
@@ -113,11 +113,6 @@ func testSelfJoinedHost(t *testing.T, e *chartEnv) {
 		return nil
 	}, "the Widget of a FederatedWidget placed on the host itself")
 	// The Widget can be there before the status is written: poll.
-	e2eutil.Eventually(t, time.Minute, func(context.Context) error {
-		out, code := e.kubefedctlErr(t, "status", "widgets", "at-home", "-n", appNS)
-		if code != 0 || !strings.Contains(out, "host     Ready   Propagated") {
-			return fmt.Errorf("exit %d:\n%s", code, out)
-		}
-		return nil
-	}, "status of the FederatedWidget on the host exits 0 with the host's row")
+	e.waitStatus(t, time.Minute, "status of the FederatedWidget on the host exits 0 with the host's row", 0, "host     Ready   Propagated",
+		"widgets", "at-home", "-n", appNS)
 }
