@@ -39,4 +39,8 @@ limitations under the License.
 // schema (its CRD's, or the API server's OpenAPI v3 for built-in kinds).
 // Types are resolved by discovery as kubectl resolves them (kind, plural,
 // short name, group-qualified plural).
+//
+// The package's tests run the commands in-process against a test API server
+// (cmd_test.go and the *_cmd_test.go steps); the fixtures they share with the
+// end-to-end tests in test/e2e/kubefedctl are in the kubefedctltest package.
 package kubefedctl
