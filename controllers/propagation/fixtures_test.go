@@ -24,10 +24,15 @@ import (
 	"testing"
 	"time"
 
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	k8sruntime "k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apimachinery/pkg/util/sets"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	fedcorev1a1 "github.com/kubefed/kubefed/api/core/v1alpha1"
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 	"github.com/kubefed/kubefed/internal/federatedtypes"
@@ -44,6 +49,17 @@ var (
 	earlier     = "2026-02-01T08:00:00Z"
 	earlier2    = "2026-02-02T09:00:00Z"
 )
+
+// testScheme returns the scheme of the test API clients: client-go's kinds,
+// CustomResourceDefinitions and KubeFed's core kinds.
+func testScheme() *k8sruntime.Scheme {
+	scheme := k8sruntime.NewScheme()
+	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
+	utilruntime.Must(apiextensionsv1.AddToScheme(scheme))
+	utilruntime.Must(fedcorev1a1.AddToScheme(scheme))
+	utilruntime.Must(fedcorev1b1.AddToScheme(scheme))
+	return scheme
+}
 
 // typeConfig returns the default FederatedTypeConfig of a target kind.
 func typeConfig(t *testing.T, group, kind string) *fedcorev1b1.FederatedTypeConfig {

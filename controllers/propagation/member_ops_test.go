@@ -126,12 +126,20 @@ func fillSlots(t *testing.T, m *memberOps, release <-chan struct{}) []*memberOp 
 	return ops
 }
 
-func TestBacklogReleasesOneObjectPerCompletion(t *testing.T) {
-	var m memberOps
-	q := &recordingQueue{added: make(chan reconcile.Request, 2*maxDetached)}
+// fullCluster returns memberOps whose cluster "slow" has every detached
+// slot taken by an operation that runs until release is closed (ops), and
+// the queue, of queueLen places, that its completions go to.
+func fullCluster(t *testing.T, queueLen int) (*memberOps, *recordingQueue, chan struct{}, []*memberOp) {
+	t.Helper()
+	m := &memberOps{}
+	q := &recordingQueue{added: make(chan reconcile.Request, queueLen)}
 	_ = m.Start(context.Background(), q)
 	release := make(chan struct{})
-	ops := fillSlots(t, &m, release)
+	return m, q, release, fillSlots(t, m, release)
+}
+
+func TestBacklogReleasesOneObjectPerCompletion(t *testing.T) {
+	m, q, release, ops := fullCluster(t, 2*maxDetached)
 	waiting := types.NamespacedName{Name: "waiting"}
 	if !m.full("slow", waiting) {
 		t.Fatalf("cluster not full with %d detached operations", maxDetached)
@@ -183,11 +191,7 @@ func TestWaitingForClusterIsNotRetriedOnATimer(t *testing.T) {
 // everything left, so that no object waits for a completion that never
 // comes.
 func TestBacklogIsReleasedWhenNothingRuns(t *testing.T) {
-	var m memberOps
-	q := &recordingQueue{added: make(chan reconcile.Request, 4*maxDetached)}
-	_ = m.Start(context.Background(), q)
-	release := make(chan struct{})
-	ops := fillSlots(t, &m, release)
+	m, q, release, ops := fullCluster(t, 4*maxDetached)
 	const waiting = 2*maxDetached + 5
 	for i := range waiting {
 		if !m.full("slow", types.NamespacedName{Name: fmt.Sprintf("w%d", i)}) {

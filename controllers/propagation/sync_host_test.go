@@ -32,9 +32,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	k8sruntime "k8s.io/apimachinery/pkg/runtime"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apimachinery/pkg/util/yaml"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -62,10 +60,7 @@ func startHostJoinedEnv(t *testing.T) *hostJoinedEnv {
 	if testing.Short() {
 		t.Skip("starts two API servers")
 	}
-	scheme := k8sruntime.NewScheme()
-	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
-	utilruntime.Must(apiextensionsv1.AddToScheme(scheme))
-	utilruntime.Must(fedcorev1b1.AddToScheme(scheme))
+	scheme := testScheme()
 	e := &hostJoinedEnv{scheme: scheme}
 	e.hostCfg = testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme,
 		CRDs: []string{"config/crd/bases/core.kubefed.io_kubefedclusters.yaml"}}).Config

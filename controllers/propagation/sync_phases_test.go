@@ -19,14 +19,12 @@ package propagation
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/sets"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -160,35 +158,6 @@ func TestMemberToFederated(t *testing.T) {
 				t.Errorf("MemberToFederated = %s, want %s", got, tt.want)
 			}
 		})
-	}
-}
-
-func TestNamespaceToFederated(t *testing.T) {
-	ftc := typeConfig(t, "", "ConfigMap")
-	gvk := ftc.Spec.FederatedType.GroupVersionKind()
-	fedCM := func(namespace, name string) *unstructured.Unstructured {
-		u := &unstructured.Unstructured{Object: map[string]any{}}
-		u.SetGroupVersionKind(gvk)
-		u.SetNamespace(namespace)
-		u.SetName(name)
-		return u
-	}
-	host := fake.NewClientBuilder().WithScheme(runtime.NewScheme()).
-		WithObjects(fedCM("team-a", "one"), fedCM("team-a", "two"), fedCM("team-b", "three")).Build()
-
-	fedNS := &unstructured.Unstructured{Object: map[string]any{}}
-	fedNS.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedNamespace"))
-	fedNS.SetNamespace("team-a")
-	fedNS.SetName("team-a")
-
-	got := newRelister(host, ftc).namespaceToFederated(context.Background(), fedNS)
-	names := make([]string, 0, len(got))
-	for _, req := range got {
-		names = append(names, req.String())
-	}
-	slices.Sort(names)
-	if want := []string{"team-a/one", "team-a/two"}; !slices.Equal(names, want) {
-		t.Errorf("requests = %v, want %v", names, want)
 	}
 }
 

@@ -316,50 +316,21 @@ func aggregate(kind string, s *scope) (*fedtypesv1b1.AggregatedStatus, *fedtypes
 // memberNotReady adds one member's counts to agg and returns why the member
 // workload is not ready ("" when it is).
 func memberNotReady(kind string, m *unstructured.Unstructured, agg *fedtypesv1b1.AggregatedStatus) string {
-	gen := m.GetGeneration()
-	observed, _ := nested(m, "status", "observedGeneration")
 	switch kind {
-	case "Deployment", "ReplicaSet", "StatefulSet":
-		desired, ok := nested(m, "spec", "replicas")
-		if !ok {
-			desired = 1
-		}
-		replicas, _ := nested(m, "status", "replicas")
-		ready, _ := nested(m, "status", "readyReplicas")
-		available, _ := nested(m, "status", "availableReplicas")
-		updated, hasUpdated := nested(m, "status", "updatedReplicas")
-		if kind == "ReplicaSet" {
-			// ReplicaSets have no rollout: every replica is current.
-			updated, hasUpdated = replicas, true
-		}
-		add(&agg.Replicas, replicas)
-		add(&agg.ReadyReplicas, ready)
-		add(&agg.AvailableReplicas, available)
-		add(&agg.UpdatedReplicas, updated)
+	case "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet":
+		ro := readRollout(kind, m)
+		add(&agg.Replicas, ro.replicas)
+		add(&agg.ReadyReplicas, ro.ready)
+		add(&agg.AvailableReplicas, ro.available)
+		add(&agg.UpdatedReplicas, ro.updated)
+		observed, _ := nested(m, "status", "observedGeneration")
 		switch {
-		case observed < gen:
+		case observed < m.GetGeneration():
 			return "rollout not observed yet"
-		case ready < desired:
-			return fmt.Sprintf("%d/%d ready", ready, desired)
-		case hasUpdated && updated < desired:
-			return fmt.Sprintf("%d/%d updated", updated, desired)
-		}
-	case "DaemonSet":
-		desired, _ := nested(m, "status", "desiredNumberScheduled")
-		ready, _ := nested(m, "status", "numberReady")
-		available, _ := nested(m, "status", "numberAvailable")
-		updated, _ := nested(m, "status", "updatedNumberScheduled")
-		add(&agg.Replicas, desired)
-		add(&agg.ReadyReplicas, ready)
-		add(&agg.AvailableReplicas, available)
-		add(&agg.UpdatedReplicas, updated)
-		switch {
-		case observed < gen:
-			return "rollout not observed yet"
-		case ready < desired:
-			return fmt.Sprintf("%d/%d ready", ready, desired)
-		case updated < desired:
-			return fmt.Sprintf("%d/%d updated", updated, desired)
+		case ro.ready < ro.desired:
+			return fmt.Sprintf("%d/%d ready", ro.ready, ro.desired)
+		case ro.hasUpdated && ro.updated < ro.desired:
+			return fmt.Sprintf("%d/%d updated", ro.updated, ro.desired)
 		}
 	case "Job":
 		active, _ := nested(m, "status", "active")
@@ -380,4 +351,40 @@ func memberNotReady(kind string, m *unstructured.Unstructured, agg *fedtypesv1b1
 		add(&agg.Active, int64(len(active)))
 	}
 	return ""
+}
+
+// rollout is what the status of a workload with replicas says of them.
+type rollout struct {
+	// desired is the number of replicas wanted; replicas the number
+	// counted in the aggregated status.
+	desired, replicas, ready, available, updated int64
+	// hasUpdated is false when the member reported no updated count.
+	hasUpdated bool
+}
+
+// readRollout reads the rollout of a Deployment, ReplicaSet, StatefulSet or
+// DaemonSet.
+func readRollout(kind string, m *unstructured.Unstructured) rollout {
+	if kind == "DaemonSet" {
+		desired, _ := nested(m, "status", "desiredNumberScheduled")
+		ready, _ := nested(m, "status", "numberReady")
+		available, _ := nested(m, "status", "numberAvailable")
+		updated, _ := nested(m, "status", "updatedNumberScheduled")
+		return rollout{desired: desired, replicas: desired, ready: ready, available: available, updated: updated, hasUpdated: true}
+	}
+	desired, ok := nested(m, "spec", "replicas")
+	if !ok {
+		desired = 1
+	}
+	var ro rollout
+	ro.desired = desired
+	ro.replicas, _ = nested(m, "status", "replicas")
+	ro.ready, _ = nested(m, "status", "readyReplicas")
+	ro.available, _ = nested(m, "status", "availableReplicas")
+	ro.updated, ro.hasUpdated = nested(m, "status", "updatedReplicas")
+	if kind == "ReplicaSet" {
+		// ReplicaSets have no rollout: every replica is current.
+		ro.updated, ro.hasUpdated = ro.replicas, true
+	}
+	return ro
 }

@@ -370,34 +370,29 @@ func TestComputeStatusWorkload(t *testing.T) {
 
 func TestAggregate(t *testing.T) {
 	i := func(v int32) *int32 { return ptr.To(v) }
-	dep := func(gen, observed, replicas, statusReplicas, ready, available, updated int64) *unstructured.Unstructured {
-		return member(t, "apps/v1", "Deployment", gen, map[string]any{
+	// replicated returns a member workload of kind with spec.replicas and
+	// the status counts set; a negative updated count is left out.
+	replicated := func(kind string, gen, observed, replicas, statusReplicas, ready, available, updated int64) *unstructured.Unstructured {
+		fields := map[string]any{
 			"spec.replicas":             replicas,
 			"status.observedGeneration": observed,
 			"status.replicas":           statusReplicas,
 			"status.readyReplicas":      ready,
 			"status.availableReplicas":  available,
-			"status.updatedReplicas":    updated,
-		})
+		}
+		if updated >= 0 {
+			fields["status.updatedReplicas"] = updated
+		}
+		return member(t, "apps/v1", kind, gen, fields)
+	}
+	dep := func(gen, observed, replicas, statusReplicas, ready, available, updated int64) *unstructured.Unstructured {
+		return replicated("Deployment", gen, observed, replicas, statusReplicas, ready, available, updated)
 	}
 	sts := func(replicas, ready, updated int64) *unstructured.Unstructured {
-		return member(t, "apps/v1", "StatefulSet", 1, map[string]any{
-			"spec.replicas":             replicas,
-			"status.observedGeneration": int64(1),
-			"status.replicas":           replicas,
-			"status.readyReplicas":      ready,
-			"status.availableReplicas":  ready,
-			"status.updatedReplicas":    updated,
-		})
+		return replicated("StatefulSet", 1, 1, replicas, replicas, ready, ready, updated)
 	}
 	rs := func(replicas, statusReplicas, ready int64) *unstructured.Unstructured {
-		return member(t, "apps/v1", "ReplicaSet", 1, map[string]any{
-			"spec.replicas":             replicas,
-			"status.observedGeneration": int64(1),
-			"status.replicas":           statusReplicas,
-			"status.readyReplicas":      ready,
-			"status.availableReplicas":  ready,
-		})
+		return replicated("ReplicaSet", 1, 1, replicas, statusReplicas, ready, ready, -1)
 	}
 	ds := func(gen, observed, desired, ready, available, updated int64) *unstructured.Unstructured {
 		return member(t, "apps/v1", "DaemonSet", gen, map[string]any{

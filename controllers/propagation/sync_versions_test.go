@@ -26,16 +26,12 @@ import (
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	k8sruntime "k8s.io/apimachinery/pkg/runtime"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apimachinery/pkg/util/sets"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	fedcorev1a1 "github.com/kubefed/kubefed/api/core/v1alpha1"
-	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 	"github.com/kubefed/kubefed/test/testenv"
 )
@@ -69,11 +65,7 @@ func TestRecordVersionsWrites(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts an API server")
 	}
-	scheme := k8sruntime.NewScheme()
-	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
-	utilruntime.Must(apiextensionsv1.AddToScheme(scheme))
-	utilruntime.Must(fedcorev1a1.AddToScheme(scheme))
-	utilruntime.Must(fedcorev1b1.AddToScheme(scheme))
+	scheme := testScheme()
 	cfg := testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme, CRDs: []string{
 		"config/crd/bases/core.kubefed.io_propagatedversions.yaml",
 		"config/crd/bases/types.kubefed.io_federatedconfigmaps.yaml",

@@ -32,6 +32,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
+	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 )
 
@@ -41,19 +42,11 @@ import (
 // once a later list succeeds, instead of waiting for their next change.
 func TestRelisterKeepsTheEventOfAFailedList(t *testing.T) {
 	ftc := typeConfig(t, "", "ConfigMap")
-	gvk := ftc.Spec.FederatedType.GroupVersionKind()
-	fedCM := func(namespace, name string) *unstructured.Unstructured {
-		u := &unstructured.Unstructured{Object: map[string]any{}}
-		u.SetGroupVersionKind(gvk)
-		u.SetNamespace(namespace)
-		u.SetName(name)
-		return u
-	}
 	var failures atomic.Int32
 	failures.Store(3)
 	var lists atomic.Int32
 	host := fake.NewClientBuilder().WithScheme(runtime.NewScheme()).
-		WithObjects(fedCM("team-a", "one"), fedCM("team-a", "two"), fedCM("team-b", "three")).
+		WithObjects(relistedObjects(ftc)...).
 		WithInterceptorFuncs(interceptor.Funcs{List: func(ctx context.Context, c client.WithWatch, list client.ObjectList, opts ...client.ListOption) error {
 			lists.Add(1)
 			if failures.Add(-1) >= 0 {
@@ -72,10 +65,7 @@ func TestRelisterKeepsTheEventOfAFailedList(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	fedNS := &unstructured.Unstructured{Object: map[string]any{}}
-	fedNS.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedNamespace"))
-	fedNS.SetNamespace("team-a")
-	fedNS.SetName("team-a")
+	fedNS := federatedNamespace("team-a")
 	// Two events while the list fails: one retry serves both.
 	for range 2 {
 		if got := l.namespaceToFederated(ctx, fedNS); len(got) != 0 {
@@ -157,4 +147,45 @@ func queued(t *testing.T, q workqueue.TypedRateLimitingInterface[reconcile.Reque
 	}
 	slices.Sort(got)
 	return got
+}
+
+func TestNamespaceToFederated(t *testing.T) {
+	ftc := typeConfig(t, "", "ConfigMap")
+	host := fake.NewClientBuilder().WithScheme(runtime.NewScheme()).
+		WithObjects(relistedObjects(ftc)...).Build()
+
+	fedNS := federatedNamespace("team-a")
+
+	got := newRelister(host, ftc).namespaceToFederated(context.Background(), fedNS)
+	names := make([]string, 0, len(got))
+	for _, req := range got {
+		names = append(names, req.String())
+	}
+	slices.Sort(names)
+	if want := []string{"team-a/one", "team-a/two"}; !slices.Equal(names, want) {
+		t.Errorf("requests = %v, want %v", names, want)
+	}
+}
+
+// relistedObjects returns the federated objects of ftc's type the relister
+// tests list: team-a/one, team-a/two and team-b/three.
+func relistedObjects(ftc *fedcorev1b1.FederatedTypeConfig) []client.Object {
+	var out []client.Object
+	for _, key := range []client.ObjectKey{{Namespace: "team-a", Name: "one"}, {Namespace: "team-a", Name: "two"}, {Namespace: "team-b", Name: "three"}} {
+		u := &unstructured.Unstructured{Object: map[string]any{"spec": map[string]any{"template": map[string]any{}}}}
+		u.SetGroupVersionKind(ftc.Spec.FederatedType.GroupVersionKind())
+		u.SetNamespace(key.Namespace)
+		u.SetName(key.Name)
+		out = append(out, u)
+	}
+	return out
+}
+
+// federatedNamespace returns the FederatedNamespace of namespace ns.
+func federatedNamespace(ns string) *unstructured.Unstructured {
+	u := &unstructured.Unstructured{Object: map[string]any{}}
+	u.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedNamespace"))
+	u.SetNamespace(ns)
+	u.SetName(ns)
+	return u
 }

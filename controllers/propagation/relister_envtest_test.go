@@ -26,15 +26,11 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	k8sruntime "k8s.io/apimachinery/pkg/runtime"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/util/workqueue"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
-	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 	"github.com/kubefed/kubefed/test/testenv"
 )
 
@@ -44,8 +40,7 @@ import (
 // objects of that namespace reach the controller's queue without another
 // event.
 func TestRelisterOnARealAPIServer(t *testing.T) {
-	scheme := k8sruntime.NewScheme()
-	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
+	scheme := testScheme()
 	cfg := testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme,
 		CRDs: []string{"config/crd/bases/types.kubefed.io_federatedconfigmaps.yaml"}}).Config
 	admin, err := client.New(cfg, client.Options{Scheme: scheme})
@@ -58,12 +53,8 @@ func TestRelisterOnARealAPIServer(t *testing.T) {
 	for _, ns := range []string{"team-a", "team-b"} {
 		mustCreate(t, admin, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
 	}
-	for _, key := range []client.ObjectKey{{Namespace: "team-a", Name: "one"}, {Namespace: "team-a", Name: "two"}, {Namespace: "team-b", Name: "three"}} {
-		u := &unstructured.Unstructured{Object: map[string]any{"spec": map[string]any{"template": map[string]any{}}}}
-		u.SetGroupVersionKind(gvk)
-		u.SetNamespace(key.Namespace)
-		u.SetName(key.Name)
-		mustCreate(t, admin, u)
+	for _, obj := range relistedObjects(ftc) {
+		mustCreate(t, admin, obj)
 	}
 
 	// The controller's identity, with no right to list yet.
@@ -87,10 +78,7 @@ func TestRelisterOnARealAPIServer(t *testing.T) {
 	if err := l.source().Start(ctx, q); err != nil {
 		t.Fatal(err)
 	}
-	fedNS := &unstructured.Unstructured{Object: map[string]any{}}
-	fedNS.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedNamespace"))
-	fedNS.SetNamespace("team-a")
-	fedNS.SetName("team-a")
+	fedNS := federatedNamespace("team-a")
 	if got := l.namespaceToFederated(ctx, fedNS); len(got) != 0 {
 		t.Fatalf("requests of a refused list = %v, want none", got)
 	}
