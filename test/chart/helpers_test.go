@@ -29,6 +29,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
 
+	"github.com/kubefed/kubefed/test/framework"
 	"github.com/kubefed/kubefed/test/testenv"
 )
 
@@ -44,21 +45,13 @@ func chartDir() string {
 	return filepath.Join(testenv.RepoRoot(), "charts", "kubefed")
 }
 
-// binDir is where the pinned tools live: $KUBEFED_BIN_DIR, else bin/.
-func binDir() string {
-	if dir := os.Getenv("KUBEFED_BIN_DIR"); dir != "" {
-		return dir
-	}
-	return filepath.Join(testenv.RepoRoot(), "bin")
-}
-
 // tool returns the path of a pinned binary, failing the test with what to
 // do when it is missing.
 func tool(t *testing.T, name string) string {
 	t.Helper()
-	path := filepath.Join(binDir(), name)
+	path := filepath.Join(framework.DefaultBinDir(), name)
 	if _, err := os.Stat(path); err != nil {
-		t.Fatalf("%s not found in %s (KUBEFED_BIN_DIR): run make tools", name, binDir())
+		t.Fatalf("%s not found in %s (KUBEFED_BIN_DIR): run make tools", name, framework.DefaultBinDir())
 	}
 	return path
 }

@@ -17,7 +17,6 @@ limitations under the License.
 package chart_test
 
 import (
-	"cmp"
 	"context"
 	"os"
 	"os/exec"
@@ -232,9 +231,8 @@ func startCluster(t *testing.T) *cluster {
 			t.Fatal(err)
 		}
 	}
-	// The pinned binaries: $KUBEBUILDER_ASSETS, else where the other tools are.
-	assets := cmp.Or(os.Getenv("KUBEBUILDER_ASSETS"), binDir())
-	cfg := testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme, AssetsDir: assets}).Config
+	// The pinned binaries: testenv.AssetsDir.
+	cfg := testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme}).Config
 	c, err := client.New(cfg, client.Options{Scheme: scheme})
 	if err != nil {
 		t.Fatal(err)
