@@ -26,12 +26,10 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
-	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 	"github.com/kubefed/kubefed/test/e2e/e2eutil"
 )
 
@@ -243,37 +241,12 @@ func enableGizmos(t *testing.T, e *e2eutil.Env) *apiextensionsv1.CustomResourceD
 }
 
 // federatedNamespace creates a namespace in the host with a
-// FederatedNamespace on both members, waits until both have it, and
-// deletes it when the test ends.
+// FederatedNamespace on both members (e2eutil's FederatedNamespace), and
+// dumps the federation's state for it when the test fails.
 func federatedNamespace(t *testing.T, e *e2eutil.Env, prefix string) string {
 	t.Helper()
-	ctx := t.Context()
-	ns := fmt.Sprintf("%s-%d", prefix, time.Now().UnixNano()%1_000_000)
-	if err := e.Host.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = e.Host.Delete(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
-	})
+	ns := e.FederatedNamespace(t, prefix, members...)
 	e.DumpOnFailure(t, ns)
-	fedNS := &unstructured.Unstructured{}
-	fedNS.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedNamespace"))
-	fedNS.SetNamespace(ns)
-	fedNS.SetName(ns)
-	if err := fedtypesv1b1.SetPlacementClusterNames(fedNS, members); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Host.Create(ctx, fedNS); err != nil {
-		t.Fatal(err)
-	}
-	e2eutil.Eventually(t, time.Minute, func(ctx context.Context) error {
-		for _, m := range members {
-			if err := e.Member(m).Get(ctx, client.ObjectKey{Name: ns}, &corev1.Namespace{}); err != nil {
-				return fmt.Errorf("namespace %s in %s: %w", ns, m, err)
-			}
-		}
-		return nil
-	}, "namespace %s in both members", ns)
 	return ns
 }
 

@@ -77,14 +77,14 @@ func testCRUD(t *testing.T, e *e2eutil.Env, c crudCase) {
 		obj := fixture.DeepCopy()
 		switch {
 		case ft.ftc.IsNamespace():
-			ns := hostNamespace(t, e, "crud-"+kind+tag)
+			ns := e.HostNamespace(t, "crud-"+kind+tag)
 			obj.SetNamespace(ns)
 			obj.SetName(ns)
 		case ft.ftc.Spec.FederatedType.Namespaced():
 			obj.SetNamespace(newNamespace(t, e, "crud-"+kind+tag, bothMembers...))
 			obj.SetName("crud-" + kind + tag)
 		default:
-			obj.SetName("crud-" + kind + tag + "-" + suffix())
+			obj.SetName("crud-" + kind + tag + "-" + e2eutil.Suffix())
 			t.Cleanup(func() {
 				ctx := context.Background()
 				_ = e.Host.Delete(ctx, obj)

@@ -18,8 +18,6 @@ package propagation_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -33,7 +31,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
@@ -56,13 +53,6 @@ const (
 )
 
 var bothMembers = []string{member1, member2}
-
-// suffix returns a short random suffix for unique names.
-func suffix() string {
-	b := make([]byte, 3)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
 
 // loadFixture reads fixtures/<file>.
 func loadFixture(t testing.TB, file string) *unstructured.Unstructured {
@@ -132,7 +122,7 @@ func describe(obj client.Object) string {
 // member reads the copy of fedObj in cluster; nil when there is none.
 func (ft fedType) member(ctx context.Context, e *e2eutil.Env, cluster string, fedObj client.Object) (*unstructured.Unstructured, error) {
 	u := ft.newTarget()
-	err := clusterClient(e, cluster).Get(ctx, ft.memberKey(fedObj), u)
+	err := e.Cluster(cluster).Get(ctx, ft.memberKey(fedObj), u)
 	if apierrors.IsNotFound(err) {
 		return nil, nil
 	}
@@ -385,35 +375,12 @@ func waitGone(t testing.TB, c client.Client, obj client.Object, what string) {
 }
 
 // newNamespace creates a namespace in the host and a FederatedNamespace
-// for it placed in clusters, waits until the namespace exists in them, and
-// deletes it when the test ends.
+// for it placed in clusters (e2eutil's FederatedNamespace), and waits until
+// the FederatedNamespace reports propagation to them.
 func newNamespace(t testing.TB, e *e2eutil.Env, prefix string, clusters ...string) string {
 	t.Helper()
-	ns := hostNamespace(t, e, prefix)
-	fedNS := &unstructured.Unstructured{}
-	fedNS.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedNamespace"))
-	fedNS.SetNamespace(ns)
-	fedNS.SetName(ns)
-	if err := fedtypesv1b1.SetPlacementClusterNames(fedNS, clusters); err != nil {
-		t.Fatal(err)
-	}
-	create(t, e, fedNS)
-	typeOf(t, e, "FederatedNamespace").waitPropagated(t, e, fedNS, clusters...)
-	return ns
-}
-
-// hostNamespace creates a namespace (only) in the host, deleted when the
-// test ends; its FederatedNamespace, if any, goes with it and takes the
-// member namespaces along.
-func hostNamespace(t testing.TB, e *e2eutil.Env, prefix string) string {
-	t.Helper()
-	ns := prefix + "-" + suffix()
-	if err := e.Host.Create(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
-		t.Fatalf("creating namespace %s in the host: %v", ns, err)
-	}
-	t.Cleanup(func() {
-		_ = e.Host.Delete(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
-	})
+	ns := e.FederatedNamespace(t, prefix, clusters...)
+	typeOf(t, e, "FederatedNamespace").waitPropagated(t, e, e2eutil.NewFederatedNamespace(ns), clusters...)
 	return ns
 }
 
@@ -495,7 +462,7 @@ type controlConfigMap struct {
 }
 
 func newControlConfigMap(t testing.TB, e *e2eutil.Env, ns, cluster string) controlConfigMap {
-	return controlConfigMap{t: t, e: e, ns: ns, cluster: cluster, name: "control-" + suffix()}
+	return controlConfigMap{t: t, e: e, ns: ns, cluster: cluster, name: "control-" + e2eutil.Suffix()}
 }
 
 // create creates the FederatedConfigMap.

@@ -80,7 +80,7 @@ func TestHostJoinedIntoItself(t *testing.T) {
 			e2eutil.Eventually(t, namespaceDeletionTimeout, func(ctx context.Context) error {
 				for _, c := range all {
 					n := &corev1.Namespace{}
-					err := clusterClient(e, c).Get(ctx, client.ObjectKey{Name: ns}, n)
+					err := e.Cluster(c).Get(ctx, client.ObjectKey{Name: ns}, n)
 					if apierrors.IsNotFound(err) {
 						continue
 					}
@@ -100,7 +100,7 @@ func TestHostJoinedIntoItself(t *testing.T) {
 		ns, w := federatedNamespaceWithObjects(t, e, "off-host", placeBySelectingAll, all)
 		w.untilLabelled(t, true)
 
-		fedNS := federatedNamespace(ns)
+		fedNS := e2eutil.NewFederatedNamespace(ns)
 		update(t, e, fedNS, func(u *unstructured.Unstructured) {
 			if err := fedtypesv1b1.SetPlacementClusterNames(u, bothMembers); err != nil {
 				t.Fatal(err)
@@ -120,7 +120,7 @@ func TestHostJoinedIntoItself(t *testing.T) {
 		}, all)
 		w.untilLabelled(t, true)
 
-		fedNS := federatedNamespace(ns)
+		fedNS := e2eutil.NewFederatedNamespace(ns)
 		if err := e.Host.Delete(t.Context(), fedNS); err != nil {
 			t.Fatalf("deleting %s: %v", describe(fedNS), err)
 		}
@@ -150,14 +150,6 @@ func TestHostJoinedIntoItself(t *testing.T) {
 // joined cluster, the host joined into itself included.
 func placeBySelectingAll(u *unstructured.Unstructured) error {
 	return unstructured.SetNestedField(u.Object, map[string]any{"clusterSelector": map[string]any{}}, "spec", "placement")
-}
-
-func federatedNamespace(ns string) *unstructured.Unstructured {
-	fedNS := &unstructured.Unstructured{}
-	fedNS.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedNamespace"))
-	fedNS.SetNamespace(ns)
-	fedNS.SetName(ns)
-	return fedNS
 }
 
 // namespaceWatch follows one namespace of the host and fails the test on
@@ -259,7 +251,7 @@ func (w *namespaceWatch) quietFor(t *testing.T, e *e2eutil.Env, d time.Duration)
 			}
 		}
 	}
-	mark := "quiet-" + suffix()
+	mark := "quiet-" + e2eutil.Suffix()
 	patch := fmt.Sprintf(`{"metadata":{"annotations":{"e2e.kubefed.io/mark":%q}}}`, mark)
 	if err := e.Host.Patch(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: w.ns}}, client.RawPatch(types.MergePatchType, []byte(patch))); err != nil {
 		t.Fatalf("annotating namespace %s in the host: %v", w.ns, err)
@@ -291,7 +283,7 @@ func joinHost(t *testing.T, e *e2eutil.Env) {
 // host's namespace from its creation.
 func federatedNamespaceWithObjects(t *testing.T, e *e2eutil.Env, prefix string, place func(*unstructured.Unstructured) error, clusters []string) (string, *namespaceWatch) {
 	t.Helper()
-	ns := hostNamespace(t, e, prefix)
+	ns := e.HostNamespace(t, prefix)
 	e.DumpOnFailure(t, ns)
 	created := &corev1.Namespace{}
 	if err := e.Host.Get(t.Context(), client.ObjectKey{Name: ns}, created); err != nil {
@@ -299,7 +291,7 @@ func federatedNamespaceWithObjects(t *testing.T, e *e2eutil.Env, prefix string, 
 	}
 	w := watchHostNamespace(t, e, ns, created.ResourceVersion)
 
-	fedNS := federatedNamespace(ns)
+	fedNS := e2eutil.NewFederatedNamespace(ns)
 	if err := place(fedNS); err != nil {
 		t.Fatal(err)
 	}
@@ -316,15 +308,6 @@ func federatedNamespaceWithObjects(t *testing.T, e *e2eutil.Env, prefix string, 
 		ft.waitPropagated(t, e, obj, clusters...)
 	}
 	return ns, w
-}
-
-// clusterClient returns a client of a cluster of the federation by its
-// KubeFedCluster name, the host's included.
-func clusterClient(e *e2eutil.Env, name string) client.Client {
-	if name == e2eutil.HostName {
-		return e.Host
-	}
-	return e.Member(name)
 }
 
 // namespaceState describes a namespace that is still there: its phase,

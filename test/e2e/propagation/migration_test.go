@@ -266,7 +266,7 @@ func TestMigrationFromKubeFed(t *testing.T) {
 
 	t.Log("Stopping the control plane and writing what KubeFed v0.10 leaves behind.")
 	e.StopControlPlane(t)
-	ns := hostNamespace(t, e, "migration")
+	ns := e.HostNamespace(t, "migration")
 	e.DumpOnFailure(t, ns)
 	// The FederatedNamespace first: the other copies go into its namespace.
 	// op-omitted is stored and served without op, as KubeFed's CRDs keep it
@@ -341,8 +341,8 @@ func TestMigrationFromKubeFed(t *testing.T) {
 	// The watches: per member, the kinds of the copies; in the host, the
 	// records. The control objects are created after the control plane
 	// starts and make every watch report one write of kubefed's.
-	ctlName := "migration-control-" + suffix()
-	ctlNS := "migration-ctl-" + suffix()
+	ctlName := "migration-control-" + e2eutil.Suffix()
+	ctlNS := "migration-ctl-" + e2eutil.Suffix()
 	watchOf := func(c client.WithWatch, where string, list client.ObjectList, opts ...client.ListOption) e2eutil.WatchSource {
 		return e2eutil.WatchSource{Name: where + " " + strings.TrimSuffix(kindOf(list), "List"), Client: c, List: list, Opts: opts}
 	}
@@ -528,8 +528,8 @@ func installKubeFedVersionCRDs(t testing.TB, e *e2eutil.Env) {
 	}
 	probeStatus := fedcorev1a1.PropagatedVersionStatus{TemplateVersion: "probe", OverrideVersion: "probe"}
 	probes := []client.Object{
-		&fedcorev1a1.PropagatedVersion{ObjectMeta: metav1.ObjectMeta{Namespace: e2eutil.Namespace, Name: "probe-" + suffix()}, Status: probeStatus},
-		&fedcorev1a1.ClusterPropagatedVersion{ObjectMeta: metav1.ObjectMeta{Name: "probe-" + suffix()}, Status: probeStatus},
+		&fedcorev1a1.PropagatedVersion{ObjectMeta: metav1.ObjectMeta{Namespace: e2eutil.Namespace, Name: "probe-" + e2eutil.Suffix()}, Status: probeStatus},
+		&fedcorev1a1.ClusterPropagatedVersion{ObjectMeta: metav1.ObjectMeta{Name: "probe-" + e2eutil.Suffix()}, Status: probeStatus},
 	}
 	for _, p := range probes {
 		e2eutil.Eventually(t, time.Minute, func(ctx context.Context) error {

@@ -39,7 +39,7 @@ import (
 func testNamespaceRules(t *testing.T, e *e2eutil.Env) {
 	ctx := t.Context()
 	ft := typeOf(t, e, "FederatedConfigMap")
-	ns := hostNamespace(t, e, "ns-rules")
+	ns := e.HostNamespace(t, "ns-rules")
 	e.DumpOnFailure(t, ns)
 
 	early := namedFixture(t, "configmap.yaml", ns, "early")
@@ -55,7 +55,7 @@ func testNamespaceRules(t *testing.T, e *e2eutil.Env) {
 	// The watches of namespaces and ConfigMaps in both members first report
 	// a federated namespace and a ConfigMap in it (the control), then must
 	// show nothing of ns for a window.
-	ctlNS, ctlCM := "ns-rules-control-"+suffix(), "control"
+	ctlNS, ctlCM := "ns-rules-control-"+e2eutil.Suffix(), "control"
 	var sources []e2eutil.WatchSource
 	for _, c := range bothMembers {
 		sources = append(sources,
@@ -72,7 +72,7 @@ func testNamespaceRules(t *testing.T, e *e2eutil.Env) {
 			t.Cleanup(func() {
 				_ = e.Host.Delete(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ctlNS}})
 			})
-			n := federatedNamespace(ctlNS)
+			n := e2eutil.NewFederatedNamespace(ctlNS)
 			cm := namedFixture(t, "configmap.yaml", ctlNS, ctlCM)
 			for _, o := range []*unstructured.Unstructured{n, cm} {
 				if err := fedtypesv1b1.SetPlacementClusterNames(o, bothMembers); err != nil {
@@ -113,7 +113,7 @@ func testNamespaceRules(t *testing.T, e *e2eutil.Env) {
 	}
 
 	t.Log("With a FederatedNamespace on member1 only, objects go to member1 only.")
-	fedNS := federatedNamespace(ns)
+	fedNS := e2eutil.NewFederatedNamespace(ns)
 	_ = fedtypesv1b1.SetPlacementClusterNames(fedNS, []string{member1})
 	create(t, e, fedNS)
 	typeOf(t, e, "FederatedNamespace").waitPropagated(t, e, fedNS, member1)

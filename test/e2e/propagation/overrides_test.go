@@ -59,7 +59,7 @@ func overrideObject(t *testing.T, e *e2eutil.Env, fixture string, overrides []fe
 		obj.SetNamespace(newNamespace(t, e, "ovr-"+kind, bothMembers...))
 		obj.SetName("ovr-" + kind)
 	} else {
-		obj.SetName("ovr-" + kind + "-" + suffix())
+		obj.SetName("ovr-" + kind + "-" + e2eutil.Suffix())
 		t.Cleanup(func() {
 			ctx := context.Background()
 			_ = e.Host.Delete(ctx, obj)

@@ -46,10 +46,10 @@ func TestVersionRecordIsTrue(t *testing.T) {
 	var types []fedType
 	newObject := func(fixture *unstructured.Unstructured, ft fedType, i int) *unstructured.Unstructured {
 		obj := fixture.DeepCopy()
-		tag := fmt.Sprintf("v%d-%s", i, suffix())
+		tag := fmt.Sprintf("v%d-%s", i, e2eutil.Suffix())
 		switch {
 		case ft.ftc.IsNamespace():
-			ns := hostNamespace(t, e, "versions-"+tag)
+			ns := e.HostNamespace(t, "versions-"+tag)
 			obj.SetNamespace(ns)
 			obj.SetName(ns)
 		case ft.ftc.Spec.FederatedType.Namespaced():
@@ -63,7 +63,7 @@ func TestVersionRecordIsTrue(t *testing.T) {
 				for _, m := range all {
 					mc := ft.newTarget()
 					mc.SetName(obj.GetName())
-					_ = clusterClient(e, m).Delete(ctx, mc)
+					_ = e.Cluster(m).Delete(ctx, mc)
 				}
 			})
 		}

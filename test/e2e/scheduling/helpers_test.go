@@ -18,8 +18,6 @@ package scheduling
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"maps"
 	"slices"
@@ -41,55 +39,6 @@ import (
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 	"github.com/kubefed/kubefed/test/e2e/e2eutil"
 )
-
-// suffix returns a short random suffix for unique names.
-func suffix() string {
-	b := make([]byte, 3)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-// newNamespace creates a namespace in the host and a FederatedNamespace
-// that places it in the given members, and waits until it exists there.
-// Deleting the host namespace when the test ends takes the federated
-// objects, the member objects and the member namespaces along.
-func newNamespace(t testing.TB, e *e2eutil.Env, prefix string, members ...string) string {
-	t.Helper()
-	ns := prefix + "-" + suffix()
-	if err := e.Host.Create(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
-		t.Fatalf("creating namespace %s in the host: %v", ns, err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(t.Context()), 30*time.Second)
-		defer cancel()
-		if err := e.Host.Delete(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil && !apierrors.IsNotFound(err) {
-			t.Errorf("deleting namespace %s in the host: %v", ns, err)
-		}
-	})
-	fedNS := &unstructured.Unstructured{}
-	fedNS.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedNamespace"))
-	fedNS.SetNamespace(ns)
-	fedNS.SetName(ns)
-	if err := fedtypesv1b1.SetPlacementClusterNames(fedNS, members); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Host.Create(t.Context(), fedNS); err != nil {
-		t.Fatalf("creating FederatedNamespace %s/%s: %v", ns, ns, err)
-	}
-	e2eutil.Eventually(t, time.Minute, func(ctx context.Context) error {
-		var missing []string
-		for _, m := range members {
-			if err := e.Member(m).Get(ctx, client.ObjectKey{Name: ns}, &corev1.Namespace{}); err != nil {
-				missing = append(missing, fmt.Sprintf("%s (%v)", m, err))
-			}
-		}
-		if len(missing) > 0 {
-			return fmt.Errorf("not in %s", strings.Join(missing, ", "))
-		}
-		return nil
-	}, "namespace %s propagated to %v", ns, members)
-	return ns
-}
 
 // workload is a FederatedDeployment and the ReplicaSchedulingPreference of
 // the same name that schedules it.

@@ -137,7 +137,7 @@ func nodeReady(n *corev1.Node) corev1.ConditionStatus {
 // members not listed run nothing. (One workload for both keeps the number
 // of Pods created and deleted on two cores down.)
 func testEqualSplitThenWeights(t *testing.T, e *e2eutil.Env) {
-	ns := newNamespace(t, e, "split", allMembers...)
+	ns := e.FederatedNamespace(t, "split", allMembers...)
 	e.DumpOnFailure(t, ns)
 	start := time.Now()
 	w := newWorkload(t, e, ns, "web", nil, fedschedv1a1.ReplicaSchedulingPreferenceSpec{TotalReplicas: 1000})
@@ -176,7 +176,7 @@ func testEqualSplitThenWeights(t *testing.T, e *e2eutil.Env) {
 // 150 go to member4, where they become ready.
 func testCapacity(t *testing.T, e *e2eutil.Env) {
 	free := roomForOnly(t, e, member5)
-	ns := newNamespace(t, e, "capacity", member4, member5)
+	ns := e.FederatedNamespace(t, "capacity", member4, member5)
 	e.DumpOnFailure(t, ns)
 	start := time.Now()
 	w := newWorkload(t, e, ns, "web", nil, fedschedv1a1.ReplicaSchedulingPreferenceSpec{
@@ -329,7 +329,7 @@ const failoverLabel = "scheduling.e2e.kubefed.io/failover"
 func testFailover(t *testing.T, e *e2eutil.Env) {
 	three := []string{member1, member2, member3}
 	labelClusters(t, e, failoverLabel, "yes", three...)
-	ns := newNamespace(t, e, "failover", allMembers...)
+	ns := e.FederatedNamespace(t, "failover", allMembers...)
 	e.DumpOnFailure(t, ns)
 	selector := &fedtypesv1b1.Placement{ClusterSelector: &metav1.LabelSelector{MatchLabels: map[string]string{failoverLabel: "yes"}}}
 	spec := func(rebalance bool) fedschedv1a1.ReplicaSchedulingPreferenceSpec {
