@@ -75,26 +75,7 @@ func testCRUD(t *testing.T, e *e2eutil.Env, c crudCase) {
 	// hand at the end.
 	newObject := func(tag string) *unstructured.Unstructured {
 		obj := fixture.DeepCopy()
-		switch {
-		case ft.ftc.IsNamespace():
-			ns := e.HostNamespace(t, "crud-"+kind+tag)
-			obj.SetNamespace(ns)
-			obj.SetName(ns)
-		case ft.ftc.Spec.FederatedType.Namespaced():
-			obj.SetNamespace(newNamespace(t, e, "crud-"+kind+tag, bothMembers...))
-			obj.SetName("crud-" + kind + tag)
-		default:
-			obj.SetName("crud-" + kind + tag + "-" + e2eutil.Suffix())
-			t.Cleanup(func() {
-				ctx := context.Background()
-				_ = e.Host.Delete(ctx, obj)
-				for _, m := range bothMembers {
-					mc := ft.newTarget()
-					mc.SetName(obj.GetName())
-					_ = e.Member(m).Delete(ctx, mc)
-				}
-			})
-		}
+		ft.placeForTest(t, e, obj, "crud-"+kind+tag, bothMembers)
 		// A label in the template shows that metadata is propagated, and
 		// gives the overrides below a map to add to.
 		if err := unstructured.SetNestedField(obj.Object, "crud", "spec", "template", "metadata", "labels", "e2e"); err != nil {

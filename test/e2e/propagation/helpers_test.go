@@ -384,6 +384,36 @@ func newNamespace(t testing.TB, e *e2eutil.Env, prefix string, clusters ...strin
 	return ns
 }
 
+// placeForTest gives obj, a new federated object of type ft, a place of
+// its own for one test, named after prefix: a FederatedNamespace gets its
+// own host namespace <prefix>-<random>; a namespaced object is named
+// prefix, in a new namespace <prefix>-<random> federated to clusters; a
+// cluster-scoped object is named <prefix>-<random>, and it and its copies
+// in clusters are deleted when the test ends.
+func (ft fedType) placeForTest(t testing.TB, e *e2eutil.Env, obj *unstructured.Unstructured, prefix string, clusters []string) {
+	t.Helper()
+	switch {
+	case ft.ftc.IsNamespace():
+		ns := e.HostNamespace(t, prefix)
+		obj.SetNamespace(ns)
+		obj.SetName(ns)
+	case ft.ftc.Spec.FederatedType.Namespaced():
+		obj.SetNamespace(newNamespace(t, e, prefix, clusters...))
+		obj.SetName(prefix)
+	default:
+		obj.SetName(prefix + "-" + e2eutil.Suffix())
+		t.Cleanup(func() {
+			ctx := context.Background()
+			_ = e.Host.Delete(ctx, obj)
+			for _, c := range clusters {
+				mc := ft.newTarget()
+				mc.SetName(obj.GetName())
+				_ = e.Cluster(c).Delete(ctx, mc)
+			}
+		})
+	}
+}
+
 // pointer reads the value at a JSON pointer in obj.
 func pointer(obj map[string]any, ptr string) (any, bool) {
 	var cur any = obj

@@ -17,7 +17,6 @@ limitations under the License.
 package propagation_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -55,21 +54,7 @@ func overrideObject(t *testing.T, e *e2eutil.Env, fixture string, overrides []fe
 	obj := loadFixture(t, fixture)
 	ft := typeOf(t, e, obj.GetKind())
 	kind := strings.ToLower(ft.targetKind())
-	if ft.ftc.Spec.FederatedType.Namespaced() {
-		obj.SetNamespace(newNamespace(t, e, "ovr-"+kind, bothMembers...))
-		obj.SetName("ovr-" + kind)
-	} else {
-		obj.SetName("ovr-" + kind + "-" + e2eutil.Suffix())
-		t.Cleanup(func() {
-			ctx := context.Background()
-			_ = e.Host.Delete(ctx, obj)
-			for _, m := range bothMembers {
-				mc := ft.newTarget()
-				mc.SetName(obj.GetName())
-				_ = e.Member(m).Delete(ctx, mc)
-			}
-		})
-	}
+	ft.placeForTest(t, e, obj, "ovr-"+kind, bothMembers)
 	unstructured.RemoveNestedField(obj.Object, "spec", "template", "metadata")
 	if err := fedtypesv1b1.SetOverrides(obj, overrides); err != nil {
 		t.Fatal(err)

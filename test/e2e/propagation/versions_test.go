@@ -46,27 +46,7 @@ func TestVersionRecordIsTrue(t *testing.T) {
 	var types []fedType
 	newObject := func(fixture *unstructured.Unstructured, ft fedType, i int) *unstructured.Unstructured {
 		obj := fixture.DeepCopy()
-		tag := fmt.Sprintf("v%d-%s", i, e2eutil.Suffix())
-		switch {
-		case ft.ftc.IsNamespace():
-			ns := e.HostNamespace(t, "versions-"+tag)
-			obj.SetNamespace(ns)
-			obj.SetName(ns)
-		case ft.ftc.Spec.FederatedType.Namespaced():
-			obj.SetNamespace(newNamespace(t, e, "versions-"+tag, all...))
-			obj.SetName("versions")
-		default:
-			obj.SetName("versions-" + tag)
-			t.Cleanup(func() {
-				ctx := context.Background()
-				_ = e.Host.Delete(ctx, obj)
-				for _, m := range all {
-					mc := ft.newTarget()
-					mc.SetName(obj.GetName())
-					_ = e.Cluster(m).Delete(ctx, mc)
-				}
-			})
-		}
+		ft.placeForTest(t, e, obj, fmt.Sprintf("versions-v%d", i), all)
 		if err := fedtypesv1b1.SetPlacementClusterNames(obj, all); err != nil {
 			t.Fatal(err)
 		}
