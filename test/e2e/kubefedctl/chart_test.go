@@ -18,11 +18,10 @@ package kubefedctl_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -55,7 +54,9 @@ type chartEnv struct {
 	kubeconfig string
 	host       client.Client
 	members    map[string]client.Client
-	logPath    string
+	// controller is the controller manager's process; its log excerpt is
+	// printed when the test fails.
+	controller *e2eutil.Process
 }
 
 // setupChart brings up a host and two members, installs the chart, starts
@@ -67,12 +68,7 @@ func setupChart(t *testing.T) *chartEnv {
 	if testing.Short() {
 		t.Skip("needs local clusters and the built binaries; skipped with -short")
 	}
-	binDir := framework.DefaultBinDir()
-	for _, tool := range []string{"controller-manager", "kubefedctl", "helm", "kwokctl", "kubectl"} {
-		if _, err := os.Stat(filepath.Join(binDir, tool)); err != nil {
-			t.Fatalf("%s: %v: run 'make tools build' (or set KUBEFED_BIN_DIR)", tool, err)
-		}
-	}
+	binDir := e2eutil.RequireBinaries(t, "controller-manager", "kubefedctl", "helm", "kwokctl", "kubectl")
 	fed := framework.New(t, framework.Options{Members: framework.MemberNames(2), Nodes: 1, BinDir: binDir})
 	e := &chartEnv{fed: fed, binDir: binDir, members: map[string]client.Client{}}
 	var err error
@@ -117,46 +113,34 @@ func setupChart(t *testing.T) *chartEnv {
 	return e
 }
 
-// run runs a binary of binDir and fails the test when it fails.
-func (e *chartEnv) run(t testing.TB, env []string, name string, args ...string) string {
-	t.Helper()
-	out, err := e.exec(t, env, name, args...)
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
-	}
-	return out
-}
-
-// exec runs a binary of binDir and returns its combined output and error.
-func (e *chartEnv) exec(t testing.TB, env []string, name string, args ...string) (string, error) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, filepath.Join(e.binDir, name), args...)
-	cmd.Env = append(os.Environ(), env...)
-	out, err := cmd.CombinedOutput()
-	t.Logf("%s %s:\n%s(error: %v)", name, strings.Join(args, " "), out, err)
-	return string(out), err
-}
-
 // kubefedctl runs bin/kubefedctl as the host's admin and fails the test
 // when it fails.
 func (e *chartEnv) kubefedctl(t testing.TB, args ...string) string {
 	t.Helper()
-	return e.run(t, nil, "kubefedctl", append([]string{"--kubeconfig", e.fed.Kubeconfig(), "--host-cluster-context", "host"}, args...)...)
+	out, code := e.kubefedctlErr(t, args...)
+	if code != 0 {
+		t.Fatalf("kubefedctl %s: exit code %d\n%s", strings.Join(args, " "), code, out)
+	}
+	return out
 }
 
-// kubefedctlErr runs bin/kubefedctl and returns its output and exit code.
+// kubefedctlErr runs bin/kubefedctl as the host's admin, for three minutes
+// at most, and returns its combined output and exit code.
 func (e *chartEnv) kubefedctlErr(t testing.TB, args ...string) (string, int) {
 	t.Helper()
-	out, err := e.exec(t, nil, "kubefedctl", append([]string{"--kubeconfig", e.fed.Kubeconfig(), "--host-cluster-context", "host"}, args...)...)
-	if exitErr, ok := err.(*exec.ExitError); ok {
-		return out, exitErr.ExitCode()
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	args = append([]string{"--kubeconfig", e.fed.Kubeconfig(), "--host-cluster-context", "host"}, args...)
+	out, err := exec.CommandContext(ctx, filepath.Join(e.binDir, "kubefedctl"), args...).CombinedOutput()
+	t.Logf("kubefedctl %s:\n%s(error: %v)", strings.Join(args, " "), out, err)
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) {
+		return string(out), exitErr.ExitCode()
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	return out, 0
+	return string(out), 0
 }
 
 // startController writes a kubeconfig whose user is the chart's
@@ -188,27 +172,11 @@ func (e *chartEnv) startController(t *testing.T) {
 	if err := clientcmd.WriteToFile(*cfg, e.kubeconfig); err != nil {
 		t.Fatal(err)
 	}
-	e.logPath = e2eutil.StartControllerManager(t, e2eutil.ProcessOptions{Kubeconfig: e.kubeconfig}).LogPath
+	e.controller = e2eutil.StartControllerManager(t, e2eutil.ProcessOptions{Kubeconfig: e.kubeconfig})
 }
 
-// controllerLog returns the controller manager's log lines that mention
-// one of words (all lines when none).
-func (e *chartEnv) controllerLog(words ...string) []string {
-	data, err := os.ReadFile(e.logPath)
-	if err != nil {
-		return []string{err.Error()}
-	}
-	var out []string
-	for _, l := range strings.Split(string(data), "\n") {
-		if len(words) == 0 || slices.ContainsFunc(words, func(w string) bool { return strings.Contains(strings.ToLower(l), w) }) {
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
-// dumpOnFailure prints the FederatedTypeConfigs, KubeFedClusters and the
-// controller's error lines when the test failed.
+// dumpOnFailure prints the FederatedTypeConfigs and KubeFedClusters when
+// the test failed (the controller manager's process prints its log).
 func (e *chartEnv) dumpOnFailure(t *testing.T) {
 	t.Cleanup(func() {
 		if !t.Failed() {
@@ -227,16 +195,6 @@ func (e *chartEnv) dumpOnFailure(t *testing.T) {
 		for _, c := range kfcs.Items {
 			fmt.Fprintf(&b, "KubeFedCluster %s: %s\n", c.Name, kubefedctl.ClusterHealth(&c))
 		}
-		lines := e.controllerLog("error", "forbidden", "fail")
-		if len(lines) > 80 {
-			lines = lines[len(lines)-80:]
-		}
-		fmt.Fprintf(&b, "controller manager error lines:\n%s\n", strings.Join(lines, "\n"))
-		all := e.controllerLog()
-		if len(all) > 60 {
-			all = all[len(all)-60:]
-		}
-		fmt.Fprintf(&b, "controller manager last lines:\n%s\n", strings.Join(all, "\n"))
 		t.Logf("state of the control plane:\n%s", b.String())
 	})
 }

@@ -80,7 +80,7 @@ func TestTypeCommandsWithController(t *testing.T) {
 	// An RBAC refusal names the user; a member's /readyz answering 403
 	// while it restarts is not one.
 	var refused []string
-	for _, l := range e.controllerLog("forbidden") {
+	for _, l := range e.controller.Grep("forbidden") {
 		if strings.Contains(l, "system:serviceaccount:"+ns+":"+chartServiceAccount) {
 			refused = append(refused, l)
 		}
