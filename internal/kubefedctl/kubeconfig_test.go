@@ -71,14 +71,8 @@ contexts:
 	for _, tt := range tests {
 		t.Run(tt.wantContext+tt.context, func(t *testing.T) {
 			access, err := LoadContext(kubeconfig, tt.context)
-			if tt.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.err) {
-					t.Fatalf("error %v, want one containing %q", err, tt.err)
-				}
+			if expectError(t, err, tt.err) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if access.Context != tt.wantContext {
 				t.Errorf("context %q, want %q", access.Context, tt.wantContext)

@@ -55,16 +55,28 @@ func TestVersionCommand(t *testing.T) {
 			cmd.SetOut(&out)
 			cmd.SetArgs(tt.args)
 			err := cmd.Execute()
-			if tt.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.err) {
-					t.Fatalf("error %v, want one containing %q", err, tt.err)
-				}
+			if expectError(t, err, tt.err) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			tt.check(t, out.String())
 		})
 	}
+}
+
+// expectError checks err against want, a part of the expected error
+// message ("" when none is expected), failing the test on a mismatch; it
+// reports whether an error was expected, so that a table test can stop
+// there.
+func expectError(t *testing.T, err error, want string) bool {
+	t.Helper()
+	if want == "" {
+		if err != nil {
+			t.Fatal(err)
+		}
+		return false
+	}
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %v, want one containing %q", err, want)
+	}
+	return true
 }
