@@ -19,6 +19,7 @@ package e2eutil
 import (
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -93,6 +94,41 @@ func (e *Env) Dump(filters ...string) string {
 	b.WriteString(strings.Join(lines, "\n"))
 	b.WriteString("\n")
 	return b.String()
+}
+
+// OnFailure registers a cleanup that, when the test failed, logs what
+// write writes under the title, with 20 seconds to read it.
+func OnFailure(t testing.TB, title string, write func(ctx context.Context, w io.Writer)) {
+	t.Cleanup(func() {
+		if !t.Failed() {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		var b strings.Builder
+		write(ctx, &b)
+		t.Logf("%s:\n%s", title, b.String())
+	})
+}
+
+// WriteControlPlane writes the conditions of the KubeFedClusters and the
+// status of the FederatedTypeConfigs in Namespace of the host, one line
+// each.
+func WriteControlPlane(ctx context.Context, w io.Writer, host client.Client) {
+	kfcs := &fedcorev1b1.KubeFedClusterList{}
+	if err := host.List(ctx, kfcs, client.InNamespace(Namespace)); err != nil {
+		fmt.Fprintf(w, "listing KubeFedClusters: %v\n", err)
+	}
+	for _, c := range kfcs.Items {
+		fmt.Fprintf(w, "KubeFedCluster %s: %s\n", c.Name, toJSON(c.Status.Conditions))
+	}
+	ftcs := &fedcorev1b1.FederatedTypeConfigList{}
+	if err := host.List(ctx, ftcs, client.InNamespace(Namespace)); err != nil {
+		fmt.Fprintf(w, "listing FederatedTypeConfigs: %v\n", err)
+	}
+	for _, ftc := range ftcs.Items {
+		fmt.Fprintf(w, "FederatedTypeConfig %s: %s\n", ftc.Name, toJSON(ftc.Status))
+	}
 }
 
 // writeList prints the objects of one kind in one cluster that match.

@@ -284,3 +284,27 @@ func (e *Env) waitClusterReady(t testing.TB, name string, ok func(corev1.Conditi
 		return fmt.Errorf("no Ready condition yet: %+v", kfc.Status.Conditions)
 	}, "KubeFedCluster %s Ready=%s", name, status)
 }
+
+// StopCluster stops the API server of a cluster of the federation (the
+// host or a member) and returns the function that starts it again and
+// fails the test when that fails. A cluster still stopped when the test
+// ends is started then.
+func StopCluster(t testing.TB, c *framework.Cluster) (start func()) {
+	t.Helper()
+	if err := c.Stop(t.Context()); err != nil {
+		t.Fatalf("stopping %s: %v", c.Name, err)
+	}
+	started := false
+	t.Cleanup(func() {
+		if !started {
+			_ = c.Start(context.Background())
+		}
+	})
+	return func() {
+		t.Helper()
+		if err := c.Start(t.Context()); err != nil {
+			t.Fatalf("starting %s: %v", c.Name, err)
+		}
+		started = true
+	}
+}

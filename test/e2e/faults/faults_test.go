@@ -67,15 +67,7 @@ func testMemberStopped(t *testing.T, e *e2eutil.Env) {
 		t.Fatalf("%s of %d copies within 2m0s: the rollout did not get halfway", copies, 2*n)
 	}
 	m2 := e.Fed.Cluster("member2")
-	if err := m2.Stop(ctx); err != nil {
-		t.Fatal(err)
-	}
-	restarted := false
-	t.Cleanup(func() {
-		if !restarted {
-			_ = m2.Start(context.Background())
-		}
-	})
+	startM2 := e2eutil.StopCluster(t, m2)
 	// member2's count is the last its watch reported before it stopped.
 	after, err := e.CountManagedConfigMapsIn(ctx, ns, "member1")
 	if err != nil {
@@ -97,10 +89,7 @@ func testMemberStopped(t *testing.T, e *e2eutil.Env) {
 	}, "every copy in member1 while member2 is stopped")
 	t.Logf("member1 got all %d copies %s after the start, with member2 stopped.", n, time.Since(start).Round(100*time.Millisecond))
 
-	if err := m2.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	restarted = true
+	startM2()
 	e.WaitClusterReady(t, "member2", corev1.ConditionTrue, 2*time.Minute)
 	ready := time.Now()
 	// The test KubeFedConfig's availableDelay is 1 s.
@@ -122,20 +111,9 @@ func testHostRestart(t *testing.T, e *e2eutil.Env) {
 	e.WaitConfigMapsPropagated(t, ns, n, 2*time.Minute)
 
 	stopped := time.Now()
-	if err := e.Fed.Host.Stop(ctx); err != nil {
-		t.Fatal(err)
-	}
-	restarted := false
-	t.Cleanup(func() {
-		if !restarted {
-			_ = e.Fed.Host.Start(context.Background())
-		}
-	})
+	startHost := e2eutil.StopCluster(t, e.Fed.Host)
 	time.Sleep(5 * time.Second)
-	if err := e.Fed.Host.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	restarted = true
+	startHost()
 	t.Logf("Host control plane stopped for %s.", time.Since(stopped).Round(100*time.Millisecond))
 
 	// Creating works as soon as the API server answers again.

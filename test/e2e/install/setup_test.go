@@ -17,10 +17,10 @@ limitations under the License.
 package install_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -202,43 +202,25 @@ func (e *env) leaseHolder(ctx context.Context) (string, error) {
 }
 
 // dumpOnFailure prints, when the test failed, the state of the control
-// plane: KubeFedClusters, FederatedTypeConfigs, the Lease.
+// plane: KubeFedClusters, FederatedTypeConfigs, the Lease, the federated
+// objects and their member copies.
 func (e *env) dumpOnFailure(t *testing.T) {
-	t.Cleanup(func() {
-		if !t.Failed() {
-			return
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		var b bytes.Buffer
-		kfcs := &fedcorev1b1.KubeFedClusterList{}
-		if err := e.host.List(ctx, kfcs, client.InNamespace(ns)); err != nil {
-			fmt.Fprintf(&b, "listing KubeFedClusters: %v\n", err)
-		}
-		for _, c := range kfcs.Items {
-			fmt.Fprintf(&b, "KubeFedCluster %s: %s\n", c.Name, toJSON(c.Status.Conditions))
-		}
-		ftcs := &fedcorev1b1.FederatedTypeConfigList{}
-		if err := e.host.List(ctx, ftcs, client.InNamespace(ns)); err != nil {
-			fmt.Fprintf(&b, "listing FederatedTypeConfigs: %v\n", err)
-		}
-		for _, ftc := range ftcs.Items {
-			fmt.Fprintf(&b, "FederatedTypeConfig %s: %s\n", ftc.Name, toJSON(ftc.Status))
-		}
+	e2eutil.OnFailure(t, "state of the control plane", func(ctx context.Context, b io.Writer) {
+		e2eutil.WriteControlPlane(ctx, b, e.host)
 		lease := &coordinationv1.Lease{}
 		if err := e.host.Get(ctx, client.ObjectKey{Namespace: ns, Name: leaseName}, lease); err != nil {
-			fmt.Fprintf(&b, "Lease %s: %v\n", leaseName, err)
+			fmt.Fprintf(b, "Lease %s: %v\n", leaseName, err)
 		} else {
-			fmt.Fprintf(&b, "Lease %s: %s\n", leaseName, toJSON(lease.Spec))
+			fmt.Fprintf(b, "Lease %s: %s\n", leaseName, toJSON(lease.Spec))
 		}
 		for _, kind := range []string{"FederatedNamespace", "FederatedDeployment"} {
 			list := &unstructured.UnstructuredList{}
 			list.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind(kind + "List"))
 			if err := e.host.List(ctx, list); err != nil {
-				fmt.Fprintf(&b, "listing %s: %v\n", kind, err)
+				fmt.Fprintf(b, "listing %s: %v\n", kind, err)
 			}
 			for _, u := range list.Items {
-				fmt.Fprintf(&b, "%s %s/%s generation %d finalizers %v status %s\n", kind, u.GetNamespace(), u.GetName(),
+				fmt.Fprintf(b, "%s %s/%s generation %d finalizers %v status %s\n", kind, u.GetNamespace(), u.GetName(),
 					u.GetGeneration(), u.GetFinalizers(), toJSON(u.Object["status"]))
 			}
 		}
@@ -249,9 +231,8 @@ func (e *env) dumpOnFailure(t *testing.T) {
 					key = types.NamespacedName{Namespace: appNS, Name: appName}
 				}
 				err := e.members[name].Get(ctx, key, obj)
-				fmt.Fprintf(&b, "%T %s in %s: labels %v, error %v\n", obj, key, name, obj.GetLabels(), err)
+				fmt.Fprintf(b, "%T %s in %s: labels %v, error %v\n", obj, key, name, obj.GetLabels(), err)
 			}
 		}
-		t.Logf("state of the control plane:\n%s", b.String())
 	})
 }

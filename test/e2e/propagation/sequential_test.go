@@ -148,15 +148,7 @@ func testMemberFailure(t *testing.T, e *e2eutil.Env) {
 
 	m2 := e.Fed.Cluster(member2)
 	stopped := time.Now()
-	if err := m2.Stop(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	restarted := false
-	t.Cleanup(func() {
-		if !restarted {
-			_ = m2.Start(context.Background())
-		}
-	})
+	startM2 := e2eutil.StopCluster(t, m2)
 	e.WaitClusterNotReady(t, member2, 30*time.Second)
 	t.Logf("member2 stopped, its KubeFedCluster not Ready after %s.", time.Since(stopped).Round(100*time.Millisecond))
 
@@ -185,10 +177,7 @@ func testMemberFailure(t *testing.T, e *e2eutil.Env) {
 	}
 
 	t.Log("member2 returns: both objects converge by themselves.")
-	if err := m2.Start(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	restarted = true
+	startM2()
 	e.WaitClusterReady(t, member2, "True", time.Minute)
 	for _, obj := range []*unstructured.Unstructured{created, existing} {
 		ft.waitPropagated(t, e, obj, bothMembers...)

@@ -17,7 +17,6 @@ limitations under the License.
 package propagation_test
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"testing"
@@ -76,15 +75,7 @@ func TestVersionRecordIsTrue(t *testing.T) {
 
 	t.Log("Stopping member2, updating every object and placing every other one on member1 only, then starting member2.")
 	m2 := e.Fed.Cluster(member2)
-	if err := m2.Stop(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	restarted := false
-	t.Cleanup(func() {
-		if !restarted {
-			_ = m2.Start(context.Background())
-		}
-	})
+	startM2 := e2eutil.StopCluster(t, m2)
 	e.WaitClusterNotReady(t, member2, time.Minute)
 	placed := make([][]string, len(objs))
 	for i, obj := range objs {
@@ -99,10 +90,7 @@ func TestVersionRecordIsTrue(t *testing.T) {
 			}
 		})
 	}
-	if err := m2.Start(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	restarted = true
+	startM2()
 	e.WaitClusterReady(t, member2, corev1.ConditionTrue, 2*time.Minute)
 
 	t.Log("Checking every record against the member copies.")
