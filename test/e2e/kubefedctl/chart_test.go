@@ -35,8 +35,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
-	"github.com/kubefed/kubefed/cmd/controller-manager/app"
 	"github.com/kubefed/kubefed/internal/kubefedctl"
+	"github.com/kubefed/kubefed/internal/kubefedctl/kubefedctltest"
 	"github.com/kubefed/kubefed/test/e2e/e2eutil"
 	"github.com/kubefed/kubefed/test/framework"
 )
@@ -71,14 +71,9 @@ func setupChart(t *testing.T) *chartEnv {
 	binDir := e2eutil.RequireBinaries(t, "controller-manager", "kubefedctl", "helm", "kwokctl", "kubectl")
 	fed := framework.New(t, framework.Options{Members: framework.MemberNames(2), Nodes: 1, BinDir: binDir})
 	e := &chartEnv{fed: fed, binDir: binDir, members: map[string]client.Client{}}
-	var err error
-	if e.host, err = client.New(fed.Host.Config, client.Options{Scheme: app.Scheme()}); err != nil {
-		t.Fatal(err)
-	}
+	e.host = kubefedctltest.NewClient(t, fed.Host.Config)
 	for _, m := range fed.Members {
-		if e.members[m.Name], err = client.New(m.Config, client.Options{Scheme: app.Scheme()}); err != nil {
-			t.Fatal(err)
-		}
+		e.members[m.Name] = kubefedctltest.NewClient(t, m.Config)
 	}
 	e2eutil.Helm(t, "install", "kubefed", filepath.Join(e2eutil.RepoRoot(), "charts", "kubefed"), "--namespace", ns, "--create-namespace",
 		"--kubeconfig", fed.Kubeconfig(), "--kube-context", "host",
