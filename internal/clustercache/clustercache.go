@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -366,6 +367,23 @@ func (c *ClusterCache) connection(name string) (*connection, error) {
 	return conn, nil
 }
 
+// connections returns the current connections.
+func (c *ClusterCache) connections() []*connection {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Collect(maps.Values(c.conns))
+}
+
+// backoffDelay is the delay after failures in a row: Options.MinBackoff,
+// doubling with every failure after the first, at most limit.
+func (c *ClusterCache) backoffDelay(failures int, limit time.Duration) time.Duration {
+	delay := c.opts.MinBackoff << min(failures-1, 16)
+	if delay > limit || delay <= 0 {
+		delay = limit
+	}
+	return delay
+}
+
 func (c *ClusterCache) listenersLocked() []func(ConnectionEvent) {
 	out := make([]func(ConnectionEvent), 0, len(c.listeners))
 	for _, fn := range c.listeners {
@@ -415,10 +433,7 @@ func (c *ClusterCache) connectionFailed(conn *connection, err error) {
 		c.backoffs[conn.name] = b
 	}
 	b.failures++
-	delay := c.opts.MinBackoff << min(b.failures-1, 16)
-	if delay > c.opts.MaxBackoff || delay <= 0 {
-		delay = c.opts.MaxBackoff
-	}
+	delay := c.backoffDelay(b.failures, c.opts.MaxBackoff)
 	b.notBefore = time.Now().Add(delay)
 	b.err = err
 	listeners := c.listenersLocked()
@@ -426,47 +441,6 @@ func (c *ClusterCache) connectionFailed(conn *connection, err error) {
 	conn.log.Error(err, "Dropped member cluster connection", "retryIn", delay)
 	metrics.ClusterConnections.DeleteLabelValues(conn.name)
 	publish(listeners, ConnectionEvent{Cluster: conn.name, Connected: false, Err: err})
-}
-
-// watchRetryDelay is the delay before the next attempt to register a watch
-// that failed that many times in a row in a member.
-func (c *ClusterCache) watchRetryDelay(failures int) time.Duration {
-	limit := min(c.opts.MaxBackoff, maxWatchRetryBackoff)
-	delay := c.opts.MinBackoff << min(failures-1, 16)
-	if delay > limit || delay <= 0 {
-		delay = limit
-	}
-	return delay
-}
-
-// watching reports whether w is still registered (not removed by Unwatch).
-func (c *ClusterCache) watching(w *watch) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.watches[w.name] == w
-}
-
-// WatchErrors returns, by cluster, why the named watch could not be
-// registered in the connected members where it is not registered: its kind
-// is not served there (its CRD is not installed, a NoMatch error), or the
-// member's discovery failed. Each such member is tried again with backoff
-// (Options.MinBackoff doubling, at most a minute); the watch's
-// RegistrationHandler is told when this changes. Empty when the watch runs
-// in every connected member.
-func (c *ClusterCache) WatchErrors(name string) map[string]error {
-	c.mu.Lock()
-	conns := make([]*connection, 0, len(c.conns))
-	for _, conn := range c.conns {
-		conns = append(conns, conn)
-	}
-	c.mu.Unlock()
-	out := map[string]error{}
-	for _, conn := range conns {
-		if err := conn.watchError(name); err != nil {
-			out[conn.name] = err
-		}
-	}
-	return out
 }
 
 // namespaceConfig returns the cache namespaces of Options.Namespaces; nil

@@ -187,14 +187,8 @@ func TestClusterCache(t *testing.T) {
 	})
 
 	t.Run("reader serves managed objects from the cache", func(t *testing.T) {
-		r, err := cc.GetReader(ctx, m2.Name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		testenv.Eventually(t, 10*time.Second, func(context.Context) error {
-			return r.Get(ctx, client.ObjectKey{Namespace: memberNamespace, Name: "managed"}, &corev1.ConfigMap{})
-		}, "cached read")
-		err = r.Get(ctx, client.ObjectKey{Namespace: memberNamespace, Name: "unmanaged"}, &corev1.ConfigMap{})
+		r := cachedRead(ctx, t, cc, m2.Name, "managed", 10*time.Second)
+		err := r.Get(ctx, client.ObjectKey{Namespace: memberNamespace, Name: "unmanaged"}, &corev1.ConfigMap{})
 		if !apierrors.IsNotFound(err) {
 			t.Fatalf("cached read of an unmanaged object: %v, want NotFound", err)
 		}
@@ -228,21 +222,12 @@ func TestClusterCache(t *testing.T) {
 		cluster1b := cluster1.DeepCopy()
 		cluster1b.Spec.DisabledTLSValidations = []fedcorev1b1.TLSValidation{fedcorev1b1.TLSSubjectName}
 		must(t, cc.Connect(ctx, clustercache.ConnectInput{Cluster: cluster1b, Secret: secret1}))
-		deadline := time.Now().Add(15 * time.Second)
-		for slices.Contains(slices.Collect(maps.Values(want)), false) {
-			if time.Now().After(deadline) {
-				t.Fatalf("requests not enqueued within 15s: %v", want)
-			}
-			if q.Len() == 0 {
-				time.Sleep(50 * time.Millisecond)
-				continue
-			}
-			r, _ := q.Get()
+		awaitRequests(t, q, func() string { return fmt.Sprintf("requests %v", want) }, func(r reconcile.Request) bool {
 			if _, ok := want[r]; ok {
 				want[r] = true
 			}
-			q.Done(r)
-		}
+			return !slices.Contains(slices.Collect(maps.Values(want)), false)
+		})
 		stopSources()
 		cluster1 = cluster1b
 	})
@@ -271,21 +256,7 @@ func TestClusterCache(t *testing.T) {
 		want := reconcile.Request{NamespacedName: client.ObjectKey{Namespace: m2.Name, Name: "updated"}}
 		next := func(what string) {
 			t.Helper()
-			deadline := time.Now().Add(15 * time.Second)
-			for {
-				if time.Now().After(deadline) {
-					t.Fatalf("the request of the %s was not handed out within 15s", what)
-				}
-				if q.Len() == 0 {
-					time.Sleep(20 * time.Millisecond)
-					continue
-				}
-				r, _ := q.Get()
-				q.Done(r)
-				if r == want {
-					return
-				}
-			}
+			awaitRequests(t, q, func() string { return "the request of the " + what }, func(r reconcile.Request) bool { return r == want })
 		}
 		c2, err := cc.GetClient(ctx, m2.Name)
 		must(t, err)
@@ -384,6 +355,42 @@ func TestClusterCache(t *testing.T) {
 	goleak.VerifyNone(t, leaks)
 	runtime.KeepAlive(cs1)
 	runtime.KeepAlive(cs2)
+}
+
+// awaitRequests takes requests from q until done says that the one taken
+// completes what the test waits for; it fails the test after 15 s, saying
+// what was awaited.
+func awaitRequests(t *testing.T, q workqueue.TypedRateLimitingInterface[reconcile.Request], what func() string, done func(reconcile.Request) bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not handed out within 15s", what())
+		}
+		if q.Len() == 0 {
+			time.Sleep(20 * time.Millisecond)
+			continue
+		}
+		r, _ := q.Get()
+		q.Done(r)
+		if done(r) {
+			return
+		}
+	}
+}
+
+// cachedRead waits until the cache of cluster serves the ConfigMap name of
+// memberNamespace, and returns the cache's reader.
+func cachedRead(ctx context.Context, t *testing.T, cc *clustercache.ClusterCache, cluster, name string, timeout time.Duration) client.Reader {
+	t.Helper()
+	r, err := cc.GetReader(ctx, cluster)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testenv.Eventually(t, timeout, func(context.Context) error {
+		return r.Get(ctx, client.ObjectKey{Namespace: memberNamespace, Name: name}, &corev1.ConfigMap{})
+	}, "cached read of %s/%s in cluster %s", memberNamespace, name, cluster)
+	return r
 }
 
 func must(t *testing.T, err error) {

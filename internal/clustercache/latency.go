@@ -102,13 +102,7 @@ func (c *ClusterCache) WriteLatency(cluster string) time.Duration {
 // that are all equally slow, are never slow: waiting for them holds nobody
 // else back.
 func (c *ClusterCache) SlowClusters() sets.Set[string] {
-	c.mu.Lock()
-	conns := make([]*connection, 0, len(c.conns))
-	for _, conn := range c.conns {
-		conns = append(conns, conn)
-	}
-	c.mu.Unlock()
-	return slowMembers(conns)
+	return slowMembers(c.connections())
 }
 
 // slowMembers is SlowClusters over the given connections.

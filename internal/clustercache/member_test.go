@@ -18,6 +18,7 @@ package clustercache_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -29,6 +30,7 @@ import (
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	"github.com/kubefed/kubefed/test/framework"
+	"github.com/kubefed/kubefed/test/testenv"
 )
 
 const memberNamespace = "kubefed-test"
@@ -38,11 +40,12 @@ const memberNamespace = "kubefed-test"
 // host Secret (not created anywhere) that reach the member with that token.
 func memberAccess(ctx context.Context, t *testing.T, member *framework.Cluster, secretName string) (*fedcorev1b1.KubeFedCluster, *corev1.Secret) {
 	t.Helper()
-	cs, err := member.Clientset()
-	if err != nil {
-		t.Fatal(err)
-	}
-	token := serviceAccountToken(ctx, t, cs, secretName)
+	return accessWithToken(member, serviceAccountToken(ctx, t, clientset(t, member), secretName))
+}
+
+// accessWithToken returns the KubeFedCluster and host Secret (not created
+// anywhere) that reach member with token.
+func accessWithToken(member *framework.Cluster, token string) (*fedcorev1b1.KubeFedCluster, *corev1.Secret) {
 	cluster := &fedcorev1b1.KubeFedCluster{
 		ObjectMeta: metav1.ObjectMeta{Namespace: fedcorev1b1.DefaultKubeFedSystemNamespace, Name: member.Name},
 		Spec: fedcorev1b1.KubeFedClusterSpec{
@@ -58,43 +61,72 @@ func memberAccess(ctx context.Context, t *testing.T, member *framework.Cluster, 
 	return cluster, secret
 }
 
+func clientset(t *testing.T, member *framework.Cluster) kubernetes.Interface {
+	t.Helper()
+	cs, err := member.Clientset()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cs
+}
+
 // serviceAccountToken makes sure the kubefed service account exists with
 // cluster-admin rights and returns the token of its token Secret secretName,
 // creating the Secret and waiting until the token controller filled it.
 func serviceAccountToken(ctx context.Context, t *testing.T, cs kubernetes.Interface, secretName string) string {
 	t.Helper()
 	const sa = "kubefed-member"
-	create := func(err error) {
-		t.Helper()
-		if err != nil && !apierrors.IsAlreadyExists(err) {
-			t.Fatal(err)
-		}
-	}
-	_, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: memberNamespace}}, metav1.CreateOptions{})
-	create(err)
-	_, err = cs.CoreV1().ServiceAccounts(memberNamespace).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: sa}}, metav1.CreateOptions{})
-	create(err)
-	_, err = cs.RbacV1().ClusterRoleBindings().Create(ctx, &rbacv1.ClusterRoleBinding{
+	createServiceAccount(ctx, t, cs, sa)
+	_, err := cs.RbacV1().ClusterRoleBindings().Create(ctx, &rbacv1.ClusterRoleBinding{
 		ObjectMeta: metav1.ObjectMeta{Name: "kubefed-member"},
 		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "cluster-admin"},
 		Subjects:   []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Namespace: memberNamespace, Name: sa}},
 	}, metav1.CreateOptions{})
-	create(err)
-	_, err = cs.CoreV1().Secrets(memberNamespace).Create(ctx, &corev1.Secret{
+	mustExist(t, err)
+	return tokenOf(ctx, t, cs, sa, secretName)
+}
+
+// createServiceAccount creates memberNamespace and the service account sa
+// there, unless they exist.
+func createServiceAccount(ctx context.Context, t *testing.T, cs kubernetes.Interface, sa string) {
+	t.Helper()
+	_, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: memberNamespace}}, metav1.CreateOptions{})
+	mustExist(t, err)
+	_, err = cs.CoreV1().ServiceAccounts(memberNamespace).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: sa}}, metav1.CreateOptions{})
+	mustExist(t, err)
+}
+
+// tokenOf creates the token Secret secretName of the service account sa,
+// unless it exists, and returns its token once the token controller filled
+// it.
+func tokenOf(ctx context.Context, t *testing.T, cs kubernetes.Interface, sa, secretName string) string {
+	t.Helper()
+	_, err := cs.CoreV1().Secrets(memberNamespace).Create(ctx, &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Name: secretName, Annotations: map[string]string{corev1.ServiceAccountNameKey: sa}},
 		Type:       corev1.SecretTypeServiceAccountToken,
 	}, metav1.CreateOptions{})
-	create(err)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	mustExist(t, err)
+	var token []byte
+	testenv.Eventually(t, 30*time.Second, func(ctx context.Context) error {
 		s, err := cs.CoreV1().Secrets(memberNamespace).Get(ctx, secretName, metav1.GetOptions{})
-		if err == nil && len(s.Data[corev1.ServiceAccountTokenKey]) > 0 {
-			return string(s.Data[corev1.ServiceAccountTokenKey])
+		if err != nil {
+			return err
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("token Secret %s/%s was not filled within 30s (last error: %v)", memberNamespace, secretName, err)
+		if token = s.Data[corev1.ServiceAccountTokenKey]; len(token) == 0 {
+			return errNoToken
 		}
-		time.Sleep(200 * time.Millisecond)
+		return nil
+	}, "token Secret %s/%s filled", memberNamespace, secretName)
+	return string(token)
+}
+
+var errNoToken = errors.New("the token controller has not filled the Secret yet")
+
+// mustExist fails the test on a create error other than AlreadyExists.
+func mustExist(t *testing.T, err error) {
+	t.Helper()
+	if err != nil && !apierrors.IsAlreadyExists(err) {
+		t.Fatal(err)
 	}
 }
 

@@ -18,15 +18,12 @@ package clustercache_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	"github.com/kubefed/kubefed/internal/clustercache"
@@ -70,13 +67,7 @@ func TestNamespacedMember(t *testing.T) {
 			t.Fatalf("creating a ConfigMap in %s/%s with the member identity: %v", member.Name, memberNamespace, err)
 		}
 		testenv.Eventually(t, 15*time.Second, func(context.Context) error { return seen.saw(member.Name + "/" + memberNamespace + "/ns-managed") }, "event of the ConfigMap")
-		reader, err := cc.GetReader(ctx, member.Name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		testenv.Eventually(t, 15*time.Second, func(context.Context) error {
-			return reader.Get(ctx, client.ObjectKey{Namespace: memberNamespace, Name: "ns-managed"}, &corev1.ConfigMap{})
-		}, "the ConfigMap served by the cache")
+		cachedRead(ctx, t, cc, member.Name, "ns-managed", 15*time.Second)
 		// Past the sync timeout, the connection is still there: the
 		// refused Namespace watch did not count.
 		time.Sleep(2 * syncTimeout)
@@ -125,61 +116,19 @@ func startCache(ctx context.Context, t *testing.T, cc *clustercache.ClusterCache
 // KubeFedCluster and Secret that reach the member with its token.
 func namespacedAccess(ctx context.Context, t *testing.T, member *framework.Cluster) (*fedcorev1b1.KubeFedCluster, *corev1.Secret) {
 	t.Helper()
-	cs, err := member.Clientset()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cs := clientset(t, member)
 	const sa, secretName = "kubefed-namespaced", "kubefed-namespaced-token"
-	created := func(err error) {
-		t.Helper()
-		if err != nil && !apierrors.IsAlreadyExists(err) {
-			t.Fatal(err)
-		}
-	}
-	_, err = cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: memberNamespace}}, metav1.CreateOptions{})
-	created(err)
-	_, err = cs.CoreV1().ServiceAccounts(memberNamespace).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: sa}}, metav1.CreateOptions{})
-	created(err)
-	_, err = cs.RbacV1().Roles(memberNamespace).Create(ctx, &rbacv1.Role{
+	createServiceAccount(ctx, t, cs, sa)
+	_, err := cs.RbacV1().Roles(memberNamespace).Create(ctx, &rbacv1.Role{
 		ObjectMeta: metav1.ObjectMeta{Name: sa},
 		Rules:      []rbacv1.PolicyRule{{APIGroups: []string{"*"}, Resources: []string{"*"}, Verbs: []string{"*"}}},
 	}, metav1.CreateOptions{})
-	created(err)
+	mustExist(t, err)
 	_, err = cs.RbacV1().RoleBindings(memberNamespace).Create(ctx, &rbacv1.RoleBinding{
 		ObjectMeta: metav1.ObjectMeta{Name: sa},
 		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: sa},
 		Subjects:   []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Namespace: memberNamespace, Name: sa}},
 	}, metav1.CreateOptions{})
-	created(err)
-	_, err = cs.CoreV1().Secrets(memberNamespace).Create(ctx, &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Name: secretName, Annotations: map[string]string{corev1.ServiceAccountNameKey: sa}},
-		Type:       corev1.SecretTypeServiceAccountToken,
-	}, metav1.CreateOptions{})
-	created(err)
-	var token []byte
-	testenv.Eventually(t, 30*time.Second, func(context.Context) error {
-		s, err := cs.CoreV1().Secrets(memberNamespace).Get(ctx, secretName, metav1.GetOptions{})
-		if err != nil {
-			return err
-		}
-		if token = s.Data[corev1.ServiceAccountTokenKey]; len(token) == 0 {
-			return errNoToken
-		}
-		return nil
-	}, "token Secret filled")
-	cluster := &fedcorev1b1.KubeFedCluster{
-		ObjectMeta: metav1.ObjectMeta{Namespace: fedcorev1b1.DefaultKubeFedSystemNamespace, Name: member.Name},
-		Spec: fedcorev1b1.KubeFedClusterSpec{
-			APIEndpoint: member.Endpoint(),
-			CABundle:    member.Config.CAData,
-			SecretRef:   fedcorev1b1.LocalSecretReference{Name: member.Name + "-secret"},
-		},
-	}
-	secret := &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Namespace: cluster.Namespace, Name: cluster.Spec.SecretRef.Name},
-		Data:       map[string][]byte{fedcorev1b1.ClusterSecretTokenKey: token},
-	}
-	return cluster, secret
+	mustExist(t, err)
+	return accessWithToken(member, tokenOf(ctx, t, cs, sa, secretName))
 }
-
-var errNoToken = errors.New("the token controller has not filled the Secret yet")
