@@ -285,3 +285,37 @@ func DescribeEvent(ev watch.Event) string {
 	}
 	return fmt.Sprintf("%s %s %s (resourceVersion %s)", ev.Type, kind, client.ObjectKeyFromObject(o), o.GetResourceVersion())
 }
+
+// Follow watches src from resourceVersion rv (from the current state when
+// rv is empty) until ctx ends, and calls on with the object of every event
+// in order; a watch the server closes is opened again where the last one
+// ended, so that no write goes unseen. It returns nil when ctx ended, and
+// the error when a watch could not be opened or reported an error.
+func Follow(ctx context.Context, src WatchSource, rv string, on func(client.Object)) error {
+	for ctx.Err() == nil {
+		w, from, err := openWatch(ctx, src, rv)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("watching %s from resourceVersion %s: %w", src.Name, rv, err)
+		}
+		rv = from
+		for ev := range w.ResultChan() {
+			if ev.Type == watch.Error {
+				w.Stop()
+				if ctx.Err() != nil {
+					// Stopped by the caller: the stream ends with an error event.
+					return nil
+				}
+				return fmt.Errorf("watching %s: %v", src.Name, apierrors.FromObject(ev.Object))
+			}
+			if obj := EventObject(ev); obj != nil {
+				rv = obj.GetResourceVersion()
+				on(obj)
+			}
+		}
+		w.Stop()
+	}
+	return nil
+}

@@ -24,10 +24,8 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/watch"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
@@ -206,37 +204,14 @@ func watchStatuses(t *testing.T, e *e2eutil.Env, ns string) *statusWatch {
 	ctx, cancel := context.WithCancel(t.Context())
 	s := &statusWatch{cancel: cancel, done: make(chan struct{}), waiting: map[string]bool{}}
 	t.Cleanup(cancel)
-	rv := list.GetResourceVersion()
+	src := e2eutil.WatchSource{Name: "FederatedConfigMaps in " + ns, Client: c, List: list.DeepCopy(), Opts: []client.ListOption{client.InNamespace(ns)}}
 	go func() {
 		defer close(s.done)
-		for ctx.Err() == nil {
-			w, err := c.Watch(ctx, list.DeepCopy(), client.InNamespace(ns), &client.ListOptions{Raw: &metav1.ListOptions{ResourceVersion: rv}})
-			if err != nil {
-				if ctx.Err() == nil {
-					s.err = fmt.Errorf("watching FederatedConfigMaps in %s from resourceVersion %s: %w", ns, rv, err)
-				}
-				return
-			}
-			for ev := range w.ResultChan() {
-				if ev.Type == watch.Error {
-					if ctx.Err() != nil {
-						// Stopped by finish: the stream ends with an error event.
-						w.Stop()
-						return
-					}
-					s.err = fmt.Errorf("watching FederatedConfigMaps in %s: %v", ns, apierrors.FromObject(ev.Object))
-					w.Stop()
-					return
-				}
-				u, ok := ev.Object.(*unstructured.Unstructured)
-				if !ok {
-					continue
-				}
-				rv = u.GetResourceVersion()
+		s.err = e2eutil.Follow(ctx, src, list.GetResourceVersion(), func(obj client.Object) {
+			if u, ok := obj.(*unstructured.Unstructured); ok {
 				s.observe(u)
 			}
-			w.Stop()
-		}
+		})
 	}()
 	return s
 }

@@ -34,7 +34,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/watch"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -48,6 +47,7 @@ import (
 	"github.com/kubefed/kubefed/controllers/kubefedcluster"
 	"github.com/kubefed/kubefed/internal/clustercache"
 	"github.com/kubefed/kubefed/test/framework"
+	"github.com/kubefed/kubefed/test/e2e/e2eutil"
 	"github.com/kubefed/kubefed/test/testenv"
 )
 
@@ -309,34 +309,16 @@ func (e *env) monitor(t *testing.T, name, other string) *readyMonitor {
 	ctx, cancel := context.WithCancel(t.Context())
 	m := &readyMonitor{name: name, other: other, stop: cancel, done: make(chan struct{}), controlled: make(chan struct{})}
 	token := time.Now().Format(time.RFC3339Nano)
-	rv := list.ResourceVersion
+	src := e2eutil.WatchSource{Name: "KubeFedClusters", Client: wc, List: &fedcorev1b1.KubeFedClusterList{}, Opts: []client.ListOption{client.InNamespace(ns)}}
 	go func() {
 		defer close(m.done)
-		for ctx.Err() == nil {
-			w, err := wc.Watch(ctx, &fedcorev1b1.KubeFedClusterList{}, client.InNamespace(ns), &client.ListOptions{Raw: &metav1.ListOptions{ResourceVersion: rv}})
-			if err != nil {
-				if ctx.Err() == nil {
-					m.fail(fmt.Errorf("watching KubeFedClusters from resourceVersion %s: %w", rv, err))
-				}
-				return
+		err := e2eutil.Follow(ctx, src, list.ResourceVersion, func(obj client.Object) {
+			if kfc, ok := obj.(*fedcorev1b1.KubeFedCluster); ok {
+				m.observe(kfc, token)
 			}
-			for ev := range w.ResultChan() {
-				if ev.Type == watch.Error {
-					if ctx.Err() != nil {
-						// Stopped by finish: the stream ends with an error event.
-						w.Stop()
-						return
-					}
-					m.fail(fmt.Errorf("watching KubeFedClusters: %v", apierrors.FromObject(ev.Object)))
-					w.Stop()
-					return
-				}
-				if kfc, ok := ev.Object.(*fedcorev1b1.KubeFedCluster); ok {
-					rv = kfc.ResourceVersion
-					m.observe(kfc, token)
-				}
-			}
-			w.Stop()
+		})
+		if err != nil {
+			m.fail(err)
 		}
 	}()
 	patch := client.MergeFrom(&fedcorev1b1.KubeFedCluster{})
