@@ -18,6 +18,7 @@ package federatedtypeconfig
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -225,4 +226,26 @@ func (r *Reconciler) requeue(name, reason, message string, settings fedcorev1b1.
 		// until the next attempt.
 		return ctrl.Result{RequeueAfter: time.Until(at)}, fmt.Sprintf("%s (next attempt at %s)", message, at.UTC().Format(time.RFC3339))
 	}
+}
+
+// writeStatus writes the status setStatus computes, only when it changed.
+func (r *Reconciler) writeStatus(ctx context.Context, ftc *fedcorev1b1.FederatedTypeConfig, reason, message string,
+	pruned []string, memberWatchErrors map[string]error) error {
+	orig := ftc.DeepCopy()
+	setStatus(ftc, reason, message, pruned, memberWatchErrors)
+	if equalStatus(&orig.Status, &ftc.Status) {
+		return nil
+	}
+	if err := r.Client.Status().Patch(ctx, ftc, client.MergeFrom(orig)); err != nil && !apierrors.IsNotFound(err) {
+		return fmt.Errorf("writing the status of FederatedTypeConfig %s: %w", ftc.Name, err)
+	}
+	return nil
+}
+
+// equalStatus compares two statuses as they are stored (condition times to
+// the second).
+func equalStatus(a, b *fedcorev1b1.FederatedTypeConfigStatus) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return string(ja) == string(jb)
 }

@@ -186,6 +186,42 @@ func crdOf(group, kind, plural string, schema *apiextensionsv1.JSONSchemaProps) 
 	}
 }
 
+// installCRDs installs copies of the CRDs (the originals can be installed
+// again later) and waits until the API server serves them.
+func installCRDs(t *testing.T, cfg *rest.Config, crds ...*apiextensionsv1.CustomResourceDefinition) {
+	t.Helper()
+	fresh := make([]*apiextensionsv1.CustomResourceDefinition, 0, len(crds))
+	for _, crd := range crds {
+		fresh = append(fresh, crd.DeepCopy())
+	}
+	if err := envtest.CreateCRDs(cfg, fresh); err != nil {
+		t.Fatal(err)
+	}
+	if err := envtest.WaitForCRDs(cfg, fresh, envtest.CRDInstallOptions{MaxTime: time.Minute, PollInterval: 200 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// createExampleType creates the enabled FederatedTypeConfig of the
+// namespaced kind of example.kubefed.io (whose plural is kind's, lower
+// case, with an s) federated as types.kubefed.io's Federated<kind>.
+func createExampleType(t *testing.T, admin client.Client, namespace, kind string) *fedcorev1b1.FederatedTypeConfig {
+	t.Helper()
+	plural := strings.ToLower(kind) + "s"
+	ftc := &fedcorev1b1.FederatedTypeConfig{
+		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: plural + ".example.kubefed.io"},
+		Spec: fedcorev1b1.FederatedTypeConfigSpec{
+			TargetType:    fedcorev1b1.APIResource{Group: "example.kubefed.io", Version: "v1", Kind: kind, PluralName: plural, Scope: apiextensionsv1.NamespaceScoped},
+			FederatedType: fedcorev1b1.APIResource{Group: "types.kubefed.io", Version: "v1", Kind: "Federated" + kind, PluralName: "federated" + plural, Scope: apiextensionsv1.NamespaceScoped},
+			Propagation:   fedcorev1b1.PropagationEnabled,
+		},
+	}
+	if err := admin.Create(t.Context(), ftc); err != nil {
+		t.Fatal(err)
+	}
+	return ftc
+}
+
 func withSubresources(resources []string) []string {
 	var out []string
 	for _, r := range resources {

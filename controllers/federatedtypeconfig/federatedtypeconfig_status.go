@@ -17,27 +17,21 @@ limitations under the License.
 package federatedtypeconfig
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 )
 
-// writeStatus records whether the controller runs, and what it found out
-// (the status fields its CRD drops, the members where it does not watch
-// its copies), only when that changed.
-func (r *Reconciler) writeStatus(ctx context.Context, ftc *fedcorev1b1.FederatedTypeConfig, reason, message string,
-	pruned []string, memberWatchErrors map[string]error) error {
-	orig := ftc.DeepCopy()
+// setStatus computes the status of ftc: whether its controller runs (the
+// Ready reason and message), and what the controller found out (the status
+// fields its CRD drops, the members where it does not watch its copies).
+func setStatus(ftc *fedcorev1b1.FederatedTypeConfig, reason, message string, pruned []string, memberWatchErrors map[string]error) {
 	ftc.Status.ObservedGeneration = ftc.Generation
 	ftc.Status.PropagationController = fedcorev1b1.ControllerStatusNotRunning
 	status := metav1.ConditionFalse
@@ -48,52 +42,38 @@ func (r *Reconciler) writeStatus(ctx context.Context, ftc *fedcorev1b1.Federated
 	meta.SetStatusCondition(&ftc.Status.Conditions, metav1.Condition{
 		Type: fedcorev1b1.FederatedTypeConfigReady, Status: status, Reason: reason, Message: message, ObservedGeneration: ftc.Generation,
 	})
-	setStatusSchemaCondition(ftc, pruned)
-	setMemberWatchesCondition(ftc, memberWatchErrors)
-	if equalStatus(&orig.Status, &ftc.Status) {
-		return nil
-	}
-	if err := r.Client.Status().Patch(ctx, ftc, client.MergeFrom(orig)); err != nil && !apierrors.IsNotFound(err) {
-		return fmt.Errorf("writing the status of FederatedTypeConfig %s: %w", ftc.Name, err)
-	}
-	return nil
-}
-
-func equalStatus(a, b *fedcorev1b1.FederatedTypeConfigStatus) bool {
-	ja, _ := json.Marshal(a)
-	jb, _ := json.Marshal(b)
-	return string(ja) == string(jb)
-}
-
-// setStatusSchemaCondition sets StatusSchemaComplete=False naming the
-// status fields the type's CRD drops, or removes the condition when there
-// are none.
-func setStatusSchemaCondition(ftc *fedcorev1b1.FederatedTypeConfig, pruned []string) {
-	if len(pruned) == 0 {
-		meta.RemoveStatusCondition(&ftc.Status.Conditions, fedcorev1b1.FederatedTypeConfigStatusSchemaComplete)
-		return
-	}
-	meta.SetStatusCondition(&ftc.Status.Conditions, metav1.Condition{
-		Type: fedcorev1b1.FederatedTypeConfigStatusSchemaComplete, Status: metav1.ConditionFalse,
-		Reason: fedcorev1b1.ReasonStatusFieldsPruned, ObservedGeneration: ftc.Generation,
-		Message: fmt.Sprintf(
+	var prunedMessage string
+	if len(pruned) > 0 {
+		prunedMessage = fmt.Sprintf(
 			"the CRD of %s drops %s (a CRD made by KubeFed's tooling): kubefed no longer writes them for this type; replace the CRD's schema with kubefed's (the chart's crds/ for default types) and restart the controller-manager",
-			ftc.Spec.FederatedType.Kind, strings.Join(pruned, ", ")),
-	})
+			ftc.Spec.FederatedType.Kind, strings.Join(pruned, ", "))
+	}
+	setProblemCondition(ftc, fedcorev1b1.FederatedTypeConfigStatusSchemaComplete, fedcorev1b1.ReasonStatusFieldsPruned, prunedMessage)
+	setMemberWatchesCondition(ftc, memberWatchErrors)
 }
 
 // setMemberWatchesCondition sets MemberWatchesReady=False naming the members
 // where the type's copies are not watched, or removes the condition when
 // there are none.
 func setMemberWatchesCondition(ftc *fedcorev1b1.FederatedTypeConfig, errs map[string]error) {
-	if len(errs) == 0 {
-		meta.RemoveStatusCondition(&ftc.Status.Conditions, fedcorev1b1.FederatedTypeConfigMemberWatchesReady)
+	var message string
+	if len(errs) > 0 {
+		message = memberWatchMessage(ftc, errs)
+	}
+	setProblemCondition(ftc, fedcorev1b1.FederatedTypeConfigMemberWatchesReady, fedcorev1b1.ReasonMemberWatchFailed, message)
+}
+
+// setProblemCondition sets a condition that reports a problem to False with
+// the reason and message, or removes it when the message is "" (no
+// problem): StatusSchemaComplete and MemberWatchesReady are only shown
+// while they are False.
+func setProblemCondition(ftc *fedcorev1b1.FederatedTypeConfig, condType, reason, message string) {
+	if message == "" {
+		meta.RemoveStatusCondition(&ftc.Status.Conditions, condType)
 		return
 	}
 	meta.SetStatusCondition(&ftc.Status.Conditions, metav1.Condition{
-		Type: fedcorev1b1.FederatedTypeConfigMemberWatchesReady, Status: metav1.ConditionFalse,
-		Reason: fedcorev1b1.ReasonMemberWatchFailed, ObservedGeneration: ftc.Generation,
-		Message: memberWatchMessage(ftc, errs),
+		Type: condType, Status: metav1.ConditionFalse, Reason: reason, Message: message, ObservedGeneration: ftc.Generation,
 	})
 }
 

@@ -30,7 +30,6 @@ import (
 	"k8s.io/client-go/util/retry"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
@@ -59,24 +58,9 @@ func testKubeFedStatusSchema(t *testing.T, cfg *rest.Config, admin client.Client
 		crdOf("example.kubefed.io", "Gadget", "gadgets", &apiextensionsv1.JSONSchemaProps{Type: "object", Properties: map[string]apiextensionsv1.JSONSchemaProps{"spec": open}}),
 		crdOf("types.kubefed.io", "FederatedGadget", "federatedgadgets", &apiextensionsv1.JSONSchemaProps{Type: "object", Properties: map[string]apiextensionsv1.JSONSchemaProps{"spec": open, "status": kubeFedStatus}}),
 	}
-	if err := envtest.CreateCRDs(cfg, crds); err != nil {
-		t.Fatal(err)
-	}
-	if err := envtest.WaitForCRDs(cfg, crds, envtest.CRDInstallOptions{MaxTime: time.Minute, PollInterval: 200 * time.Millisecond}); err != nil {
-		t.Fatal(err)
-	}
+	installCRDs(t, cfg, crds...)
 	controlPlane(t, admin, cfg, namespace, "namespaces")
-	ftc := &fedcorev1b1.FederatedTypeConfig{
-		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: "gadgets.example.kubefed.io"},
-		Spec: fedcorev1b1.FederatedTypeConfigSpec{
-			TargetType:    fedcorev1b1.APIResource{Group: "example.kubefed.io", Version: "v1", Kind: "Gadget", PluralName: "gadgets", Scope: apiextensionsv1.NamespaceScoped},
-			FederatedType: fedcorev1b1.APIResource{Group: "types.kubefed.io", Version: "v1", Kind: "FederatedGadget", PluralName: "federatedgadgets", Scope: apiextensionsv1.NamespaceScoped},
-			Propagation:   fedcorev1b1.PropagationEnabled,
-		},
-	}
-	if err := admin.Create(ctx, ftc); err != nil {
-		t.Fatal(err)
-	}
+	ftc := createExampleType(t, admin, namespace, "Gadget")
 	waitReady(t, admin, namespace, ftc.Name, fedcorev1b1.ReasonControllerRunning, time.Minute)
 
 	// In a namespace without a FederatedNamespace: the Propagation

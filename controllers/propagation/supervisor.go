@@ -37,10 +37,9 @@ import (
 	"github.com/kubefed/kubefed/internal/clustercache"
 )
 
-// How often a type that cannot start yet (its CRD is missing, its identity
-// may not list it, its cache did not sync) is tried again: the first retry
-// after startRetryInterval, each further one after twice as long, at most
-// maxStartRetryInterval.
+// A type that cannot start yet (its CRD is missing, its cache did not
+// sync...) is tried again after startRetryInterval, then twice as long each
+// time, at most maxStartRetryInterval.
 const (
 	startRetryInterval    = 10 * time.Second
 	maxStartRetryInterval = time.Minute
@@ -48,15 +47,12 @@ const (
 
 // SupervisorOptions configure a Supervisor.
 type SupervisorOptions struct {
-	// Manager provides the host client, cache and event recorders the
-	// sync controllers use.
-	Manager ctrl.Manager
-	// Members connects to the member clusters.
-	Members *clustercache.ClusterCache
-	// Namespace is the control-plane namespace.
+	// Manager, Members, Namespace and Metrics (optional) are the sync
+	// controllers' ControllerOptions.
+	Manager   ctrl.Manager
+	Members   *clustercache.ClusterCache
 	Namespace string
-	// Metrics receives the sync controllers' measurements; optional.
-	Metrics Metrics
+	Metrics   Metrics
 	// KeepInformers are host kinds that other controllers of the manager
 	// watch through the same cache: the supervisor never removes their
 	// informers. The composition root fills it (cmd/controller-manager/app).
@@ -66,29 +62,25 @@ type SupervisorOptions struct {
 // Supervisor runs the sync controllers of the federated types, one per
 // FederatedTypeConfig that should run: it starts, restarts and stops them
 // at run time, paces the retries of the types that failed, and shares the
-// host informers they use. It is a manager runnable: when the manager
-// stops, it stops every controller. The FederatedTypeConfig reconciler
-// decides whether a type should run and reports it; the Supervisor does
-// the running.
+// host informers they use. It is a manager runnable that stops every
+// controller when the manager stops. The FederatedTypeConfig reconciler
+// decides whether a type should run; the Supervisor runs it.
 //
-// Ownership: the Supervisor is the one owner of this state, and mu is its
-// one lock. mu guards the per-type entries (the running controller, the
-// retry backoff, the lifecycle operation in progress), the per-kind count
-// of the running controllers that use a host informer, and stopping. A
-// started controller's goroutine and callbacks write only their own
+// Ownership: the Supervisor is the one owner of this state, and mu its one
+// lock, which guards the per-type entries (running controller, retry
+// backoff, lifecycle operation in progress), the per-kind counts of the
+// running controllers that use a host informer, and stopping. A started
+// controller's goroutine and callbacks write only their own
 // runningController's synced, failure and pruned fields, under mu. Nothing
 // waits while holding mu.
 //
-// One controller per type at any time: every lifecycle operation of a type
-// (Ensure, Stop) claims the type first and releases it when done, and a
-// stop returns only once the controller's workers returned. So a type's
-// controller is never started twice, and a restarted one never overlaps
-// the one it replaces, whatever the callers do concurrently.
+// One controller per type at any time: a lifecycle operation of a type
+// (Ensure, Stop) claims the type first, and a stop returns only once the
+// controller's workers returned. So a type's controller is never started
+// twice, and a restarted one never overlaps the one it replaces.
 type Supervisor struct {
 	opts SupervisorOptions
-	// events carries the state changes of started controllers (synced,
-	// failed, pruned fields, member watches) to the FederatedTypeConfig
-	// reconciler, as requests for their FederatedTypeConfig.
+	// events carries Notifications.
 	events chan event.GenericEvent
 	// observe, when set (tests), is told each time a controller of a type
 	// started (running true) or stopped (false; its workers returned).
@@ -96,24 +88,20 @@ type Supervisor struct {
 
 	mu sync.Mutex
 	// types holds, by FederatedTypeConfig name, the types that run, wait
-	// for a retry or are being started or stopped; an entry is dropped
-	// when it holds none of these.
+	// for a retry or are being started or stopped.
 	types map[string]*typeState
-	// informers counts, per host kind, the running controllers that use
-	// its informer.
+	// informers counts, per host kind, the running controllers using it.
 	informers map[schema.GroupVersionKind]int
-	// stopping is set when the manager shuts down; no controller starts
-	// after that.
+	// stopping is set when the manager shuts down: no start after that.
 	stopping bool
 }
 
 // typeState is the Supervisor's record of one type; guarded by
 // Supervisor.mu.
 type typeState struct {
-	// running is its started controller; nil when none runs.
-	running *runningController
+	running *runningController // nil when none runs
 	// failures counts the consecutive failed starts, and retryAt says when
-	// the next one is due (zero: no retry pending), for the retry backoff.
+	// the next one is due (zero: none pending), for the retry backoff.
 	failures int
 	retryAt  time.Time
 	// busy is set while a lifecycle operation of the type runs, and closed
@@ -123,34 +111,26 @@ type typeState struct {
 
 // runningController is a started sync controller.
 type runningController struct {
-	// hash identifies the configuration it was started with.
-	hash   string
+	hash   string // identifies the configuration it was started with
 	cancel context.CancelFunc
-	// done is closed once the controller's goroutine returned.
-	done chan struct{}
-	// kinds are the host kinds whose informers it uses.
-	kinds []schema.GroupVersionKind
+	done   chan struct{}             // closed once its goroutine returned
+	kinds  []schema.GroupVersionKind // the host kinds whose informers it uses
 
-	// synced is set once its host informers synced and it runs; failure is
-	// set when it could not start or stopped with an error. Both are
-	// guarded by Supervisor.mu.
-	synced  bool
-	failure *typeFailure
-	// pruned are the status fields the federated type's CRD drops, as the
-	// controller found out; guarded by Supervisor.mu.
-	pruned []string
-	// memberWatchErrors is Controller.MemberWatchErrors.
-	memberWatchErrors func() map[string]error
+	// synced is set once its host informers synced and it runs; failure
+	// when it could not start or stopped with an error; pruned to the
+	// status fields its CRD drops. Guarded by Supervisor.mu.
+	synced            bool
+	failure           *typeFailure
+	pruned            []string
+	memberWatchErrors func() map[string]error // Controller.MemberWatchErrors
 }
 
-// typeFailure says why a controller does not run, as a reason and message
-// of its FederatedTypeConfig's Ready condition.
+// typeFailure says why a controller does not run, as a Ready reason and message.
 type typeFailure struct {
 	reason, message string
 }
 
-// NewSupervisor returns a Supervisor; add it to the manager, and watch its
-// Notifications.
+// NewSupervisor returns a Supervisor to add to the manager.
 func NewSupervisor(opts SupervisorOptions) *Supervisor {
 	opts.KeepInformers = slices.Clone(opts.KeepInformers)
 	return &Supervisor{
@@ -161,9 +141,8 @@ func NewSupervisor(opts SupervisorOptions) *Supervisor {
 	}
 }
 
-// Notifications returns the requests for a FederatedTypeConfig the
-// Supervisor sends when the state of its controller changes (synced,
-// failed, status fields pruned, member watches changed).
+// Notifications returns the requests for a FederatedTypeConfig sent when
+// its controller synced, failed, or found pruned fields or member watches.
 func (s *Supervisor) Notifications() source.Source {
 	return source.Channel(s.events, &handler.EnqueueRequestForObject{})
 }
@@ -182,9 +161,8 @@ func (s *Supervisor) Start(ctx context.Context) error {
 	s.stopping = true
 	s.mu.Unlock()
 	// Every controller is told to stop first, then waited for: their
-	// in-flight reconciles wind down together, within the manager's
-	// graceful shutdown timeout. The host cache stops after this, so the
-	// informers need no removal.
+	// in-flight reconciles wind down together. The host cache stops after
+	// this, so the informers need no removal.
 	for _, rc := range running {
 		rc.cancel()
 	}
@@ -195,34 +173,30 @@ func (s *Supervisor) Start(ctx context.Context) error {
 }
 
 // claim waits until no other lifecycle operation of the named type runs,
-// and marks one running; the returned function ends it.
+// and marks one running; the returned function ends it. A claimed entry is
+// never dropped.
 func (s *Supervisor) claim(name string) (release func()) {
 	s.mu.Lock()
-	for {
-		st := s.state(name)
-		if st.busy == nil {
-			busy := make(chan struct{})
-			st.busy = busy
-			s.mu.Unlock()
-			return func() {
-				s.mu.Lock()
-				defer s.mu.Unlock()
-				close(busy)
-				if cur := s.types[name]; cur != nil && cur.busy == busy {
-					cur.busy = nil
-					s.tidy(name)
-				}
-			}
-		}
+	defer s.mu.Unlock()
+	st := s.state(name)
+	for st.busy != nil {
 		busy := st.busy
 		s.mu.Unlock()
 		<-busy
 		s.mu.Lock()
+		st = s.state(name)
+	}
+	st.busy = make(chan struct{})
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		close(st.busy)
+		st.busy = nil
+		s.tidy(name)
 	}
 }
 
-// state returns the entry of the named type, adding it when missing; the
-// caller holds mu.
+// state returns the named type's entry, adding it; the caller holds mu.
 func (s *Supervisor) state(name string) *typeState {
 	st := s.types[name]
 	if st == nil {
@@ -232,36 +206,25 @@ func (s *Supervisor) state(name string) *typeState {
 	return st
 }
 
-// tidy drops the entry of the named type when it holds nothing; the caller
-// holds mu.
+// tidy drops the named type's entry if it holds nothing; the caller holds mu.
 func (s *Supervisor) tidy(name string) {
 	if st := s.types[name]; st != nil && st.running == nil && st.busy == nil && st.failures == 0 && st.retryAt.IsZero() {
 		delete(s.types, name)
 	}
 }
 
-// runningOf returns the started controller of the named type, if any.
-func (s *Supervisor) runningOf(name string) *runningController {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if st := s.types[name]; st != nil {
-		return st.running
-	}
-	return nil
-}
-
-// Ensure starts the sync controller of ftc, or restarts it when its
-// configuration (its spec, the settings it is built with) changed, and says
-// how it is doing as a reason and message of the FederatedTypeConfig's
-// Ready condition. check says whether the type may run (reason "" when it
-// may): it is asked before a start, and again while the controller runs,
-// which is stopped when the answer turns.
+// Ensure starts the sync controller of ftc, or restarts it when its spec or
+// the settings it is built with changed, and says how it is doing as a
+// Ready reason and message. check says whether the type may run (reason ""
+// when it may), before a start and again while it runs (a "no" stops it).
 func (s *Supervisor) Ensure(ctx context.Context, ftc *fedcorev1b1.FederatedTypeConfig, settings fedcorev1b1.Settings,
 	check func(context.Context) (reason, message string)) (reason, message string) {
 	defer s.claim(ftc.Name)()
 	cs := controllerSettingsOf(settings)
 	hash := configHash(ftc, cs)
-	rc := s.runningOf(ftc.Name)
+	s.mu.Lock()
+	rc := s.types[ftc.Name].running // claimed: the entry exists
+	s.mu.Unlock()
 	if rc != nil && rc.hash != hash {
 		ctrl.LoggerFrom(ctx).Info("Restarting sync controller: its configuration changed", "type", ftc.Name)
 		s.stop(ctx, ftc.Name)
@@ -308,7 +271,6 @@ func (s *Supervisor) Stop(ctx context.Context, name string) {
 	s.stop(ctx, name)
 }
 
-// stop is Stop for a caller that claimed the type.
 func (s *Supervisor) stop(ctx context.Context, name string) {
 	s.mu.Lock()
 	var rc *runningController
@@ -436,19 +398,16 @@ func (s *Supervisor) notify(name string) {
 	ftc.Name, ftc.Namespace = name, s.opts.Namespace
 	select {
 	case s.events <- event.GenericEvent{Object: ftc}:
-	default:
-		// The queue is full of such requests; the status follows at the
-		// next one, or at the safety requeue.
+	default: // full of such requests: the status follows at the next one
 	}
 }
 
 // releaseInformers uncounts a stopped controller, and removes the
-// informers of the kinds no running controller (and no other controller
-// of the manager) uses any more: a type whose CRD was deleted, or that
-// was disabled, leaves no informer retrying in the background. The count
-// and the removal happen under mu, so that no informer is removed while a
-// controller that is starting counts on it; RemoveInformer only stops the
-// informer and does not block.
+// informers of the kinds no running controller (and no other controller of
+// the manager) uses any more: a type whose CRD was deleted, or that was
+// disabled, leaves no informer retrying in the background. Under mu, so
+// that no informer is removed while a starting controller counts on it
+// (RemoveInformer does not block).
 func (s *Supervisor) releaseInformers(ctx context.Context, kinds []schema.GroupVersionKind) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -469,11 +428,9 @@ func (s *Supervisor) releaseInformers(ctx context.Context, kinds []schema.GroupV
 	}
 }
 
-// NextRetry returns when to try again to start the named type, which
-// failed, and counts the failure: the first retry after
-// startRetryInterval, each further one after twice as long, at most
-// maxStartRetryInterval. A call
-// before the pending retry is due counts no new failure.
+// NextRetry counts a failed start of the named type and returns when it is
+// tried again (see startRetryInterval). A call before the pending retry is
+// due counts no new failure.
 func (s *Supervisor) NextRetry(name string) time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -483,13 +440,10 @@ func (s *Supervisor) NextRetry(name string) time.Time {
 		return st.retryAt
 	}
 	d := startRetryInterval
-	for range st.failures {
+	for i := 0; i < st.failures && d < maxStartRetryInterval; i++ {
 		d *= 2
-		if d >= maxStartRetryInterval {
-			d = maxStartRetryInterval
-			break
-		}
 	}
+	d = min(d, maxStartRetryInterval)
 	st.failures++
 	st.retryAt = now.Add(d)
 	return st.retryAt

@@ -27,16 +27,15 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	k8sruntime "k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
-	"k8s.io/client-go/util/retry"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
-	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 	"github.com/kubefed/kubefed/internal/clustercache"
 	"github.com/kubefed/kubefed/internal/federatedtypes"
 	"github.com/kubefed/kubefed/test/testenv"
@@ -238,11 +237,59 @@ func (c *startCounter) get(name string) int {
 // controller is built with restarts it exactly once, and the new one
 // starts only after the old one stopped.
 func TestSupervisorStartsEachTypeOnce(t *testing.T) {
-	const namespace = "kube-federation-system"
+	f := startSupervisor(t)
+	f.waitRunning("at first")
+
+	// A KubeFedConfig change that leaves the controllers' settings alone.
+	f.patchConfig(`{"spec":{"leaderElect":{"leaseDuration":"1m"}}}`)
+	for range 3 {
+		f.ensureAll()
+	}
+	f.waitRunning("after an unrelated KubeFedConfig change")
+	f.wantStarts(1, "after status, metadata and KubeFedConfig changes")
+
+	// A change of the workers restarts each controller once.
+	f.patchConfig(`{"spec":{"syncController":{"maxConcurrentReconciles":3}}}`)
+	testenv.Eventually(t, 30*time.Second, func(ctx context.Context) error {
+		settings, err := fedcorev1b1.ReadSettings(ctx, f.client, f.namespace)
+		if err == nil && settings.SyncWorkers != 3 {
+			err = fmt.Errorf("workers %d", settings.SyncWorkers)
+		}
+		return err
+	}, "the new KubeFedConfig read")
+	f.waitRunning("after the workers changed")
+	for range 3 {
+		f.ensureAll()
+	}
+	f.wantStarts(2, "after one configuration change")
+
+	// Stop and Ensure at the same time: never two controllers at once
+	// (startCounter fails the test otherwise).
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() { f.sup.Stop(f.ctx, "configmaps") })
+		wg.Go(func() { f.ensureAll() })
+	}
+	wg.Wait()
+}
+
+// supervisorFixture is a Supervisor running in a manager on a test API
+// server, with the namespaces and configmaps types to run.
+type supervisorFixture struct {
+	t         *testing.T
+	ctx       context.Context
+	namespace string
+	client    client.Client
+	sup       *Supervisor
+	counter   *startCounter
+	types     map[string]*fedcorev1b1.FederatedTypeConfig
+}
+
+func startSupervisor(t *testing.T) *supervisorFixture {
+	f := &supervisorFixture{t: t, namespace: "kube-federation-system", types: map[string]*fedcorev1b1.FederatedTypeConfig{}}
 	scheme := k8sruntime.NewScheme()
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(fedcorev1b1.AddToScheme(scheme))
-	utilruntime.Must(fedtypesv1b1.AddToScheme(scheme))
 	cfg := testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme, CRDs: []string{"config/crd/bases"}}).Config
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{Scheme: scheme, Metrics: metricsserver.Options{BindAddress: "0"},
 		Client: client.Options{Cache: &client.CacheOptions{Unstructured: true}}})
@@ -250,14 +297,15 @@ func TestSupervisorStartsEachTypeOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	members := clustercache.New(clustercache.Options{Scheme: scheme})
-	sup := NewSupervisor(SupervisorOptions{Manager: mgr, Members: members, Namespace: namespace})
-	counter := countStarts(t, sup)
-	for _, r := range []interface{ Start(context.Context) error }{members, sup} {
+	f.sup = NewSupervisor(SupervisorOptions{Manager: mgr, Members: members, Namespace: f.namespace})
+	f.counter = countStarts(t, f.sup)
+	for _, r := range []interface{ Start(context.Context) error }{members, f.sup} {
 		if err := mgr.Add(r); err != nil {
 			t.Fatal(err)
 		}
 	}
 	ctx, cancel := context.WithCancel(t.Context())
+	f.ctx = ctx
 	done := make(chan error, 1)
 	go func() { done <- mgr.Start(ctx) }()
 	t.Cleanup(func() {
@@ -267,118 +315,78 @@ func TestSupervisorStartsEachTypeOnce(t *testing.T) {
 		}
 	})
 
-	admin := mgr.GetAPIReader()
-	c, err := client.New(cfg, client.Options{Scheme: scheme})
-	if err != nil {
+	if f.client, err = client.New(cfg, client.Options{Scheme: scheme}); err != nil {
 		t.Fatal(err)
 	}
-	mustCreate(t, c, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}})
-	kfc := &fedcorev1b1.KubeFedConfig{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: fedcorev1b1.KubeFedConfigName},
-		Spec: fedcorev1b1.KubeFedConfigSpec{Scope: "Cluster"}}
-	mustCreate(t, c, kfc)
-	types := map[string]*fedcorev1b1.FederatedTypeConfig{}
+	mustCreate(t, f.client, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: f.namespace}})
+	mustCreate(t, f.client, &fedcorev1b1.KubeFedConfig{ObjectMeta: metav1.ObjectMeta{Namespace: f.namespace, Name: fedcorev1b1.KubeFedConfigName},
+		Spec: fedcorev1b1.KubeFedConfigSpec{Scope: "Cluster"}})
 	for _, kind := range []string{"Namespace", "ConfigMap"} {
 		ftc := typeConfig(t, "", kind)
-		ftc.Namespace = namespace
-		types[ftc.Name] = ftc
+		ftc.Namespace = f.namespace
+		f.types[ftc.Name] = ftc
 	}
-	allow := func(context.Context) (string, string) { return "", "" }
-	// ensureAll ensures every type from several goroutines, each with the
-	// settings read afresh and a FederatedTypeConfig whose status and
-	// metadata changed, and returns the reasons seen per type.
-	ensureAll := func() map[string]string {
-		var mu sync.Mutex
-		reasons := map[string]string{}
-		var wg sync.WaitGroup
-		for i := range 4 {
-			for name, ftc := range types {
-				wg.Go(func() {
-					settings, err := fedcorev1b1.ReadSettings(ctx, admin, namespace)
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					again := ftc.DeepCopy()
-					again.ResourceVersion = time.Now().Format(time.RFC3339Nano)
-					again.Status.ObservedGeneration = int64(i)
-					reason, _ := sup.Ensure(ctx, again, settings, allow)
-					mu.Lock()
-					defer mu.Unlock()
-					reasons[name] = reason
-				})
-			}
-		}
-		wg.Wait()
-		return reasons
-	}
-	waitRunning := func(what string) {
-		t.Helper()
-		testenv.Eventually(t, time.Minute, func(context.Context) error {
-			for name, reason := range ensureAll() {
-				if reason != fedcorev1b1.ReasonControllerRunning {
-					return fmt.Errorf("%s: %s", name, reason)
-				}
-			}
-			return nil
-		}, "every type running %s", what)
-	}
-	waitRunning("at first")
-
-	// A KubeFedConfig change that leaves the controllers' settings alone.
-	updateConfig(t, c, namespace, func(spec *fedcorev1b1.KubeFedConfigSpec) {
-		spec.LeaderElect = &fedcorev1b1.LeaderElectConfig{LeaseDuration: &metav1.Duration{Duration: time.Minute}}
-	})
-	for range 3 {
-		ensureAll()
-	}
-	waitRunning("after an unrelated KubeFedConfig change")
-	for name := range types {
-		if n := counter.get(name); n != 1 {
-			t.Errorf("%s: %d controller starts, want 1", name, n)
-		}
-	}
-
-	// A change of the workers restarts each controller once.
-	updateConfig(t, c, namespace, func(spec *fedcorev1b1.KubeFedConfigSpec) {
-		spec.SyncController = &fedcorev1b1.SyncControllerConfig{MaxConcurrentReconciles: ptr.To[int64](3)}
-	})
-	testenv.Eventually(t, 30*time.Second, func(ctx context.Context) error {
-		settings, err := fedcorev1b1.ReadSettings(ctx, admin, namespace)
-		if err == nil && settings.SyncWorkers != 3 {
-			err = fmt.Errorf("workers %d", settings.SyncWorkers)
-		}
-		return err
-	}, "the new KubeFedConfig read")
-	waitRunning("after the workers changed")
-	for range 3 {
-		ensureAll()
-	}
-	for name := range types {
-		if n := counter.get(name); n != 2 {
-			t.Errorf("%s: %d controller starts after one configuration change, want 2", name, n)
-		}
-	}
-
-	// Stop and Ensure at the same time: never two controllers at once.
-	var wg sync.WaitGroup
-	for range 4 {
-		wg.Go(func() { sup.Stop(ctx, "configmaps") })
-		wg.Go(func() { ensureAll() })
-	}
-	wg.Wait()
+	return f
 }
 
-// updateConfig changes the KubeFedConfig's spec.
-func updateConfig(t *testing.T, c client.Client, namespace string, change func(*fedcorev1b1.KubeFedConfigSpec)) {
-	t.Helper()
-	if err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		kfc := &fedcorev1b1.KubeFedConfig{}
-		if err := c.Get(t.Context(), client.ObjectKey{Namespace: namespace, Name: fedcorev1b1.KubeFedConfigName}, kfc); err != nil {
-			return err
+// ensureAll ensures every type from several goroutines, each with the
+// settings read afresh and a FederatedTypeConfig whose status and metadata
+// changed, and returns a reason seen per type.
+func (f *supervisorFixture) ensureAll() map[string]string {
+	allow := func(context.Context) (string, string) { return "", "" }
+	var mu sync.Mutex
+	reasons := map[string]string{}
+	var wg sync.WaitGroup
+	for i := range 4 {
+		for name, ftc := range f.types {
+			wg.Go(func() {
+				settings, err := fedcorev1b1.ReadSettings(f.ctx, f.client, f.namespace)
+				if err != nil {
+					f.t.Error(err)
+					return
+				}
+				again := ftc.DeepCopy()
+				again.ResourceVersion = time.Now().Format(time.RFC3339Nano)
+				again.Status.ObservedGeneration = int64(i)
+				reason, _ := f.sup.Ensure(f.ctx, again, settings, allow)
+				mu.Lock()
+				defer mu.Unlock()
+				reasons[name] = reason
+			})
 		}
-		change(&kfc.Spec)
-		return c.Update(t.Context(), kfc)
-	}); err != nil {
-		t.Fatal(err)
+	}
+	wg.Wait()
+	return reasons
+}
+
+// waitRunning ensures every type until each runs.
+func (f *supervisorFixture) waitRunning(what string) {
+	f.t.Helper()
+	testenv.Eventually(f.t, time.Minute, func(context.Context) error {
+		for name, reason := range f.ensureAll() {
+			if reason != fedcorev1b1.ReasonControllerRunning {
+				return fmt.Errorf("%s: %s", name, reason)
+			}
+		}
+		return nil
+	}, "every type running %s", what)
+}
+
+// patchConfig changes the KubeFedConfig with a JSON merge patch.
+func (f *supervisorFixture) patchConfig(patch string) {
+	f.t.Helper()
+	kfc := &fedcorev1b1.KubeFedConfig{ObjectMeta: metav1.ObjectMeta{Namespace: f.namespace, Name: fedcorev1b1.KubeFedConfigName}}
+	if err := f.client.Patch(f.ctx, kfc, client.RawPatch(types.MergePatchType, []byte(patch))); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// wantStarts checks how many controllers of each type were started.
+func (f *supervisorFixture) wantStarts(want int, why string) {
+	f.t.Helper()
+	for name := range f.types {
+		if got := f.counter.get(name); got != want {
+			f.t.Errorf("%s: %d controller starts %s, want %d", name, got, why, want)
+		}
 	}
 }

@@ -17,6 +17,8 @@ limitations under the License.
 package federatedtypeconfig_test
 
 import (
+	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -32,7 +34,12 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	"github.com/kubefed/kubefed/test/testenv"
 )
+
+// The cases of this file turn what decides whether a type's sync
+// controller runs: the controller-manager's access, the type's CRD, the
+// KubeFedConfig's gate and settings.
 
 // testAccessDenied runs the controller-manager as an identity that may not
 // read FederatedConfigMaps: that type reports it on its FederatedTypeConfig
@@ -108,29 +115,9 @@ func testCRDDeleted(t *testing.T, cfg *rest.Config, admin client.Client) {
 	schema := &apiextensionsv1.JSONSchemaProps{Type: "object", Properties: map[string]apiextensionsv1.JSONSchemaProps{"spec": open, "status": open}}
 	federated := crdOf("types.kubefed.io", "FederatedGizmo", "federatedgizmos", schema)
 	crds := []*apiextensionsv1.CustomResourceDefinition{crdOf("example.kubefed.io", "Gizmo", "gizmos", schema), federated}
-	install := func() {
-		t.Helper()
-		fresh := []*apiextensionsv1.CustomResourceDefinition{crds[0].DeepCopy(), crds[1].DeepCopy()}
-		if err := envtest.CreateCRDs(cfg, fresh); err != nil {
-			t.Fatal(err)
-		}
-		if err := envtest.WaitForCRDs(cfg, fresh, envtest.CRDInstallOptions{MaxTime: time.Minute, PollInterval: 200 * time.Millisecond}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	install()
+	installCRDs(t, cfg, crds...)
 	controlPlane(t, admin, cfg, namespace, "namespaces")
-	ftc := &fedcorev1b1.FederatedTypeConfig{
-		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: "gizmos.example.kubefed.io"},
-		Spec: fedcorev1b1.FederatedTypeConfigSpec{
-			TargetType:    fedcorev1b1.APIResource{Group: "example.kubefed.io", Version: "v1", Kind: "Gizmo", PluralName: "gizmos", Scope: apiextensionsv1.NamespaceScoped},
-			FederatedType: fedcorev1b1.APIResource{Group: "types.kubefed.io", Version: "v1", Kind: "FederatedGizmo", PluralName: "federatedgizmos", Scope: apiextensionsv1.NamespaceScoped},
-			Propagation:   fedcorev1b1.PropagationEnabled,
-		},
-	}
-	if err := admin.Create(ctx, ftc); err != nil {
-		t.Fatal(err)
-	}
+	ftc := createExampleType(t, admin, namespace, "Gizmo")
 	waitReady(t, admin, namespace, ftc.Name, fedcorev1b1.ReasonControllerRunning, time.Minute)
 	waitReady(t, admin, namespace, "namespaces", fedcorev1b1.ReasonControllerRunning, time.Minute)
 
@@ -154,6 +141,124 @@ func testCRDDeleted(t *testing.T, cfg *rest.Config, admin client.Client) {
 			t.Fatalf("CRD %s not gone within a minute: %v", federated.Name, err)
 		}
 	}
-	install()
+	installCRDs(t, cfg, crds...)
 	waitReady(t, admin, namespace, ftc.Name, fedcorev1b1.ReasonControllerRunning, 90*time.Second)
+}
+
+// testPushReconcilerGate switches the KubeFedConfig's PushReconciler gate
+// off and on again: every type stops and starts within seconds, without a
+// restart of the controller-manager.
+func testPushReconcilerGate(t *testing.T, cfg *rest.Config, admin client.Client) {
+	const namespace = "kf-gate"
+	controlPlane(t, admin, cfg, namespace, "namespaces", "configmaps")
+	for _, name := range []string{"namespaces", "configmaps"} {
+		waitReady(t, admin, namespace, name, fedcorev1b1.ReasonControllerRunning, time.Minute)
+	}
+	setGate := func(mode fedcorev1b1.ConfigurationMode) {
+		t.Helper()
+		updateKubeFedConfig(t, admin, namespace, func(spec *fedcorev1b1.KubeFedConfigSpec) {
+			spec.FeatureGates = []fedcorev1b1.FeatureGatesConfig{{Name: string(fedcorev1b1.PushReconcilerFeature), Configuration: mode}}
+		})
+	}
+	t.Log("Disabling the PushReconciler gate.")
+	setGate(fedcorev1b1.ConfigurationDisabled)
+	for _, name := range []string{"namespaces", "configmaps"} {
+		ftc := waitReady(t, admin, namespace, name, fedcorev1b1.ReasonPushReconcilerDisabled, 10*time.Second)
+		if ftc.Status.PropagationController != fedcorev1b1.ControllerStatusNotRunning {
+			t.Errorf("%s: propagationController %q with the gate disabled", name, ftc.Status.PropagationController)
+		}
+	}
+	t.Log("Enabling it again.")
+	setGate(fedcorev1b1.ConfigurationEnabled)
+	for _, name := range []string{"namespaces", "configmaps"} {
+		waitReady(t, admin, namespace, name, fedcorev1b1.ReasonControllerRunning, 10*time.Second)
+	}
+}
+
+// testStartsOnce: a type's sync controller is started once, and restarted
+// only when the settings it is built with change. The KubeFedConfig edited
+// where the controllers do not look, FederatedTypeConfigs relabelled and
+// their status edited (each of which has every type reconciled again)
+// leave it running; a new number of workers restarts each type once.
+func testStartsOnce(t *testing.T, cfg *rest.Config, admin client.Client) {
+	ctx := t.Context()
+	const namespace = "kf-once"
+	types := []string{"namespaces", "configmaps"}
+	starts.reset()
+	controlPlane(t, admin, cfg, namespace, types...)
+	for _, name := range types {
+		waitReady(t, admin, namespace, name, fedcorev1b1.ReasonControllerRunning, time.Minute)
+	}
+	wantStarts := func(want int, why string) {
+		t.Helper()
+		// A restart would log its start within this time.
+		time.Sleep(3 * time.Second)
+		for _, name := range types {
+			if got := starts.of(name); got != want {
+				t.Errorf("%s: %d sync controller starts %s, want %d", name, got, why, want)
+			}
+		}
+	}
+	wantStarts(1, "at first")
+
+	for i := range 3 {
+		updateKubeFedConfig(t, admin, namespace, func(spec *fedcorev1b1.KubeFedConfigSpec) {
+			spec.LeaderElect = &fedcorev1b1.LeaderElectConfig{LeaseDuration: &metav1.Duration{Duration: time.Duration(i+1) * time.Minute}}
+		})
+		// The namespaces type's changes, its status included, have every
+		// type reconciled.
+		ns := &fedcorev1b1.FederatedTypeConfig{}
+		if err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+			if err := admin.Get(ctx, client.ObjectKey{Namespace: namespace, Name: "namespaces"}, ns); err != nil {
+				return err
+			}
+			ns.Labels = map[string]string{"edit": fmt.Sprint(i)}
+			return admin.Update(ctx, ns)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		meta.FindStatusCondition(ns.Status.Conditions, fedcorev1b1.FederatedTypeConfigReady).Message = "edited"
+		if err := admin.Status().Update(ctx, ns); err != nil {
+			t.Fatal(err)
+		}
+		testenv.Eventually(t, 30*time.Second, func(ctx context.Context) error {
+			if err := admin.Get(ctx, client.ObjectKeyFromObject(ns), ns); err != nil {
+				return err
+			}
+			if msg := meta.FindStatusCondition(ns.Status.Conditions, fedcorev1b1.FederatedTypeConfigReady).Message; msg != "the sync controller is running" {
+				return fmt.Errorf("Ready message %q", msg)
+			}
+			return nil
+		}, "the namespaces type's status written again")
+	}
+	wantStarts(1, "after KubeFedConfig and FederatedTypeConfig edits")
+
+	t.Log("Changing the number of workers.")
+	updateKubeFedConfig(t, admin, namespace, func(spec *fedcorev1b1.KubeFedConfigSpec) {
+		spec.SyncController = &fedcorev1b1.SyncControllerConfig{MaxConcurrentReconciles: ptr.To[int64](3)}
+	})
+	testenv.Eventually(t, time.Minute, func(context.Context) error {
+		for _, name := range types {
+			if got := starts.of(name); got < 2 {
+				return fmt.Errorf("%s: %d starts", name, got)
+			}
+		}
+		return nil
+	}, "every type restarted")
+	wantStarts(2, "after one change of the workers")
+}
+
+// updateKubeFedConfig changes the spec of the control plane's KubeFedConfig.
+func updateKubeFedConfig(t *testing.T, admin client.Client, namespace string, change func(*fedcorev1b1.KubeFedConfigSpec)) {
+	t.Helper()
+	if err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		kfc := &fedcorev1b1.KubeFedConfig{}
+		if err := admin.Get(t.Context(), client.ObjectKey{Namespace: namespace, Name: fedcorev1b1.KubeFedConfigName}, kfc); err != nil {
+			return err
+		}
+		change(&kfc.Spec)
+		return admin.Update(t.Context(), kfc)
+	}); err != nil {
+		t.Fatal(err)
+	}
 }
