@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package sync implements the propagation reconciler: one instance per
+// Package propagation implements the propagation reconciler: one instance per
 // enabled FederatedTypeConfig, started and stopped at run time by the
 // federatedtypeconfig controller.
 //
@@ -37,4 +37,26 @@ limitations under the License.
 // kubefed.io/managed=true label selector; an event maps back to the host
 // object of the same name and namespace, so a member-side edit or deletion
 // is undone within seconds.
+//
+// A member that answers writes much more slowly than the others does not
+// hold the reconciles back: its writes are detached and finish in the
+// background (memberOps, one per type). Whether a member is slow is the
+// member's own property, measured once per member connection by
+// internal/clustercache and shared by every type.
+//
+// # Files
+//
+//   - sync_controller.go: the Reconciler, Reconcile (get, scope, phases,
+//     one deferred status write) and the events it records.
+//   - sync_scope.go: the scope, what a reconcile read and decided.
+//   - sync_phases.go: the phases placement, members (apply) and removals.
+//   - member_run.go: running a phase's member operations in parallel, and
+//     reading member copies; member_ops.go: the detached ones.
+//   - desired.go: the member object desired in one cluster.
+//   - sync_versions.go: the PropagatedVersion record.
+//   - sync_status.go and workload_status.go: the status and its write.
+//   - sync_delete.go: deleting a federated object, releasing its copies.
+//   - sync_memo.go: the host writes the cache has not shown yet.
+//   - sync_watches.go, sync_priority.go and relister.go: the controller of
+//     one type (NewController), its watches and their priorities.
 package propagation
