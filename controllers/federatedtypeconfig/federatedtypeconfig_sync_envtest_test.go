@@ -17,6 +17,7 @@ limitations under the License.
 package federatedtypeconfig_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -26,8 +27,8 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/util/retry"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -142,14 +143,9 @@ func testSharedNamespaceInformer(t *testing.T, cfg *rest.Config, admin client.Cl
 		"Propagation False with reason NamespaceNotFederated")
 
 	t.Log("Disabling the namespaces type.")
-	ns := &fedcorev1b1.FederatedTypeConfig{}
-	if err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		if err := admin.Get(ctx, client.ObjectKey{Namespace: namespace, Name: "namespaces"}, ns); err != nil {
-			return err
-		}
-		ns.Spec.Propagation = fedcorev1b1.PropagationDisabled
-		return admin.Update(ctx, ns)
-	}); err != nil {
+	ns := &fedcorev1b1.FederatedTypeConfig{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: "namespaces"}}
+	disable := fmt.Sprintf(`{"spec":{"propagation":%q}}`, fedcorev1b1.PropagationDisabled)
+	if err := admin.Patch(ctx, ns, client.RawPatch(types.MergePatchType, []byte(disable))); err != nil {
 		t.Fatal(err)
 	}
 	waitReady(t, admin, namespace, "namespaces", fedcorev1b1.ReasonPropagationDisabled, 30*time.Second)
