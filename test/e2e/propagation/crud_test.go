@@ -27,6 +27,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	fedcorev1a1 "github.com/kubefed/kubefed/api/core/v1alpha1"
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 	"github.com/kubefed/kubefed/test/e2e/e2eutil"
@@ -120,12 +121,7 @@ func testCRUD(t *testing.T, e *e2eutil.Env, c crudCase) {
 			return mc.GetLabels()["e2e-template"] == "2"
 		})
 	}
-	ft.waitPropagated(t, e, obj, bothMembers...)
-	templated := ft.checkVersions(t, e, obj, bothMembers...)
-	if templated.TemplateVersion == created.TemplateVersion || templated.OverrideVersion != created.OverrideVersion {
-		t.Errorf("%s: after a template update the PropagatedVersion went from template %s overrides %s to template %s overrides %s; want only the template version to change",
-			describe(obj), created.TemplateVersion, created.OverrideVersion, templated.TemplateVersion, templated.OverrideVersion)
-	}
+	templated := ft.checkVersionChange(t, e, obj, created, "a template update", "template")
 
 	t.Log("Override change: only member2's copy is written.")
 	before1 := ft.mustMember(t, e, member1, obj)
@@ -141,12 +137,7 @@ func testCRUD(t *testing.T, e *e2eutil.Env, c crudCase) {
 	waitMember(t, e, ft, member2, obj, "label e2e-override=member2", func(mc *unstructured.Unstructured) bool {
 		return mc.GetLabels()["e2e-override"] == "member2"
 	})
-	ft.waitPropagated(t, e, obj, bothMembers...)
-	overridden := ft.checkVersions(t, e, obj, bothMembers...)
-	if overridden.OverrideVersion == templated.OverrideVersion || overridden.TemplateVersion != templated.TemplateVersion {
-		t.Errorf("%s: after an override change the PropagatedVersion went from template %s overrides %s to template %s overrides %s; want only the overrides version to change",
-			describe(obj), templated.TemplateVersion, templated.OverrideVersion, overridden.TemplateVersion, overridden.OverrideVersion)
-	}
+	ft.checkVersionChange(t, e, obj, templated, "an override change", "overrides")
 	after1 := ft.mustMember(t, e, member1, obj)
 	// The member's own controllers may write the copy's status meanwhile
 	// (a Job's active and ready Pods): only what kubefed writes counts.
@@ -266,4 +257,22 @@ func withoutStatus(u *unstructured.Unstructured) map[string]any {
 	unstructured.RemoveNestedField(c.Object, "metadata", "resourceVersion")
 	unstructured.RemoveNestedField(c.Object, "metadata", "managedFields")
 	return c.Object
+}
+
+// checkVersionChange waits until obj is propagated to both members and
+// its PropagatedVersion is current, and fails the test unless, since prev,
+// exactly one of its versions changed: changed, "template" or "overrides".
+// after says what the test did ("a template update"). It returns the
+// record.
+func (ft fedType) checkVersionChange(t *testing.T, e *e2eutil.Env, obj *unstructured.Unstructured, prev *fedcorev1a1.PropagatedVersionStatus, after, changed string) *fedcorev1a1.PropagatedVersionStatus {
+	t.Helper()
+	ft.waitPropagated(t, e, obj, bothMembers...)
+	rec := ft.checkVersions(t, e, obj, bothMembers...)
+	templateChanged := rec.TemplateVersion != prev.TemplateVersion
+	overridesChanged := rec.OverrideVersion != prev.OverrideVersion
+	if templateChanged != (changed == "template") || overridesChanged != (changed == "overrides") {
+		t.Errorf("%s: after %s the PropagatedVersion went from template %s overrides %s to template %s overrides %s; want only the %s version to change",
+			describe(obj), after, prev.TemplateVersion, prev.OverrideVersion, rec.TemplateVersion, rec.OverrideVersion, changed)
+	}
+	return rec
 }
