@@ -56,9 +56,9 @@ import (
 	"github.com/kubefed/kubefed/internal/metrics"
 )
 
-// Options configure the controller-manager. Where the KubeFedConfig has a
-// setting too (leader election durations, cache sync timeout), the
-// KubeFedConfig wins.
+// Options configure the controller-manager. The settings the KubeFedConfig
+// holds (leader election durations, cache sync timeout...) are not options:
+// they are read from it, through fedcorev1b1.Settings.
 type Options struct {
 	// Namespace is the control-plane namespace.
 	Namespace string
@@ -105,9 +105,9 @@ func Scheme() *runtime.Scheme {
 // +kubebuilder:rbac:groups=core.kubefed.io,namespace=kube-federation-system,resources=kubefedconfigs,verbs=get;list;watch;create
 // +kubebuilder:rbac:groups=coordination.k8s.io,namespace=kube-federation-system,resources=leases,verbs=get;list;watch;create;update;patch;delete
 
-// EnsureConfig returns the KubeFedConfig of the control plane, creating it
+// ensureConfig returns the KubeFedConfig of the control plane, creating it
 // with the defaults when it is missing.
-func EnsureConfig(ctx context.Context, c client.Client, namespace string) (*fedcorev1b1.KubeFedConfig, error) {
+func ensureConfig(ctx context.Context, c client.Client, namespace string) (*fedcorev1b1.KubeFedConfig, error) {
 	cfg := &fedcorev1b1.KubeFedConfig{}
 	key := client.ObjectKey{Namespace: namespace, Name: fedcorev1b1.KubeFedConfigName}
 	err := c.Get(ctx, key, cfg)
@@ -144,7 +144,7 @@ func New(ctx context.Context, restConfig *rest.Config, opts Options) (ctrl.Manag
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := EnsureConfig(ctx, direct, opts.Namespace)
+	cfg, err := ensureConfig(ctx, direct, opts.Namespace)
 	if err != nil {
 		return nil, err
 	}
