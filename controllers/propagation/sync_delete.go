@@ -20,8 +20,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"sync"
 	"time"
 
@@ -30,6 +28,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/klog/v2"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -55,7 +54,7 @@ func (r *Reconciler) reconcileDelete(ctx context.Context, s *scope) (ctrl.Result
 		if orphan {
 			inputs = "release"
 		}
-		r.absorbRun(s, r.runMembers(ctx, s, slices.Sorted(maps.Keys(s.ready)), inputs, func(ctx context.Context, s *scope, cluster string) memberOutcome {
+		r.absorbRun(s, r.runMembers(ctx, s, sets.List(s.ready), inputs, func(ctx context.Context, s *scope, cluster string) memberOutcome {
 			if orphan {
 				return memberOutcome{res: r.releaseMember(ctx, cluster, r.memberKey(s.fedObj))}
 			}
