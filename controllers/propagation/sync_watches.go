@@ -48,7 +48,10 @@ type ControllerOptions struct {
 	Namespace string
 	// Members connects to the member clusters.
 	Members *clustercache.ClusterCache
-	// Workers is the number of federated objects reconciled at once.
+	// Workers is the number of federated objects reconciled at once
+	// (KubeFedConfig spec.syncController.maxConcurrentReconciles). Within
+	// one reconcile, the member operations fan out to at most
+	// memberFanOut clusters at once, a constant.
 	Workers int
 	// AvailableDelay and UnavailableDelay are how long after a member
 	// connects (or disconnects) every object of the type is reconciled
