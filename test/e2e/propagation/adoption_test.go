@@ -150,10 +150,7 @@ func setAdoption(t testing.TB, e *e2eutil.Env, mode fedcorev1b1.ResourceAdoption
 func testOrphanedCopies(t *testing.T, e *e2eutil.Env) {
 	ns := newNamespace(t, e, "orphaned", bothMembers...)
 	e.DumpOnFailure(t, ns)
-	ft := typeOf(t, e, "FederatedConfigMap")
-	obj := namedFixture(t, "configmap.yaml", ns, "gone")
-	create(t, e, obj)
-	ft.waitPropagated(t, e, obj, bothMembers...)
+	ft, obj := propagatedFixture(t, e, "configmap.yaml", ns, "gone")
 
 	e.StopControlPlane(t)
 	restarted := false

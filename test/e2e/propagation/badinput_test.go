@@ -87,10 +87,7 @@ func testBadInput(t *testing.T, e *e2eutil.Env) {
 	})
 	t.Run("update the member rejects", func(t *testing.T) {
 		t.Parallel()
-		ft := typeOf(t, e, "FederatedDeployment")
-		obj := namedFixture(t, "deployment.yaml", ns, "bad-update")
-		create(t, e, obj)
-		ft.waitPropagated(t, e, obj, bothMembers...)
+		ft, obj := propagatedFixture(t, e, "deployment.yaml", ns, "bad-update")
 
 		// member2's pods would no longer match the (immutable) selector.
 		// From the first status of the new generation on (the control: the

@@ -78,6 +78,18 @@ func namedFixture(t testing.TB, file, ns, name string) *unstructured.Unstructure
 	return u
 }
 
+// propagatedFixture creates the object of fixtures/<file> named name in
+// ns, waits until it is propagated to both members, and returns its type
+// and the object.
+func propagatedFixture(t testing.TB, e *e2eutil.Env, file, ns, name string) (fedType, *unstructured.Unstructured) {
+	t.Helper()
+	obj := namedFixture(t, file, ns, name)
+	ft := typeOf(t, e, obj.GetKind())
+	create(t, e, obj)
+	ft.waitPropagated(t, e, obj, bothMembers...)
+	return ft, obj
+}
+
 // fedType is a federated type as a test sees it: its FederatedTypeConfig.
 type fedType struct {
 	ftc *fedcorev1b1.FederatedTypeConfig

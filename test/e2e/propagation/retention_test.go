@@ -133,10 +133,7 @@ func testRetention(t *testing.T, e *e2eutil.Env) {
 
 	t.Run("ServiceAccount secrets", func(t *testing.T) {
 		t.Parallel()
-		ft := typeOf(t, e, "FederatedServiceAccount")
-		obj := namedFixture(t, "serviceaccount.yaml", ns, "robot")
-		create(t, e, obj)
-		ft.waitPropagated(t, e, obj, bothMembers...)
+		ft, obj := propagatedFixture(t, e, "serviceaccount.yaml", ns, "robot")
 		add := `{"secrets":[{"name":"robot-token-extra"}]}`
 		if err := e.Member(member1).Patch(t.Context(), ft.mustMember(t, e, member1, obj), client.RawPatch(types.MergePatchType, []byte(add)), client.FieldOwner("token-controller")); err != nil {
 			t.Fatalf("adding a secret to the member1 copy: %v", err)
@@ -155,10 +152,7 @@ func testRetention(t *testing.T, e *e2eutil.Env) {
 
 	t.Run("member annotations and finalizers", func(t *testing.T) {
 		t.Parallel()
-		ft := typeOf(t, e, "FederatedConfigMap")
-		obj := namedFixture(t, "configmap.yaml", ns, "annotated")
-		create(t, e, obj)
-		ft.waitPropagated(t, e, obj, bothMembers...)
+		ft, obj := propagatedFixture(t, e, "configmap.yaml", ns, "annotated")
 		const finalizer = "example.com/keep"
 		add := fmt.Sprintf(`{"metadata":{"annotations":{"example.com/owner":"team-a"},"finalizers":[%q]}}`, finalizer)
 		m1 := ft.mustMember(t, e, member1, obj)
