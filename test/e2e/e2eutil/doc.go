@@ -25,5 +25,30 @@ limitations under the License.
 // scheme) and every member. Env.DumpOnFailure prints, only when a test
 // failed, the federated objects, the managed member objects, the
 // KubeFedClusters and the controller logs, which are otherwise kept out of
-// the test output. Eventually is the bounded polling helper the suites use.
+// the test output. Eventually is the bounded polling helper the suites use
+// (test/testenv's).
+//
+// It is also the one home of what the end-to-end suites repeat, by file:
+//
+//   - install.go: the chart as a user installs it (HelmInstall, SetValues,
+//     InstallChart, ProcessChartValues), bin/kubefedctl (Kubefedctl), the
+//     chart's identity (ChartIdentity, ChartKubeconfig);
+//   - kubeconfig.go: a TokenRequest kubeconfig of the chart's
+//     ServiceAccount (TokenKubeconfig);
+//   - process.go: bin/controller-manager as a process of its own
+//     (StartControllerManager), the bin directory (BinDir,
+//     RequireBinaries), free listener addresses (FreeAddr);
+//   - env.go: an Env and its in-process control plane (NewEnv, Setup,
+//     StartControlPlane), joins (JoinMembers), a stopped cluster that is
+//     started again (StopCluster);
+//   - namespace.go: test namespaces (HostNamespace, FederatedNamespace);
+//   - crdtype.go: a CRD-backed type federated at run time (FederateCRDType);
+//   - propagated.go: many federated objects and their propagation
+//     (CreateFederated, WaitConfigMapsPropagated, CheckPropagated);
+//   - webapp.go: the federated web application of the install and DNS
+//     suites (WebAppYAML);
+//   - negative.go: watches that show nothing happened (NegativeCheck) and
+//     resumable watches (Follow);
+//   - dump.go: state printed when a test failed (DumpOnFailure, OnFailure,
+//     WriteControlPlane).
 package e2eutil
