@@ -25,7 +25,6 @@ import (
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fedcorev1a1 "github.com/kubefed/kubefed/api/core/v1alpha1"
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
@@ -221,30 +220,6 @@ func testCRUD(t *testing.T, e *e2eutil.Env, c crudCase) {
 			t.Errorf("%s (orphan annotation): the %s copy still has labels %v, want %s removed", describe(orphan), m, mc.GetLabels(), fedcorev1b1.ManagedByKubeFedLabelKey)
 		}
 	}
-}
-
-// waitMember waits until the mc of fedObj in cluster exists and
-// satisfies ok; what describes the expectation.
-func waitMember(t testing.TB, e *e2eutil.Env, ft fedType, cluster string, fedObj client.Object, what string, ok func(*unstructured.Unstructured) bool) *unstructured.Unstructured {
-	t.Helper()
-	var last *unstructured.Unstructured
-	e2eutil.Eventually(t, timeout, func(ctx context.Context) error {
-		mc, err := ft.member(ctx, e, cluster, fedObj)
-		if err != nil {
-			return err
-		}
-		if mc == nil {
-			return fmt.Errorf("no copy")
-		}
-		last = mc
-		if !ok(mc) {
-			mc = mc.DeepCopy()
-			mc.SetManagedFields(nil)
-			return fmt.Errorf("the copy is %s", toJSON(mc.Object))
-		}
-		return nil
-	}, "%s: %s copy with %s", describe(fedObj), cluster, what)
-	return last
 }
 
 func rawJSON(s string) *apiextensionsv1.JSON { return &apiextensionsv1.JSON{Raw: []byte(s)} }

@@ -90,6 +90,36 @@ func propagatedFixture(t testing.TB, e *e2eutil.Env, file, ns, name string) (fed
 	return ft, obj
 }
 
+// waitMember waits until the copy of fedObj in cluster exists and
+// satisfies ok; what describes the expectation.
+func waitMember(t testing.TB, e *e2eutil.Env, ft fedType, cluster string, fedObj client.Object, what string, ok func(*unstructured.Unstructured) bool) *unstructured.Unstructured {
+	t.Helper()
+	return waitMemberWithin(t, e, ft, cluster, fedObj, timeout, what, ok)
+}
+
+// waitMemberWithin is waitMember with another timeout.
+func waitMemberWithin(t testing.TB, e *e2eutil.Env, ft fedType, cluster string, fedObj client.Object, within time.Duration, what string, ok func(*unstructured.Unstructured) bool) *unstructured.Unstructured {
+	t.Helper()
+	var last *unstructured.Unstructured
+	e2eutil.Eventually(t, within, func(ctx context.Context) error {
+		mc, err := ft.member(ctx, e, cluster, fedObj)
+		if err != nil {
+			return err
+		}
+		if mc == nil {
+			return fmt.Errorf("no copy")
+		}
+		last = mc
+		if !ok(mc) {
+			mc = mc.DeepCopy()
+			mc.SetManagedFields(nil)
+			return fmt.Errorf("the copy is %s", toJSON(mc.Object))
+		}
+		return nil
+	}, "%s: %s copy with %s", describe(fedObj), cluster, what)
+	return last
+}
+
 // fedType is a federated type as a test sees it: its FederatedTypeConfig.
 type fedType struct {
 	ftc *fedcorev1b1.FederatedTypeConfig

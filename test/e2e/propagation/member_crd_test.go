@@ -94,16 +94,7 @@ func TestMemberCRDInstalledLater(t *testing.T) {
 
 	// member1 gets its copy; member2, which does not serve the kind, is
 	// named on the FederatedTypeConfig with the CRD to install.
-	e2eutil.Eventually(t, timeout, func(ctx context.Context) error {
-		m, err := ft.member(ctx, e, member1, fedObj)
-		if err != nil {
-			return err
-		}
-		if m == nil {
-			return fmt.Errorf("no copy in %s", member1)
-		}
-		return nil
-	}, "%s: a copy in %s", describe(fedObj), member1)
+	waitMember(t, e, ft, member1, fedObj, "any content", func(*unstructured.Unstructured) bool { return true })
 	var message string
 	e2eutil.Eventually(t, timeout, func(ctx context.Context) error {
 		cond, err := memberWatchesCondition(ctx, e, et.TypeConfig.Name)
@@ -129,16 +120,7 @@ func TestMemberCRDInstalledLater(t *testing.T) {
 	// report clears. The member watch is retried with a delay of at most
 	// a minute; the object is reconciled once it started.
 	installGadgetCRD(t, e.Member(member2))
-	e2eutil.Eventually(t, 2*time.Minute, func(ctx context.Context) error {
-		m, err := ft.member(ctx, e, member2, fedObj)
-		if err != nil {
-			return err
-		}
-		if m == nil {
-			return fmt.Errorf("no copy in %s", member2)
-		}
-		return nil
-	}, "%s: a copy in %s after its CRD was installed there", describe(fedObj), member2)
+	waitMemberWithin(t, e, ft, member2, fedObj, 2*time.Minute, "any content, after its CRD was installed there", func(*unstructured.Unstructured) bool { return true })
 	ft.waitPropagated(t, e, fedObj, bothMembers...)
 	// The member2 copy is kept in line like any other: an edit there is
 	// undone.
