@@ -20,7 +20,6 @@ import (
 	"context"
 	"fmt"
 
-	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -30,6 +29,7 @@ import (
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	"github.com/kubefed/kubefed/internal/clustercache"
+	"github.com/kubefed/kubefed/internal/statuspatch"
 )
 
 // SetupController registers the status controller of the kind with mgr:
@@ -79,20 +79,15 @@ func (k Kind[R, S]) ReconcileStatus(ctx context.Context, c client.Client, req ct
 	return ctrl.Result{}, k.PatchStatus(ctx, c, rec, status)
 }
 
-// PatchStatus writes status into the record with one merge patch of its
-// status, and only when it differs from the stored one. The patch carries
-// the record's resourceVersion (an optimistic lock): the status was
+// PatchStatus writes status into the record through statuspatch, only when
+// it differs from the stored one, with the optimistic lock: the status was
 // computed from this version of the record (its generation is the
 // observedGeneration), so a record changed since is refused with a
 // conflict, and the reconcile that follows computes the status again.
 func (k Kind[R, S]) PatchStatus(ctx context.Context, c client.Client, rec R, status S) error {
-	stored := k.Status(rec)
-	if apiequality.Semantic.DeepEqual(status, *stored) {
-		return nil
-	}
 	before := rec.DeepCopyObject().(client.Object)
-	*stored = status
-	if err := c.Status().Patch(ctx, rec, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); err != nil {
+	*k.Status(rec) = status
+	if _, err := statuspatch.Patch(ctx, c, rec, before, statuspatch.Optimistic); err != nil {
 		return fmt.Errorf("writing the status of %s %s: %w", k.Name, client.ObjectKeyFromObject(rec), err)
 	}
 	return nil
