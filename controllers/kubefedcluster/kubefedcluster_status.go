@@ -61,21 +61,15 @@ func (h health) metricState() metrics.ClusterState {
 // reportedHealth derives the health a KubeFedCluster's stored conditions
 // report.
 func reportedHealth(conds []fedcorev1b1.ClusterCondition) health {
-	status := func(t fedcorev1b1.ClusterConditionType) corev1.ConditionStatus {
-		if c := findCondition(conds, t); c != nil {
-			return c.Status
-		}
-		return ""
-	}
-	ready := (&fedcorev1b1.KubeFedClusterStatus{Conditions: conds}).IsReady()
+	status := &fedcorev1b1.KubeFedClusterStatus{Conditions: conds}
 	switch {
-	case status(fedcorev1b1.ClusterConfigMalformed) == corev1.ConditionTrue:
+	case status.ConditionStatus(fedcorev1b1.ClusterConfigMalformed) == corev1.ConditionTrue:
 		return healthMalformed
-	case ready:
+	case status.IsReady():
 		return healthReady
-	case status(fedcorev1b1.ClusterOffline) == corev1.ConditionTrue:
+	case status.ConditionStatus(fedcorev1b1.ClusterOffline) == corev1.ConditionTrue:
 		return healthOffline
-	case status(fedcorev1b1.ClusterReady) == corev1.ConditionFalse:
+	case status.ConditionStatus(fedcorev1b1.ClusterReady) == corev1.ConditionFalse:
 		return healthNotReady
 	default:
 		return healthUnknown
