@@ -326,12 +326,8 @@ func checkGeneratedRulesGranted(t *testing.T, scope string, role, config *unstru
 		if doc.GetKind() == "Role" {
 			target = config
 		}
-		rules, _, _ := unstructured.NestedSlice(doc.Object, "rules")
-		for _, r := range rules {
-			rule := r.(map[string]any)
-			groups, _, _ := unstructured.NestedStringSlice(rule, "apiGroups")
-			resources, _, _ := unstructured.NestedStringSlice(rule, "resources")
-			verbs, _, _ := unstructured.NestedStringSlice(rule, "verbs")
+		for _, rule := range rulesOf(doc) {
+			groups, resources, verbs := rule.groups, rule.resources, rule.verbs
 			for _, group := range groups {
 				for _, res := range resources {
 					names := []string{res}
@@ -450,15 +446,14 @@ func TestTemplateFederatedTypeConfigs(t *testing.T) {
 // checkNoWildcards fails the test when a role grants "*" anywhere.
 func checkNoWildcards(t *testing.T, role *unstructured.Unstructured) {
 	t.Helper()
-	rules, _, _ := unstructured.NestedSlice(role.Object, "rules")
+	rules := rulesOf(role)
 	if len(rules) == 0 {
 		t.Errorf("%s %s has no rules", role.GetKind(), role.GetName())
 	}
-	for i, r := range rules {
-		rule := r.(map[string]any)
-		groups, _, _ := unstructured.NestedStringSlice(rule, "apiGroups")
+	for i, rule := range rules {
+		groups := rule.groups
 		for _, field := range []string{"apiGroups", "resources", "verbs"} {
-			values, _, _ := unstructured.NestedStringSlice(rule, field)
+			values, _, _ := unstructured.NestedStringSlice(rule.raw, field)
 			for _, v := range values {
 				// Federated types are open-ended: every resource of
 				// types.kubefed.io (and its status and finalizers) is the
@@ -467,7 +462,7 @@ func checkNoWildcards(t *testing.T, role *unstructured.Unstructured) {
 					continue
 				}
 				if strings.Contains(v, "*") {
-					t.Errorf("%s %s rule %d has * in %s: %v", role.GetKind(), role.GetName(), i, field, rule)
+					t.Errorf("%s %s rule %d has * in %s: %v", role.GetKind(), role.GetName(), i, field, rule.raw)
 				}
 			}
 		}
@@ -477,13 +472,8 @@ func checkNoWildcards(t *testing.T, role *unstructured.Unstructured) {
 // grants reports whether a role has a rule granting verb on resource in
 // group.
 func grants(role *unstructured.Unstructured, group, resource, verb string) bool {
-	rules, _, _ := unstructured.NestedSlice(role.Object, "rules")
-	for _, r := range rules {
-		rule := r.(map[string]any)
-		groups, _, _ := unstructured.NestedStringSlice(rule, "apiGroups")
-		resources, _, _ := unstructured.NestedStringSlice(rule, "resources")
-		verbs, _, _ := unstructured.NestedStringSlice(rule, "verbs")
-		if slices.Contains(groups, group) && slices.ContainsFunc(resources, func(r string) bool { return resourceMatches(r, resource) }) && slices.Contains(verbs, verb) {
+	for _, rule := range rulesOf(role) {
+		if slices.Contains(rule.groups, group) && slices.ContainsFunc(rule.resources, func(r string) bool { return resourceMatches(r, resource) }) && slices.Contains(rule.verbs, verb) {
 			return true
 		}
 	}
@@ -493,16 +483,34 @@ func grants(role *unstructured.Unstructured, group, resource, verb string) bool 
 // namesResource reports whether a role has a rule that names resource in
 // group explicitly.
 func namesResource(role *unstructured.Unstructured, group, resource string) bool {
-	rules, _, _ := unstructured.NestedSlice(role.Object, "rules")
-	for _, r := range rules {
-		rule := r.(map[string]any)
-		groups, _, _ := unstructured.NestedStringSlice(rule, "apiGroups")
-		resources, _, _ := unstructured.NestedStringSlice(rule, "resources")
-		if slices.Contains(groups, group) && slices.Contains(resources, resource) {
+	for _, rule := range rulesOf(role) {
+		if slices.Contains(rule.groups, group) && slices.Contains(rule.resources, resource) {
 			return true
 		}
 	}
 	return false
+}
+
+// policyRule is one rule of a Role or ClusterRole as rendered.
+type policyRule struct {
+	// raw is the rule as decoded.
+	raw                      map[string]any
+	groups, resources, verbs []string
+}
+
+// rulesOf returns the rules of a Role or ClusterRole.
+func rulesOf(role *unstructured.Unstructured) []policyRule {
+	rules, _, _ := unstructured.NestedSlice(role.Object, "rules")
+	out := make([]policyRule, 0, len(rules))
+	for _, r := range rules {
+		raw := r.(map[string]any)
+		rule := policyRule{raw: raw}
+		rule.groups, _, _ = unstructured.NestedStringSlice(raw, "apiGroups")
+		rule.resources, _, _ = unstructured.NestedStringSlice(raw, "resources")
+		rule.verbs, _, _ = unstructured.NestedStringSlice(raw, "verbs")
+		out = append(out, rule)
+	}
+	return out
 }
 
 // resourceMatches reports whether a rule's resource grants resource, as the
