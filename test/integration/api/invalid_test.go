@@ -40,23 +40,19 @@ spec:
 %s`, apiVersion, kind, name, invalidNamespace, spec)
 }
 
-// federatedDeployment returns a FederatedDeployment manifest with the given
-// spec (indented YAML).
-func federatedDeployment(name, spec string) string {
-	return manifest("types.kubefed.io/v1beta1", "FederatedDeployment", name, spec)
+// manifestOf returns the manifest builder of one kind.
+func manifestOf(apiVersion, kind string) func(name, spec string) string {
+	return func(name, spec string) string { return manifest(apiVersion, kind, name, spec) }
 }
 
-func kubeFedCluster(name, spec string) string {
-	return manifest("core.kubefed.io/v1beta1", "KubeFedCluster", name, spec)
-}
-
-func federatedTypeConfig(name, spec string) string {
-	return manifest("core.kubefed.io/v1beta1", "FederatedTypeConfig", name, spec)
-}
-
-func kubeFedConfig(name, spec string) string {
-	return manifest("core.kubefed.io/v1beta1", "KubeFedConfig", name, spec)
-}
+// The manifest builders of the kinds the test applies: name and spec
+// (indented YAML).
+var (
+	federatedDeployment = manifestOf("types.kubefed.io/v1beta1", "FederatedDeployment")
+	kubeFedCluster      = manifestOf("core.kubefed.io/v1beta1", "KubeFedCluster")
+	federatedTypeConfig = manifestOf("core.kubefed.io/v1beta1", "FederatedTypeConfig")
+	kubeFedConfig       = manifestOf("core.kubefed.io/v1beta1", "KubeFedConfig")
+)
 
 func override(path string) string {
 	return `  overrides:
