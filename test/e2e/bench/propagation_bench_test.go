@@ -335,6 +335,21 @@ func waitFor(b testing.TB, timeout time.Duration, what string, cond func() (bool
 	}
 }
 
+// newFederation brings up a local federation with opts, installs the
+// control plane's chart into its host (installControlPlane) and returns it
+// with clients of the host and of each member by name.
+func newFederation(tb testing.TB, ctx context.Context, opts framework.Options) (*framework.Federation, client.Client, map[string]client.Client) {
+	tb.Helper()
+	fed := framework.New(tb, opts)
+	host := mustClient(tb, fed.Host.Config)
+	members := map[string]client.Client{}
+	for _, m := range fed.Members {
+		members[m.Name] = mustClient(tb, m.Config)
+	}
+	installControlPlane(tb, ctx, fed, host)
+	return fed, host, members
+}
+
 // installControlPlane installs the Helm chart (CRDs, FTCs, KubeFedConfig,
 // RBAC) as a user does, with its defaults, and joins the members.
 func installControlPlane(b testing.TB, ctx context.Context, fed *framework.Federation, host client.Client) {

@@ -60,13 +60,7 @@ func placedOn(u *unstructured.Unstructured, clusters []*framework.Cluster) *unst
 func benchScale(b *testing.B) {
 	ctx := b.Context()
 	n := envInt(b, "KUBEFED_BENCH_SCALE_OBJECTS", 10000)
-	fed := framework.New(b, framework.Options{Members: framework.MemberNames(3), LightMembers: true})
-	host := mustClient(b, fed.Host.Config)
-	members := map[string]client.Client{}
-	for _, m := range fed.Members {
-		members[m.Name] = mustClient(b, m.Config)
-	}
-	installControlPlane(b, ctx, fed, host)
+	fed, host, members := newFederation(b, ctx, framework.Options{Members: framework.MemberNames(3), LightMembers: true})
 	kf := startKubefed(b, ctx, fed)
 	// The ceiling: the same copies created directly, control plane up.
 	var memberClients []client.Client
@@ -164,13 +158,7 @@ func benchMembers(b *testing.B) {
 	for _, k := range series {
 		most = max(most, k)
 	}
-	fed := framework.New(b, framework.Options{Members: framework.MemberNames(most), LightMembers: true})
-	host := mustClient(b, fed.Host.Config)
-	members := map[string]client.Client{}
-	for _, m := range fed.Members {
-		members[m.Name] = mustClient(b, m.Config)
-	}
-	installControlPlane(b, ctx, fed, host)
+	fed, host, members := newFederation(b, ctx, framework.Options{Members: framework.MemberNames(most), LightMembers: true})
 	kf := startKubefed(b, ctx, fed)
 	r := &report{name: "members"}
 
@@ -218,13 +206,7 @@ func benchMembers(b *testing.B) {
 func benchStatus(b *testing.B) {
 	ctx := b.Context()
 	n := envInt(b, "KUBEFED_BENCH_DEPLOYMENTS", 1000)
-	fed := framework.New(b, framework.Options{Members: framework.MemberNames(3), Nodes: 1, PodsPerNode: n + 20})
-	host := mustClient(b, fed.Host.Config)
-	members := map[string]client.Client{}
-	for _, m := range fed.Members {
-		members[m.Name] = mustClient(b, m.Config)
-	}
-	installControlPlane(b, ctx, fed, host)
+	fed, host, members := newFederation(b, ctx, framework.Options{Members: framework.MemberNames(3), Nodes: 1, PodsPerNode: n + 20})
 	kf := startKubefed(b, ctx, fed)
 	ns := "status"
 	federatedNamespace(b, ctx, host, members, ns)

@@ -70,13 +70,7 @@ func TestWriteBudget(t *testing.T) {
 	n := envInt(t, "KUBEFED_BUDGET_OBJECTS", 30)
 	idleWindow := time.Duration(envInt(t, "KUBEFED_BUDGET_IDLE_SECONDS", 20)) * time.Second
 	ctx := t.Context()
-	fed := framework.New(t, framework.Options{Members: framework.MemberNames(2), LightMembers: true})
-	host := mustClient(t, fed.Host.Config)
-	members := map[string]client.Client{}
-	for _, m := range fed.Members {
-		members[m.Name] = mustClient(t, m.Config)
-	}
-	installControlPlane(t, ctx, fed, host)
+	fed, host, members := newFederation(t, ctx, framework.Options{Members: framework.MemberNames(2), LightMembers: true})
 	startInProcess(t, ctx, fed, host, 100)
 	ns := "budget"
 	federatedNamespace(t, ctx, host, members, ns)
