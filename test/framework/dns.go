@@ -22,12 +22,10 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"k8s.io/client-go/tools/clientcmd"
@@ -60,26 +58,14 @@ type DNS struct {
 	Dir string
 
 	mu    sync.Mutex
-	procs []*exec.Cmd
-	done  []chan struct{}
+	procs []*Process
 }
 
 // StartDNS starts the stack and waits until CoreDNS answers. Stop it with
 // Stop; its processes also die with the process that started them (on
 // Linux).
 func StartDNS(ctx context.Context, opts DNSOptions) (d *DNS, err error) {
-	if opts.BinDir == "" {
-		opts.BinDir = DefaultBinDir()
-	}
-	if opts.Zone == "" || opts.Dir == "" || opts.Kubeconfig == "" {
-		return nil, errors.New("StartDNS: Zone, Dir and Kubeconfig are required")
-	}
-	for _, b := range []string{"etcd", "coredns", "external-dns"} {
-		if _, err := os.Stat(filepath.Join(opts.BinDir, b)); err != nil {
-			return nil, fmt.Errorf("%s: %w: run 'make tools'", b, err)
-		}
-	}
-	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
+	if err := opts.complete(); err != nil {
 		return nil, err
 	}
 	ports, err := freePorts(3)
@@ -97,14 +83,49 @@ func StartDNS(ctx context.Context, opts DNSOptions) (d *DNS, err error) {
 		}
 	}()
 	etcdURL := fmt.Sprintf("http://127.0.0.1:%d", client)
-	peerURL := fmt.Sprintf("http://127.0.0.1:%d", peer)
-	if err := d.start(opts.BinDir, "etcd", nil,
+	if err := d.startEtcd(opts, etcdURL, fmt.Sprintf("http://127.0.0.1:%d", peer)); err != nil {
+		return nil, err
+	}
+	if err := d.startCoreDNS(opts, dnsPort, etcdURL); err != nil {
+		return nil, err
+	}
+	if err := d.startExternalDNS(opts, etcdURL); err != nil {
+		return nil, err
+	}
+	if err := d.waitServing(ctx, opts.Zone); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// complete fills in the defaults, checks the required options and the
+// binaries, and creates the stack's directory.
+func (opts *DNSOptions) complete() error {
+	if opts.BinDir == "" {
+		opts.BinDir = DefaultBinDir()
+	}
+	if opts.Zone == "" || opts.Dir == "" || opts.Kubeconfig == "" {
+		return errors.New("StartDNS: Zone, Dir and Kubeconfig are required")
+	}
+	for _, b := range []string{"etcd", "coredns", "external-dns"} {
+		if _, err := os.Stat(filepath.Join(opts.BinDir, b)); err != nil {
+			return fmt.Errorf("%s: %w: run 'make tools'", b, err)
+		}
+	}
+	return os.MkdirAll(opts.Dir, 0o755)
+}
+
+// startEtcd starts the stack's etcd, a single member serving etcdURL.
+func (d *DNS) startEtcd(opts DNSOptions, etcdURL, peerURL string) error {
+	return d.start(opts.BinDir, "etcd", nil,
 		"--name", "dns", "--data-dir", filepath.Join(opts.Dir, "etcd"),
 		"--listen-client-urls", etcdURL, "--advertise-client-urls", etcdURL,
 		"--listen-peer-urls", peerURL, "--initial-advertise-peer-urls", peerURL,
-		"--initial-cluster", "dns="+peerURL, "--log-level", "warn"); err != nil {
-		return nil, err
-	}
+		"--initial-cluster", "dns="+peerURL, "--log-level", "warn")
+}
+
+// startCoreDNS starts CoreDNS serving the zone from the etcd on port.
+func (d *DNS) startCoreDNS(opts DNSOptions, port int, etcdURL string) error {
 	corefile := fmt.Sprintf(`%s:%d {
     bind 127.0.0.1
     etcd {
@@ -114,71 +135,65 @@ func StartDNS(ctx context.Context, opts DNSOptions) (d *DNS, err error) {
     errors
     log
 }
-`, opts.Zone, dnsPort, etcdURL)
+`, opts.Zone, port, etcdURL)
 	if err := os.WriteFile(filepath.Join(opts.Dir, "Corefile"), []byte(corefile), 0o644); err != nil {
-		return nil, err
+		return err
 	}
-	if err := d.start(opts.BinDir, "coredns", nil, "-conf", filepath.Join(opts.Dir, "Corefile")); err != nil {
-		return nil, err
-	}
-	args := []string{
-		"--source=crd", "--crd-source-apiversion=multiclusterdns.kubefed.io/v1alpha1", "--crd-source-kind=DNSEndpoint",
-		"--provider=coredns", "--registry=txt", "--txt-owner-id=kubefed-local", "--domain-filter=" + opts.Zone,
-		"--policy=sync", "--events", "--interval=30s", "--min-event-sync-interval=500ms",
-		"--kubeconfig=" + opts.Kubeconfig, "--log-level=info",
-	}
+	return d.start(opts.BinDir, "coredns", nil, "-conf", filepath.Join(opts.Dir, "Corefile"))
+}
+
+// startExternalDNS starts external-dns publishing the host's DNSEndpoints
+// of the zone into the etcd.
+func (d *DNS) startExternalDNS(opts DNSOptions, etcdURL string) error {
+	kubeconfig := opts.Kubeconfig
 	if opts.Context != "" {
 		// external-dns has no context flag: write a kubeconfig whose
 		// current context is the host.
 		kc, err := currentContextKubeconfig(opts.Kubeconfig, opts.Context, filepath.Join(opts.Dir, "external-dns.kubeconfig"))
 		if err != nil {
-			return nil, err
+			return err
 		}
-		args[len(args)-2] = "--kubeconfig=" + kc
+		kubeconfig = kc
 	}
-	if err := d.start(opts.BinDir, "external-dns", []string{"ETCD_URLS=" + etcdURL}, args...); err != nil {
-		return nil, err
-	}
-	// CoreDNS answers (REFUSED or NXDOMAIN) once it serves.
+	return d.start(opts.BinDir, "external-dns", []string{"ETCD_URLS=" + etcdURL},
+		"--source=crd", "--crd-source-apiversion=multiclusterdns.kubefed.io/v1alpha1", "--crd-source-kind=DNSEndpoint",
+		"--provider=coredns", "--registry=txt", "--txt-owner-id=kubefed-local", "--domain-filter="+opts.Zone,
+		"--policy=sync", "--events", "--interval=30s", "--min-event-sync-interval=500ms",
+		"--kubeconfig="+kubeconfig, "--log-level=info")
+}
+
+// waitServing waits up to 30 seconds until CoreDNS answers for the zone
+// (REFUSED or NXDOMAIN, once it serves).
+func (d *DNS) waitServing(ctx context.Context, zone string) error {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		_, lerr := d.LookupHost(ctx, "ready-probe."+opts.Zone)
+		_, lerr := d.LookupHost(ctx, "ready-probe."+zone)
 		var dnsErr *net.DNSError
 		if lerr == nil || (errors.As(lerr, &dnsErr) && dnsErr.IsNotFound) {
-			return d, nil
+			return nil
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("CoreDNS on %s did not answer within 30s (%v); its log:\n%s", d.Addr, lerr, d.Logs("coredns", 30))
+			return fmt.Errorf("CoreDNS on %s did not answer within 30s (%v); its log:\n%s", d.Addr, lerr, d.Logs("coredns", 30))
 		}
 		select {
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return ctx.Err()
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
 }
 
+// start starts one component, logging to <Dir>/<name>.log.
 func (d *DNS) start(binDir, name string, env []string, args ...string) error {
-	logFile, err := os.OpenFile(filepath.Join(d.Dir, name+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	p, err := StartProcess(ProcessOptions{
+		Path: filepath.Join(binDir, name), Args: args, Env: env,
+		LogPath: filepath.Join(d.Dir, name+".log"),
+	})
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(filepath.Join(binDir, name), args...)
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = DieWithParent()
-	if err := cmd.Start(); err != nil {
-		logFile.Close()
-		return fmt.Errorf("starting %s: %w", name, err)
-	}
-	done := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		logFile.Close()
-		close(done)
-	}()
 	d.mu.Lock()
-	d.procs, d.done = append(d.procs, cmd), append(d.done, done)
+	d.procs = append(d.procs, p)
 	d.mu.Unlock()
 	return nil
 }
@@ -187,17 +202,11 @@ func (d *DNS) start(binDir, name string, env []string, args ...string) error {
 // them.
 func (d *DNS) Stop() {
 	d.mu.Lock()
-	procs, done := slices.Clone(d.procs), slices.Clone(d.done)
-	d.procs, d.done = nil, nil
+	procs := slices.Clone(d.procs)
+	d.procs = nil
 	d.mu.Unlock()
 	for i := len(procs) - 1; i >= 0; i-- {
-		_ = procs[i].Process.Signal(syscall.SIGTERM)
-		select {
-		case <-done[i]:
-		case <-time.After(10 * time.Second):
-			_ = procs[i].Process.Kill()
-			<-done[i]
-		}
+		procs[i].Stop(10 * time.Second)
 	}
 }
 
@@ -208,11 +217,7 @@ func (d *DNS) Logs(component string, lines int) string {
 	if err != nil {
 		return err.Error()
 	}
-	all := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	if len(all) > lines {
-		all = all[len(all)-lines:]
-	}
-	return strings.Join(all, "\n")
+	return lastLines(string(b), lines)
 }
 
 // Resolver returns a resolver that asks only this stack's CoreDNS.
