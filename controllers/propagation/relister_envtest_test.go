@@ -27,9 +27,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/util/workqueue"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/kubefed/kubefed/test/testenv"
 )
@@ -71,13 +69,7 @@ func TestRelisterOnARealAPIServer(t *testing.T) {
 		t.Fatalf("listing %s as %s without a binding: error %v, want Forbidden", gvk.Kind, user, err)
 	}
 
-	l := newRelister(host, ftc)
-	l.minDelay, l.maxDelay = 50*time.Millisecond, 200*time.Millisecond
-	q := workqueue.NewTypedRateLimitingQueue(workqueue.DefaultTypedControllerRateLimiter[reconcile.Request]())
-	defer q.ShutDown()
-	if err := l.source().Start(ctx, q); err != nil {
-		t.Fatal(err)
-	}
+	l, q := startRelister(ctx, t, host, ftc, 50*time.Millisecond, 200*time.Millisecond)
 	fedNS := federatedNamespace("team-a")
 	if got := l.namespaceToFederated(ctx, fedNS); len(got) != 0 {
 		t.Fatalf("requests of a refused list = %v, want none", got)

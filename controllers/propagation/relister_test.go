@@ -57,13 +57,7 @@ func TestRelisterKeepsTheEventOfAFailedList(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	l := newRelister(host, ftc)
-	l.minDelay, l.maxDelay = 10*time.Millisecond, 40*time.Millisecond
-	q := workqueue.NewTypedRateLimitingQueue(workqueue.DefaultTypedControllerRateLimiter[reconcile.Request]())
-	defer q.ShutDown()
-	if err := l.source().Start(ctx, q); err != nil {
-		t.Fatal(err)
-	}
+	l, q := startRelister(ctx, t, host, ftc, 10*time.Millisecond, 40*time.Millisecond)
 
 	fedNS := federatedNamespace("team-a")
 	// Two events while the list fails: one retry serves both.
@@ -95,13 +89,7 @@ func TestRelisterStopsWithTheController(t *testing.T) {
 			return errors.New("the cache is not started")
 		}}).Build()
 	ctx, cancel := context.WithCancel(t.Context())
-	l := newRelister(host, ftc)
-	l.minDelay, l.maxDelay = time.Millisecond, time.Millisecond
-	q := workqueue.NewTypedRateLimitingQueue(workqueue.DefaultTypedControllerRateLimiter[reconcile.Request]())
-	defer q.ShutDown()
-	if err := l.source().Start(ctx, q); err != nil {
-		t.Fatal(err)
-	}
+	l, _ := startRelister(ctx, t, host, ftc, time.Millisecond, time.Millisecond)
 	l.requests(ctx, "", "a test")
 	deadline := time.Now().Add(10 * time.Second)
 	for lists.Load() < 3 {
@@ -165,6 +153,21 @@ func TestNamespaceToFederated(t *testing.T) {
 	if want := []string{"team-a/one", "team-a/two"}; !slices.Equal(names, want) {
 		t.Errorf("requests = %v, want %v", names, want)
 	}
+}
+
+// startRelister returns a relister of host retrying after minDelay,
+// doubling up to maxDelay, started with a queue of its own, shut down when
+// the test ends.
+func startRelister(ctx context.Context, t *testing.T, host client.Reader, ftc *fedcorev1b1.FederatedTypeConfig, minDelay, maxDelay time.Duration) (*relister, workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+	t.Helper()
+	l := newRelister(host, ftc)
+	l.minDelay, l.maxDelay = minDelay, maxDelay
+	q := workqueue.NewTypedRateLimitingQueue(workqueue.DefaultTypedControllerRateLimiter[reconcile.Request]())
+	t.Cleanup(q.ShutDown)
+	if err := l.source().Start(ctx, q); err != nil {
+		t.Fatal(err)
+	}
+	return l, q
 }
 
 // relistedObjects returns the federated objects of ftc's type the relister
