@@ -23,6 +23,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -56,15 +57,21 @@ func bytesBlob(b []byte) func() (io.ReadCloser, error) {
 // image manifests, configs and layers), each once.
 func collectBlobs(idx v1.ImageIndex) (map[v1.Hash]blob, error) {
 	blobs := map[v1.Hash]blob{}
-	addRaw := func(raw []byte) {
-		h, n, _ := v1.SHA256(bytes.NewReader(raw))
-		blobs[h] = blob{digest: h, size: n, open: bytesBlob(raw)}
+	// addRaw adds the documents that raws return, in memory.
+	addRaw := func(raws ...func() ([]byte, error)) error {
+		for _, r := range raws {
+			raw, err := r()
+			if err != nil {
+				return err
+			}
+			h, n, _ := v1.SHA256(bytes.NewReader(raw))
+			blobs[h] = blob{digest: h, size: n, open: bytesBlob(raw)}
+		}
+		return nil
 	}
-	raw, err := idx.RawManifest()
-	if err != nil {
+	if err := addRaw(idx.RawManifest); err != nil {
 		return nil, err
 	}
-	addRaw(raw)
 	im, err := idx.IndexManifest()
 	if err != nil {
 		return nil, err
@@ -74,33 +81,35 @@ func collectBlobs(idx v1.ImageIndex) (map[v1.Hash]blob, error) {
 		if err != nil {
 			return nil, err
 		}
-		raw, err := img.RawManifest()
-		if err != nil {
+		if err := addRaw(img.RawManifest, img.RawConfigFile); err != nil {
 			return nil, err
 		}
-		addRaw(raw)
-		cfg, err := img.RawConfigFile()
-		if err != nil {
-			return nil, err
-		}
-		addRaw(cfg)
 		layers, err := img.Layers()
 		if err != nil {
 			return nil, err
 		}
 		for _, l := range layers {
-			d, err := l.Digest()
+			b, err := layerBlob(l)
 			if err != nil {
 				return nil, err
 			}
-			n, err := l.Size()
-			if err != nil {
-				return nil, err
-			}
-			blobs[d] = blob{digest: d, size: n, open: l.Compressed}
+			blobs[b.digest] = b
 		}
 	}
 	return blobs, nil
+}
+
+// layerBlob is a layer's compressed blob, read when it is written.
+func layerBlob(l v1.Layer) (blob, error) {
+	d, err := l.Digest()
+	if err != nil {
+		return blob{}, err
+	}
+	n, err := l.Size()
+	if err != nil {
+		return blob{}, err
+	}
+	return blob{digest: d, size: n, open: l.Compressed}, nil
 }
 
 // writeLayoutTar writes idx as an OCI image layout in a tar file at out,
@@ -136,74 +145,79 @@ func writeLayoutTar(idx v1.ImageIndex, tag name.Tag, out string) (string, error)
 	if err != nil {
 		return "", err
 	}
-
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-		return "", err
-	}
-	f, err := os.CreateTemp(filepath.Dir(out), filepath.Base(out)+".tmp-")
-	if err != nil {
-		return "", err
-	}
-	defer os.Remove(f.Name())
-	defer f.Close()
-
-	// The layout's own files carry the Unix epoch: they hold nothing that
-	// depends on when the image was built.
-	epoch := time.Unix(0, 0)
-	tw := tar.NewWriter(f)
-	dir := func(n string) error {
-		return tw.WriteHeader(&tar.Header{Name: n, Typeflag: tar.TypeDir, Mode: 0o755, ModTime: epoch, Format: tar.FormatUSTAR})
-	}
-	put := func(n string, size int64, open func() (io.ReadCloser, error)) error {
-		if err := tw.WriteHeader(&tar.Header{Name: n, Typeflag: tar.TypeReg, Mode: 0o644, Size: size, ModTime: epoch, Format: tar.FormatUSTAR}); err != nil {
-			return err
-		}
-		rc, err := open()
-		if err != nil {
-			return err
-		}
-		defer rc.Close()
-		if _, err := io.Copy(tw, rc); err != nil {
-			return fmt.Errorf("copying %s: %w", n, err)
-		}
-		return nil
-	}
-	// Sorted: blobs/, blobs/sha256/, blobs/sha256/<hex>..., index.json, oci-layout.
-	if err := dir("blobs/"); err != nil {
-		return "", err
-	}
-	if err := dir("blobs/sha256/"); err != nil {
-		return "", err
-	}
-	hs := make([]v1.Hash, 0, len(blobs))
-	for h := range blobs {
-		hs = append(hs, h)
-	}
-	slices.SortFunc(hs, func(a, b v1.Hash) int { return cmp.Compare(a.String(), b.String()) })
-	for _, h := range hs {
-		b := blobs[h]
-		if err := put("blobs/sha256/"+h.Hex, b.size, b.open); err != nil {
-			return "", err
-		}
-	}
-	if err := put("index.json", int64(len(top)), bytesBlob(top)); err != nil {
-		return "", err
-	}
-	layout := []byte(`{"imageLayoutVersion":"1.0.0"}`)
-	if err := put("oci-layout", int64(len(layout)), bytesBlob(layout)); err != nil {
-		return "", err
-	}
-	if err := tw.Close(); err != nil {
-		return "", err
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return "", err
-	}
-	if err := f.Close(); err != nil {
-		return "", err
-	}
-	if err := os.Rename(f.Name(), out); err != nil {
+	if err := writeFileAtomically(out, func(w io.Writer) error { return writeLayout(w, blobs, top) }); err != nil {
 		return "", err
 	}
 	return d.String(), nil
+}
+
+// writeFileAtomically writes a file at out, mode 0644, with write: into a
+// temporary file next to it, renamed into place once complete.
+func writeFileAtomically(out string, write func(io.Writer) error) error {
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(out), filepath.Base(out)+".tmp-")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	if err := write(f); err != nil {
+		return err
+	}
+	if err := f.Chmod(0o644); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), out)
+}
+
+// layoutEpoch is the time of the layout's own files: they hold nothing that
+// depends on when the image was built.
+var layoutEpoch = time.Unix(0, 0)
+
+// writeLayout writes the tar of an OCI image layout: the blobs, index.json
+// (top) and oci-layout, in sorted order (blobs/, blobs/sha256/,
+// blobs/sha256/<hex>..., index.json, oci-layout).
+func writeLayout(w io.Writer, blobs map[v1.Hash]blob, top []byte) error {
+	tw := tar.NewWriter(w)
+	for _, d := range []string{"blobs/", "blobs/sha256/"} {
+		if err := tw.WriteHeader(&tar.Header{Name: d, Typeflag: tar.TypeDir, Mode: 0o755, ModTime: layoutEpoch, Format: tar.FormatUSTAR}); err != nil {
+			return err
+		}
+	}
+	hs := slices.SortedFunc(maps.Keys(blobs), func(a, b v1.Hash) int { return cmp.Compare(a.String(), b.String()) })
+	for _, h := range hs {
+		b := blobs[h]
+		if err := putFile(tw, "blobs/sha256/"+h.Hex, b.size, b.open); err != nil {
+			return err
+		}
+	}
+	if err := putFile(tw, "index.json", int64(len(top)), bytesBlob(top)); err != nil {
+		return err
+	}
+	layout := []byte(`{"imageLayoutVersion":"1.0.0"}`)
+	if err := putFile(tw, "oci-layout", int64(len(layout)), bytesBlob(layout)); err != nil {
+		return err
+	}
+	return tw.Close()
+}
+
+// putFile writes one regular file of the layout, its content from open.
+func putFile(tw *tar.Writer, n string, size int64, open func() (io.ReadCloser, error)) error {
+	if err := tw.WriteHeader(&tar.Header{Name: n, Typeflag: tar.TypeReg, Mode: 0o644, Size: size, ModTime: layoutEpoch, Format: tar.FormatUSTAR}); err != nil {
+		return err
+	}
+	rc, err := open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	if _, err := io.Copy(tw, rc); err != nil {
+		return fmt.Errorf("copying %s: %w", n, err)
+	}
+	return nil
 }
