@@ -160,29 +160,11 @@ func (lb *LoadBalancer) sync(ctx context.Context, k lbKey) error {
 	if k.namespace != "" {
 		key = k.namespace + "/" + k.name
 	}
+	store := lb.svcs
 	if k.ingress {
-		o, exists, err := lb.ings.GetByKey(key)
-		if err != nil {
-			return err
-		}
-		if !exists {
-			lb.release(k)
-			return nil
-		}
-		ing := o.(*networkingv1.Ingress)
-		if len(ing.Status.LoadBalancer.Ingress) > 0 {
-			return nil
-		}
-		addr, err := lb.allocate(k)
-		if err != nil {
-			return err
-		}
-		ing = ing.DeepCopy()
-		ing.Status.LoadBalancer.Ingress = []networkingv1.IngressLoadBalancerIngress{{IP: addr.String()}}
-		_, err = lb.client.NetworkingV1().Ingresses(ing.Namespace).UpdateStatus(ctx, ing, metav1.UpdateOptions{})
-		return ignoreGone(err)
+		store = lb.ings
 	}
-	o, exists, err := lb.svcs.GetByKey(key)
+	o, exists, err := store.GetByKey(key)
 	if err != nil {
 		return err
 	}
@@ -190,7 +172,30 @@ func (lb *LoadBalancer) sync(ctx context.Context, k lbKey) error {
 		lb.release(k)
 		return nil
 	}
-	svc := o.(*corev1.Service)
+	if k.ingress {
+		return lb.syncIngress(ctx, k, o.(*networkingv1.Ingress))
+	}
+	return lb.syncService(ctx, k, o.(*corev1.Service))
+}
+
+// syncIngress gives an Ingress without an address one.
+func (lb *LoadBalancer) syncIngress(ctx context.Context, k lbKey, ing *networkingv1.Ingress) error {
+	if len(ing.Status.LoadBalancer.Ingress) > 0 {
+		return nil
+	}
+	addr, err := lb.allocate(k)
+	if err != nil {
+		return err
+	}
+	ing = ing.DeepCopy()
+	ing.Status.LoadBalancer.Ingress = []networkingv1.IngressLoadBalancerIngress{{IP: addr.String()}}
+	_, err = lb.client.NetworkingV1().Ingresses(ing.Namespace).UpdateStatus(ctx, ing, metav1.UpdateOptions{})
+	return ignoreGone(err)
+}
+
+// syncService gives a LoadBalancer Service without an address one, and
+// takes it back from a Service that is no longer of that type.
+func (lb *LoadBalancer) syncService(ctx context.Context, k lbKey, svc *corev1.Service) error {
 	switch {
 	case svc.Spec.Type != corev1.ServiceTypeLoadBalancer && len(svc.Status.LoadBalancer.Ingress) > 0:
 		lb.release(k)
@@ -206,7 +211,7 @@ func (lb *LoadBalancer) sync(ctx context.Context, k lbKey) error {
 	default:
 		return nil
 	}
-	_, err = lb.client.CoreV1().Services(svc.Namespace).UpdateStatus(ctx, svc, metav1.UpdateOptions{})
+	_, err := lb.client.CoreV1().Services(svc.Namespace).UpdateStatus(ctx, svc, metav1.UpdateOptions{})
 	return ignoreGone(err)
 }
 

@@ -17,8 +17,11 @@ limitations under the License.
 package main
 
 import (
+	"cmp"
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"path/filepath"
 	"strings"
@@ -32,57 +35,71 @@ import (
 // asks unless told otherwise.
 const DefaultDNSServer = "127.0.0.1:15353"
 
+// dnsFlags are the flags of 'localfed dns'.
+type dnsFlags struct {
+	name, dir, zone, kubeconfig, server string
+}
+
 func newDNSCommand(binDir *string) *cobra.Command {
-	var name, dir, zone, kubeconfig, server string
+	var f dnsFlags
 	cmd := &cobra.Command{
 		Use:   "dns",
 		Short: "Run, until interrupted, a load-balancer simulator for every member and a DNS stack (etcd, CoreDNS, external-dns) publishing the host's DNSEndpoints",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			out := cmd.OutOrStdout()
-			fed, err := framework.Open(name, *binDir)
-			if err != nil {
-				return fmt.Errorf("opening local federation %s: %w (is it up?)", name, err)
-			}
-			if err := fed.RunLoadBalancers(ctx); err != nil {
-				return err
-			}
-			for i, m := range fed.Members {
-				fmt.Fprintf(out, "Load balancer simulator for %s: addresses from %s\n", m.Name, framework.LoadBalancerPool(i+1))
-			}
-			_, port, err := net.SplitHostPort(server)
-			if err != nil {
-				return fmt.Errorf("--server %q: %w", server, err)
-			}
-			var p int
-			if _, err := fmt.Sscan(port, &p); err != nil {
-				return fmt.Errorf("--server %q: %w", server, err)
-			}
-			if kubeconfig == "" {
-				kubeconfig = fed.Kubeconfig()
-			}
-			if dir == "" {
-				dir = filepath.Join(fed.Dir, "dns")
-			}
-			d, err := framework.StartDNS(ctx, framework.DNSOptions{BinDir: *binDir, Dir: dir, Zone: zone,
-				Kubeconfig: kubeconfig, Context: "host", Port: p})
-			if err != nil {
-				return err
-			}
-			defer d.Stop()
-			fmt.Fprintf(out, "CoreDNS serves %s on %s (logs in %s)\n", zone, d.Addr, dir)
-			<-ctx.Done()
-			fmt.Fprintln(out, "Stopping")
-			return nil
+			return runDNS(cmd.Context(), cmd.OutOrStdout(), *binDir, f)
 		},
 	}
-	cmd.Flags().StringVar(&name, "name", "", "name of the local federation")
-	cmd.Flags().StringVar(&dir, "dir", "", "directory for the DNS stack's data and logs (default: dns/ in the federation's directory)")
-	cmd.Flags().StringVar(&zone, "zone", "example.test", "DNS zone to serve")
-	cmd.Flags().StringVar(&kubeconfig, "kubeconfig", "", "kubeconfig of the federation (context host is used; default: the federation's)")
-	cmd.Flags().StringVar(&server, "server", DefaultDNSServer, "address CoreDNS listens on (loopback)")
+	cmd.Flags().StringVar(&f.name, "name", "", "name of the local federation")
+	cmd.Flags().StringVar(&f.dir, "dir", "", "directory for the DNS stack's data and logs (default: dns/ in the federation's directory)")
+	cmd.Flags().StringVar(&f.zone, "zone", "example.test", "DNS zone to serve")
+	cmd.Flags().StringVar(&f.kubeconfig, "kubeconfig", "", "kubeconfig of the federation (context host is used; default: the federation's)")
+	cmd.Flags().StringVar(&f.server, "server", DefaultDNSServer, "address CoreDNS listens on (loopback)")
 	_ = cmd.MarkFlagRequired("name")
 	return cmd
+}
+
+// runDNS runs the load-balancer simulators of the federation's members and
+// the DNS stack until ctx is done.
+func runDNS(ctx context.Context, out io.Writer, binDir string, f dnsFlags) error {
+	fed, err := framework.Open(f.name, binDir)
+	if err != nil {
+		return fmt.Errorf("opening local federation %s: %w (is it up?)", f.name, err)
+	}
+	if err := fed.RunLoadBalancers(ctx); err != nil {
+		return err
+	}
+	for i, m := range fed.Members {
+		fmt.Fprintf(out, "Load balancer simulator for %s: addresses from %s\n", m.Name, framework.LoadBalancerPool(i+1))
+	}
+	port, err := serverPort(f.server)
+	if err != nil {
+		return err
+	}
+	kubeconfig := cmp.Or(f.kubeconfig, fed.Kubeconfig())
+	dir := cmp.Or(f.dir, filepath.Join(fed.Dir, "dns"))
+	d, err := framework.StartDNS(ctx, framework.DNSOptions{BinDir: binDir, Dir: dir, Zone: f.zone,
+		Kubeconfig: kubeconfig, Context: "host", Port: port})
+	if err != nil {
+		return err
+	}
+	defer d.Stop()
+	fmt.Fprintf(out, "CoreDNS serves %s on %s (logs in %s)\n", f.zone, d.Addr, dir)
+	<-ctx.Done()
+	fmt.Fprintln(out, "Stopping")
+	return nil
+}
+
+// serverPort returns the port of the --server address.
+func serverPort(server string) (int, error) {
+	_, port, err := net.SplitHostPort(server)
+	if err != nil {
+		return 0, fmt.Errorf("--server %q: %w", server, err)
+	}
+	var p int
+	if _, err := fmt.Sscan(port, &p); err != nil {
+		return 0, fmt.Errorf("--server %q: %w", server, err)
+	}
+	return p, nil
 }
 
 func newLookupCommand() *cobra.Command {
