@@ -116,10 +116,16 @@ func TestStartProcess(t *testing.T) {
 	if got := p.ExitStatus(); got != "running" {
 		t.Errorf("ExitStatus of a running process = %q", got)
 	}
+	if p.State() != nil {
+		t.Errorf("State of a running process = %v, want nil", p.State())
+	}
 	p.Stop(10 * time.Second)
 	p.Stop(0) // a second Stop only waits
 	if want := "removed=unset replaced=set\nterminated"; p.LogTail(5) != want {
 		t.Errorf("log = %q, want %q", p.LogTail(5), want)
+	}
+	if code := p.State().ExitCode(); code != 3 {
+		t.Errorf("exit code after SIGTERM = %d, want 3", code)
 	}
 	if got := p.ExitStatus(); got != "exit status 3" {
 		t.Errorf("ExitStatus after SIGTERM = %q, want %q", got, "exit status 3")

@@ -104,13 +104,22 @@ func (p *Process) Exited() <-chan struct{} { return p.exited }
 // ExitStatus says how the program ended ("exit status 1", "signal:
 // killed"), or "running".
 func (p *Process) ExitStatus() string {
+	if st := p.State(); st != nil {
+		return st.String()
+	}
+	return "running"
+}
+
+// State returns the program's state once it exited, nil while it runs.
+func (p *Process) State() *os.ProcessState {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.state == nil {
-		return "running"
-	}
-	return p.state.String()
+	return p.state
 }
+
+// Signal sends sig to the program (SIGTERM, to check a graceful end
+// itself); Stop is the usual way to end it.
+func (p *Process) Signal(sig os.Signal) error { return p.cmd.Process.Signal(sig) }
 
 // Stop asks the program to end (SIGTERM), kills it when it still runs
 // after grace (at once when grace is zero), and waits until it is gone.
