@@ -25,6 +25,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"io"
+	"iter"
 	"maps"
 	"os"
 	"os/exec"
@@ -122,25 +123,13 @@ func readLayout(t *testing.T, tarPath string) (v1.Descriptor, v1.ImageIndex) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	tr := tar.NewReader(f)
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	for h, b := range readTar(t, f) {
 		p := filepath.Join(dir, filepath.FromSlash(h.Name))
 		if h.Typeflag == tar.TypeDir {
 			if err := os.MkdirAll(p, 0o755); err != nil {
 				t.Fatal(err)
 			}
 			continue
-		}
-		b, err := io.ReadAll(tr)
-		if err != nil {
-			t.Fatal(err)
 		}
 		if err := os.WriteFile(p, b, 0o644); err != nil {
 			t.Fatal(err)
@@ -196,23 +185,35 @@ func imageFiles(t *testing.T, img v1.Image) map[string]imageFile {
 	t.Helper()
 	rc := mutate.Extract(img)
 	defer rc.Close()
-	tr := tar.NewReader(rc)
 	files := map[string]imageFile{}
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(tr)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for h, b := range readTar(t, rc) {
 		files[strings.TrimSuffix(h.Name, "/")] = imageFile{hdr: h, data: b}
 	}
 	return files
+}
+
+// readTar yields every entry of a tar stream with its content; a read
+// error fails the test.
+func readTar(t *testing.T, r io.Reader) iter.Seq2[*tar.Header, []byte] {
+	return func(yield func(*tar.Header, []byte) bool) {
+		tr := tar.NewReader(r)
+		for {
+			h, err := tr.Next()
+			if errors.Is(err, io.EOF) {
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := io.ReadAll(tr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !yield(h, b) {
+				return
+			}
+		}
+	}
 }
 
 func TestKubefedIsReproducible(t *testing.T) {
