@@ -62,7 +62,10 @@ func (e *Env) HostNamespace(t testing.TB, prefix string) string {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(t.Context()), 30*time.Second)
 		defer cancel()
-		if err := e.Host.Delete(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil && !apierrors.IsNotFound(err) {
+		// Gone or already being deleted (a Conflict: the namespace is
+		// terminating) is what the cleanup wants.
+		err := e.Host.Delete(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
+		if err != nil && !apierrors.IsNotFound(err) && !apierrors.IsConflict(err) {
 			t.Errorf("deleting namespace %s in the host: %v", ns, err)
 		}
 	})
