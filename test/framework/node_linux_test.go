@@ -37,6 +37,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/kubefed/kubefed/test/framework"
+	"github.com/kubefed/kubefed/test/testenv"
 )
 
 // nodeChildEnv makes the test binary, run again as a child, bring up a
@@ -103,7 +104,7 @@ func checkRealNode(ctx context.Context, fed *framework.Federation) error {
 		return err
 	}
 	var ip string
-	err = poll(ctx, 2*time.Minute, func() error {
+	err = testenv.Poll(ctx, 2*time.Minute, func(ctx context.Context) error {
 		p, err := cs.CoreV1().Pods("default").Get(ctx, "sandbox", metav1.GetOptions{})
 		if err != nil {
 			return err
@@ -132,7 +133,7 @@ func checkRealNode(ctx context.Context, fed *framework.Federation) error {
 		return err
 	}
 	client := &http.Client{Transport: tr, Timeout: 3 * time.Second}
-	return poll(ctx, time.Minute, func() error {
+	return testenv.Poll(ctx, time.Minute, func(ctx context.Context) error {
 		resp, err := client.Get(cfg.Host + "/readyz")
 		if err != nil {
 			return err
@@ -211,21 +212,5 @@ func TestRealNodePrunedAfterCrash(t *testing.T) {
 	}
 	if left := node.Leftovers(ctx); len(left) > 0 {
 		t.Errorf("the crashed run's real node left behind after Prune:\n  %s", strings.Join(left, "\n  "))
-	}
-}
-
-func poll(ctx context.Context, timeout time.Duration, fn func() error) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	for {
-		err := fn()
-		if err == nil {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("after %s: %w", timeout, err)
-		case <-time.After(500 * time.Millisecond):
-		}
 	}
 }
