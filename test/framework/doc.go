@@ -39,7 +39,19 @@ limitations under the License.
 // (hack/node-deps.sh), and the kubelet and kube-proxy of bin/, so that the
 // Helm chart's Deployment runs from the kubefed image (hack/imagebuild) as
 // it does for a user. It needs root on Linux; see node.go for its network
-// and for what its teardown removes.
+// and for what its teardown removes. The node's code is split by concern:
+// node_linux.go starts it (preflight, lock, bridge, daemons),
+// node_config_linux.go renders its daemons' configuration,
+// node_network_linux.go and node_cgroup_linux.go own its bridge, iptables
+// chains and cgroups, node_teardown_linux.go removes it and
+// node_leftovers_linux.go checks that nothing is left; platform_other.go
+// stands in for all of it outside Linux.
+//
+// Processes that tests run beside the clusters go through StartProcess (a
+// log file, DieWithParent, Stop with a grace period): the DNS stack
+// (StartDNS) and bin/controller-manager (StartControllerManager, or
+// NewControllerManager in a test), the one launcher of the controller
+// manager for every test package.
 //
 // For measurements, RequestCounts reads a cluster's apiserver_request_total
 // (the requests its API server served, by resource and verb) and
