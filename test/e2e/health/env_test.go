@@ -46,8 +46,8 @@ import (
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	"github.com/kubefed/kubefed/controllers/kubefedcluster"
 	"github.com/kubefed/kubefed/internal/clustercache"
-	"github.com/kubefed/kubefed/test/framework"
 	"github.com/kubefed/kubefed/test/e2e/e2eutil"
+	"github.com/kubefed/kubefed/test/framework"
 	"github.com/kubefed/kubefed/test/testenv"
 )
 
