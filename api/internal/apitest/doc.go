@@ -14,7 +14,10 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package apitest holds the checks the API packages' tests share: that
-// every kind reads and writes KubeFed's JSON unchanged (RoundTrips). It is
-// imported by tests only.
+// Package apitest checks that every kind of the core.kubefed.io and
+// scheduling.kubefed.io API groups reads and writes KubeFed's JSON
+// unchanged (RoundTrip). Its test round-trips each fixture of testdata,
+// one object per file as KubeFed (or the API server) writes it, through
+// the Go type its apiVersion and kind name, and requires a fixture for
+// every kind of those packages: a kind added to the API gets one there.
 package apitest

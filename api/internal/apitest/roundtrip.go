@@ -23,27 +23,6 @@ import (
 	"testing"
 )
 
-// RoundTripCase is one object of RoundTrips: Fixture is its JSON as
-// KubeFed (or the API server) writes it, Obj a new empty value of its Go
-// type.
-type RoundTripCase struct {
-	Name    string
-	Fixture string
-	Obj     any
-}
-
-// RoundTrips runs RoundTrip on every case, in parallel subtests named
-// after the cases.
-func RoundTrips(t *testing.T, cases []RoundTripCase) {
-	t.Helper()
-	for _, tc := range cases {
-		t.Run(tc.Name, func(t *testing.T) {
-			t.Parallel()
-			RoundTrip(t, tc.Fixture, tc.Obj)
-		})
-	}
-}
-
 // RoundTrip decodes fixture strictly (an unknown field fails: the Go type
 // lacks a KubeFed field or has a wrong tag) into obj, encodes obj again and
 // checks that the two JSON documents are equal. Empty objects and nulls,
