@@ -38,37 +38,34 @@ func TestComputeStatus(t *testing.T) {
 	c1 := dnsrecords.Cluster{Name: "c1", Ready: true}
 	c2 := dnsrecords.Cluster{Name: "c2", Ready: true}
 	tests := []struct {
-		name        string
-		views       []clusterIngress
-		want        string // cluster, "+" when it has a load balancer
-		ready       metav1.ConditionStatus
-		readyReason string
-		avail       metav1.ConditionStatus
-		mention     string
+		name  string
+		views []clusterIngress
+		want  string // cluster, "+" when it has a load balancer
+		conds dnsrecordstest.Conditions
 	}{{
 		name:  "every cluster with an address",
 		views: []clusterIngress{{cluster: c1, ingress: ingress(networkingv1.IngressLoadBalancerIngress{IP: "198.51.100.18"})}, {cluster: c2, ingress: ingress(networkingv1.IngressLoadBalancerIngress{Hostname: "lb.example.net"})}},
-		want:  "c1+,c2+", ready: metav1.ConditionTrue, readyReason: feddnsv1a1.ReasonPublished, avail: metav1.ConditionTrue,
+		want:  "c1+,c2+", conds: dnsrecordstest.Conditions{Ready: metav1.ConditionTrue, ReadyReason: feddnsv1a1.ReasonPublished, Available: metav1.ConditionTrue},
 	}, {
 		name:  "an invalid host name is named and not published; the others are",
 		views: []clusterIngress{{cluster: c1, ingress: ingress(networkingv1.IngressLoadBalancerIngress{IP: "198.51.100.18"})}, {cluster: c2, ingress: ingress(networkingv1.IngressLoadBalancerIngress{Hostname: "localhost"})}},
-		want:  "c1+,c2+", ready: metav1.ConditionTrue, readyReason: feddnsv1a1.ReasonPublished, avail: metav1.ConditionTrue,
-		mention: `cluster c2: load balancer address "localhost" of Ingress shop/web is not a valid IP or DNS name`,
+		want:  "c1+,c2+", conds: dnsrecordstest.Conditions{Ready: metav1.ConditionTrue, ReadyReason: feddnsv1a1.ReasonPublished, Available: metav1.ConditionTrue,
+			Mention: `cluster c2: load balancer address "localhost" of Ingress shop/web is not a valid IP or DNS name`},
 	}, {
 		name:  "no address yet",
 		views: []clusterIngress{{cluster: c1, ingress: ingress()}},
-		want:  "c1", ready: metav1.ConditionFalse, readyReason: feddnsv1a1.ReasonNoLoadBalancer, avail: metav1.ConditionFalse,
-		mention: "is an ingress controller running",
+		want:  "c1", conds: dnsrecordstest.Conditions{Ready: metav1.ConditionFalse, ReadyReason: feddnsv1a1.ReasonNoLoadBalancer, Available: metav1.ConditionFalse,
+			Mention: "is an ingress controller running"},
 	}, {
 		name:  "the Ingress exists nowhere",
 		views: []clusterIngress{{cluster: c1, problem: "cluster c1 has no federated Ingress shop/web"}},
-		want:  "c1", ready: metav1.ConditionFalse, readyReason: feddnsv1a1.ReasonIngressNotFound, avail: metav1.ConditionFalse,
-		mention: "create a FederatedIngress",
+		want:  "c1", conds: dnsrecordstest.Conditions{Ready: metav1.ConditionFalse, ReadyReason: feddnsv1a1.ReasonIngressNotFound, Available: metav1.ConditionFalse,
+			Mention: "create a FederatedIngress"},
 	}, {
 		name:  "no Ready cluster: nothing listed, the DNSEndpoint keeps its records",
 		views: []clusterIngress{{cluster: dnsrecords.Cluster{Name: "c1"}, problem: "cluster c1 is not Ready"}},
-		ready: metav1.ConditionFalse, readyReason: feddnsv1a1.ReasonIngressNotFound, avail: metav1.ConditionFalse,
-		mention: "the DNSEndpoint keeps the records it last published",
+		conds: dnsrecordstest.Conditions{Ready: metav1.ConditionFalse, ReadyReason: feddnsv1a1.ReasonIngressNotFound, Available: metav1.ConditionFalse,
+			Mention: "the DNSEndpoint keeps the records it last published"},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -81,8 +78,7 @@ func TestComputeStatus(t *testing.T) {
 			if listed != tt.want {
 				t.Errorf("listed %q, want %q", listed, tt.want)
 			}
-			dnsrecordstest.CheckConditions(t, st.Conditions, dnsrecordstest.Conditions{
-				Ready: tt.ready, ReadyReason: tt.readyReason, Available: tt.avail, Mention: tt.mention})
+			dnsrecordstest.CheckConditions(t, st.Conditions, tt.conds)
 		})
 	}
 }
