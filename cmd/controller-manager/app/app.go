@@ -49,7 +49,6 @@ import (
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 	"github.com/kubefed/kubefed/controllers/federatedtypeconfig"
 	"github.com/kubefed/kubefed/controllers/kubefedcluster"
-	"github.com/kubefed/kubefed/controllers/multiclusterdns"
 	"github.com/kubefed/kubefed/controllers/propagation"
 	"github.com/kubefed/kubefed/controllers/scheduling"
 	"github.com/kubefed/kubefed/internal/clustercache"
@@ -292,12 +291,12 @@ func addControllers(mgr ctrl.Manager, members *clustercache.ClusterCache, opts O
 		Client:              mgr.GetClient(),
 		Members:             members,
 		Namespace:           opts.Namespace,
-		Recorder:            mgr.GetEventRecorderFor("kubefed-scheduler"), //nolint:staticcheck // events on the preference, core events API
+		Recorder:            mgr.GetEventRecorder("kubefed-scheduler"),
 		UnschedulableWindow: opts.UnschedulableWindow,
 	}).SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("setting up the ReplicaSchedulingPreference controller: %w", err)
 	}
-	if err := multiclusterdns.SetupWithManager(mgr, members, opts.Namespace, watchNamespace); err != nil {
+	if err := addDNSControllers(mgr, members, opts.Namespace, watchNamespace); err != nil {
 		return fmt.Errorf("setting up the multi-cluster DNS controllers: %w", err)
 	}
 	return nil

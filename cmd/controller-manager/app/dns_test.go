@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package multiclusterdns
+package app
 
 import (
 	"context"
@@ -42,22 +42,22 @@ import (
 	"github.com/kubefed/kubefed/test/testenv"
 )
 
-// TestSetupWithoutCRDs checks that a control plane whose API server lacks
+// TestDNSSetupWithoutCRDs checks that a control plane whose API server lacks
 // the multiclusterdns.kubefed.io CRDs (a chart upgrade does not install new
 // CRDs) keeps running: the DNS controllers are not added, so no watch of a
 // missing kind fails the manager.
-func TestSetupWithoutCRDs(t *testing.T) {
+func TestDNSSetupWithoutCRDs(t *testing.T) {
 	// The core CRDs only: KubeFedClusters are watched by the DNS controllers.
-	_, cfg, scheme := startAPIServer(t, "core.kubefed.io_kubefedclusters.yaml")
-	runManager(t, cfg, scheme, "without the CRDs")
+	_, cfg, scheme := startDNSAPIServer(t, "core.kubefed.io_kubefedclusters.yaml")
+	runDNSManager(t, cfg, scheme, "without the CRDs")
 }
 
-// TestSetupWithoutAccess checks that an identity that may not list or watch
+// TestDNSSetupWithoutAccess checks that an identity that may not list or watch
 // the multiclusterdns.kubefed.io kinds leaves DNS off and the manager
 // running, and that the chart's generated ClusterRole passes the same
 // check, so that DNS is on under the chart's ServiceAccount.
-func TestSetupWithoutAccess(t *testing.T) {
-	env, cfg, scheme := startAPIServer(t, "core.kubefed.io_kubefedclusters.yaml",
+func TestDNSSetupWithoutAccess(t *testing.T) {
+	env, cfg, scheme := startDNSAPIServer(t, "core.kubefed.io_kubefedclusters.yaml",
 		"multiclusterdns.kubefed.io_dnsendpoints.yaml", "multiclusterdns.kubefed.io_domains.yaml",
 		"multiclusterdns.kubefed.io_ingressdnsrecords.yaml", "multiclusterdns.kubefed.io_servicednsrecords.yaml")
 	admin, err := client.New(cfg, client.Options{Scheme: scheme})
@@ -76,10 +76,10 @@ func TestSetupWithoutAccess(t *testing.T) {
 		t.Fatal(err)
 	}
 	resources := []string{"domains", "servicednsrecords", "ingressdnsrecords", "dnsendpoints"}
-	if got := deniedResources(c, "", resources); !slices.Equal(got, resources) {
+	if got := deniedDNSResources(c, "", resources); !slices.Equal(got, resources) {
 		t.Errorf("denied to the restricted identity: %v, want %v", got, resources)
 	}
-	runManager(t, restricted, scheme, "without access to the DNS kinds")
+	runDNSManager(t, restricted, scheme, "without access to the DNS kinds")
 
 	// The chart's ClusterRole, as controller-gen generates it.
 	raw, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "charts", "kubefed", "files", "rbac", "role.yaml"))
@@ -95,7 +95,7 @@ func TestSetupWithoutAccess(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, ns := range []string{"", "kube-federation-system"} {
-		if got := deniedResources(c, ns, resources); len(got) > 0 {
+		if got := deniedDNSResources(c, ns, resources); len(got) > 0 {
 			t.Errorf("the chart's ClusterRole may not list or watch %v in namespace %q: multi-cluster DNS would be off", got, ns)
 		}
 	}
@@ -122,11 +122,11 @@ func userWithRole(t *testing.T, ctx context.Context, env *envtest.Environment, c
 	return user.Config()
 }
 
-// startAPIServer starts an API server (envtest) with the named CRDs of
+// startDNSAPIServer starts an API server (envtest) with the named CRDs of
 // config/crd/bases; it is stopped when the test ends. It returns the
 // environment, an admin configuration and a scheme with the core and
 // kubefed core kinds.
-func startAPIServer(t *testing.T, crds ...string) (*envtest.Environment, *rest.Config, *runtimeapi.Scheme) {
+func startDNSAPIServer(t *testing.T, crds ...string) (*envtest.Environment, *rest.Config, *runtimeapi.Scheme) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("starts an API server; skipped with -short (make unit)")
@@ -145,18 +145,18 @@ func startAPIServer(t *testing.T, crds ...string) (*envtest.Environment, *rest.C
 	return env, env.Config, scheme
 }
 
-// runManager sets up the DNS controllers in a manager with cfg's identity
+// runDNSManager sets up the DNS controllers in a manager with cfg's identity
 // and runs it for 8 s: it fails the test when the manager stops with an
 // error before (a watch that never starts stops it after 3 s).
-func runManager(t *testing.T, cfg *rest.Config, scheme *runtimeapi.Scheme, what string) {
+func runDNSManager(t *testing.T, cfg *rest.Config, scheme *runtimeapi.Scheme, what string) {
 	t.Helper()
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{Scheme: scheme, Metrics: metricsserver.Options{BindAddress: "0"},
 		Controller: config.Controller{CacheSyncTimeout: 3 * time.Second, UsePriorityQueue: ptr.To(false)}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := SetupWithManager(mgr, clustercache.New(clustercache.Options{Scheme: scheme}), "kube-federation-system", ""); err != nil {
-		t.Fatalf("SetupWithManager %s: %v", what, err)
+	if err := addDNSControllers(mgr, clustercache.New(clustercache.Options{Scheme: scheme}), "kube-federation-system", ""); err != nil {
+		t.Fatalf("addDNSControllers %s: %v", what, err)
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 8*time.Second)
 	defer cancel()

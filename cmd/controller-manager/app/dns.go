@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package multiclusterdns
+package app
 
 import (
 	"context"
@@ -34,15 +34,18 @@ import (
 	"github.com/kubefed/kubefed/internal/clustercache"
 )
 
-// SetupWithManager registers the multiclusterdns.kubefed.io kinds with the
-// manager's scheme and adds the ServiceDNSRecord, IngressDNSRecord and
-// DNSEndpoint controllers. namespace is the control-plane namespace;
-// watchNamespace is the namespace the manager's cache watches ("" for every
-// namespace). When the multiclusterdns.kubefed.io CRDs are not installed,
-// or the manager's identity may not list and watch them there, it adds
-// nothing and logs how to turn multi-cluster DNS on: a watch that can never
-// start would stop the whole manager once the cache gives up waiting.
-func SetupWithManager(mgr ctrl.Manager, members *clustercache.ClusterCache, namespace, watchNamespace string) error {
+// addDNSControllers registers the multiclusterdns.kubefed.io kinds with the
+// manager's scheme and adds the ServiceDNSRecord and IngressDNSRecord status
+// controllers (controllers/servicedns, controllers/ingressdns) and the
+// DNSEndpoint controller (controllers/dnsendpoint); the three share their
+// library through internal/dnsrecords, not through each other. namespace is
+// the control-plane namespace; watchNamespace is the namespace the manager's
+// cache watches ("" for every namespace). When the multiclusterdns.kubefed.io
+// CRDs are not installed, or the manager's identity may not list and watch
+// them there, it adds nothing and logs how to turn multi-cluster DNS on: a
+// watch that can never start would stop the whole manager once the cache
+// gives up waiting. See docs/dns.md.
+func addDNSControllers(mgr ctrl.Manager, members *clustercache.ClusterCache, namespace, watchNamespace string) error {
 	if err := feddnsv1a1.AddToScheme(mgr.GetScheme()); err != nil {
 		return err
 	}
@@ -68,7 +71,7 @@ func SetupWithManager(mgr ctrl.Manager, members *clustercache.ClusterCache, name
 			"missing", missing)
 		return nil
 	}
-	if denied := deniedResources(mgr.GetClient(), watchNamespace, resources); len(denied) > 0 {
+	if denied := deniedDNSResources(mgr.GetClient(), watchNamespace, resources); len(denied) > 0 {
 		where := "in every namespace"
 		if watchNamespace != "" {
 			where = "in namespace " + watchNamespace
@@ -89,13 +92,13 @@ func SetupWithManager(mgr ctrl.Manager, members *clustercache.ClusterCache, name
 	return nil
 }
 
-// deniedResources returns the multiclusterdns.kubefed.io resources the
+// deniedDNSResources returns the multiclusterdns.kubefed.io resources the
 // client's identity may not list or watch in namespace ("" for every
 // namespace), as the API server's authorizer answers a
 // SelfSubjectAccessReview (which every authenticated identity may create).
 // A review that fails is not taken for a denial: the controllers are then
 // added, as they were before the check.
-func deniedResources(c client.Client, namespace string, resources []string) []string {
+func deniedDNSResources(c client.Client, namespace string, resources []string) []string {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var denied []string
