@@ -204,26 +204,14 @@ func TestSetters(t *testing.T) {
 			Value: &apiextensionsv1.JSON{Raw: []byte("7")},
 		}},
 	}}
-	if err := SetOverrides(obj, overrides); err != nil {
-		t.Fatal(err)
-	}
-	// Integers must be stored as int64, as the API machinery expects.
-	raw, _, _ := unstructured.NestedSlice(obj.Object, "spec", "overrides")
-	value := raw[0].(map[string]interface{})["clusterOverrides"].([]interface{})[0].(map[string]interface{})["value"]
-	if _, ok := value.(int64); !ok {
-		t.Errorf("override value stored as %T, want int64", value)
-	}
-	_ = runtime.DeepCopyJSONValue(obj.Object)
-	back, err := GetOverrides(obj)
-	if err != nil || !reflect.DeepEqual(back, overrides) {
-		t.Errorf("GetOverrides after SetOverrides = %+v, %v", back, err)
-	}
-	if err := SetOverrides(obj, nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, found, _ := unstructured.NestedFieldNoCopy(obj.Object, "spec", "overrides"); found {
-		t.Error("SetOverrides(nil) kept spec.overrides")
-	}
+	checkSetGetClear(t, obj, "Overrides", SetOverrides, GetOverrides, overrides, func() {
+		// Integers must be stored as int64, as the API machinery expects.
+		raw, _, _ := unstructured.NestedSlice(obj.Object, "spec", "overrides")
+		value := raw[0].(map[string]interface{})["clusterOverrides"].([]interface{})[0].(map[string]interface{})["value"]
+		if _, ok := value.(int64); !ok {
+			t.Errorf("override value stored as %T, want int64", value)
+		}
+	}, "spec", "overrides")
 
 	status := &GenericFederatedStatus{
 		ObservedGeneration: 3,
@@ -236,17 +224,7 @@ func TestSetters(t *testing.T) {
 			Clusters: 2, ReadyClusters: 1, Replicas: ptrTo[int32](6), ReadyReplicas: ptrTo[int32](3),
 		},
 	}
-	if err := SetStatus(obj, status); err != nil {
-		t.Fatal(err)
-	}
-	_ = runtime.DeepCopyJSONValue(obj.Object)
-	got, err := GetStatus(obj)
-	if err != nil || !reflect.DeepEqual(got, status) {
-		t.Errorf("GetStatus after SetStatus = %+v, %v", got, err)
-	}
-	if err := SetStatus(obj, nil); err != nil {
-		t.Fatal(err)
-	}
+	checkSetGetClear(t, obj, "Status", SetStatus, GetStatus, status, func() {}, "status")
 	if s, _ := GetStatus(obj); s != nil {
 		t.Error("SetStatus(nil) kept status")
 	}
@@ -282,6 +260,31 @@ func TestStatusRoundTrip(t *testing.T) {
 	_ = json.Unmarshal(out, &b)
 	if !reflect.DeepEqual(a, b) {
 		t.Errorf("status round trip:\n in: %s\nout: %s", data, out)
+	}
+}
+
+// checkSetGetClear stores v in obj with Set<what>, runs stored, checks
+// that obj holds only JSON values (runtime.DeepCopyJSONValue panics
+// otherwise) and that Get<what> reads v back, then stores the zero value
+// and checks that the field at path is gone.
+func checkSetGetClear[T any](t *testing.T, obj *unstructured.Unstructured, what string,
+	set func(*unstructured.Unstructured, T) error, get func(*unstructured.Unstructured) (T, error), v T, stored func(), path ...string) {
+	t.Helper()
+	if err := set(obj, v); err != nil {
+		t.Fatal(err)
+	}
+	stored()
+	_ = runtime.DeepCopyJSONValue(obj.Object)
+	back, err := get(obj)
+	if err != nil || !reflect.DeepEqual(back, v) {
+		t.Errorf("Get%s after Set%s = %+v, %v", what, what, back, err)
+	}
+	var zero T
+	if err := set(obj, zero); err != nil {
+		t.Fatal(err)
+	}
+	if _, found, _ := unstructured.NestedFieldNoCopy(obj.Object, path...); found {
+		t.Errorf("Set%s(nil) kept %v", what, path)
 	}
 }
 
