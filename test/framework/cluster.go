@@ -199,9 +199,72 @@ func (c *Cluster) DumpLogs(w io.Writer, lines int) {
 	}
 }
 
+// NeverReadyImage is an image whose Pods never become ready in the local
+// clusters of the binary runtime: kwok runs them (phase Running, a Pod IP,
+// containers started) but keeps their Ready and ContainersReady conditions
+// False, as a container whose readiness probe never passes. Any image whose
+// name contains NeverReadyMarker behaves so, e.g. "registry.example/app:"+
+// NeverReadyMarker. A Deployment of such Pods never has available replicas
+// and, after its progressDeadlineSeconds, reports ProgressDeadlineExceeded.
+const (
+	NeverReadyMarker = "never-ready"
+	NeverReadyImage  = "kubefed.test/app:" + NeverReadyMarker
+)
+
+// neverReadyStage is a kwok Stage for the Pods of NeverReadyImage. kwokctl
+// replaces all of its default Stages (Node and Pod) as soon as its own
+// configuration holds one, so this Stage is given to kwok-controller in a
+// file of its own (its --config flag takes several); the defaults stay as
+// they are. The default pod-ready Stage matches these Pods too: of several
+// matching Stages kwok picks among those with a positive weight, and the
+// defaults have none, so this one always wins. Once it set a Pod IP, no Pod
+// Stage matches the Pod again until it is deleted (the default pod-delete).
+const neverReadyStage = `apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: pod-never-ready
+spec:
+  resourceRef:
+    apiGroup: v1
+    kind: Pod
+  weight: 1
+  selector:
+    matchExpressions:
+    - key: '.metadata.deletionTimestamp'
+      operator: 'DoesNotExist'
+    - key: '.status.podIP'
+      operator: 'DoesNotExist'
+    - key: '.spec.containers[].image | contains("` + NeverReadyMarker + `")'
+      operator: 'In'
+      values: ['true']
+  next:
+    statusTemplate: |
+      {{ $now := Now }}
+      conditions:
+      - {type: Initialized, status: "True", lastTransitionTime: {{ $now | Quote }}}
+      - {type: Ready, status: "False", reason: ContainersNotReady, lastTransitionTime: {{ $now | Quote }}}
+      - {type: ContainersReady, status: "False", reason: ContainersNotReady, lastTransitionTime: {{ $now | Quote }}}
+      containerStatuses:
+      {{ range .spec.containers }}
+      - name: {{ .name | Quote }}
+        image: {{ .image | Quote }}
+        ready: false
+        started: true
+        restartCount: 0
+        state:
+          running:
+            startedAt: {{ $now | Quote }}
+      {{ end }}
+      hostIP: {{ NodeIPWith .spec.nodeName | Quote }}
+      podIP: {{ PodIPWith .spec.nodeName ( or .spec.hostNetwork false ) ( or .metadata.uid "" ) ( or .metadata.name "" ) ( or .metadata.namespace "" ) | Quote }}
+      phase: Running
+      startTime: {{ $now | Quote }}
+`
+
 // kwokctlConfig writes the kwokctl configuration of a cluster: the local
 // binaries and the reserved ports. Ports that kwokctl only takes from a
 // configuration file (etcd's peer port) are why this is a file and not flags.
+// With the binary runtime, kwok-controller also reads neverReadyStage.
 func (f *Federation) kwokctlConfig(name string, p Ports) (string, error) {
 	bin := f.opts.BinDir
 	var b strings.Builder
@@ -262,6 +325,10 @@ func (f *Federation) kwokctlConfig(name string, p Ports) (string, error) {
 			b.WriteString(`  - {key: controllers, value: "serviceaccount-token,namespace,garbagecollector", override: true}
 `)
 		}
+		stages := filepath.Join(f.Dir, "kwok-stages.yaml")
+		if err := os.WriteFile(stages, []byte(neverReadyStage), 0o644); err != nil {
+			return "", err
+		}
 		b.WriteString(`- name: kube-scheduler
   extraArgs:
   - {key: leader-elect, value: "false"}
@@ -269,6 +336,8 @@ func (f *Federation) kwokctlConfig(name string, p Ports) (string, error) {
   extraArgs:
   - {key: node-lease-duration-seconds, value: "0", override: true}
 `)
+		// Appended to kwokctl's own --config (its default Stages).
+		fmt.Fprintf(&b, "  - {key: config, value: %q}\n", stages)
 		if f.node != nil {
 			// kwok simulates the nodes kwokctl scaled, never the real one.
 			b.WriteString(`  - {key: manage-all-nodes, value: "false", override: true}
