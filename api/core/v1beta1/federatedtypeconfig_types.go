@@ -54,6 +54,48 @@ type FederatedTypeConfigSpec struct {
 	// collected into the federated object.
 	// +optional
 	StatusCollection *StatusCollectionMode `json:"statusCollection,omitempty"`
+	// Health says, with CEL expressions, when a member copy of the target
+	// type is ready and when it has failed. Without it, the copy's
+	// readiness follows kstatus's generic rules (status.observedGeneration
+	// and the Ready, Reconciling and Stalled conditions); set it for a
+	// custom resource whose status does not follow those conventions.
+	// Each expression sees the member copy as self: the whole object as it
+	// is in the member cluster (apiVersion, kind, metadata, spec, status),
+	// and must return a bool. The functions are those of
+	// CustomResourceDefinition validation rules. A field the copy does not
+	// have makes the expression false: a copy whose controller has not
+	// written status yet is not ready (has(self.status.x) says so
+	// explicitly). failedWhen is evaluated first: a failed copy is failed
+	// whatever readyWhen says. An expression that cannot be evaluated (a
+	// value of an unexpected type, or more than a CRD validation rule's
+	// cost limit) is reported on the federated object, naming the cluster.
+	// An addition to KubeFed.
+	// +optional
+	Health *HealthRules `json:"health,omitempty"`
+}
+
+// HealthRules are CEL expressions evaluated on each member copy of the
+// target type, bound as self; see FederatedTypeConfigSpec.Health.
+// +kubebuilder:validation:XValidation:rule="has(self.readyWhen) || has(self.failedWhen)",message="health needs readyWhen, failedWhen or both: remove health to use the generic readiness rules"
+type HealthRules struct {
+	// ReadyWhen is true when the member copy is ready, e.g.
+	// self.status.conditions.exists(c, c.type == 'Ready' && c.status == 'True')
+	// && self.status.observedGeneration == self.metadata.generation.
+	// A copy for which it is false is not ready yet (kstatus InProgress).
+	// Without it, a copy that has not failed is ready by kstatus's generic
+	// rules.
+	// +optional
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=4096
+	ReadyWhen string `json:"readyWhen,omitempty"`
+	// FailedWhen is true when the member copy has failed and will not
+	// become ready without a change, e.g.
+	// self.status.conditions.exists(c, c.type == 'Failed' && c.status == 'True').
+	// A failed copy makes the federated object Stalled, naming the cluster.
+	// +optional
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=4096
+	FailedWhen string `json:"failedWhen,omitempty"`
 }
 
 // APIResource identifies an API type, the way a dynamic client needs it.
