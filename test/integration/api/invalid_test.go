@@ -72,26 +72,34 @@ const validTypes = `  federatedType:
   propagation: Enabled
 `
 
+// invalidCase is an object the API server refuses, with the text its error
+// holds.
+type invalidCase struct {
+	name     string
+	manifest string
+	want     string
+}
+
+// forbiddenOverride is the case of an override of path, a field that the
+// federated object or its type sets: the error says why it is refused.
+func forbiddenOverride(path, why string) invalidCase {
+	field := strings.ReplaceAll(strings.TrimPrefix(path, "/"), "/", ".")
+	last := strings.ToLower(path[strings.LastIndex(path, "/")+1:])
+	return invalidCase{"override of " + field, federatedDeployment("override-"+last, override(path)),
+		"override path " + path + " is not allowed: " + why}
+}
+
 // TestInvalidObjectsAreRejected applies invalid objects and checks that the
 // API server rejects each at admission with the documented message.
 func TestInvalidObjectsAreRejected(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name     string
-		manifest string
-		want     string
-	}{
+	tests := []invalidCase{
 		// Overrides.
-		{"override of metadata.name", federatedDeployment("override-name", override("/metadata/name")),
-			"override path /metadata/name is not allowed: the name comes from the federated object"},
-		{"override of metadata.generateName", federatedDeployment("override-generatename", override("/metadata/generateName")),
-			"override path /metadata/generateName is not allowed: the name comes from the federated object"},
-		{"override of metadata.namespace", federatedDeployment("override-namespace", override("/metadata/namespace")),
-			"override path /metadata/namespace is not allowed: the namespace comes from the federated object"},
-		{"override of kind", federatedDeployment("override-kind", override("/kind")),
-			"override path /kind is not allowed: the kind and apiVersion come from the target type"},
-		{"override of apiVersion", federatedDeployment("override-apiversion", override("/apiVersion")),
-			"override path /apiVersion is not allowed: the kind and apiVersion come from the target type"},
+		forbiddenOverride("/metadata/name", "the name comes from the federated object"),
+		forbiddenOverride("/metadata/generateName", "the name comes from the federated object"),
+		forbiddenOverride("/metadata/namespace", "the namespace comes from the federated object"),
+		forbiddenOverride("/kind", "the kind and apiVersion come from the target type"),
+		forbiddenOverride("/apiVersion", "the kind and apiVersion come from the target type"),
 		{"override path not a JSON pointer", federatedDeployment("override-pointer", override("spec/replicas")),
 			"override path spec/replicas is not a JSON pointer: start it with /"},
 		{"override op not supported", federatedDeployment("override-op", `  overrides:
