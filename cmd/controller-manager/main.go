@@ -60,6 +60,8 @@ func main() {
 	flag.DurationVar(&opts.GracefulShutdownTimeout, "graceful-shutdown-timeout", 0, "how long in-flight work may take on SIGTERM (default 30s)")
 	flag.DurationVar(&opts.UnschedulableWindow, "unschedulable-window", 0, "how long a scheduled workload's Pods may stay unschedulable in a member before its replicas are planned elsewhere (default 1m)")
 	flag.BoolVar(&opts.Profiling, "profiling", false, "serve Go's pprof handlers under /debug/pprof/ on the metrics listener (keep it private)")
+	flag.IntVar(&opts.Webhook.Port, "webhook-port", 9443, "HTTPS port of the admission webhook that checks FederatedTypeConfig health rules; 0 turns it off")
+	flag.StringVar(&opts.Webhook.CertDir, "webhook-cert-dir", "", "directory with the webhook's serving certificate (tls.crt, tls.key), reloaded when it changes; without one, admission of health rules is off")
 	flag.BoolVar(&showVersion, "version", false, "print the version and exit")
 	zapOpts := zap.Options{TimeEncoder: zapcore.ISO8601TimeEncoder}
 	zapOpts.BindFlags(flag.CommandLine)

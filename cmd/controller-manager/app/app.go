@@ -87,6 +87,8 @@ type Options struct {
 	// metrics listener. Profiles reveal internals: keep the listener
 	// private when this is on.
 	Profiling bool
+	// Webhook says where the admission webhook is served (off when unset).
+	Webhook WebhookOptions
 }
 
 // Scheme returns the scheme with every kind the controllers use.
@@ -163,6 +165,9 @@ func New(ctx context.Context, restConfig *rest.Config, opts Options) (ctrl.Manag
 		return nil, err
 	}
 	if err := addHealthChecks(mgr); err != nil {
+		return nil, err
+	}
+	if err := addWebhook(ctx, mgr, opts.Webhook); err != nil {
 		return nil, err
 	}
 	return mgr, nil
