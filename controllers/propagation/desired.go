@@ -30,6 +30,7 @@ import (
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
+	"github.com/kubefed/kubefed/internal/eventnote"
 	"github.com/kubefed/kubefed/internal/overrides"
 )
 
@@ -150,8 +151,12 @@ func eventReason(op string, failed bool) string {
 	return reason
 }
 
+// eventAction is the action of every event the sync controllers record
+// (the events.k8s.io/v1 API requires one); the reason says which write.
+const eventAction = "Propagate"
+
 func (r *Reconciler) event(s *scope, eventType, reason, format string, args ...any) {
 	if r.Recorder != nil {
-		r.Recorder.Eventf(s.fedObj, eventType, reason, format, args...)
+		r.Recorder.Eventf(s.fedObj, nil, eventType, reason, eventAction, "%s", eventnote.Format(format, args...))
 	}
 }

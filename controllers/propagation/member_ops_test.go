@@ -23,7 +23,7 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/tools/record"
+	"k8s.io/client-go/tools/events"
 	"k8s.io/client-go/util/workqueue"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
@@ -239,7 +239,7 @@ func TestPostponedWritesGetNoEvent(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := reconcilerFor(t, "", "ConfigMap")
-			rec := record.NewFakeRecorder(10)
+			rec := events.NewFakeRecorder(10)
 			r.Recorder = rec
 			fedObj := r.fedObject("ns", "web", nil)
 			fedObj.SetGeneration(2)

@@ -30,7 +30,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/sets"
-	"k8s.io/client-go/tools/record"
+	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
@@ -80,7 +80,7 @@ type Reconciler struct {
 	// KubeFedConfig live there.
 	Namespace string
 	// Recorder records events on the federated objects.
-	Recorder record.EventRecorder
+	Recorder events.EventRecorder
 	// Metrics, when set, receives propagation latency and dispatch
 	// outcomes.
 	Metrics Metrics

@@ -106,7 +106,7 @@ func NewController(mgr ctrl.Manager, opts ControllerOptions) (*Controller, error
 		Members:    opts.Members,
 		TypeConfig: ftc,
 		Namespace:  opts.Namespace,
-		Recorder:   mgr.GetEventRecorderFor("kubefed-sync"), //nolint:staticcheck // the events API recorder needs a different sink
+		Recorder:   mgr.GetEventRecorder("kubefed-sync"),
 		Metrics:    opts.Metrics,
 
 		OnStatusFieldsPruned: opts.OnStatusFieldsPruned,
