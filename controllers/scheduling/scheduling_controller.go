@@ -23,7 +23,7 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/client-go/tools/record"
+	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -89,7 +89,7 @@ type Reconciler struct {
 	// Namespace is the control-plane namespace.
 	Namespace string
 	// Recorder records events on the preferences.
-	Recorder record.EventRecorder
+	Recorder events.EventRecorder
 	// UnschedulableWindow, CapacityTTL and MemberReadTimeout: see the
 	// defaults.
 	UnschedulableWindow time.Duration

@@ -27,7 +27,7 @@ import (
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/record"
+	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -113,7 +113,7 @@ func TestMemberReadErrorInStatus(t *testing.T) {
 		t.Fatalf("creating ReplicaSchedulingPreference apps/web: %v", err)
 	}
 
-	recorder := record.NewFakeRecorder(10)
+	recorder := events.NewFakeRecorder(10)
 	r := &Reconciler{Client: host, Members: members{"a": host, "b": memberB}, Namespace: controlPlaneNamespace, Recorder: recorder}
 	req := ctrl.Request{NamespacedName: client.ObjectKeyFromObject(rsp)}
 	res, err := r.Reconcile(ctx, req)
@@ -204,7 +204,7 @@ func findCondition(conds []metav1.Condition, typ string) *metav1.Condition {
 	return nil
 }
 
-func drain(r *record.FakeRecorder) []string {
+func drain(r *events.FakeRecorder) []string {
 	var out []string
 	for {
 		select {

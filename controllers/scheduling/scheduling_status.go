@@ -30,6 +30,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	fedschedv1a1 "github.com/kubefed/kubefed/api/scheduling/v1alpha1"
+	"github.com/kubefed/kubefed/internal/eventnote"
 	"github.com/kubefed/kubefed/internal/planner"
 	"github.com/kubefed/kubefed/internal/statuspatch"
 )
@@ -69,6 +70,13 @@ func setScheduledCondition(rsp *fedschedv1a1.ReplicaSchedulingPreference, cond m
 	meta.SetStatusCondition(&rsp.Status.Conditions, cond)
 }
 
+// The actions of the events on a preference (the events.k8s.io/v1 API
+// requires one): a plan written, a member's Pods read.
+const (
+	eventActionSchedule   = "Schedule"
+	eventActionReadMember = "ReadMemberPods"
+)
+
 // recordEvents records what changed: a new plan written, a member whose
 // Pods could not be read (once per new message, not on every retry).
 func (r *Reconciler) recordEvents(s *scope) {
@@ -76,7 +84,7 @@ func (r *Reconciler) recordEvents(s *scope) {
 		return
 	}
 	if s.changed {
-		r.Recorder.Eventf(s.rsp, corev1.EventTypeNormal, fedschedv1a1.ScheduledEventReason, "Planned %s", planSummary(s.plan))
+		r.Recorder.Eventf(s.rsp, nil, corev1.EventTypeNormal, fedschedv1a1.ScheduledEventReason, eventActionSchedule, "%s", eventnote.Format("Planned %s", planSummary(s.plan)))
 	}
 	previous := map[string]string{}
 	for _, c := range s.orig.Status.Clusters {
@@ -84,7 +92,7 @@ func (r *Reconciler) recordEvents(s *scope) {
 	}
 	for _, cluster := range slices.Sorted(maps.Keys(s.readErrors)) {
 		if msg := s.readErrors[cluster]; previous[cluster] != msg {
-			r.Recorder.Event(s.rsp, corev1.EventTypeWarning, fedschedv1a1.MemberReadFailedEventReason, msg)
+			r.Recorder.Eventf(s.rsp, nil, corev1.EventTypeWarning, fedschedv1a1.MemberReadFailedEventReason, eventActionReadMember, "%s", eventnote.Format("%s", msg))
 		}
 	}
 }
