@@ -35,6 +35,7 @@ import (
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 	"github.com/kubefed/kubefed/internal/placement"
 	"github.com/kubefed/kubefed/internal/propagatedversion"
+	"github.com/kubefed/kubefed/internal/readiness"
 )
 
 // Namespaces whose Namespace object is never created or deleted in members:
@@ -246,7 +247,7 @@ func (r *Reconciler) applyMember(ctx context.Context, s *scope, memberClient cli
 			status = map[string]fedtypesv1b1.PropagationStatus{"create": fedtypesv1b1.CreationTimedOut, "update": fedtypesv1b1.UpdateTimedOut}[op]
 		}
 		r.event(s, corev1.EventTypeWarning, eventReason(op, true), "Failed to %s %s in cluster %s: %v", op, r.targetGVK().Kind, cluster, err)
-		return &clusterResult{status: status, member: existing,
+		return &clusterResult{status: status, member: existing, refused: readiness.Refused(err),
 			message: fmt.Sprintf("cluster %s refused to %s %s: %v", cluster, op, describeKey(r.targetGVK().Kind, key), apiMessage(err))}
 	}
 	if existing == nil || existing.GetResourceVersion() != desired.GetResourceVersion() {

@@ -173,6 +173,9 @@ type clusterResult struct {
 	message string
 	// member is the member object after the reconcile (nil if none).
 	member *unstructured.Unstructured
+	// refused is true when the member refused the write in a way that
+	// will not pass on its own (readiness.Refused): the object is Stalled.
+	refused bool
 }
 
 func (s *scope) describe() string {

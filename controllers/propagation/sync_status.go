@@ -30,11 +30,15 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/util/sets"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
+	"github.com/kubefed/kubefed/internal/healthrules"
+	"github.com/kubefed/kubefed/internal/readiness"
+	"github.com/kubefed/kubefed/internal/statuspatch"
 )
 
 // writeStatus computes the status from the scope and writes it with one
@@ -52,8 +56,14 @@ func (r *Reconciler) writeStatus(ctx context.Context, s *scope) error {
 	if err := fedtypesv1b1.SetStatus(s.fedObj, status); err != nil {
 		return err
 	}
-	if err := r.Client.Status().Patch(ctx, s.fedObj, client.MergeFrom(orig)); err != nil {
+	// No optimistic lock: the write memo hands this reconciler its own
+	// last write (see internal/statuspatch).
+	wrote, err := statuspatch.Patch(ctx, r.Client, s.fedObj, orig, statuspatch.None)
+	if err != nil {
 		return fmt.Errorf("writing the status of %s: %w", s.describe(), err)
+	}
+	if !wrote {
+		return nil
 	}
 	r.memo.wroteObject(client.ObjectKeyFromObject(s.fedObj), orig.GetResourceVersion(), s.fedObj.GetResourceVersion())
 	if stored, err := fedtypesv1b1.GetStatus(s.fedObj); err == nil {
@@ -70,6 +80,8 @@ const (
 	statusFieldAggregated       = "status.aggregatedStatus"
 	statusFieldConditionMessage = "status.conditions[].message"
 	statusFieldClusterMessage   = "status.clusters[].message"
+	statusFieldReadiness        = "status.clusters[].readiness"
+	statusFieldReadinessMessage = "status.clusters[].readinessMessage"
 )
 
 // prunedStatusFields returns the fields that were written but that the API
@@ -85,10 +97,20 @@ func prunedStatusFields(written, stored *fedtypesv1b1.GenericFederatedStatus) []
 			break
 		}
 	}
-	for _, c := range written.Clusters {
-		if sc := stored.GetCluster(c.Name); c.Message != "" && sc != nil && sc.Message == "" {
-			out = append(out, statusFieldClusterMessage)
-			break
+	for _, f := range []struct {
+		name  string
+		value func(*fedtypesv1b1.GenericClusterStatus) string
+	}{
+		{statusFieldClusterMessage, func(c *fedtypesv1b1.GenericClusterStatus) string { return c.Message }},
+		{statusFieldReadiness, func(c *fedtypesv1b1.GenericClusterStatus) string { return string(c.Readiness) }},
+		{statusFieldReadinessMessage, func(c *fedtypesv1b1.GenericClusterStatus) string { return c.ReadinessMessage }},
+	} {
+		for i := range written.Clusters {
+			c := &written.Clusters[i]
+			if sc := stored.GetCluster(c.Name); f.value(c) != "" && sc != nil && f.value(sc) == "" {
+				out = append(out, f.name)
+				break
+			}
 		}
 	}
 	return out
@@ -108,6 +130,14 @@ func stripStatusFields(status *fedtypesv1b1.GenericFederatedStatus, fields []str
 		case statusFieldClusterMessage:
 			for i := range status.Clusters {
 				status.Clusters[i].Message = ""
+			}
+		case statusFieldReadiness:
+			for i := range status.Clusters {
+				status.Clusters[i].Readiness = ""
+			}
+		case statusFieldReadinessMessage:
+			for i := range status.Clusters {
+				status.Clusters[i].ReadinessMessage = ""
 			}
 		}
 	}
@@ -156,18 +186,24 @@ func (r *Reconciler) notePruned(ctx context.Context, fields []string) {
 }
 
 // computeStatus builds the status: Propagation condition, one entry per
-// cluster with an outcome, and for workloads the aggregated replica counts
-// and the Ready condition. Times are carried over from the old status
-// unless the condition changed, so that an unchanged outcome yields an
-// identical status.
+// cluster with an outcome and its copy's readiness, the readiness
+// conditions (Ready, and Reconciling or Stalled while True; see
+// internal/readiness) and the aggregated counts (replicas for workloads).
+// Times are carried over from the old status unless the condition changed,
+// so that an unchanged outcome yields an identical status.
 func (r *Reconciler) computeStatus(s *scope) *fedtypesv1b1.GenericFederatedStatus {
 	status := &fedtypesv1b1.GenericFederatedStatus{ObservedGeneration: s.fedObj.GetGeneration()}
 	collect := r.TypeConfig.GetStatusEnabled() && s.config.FeatureGateEnabled(fedcorev1b1.RawResourceStatusCollectionFeature)
+	checker := r.readinessChecker()
+	placed := sets.New(s.selected...)
+	obj := readiness.Object{Reason: s.reason, Message: s.message}
 
 	var failed []string
 	for _, name := range slices.Sorted(maps.Keys(s.results)) {
 		res := s.results[name]
-		cs := fedtypesv1b1.GenericClusterStatus{Name: name, Status: res.status, Message: res.message}
+		copyReady := r.copyReadiness(checker, s, res)
+		cs := fedtypesv1b1.GenericClusterStatus{Name: name, Status: res.status, Message: res.message,
+			Readiness: copyReady.Status, ReadinessMessage: copyReady.Message}
 		if collect && res.member != nil {
 			if remote, found, _ := unstructured.NestedFieldNoCopy(res.member.Object, "status"); found {
 				if raw, err := json.Marshal(remote); err == nil {
@@ -179,6 +215,13 @@ func (r *Reconciler) computeStatus(s *scope) *fedtypesv1b1.GenericFederatedStatu
 			failed = append(failed, fmt.Sprintf("%s: %s", name, res.status))
 		}
 		status.Clusters = append(status.Clusters, cs)
+		obj.Clusters = append(obj.Clusters, readiness.Cluster{Name: name, Placed: placed.Has(name), Propagated: true,
+			Propagation: res.status, Detail: res.message, Refused: res.refused, Readiness: copyReady})
+	}
+	for _, name := range s.selected {
+		if _, ok := s.results[name]; !ok {
+			obj.Clusters = append(obj.Clusters, readiness.Cluster{Name: name, Placed: true})
+		}
 	}
 
 	propagation := fedtypesv1b1.GenericCondition{Type: fedtypesv1b1.PropagationConditionType, Status: corev1.ConditionTrue}
@@ -190,27 +233,55 @@ func (r *Reconciler) computeStatus(s *scope) *fedtypesv1b1.GenericFederatedStatu
 		propagation.Message = fmt.Sprintf("not propagated to %d of %d clusters (%s): see status.clusters", len(failed), len(s.results), strings.Join(failed, ", "))
 	}
 	status.Conditions = append(status.Conditions, r.carryTimes(s, propagation))
+	conds := readiness.Aggregate(obj)
+	status.Conditions = append(status.Conditions, r.carryTimes(s, conds.Ready))
+	for _, c := range []*fedtypesv1b1.GenericCondition{conds.Reconciling, conds.Stalled} {
+		if c != nil {
+			status.Conditions = append(status.Conditions, r.carryTimes(s, *c))
+		}
+	}
 
-	if kind := workloadKind(r.targetGVK().Group, r.targetGVK().Kind); kind != "" && s.reason == "" {
-		agg, ready := aggregate(kind, s)
-		status.AggregatedStatus = agg
-		if ready != nil {
-			status.Conditions = append(status.Conditions, r.carryTimes(s, *ready))
-		}
-	} else if s.reason == "" {
+	if s.reason == "" {
 		// Every kind reports how many clusters it is placed in and how
-		// many are up to date (the Clusters printer column).
-		status.AggregatedStatus = &fedtypesv1b1.AggregatedStatus{Clusters: int32(len(s.selected))}
-		for _, c := range s.selected {
-			if res := s.results[c]; res != nil && res.status == fedtypesv1b1.ClusterPropagationOK {
-				status.AggregatedStatus.ReadyClusters++
-			}
-		}
+		// many are up to date (the Clusters printer column); workloads
+		// sum their replicas too.
+		status.AggregatedStatus = aggregate(workloadKind(r.targetGVK().Group, r.targetGVK().Kind), s)
 	}
 	if len(status.Clusters) == 0 {
 		status.Clusters = nil
 	}
 	return status
+}
+
+// healthRules holds the compiled health rules of every type.
+var healthRules = healthrules.NewCache()
+
+// readinessChecker returns what computes the readiness of the type's
+// member copies: kstatus's rules and the type's health rules, if any.
+func (r *Reconciler) readinessChecker() readiness.Checker {
+	rules, err := healthRules.Get(r.TypeConfig.Spec.Health)
+	return readiness.Checker{TypeConfig: r.TypeConfig.Name, Rules: rules, RulesErr: err}
+}
+
+// copyReadiness returns the readiness of the copy a cluster's outcome
+// holds; without a copy, what the outcome says of it.
+func (r *Reconciler) copyReadiness(checker readiness.Checker, s *scope, res *clusterResult) readiness.Result {
+	switch {
+	case res.member != nil:
+		return checker.Copy(res.member)
+	case res.status == fedtypesv1b1.ClusterPropagationOK && r.skipsNamespaceObject(s):
+		return readiness.Result{Status: fedtypesv1b1.ReadinessCurrent,
+			Message: fmt.Sprintf("every cluster has namespace %s: kubefed neither creates nor deletes it", s.fedObj.GetName())}
+	case res.status == fedtypesv1b1.CreationFailed:
+		return readiness.Result{Status: fedtypesv1b1.ReadinessNotFound, Message: "the copy could not be created"}
+	case res.status == fedtypesv1b1.WaitingForRemoval:
+		return readiness.Result{Status: fedtypesv1b1.ReadinessTerminating, Message: "the copy was deleted; waiting for it to be gone"}
+	case res.status == fedtypesv1b1.ClusterNotReady:
+		return readiness.Result{Status: fedtypesv1b1.ReadinessUnknown, Message: "the cluster is not ready"}
+	case res.status == fedtypesv1b1.ClusterPropagationOK:
+		return readiness.Result{Status: fedtypesv1b1.ReadinessNotFound, Message: "there is no copy"}
+	}
+	return readiness.Result{Status: fedtypesv1b1.ReadinessUnknown, Message: fmt.Sprintf("the copy was not read (%s)", res.status)}
 }
 
 // carryTimes sets the condition's times: those of the old condition of the

@@ -24,10 +24,18 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	kstatus "sigs.k8s.io/cli-utils/pkg/kstatus/status"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 )
+
+// noCopy is the status of a cluster whose outcome is a success without a
+// copy read back.
+func noCopy(name string) fedtypesv1b1.GenericClusterStatus {
+	return fedtypesv1b1.GenericClusterStatus{Name: name, Readiness: fedtypesv1b1.ReadinessNotFound, ReadinessMessage: "there is no copy"}
+}
 
 func TestComputeStatusPropagation(t *testing.T) {
 	tests := []struct {
@@ -47,7 +55,7 @@ func TestComputeStatusPropagation(t *testing.T) {
 			selected:   []string{"a", "b"},
 			results:    map[string]*clusterResult{"b": ok(nil), "a": ok(nil)},
 			wantStatus: corev1.ConditionTrue,
-			wantClus:   []fedtypesv1b1.GenericClusterStatus{{Name: "a"}, {Name: "b"}},
+			wantClus:   []fedtypesv1b1.GenericClusterStatus{noCopy("a"), noCopy("b")},
 			wantAgg:    &fedtypesv1b1.AggregatedStatus{Clusters: 2, ReadyClusters: 2},
 		},
 		{
@@ -62,9 +70,11 @@ func TestComputeStatusPropagation(t *testing.T) {
 			wantReason:  fedtypesv1b1.CheckClusters,
 			wantMessage: "not propagated to 2 of 3 clusters (b: CreationFailed, c: ClusterNotReady): see status.clusters",
 			wantClus: []fedtypesv1b1.GenericClusterStatus{
-				{Name: "a"},
-				{Name: "b", Status: fedtypesv1b1.CreationFailed, Message: "cluster b refused to create"},
-				{Name: "c", Status: fedtypesv1b1.ClusterNotReady, Message: "cluster c is not ready"},
+				noCopy("a"),
+				{Name: "b", Status: fedtypesv1b1.CreationFailed, Message: "cluster b refused to create",
+					Readiness: fedtypesv1b1.ReadinessNotFound, ReadinessMessage: "the copy could not be created"},
+				{Name: "c", Status: fedtypesv1b1.ClusterNotReady, Message: "cluster c is not ready",
+					Readiness: fedtypesv1b1.ReadinessUnknown, ReadinessMessage: "the cluster is not ready"},
 			},
 			wantAgg: &fedtypesv1b1.AggregatedStatus{Clusters: 3, ReadyClusters: 1},
 		},
@@ -79,8 +89,9 @@ func TestComputeStatusPropagation(t *testing.T) {
 			wantReason:  fedtypesv1b1.CheckClusters,
 			wantMessage: "not propagated to 1 of 2 clusters (z: WaitingForRemoval): see status.clusters",
 			wantClus: []fedtypesv1b1.GenericClusterStatus{
-				{Name: "a"},
-				{Name: "z", Status: fedtypesv1b1.WaitingForRemoval, Message: "waiting"},
+				noCopy("a"),
+				{Name: "z", Status: fedtypesv1b1.WaitingForRemoval, Message: "waiting",
+					Readiness: fedtypesv1b1.ReadinessTerminating, ReadinessMessage: "the copy was deleted; waiting for it to be gone"},
 			},
 			wantAgg: &fedtypesv1b1.AggregatedStatus{Clusters: 1, ReadyClusters: 1},
 		},
@@ -100,7 +111,8 @@ func TestComputeStatusPropagation(t *testing.T) {
 			wantStatus:  corev1.ConditionFalse,
 			wantReason:  fedtypesv1b1.EnsureDeletionFailed,
 			wantMessage: "waiting for the member copies to be removed: see status.clusters",
-			wantClus:    []fedtypesv1b1.GenericClusterStatus{{Name: "a", Status: fedtypesv1b1.WaitingForRemoval, Message: "deleted"}},
+			wantClus: []fedtypesv1b1.GenericClusterStatus{{Name: "a", Status: fedtypesv1b1.WaitingForRemoval, Message: "deleted",
+				Readiness: fedtypesv1b1.ReadinessTerminating, ReadinessMessage: "the copy was deleted; waiting for it to be gone"}},
 		},
 		{
 			name:       "placed nowhere",
@@ -123,10 +135,10 @@ func TestComputeStatusPropagation(t *testing.T) {
 			if got.ObservedGeneration != 4 {
 				t.Errorf("observedGeneration = %d, want 4", got.ObservedGeneration)
 			}
-			if len(got.Conditions) != 1 {
-				t.Fatalf("conditions = %+v, want only Propagation", got.Conditions)
+			c := got.GetCondition(fedtypesv1b1.PropagationConditionType)
+			if c == nil {
+				t.Fatalf("conditions = %+v, want Propagation", got.Conditions)
 			}
-			c := got.Conditions[0]
 			if c.Type != fedtypesv1b1.PropagationConditionType || c.Status != tt.wantStatus || c.Reason != tt.wantReason || c.Message != tt.wantMessage {
 				t.Errorf("Propagation = %s/%q/%q, want %s/%q/%q", c.Status, c.Reason, c.Message, tt.wantStatus, tt.wantReason, tt.wantMessage)
 			}
@@ -318,11 +330,13 @@ func TestPrunedStatusFields(t *testing.T) {
 	cond := func(msg string) []fedtypesv1b1.GenericCondition {
 		return []fedtypesv1b1.GenericCondition{{Type: fedtypesv1b1.PropagationConditionType, Status: "False", Reason: "X", Message: msg}}
 	}
-	cluster := func(msg string) []fedtypesv1b1.GenericClusterStatus {
-		return []fedtypesv1b1.GenericClusterStatus{{Name: "member1", Status: "CreationFailed", Message: msg}}
+	cluster := func(msg string, readiness fedtypesv1b1.Readiness, readinessMsg string) []fedtypesv1b1.GenericClusterStatus {
+		return []fedtypesv1b1.GenericClusterStatus{{Name: "member1", Status: "CreationFailed", Message: msg,
+			Readiness: readiness, ReadinessMessage: readinessMsg}}
 	}
 	written := &fedtypesv1b1.GenericFederatedStatus{
-		Conditions: cond("why"), Clusters: cluster("refused"), AggregatedStatus: &fedtypesv1b1.AggregatedStatus{},
+		Conditions: cond("why"), Clusters: cluster("refused", fedtypesv1b1.ReadinessNotFound, "the copy could not be created"),
+		AggregatedStatus: &fedtypesv1b1.AggregatedStatus{},
 	}
 	tests := []struct {
 		name   string
@@ -330,10 +344,14 @@ func TestPrunedStatusFields(t *testing.T) {
 		want   []string
 	}{
 		{"kubefed's schema keeps everything", written, nil},
-		{"KubeFed's schema", &fedtypesv1b1.GenericFederatedStatus{Conditions: cond(""), Clusters: cluster("")},
-			[]string{statusFieldAggregated, statusFieldConditionMessage, statusFieldClusterMessage}},
-		{"only aggregatedStatus missing", &fedtypesv1b1.GenericFederatedStatus{Conditions: cond("why"), Clusters: cluster("refused")},
+		{"KubeFed's schema", &fedtypesv1b1.GenericFederatedStatus{Conditions: cond(""), Clusters: cluster("", "", "")},
+			[]string{statusFieldAggregated, statusFieldConditionMessage, statusFieldClusterMessage, statusFieldReadiness, statusFieldReadinessMessage}},
+		{"only aggregatedStatus missing", &fedtypesv1b1.GenericFederatedStatus{Conditions: cond("why"),
+			Clusters: cluster("refused", fedtypesv1b1.ReadinessNotFound, "the copy could not be created")},
 			[]string{statusFieldAggregated}},
+		{"a schema of this project before readiness", &fedtypesv1b1.GenericFederatedStatus{Conditions: cond("why"),
+			Clusters: cluster("refused", "", ""), AggregatedStatus: &fedtypesv1b1.AggregatedStatus{}},
+			[]string{statusFieldReadiness, statusFieldReadinessMessage}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -347,6 +365,71 @@ func TestPrunedStatusFields(t *testing.T) {
 			stripStatusFields(stripped, got)
 			if !reflect.DeepEqual(stripped, tt.stored) {
 				t.Errorf("stripped status %+v, want the stored %+v", stripped, tt.stored)
+			}
+		})
+	}
+}
+
+// The federated object's readiness, as kstatus computes it from the status
+// written, agrees with kstatus on the member copies: Failed when one copy
+// is, else InProgress when one is, else Current; and each cluster's
+// readiness is kstatus's on its copy.
+func TestComputeStatusAgreesWithKstatus(t *testing.T) {
+	dep := func(ready int64, conditions ...any) *unstructured.Unstructured {
+		return member(t, "apps/v1", "Deployment", 2, map[string]any{
+			"spec.replicas": int64(2), "spec.progressDeadlineSeconds": int64(60),
+			"status.observedGeneration": int64(2), "status.replicas": int64(2), "status.updatedReplicas": int64(2),
+			"status.readyReplicas": ready, "status.availableReplicas": ready, "status.conditions": conditions,
+		})
+	}
+	available := map[string]any{"type": "Available", "status": "True"}
+	progressed := map[string]any{"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable"}
+	deadline := map[string]any{"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded"}
+	tests := []struct {
+		name    string
+		members map[string]*unstructured.Unstructured
+	}{
+		{"every copy available", map[string]*unstructured.Unstructured{"m1": dep(2, available, progressed), "m2": dep(2, available, progressed)}},
+		{"one copy short of ready replicas", map[string]*unstructured.Unstructured{"m1": dep(2, available, progressed), "m2": dep(1, available, progressed)}},
+		{"one copy past its deadline", map[string]*unstructured.Unstructured{"m1": dep(1, available), "m2": dep(1, deadline)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := reconcilerFor(t, "apps", "Deployment")
+			fedObj := r.fedObject("ns", "web", nil)
+			fedObj.SetGeneration(7)
+			s := newTestScope(fedObj)
+			want := kstatus.CurrentStatus
+			for name, m := range tt.members {
+				s.selected = append(s.selected, name)
+				s.results[name] = ok(m)
+				res, err := kstatus.Compute(m)
+				if err != nil {
+					t.Fatal(err)
+				}
+				switch {
+				case res.Status == kstatus.FailedStatus:
+					want = kstatus.FailedStatus
+				case res.Status != kstatus.CurrentStatus && want == kstatus.CurrentStatus:
+					want = kstatus.InProgressStatus
+				}
+			}
+			status := r.computeStatus(s)
+			for _, c := range status.Clusters {
+				res, _ := kstatus.Compute(tt.members[c.Name])
+				if string(c.Readiness) != string(res.Status) || c.ReadinessMessage != res.Message {
+					t.Errorf("cluster %s readiness = %s/%q, kstatus says %s/%q", c.Name, c.Readiness, c.ReadinessMessage, res.Status, res.Message)
+				}
+			}
+			if err := fedtypesv1b1.SetStatus(fedObj, status); err != nil {
+				t.Fatal(err)
+			}
+			got, err := kstatus.Compute(fedObj)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Status != want {
+				t.Errorf("kstatus of the federated object = %s (%s), of its copies %s", got.Status, got.Message, want)
 			}
 		})
 	}

@@ -88,7 +88,8 @@ type GenericFederatedStatus struct {
 	// ObservedGeneration is the generation the status was computed for.
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
-	// Conditions are the conditions of the object (Propagation).
+	// Conditions are the conditions of the object: Propagation (KubeFed's)
+	// and the readiness conditions Ready, Reconciling and Stalled.
 	// +optional
 	Conditions []GenericCondition `json:"conditions,omitempty"`
 	// Clusters is the propagation result per placed cluster.
@@ -103,7 +104,7 @@ type GenericFederatedStatus struct {
 // GenericCondition is a condition of a federated object. Times are RFC 3339
 // strings, as KubeFed writes them.
 type GenericCondition struct {
-	// Type of the condition (Propagation).
+	// Type of the condition (Propagation, Ready, Reconciling, Stalled).
 	Type ConditionType `json:"type"`
 	// Status of the condition: True, False or Unknown.
 	Status corev1.ConditionStatus `json:"status"`
@@ -140,6 +141,15 @@ type GenericClusterStatus struct {
 	// collection is enabled for the type.
 	// +optional
 	RemoteStatus *apiextensionsv1.JSON `json:"remoteStatus,omitempty"`
+	// Readiness is the kstatus status of the member object as it is in the
+	// cluster: Current, InProgress, Failed, Terminating, NotFound (no
+	// copy) or Unknown (not readable). It is an addition to KubeFed.
+	// +optional
+	Readiness Readiness `json:"readiness,omitempty"`
+	// ReadinessMessage says why the member object has its Readiness. It is
+	// an addition to KubeFed.
+	// +optional
+	ReadinessMessage string `json:"readinessMessage,omitempty"`
 }
 
 // AggregatedStatus sums the status of the member objects of a federated
