@@ -69,6 +69,19 @@ type StatusReport struct {
 	Message     string `json:"message,omitempty"`
 	// Orphaning is Enabled when member objects stay on deletion.
 	Orphaning string `json:"orphaning"`
+	// Ready is the status of the Ready condition (True, False, or Unknown
+	// while there is none); Readiness is its reason, the kstatus status of
+	// the object as a whole (Current, InProgress or Failed).
+	Ready     string `json:"ready"`
+	Readiness string `json:"readiness,omitempty"`
+	// ReadinessReason and ReadinessMessage say what the object waits for:
+	// the Stalled condition's when it is True, else the Reconciling
+	// condition's when it is True, else the Ready condition's.
+	ReadinessReason  string `json:"readinessReason,omitempty"`
+	ReadinessMessage string `json:"readinessMessage,omitempty"`
+	// Reconciling and Stalled are true while those conditions are True.
+	Reconciling bool `json:"reconciling,omitempty"`
+	Stalled     bool `json:"stalled,omitempty"`
 	// Clusters has one row per placed cluster.
 	Clusters []ClusterStatusRow `json:"clusters"`
 	// Aggregated is the status summed across clusters.
@@ -92,6 +105,11 @@ type ClusterStatusRow struct {
 	Desired   *int64 `json:"desired,omitempty"`
 	Ready     *int64 `json:"ready,omitempty"`
 	Available *int64 `json:"available,omitempty"`
+	// Readiness is the kstatus status of the member copy
+	// (status.clusters[].readiness): Current, InProgress, Failed,
+	// Terminating, NotFound or Unknown; ReadinessMessage says why.
+	Readiness        string `json:"readiness,omitempty"`
+	ReadinessMessage string `json:"readinessMessage,omitempty"`
 }
 
 // NotPropagatedError is returned by Status when a placed cluster does not
@@ -111,7 +129,72 @@ func (e *NotPropagatedError) Error() string {
 
 // ExitCode is the exit code of kubefedctl status when an object is not
 // propagated everywhere, set apart from 1 (the command failed).
-func (e *NotPropagatedError) ExitCode() int { return 2 }
+func (e *NotPropagatedError) ExitCode() int { return ExitNotPropagated }
+
+// The exit codes of kubefedctl status. A script that waits for a rollout
+// loops while the code is ExitNotPropagated or ExitNotReady and stops on
+// ExitStalled: that one will not pass without a change.
+const (
+	// ExitReady (0): propagated to every placed cluster at the current
+	// generation, and Ready=True: every member copy is Current.
+	ExitReady = 0
+	// ExitFailed (1): the command itself failed (no such object, no access).
+	ExitFailed = 1
+	// ExitNotPropagated (2): some placed cluster does not have the current
+	// object, or the sync controller has not processed its generation.
+	ExitNotPropagated = 2
+	// ExitNotReady (3): propagated everywhere, but not Ready yet: some
+	// member copy is still rolling out (kstatus InProgress).
+	ExitNotReady = 3
+	// ExitStalled (4): propagated everywhere, and Stalled: some member copy
+	// failed (kstatus Failed) and will not become ready without a change.
+	ExitStalled = 4
+)
+
+// NotReadyError is returned by Status when an object is propagated
+// everywhere but is not Ready; kubefedctl exits with ExitCode.
+type NotReadyError struct {
+	Object string
+	// Readiness is the object's kstatus status (InProgress, Failed, or
+	// empty before the controller wrote a Ready condition).
+	Readiness string
+	// Clusters are the clusters whose copy is not Current, with their
+	// readiness.
+	Clusters []string
+	// Stalled is true when the Stalled condition is True.
+	Stalled bool
+	Reason  string
+	Message string
+}
+
+func (e *NotReadyError) Error() string {
+	what := "is not ready"
+	if e.Stalled {
+		what = "is stalled: it will not become ready without a change"
+	}
+	msg := fmt.Sprintf("%s %s", e.Object, what)
+	if len(e.Clusters) > 0 {
+		msg += " (" + strings.Join(e.Clusters, ", ") + ")"
+	}
+	if e.Reason != "" {
+		msg += ": " + e.Reason
+		if e.Message != "" {
+			msg += ": " + e.Message
+		}
+	}
+	if e.Stalled {
+		return msg + "; fix the member copies named above (kubectl describe in that cluster), or the federated object"
+	}
+	return msg
+}
+
+// ExitCode is ExitStalled for a Stalled object, else ExitNotReady.
+func (e *NotReadyError) ExitCode() int {
+	if e.Stalled {
+		return ExitStalled
+	}
+	return ExitNotReady
+}
 
 // StatusOptions configure Status.
 type StatusOptions struct {
@@ -123,7 +206,7 @@ type StatusOptions struct {
 
 // Status prints the state of a federated object in every placed cluster
 // and returns a *NotPropagatedError when any placed cluster is not
-// propagated.
+// propagated, else a *NotReadyError when the object is not Ready.
 func Status(ctx context.Context, opts StatusOptions) error {
 	switch opts.Output {
 	case "", "wide", "yaml", "json":
@@ -157,7 +240,10 @@ func Status(ctx context.Context, opts StatusOptions) error {
 		}
 		printReport(opts.Out, report, opts.Output == "wide")
 	}
-	return report.propagationError()
+	if err := report.propagationError(); err != nil {
+		return err
+	}
+	return report.readinessError()
 }
 
 func buildReport(ctx context.Context, c client.Client, ro *resolvedObject, kubefedNS string) (*StatusReport, error) {
@@ -176,6 +262,7 @@ func buildReport(ctx context.Context, c client.Client, ro *resolvedObject, kubef
 	if cond := status.GetCondition(fedtypesv1b1.PropagationConditionType); cond != nil {
 		r.Propagation, r.Reason, r.Message = string(cond.Status), string(cond.Reason), cond.Message
 	}
+	r.setReadiness(status)
 	health, err := clusterHealth(ctx, c, kubefedNS)
 	if err != nil {
 		return nil, err
@@ -196,6 +283,7 @@ func buildReport(ctx context.Context, c client.Client, ro *resolvedObject, kubef
 			row.Propagation, row.Reason = PropagationUnknown, string(fedtypesv1b1.ClusterNotReady)
 			row.Message = fmt.Sprintf("cluster %s is %s: its copy was propagated, but whether it is still current is unknown", cs.Name, row.Health)
 		}
+		row.Readiness, row.ReadinessMessage = string(cs.Readiness), cs.ReadinessMessage
 		if cs.RemoteStatus != nil {
 			var remote map[string]any
 			if json.Unmarshal(cs.RemoteStatus.Raw, &remote) == nil {
@@ -206,6 +294,25 @@ func buildReport(ctx context.Context, c client.Client, ro *resolvedObject, kubef
 	}
 	slices.SortFunc(r.Clusters, func(a, b ClusterStatusRow) int { return strings.Compare(a.Cluster, b.Cluster) })
 	return r, nil
+}
+
+// setReadiness reads the readiness conditions into the report: the Ready
+// condition's status and reason, and what the object waits for from the
+// Stalled condition, else the Reconciling one, else the Ready one.
+func (r *StatusReport) setReadiness(status *fedtypesv1b1.GenericFederatedStatus) {
+	r.Ready = string(corev1.ConditionUnknown)
+	if c := status.GetCondition(fedtypesv1b1.ReadyConditionType); c != nil {
+		r.Ready, r.Readiness = string(c.Status), string(c.Reason)
+		r.ReadinessReason, r.ReadinessMessage = string(c.Reason), c.Message
+	}
+	if c := status.GetCondition(fedtypesv1b1.ReconcilingConditionType); c != nil && c.Status == corev1.ConditionTrue {
+		r.Reconciling = true
+		r.ReadinessReason, r.ReadinessMessage = string(c.Reason), c.Message
+	}
+	if c := status.GetCondition(fedtypesv1b1.StalledConditionType); c != nil && c.Status == corev1.ConditionTrue {
+		r.Stalled = true
+		r.ReadinessReason, r.ReadinessMessage = string(c.Reason), c.Message
+	}
 }
 
 func intField(m map[string]any, key string) *int64 {
@@ -282,6 +389,7 @@ func printReport(out io.Writer, r *StatusReport, wide bool) {
 	if workload {
 		header = append(header, "DESIRED", "READY", "AVAILABLE")
 	}
+	header = append(header, "READINESS")
 	if wide {
 		header = append(header, "MESSAGE")
 	}
@@ -291,8 +399,9 @@ func printReport(out io.Writer, r *StatusReport, wide bool) {
 		if workload {
 			cells = append(cells, num(row.Desired), num(row.Ready), num(row.Available))
 		}
+		cells = append(cells, dash(row.Readiness))
 		if wide {
-			cells = append(cells, dash(row.Message))
+			cells = append(cells, dash(joinNonEmpty("; ", row.Message, row.ReadinessMessage)))
 		}
 		fmt.Fprintln(w, strings.Join(cells, "\t"))
 	}
@@ -323,6 +432,64 @@ func printReport(out io.Writer, r *StatusReport, wide bool) {
 	if wide && r.Message != "" {
 		fmt.Fprintln(out, "Message: "+r.Message)
 	}
+	fmt.Fprintln(out, r.readinessLine())
+}
+
+// readinessLine is the summary line of readiness, e.g.
+// "Ready=False (InProgress), Reconciling=True (MemberInProgress): InProgress in member2: ...".
+func (r *StatusReport) readinessLine() string {
+	line := "Ready=" + r.Ready
+	if r.Readiness != "" {
+		line += " (" + r.Readiness + ")"
+	}
+	switch {
+	case r.Stalled:
+		line += ", Stalled=True (" + r.ReadinessReason + ")"
+	case r.Reconciling:
+		line += ", Reconciling=True (" + r.ReadinessReason + ")"
+	case r.Readiness == "" && r.Ready == string(corev1.ConditionUnknown):
+		line += ": no Ready condition yet"
+	}
+	if r.ReadinessMessage != "" && r.Ready != string(corev1.ConditionTrue) {
+		line += ": " + r.ReadinessMessage
+	}
+	return line
+}
+
+// readinessError returns a *NotReadyError unless the Ready condition is
+// True.
+func (r *StatusReport) readinessError() error {
+	if r.Ready == string(corev1.ConditionTrue) {
+		return nil
+	}
+	e := &NotReadyError{Object: r.ref(), Readiness: r.Readiness, Stalled: r.Stalled, Reason: r.ReadinessReason, Message: r.ReadinessMessage}
+	for _, row := range r.Clusters {
+		if row.Readiness != "" && row.Readiness != string(fedtypesv1b1.ReadinessCurrent) {
+			e.Clusters = append(e.Clusters, row.Cluster+": "+row.Readiness)
+		}
+	}
+	if e.Reason == "" {
+		e.Reason = "no Ready condition yet: check that the controller manager runs and writes readiness (KubeFed before readiness did not)"
+	}
+	return e
+}
+
+// ref names the object as "Kind namespace/name".
+func (r *StatusReport) ref() string {
+	if r.Namespace != "" {
+		return r.Kind + " " + r.Namespace + "/" + r.Name
+	}
+	return r.Kind + " " + r.Name
+}
+
+func joinNonEmpty(sep string, parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, sep)
 }
 
 // propagationError returns a *NotPropagatedError unless every placed
