@@ -100,6 +100,7 @@ control plane. Please use the --host-cluster-context flag otherwise.`,
 	f.StringVarP(&opts.Output, "output", "o", "", "if provided, the resources that would be created are printed instead, in this format: yaml or json")
 	f.StringVarP(&filename, "filename", "f", "", "with --output, write the resources to this file; without, read an EnableTypeDirective from it")
 	f.DurationVar(&opts.ControllerWait, "wait", DefaultControllerWait, "how long to wait for the type's sync controller to report Running (0: do not wait)")
+	addHealthFlags(f, &opts)
 	return cmd
 }
 
@@ -345,12 +346,17 @@ func newStatusCommand(g *GlobalOptions) *cobra.Command {
 		Long: `Status shows a federated resource in every cluster it is placed in: the
 cluster's health, whether the current version was propagated there and why
 not, the member copy's version, and for workloads the desired, ready and
-available replicas; then the aggregated line. The type may be the federated
-type (FederatedDeployment, fdeploy) or its target type (deployments).
+available replicas, and the member copy's readiness (kstatus: Current,
+InProgress, Failed, ...); then the aggregated line and the Ready line. The
+type may be the federated type (FederatedDeployment, fdeploy) or its target
+type (deployments).
 
-Exit codes: 0 when every placed cluster has the current version, 2 when one
-does not (or the sync controller has not processed the current generation),
-1 when the command failed.`,
+Exit codes: 0 when every placed cluster has the current version and the
+object is Ready, 2 when a placed cluster does not have the current version
+(or the sync controller has not processed the current generation), 3 when it
+is propagated but not Ready yet (a copy rolls out), 4 when it is Stalled (a
+copy failed: it will not become ready without a change), 1 when the command
+failed.`,
 		Example: `  # The state of the FederatedDeployment web in namespace demo
   kubefedctl status deployments web -n demo
 

@@ -23,6 +23,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/spf13/pflag"
 	corev1 "k8s.io/api/core/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -33,6 +34,7 @@ import (
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	"github.com/kubefed/kubefed/internal/federatedtypes"
+	"github.com/kubefed/kubefed/internal/healthrules"
 )
 
 // AggregateToControllerLabel, set to "true" on a ClusterRole, adds the
@@ -69,6 +71,11 @@ type EnableOptions struct {
 	// ControllerWait bounds the wait for the type's sync controller to run;
 	// zero does not wait.
 	ControllerWait time.Duration
+	// ReadyWhen and FailedWhen, when set, are the CEL health rules written
+	// into the FederatedTypeConfig's spec.health (see
+	// internal/healthrules). Empty leaves an existing type's rules as they
+	// are.
+	ReadyWhen, FailedWhen string
 	// Out receives the progress lines (or the manifests with Output).
 	Out io.Writer
 	// Verbosity above 0 prints more detail.
@@ -133,10 +140,15 @@ func namespaceOrDefault(ns string) string {
 func Enable(ctx context.Context, opts EnableOptions) (*EnabledType, error) {
 	p := newPrinter(opts.Out, opts.Verbosity)
 	opts.KubeFedNamespace = namespaceOrDefault(opts.KubeFedNamespace)
+	health, err := healthRulesOf(opts)
+	if err != nil {
+		return nil, err
+	}
 	et, err := buildEnabledType(ctx, opts, p)
 	if err != nil {
 		return nil, err
 	}
+	et.TypeConfig.Spec.Health = health
 	if opts.Output != "" {
 		return et, writeManifests(opts.Out, opts.Output, et.TypeConfig, et.CRD)
 	}
@@ -248,4 +260,40 @@ func writeManifests(out io.Writer, format string, objs ...any) error {
 	default:
 		return fmt.Errorf("unknown output format %q: use yaml or json", format)
 	}
+}
+
+// Flags of enable that set the health rules.
+const (
+	ReadyWhenFlag  = "ready-when"
+	FailedWhenFlag = "failed-when"
+)
+
+// addHealthFlags adds --ready-when and --failed-when to enable's flags.
+func addHealthFlags(f *pflag.FlagSet, opts *EnableOptions) {
+	f.StringVar(&opts.ReadyWhen, ReadyWhenFlag, "", "a CEL expression, true when a member copy of the type is ready (spec.health.readyWhen of the FederatedTypeConfig; the copy is self), e.g. \"self.status.conditions.exists(c, c.type == 'Ready' && c.status == 'True')\"")
+	f.StringVar(&opts.FailedWhen, FailedWhenFlag, "", "a CEL expression, true when a member copy of the type has failed (spec.health.failedWhen of the FederatedTypeConfig; the copy is self)")
+}
+
+// healthRulesOf returns the health rules the flags give, compiled as the
+// control plane's admission compiles them, so that an invalid expression
+// is refused before anything is written; nil without either flag.
+func healthRulesOf(opts EnableOptions) (*fedcorev1b1.HealthRules, error) {
+	if opts.ReadyWhen == "" && opts.FailedWhen == "" {
+		return nil, nil
+	}
+	for _, rule := range []struct {
+		flag string
+		h    fedcorev1b1.HealthRules
+	}{
+		{ReadyWhenFlag, fedcorev1b1.HealthRules{ReadyWhen: opts.ReadyWhen}},
+		{FailedWhenFlag, fedcorev1b1.HealthRules{FailedWhen: opts.FailedWhen}},
+	} {
+		if rule.h == (fedcorev1b1.HealthRules{}) {
+			continue
+		}
+		if _, err := healthrules.Compile(&rule.h); err != nil {
+			return nil, fmt.Errorf("invalid --%s: %w. Nothing was changed: correct the expression (it sees the member copy as self and must return a bool) and run enable again", rule.flag, err)
+		}
+	}
+	return &fedcorev1b1.HealthRules{ReadyWhen: opts.ReadyWhen, FailedWhen: opts.FailedWhen}, nil
 }

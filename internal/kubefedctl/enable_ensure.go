@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -183,15 +184,27 @@ func (e *enabler) ensureTypeConfig(ctx context.Context, existing *fedcorev1b1.Fe
 		e.changed = true
 		return nil
 	}
-	if existing.GetPropagationEnabled() {
+	var changes []string
+	if !existing.GetPropagationEnabled() {
+		existing.Spec.Propagation = fedcorev1b1.PropagationEnabled
+		changes = append(changes, "propagation enabled")
+	}
+	// Health rules change only when a flag gives them: enable without
+	// --ready-when and --failed-when keeps the rules an earlier enable or
+	// an edit wrote.
+	if h := ftc.Spec.Health; h != nil && (existing.Spec.Health == nil || *existing.Spec.Health != *h) {
+		existing.Spec.Health = h.DeepCopy()
+		changes = append(changes, "health rules set")
+	}
+	if len(changes) == 0 {
 		e.p.v(1, "federatedtypeconfig.core.kubefed.io/%s unchanged", ftc.Name)
 		return nil
 	}
-	existing.Spec.Propagation = fedcorev1b1.PropagationEnabled
+	what := strings.Join(changes, ", ")
 	if err := e.c.Update(ctx, existing, e.updateOpts()...); err != nil {
-		return fmt.Errorf("enabling propagation of FederatedTypeConfig %s/%s: %w", ns, ftc.Name, err)
+		return fmt.Errorf("updating FederatedTypeConfig %s/%s (%s): %w", ns, ftc.Name, what, err)
 	}
-	e.p.line("federatedtypeconfig.core.kubefed.io/%s updated in namespace %s: propagation enabled%s", ftc.Name, ns, e.suffix())
+	e.p.line("federatedtypeconfig.core.kubefed.io/%s updated in namespace %s: %s%s", ftc.Name, ns, what, e.suffix())
 	e.changed = true
 	return nil
 }
