@@ -67,6 +67,7 @@ func TestTypeCommands(t *testing.T) {
 		{"enable upgrades a KubeFed-made federated CRD", testEnableUpgrade},
 		{"enable in another federated group grants the controller access", testEnableFederatedGroup},
 		{"enable in another group without the right to grant it says what to create", testEnableWithoutRBAC},
+		{"enable --ready-when/--failed-when set the health rules", testEnableHealthRules},
 		{"federate", testFederate},
 		{"federate --contents -o yaml with skipped types", testFederateContents},
 		{"federate --filename needs no cluster", testFederateFile},

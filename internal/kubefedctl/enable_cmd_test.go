@@ -235,3 +235,92 @@ func testEnableWithoutRBAC(t *testing.T, e *cmdEnv) {
 		t.Errorf("the federated CRD was created although enable failed (get: %v)", err)
 	}
 }
+
+// testEnableHealthRules sets a type's health rules with --ready-when and
+// --failed-when: invalid expressions are refused before anything is
+// written, valid ones land in spec.health of a new or an enabled type, and
+// the API server refuses a health without rules.
+func testEnableHealthRules(t *testing.T, e *cmdEnv) {
+	c := e.c
+	ctx := t.Context()
+	const (
+		readyWhen  = "self.status.conditions.exists(c, c.type == 'Ready' && c.status == 'True')"
+		failedWhen = "self.status.conditions.exists(c, c.type == 'Synced' && c.status == 'False')"
+	)
+	kubefedctltest.InstallCRD(t, c, kubefedctltest.ExampleCRD("Sprocket", "spr"))
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"--ready-when", "self.status.phase == 'Ready' &&"}, []string{"invalid --ready-when: spec.health.readyWhen is not a valid CEL expression returning a bool", "Syntax error", "Nothing was changed"}},
+		{[]string{"--failed-when", "size(self.status.conditions)"}, []string{"invalid --failed-when: spec.health.failedWhen must return a bool", "returns int"}},
+		{[]string{"--ready-when", "object.status.ready"}, []string{"invalid --ready-when", "undeclared reference to 'object'"}},
+		{[]string{"--ready-when", readyWhen, "--failed-when", "self.status.phase"}, nil},
+	} {
+		args := append([]string{"enable", "sprockets.example.com", "--wait", "0"}, tc.args...)
+		out, err := e.run(t, args...)
+		if tc.want == nil {
+			// A dyn expression compiles: whether it is a bool is
+			// known only on a copy.
+			if err != nil {
+				t.Fatalf("enable %v: %v", tc.args, err)
+			}
+			kubefedctltest.WantContains(t, out, "federatedtypeconfig.core.kubefed.io/sprockets.example.com created")
+			continue
+		}
+		if err == nil {
+			t.Fatalf("enable %v succeeded: %s", tc.args, out)
+		}
+		kubefedctltest.WantContains(t, err.Error(), tc.want...)
+		if err := c.Get(ctx, client.ObjectKey{Name: "federatedsprockets.types.kubefed.io"}, &apiextensionsv1.CustomResourceDefinition{}); !apierrors.IsNotFound(err) {
+			t.Errorf("enable %v failed but created the federated CRD (get: %v)", tc.args, err)
+		}
+	}
+	ftc := &fedcorev1b1.FederatedTypeConfig{}
+	if err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: "sprockets.example.com"}, ftc); err != nil {
+		t.Fatal(err)
+	}
+	if h := ftc.Spec.Health; h == nil || h.ReadyWhen != readyWhen || h.FailedWhen != "self.status.phase" {
+		t.Errorf("created FederatedTypeConfig spec.health = %+v", h)
+	}
+
+	// An enabled type gets them on enable again, and keeps them on an
+	// enable without the flags.
+	out := e.mustRun(t, "enable", "widgets.example.com", "--wait", "0", "--ready-when", readyWhen, "--failed-when", failedWhen)
+	kubefedctltest.WantContains(t, out, "federatedtypeconfig.core.kubefed.io/widgets.example.com updated in namespace "+ns+": health rules set")
+	want := fedcorev1b1.HealthRules{ReadyWhen: readyWhen, FailedWhen: failedWhen}
+	if err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: "widgets.example.com"}, ftc); err != nil {
+		t.Fatal(err)
+	}
+	if ftc.Spec.Health == nil || *ftc.Spec.Health != want {
+		t.Errorf("widgets spec.health = %+v, want %+v", ftc.Spec.Health, want)
+	}
+	kubefedctltest.WantContains(t, e.mustRun(t, "enable", "widgets.example.com", "--wait", "0", "--ready-when", readyWhen, "--failed-when", failedWhen),
+		"Type widgets.example.com is already enabled: nothing changed.")
+	kubefedctltest.WantContains(t, e.mustRun(t, "enable", "widgets.example.com", "--wait", "0"), "Type widgets.example.com is already enabled: nothing changed.")
+	if err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: "widgets.example.com"}, ftc); err != nil {
+		t.Fatal(err)
+	}
+	if ftc.Spec.Health == nil || *ftc.Spec.Health != want {
+		t.Errorf("after enable without flags: widgets spec.health = %+v, want %+v", ftc.Spec.Health, want)
+	}
+
+	// -o yaml prints them.
+	out = e.mustRun(t, "enable", "secrets", "-o", "yaml", "--ready-when", "has(self.data)")
+	kubefedctltest.WantContains(t, out, "health:", "readyWhen: has(self.data)")
+
+	// The schema: health needs a rule, and a rule is not empty.
+	for _, tc := range []struct {
+		health *fedcorev1b1.HealthRules
+		want   string
+	}{
+		{&fedcorev1b1.HealthRules{}, "health needs readyWhen, failedWhen or both: remove health to use the generic readiness rules"},
+		{&fedcorev1b1.HealthRules{ReadyWhen: strings.Repeat("x", 4097)}, "spec.health.readyWhen: Too long"},
+	} {
+		bad := ftc.DeepCopy()
+		bad.Spec.Health = tc.health
+		if err := c.Update(ctx, bad); !apierrors.IsInvalid(err) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("spec.health %+v: error %v, want Invalid with %q", tc.health, err, tc.want)
+		}
+	}
+}
