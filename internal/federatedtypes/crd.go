@@ -17,6 +17,8 @@ limitations under the License.
 package federatedtypes
 
 import (
+	"slices"
+
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -79,6 +81,7 @@ func CRD(t TargetType) *apiextensionsv1.CustomResourceDefinition {
 
 func printerColumns(t TargetType) []apiextensionsv1.CustomResourceColumnDefinition {
 	columns := []apiextensionsv1.CustomResourceColumnDefinition{
+		readyColumn(),
 		{
 			Name:        "Propagation",
 			Type:        "string",
@@ -103,7 +106,7 @@ func printerColumns(t TargetType) []apiextensionsv1.CustomResourceColumnDefiniti
 	case StatusKindReplicas:
 		columns = append(columns,
 			apiextensionsv1.CustomResourceColumnDefinition{
-				Name:        "Ready",
+				Name:        "Ready-Replicas",
 				Type:        "integer",
 				JSONPath:    ".status.aggregatedStatus.readyReplicas",
 				Description: "Ready replicas across clusters.",
@@ -158,6 +161,17 @@ func printerColumns(t TargetType) []apiextensionsv1.CustomResourceColumnDefiniti
 	})
 }
 
+// readyColumn shows the Ready condition, every kind's answer to "is it
+// rolled out everywhere?".
+func readyColumn() apiextensionsv1.CustomResourceColumnDefinition {
+	return apiextensionsv1.CustomResourceColumnDefinition{
+		Name:        "Ready",
+		Type:        "string",
+		JSONPath:    ".status.conditions[?(@.type=='Ready')].status",
+		Description: "Whether every placed cluster runs the current generation, ready (see the Reconciling and Stalled conditions when not).",
+	}
+}
+
 func lower(s string) string {
 	b := []byte(s)
 	for i, c := range b {
@@ -170,9 +184,11 @@ func lower(s string) string {
 
 // StatusSchemaCurrent reports whether every served version of a federated
 // type's CRD has the status fields the sync controller writes. CRDs made by
-// KubeFed's kubefedctl lack status.aggregatedStatus and
-// status.clusters[].message: the API server drops them on every status
-// write (and warns "unknown field").
+// KubeFed's kubefedctl lack status.aggregatedStatus,
+// status.clusters[].message and the readiness fields
+// (status.clusters[].readiness, readinessMessage), and CRDs made before
+// readiness the last two: the API server drops them on every status write
+// (and warns "unknown field").
 func StatusSchemaCurrent(crd *apiextensionsv1.CustomResourceDefinition) bool {
 	for _, v := range crd.Spec.Versions {
 		if v.Schema == nil || v.Schema.OpenAPIV3Schema == nil {
@@ -189,8 +205,10 @@ func StatusSchemaCurrent(crd *apiextensionsv1.CustomResourceDefinition) bool {
 		if clusters.Items == nil || clusters.Items.Schema == nil {
 			return false
 		}
-		if _, ok := clusters.Items.Schema.Properties["message"]; !ok {
-			return false
+		for _, field := range []string{"message", "readiness", "readinessMessage"} {
+			if _, ok := clusters.Items.Schema.Properties[field]; !ok {
+				return false
+			}
 		}
 		if v.Subresources == nil || v.Subresources.Status == nil {
 			return false
@@ -201,8 +219,8 @@ func StatusSchemaCurrent(crd *apiextensionsv1.CustomResourceDefinition) bool {
 
 // UpgradeStatusSchema gives every version of a federated type's CRD the
 // status schema (and status subresource) of the CRDs this project
-// generates, leaving the rest of the CRD alone. It reports whether it
-// changed anything.
+// generates, and the Ready printer column when it has none, leaving the
+// rest of the CRD alone. It reports whether it changed anything.
 func UpgradeStatusSchema(crd *apiextensionsv1.CustomResourceDefinition) bool {
 	if StatusSchemaCurrent(crd) {
 		return false
@@ -221,6 +239,11 @@ func UpgradeStatusSchema(crd *apiextensionsv1.CustomResourceDefinition) bool {
 		}
 		if v.Subresources.Status == nil {
 			v.Subresources.Status = &apiextensionsv1.CustomResourceSubresourceStatus{}
+		}
+		if !slices.ContainsFunc(v.AdditionalPrinterColumns, func(c apiextensionsv1.CustomResourceColumnDefinition) bool {
+			return c.Name == readyColumn().Name
+		}) {
+			v.AdditionalPrinterColumns = append([]apiextensionsv1.CustomResourceColumnDefinition{readyColumn()}, v.AdditionalPrinterColumns...)
 		}
 	}
 	return true

@@ -127,19 +127,26 @@ func placementSchema() apiextensionsv1.JSONSchemaProps {
 				Items: &apiextensionsv1.JSONSchemaPropsOrArray{Schema: &apiextensionsv1.JSONSchemaProps{
 					Type: "object",
 					Properties: map[string]apiextensionsv1.JSONSchemaProps{
-						"name": {
-							Description: "Name of a KubeFedCluster.",
-							Type:        "string",
-							MaxLength:   ptr.To[int64](MaxClusterNameLength),
-							XValidations: apiextensionsv1.ValidationRules{
-								{Rule: clusterNameRule, MessageExpression: clusterNameMsg},
-							},
-						},
+						"name": clusterNameSchema("Name of a KubeFedCluster.", clusterNameMsg),
 					},
 					Required: []string{"name"},
 				}},
 			},
 			"clusterSelector": labelSelectorSchema(),
+		},
+	}
+}
+
+// clusterNameSchema is the schema of a field that names a member cluster:
+// a KubeFedCluster name, checked by clusterNameRule; messageExpression
+// says which field was wrong.
+func clusterNameSchema(description, messageExpression string) apiextensionsv1.JSONSchemaProps {
+	return apiextensionsv1.JSONSchemaProps{
+		Description: description,
+		Type:        "string",
+		MaxLength:   ptr.To[int64](MaxClusterNameLength),
+		XValidations: apiextensionsv1.ValidationRules{
+			{Rule: clusterNameRule, MessageExpression: messageExpression},
 		},
 	}
 }
@@ -195,14 +202,7 @@ func overridesSchema() apiextensionsv1.JSONSchemaProps {
 		Items: &apiextensionsv1.JSONSchemaPropsOrArray{Schema: &apiextensionsv1.JSONSchemaProps{
 			Type: "object",
 			Properties: map[string]apiextensionsv1.JSONSchemaProps{
-				"clusterName": {
-					Description: "ClusterName is the member cluster the overrides apply to.",
-					Type:        "string",
-					MaxLength:   ptr.To[int64](MaxClusterNameLength),
-					XValidations: apiextensionsv1.ValidationRules{
-						{Rule: clusterNameRule, MessageExpression: overrideClusterNameMsg},
-					},
-				},
+				"clusterName": clusterNameSchema("ClusterName is the member cluster the overrides apply to.", overrideClusterNameMsg),
 				"clusterOverrides": {
 					Description: "ClusterOverrides are JSON patch operations on the template.",
 					Type:        "array",
@@ -261,12 +261,13 @@ func statusSchema() apiextensionsv1.JSONSchemaProps {
 				Format:      "int64",
 			},
 			"conditions": {
-				Description: "Conditions are the conditions of the object (Propagation).",
-				Type:        "array",
+				Description: "Conditions are the conditions of the object: Propagation, and the readiness conditions " +
+					"Ready (always), Reconciling and Stalled (only while True), as kstatus reads them.",
+				Type: "array",
 				Items: &apiextensionsv1.JSONSchemaPropsOrArray{Schema: &apiextensionsv1.JSONSchemaProps{
 					Type: "object",
 					Properties: map[string]apiextensionsv1.JSONSchemaProps{
-						"type":   {Description: "Type of the condition (Propagation).", Type: "string"},
+						"type":   {Description: "Type of the condition: Propagation, Ready, Reconciling or Stalled.", Type: "string"},
 						"status": {Description: "Status of the condition: True, False or Unknown.", Type: "string"},
 						"lastUpdateTime": {
 							Description: "LastUpdateTime is when the condition was last written or a change was last propagated.",
@@ -278,7 +279,7 @@ func statusSchema() apiextensionsv1.JSONSchemaProps {
 							Type:        "string",
 							Format:      "date-time",
 						},
-						"reason":  {Description: "Reason of the last transition; empty when status is True.", Type: "string"},
+						"reason":  {Description: "Reason of the last transition; for Propagation, empty when status is True.", Type: "string"},
 						"message": {Description: "Message says what went wrong and what to do.", Type: "string"},
 					},
 					Required: []string{"type", "status"},
@@ -298,6 +299,12 @@ func statusSchema() apiextensionsv1.JSONSchemaProps {
 							Type:                   "object",
 							XPreserveUnknownFields: ptr.To(true),
 						},
+						"readiness": {
+							Description: "Readiness is the kstatus status of the member object: Current, InProgress, Failed, " +
+								"Terminating, NotFound (no copy) or Unknown (not readable).",
+							Type: "string",
+						},
+						"readinessMessage": {Description: "ReadinessMessage says why the member object has its readiness.", Type: "string"},
 					},
 					Required: []string{"name"},
 				}},

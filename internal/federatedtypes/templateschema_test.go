@@ -17,6 +17,8 @@ limitations under the License.
 package federatedtypes
 
 import (
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -199,6 +201,31 @@ func TestUpgradeStatusSchema(t *testing.T) {
 	}
 	if got := old.Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["spec"]; got.Description != template.Description {
 		t.Error("the upgrade changed the spec schema")
+	}
+	validateCRD(t, old)
+}
+
+// A CRD generated before readiness: every status field but the per-cluster
+// readiness, and no Ready printer column.
+func TestUpgradeStatusSchemaAddsReadiness(t *testing.T) {
+	t.Parallel()
+	old := CRD(mustLookup(t, "apps", "Deployment"))
+	version := &old.Spec.Versions[0]
+	clusters := version.Schema.OpenAPIV3Schema.Properties["status"].Properties["clusters"]
+	delete(clusters.Items.Schema.Properties, "readiness")
+	delete(clusters.Items.Schema.Properties, "readinessMessage")
+	version.AdditionalPrinterColumns = slices.DeleteFunc(version.AdditionalPrinterColumns, func(c apiextensionsv1.CustomResourceColumnDefinition) bool {
+		return c.Name == "Ready"
+	})
+	if StatusSchemaCurrent(old) {
+		t.Fatal("a status schema without readiness is reported current")
+	}
+	if !UpgradeStatusSchema(old) || !StatusSchemaCurrent(old) {
+		t.Fatal("the status schema was not upgraded")
+	}
+	want := CRD(mustLookup(t, "apps", "Deployment")).Spec.Versions[0].AdditionalPrinterColumns
+	if !reflect.DeepEqual(version.AdditionalPrinterColumns, want) {
+		t.Errorf("printer columns after the upgrade = %+v, want %+v", version.AdditionalPrinterColumns, want)
 	}
 	validateCRD(t, old)
 }

@@ -116,7 +116,8 @@ type GenericCondition struct {
 	// reason.
 	// +optional
 	LastTransitionTime string `json:"lastTransitionTime,omitempty"`
-	// Reason of the last transition; empty when Status is True.
+	// Reason of the last transition; for Propagation, empty when Status
+	// is True.
 	// +optional
 	Reason AggregateReason `json:"reason,omitempty"`
 	// Message says what went wrong and what to do, for a person. It is an
