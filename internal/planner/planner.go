@@ -310,14 +310,7 @@ func tieHash(key, cluster string) uint64 {
 // planIdeal sets ideal and reason of every cluster: the split with
 // rebalance on.
 func planIdeal(total int64, cs []*cluster) {
-	var listed []*cluster
-	var minSum int64
-	for _, c := range cs {
-		if c.listed {
-			listed = append(listed, c)
-			minSum += c.min
-		}
-	}
+	listed, minSum := listedClusters(cs)
 	// Minimums first: all of them when they fit, else by weight
 	// (descending) and hash until the total runs out.
 	left := total
@@ -392,14 +385,7 @@ func planIdeal(total int64, cs []*cluster) {
 // runs, within its preferences and capacity; the difference to the total
 // is made up towards the ideal split.
 func planKeeping(total int64, cs []*cluster, current map[string]int64) {
-	var listed []*cluster
-	var minSum int64
-	for _, c := range cs {
-		if c.listed {
-			listed = append(listed, c)
-			minSum += c.min
-		}
-	}
+	listed, minSum := listedClusters(cs)
 	var kept int64
 	for _, c := range listed {
 		c.final = min(max(current[c.name], 0), c.hi)
@@ -432,6 +418,18 @@ func planKeeping(total int64, cs []*cluster, current map[string]int64) {
 	for i, e := range surplus {
 		owners[i].final -= e.got
 	}
+}
+
+// listedClusters returns the clusters of cs that the preference lists, in
+// order, and the sum of their minimums: where both splits start.
+func listedClusters(cs []*cluster) (listed []*cluster, minSum int64) {
+	for _, c := range cs {
+		if c.listed {
+			listed = append(listed, c)
+			minSum += c.min
+		}
+	}
+	return listed, minSum
 }
 
 // entries builds fill entries for the listed clusters with the given room:
