@@ -18,7 +18,6 @@ package federatedtypeconfig
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -35,12 +34,17 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	"github.com/kubefed/kubefed/internal/statuspatch"
 )
 
 // recheckInterval is how often a running type is checked again: a CRD
 // deleted, or an access revoked, while its controller runs is reported
 // within this time, and the controller stopped.
 const recheckInterval = 30 * time.Second
+
+// conflictRetry is how soon a FederatedTypeConfig whose status write met a
+// conflict is read again.
+const conflictRetry = time.Second
 
 // startingGrace is how long after its cache sync timeout a starting type
 // is looked at again when its controller did not report (a safety net: it
@@ -193,7 +197,12 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	}
 	result, message := r.requeue(ftc.Name, reason, message, settings)
 	pruned, memberWatchErrors := r.Controllers.Observed(ftc.Name)
-	return result, r.writeStatus(ctx, ftc, reason, message, pruned, memberWatchErrors)
+	conflict, err := r.writeStatus(ctx, ftc, reason, message, pruned, memberWatchErrors)
+	if conflict {
+		ctrl.LoggerFrom(ctx).V(1).Info("FederatedTypeConfig changed while its status was computed; reading it again")
+		return ctrl.Result{RequeueAfter: conflictRetry}, nil
+	}
+	return result, err
 }
 
 // forget stops the controller of a type that is gone, and forgets its
@@ -229,23 +238,23 @@ func (r *Reconciler) requeue(name, reason, message string, settings fedcorev1b1.
 }
 
 // writeStatus writes the status setStatus computes, only when it changed.
+// It reports a conflict (the FederatedTypeConfig changed since it was read)
+// rather than failing: the caller reads it again.
 func (r *Reconciler) writeStatus(ctx context.Context, ftc *fedcorev1b1.FederatedTypeConfig, reason, message string,
-	pruned []string, memberWatchErrors map[string]error) error {
+	pruned []string, memberWatchErrors map[string]error) (conflict bool, err error) {
 	orig := ftc.DeepCopy()
 	setStatus(ftc, reason, message, pruned, memberWatchErrors)
-	if equalStatus(&orig.Status, &ftc.Status) {
-		return nil
+	// Optimistic lock (the statuspatch rule): the reconciler reads through
+	// the cache, which may not show its own last write yet; a status
+	// computed from that stale read must not be merged over it.
+	if _, err := statuspatch.Patch(ctx, r.Client, ftc, orig, statuspatch.Optimistic); err != nil {
+		switch {
+		case apierrors.IsNotFound(err):
+			return false, nil
+		case apierrors.IsConflict(err):
+			return true, nil
+		}
+		return false, fmt.Errorf("writing the status of FederatedTypeConfig %s: %w", ftc.Name, err)
 	}
-	if err := r.Client.Status().Patch(ctx, ftc, client.MergeFrom(orig)); err != nil && !apierrors.IsNotFound(err) {
-		return fmt.Errorf("writing the status of FederatedTypeConfig %s: %w", ftc.Name, err)
-	}
-	return nil
-}
-
-// equalStatus compares two statuses as they are stored (condition times to
-// the second).
-func equalStatus(a, b *fedcorev1b1.FederatedTypeConfigStatus) bool {
-	ja, _ := json.Marshal(a)
-	jb, _ := json.Marshal(b)
-	return string(ja) == string(jb)
+	return false, nil
 }

@@ -28,6 +28,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	"github.com/kubefed/kubefed/internal/statuspatch"
 )
 
 func TestSetMemberWatchesCondition(t *testing.T) {
@@ -67,7 +68,10 @@ func TestSetMemberWatchesCondition(t *testing.T) {
 	}
 }
 
-func TestEqualStatus(t *testing.T) {
+// TestStatusWrittenOnlyWhenChanged: the status patch (statuspatch.Data,
+// what writeStatus sends) is empty exactly when the status is the same as
+// stored, condition times compared to the second as the API stores them.
+func TestStatusWrittenOnlyWhenChanged(t *testing.T) {
 	running := fedcorev1b1.ControllerStatusRunning
 	base := func() *fedcorev1b1.FederatedTypeConfigStatus {
 		return &fedcorev1b1.FederatedTypeConfigStatus{
@@ -107,15 +111,29 @@ func TestEqualStatus(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			a, b := base(), base()
 			tt.change(b)
-			if got := equalStatus(a, b); got != tt.want {
-				t.Errorf("equalStatus = %v, want %v", got, tt.want)
+			if got := unchanged(t, a, b); got != tt.want {
+				t.Errorf("unchanged = %v, want %v", got, tt.want)
 			}
-			if got := equalStatus(b, a); got != tt.want {
-				t.Errorf("equalStatus reversed = %v, want %v", got, tt.want)
+			if got := unchanged(t, b, a); got != tt.want {
+				t.Errorf("unchanged reversed = %v, want %v", got, tt.want)
 			}
 		})
 	}
-	if !equalStatus(&fedcorev1b1.FederatedTypeConfigStatus{}, &fedcorev1b1.FederatedTypeConfigStatus{Conditions: []metav1.Condition{}}) {
+	if !unchanged(t, &fedcorev1b1.FederatedTypeConfigStatus{}, &fedcorev1b1.FederatedTypeConfigStatus{Conditions: []metav1.Condition{}}) {
 		t.Errorf("no conditions and an empty list differ")
 	}
+}
+
+// unchanged reports whether the status patch from stored to computed is
+// empty.
+func unchanged(t *testing.T, stored, computed *fedcorev1b1.FederatedTypeConfigStatus) bool {
+	t.Helper()
+	orig := &fedcorev1b1.FederatedTypeConfig{ObjectMeta: metav1.ObjectMeta{Name: "widgets.example.io", ResourceVersion: "7"}, Status: *stored}
+	obj := orig.DeepCopy()
+	obj.Status = *computed
+	data, err := statuspatch.Data(obj, orig, statuspatch.Optimistic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data == nil
 }
