@@ -312,19 +312,20 @@ copies in the member clusters (unmanaged) instead of deleting them.`,
 		c.Flags().StringVarP(&namespace, "namespace", "n", "", "the namespace of the federated resource (default: the host context's namespace, else default)")
 		return c
 	}
+	setOrphaning := func(enabled bool) func(cmd *cobra.Command, ref FederatedObjectRef) error {
+		return func(cmd *cobra.Command, ref FederatedObjectRef) error {
+			return SetOrphaning(cmd.Context(), ref, enabled, g.DryRun, cmd.OutOrStdout())
+		}
+	}
 	cmd.AddCommand(
 		sub("enable", "Set the orphaning deletion of the federated resource",
 			`  # Keep the member copies of the FederatedDeployment foo when it is deleted
   kubefedctl orphaning-deletion enable FederatedDeployment foo -n demo`,
-			func(cmd *cobra.Command, ref FederatedObjectRef) error {
-				return SetOrphaning(cmd.Context(), ref, true, g.DryRun, cmd.OutOrStdout())
-			}),
+			setOrphaning(true)),
 		sub("disable", "Remove the orphaning deletion of the federated resource",
 			`  # Delete the member copies of the FederatedDeployment foo with it again
   kubefedctl orphaning-deletion disable FederatedDeployment foo -n demo`,
-			func(cmd *cobra.Command, ref FederatedObjectRef) error {
-				return SetOrphaning(cmd.Context(), ref, false, g.DryRun, cmd.OutOrStdout())
-			}),
+			setOrphaning(false)),
 		sub("status", "Get the orphaning deletion status of the federated resource (Enabled or Disabled)",
 			`  # Check the orphaning mode of the FederatedDeployment foo
   kubefedctl orphaning-deletion status FederatedDeployment foo -n demo`,
