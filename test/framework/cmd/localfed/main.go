@@ -28,6 +28,7 @@ limitations under the License.
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -102,7 +103,7 @@ func newUpCommand(binDir *string) *cobra.Command {
 				}
 			}
 			if fed == nil {
-				fmt.Fprintf(out, "Creating local federation %s (host + %d members)\n", nameOr(opts.Name), members)
+				fmt.Fprintf(out, "Creating local federation %s (host + %d members)\n", cmp.Or(opts.Name, "(random name)"), members)
 				var err error
 				if fed, err = framework.Up(ctx, opts); err != nil {
 					return err
@@ -130,13 +131,6 @@ func newUpCommand(binDir *string) *cobra.Command {
 	cmd.Flags().StringVar(&kubeconfig, "kubeconfig", "", "also write the federation's kubeconfig to this path")
 	cmd.Flags().BoolVarP(&opts.Verbose, "verbose", "v", false, "show kwokctl's output")
 	return cmd
-}
-
-func nameOr(name string) string {
-	if name == "" {
-		return "(random name)"
-	}
-	return name
 }
 
 // restart starts the clusters of an existing federation that do not serve
