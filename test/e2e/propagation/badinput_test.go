@@ -38,53 +38,60 @@ func testBadInput(t *testing.T, e *e2eutil.Env) {
 	ns := newNamespace(t, e, "bad-input", bothMembers...)
 	e.DumpOnFailure(t, ns)
 
-	t.Run("override on a missing path", func(t *testing.T) {
-		t.Parallel()
-		ft := typeOf(t, e, "FederatedConfigMap")
-		obj := namedFixture(t, "configmap.yaml", ns, "bad-override")
-		_ = fedtypesv1b1.SetOverrides(obj, []fedtypesv1b1.GenericOverrideItem{{ClusterName: member2, ClusterOverrides: []fedtypesv1b1.ClusterOverride{
-			{Op: "replace", Path: "/spec/nothing", Value: rawJSON(`"x"`)},
-		}}})
-		create(t, e, obj)
-		got := waitClusterStatus(t, e, obj, member2, fedtypesv1b1.ApplyOverridesFailed)
-		if !strings.Contains(got.Message, "/spec/nothing") {
-			t.Errorf("%s: member2's ApplyOverridesFailed message %q does not name the path /spec/nothing", describe(obj), got.Message)
-		}
-		waitClusterStatus(t, e, obj, member1, fedtypesv1b1.ClusterPropagationOK)
-		ft.mustMember(t, e, member1, obj)
-		if m, err := ft.member(t.Context(), e, member2, obj); err != nil || m != nil {
-			t.Errorf("%s: a copy exists in member2 although its overrides do not apply (%v)", describe(obj), err)
-		}
-		waitNotPropagated(t, e, obj, fedtypesv1b1.CheckClusters)
-	})
-
-	t.Run("object the member rejects", func(t *testing.T) {
-		t.Parallel()
-		ft := typeOf(t, e, "FederatedDeployment")
-		obj := namedFixture(t, "deployment.yaml", ns, "bad-selector")
+	// An override for member2 that member2 cannot take fails member2
+	// only: its status names the reason and says why, member1 gets its
+	// copy, member2 none; removing the override lets member2 converge.
+	for _, tc := range []struct {
+		name, fixture, objName string
+		override               fedtypesv1b1.ClusterOverride
+		status                 fedtypesv1b1.PropagationStatus
+		// mentions are what member2's status message must hold.
+		mentions []string
+		// member1 checks member1's copy beyond its existence.
+		member1 func(t *testing.T, obj, m1 *unstructured.Unstructured)
+	}{{
+		name: "override on a missing path", fixture: "configmap.yaml", objName: "bad-override",
+		override: fedtypesv1b1.ClusterOverride{Op: "replace", Path: "/spec/nothing", Value: rawJSON(`"x"`)},
+		status:   fedtypesv1b1.ApplyOverridesFailed, mentions: []string{"/spec/nothing"},
+		member1: func(*testing.T, *unstructured.Unstructured, *unstructured.Unstructured) {},
+	}, {
 		// member2's pods would not match the selector: its API server
-		// refuses the Deployment.
-		_ = fedtypesv1b1.SetOverrides(obj, []fedtypesv1b1.GenericOverrideItem{{ClusterName: member2, ClusterOverrides: []fedtypesv1b1.ClusterOverride{
-			{Path: "/spec/template/metadata/labels/app", Value: rawJSON(`"other"`)},
-		}}})
-		create(t, e, obj)
-		got := waitClusterStatus(t, e, obj, member2, fedtypesv1b1.CreationFailed)
-		if !strings.Contains(got.Message, "selector") || !strings.Contains(got.Message, "does not match template") {
-			t.Errorf("%s: member2's CreationFailed message %q does not carry the API server's (selector does not match template labels)", describe(obj), got.Message)
-		}
-		waitClusterStatus(t, e, obj, member1, fedtypesv1b1.ClusterPropagationOK)
-		m1 := ft.mustMember(t, e, member1, obj)
-		if app, _, _ := unstructured.NestedString(m1.Object, "spec", "template", "metadata", "labels", "app"); app != "web" {
-			t.Errorf("%s: member1 copy has pod label app=%q, want web", describe(obj), app)
-		}
-		waitNotPropagated(t, e, obj, fedtypesv1b1.CheckClusters)
+		// refuses the Deployment, with its own message.
+		name: "object the member rejects", fixture: "deployment.yaml", objName: "bad-selector",
+		override: fedtypesv1b1.ClusterOverride{Path: "/spec/template/metadata/labels/app", Value: rawJSON(`"other"`)},
+		status:   fedtypesv1b1.CreationFailed, mentions: []string{"selector", "does not match template"},
+		member1: func(t *testing.T, obj, m1 *unstructured.Unstructured) {
+			if app, _, _ := unstructured.NestedString(m1.Object, "spec", "template", "metadata", "labels", "app"); app != "web" {
+				t.Errorf("%s: member1 copy has pod label app=%q, want web", describe(obj), app)
+			}
+		},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			obj := namedFixture(t, tc.fixture, ns, tc.objName)
+			ft := typeOf(t, e, obj.GetKind())
+			_ = fedtypesv1b1.SetOverrides(obj, []fedtypesv1b1.GenericOverrideItem{{ClusterName: member2, ClusterOverrides: []fedtypesv1b1.ClusterOverride{tc.override}}})
+			create(t, e, obj)
+			got := waitClusterStatus(t, e, obj, member2, tc.status)
+			for _, m := range tc.mentions {
+				if !strings.Contains(got.Message, m) {
+					t.Errorf("%s: member2's %s message %q does not mention %q", describe(obj), tc.status, got.Message, m)
+				}
+			}
+			waitClusterStatus(t, e, obj, member1, fedtypesv1b1.ClusterPropagationOK)
+			tc.member1(t, obj, ft.mustMember(t, e, member1, obj))
+			if m, err := ft.member(t.Context(), e, member2, obj); err != nil || m != nil {
+				t.Errorf("%s: a copy exists in member2 although it cannot take its override (%v)", describe(obj), err)
+			}
+			waitNotPropagated(t, e, obj, fedtypesv1b1.CheckClusters)
 
-		t.Log("Fixing the override lets member2 converge.")
-		update(t, e, obj, func(u *unstructured.Unstructured) {
-			_ = fedtypesv1b1.SetOverrides(u, nil)
+			t.Log("Removing the override lets member2 converge.")
+			update(t, e, obj, func(u *unstructured.Unstructured) {
+				_ = fedtypesv1b1.SetOverrides(u, nil)
+			})
+			ft.waitPropagated(t, e, obj, bothMembers...)
 		})
-		ft.waitPropagated(t, e, obj, bothMembers...)
-	})
+	}
 	t.Run("update the member rejects", func(t *testing.T) {
 		t.Parallel()
 		ft, obj := propagatedFixture(t, e, "deployment.yaml", ns, "bad-update")

@@ -31,6 +31,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
@@ -88,6 +89,27 @@ func propagatedFixture(t testing.TB, e *e2eutil.Env, file, ns, name string) (fed
 	create(t, e, obj)
 	ft.waitPropagated(t, e, obj, bothMembers...)
 	return ft, obj
+}
+
+// createControlObjects creates the control objects of a negative check:
+// the host namespace ns (deleted when the test ends), then each federated
+// object in objs, placed on both members.
+func createControlObjects(ctx context.Context, t testing.TB, e *e2eutil.Env, ns string, objs ...*unstructured.Unstructured) error {
+	if err := e.Host.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
+		return err
+	}
+	t.Cleanup(func() {
+		_ = e.Host.Delete(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
+	})
+	for _, o := range objs {
+		if err := fedtypesv1b1.SetPlacementClusterNames(o, bothMembers); err != nil {
+			return err
+		}
+		if err := e.Host.Create(ctx, o); err != nil {
+			return fmt.Errorf("creating the control object %s: %w", describe(o), err)
+		}
+	}
+	return nil
 }
 
 // waitMember waits until the copy of fedObj in cluster exists and

@@ -26,14 +26,12 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/watch"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fedcorev1a1 "github.com/kubefed/kubefed/api/core/v1alpha1"
-	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 	"github.com/kubefed/kubefed/test/e2e/e2eutil"
 )
 
@@ -182,25 +180,7 @@ func TestMigrationFromKubeFed(t *testing.T) {
 			w := widgets.fixture.DeepCopy()
 			w.SetNamespace(ns)
 			w.SetName(ctlName)
-			nsObj := &unstructured.Unstructured{}
-			nsObj.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedNamespace"))
-			if err := e.Host.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ctlNS}}); err != nil {
-				return err
-			}
-			t.Cleanup(func() {
-				_ = e.Host.Delete(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ctlNS}})
-			})
-			nsObj.SetNamespace(ctlNS)
-			nsObj.SetName(ctlNS)
-			for _, o := range []*unstructured.Unstructured{cm, cr, w, nsObj} {
-				if err := fedtypesv1b1.SetPlacementClusterNames(o, bothMembers); err != nil {
-					return err
-				}
-				if err := e.Host.Create(ctx, o); err != nil {
-					return fmt.Errorf("creating %s: %w", describe(o), err)
-				}
-			}
-			return nil
+			return createControlObjects(ctx, t, e, ctlNS, cm, cr, w, e2eutil.NewFederatedNamespace(ctlNS))
 		},
 		ControlSeen: func(_ string, ev watch.Event) bool {
 			o := e2eutil.EventObject(ev)

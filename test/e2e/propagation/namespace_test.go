@@ -24,8 +24,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/watch"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -66,23 +64,7 @@ func testNamespaceRules(t *testing.T, e *e2eutil.Env) {
 		What:    fmt.Sprintf("%s went nowhere while its namespace is not federated", describe(early)),
 		Sources: sources,
 		Control: func(ctx context.Context) error {
-			if err := e.Host.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ctlNS}}); err != nil {
-				return err
-			}
-			t.Cleanup(func() {
-				_ = e.Host.Delete(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ctlNS}})
-			})
-			n := e2eutil.NewFederatedNamespace(ctlNS)
-			cm := namedFixture(t, "configmap.yaml", ctlNS, ctlCM)
-			for _, o := range []*unstructured.Unstructured{n, cm} {
-				if err := fedtypesv1b1.SetPlacementClusterNames(o, bothMembers); err != nil {
-					return err
-				}
-				if err := e.Host.Create(ctx, o); err != nil {
-					return fmt.Errorf("creating the control object %s: %w", describe(o), err)
-				}
-			}
-			return nil
+			return createControlObjects(ctx, t, e, ctlNS, e2eutil.NewFederatedNamespace(ctlNS), namedFixture(t, "configmap.yaml", ctlNS, ctlCM))
 		},
 		ControlSeen: func(_ string, ev watch.Event) bool {
 			o := e2eutil.EventObject(ev)
