@@ -25,8 +25,9 @@ limitations under the License.
 // under the "kubefed" field manager in every placed cluster in parallel,
 // deletes the copies of clusters that left the placement, and writes back
 // the PropagatedVersion record and the status: the Propagation condition,
-// one entry per placed cluster, the members' raw status and, for workloads,
-// the aggregated replica counts.
+// the readiness conditions (Ready, Reconciling, Stalled: internal/readiness),
+// one entry per placed cluster with its copy's readiness, the members' raw
+// status and, for workloads, the aggregated replica counts.
 //
 // The PropagatedVersion record is what makes an idle federation silent: a
 // cluster whose recorded member version, template hash and overrides hash
