@@ -31,6 +31,9 @@ import (
 // ControllerManagerOptions say how StartControllerManager runs
 // bin/controller-manager.
 type ControllerManagerOptions struct {
+	// Name tells the controller managers of a test apart (a, b, ...) in
+	// its log lines; empty for a test's only one.
+	Name string
 	// BinDir holds controller-manager; DefaultBinDir() when empty.
 	BinDir string
 	// Kubeconfig names the host cluster and the identity (--kubeconfig):
@@ -54,11 +57,17 @@ type ControllerManagerOptions struct {
 	Env []string
 	// LogPath is the file the process's output is appended to: required.
 	LogPath string
+	// StopGrace is how NewControllerManager stops the process when the
+	// test ends: SIGTERM, then SIGKILL after StopGrace; SIGKILL at once
+	// when zero.
+	StopGrace time.Duration
 }
 
 // ControllerManager is a running bin/controller-manager process.
 type ControllerManager struct {
 	*Process
+	// Name is the options' Name.
+	Name string
 	// MetricsAddr and ProbeAddr are the options' addresses ("0": off).
 	MetricsAddr, ProbeAddr string
 }
@@ -73,7 +82,7 @@ func StartControllerManager(opts ControllerManagerOptions) (*ControllerManager, 
 	if opts.BinDir == "" {
 		opts.BinDir = DefaultBinDir()
 	}
-	c := &ControllerManager{MetricsAddr: cmp.Or(opts.MetricsAddr, "0"), ProbeAddr: cmp.Or(opts.ProbeAddr, "0")}
+	c := &ControllerManager{Name: opts.Name, MetricsAddr: cmp.Or(opts.MetricsAddr, "0"), ProbeAddr: cmp.Or(opts.ProbeAddr, "0")}
 	args := []string{
 		"--kubeconfig", opts.Kubeconfig,
 		"--kubefed-namespace", opts.Namespace,
@@ -100,9 +109,9 @@ func StartControllerManager(opts ControllerManagerOptions) (*ControllerManager, 
 }
 
 // NewControllerManager is StartControllerManager for a test: it fails the
-// test when the process does not start, and when the test ends it kills
-// the process (unless stopped before) and, when the test failed, logs the
-// last lines of its log.
+// test when the process does not start, and when the test ends it stops
+// the process (unless it ended before; see StopGrace) and, when the test
+// failed, logs the error lines and the last lines of its log.
 func NewControllerManager(t testing.TB, opts ControllerManagerOptions) *ControllerManager {
 	t.Helper()
 	c, err := StartControllerManager(opts)
@@ -110,11 +119,12 @@ func NewControllerManager(t testing.TB, opts ControllerManagerOptions) *Controll
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		c.Stop(0)
+		c.Stop(opts.StopGrace)
 		if t.Failed() {
-			t.Logf("controller manager (pid %d, %s), last lines of %s:\n%s", c.PID(), c.ExitStatus(), c.LogPath, c.LogTail(80))
+			t.Logf("controller manager %s (pid %d, %s), log %s:\n%s", c.Name, c.PID(), c.ExitStatus(), c.LogPath, c.LogExcerpt(100))
 		}
 	})
+	t.Logf("started controller manager %s (pid %d, metrics %s, probes %s)", c.Name, c.PID(), c.MetricsAddr, c.ProbeAddr)
 	return c
 }
 

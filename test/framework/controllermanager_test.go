@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -119,6 +120,9 @@ func TestStartProcess(t *testing.T) {
 	if p.State() != nil {
 		t.Errorf("State of a running process = %v, want nil", p.State())
 	}
+	if !p.Running() {
+		t.Error("Running of a running process = false")
+	}
 	p.Stop(10 * time.Second)
 	p.Stop(0) // a second Stop only waits
 	if want := "removed=unset replaced=set\nterminated"; p.LogTail(5) != want {
@@ -129,6 +133,19 @@ func TestStartProcess(t *testing.T) {
 	}
 	if got := p.ExitStatus(); got != "exit status 3" {
 		t.Errorf("ExitStatus after SIGTERM = %q, want %q", got, "exit status 3")
+	}
+	if p.Running() {
+		t.Error("Running after Stop = true")
+	}
+	if got := p.Grep("REMOVED=unset", "replaced"); !slices.Equal(got, []string{"removed=unset replaced=set"}) {
+		t.Errorf("Grep of both words, in another case = %q, want the first line", got)
+	}
+	if got := p.Grep("removed", "terminated"); len(got) != 0 {
+		t.Errorf("Grep of words no line holds together = %q, want none", got)
+	}
+	want := "--- 0 error lines:\n\n--- last 2 lines:\nremoved=unset replaced=set\nterminated"
+	if got := p.LogExcerpt(5); got != want {
+		t.Errorf("LogExcerpt = %q, want %q", got, want)
 	}
 }
 

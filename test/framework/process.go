@@ -101,6 +101,16 @@ func (p *Process) PID() int { return p.cmd.Process.Pid }
 // Exited is closed when the program has exited.
 func (p *Process) Exited() <-chan struct{} { return p.exited }
 
+// Running says whether the program has not exited yet.
+func (p *Process) Running() bool {
+	select {
+	case <-p.exited:
+		return false
+	default:
+		return true
+	}
+}
+
 // ExitStatus says how the program ended ("exit status 1", "signal:
 // killed"), or "running".
 func (p *Process) ExitStatus() string {
@@ -152,4 +162,40 @@ func (p *Process) LogTail(lines int) string {
 		return err.Error()
 	}
 	return lastLines(string(data), lines)
+}
+
+// LogLines returns the lines of the program's log, or one line saying why
+// it could not be read.
+func (p *Process) LogLines() []string {
+	data, err := os.ReadFile(p.LogPath)
+	if err != nil {
+		return []string{fmt.Sprintf("reading %s: %v", p.LogPath, err)}
+	}
+	return strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+}
+
+// Grep returns the log lines that contain every one of subs
+// (case-insensitive).
+func (p *Process) Grep(subs ...string) []string {
+	return slices.DeleteFunc(p.LogLines(), func(l string) bool {
+		lower := strings.ToLower(l)
+		return slices.ContainsFunc(subs, func(s string) bool { return !strings.Contains(lower, strings.ToLower(s)) })
+	})
+}
+
+// LogExcerpt returns the error lines of the log (at most n: lines at level
+// error, klog's E lines, and refusals naming "forbidden") and its last n
+// lines, for a test that failed.
+func (p *Process) LogExcerpt(n int) string {
+	lines := p.LogLines()
+	var errs []string
+	for _, l := range lines {
+		lower := strings.ToLower(l)
+		if strings.Contains(lower, `"level":"error"`) || strings.Contains(lower, "forbidden") || strings.HasPrefix(l, "E") {
+			errs = append(errs, l)
+		}
+	}
+	errs = errs[len(errs)-min(len(errs), n):]
+	lines = lines[len(lines)-min(len(lines), n):]
+	return fmt.Sprintf("--- %d error lines:\n%s\n--- last %d lines:\n%s", len(errs), strings.Join(errs, "\n"), len(lines), strings.Join(lines, "\n"))
 }

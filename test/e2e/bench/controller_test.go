@@ -94,7 +94,7 @@ func benchMemoryLimitMiB(tb testing.TB) int {
 
 // stats returns the process's CPU time and RSS so far.
 func (p *kubefedProcess) stats(tb testing.TB) framework.ProcessStats {
-	st, err := framework.ReadProcessStats(p.Pid())
+	st, err := framework.ReadProcessStats(p.PID())
 	if err != nil {
 		tb.Fatalf("reading the controller-manager's stats: %v", err)
 	}

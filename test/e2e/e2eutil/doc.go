@@ -36,7 +36,9 @@ limitations under the License.
 //   - kubeconfig.go: a TokenRequest kubeconfig of the chart's
 //     ServiceAccount (TokenKubeconfig);
 //   - process.go: bin/controller-manager as a process of its own
-//     (StartControllerManager), the bin directory (BinDir,
+//     (StartControllerManager: the suites' defaults over
+//     framework.NewControllerManager, the one launcher of it, plus the
+//     checks of how it ends), the bin directory (BinDir,
 //     RequireBinaries), free listener addresses (FreeAddr);
 //   - env.go: an Env and its in-process control plane (NewEnv, Setup,
 //     StartControlPlane), joins (JoinMembers), a stopped cluster that is

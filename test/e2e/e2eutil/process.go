@@ -17,15 +17,9 @@ limitations under the License.
 package e2eutil
 
 import (
-	"cmp"
 	"fmt"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"slices"
-	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -58,22 +52,11 @@ type ProcessOptions struct {
 
 // Process is bin/controller-manager running as a process of its own, the
 // way it runs in a cluster: flags, environment, exit status and log file
-// are its own. It is stopped when the test ends, and its log is printed
-// when the test failed.
+// are its own. It is framework's ControllerManager (its state, log, Grep,
+// LogExcerpt and WaitReady), with the checks an end-to-end test makes of
+// how it ends.
 type Process struct {
-	// Name is ProcessOptions.Name.
-	Name string
-	// LogPath holds the process's stdout and stderr.
-	LogPath string
-	// MetricsAddr and ProbeAddr are the host:port of /metrics and of the
-	// probes ("0" when off).
-	MetricsAddr, ProbeAddr string
-
-	cmd     *exec.Cmd
-	exited  chan struct{}
-	mu      sync.Mutex
-	state   *os.ProcessState
-	waitErr error
+	*framework.ControllerManager
 }
 
 // BinDir returns where the binaries of make build and make tools are:
@@ -98,95 +81,46 @@ func RequireBinaries(t testing.TB, names ...string) string {
 }
 
 // StartControllerManager starts bin/controller-manager with the namespace
-// Namespace and the given options.
+// Namespace and the given options, through framework.NewControllerManager
+// (the one launcher of it): its log is a file of the test's temporary
+// directory, it is stopped when the test ends, and its log is printed when
+// the test failed.
 func StartControllerManager(t testing.TB, opts ProcessOptions) *Process {
 	t.Helper()
-	bin := filepath.Join(RequireBinaries(t, "controller-manager"), "controller-manager")
 	logName := "controller-manager.log"
 	if opts.Name != "" {
 		logName = "controller-manager-" + opts.Name + ".log"
 	}
-	p := &Process{Name: opts.Name, LogPath: filepath.Join(t.TempDir(), logName),
-		MetricsAddr: cmp.Or(opts.MetricsAddr, "0"), ProbeAddr: cmp.Or(opts.ProbeAddr, "0"), exited: make(chan struct{})}
-	logFile, err := os.Create(p.LogPath)
-	if err != nil {
-		t.Fatal(err)
+	cmOpts := framework.ControllerManagerOptions{
+		Name:        opts.Name,
+		BinDir:      RequireBinaries(t, "controller-manager"),
+		Kubeconfig:  opts.Kubeconfig,
+		Namespace:   Namespace,
+		MetricsAddr: opts.MetricsAddr,
+		ProbeAddr:   opts.ProbeAddr,
+		Args:        opts.Args,
+		Env:         append([]string{"GOMEMLIMIT"}, opts.Env...),
+		LogPath:     filepath.Join(t.TempDir(), logName),
 	}
-	args := append([]string{"--kubeconfig", opts.Kubeconfig, "--kubefed-namespace", Namespace,
-		"--metrics-bind-address", p.MetricsAddr, "--health-probe-bind-address", p.ProbeAddr}, opts.Args...)
-	p.cmd = exec.Command(bin, args...)
-	p.cmd.Env = append(slices.DeleteFunc(os.Environ(), func(kv string) bool {
-		return strings.HasPrefix(kv, "KUBECONFIG=") || strings.HasPrefix(kv, "KUBEFED_NAMESPACE=") || strings.HasPrefix(kv, "GOMEMLIMIT=")
-	}), opts.Env...)
-	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
-	// It dies with the test process, even when that panics.
-	p.cmd.SysProcAttr = framework.DieWithParent()
-	if err := p.cmd.Start(); err != nil {
-		logFile.Close()
-		t.Fatalf("starting %s: %v", bin, err)
+	if opts.Graceful {
+		cmOpts.StopGrace = 30 * time.Second
 	}
-	go func() {
-		err := p.cmd.Wait()
-		logFile.Close()
-		p.mu.Lock()
-		p.state, p.waitErr = p.cmd.ProcessState, err
-		p.mu.Unlock()
-		close(p.exited)
-	}()
-	t.Cleanup(func() {
-		if opts.Graceful {
-			p.terminate()
-		} else {
-			p.Kill(t)
-		}
-		if t.Failed() {
-			t.Logf("controller manager %s (pid %d, %s):\n%s", p.Name, p.Pid(), p.ExitString(), p.LogExcerpt(100))
-		}
-	})
-	t.Logf("started controller manager %s (pid %d, metrics %s, probes %s)", p.Name, p.Pid(), p.MetricsAddr, p.ProbeAddr)
-	return p
+	return &Process{framework.NewControllerManager(t, cmOpts)}
 }
 
 // FreeAddr returns a local address with a port that is free now.
 func FreeAddr(t testing.TB) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := framework.FreeAddr()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().String()
+	return addr
 }
 
-// Pid is the process's id.
-func (p *Process) Pid() int { return p.cmd.Process.Pid }
-
-// Exited is closed when the process has ended.
-func (p *Process) Exited() <-chan struct{} { return p.exited }
-
-// Running says whether the process has not ended yet.
-func (p *Process) Running() bool {
-	select {
-	case <-p.exited:
-		return false
-	default:
-		return true
-	}
-}
-
-// ExitString describes how the process ended ("running" while it runs).
-func (p *Process) ExitString() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.state == nil {
-		return "running"
-	}
-	return p.state.String()
-}
-
-// Signal sends sig to the process.
+// Signal sends sig to the process; the error names the process.
 func (p *Process) Signal(sig os.Signal) error {
-	if err := p.cmd.Process.Signal(sig); err != nil {
+	if err := p.ControllerManager.Signal(sig); err != nil {
 		return fmt.Errorf("sending %s to controller manager %s: %w", sig, p.Name, err)
 	}
 	return nil
@@ -197,13 +131,11 @@ func (p *Process) Signal(sig os.Signal) error {
 func (p *Process) WaitExit(t testing.TB, timeout time.Duration) *os.ProcessState {
 	t.Helper()
 	select {
-	case <-p.exited:
+	case <-p.Exited():
 	case <-time.After(timeout):
 		t.Fatalf("controller manager %s still running after %s", p.Name, timeout)
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.state
+	return p.State()
 }
 
 // Kill sends SIGKILL unless the process has ended, and waits for its end;
@@ -213,9 +145,9 @@ func (p *Process) Kill(t testing.TB) {
 	if !p.Running() {
 		return
 	}
-	_ = p.cmd.Process.Kill()
+	_ = p.ControllerManager.Signal(syscall.SIGKILL)
 	select {
-	case <-p.exited:
+	case <-p.Exited():
 	case <-time.After(30 * time.Second):
 		t.Errorf("controller manager %s did not end within 30s of SIGKILL", p.Name)
 	}
@@ -225,68 +157,13 @@ func (p *Process) Kill(t testing.TB) {
 // within a minute.
 func (p *Process) Stop(t testing.TB) {
 	t.Helper()
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	_ = p.ControllerManager.Signal(syscall.SIGTERM)
 	select {
-	case <-p.exited:
-		if code := p.cmd.ProcessState.ExitCode(); code != 0 {
-			t.Errorf("controller manager %s exited with %d on SIGTERM; log:\n%s", p.Name, code, p.Tail(40))
+	case <-p.Exited():
+		if code := p.State().ExitCode(); code != 0 {
+			t.Errorf("controller manager %s exited with %d on SIGTERM; log:\n%s", p.Name, code, p.LogTail(40))
 		}
 	case <-time.After(time.Minute):
 		t.Errorf("controller manager %s did not stop within a minute of SIGTERM", p.Name)
 	}
-}
-
-// terminate sends SIGTERM and, when the process has not ended 30s later,
-// SIGKILL; it waits for the end.
-func (p *Process) terminate() {
-	if !p.Running() {
-		return
-	}
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.exited:
-	case <-time.After(30 * time.Second):
-		_ = p.cmd.Process.Kill()
-		<-p.exited
-	}
-}
-
-// LogLines returns the lines of the process's log.
-func (p *Process) LogLines() []string {
-	data, err := os.ReadFile(p.LogPath)
-	if err != nil {
-		return []string{fmt.Sprintf("reading %s: %v", p.LogPath, err)}
-	}
-	return strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-}
-
-// Grep returns the log lines that contain every one of subs
-// (case-insensitive).
-func (p *Process) Grep(subs ...string) []string {
-	return slices.DeleteFunc(p.LogLines(), func(l string) bool {
-		lower := strings.ToLower(l)
-		return slices.ContainsFunc(subs, func(s string) bool { return !strings.Contains(lower, strings.ToLower(s)) })
-	})
-}
-
-// Tail returns the last n lines of the log.
-func (p *Process) Tail(n int) string {
-	lines := p.LogLines()
-	return strings.Join(lines[max(0, len(lines)-n):], "\n")
-}
-
-// LogExcerpt returns the error lines of the log (at most n) and its last
-// n lines.
-func (p *Process) LogExcerpt(n int) string {
-	lines := p.LogLines()
-	var errs []string
-	for _, l := range lines {
-		lower := strings.ToLower(l)
-		if strings.Contains(lower, `"level":"error"`) || strings.Contains(lower, "forbidden") || strings.HasPrefix(l, "E") {
-			errs = append(errs, l)
-		}
-	}
-	errs = errs[len(errs)-min(len(errs), n):]
-	lines = lines[len(lines)-min(len(lines), n):]
-	return fmt.Sprintf("--- %d error lines:\n%s\n--- last %d lines:\n%s", len(errs), strings.Join(errs, "\n"), len(lines), strings.Join(lines, "\n"))
 }

@@ -190,7 +190,7 @@ func testKillMidRollout(t *testing.T, e *e2eutil.Env) {
 	select {
 	case atKill = <-killed:
 	case <-time.After(2 * time.Minute):
-		t.Fatalf("%s of %d copies within 2m0s: the rollout did not get halfway (controller log:\n%s)", copies, 2*n, first.Tail(20))
+		t.Fatalf("%s of %d copies within 2m0s: the rollout did not get halfway (controller log:\n%s)", copies, 2*n, first.LogTail(20))
 	}
 	first.WaitExit(t, 30*time.Second)
 	after, err := e.CountManagedConfigMaps(ctx, ns)
