@@ -1,0 +1,156 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package readiness_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"testing"
+	"time"
+
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
+
+	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
+	"github.com/kubefed/kubefed/test/e2e/e2eutil"
+)
+
+// The health rules of the Gadgets: a status phase no kstatus rule knows.
+const (
+	gadgetReadyWhen  = "self.status.phase == 'Running'"
+	gadgetFailedWhen = "self.status.phase == 'Broken'"
+)
+
+// testHealthRules federates a custom resource, Gadget, whose
+// FederatedTypeConfig says with CEL when a copy is ready (status.phase
+// Running) and failed (Broken). Nothing runs Gadgets in the members: the
+// test writes their status there, and the federated object follows, both
+// outcomes and back.
+func testHealthRules(t *testing.T, e *e2eutil.Env) {
+	const group = "readiness.e2e.kubefed.io"
+	target := e2eutil.OpenCRD(group, "Gadget", "gadgets")
+	federated := e2eutil.OpenCRD("types.kubefed.io", "FederatedGadget", "federatedgadgets")
+	e2eutil.CreateCRD(t, e.Host, "the host", target)
+	e2eutil.CreateCRD(t, e.Host, "the host", federated)
+	for _, m := range e.MemberNames {
+		e2eutil.CreateCRD(t, e.Member(m), m, target)
+	}
+	ftc := &fedcorev1b1.FederatedTypeConfig{
+		ObjectMeta: metav1.ObjectMeta{Namespace: e2eutil.Namespace, Name: target.Name},
+		Spec: fedcorev1b1.FederatedTypeConfigSpec{
+			TargetType:    fedcorev1b1.APIResource{Group: group, Version: "v1", Kind: "Gadget", PluralName: "gadgets", Scope: apiextensionsv1.NamespaceScoped},
+			FederatedType: fedcorev1b1.APIResource{Group: "types.kubefed.io", Version: "v1", Kind: "FederatedGadget", PluralName: "federatedgadgets", Scope: apiextensionsv1.NamespaceScoped},
+			Propagation:   fedcorev1b1.PropagationEnabled,
+			Health:        &fedcorev1b1.HealthRules{ReadyWhen: gadgetReadyWhen, FailedWhen: gadgetFailedWhen},
+		},
+	}
+	if err := e.Host.Create(t.Context(), ftc); err != nil {
+		t.Fatalf("creating FederatedTypeConfig %s: %v", ftc.Name, err)
+	}
+	t.Cleanup(func() { _ = e.Host.Delete(context.Background(), ftc) })
+	e2eutil.Eventually(t, time.Minute, func(ctx context.Context) error {
+		got := &fedcorev1b1.FederatedTypeConfig{}
+		if err := e.Host.Get(ctx, client.ObjectKeyFromObject(ftc), got); err != nil {
+			return err
+		}
+		if got.Status.PropagationController != fedcorev1b1.ControllerStatusRunning {
+			return fmt.Errorf("propagationController %q: %v", got.Status.PropagationController, got.Status.Conditions)
+		}
+		return nil
+	}, "FederatedTypeConfig %s running", ftc.Name)
+
+	ns := e.FederatedNamespace(t, "health", members...)
+	e.DumpOnFailure(t, ns)
+	targetGVK := schema.GroupVersionKind{Group: group, Version: "v1", Kind: "Gadget"}
+	o := &object{e: e, key: client.ObjectKey{Namespace: ns, Name: "gizmo"},
+		fedGVK: schema.GroupVersionKind{Group: "types.kubefed.io", Version: "v1", Kind: "FederatedGadget"}, targetGVK: targetGVK}
+	e2eutil.OnFailure(t, "Gadgets in the members", func(ctx context.Context, w io.Writer) {
+		for _, m := range members {
+			list := &unstructured.UnstructuredList{}
+			list.SetGroupVersionKind(targetGVK.GroupVersion().WithKind("GadgetList"))
+			if err := e.Member(m).List(ctx, list, client.InNamespace(ns)); err != nil {
+				fmt.Fprintf(w, "%s: %v\n", m, err)
+				continue
+			}
+			data, _ := yaml.Marshal(list.Items)
+			fmt.Fprintf(w, "%s:\n%s\n", m, data)
+		}
+	})
+	fed := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "types.kubefed.io/v1", "kind": "FederatedGadget",
+		"metadata": map[string]any{"namespace": ns, "name": "gizmo"},
+		"spec":     map[string]any{"template": map[string]any{"spec": map[string]any{"size": int64(3)}}},
+	}}
+	_ = fedtypesv1b1.SetPlacementClusterNames(fed, members)
+	if err := e.Host.Create(t.Context(), fed); err != nil {
+		t.Fatalf("creating FederatedGadget %s/gizmo: %v", ns, err)
+	}
+
+	t.Log("No status in the members yet: readyWhen is false, InProgress.")
+	o.wait(t, time.Minute, status.InProgressStatus, all(copiesExist,
+		reports(map[string]fedtypesv1b1.Readiness{"member1": "InProgress", "member2": "InProgress"})), "InProgress with both copies without status")
+
+	t.Log("member1 Running: still InProgress, for member2.")
+	setPhase(t, e, "member1", o, "Running")
+	o.wait(t, time.Minute, status.InProgressStatus, all(mentions(fedtypesv1b1.ReconcilingConditionType, "member2"),
+		reports(map[string]fedtypesv1b1.Readiness{"member1": "Current", "member2": "InProgress"})), "InProgress for member2 only")
+
+	t.Log("member2 Running: Current.")
+	setPhase(t, e, "member2", o, "Running")
+	o.wait(t, time.Minute, status.CurrentStatus, reports(map[string]fedtypesv1b1.Readiness{"member1": "Current", "member2": "Current"}), "Current with both copies Running")
+
+	t.Log("member2 Broken: failedWhen is true, Failed naming member2.")
+	setPhase(t, e, "member2", o, "Broken")
+	o.wait(t, time.Minute, status.FailedStatus, all(mentions(fedtypesv1b1.StalledConditionType, "member2"),
+		reports(map[string]fedtypesv1b1.Readiness{"member1": "Current", "member2": "Failed"})), "Failed naming member2")
+
+	t.Log("member2 Running again: Current.")
+	setPhase(t, e, "member2", o, "Running")
+	o.wait(t, time.Minute, status.CurrentStatus, reports(map[string]fedtypesv1b1.Readiness{"member1": "Current", "member2": "Current"}), "Current again")
+}
+
+// copiesExist is a check that every member has a copy.
+func copiesExist(obs *observation) error {
+	for _, m := range members {
+		if obs.copies[m] == nil {
+			return fmt.Errorf("no copy in %s", m)
+		}
+	}
+	return nil
+}
+
+// setPhase writes status.phase of the copy in the member, as the Gadget's
+// own controller there would.
+func setPhase(t *testing.T, e *e2eutil.Env, member string, o *object, phase string) {
+	t.Helper()
+	c := &unstructured.Unstructured{}
+	c.SetGroupVersionKind(o.targetGVK)
+	c.SetNamespace(o.key.Namespace)
+	c.SetName(o.key.Name)
+	patch := client.RawPatch(types.MergePatchType, []byte(`{"status":{"phase":"`+phase+`"}}`))
+	if err := e.Member(member).Status().Patch(t.Context(), c, patch); err != nil {
+		t.Fatalf("setting status.phase of the Gadget in %s: %v", member, err)
+	}
+}
