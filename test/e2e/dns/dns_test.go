@@ -44,27 +44,11 @@ import (
 const appNS = "dns-e2e"
 
 // app is a namespace, a Deployment and a LoadBalancer Service in every
-// member, an Ingress with one host, and the DNS objects publishing them.
+// member, a Service without a selector (its endpoints are written by
+// hand), and an Ingress with one host.
 var app = e2eutil.WebAppYAML(appNS, `  placement:
     clusterSelector: {}
-`) + `---
-apiVersion: types.kubefed.io/v1beta1
-kind: FederatedService
-metadata:
-  name: web
-  namespace: dns-e2e
-spec:
-  template:
-    spec:
-      type: LoadBalancer
-      selector:
-        app: web
-      ports:
-      - port: 80
-        targetPort: 80
-  placement:
-    clusterSelector: {}
----
+`) + federatedLBService("web", "app: web") + federatedLBService("manual", "") + `---
 apiVersion: types.kubefed.io/v1beta1
 kind: FederatedIngress
 metadata:
@@ -86,74 +70,47 @@ spec:
                   number: 80
   placement:
     clusterSelector: {}
----
-apiVersion: multiclusterdns.kubefed.io/v1alpha1
-kind: Domain
-metadata:
-  name: test-domain
-  namespace: kube-federation-system
-domain: example.test
----
-apiVersion: multiclusterdns.kubefed.io/v1alpha1
-kind: ServiceDNSRecord
-metadata:
-  name: web
-  namespace: dns-e2e
-spec:
-  domainRef: test-domain
-  recordTTL: 5
-  dnsPrefix: www
----
-apiVersion: multiclusterdns.kubefed.io/v1alpha1
-kind: IngressDNSRecord
-metadata:
-  name: shop
-  namespace: dns-e2e
-spec:
-  hosts:
-  - shop.example.test
-  recordTTL: 5
----
+`
+
+// federatedLBService is a LoadBalancer FederatedService of port 80 in
+// every member, with selector (a YAML map) as its pod selector, or none.
+func federatedLBService(name, selector string) string {
+	if selector != "" {
+		selector = "\n      selector: {" + selector + "}"
+	}
+	return `---
 apiVersion: types.kubefed.io/v1beta1
 kind: FederatedService
 metadata:
-  name: manual
-  namespace: dns-e2e
+  name: ` + name + `
+  namespace: ` + appNS + `
 spec:
   template:
     spec:
-      type: LoadBalancer
+      type: LoadBalancer` + selector + `
       ports:
       - port: 80
         targetPort: 80
   placement:
     clusterSelector: {}
----
-apiVersion: multiclusterdns.kubefed.io/v1alpha1
-kind: ServiceDNSRecord
-metadata:
-  name: manual
-  namespace: dns-e2e
-spec:
-  domainRef: test-domain
-  recordTTL: 5
----
-apiVersion: multiclusterdns.kubefed.io/v1alpha1
-kind: ServiceDNSRecord
-metadata:
-  name: ghost
-  namespace: dns-e2e
-spec:
-  domainRef: test-domain
----
-apiVersion: multiclusterdns.kubefed.io/v1alpha1
-kind: ServiceDNSRecord
-metadata:
-  name: web-elsewhere
-  namespace: dns-e2e
-spec:
-  domainRef: no-such-domain
 `
+}
+
+// dnsObjects are the Domain and the records that publish app: the web
+// Service with a dnsPrefix, the Ingress, the Service without a selector,
+// a record of a Service that exists nowhere (ghost) and one of a Domain
+// that does not exist.
+func dnsObjects() []client.Object {
+	inApp := func(name string) metav1.ObjectMeta { return metav1.ObjectMeta{Name: name, Namespace: appNS} }
+	return []client.Object{
+		&feddnsv1a1.Domain{ObjectMeta: metav1.ObjectMeta{Name: "test-domain", Namespace: ns}, Domain: "example.test"},
+		&feddnsv1a1.ServiceDNSRecord{ObjectMeta: inApp("web"), Spec: feddnsv1a1.ServiceDNSRecordSpec{DomainRef: "test-domain", RecordTTL: 5, DNSPrefix: "www"}},
+		&feddnsv1a1.IngressDNSRecord{ObjectMeta: inApp("shop"), Spec: feddnsv1a1.IngressDNSRecordSpec{Hosts: []string{"shop.example.test"}, RecordTTL: 5}},
+		&feddnsv1a1.ServiceDNSRecord{ObjectMeta: inApp("manual"), Spec: feddnsv1a1.ServiceDNSRecordSpec{DomainRef: "test-domain", RecordTTL: 5}},
+		&feddnsv1a1.ServiceDNSRecord{ObjectMeta: inApp("ghost"), Spec: feddnsv1a1.ServiceDNSRecordSpec{DomainRef: "test-domain"}},
+		&feddnsv1a1.ServiceDNSRecord{ObjectMeta: inApp("web-elsewhere"), Spec: feddnsv1a1.ServiceDNSRecordSpec{DomainRef: "no-such-domain"}},
+	}
+}
 
 // Published names of the web Service.
 const (
@@ -191,6 +148,11 @@ func TestMultiClusterDNS(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.apply(t, app)
+	for _, obj := range dnsObjects() {
+		if err := e.host.Create(ctx, obj); err != nil {
+			t.Fatalf("creating %T %s: %v", obj, obj.GetName(), err)
+		}
+	}
 
 	svcIP, ingIP := e.lbAddresses(t, &corev1.Service{}, "web"), e.lbAddresses(t, &networkingv1.Ingress{}, "shop")
 	ips := func(members ...string) string {
