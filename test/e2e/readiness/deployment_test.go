@@ -30,6 +30,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
+	"github.com/kubefed/kubefed/internal/kubefedctl"
 	"github.com/kubefed/kubefed/test/e2e/e2eutil"
 	"github.com/kubefed/kubefed/test/framework"
 )
@@ -56,6 +57,7 @@ func testDeploymentRollout(t *testing.T, e *e2eutil.Env) {
 
 	t.Log("Created: Current once both members' Deployments are.")
 	o.wait(t, 2*time.Minute, status.CurrentStatus, reports(map[string]fedtypesv1b1.Readiness{"member1": "Current", "member2": "Current"}), "Current with both copies Current")
+	o.wantStatusExit(t, kubefedctl.ExitReady, "READINESS", "Ready=True (Current)")
 
 	t.Log("A new generation: InProgress until both members run it.")
 	gen := o.update(t, func(u *unstructured.Unstructured) {
@@ -83,10 +85,12 @@ func testDeploymentRollout(t *testing.T, e *e2eutil.Env) {
 		mentions(fedtypesv1b1.ReconcilingConditionType, "member2"),
 		reports(map[string]fedtypesv1b1.Readiness{"member1": "Current", "member2": "InProgress"})),
 		"InProgress within the progress deadline, Reconciling naming member2")
+	o.wantStatusExit(t, kubefedctl.ExitNotReady, "InProgress", "Ready=False (InProgress), Reconciling=True")
 	o.wait(t, progressDeadline+time.Minute, status.FailedStatus, all(generation(gen),
 		mentions(fedtypesv1b1.StalledConditionType, "member2"),
 		reports(map[string]fedtypesv1b1.Readiness{"member1": "Current", "member2": "Failed"})),
 		"Failed (Stalled naming member2) after the progress deadline")
+	o.wantStatusExit(t, kubefedctl.ExitStalled, "Failed", "Ready=False (Failed), Stalled=True", "is stalled")
 	if took := time.Since(start); took < progressDeadline {
 		t.Errorf("Failed %s after the update, before the Deployment's progress deadline of %s", took.Round(time.Second), progressDeadline)
 	}
@@ -119,6 +123,7 @@ func testDeploymentRollout(t *testing.T, e *e2eutil.Env) {
 		}
 	})
 	o.wait(t, 2*time.Minute, status.CurrentStatus, all(generation(gen), copiesRun("nginx:1.28", members...)), "Current again with both copies running nginx:1.28")
+	o.wantStatusExit(t, kubefedctl.ExitReady, "Ready=True (Current)")
 
 	w := <-done
 	if w.err != nil {

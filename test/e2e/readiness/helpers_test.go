@@ -18,6 +18,7 @@ package readiness_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"os/exec"
@@ -34,6 +35,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
+	"github.com/kubefed/kubefed/internal/kubefedctl/kubefedctltest"
 	"github.com/kubefed/kubefed/test/e2e/e2eutil"
 )
 
@@ -236,6 +238,38 @@ func all(checks ...func(*observation) error) func(*observation) error {
 			}
 		}
 		return nil
+	}
+}
+
+// kubefedctlStatus runs kubefedctl status on the federated object (in this
+// process, with the federation's kubeconfig) and returns its output and
+// its exit code, as kubefedctl's main would give it.
+func (o *object) kubefedctlStatus(t *testing.T) (string, int) {
+	t.Helper()
+	out, err := kubefedctltest.Run(t, o.e.Fed.Kubeconfig(), "--host-cluster-context", o.e.Fed.Host.Context(),
+		"status", o.fedGVK.Kind, o.key.Name, "-n", o.key.Namespace)
+	var coded interface{ ExitCode() int }
+	switch {
+	case err == nil:
+		return out, 0
+	case errors.As(err, &coded):
+		return out + "\n" + err.Error(), coded.ExitCode()
+	}
+	return out + "\n" + err.Error(), 1
+}
+
+// wantStatusExit checks kubefedctl status's exit code and that its output
+// has each of want.
+func (o *object) wantStatusExit(t *testing.T, code int, want ...string) {
+	t.Helper()
+	out, got := o.kubefedctlStatus(t)
+	if got != code {
+		t.Errorf("kubefedctl status exited %d, want %d:\n%s", got, code, out)
+	}
+	for _, w := range want {
+		if !strings.Contains(out, w) {
+			t.Errorf("kubefedctl status does not show %q:\n%s", w, out)
+		}
 	}
 }
 
