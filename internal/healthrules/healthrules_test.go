@@ -151,6 +151,9 @@ func TestEvaluate(t *testing.T) {
 			ReadyWhen:  "self.status.phase == 'Healthy'",
 			FailedWhen: "self.status.phase.lowerAscii() == 'degraded'",
 		}, `{apiVersion: example.com/v1, kind: Volume, metadata: {name: v}, status: {phase: Degraded}}`, healthrules.VerdictFailed},
+		{"namespace, a word CEL reserves, as a field; optional fields", &fedcorev1b1.HealthRules{
+			ReadyWhen: "self.metadata.namespace == 'shop' && self.?status.phase.orValue('Pending') == 'Bound'",
+		}, `{apiVersion: example.com/v1, kind: Claim, metadata: {name: c, namespace: shop}}`, healthrules.VerdictNotReady},
 		{"a missing field on one side of || does not hide the other", &fedcorev1b1.HealthRules{
 			ReadyWhen: "self.status.legacyReady || self.status.readyReplicas == self.spec.replicas",
 		}, `{apiVersion: example.com/v1, kind: Pool, metadata: {name: p}, spec: {replicas: 3}, status: {readyReplicas: 3}}`, healthrules.VerdictReady},
@@ -374,4 +377,40 @@ func TestCache(t *testing.T) {
 	if n := c.Len(); n > healthrules.MaxCacheEntries {
 		t.Errorf("Len = %d after %d distinct rules, want at most MaxCacheEntries (%d)", n, 8*(healthrules.MaxCacheEntries/4+10), healthrules.MaxCacheEntries)
 	}
+}
+
+// FuzzRules: no expression makes Compile or Evaluate panic, and Evaluate
+// gives a verdict or an error, never both.
+func FuzzRules(f *testing.F) {
+	for _, seed := range []string{
+		certificateRules.ReadyWhen, certificateRules.FailedWhen, crossplaneRules.ReadyWhen,
+		"self.status.phase", "'x'", "self.spec.items.all(i, i > 0)", "self.metadata.namespace == 'a'",
+		"has(self.status) && self.status.readyReplicas >= self.spec.replicas", "self.?status.phase.orValue('') == 'x'",
+	} {
+		f.Add(seed, "")
+		f.Add("", seed)
+	}
+	obj := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "example.com/v1", "kind": "X",
+		"metadata": map[string]any{"name": "x", "namespace": "a", "generation": int64(2)},
+		"spec":     map[string]any{"replicas": int64(3), "items": []any{int64(1), "two", 3.5, nil, true}},
+		"status": map[string]any{"phase": "Ready", "readyReplicas": int64(3), "conditions": []any{
+			map[string]any{"type": "Ready", "status": "True", "observedGeneration": int64(2)},
+		}},
+	}}
+	f.Fuzz(func(t *testing.T, readyWhen, failedWhen string) {
+		r, err := healthrules.Compile(&fedcorev1b1.HealthRules{ReadyWhen: readyWhen, FailedWhen: failedWhen})
+		if err != nil {
+			return
+		}
+		v, err := r.Evaluate(obj)
+		if err != nil && v != healthrules.VerdictNone {
+			t.Errorf("Evaluate = %q with error %v", v, err)
+		}
+		switch v {
+		case healthrules.VerdictNone, healthrules.VerdictReady, healthrules.VerdictNotReady, healthrules.VerdictFailed:
+		default:
+			t.Errorf("Evaluate = unknown verdict %q", v)
+		}
+	})
 }
