@@ -406,11 +406,7 @@ func printReport(out io.Writer, r *StatusReport, wide bool) {
 		fmt.Fprintln(w, strings.Join(cells, "\t"))
 	}
 	w.Flush()
-	ref := r.Kind + " " + r.Name
-	if r.Namespace != "" {
-		ref = r.Kind + " " + r.Namespace + "/" + r.Name
-	}
-	line := fmt.Sprintf("%s: Propagation=%s", ref, r.Propagation)
+	line := fmt.Sprintf("%s: Propagation=%s", r.ref(), r.Propagation)
 	if r.Reason != "" {
 		line += " (" + r.Reason + ")"
 	}
@@ -495,10 +491,7 @@ func joinNonEmpty(sep string, parts ...string) string {
 // propagationError returns a *NotPropagatedError unless every placed
 // cluster has the current object.
 func (r *StatusReport) propagationError() error {
-	ref := r.Kind + " " + r.Name
-	if r.Namespace != "" {
-		ref = r.Kind + " " + r.Namespace + "/" + r.Name
-	}
+	ref := r.ref()
 	var failed []string
 	for _, row := range r.Clusters {
 		if row.Propagation != Propagated {
