@@ -40,6 +40,7 @@ import (
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	"github.com/kubefed/kubefed/internal/clustercache"
+	"github.com/kubefed/kubefed/internal/clustercache/clustercachetest"
 	"github.com/kubefed/kubefed/test/framework"
 	"github.com/kubefed/kubefed/test/testenv"
 )
@@ -63,29 +64,6 @@ func (e *events) saw(key string) error {
 		return fmt.Errorf("no event for %s", key)
 	}
 	return nil
-}
-
-// connections records connection events.
-type connections struct {
-	mu  sync.Mutex
-	evs []clustercache.ConnectionEvent
-}
-
-func (c *connections) add(ev clustercache.ConnectionEvent) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.evs = append(c.evs, ev)
-}
-
-func (c *connections) find(cluster string, connected bool) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, ev := range c.evs {
-		if ev.Cluster == cluster && ev.Connected == connected {
-			return nil
-		}
-	}
-	return fmt.Errorf("no event connected=%v for %s in %v", connected, cluster, c.evs)
 }
 
 func configMap(name string, managed bool) *corev1.ConfigMap {
@@ -130,8 +108,8 @@ func TestClusterCache(t *testing.T) {
 	cc := clustercache.New(clustercache.Options{CacheSyncTimeout: 3 * time.Second, MinBackoff: 30 * time.Second})
 	done := make(chan error, 1)
 	go func() { done <- cc.Start(cacheCtx) }()
-	conns := &connections{}
-	unsubscribe := cc.Subscribe(conns.add)
+	conns := &clustercachetest.ConnectionLog{}
+	unsubscribe := cc.Subscribe(conns.Add)
 
 	if err := cc.Connect(ctx, clustercache.ConnectInput{Cluster: cluster1, Secret: secret1}); err != nil {
 		t.Fatalf("Connect %s: %v", cluster1.Name, err)
@@ -181,7 +159,7 @@ func TestClusterCache(t *testing.T) {
 				t.Errorf("the watch reported an object of %s outside its label selector", m.Name)
 			}
 		}
-		if err := conns.find(m2.Name, true); err != nil {
+		if err := conns.Has(m2.Name, true); err != nil {
 			t.Error(err)
 		}
 	})
@@ -317,7 +295,7 @@ func TestClusterCache(t *testing.T) {
 		if d := time.Since(start); d > time.Second {
 			t.Fatalf("Connect took %s", d)
 		}
-		testenv.Eventually(t, 15*time.Second, func(context.Context) error { return conns.find("hung", false) }, "hung member dropped")
+		testenv.Eventually(t, 15*time.Second, func(context.Context) error { return conns.Has("hung", false) }, "hung member dropped")
 		err := cc.Connect(ctx, clustercache.ConnectInput{Cluster: cluster3, Secret: secret2})
 		if !errors.Is(err, clustercache.ErrClusterNotConnected) {
 			t.Fatalf("Connect during backoff: %v, want ErrClusterNotConnected", err)
@@ -336,7 +314,7 @@ func TestClusterCache(t *testing.T) {
 		if _, err := cc.GetClient(ctx, m2.Name); !errors.Is(err, clustercache.ErrClusterNotConnected) {
 			t.Fatalf("GetClient after Disconnect: %v, want ErrClusterNotConnected", err)
 		}
-		if err := conns.find(m2.Name, false); err != nil {
+		if err := conns.Has(m2.Name, false); err != nil {
 			t.Fatal(err)
 		}
 		cc.Unwatch("configmaps")

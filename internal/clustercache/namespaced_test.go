@@ -27,6 +27,7 @@ import (
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	"github.com/kubefed/kubefed/internal/clustercache"
+	"github.com/kubefed/kubefed/internal/clustercache/clustercachetest"
 	"github.com/kubefed/kubefed/test/framework"
 	"github.com/kubefed/kubefed/test/testenv"
 )
@@ -71,7 +72,7 @@ func TestNamespacedMember(t *testing.T) {
 		// Past the sync timeout, the connection is still there: the
 		// refused Namespace watch did not count.
 		time.Sleep(2 * syncTimeout)
-		if conns.find(member.Name, false) == nil {
+		if conns.Has(member.Name, false) == nil {
 			t.Fatalf("the connection to %s was dropped although its only watches are in its namespace (ReadyClusters %v)", member.Name, cc.ReadyClusters())
 		}
 		if got := cc.ReadyClusters(); len(got) != 1 {
@@ -89,18 +90,18 @@ func TestNamespacedMember(t *testing.T) {
 		if err := cc.Connect(ctx, clustercache.ConnectInput{Cluster: cluster, Secret: secret}); err != nil {
 			t.Fatalf("Connect: %v", err)
 		}
-		testenv.Eventually(t, 4*syncTimeout, func(context.Context) error { return conns.find(member.Name, false) }, "the connection dropped")
+		testenv.Eventually(t, 4*syncTimeout, func(context.Context) error { return conns.Has(member.Name, false) }, "the connection dropped")
 	})
 }
 
 // startCache runs cc until the test ends and records its connection events.
-func startCache(ctx context.Context, t *testing.T, cc *clustercache.ClusterCache) *connections {
+func startCache(ctx context.Context, t *testing.T, cc *clustercache.ClusterCache) *clustercachetest.ConnectionLog {
 	t.Helper()
 	cacheCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- cc.Start(cacheCtx) }()
-	conns := &connections{}
-	unsubscribe := cc.Subscribe(conns.add)
+	conns := &clustercachetest.ConnectionLog{}
+	unsubscribe := cc.Subscribe(conns.Add)
 	t.Cleanup(func() {
 		unsubscribe()
 		stop()

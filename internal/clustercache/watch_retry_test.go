@@ -139,7 +139,7 @@ func TestWatchOfAKindInstalledLater(t *testing.T) {
 	testenv.Eventually(t, 15*time.Second, func(context.Context) error {
 		return seen.saw(member.Name + "/" + memberNamespace + "/while-failing")
 	}, "ConfigMap event while the other watch fails")
-	if err := conns.find(member.Name, false); err == nil {
+	if err := conns.Has(member.Name, false); err == nil {
 		t.Fatal("the connection was dropped with the failed watch")
 	}
 

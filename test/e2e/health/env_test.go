@@ -23,7 +23,6 @@ import (
 	"net"
 	"net/url"
 	"path/filepath"
-	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -46,6 +45,7 @@ import (
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	"github.com/kubefed/kubefed/controllers/kubefedcluster"
 	"github.com/kubefed/kubefed/internal/clustercache"
+	"github.com/kubefed/kubefed/internal/clustercache/clustercachetest"
 	"github.com/kubefed/kubefed/test/e2e/e2eutil"
 	"github.com/kubefed/kubefed/test/framework"
 	"github.com/kubefed/kubefed/test/testenv"
@@ -71,7 +71,7 @@ type env struct {
 	fed   *framework.Federation
 	host  client.Client
 	cache *clustercache.ClusterCache
-	conns *connectionLog
+	conns *clustercachetest.ConnectionLog
 }
 
 // newEnv brings up a host and two members, installs the KubeFedCluster and
@@ -115,8 +115,8 @@ func newEnv(t *testing.T, hc *fedcorev1b1.ClusterHealthCheckConfig) *env {
 	cc := clustercache.New(clustercache.Options{})
 	must(t, mgr.Add(cc))
 	must(t, (&kubefedcluster.Reconciler{Client: mgr.GetClient(), ClusterCache: cc, Namespace: ns}).SetupWithManager(mgr))
-	e := &env{fed: fed, host: host, cache: cc, conns: &connectionLog{}}
-	cc.Subscribe(e.conns.add)
+	e := &env{fed: fed, host: host, cache: cc, conns: &clustercachetest.ConnectionLog{}}
+	cc.Subscribe(e.conns.Add)
 
 	mgrCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
@@ -247,29 +247,6 @@ func (e *env) waitCondition(t *testing.T, name string, ct fedcorev1b1.ClusterCon
 // conditionPoll is how often waitCondition reads the condition: often, for
 // the times it measures are compared with the health check's bounds.
 const conditionPoll = 100 * time.Millisecond
-
-// connectionLog records the cluster cache's connection events.
-type connectionLog struct {
-	mu  sync.Mutex
-	evs []clustercache.ConnectionEvent
-}
-
-func (l *connectionLog) add(ev clustercache.ConnectionEvent) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.evs = append(l.evs, ev)
-}
-
-func (l *connectionLog) has(cluster string, connected bool) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if slices.ContainsFunc(l.evs, func(ev clustercache.ConnectionEvent) bool {
-		return ev.Cluster == cluster && ev.Connected == connected
-	}) {
-		return nil
-	}
-	return fmt.Errorf("no connection event connected=%v for %s", connected, cluster)
-}
 
 // readyMonitor follows the KubeFedClusters through a watch, so that no
 // write between two reads goes unseen, and records, from its control event

@@ -110,7 +110,7 @@ func TestHealth(t *testing.T) {
 		if status, _, _ := e.condition(ctx, "member1", fedcorev1b1.ClusterReady); status != corev1.ConditionUnknown {
 			t.Errorf("Ready of an Offline cluster = %q, want Unknown", status)
 		}
-		testenv.Eventually(t, 5*time.Second, func(context.Context) error { return e.conns.has("member1", false) }, "disconnected")
+		testenv.Eventually(t, 5*time.Second, func(context.Context) error { return e.conns.Has("member1", false) }, "disconnected")
 		if _, err := e.cache.GetClient(ctx, "member1"); !errors.Is(err, clustercache.ErrClusterNotConnected) {
 			t.Errorf("GetClient of an Offline cluster: %v, want ErrClusterNotConnected", err)
 		}
