@@ -55,6 +55,10 @@ const (
 	DefaultStatusHeartbeat = 5 * time.Minute
 )
 
+// conflictRetry is how soon a cluster whose status write met a conflict is
+// read and probed again.
+const conflictRetry = time.Second
+
 // secretRefIndex indexes KubeFedClusters by spec.secretRef.name.
 const secretRefIndex = "spec.secretRef.name"
 
@@ -153,12 +157,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (res ctrl.
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	defer func() {
-		if err := r.patchStatus(ctx, s); err != nil {
-			// The error requeues with the per-cluster backoff instead.
-			res, reterr = ctrl.Result{}, errors.Join(reterr, err)
-		}
-	}()
+	defer func() { res, reterr = r.finish(ctx, s, res, reterr) }()
 
 	phases := []func(context.Context, *scope) (ctrl.Result, error){
 		r.reconcileProber,
@@ -172,6 +171,31 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (res ctrl.
 		}
 	}
 	return ctrl.Result{RequeueAfter: s.nextProbe()}, nil
+}
+
+// finish writes the status and, once it is written, announces a health
+// transition, so that each transition is announced once, by the pass that
+// wrote it. A conflict (the KubeFedCluster changed since it was read) is
+// no failure: the pass leaves no trace (no event, the damping count as it
+// was) and the cluster is read and probed again soon.
+func (r *Reconciler) finish(ctx context.Context, s *scope, res ctrl.Result, reterr error) (ctrl.Result, error) {
+	err := r.patchStatus(ctx, s)
+	switch {
+	case apierrors.IsConflict(err):
+		s.record.run = s.runBefore
+		ctrl.LoggerFrom(ctx).V(1).Info("KubeFedCluster changed since it was read; probing it again")
+		if reterr == nil {
+			res = ctrl.Result{RequeueAfter: conflictRetry}
+		}
+		return res, reterr
+	case err != nil:
+		// The error requeues with the per-cluster backoff instead.
+		return ctrl.Result{}, errors.Join(reterr, err)
+	}
+	if s.transitioned() {
+		r.announceTransition(ctx, s)
+	}
+	return res, reterr
 }
 
 // scope is what one reconcile of a cluster reads and decides.
@@ -199,6 +223,9 @@ type scope struct {
 	reported health
 	// health is set by reconcileHealth: the damped health to report.
 	health health
+	// runBefore is set by reconcileHealth: the record's damping count
+	// before this probe, restored when the status write conflicts.
+	runBefore int
 }
 
 // nextProbe is the delay until the next probe: one period after this one

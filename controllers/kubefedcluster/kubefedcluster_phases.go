@@ -28,6 +28,7 @@ import (
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	"github.com/kubefed/kubefed/internal/clustercache"
+	"github.com/kubefed/kubefed/internal/eventnote"
 	"github.com/kubefed/kubefed/internal/metrics"
 	"github.com/kubefed/kubefed/internal/statuspatch"
 )
@@ -72,6 +73,7 @@ func (r *Reconciler) reconcileHealth(ctx context.Context, s *scope) (ctrl.Result
 	log := ctrl.LoggerFrom(ctx)
 	rec := s.record
 	s.reported = reportedHealth(s.cluster.Status.Conditions)
+	s.runBefore = rec.run
 	if s.malformed != nil {
 		s.health, rec.run = healthMalformed, 0
 	} else {
@@ -85,13 +87,15 @@ func (r *Reconciler) reconcileHealth(ctx context.Context, s *scope) (ctrl.Result
 				"observed", s.probed.health, "reported", s.health, "run", rec.run, "detail", s.probed.detail)
 		}
 	}
-	if !s.transitioned() {
-		return ctrl.Result{}, nil
-	}
-	reason, note, eventType := transitionEvent(s)
-	log.Info("Member cluster health changed", "from", s.reported, "to", s.health, "reason", reason, "detail", note)
-	r.Recorder.Eventf(s.cluster, nil, eventType, reason, "HealthCheck", "%s", note)
 	return ctrl.Result{}, nil
+}
+
+// announceTransition logs and records the event of a health transition
+// that the status now reports.
+func (r *Reconciler) announceTransition(ctx context.Context, s *scope) {
+	reason, note, eventType := transitionEvent(s)
+	ctrl.LoggerFrom(ctx).Info("Member cluster health changed", "from", s.reported, "to", s.health, "reason", reason, "detail", note)
+	r.Recorder.Eventf(s.cluster, nil, eventType, reason, "HealthCheck", "%s", eventnote.Format("%s", note))
 }
 
 // transitionEvent returns the reason, note and type of the event recorded
@@ -133,7 +137,7 @@ func (r *Reconciler) reconcileConnection(ctx context.Context, s *scope) (ctrl.Re
 	default:
 		rec.connectErr = err.Error()
 		ctrl.LoggerFrom(ctx).Error(err, "Could not connect to member cluster")
-		r.Recorder.Eventf(s.cluster, nil, corev1.EventTypeWarning, EventReasonConnectionFailed, "Connect", "%s", err.Error())
+		r.Recorder.Eventf(s.cluster, nil, corev1.EventTypeWarning, EventReasonConnectionFailed, "Connect", "%s", eventnote.Format("%s", err.Error()))
 	}
 	return ctrl.Result{}, nil
 }
