@@ -21,12 +21,14 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/cel-go/cel"
 	"github.com/google/cel-go/common/types"
 	"github.com/google/cel-go/common/types/ref"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/util/version"
 	"k8s.io/apiserver/pkg/cel/environment"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
@@ -107,17 +109,26 @@ func compile(h *fedcorev1b1.HealthRules, envType environment.Type) (*Rules, erro
 	return r, nil
 }
 
-// envFor returns the CEL environment with self declared.
-func envFor(envType environment.Type) (*cel.Env, error) {
-	base, err := environment.MustBaseEnvSet(environment.DefaultCompatibilityVersion()).Env(envType)
-	if err != nil {
-		return nil, err
-	}
-	env, err := base.Extend(cel.Variable(SelfVariable, cel.DynType))
+// envs is the Kubernetes CEL environment set with self declared, built
+// once: extending an environment costs more than compiling a rule.
+var envs = sync.OnceValues(func() (*environment.EnvSet, error) {
+	set, err := environment.MustBaseEnvSet(environment.DefaultCompatibilityVersion()).Extend(environment.VersionedOptions{
+		IntroducedVersion: version.MajorMinor(1, 0),
+		EnvOptions:        []cel.EnvOption{cel.Variable(SelfVariable, cel.DynType)},
+	})
 	if err != nil {
 		return nil, fmt.Errorf("building the CEL environment of health rules: %w", err)
 	}
-	return env, nil
+	return set, nil
+})
+
+// envFor returns the CEL environment of the given type with self declared.
+func envFor(envType environment.Type) (*cel.Env, error) {
+	set, err := envs()
+	if err != nil {
+		return nil, err
+	}
+	return set.Env(envType)
 }
 
 func compileRule(env *cel.Env, field, expr string) (*rule, error) {

@@ -100,7 +100,7 @@ control plane. Please use the --host-cluster-context flag otherwise.`,
 	f.StringVarP(&opts.Output, "output", "o", "", "if provided, the resources that would be created are printed instead, in this format: yaml or json")
 	f.StringVarP(&filename, "filename", "f", "", "with --output, write the resources to this file; without, read an EnableTypeDirective from it")
 	f.DurationVar(&opts.ControllerWait, "wait", DefaultControllerWait, "how long to wait for the type's sync controller to report Running (0: do not wait)")
-	addHealthFlags(f, &opts)
+	addHealthFlags(cmd, &opts)
 	return cmd
 }
 

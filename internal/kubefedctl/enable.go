@@ -23,7 +23,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/spf13/pflag"
+	"github.com/spf13/cobra"
 	corev1 "k8s.io/api/core/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -269,7 +269,8 @@ const (
 )
 
 // addHealthFlags adds --ready-when and --failed-when to enable's flags.
-func addHealthFlags(f *pflag.FlagSet, opts *EnableOptions) {
+func addHealthFlags(cmd *cobra.Command, opts *EnableOptions) {
+	f := cmd.Flags()
 	f.StringVar(&opts.ReadyWhen, ReadyWhenFlag, "", "a CEL expression, true when a member copy of the type is ready (spec.health.readyWhen of the FederatedTypeConfig; the copy is self), e.g. \"self.status.conditions.exists(c, c.type == 'Ready' && c.status == 'True')\"")
 	f.StringVar(&opts.FailedWhen, FailedWhenFlag, "", "a CEL expression, true when a member copy of the type has failed (spec.health.failedWhen of the FederatedTypeConfig; the copy is self)")
 }

@@ -315,7 +315,7 @@ func testEnableHealthRules(t *testing.T, e *cmdEnv) {
 		want   string
 	}{
 		{&fedcorev1b1.HealthRules{}, "health needs readyWhen, failedWhen or both: remove health to use the generic readiness rules"},
-		{&fedcorev1b1.HealthRules{ReadyWhen: strings.Repeat("x", 4097)}, "spec.health.readyWhen: Too long"},
+		{&fedcorev1b1.HealthRules{ReadyWhen: strings.Repeat("x", 4097)}, "spec.health.readyWhen: Too long: may not be more than 4096 bytes"},
 	} {
 		bad := ftc.DeepCopy()
 		bad.Spec.Health = tc.health
