@@ -36,30 +36,19 @@ func TestGeneratedCopiesAreCurrent(t *testing.T) {
 		{"config/federatedtypeconfigs", "charts/kubefed/files/federatedtypeconfigs", "*.yaml"},
 		{"config/rbac", "charts/kubefed/files/rbac", "role.yaml"},
 	} {
-		sources, err := filepath.Glob(filepath.Join(root, tc.from, tc.pattern))
-		if err != nil {
-			t.Fatal(err)
-		}
+		sources := testenv.ReadManifests(t, tc.from, tc.pattern)
 		if len(sources) == 0 {
 			t.Logf("%s/%s not generated yet; the chart's copy stands", tc.from, tc.pattern)
 			continue
 		}
 		for _, src := range sources {
-			if filepath.Base(src) == "kustomization.yaml" {
+			got, err := os.ReadFile(filepath.Join(root, tc.to, src.Name))
+			if err != nil {
+				t.Errorf("%s has no copy in %s: run make manifests", src.Path, tc.to)
 				continue
 			}
-			want, err := os.ReadFile(src)
-			if err != nil {
-				t.Fatal(err)
-			}
-			dst := filepath.Join(root, tc.to, filepath.Base(src))
-			got, err := os.ReadFile(dst)
-			if err != nil {
-				t.Errorf("%s has no copy in %s: run make manifests", filepath.Join(tc.from, filepath.Base(src)), tc.to)
-				continue
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs from %s: run make manifests", filepath.Join(tc.to, filepath.Base(src)), filepath.Join(tc.from, filepath.Base(src)))
+			if !bytes.Equal(got, src.Data) {
+				t.Errorf("%s differs from %s: run make manifests", filepath.Join(tc.to, src.Name), src.Path)
 			}
 		}
 	}

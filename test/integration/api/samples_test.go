@@ -20,8 +20,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"k8s.io/apimachinery/pkg/api/equality"
-	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
@@ -29,6 +27,7 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -60,28 +59,17 @@ func readSamples(t *testing.T) []sample {
 // but kustomization.yaml, and fails the test with ifNone when there is none.
 func readConfigDocs(t *testing.T, dir, ifNone string) []sample {
 	t.Helper()
-	paths, err := filepath.Glob(filepath.Join(testenv.RepoRoot(), "config", dir, "*.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var samples []sample
-	for _, path := range paths {
-		if filepath.Base(path) == "kustomization.yaml" {
-			continue
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, doc := range bytes.Split(data, []byte("\n---\n")) {
+	for _, f := range testenv.ReadManifests(t, filepath.Join("config", dir), "*.yaml") {
+		for _, doc := range bytes.Split(f.Data, []byte("\n---\n")) {
 			obj := &unstructured.Unstructured{}
 			if err := yaml.Unmarshal(doc, &obj.Object); err != nil {
-				t.Fatalf("%s: %v", path, err)
+				t.Fatalf("%s: %v", f.Path, err)
 			}
 			if len(obj.Object) == 0 {
 				continue
 			}
-			samples = append(samples, sample{file: filepath.Base(path), obj: obj})
+			samples = append(samples, sample{file: f.Name, obj: obj})
 		}
 	}
 	if len(samples) == 0 {
