@@ -114,21 +114,13 @@ func TestChartInstall(t *testing.T) {
 	e.waitControlPlane(t, 2*time.Minute)
 	t.Logf("control plane ready with the chart's identity %s after start", time.Since(start).Round(100*time.Millisecond))
 
-	steps := []struct {
-		name string
-		run  func(t *testing.T, e *env)
-	}{
-		{"propagation with the chart's identity", testPropagation},
-		{"metrics and probes", testMetrics},
-		{"failover after SIGKILL of the leader", testFailoverOnKill},
-		{"handover on SIGTERM of the leader", testHandoverOnTerm},
-		{"the host joined into itself is Ready within 15 s", testSelfJoin},
-	}
-	for _, s := range steps {
-		if !t.Run(s.name, func(t *testing.T) { s.run(t, e) }) {
-			return
-		}
-	}
+	e2eutil.RunSteps(t, e, []e2eutil.Step[*env]{
+		{Name: "propagation with the chart's identity", Run: testPropagation},
+		{Name: "metrics and probes", Run: testMetrics},
+		{Name: "failover after SIGKILL of the leader", Run: testFailoverOnKill},
+		{Name: "handover on SIGTERM of the leader", Run: testHandoverOnTerm},
+		{Name: "the host joined into itself is Ready within 15 s", Run: testSelfJoin},
+	})
 }
 
 // testPropagation creates a federated namespace and Deployment and waits

@@ -56,26 +56,18 @@ func TestTypeCommandsWithController(t *testing.T) {
 	out := e.kubefedctl(t, "federate", "namespace", appNS)
 	contains(t, out, `Successfully created FederatedNamespace "`+appNS+`/`+appNS+`" from Namespace`)
 
-	steps := []struct {
-		name string
-		run  func(t *testing.T, e *chartEnv)
-	}{
-		{"enable a CRD at run time, propagate with an override", testEnableCRD},
-		{"disable, disable --delete-crd, enable again", testDisable},
-		{"enable a built-in kind that is not a default type", testEnableBuiltin},
-		{"enable into another federated group", testFederatedGroup},
-		{"federate a namespace's contents", testFederateContents},
-		{"orphaning-deletion", testOrphaning},
-		{"status of a healthy, a failed and an Offline cluster", testStatus},
-		{"kubectl plugin", testKubectlPlugin},
-		{"the host joined into itself gets an enabled CRD's objects", testSelfJoinedHost},
-	}
-	for _, s := range steps {
-		stepStart := time.Now()
-		if !t.Run(s.name, func(t *testing.T) { s.run(t, e) }) {
-			return
-		}
-		t.Logf("%s: %s", s.name, time.Since(stepStart).Round(100*time.Millisecond))
+	if !e2eutil.RunSteps(t, e, []e2eutil.Step[*chartEnv]{
+		{Name: "enable a CRD at run time, propagate with an override", Run: testEnableCRD},
+		{Name: "disable, disable --delete-crd, enable again", Run: testDisable},
+		{Name: "enable a built-in kind that is not a default type", Run: testEnableBuiltin},
+		{Name: "enable into another federated group", Run: testFederatedGroup},
+		{Name: "federate a namespace's contents", Run: testFederateContents},
+		{Name: "orphaning-deletion", Run: testOrphaning},
+		{Name: "status of a healthy, a failed and an Offline cluster", Run: testStatus},
+		{Name: "kubectl plugin", Run: testKubectlPlugin},
+		{Name: "the host joined into itself gets an enabled CRD's objects", Run: testSelfJoinedHost},
+	}) {
+		return
 	}
 	// An RBAC refusal names the user; a member's /readyz answering 403
 	// while it restarts is not one.
