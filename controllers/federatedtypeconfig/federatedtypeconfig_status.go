@@ -26,6 +26,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	"github.com/kubefed/kubefed/internal/conditions"
 )
 
 // setStatus computes the status of ftc: whether its controller runs (the
@@ -33,14 +34,13 @@ import (
 // fields its CRD drops, the members where it does not watch its copies).
 func setStatus(ftc *fedcorev1b1.FederatedTypeConfig, reason, message string, pruned []string, memberWatchErrors map[string]error) {
 	ftc.Status.ObservedGeneration = ftc.Generation
+	running := reason == fedcorev1b1.ReasonControllerRunning
 	ftc.Status.PropagationController = fedcorev1b1.ControllerStatusNotRunning
-	status := metav1.ConditionFalse
-	if reason == fedcorev1b1.ReasonControllerRunning {
+	if running {
 		ftc.Status.PropagationController = fedcorev1b1.ControllerStatusRunning
-		status = metav1.ConditionTrue
 	}
-	meta.SetStatusCondition(&ftc.Status.Conditions, metav1.Condition{
-		Type: fedcorev1b1.FederatedTypeConfigReady, Status: status, Reason: reason, Message: message, ObservedGeneration: ftc.Generation,
+	conditions.Set(&ftc.Status.Conditions, ftc.Generation, metav1.Condition{
+		Type: fedcorev1b1.FederatedTypeConfigReady, Status: conditions.StatusFor(running), Reason: reason, Message: message,
 	})
 	var prunedMessage string
 	if len(pruned) > 0 {
@@ -48,7 +48,9 @@ func setStatus(ftc *fedcorev1b1.FederatedTypeConfig, reason, message string, pru
 			"the CRD of %s drops %s (a CRD made by KubeFed's tooling): kubefed no longer writes them for this type; replace the CRD's schema with kubefed's (the chart's crds/ for default types) and restart the controller-manager",
 			ftc.Spec.FederatedType.Kind, strings.Join(pruned, ", "))
 	}
-	setProblemCondition(ftc, fedcorev1b1.FederatedTypeConfigStatusSchemaComplete, fedcorev1b1.ReasonStatusFieldsPruned, prunedMessage)
+	// StatusSchemaComplete and MemberWatchesReady are only shown while they
+	// are False.
+	conditions.SetProblem(&ftc.Status.Conditions, ftc.Generation, fedcorev1b1.FederatedTypeConfigStatusSchemaComplete, fedcorev1b1.ReasonStatusFieldsPruned, prunedMessage)
 	setMemberWatchesCondition(ftc, memberWatchErrors)
 }
 
@@ -60,21 +62,7 @@ func setMemberWatchesCondition(ftc *fedcorev1b1.FederatedTypeConfig, errs map[st
 	if len(errs) > 0 {
 		message = memberWatchMessage(ftc, errs)
 	}
-	setProblemCondition(ftc, fedcorev1b1.FederatedTypeConfigMemberWatchesReady, fedcorev1b1.ReasonMemberWatchFailed, message)
-}
-
-// setProblemCondition sets a condition that reports a problem to False with
-// the reason and message, or removes it when the message is "" (no
-// problem): StatusSchemaComplete and MemberWatchesReady are only shown
-// while they are False.
-func setProblemCondition(ftc *fedcorev1b1.FederatedTypeConfig, condType, reason, message string) {
-	if message == "" {
-		meta.RemoveStatusCondition(&ftc.Status.Conditions, condType)
-		return
-	}
-	meta.SetStatusCondition(&ftc.Status.Conditions, metav1.Condition{
-		Type: condType, Status: metav1.ConditionFalse, Reason: reason, Message: message, ObservedGeneration: ftc.Generation,
-	})
+	conditions.SetProblem(&ftc.Status.Conditions, ftc.Generation, fedcorev1b1.FederatedTypeConfigMemberWatchesReady, fedcorev1b1.ReasonMemberWatchFailed, message)
 }
 
 // memberWatchMessage says, for each member, why the type's copies are not

@@ -21,6 +21,7 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -140,7 +141,7 @@ func TestMemberReadErrorInStatus(t *testing.T) {
 	if byName["a"].Replicas != 2 || byName["b"].Replicas != 2 {
 		t.Errorf("status.clusters = %+v, want 2 replicas planned in each cluster", rsp.Status.Clusters)
 	}
-	cond := findCondition(rsp.Status.Conditions, fedschedv1a1.ScheduledCondition)
+	cond := meta.FindStatusCondition(rsp.Status.Conditions, fedschedv1a1.ScheduledCondition)
 	if cond == nil || cond.Status != metav1.ConditionTrue || !strings.Contains(cond.Message, "could not read the capacity of b") {
 		t.Errorf("Scheduled condition = %+v, want True naming cluster b's unread Pods", cond)
 	}
@@ -193,15 +194,6 @@ func TestMemberReadErrorInStatus(t *testing.T) {
 	if len(rsp2.Status.Clusters) != 2 {
 		t.Errorf("status.clusters = %+v, want both clusters", rsp2.Status.Clusters)
 	}
-}
-
-func findCondition(conds []metav1.Condition, typ string) *metav1.Condition {
-	for i := range conds {
-		if conds[i].Type == typ {
-			return &conds[i]
-		}
-	}
-	return nil
 }
 
 func drain(r *events.FakeRecorder) []string {

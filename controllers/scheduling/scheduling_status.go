@@ -26,10 +26,10 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	fedschedv1a1 "github.com/kubefed/kubefed/api/scheduling/v1alpha1"
+	"github.com/kubefed/kubefed/internal/conditions"
 	"github.com/kubefed/kubefed/internal/eventnote"
 	"github.com/kubefed/kubefed/internal/planner"
 	"github.com/kubefed/kubefed/internal/statuspatch"
@@ -66,8 +66,7 @@ func (r *Reconciler) writeStatus(ctx context.Context, s *scope) (conflict bool, 
 // generation.
 func setScheduledCondition(rsp *fedschedv1a1.ReplicaSchedulingPreference, cond metav1.Condition) {
 	cond.Type = fedschedv1a1.ScheduledCondition
-	cond.ObservedGeneration = rsp.Generation
-	meta.SetStatusCondition(&rsp.Status.Conditions, cond)
+	conditions.Set(&rsp.Status.Conditions, rsp.Generation, cond)
 }
 
 // The actions of the events on a preference (the events.k8s.io/v1 API
