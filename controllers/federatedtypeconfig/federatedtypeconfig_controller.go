@@ -34,6 +34,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	"github.com/kubefed/kubefed/internal/enqueue"
 	"github.com/kubefed/kubefed/internal/statuspatch"
 )
 
@@ -143,16 +144,8 @@ func (r *Reconciler) configToTypeConfigs(ctx context.Context, obj client.Object)
 
 // allTypeConfigs maps any object to every FederatedTypeConfig.
 func (r *Reconciler) allTypeConfigs(ctx context.Context, _ client.Object) []reconcile.Request {
-	list := &fedcorev1b1.FederatedTypeConfigList{}
-	if err := r.Client.List(ctx, list, client.InNamespace(r.Namespace)); err != nil {
-		ctrl.LoggerFrom(ctx).Error(err, "Could not list FederatedTypeConfigs after a KubeFedConfig or namespaces type change")
-		return nil
-	}
-	out := make([]reconcile.Request, 0, len(list.Items))
-	for i := range list.Items {
-		out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&list.Items[i])})
-	}
-	return out
+	return enqueue.All(ctx, r.Client, &fedcorev1b1.FederatedTypeConfigList{},
+		"Could not list FederatedTypeConfigs after a KubeFedConfig or namespaces type change", client.InNamespace(r.Namespace))
 }
 
 // Reconcile starts, restarts or stops the sync controller of one

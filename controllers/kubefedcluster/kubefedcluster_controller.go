@@ -38,6 +38,7 @@ import (
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	"github.com/kubefed/kubefed/internal/clustercache"
+	"github.com/kubefed/kubefed/internal/enqueue"
 	"github.com/kubefed/kubefed/internal/metrics"
 )
 
@@ -287,12 +288,9 @@ func (r *Reconciler) forget(ctx context.Context, name string) {
 
 // secretToClusters maps a Secret to the KubeFedClusters that reference it.
 func (r *Reconciler) secretToClusters(ctx context.Context, o client.Object) []ctrl.Request {
-	list := &fedcorev1b1.KubeFedClusterList{}
-	if err := r.Client.List(ctx, list, client.InNamespace(o.GetNamespace()), client.MatchingFields{secretRefIndex: o.GetName()}); err != nil {
-		ctrl.LoggerFrom(ctx).Error(err, "Could not list the KubeFedClusters of a Secret", "secret", klog.KObj(o))
-		return nil
-	}
-	return requestsFor(list)
+	ctx = ctrl.LoggerInto(ctx, ctrl.LoggerFrom(ctx).WithValues("secret", klog.KObj(o)))
+	return enqueue.All(ctx, r.Client, &fedcorev1b1.KubeFedClusterList{}, "Could not list the KubeFedClusters of a Secret",
+		client.InNamespace(o.GetNamespace()), client.MatchingFields{secretRefIndex: o.GetName()})
 }
 
 // configToClusters maps the KubeFedConfig to every KubeFedCluster, so that
@@ -301,18 +299,5 @@ func (r *Reconciler) configToClusters(ctx context.Context, o client.Object) []ct
 	if o.GetName() != fedcorev1b1.KubeFedConfigName {
 		return nil
 	}
-	list := &fedcorev1b1.KubeFedClusterList{}
-	if err := r.Client.List(ctx, list, client.InNamespace(r.Namespace)); err != nil {
-		ctrl.LoggerFrom(ctx).Error(err, "Could not list KubeFedClusters")
-		return nil
-	}
-	return requestsFor(list)
-}
-
-func requestsFor(list *fedcorev1b1.KubeFedClusterList) []ctrl.Request {
-	out := make([]ctrl.Request, 0, len(list.Items))
-	for i := range list.Items {
-		out = append(out, ctrl.Request{NamespacedName: client.ObjectKeyFromObject(&list.Items[i])})
-	}
-	return out
+	return enqueue.All(ctx, r.Client, &fedcorev1b1.KubeFedClusterList{}, "Could not list KubeFedClusters", client.InNamespace(r.Namespace))
 }

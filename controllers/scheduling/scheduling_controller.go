@@ -35,6 +35,7 @@ import (
 	fedschedv1a1 "github.com/kubefed/kubefed/api/scheduling/v1alpha1"
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 	"github.com/kubefed/kubefed/internal/clustercache"
+	"github.com/kubefed/kubefed/internal/enqueue"
 )
 
 // Defaults of the Reconciler's tunables.
@@ -134,16 +135,7 @@ func (r *Reconciler) connectionToPreferences(ctx context.Context, _ clustercache
 }
 
 func (r *Reconciler) allPreferences(ctx context.Context) []ctrl.Request {
-	list := &fedschedv1a1.ReplicaSchedulingPreferenceList{}
-	if err := r.Client.List(ctx, list); err != nil {
-		ctrl.LoggerFrom(ctx).Error(err, "Could not list ReplicaSchedulingPreferences after a cluster change")
-		return nil
-	}
-	out := make([]ctrl.Request, 0, len(list.Items))
-	for i := range list.Items {
-		out = append(out, ctrl.Request{NamespacedName: client.ObjectKeyFromObject(&list.Items[i])})
-	}
-	return out
+	return enqueue.All(ctx, r.Client, &fedschedv1a1.ReplicaSchedulingPreferenceList{}, "Could not list ReplicaSchedulingPreferences after a cluster change")
 }
 
 func (r *Reconciler) now() time.Time {
