@@ -366,55 +366,31 @@ func slowProxy(t *testing.T, target string, delay time.Duration) string {
 	t.Helper()
 	u, err := url.Parse(target)
 	must(t, err)
-	l, err := net.Listen("tcp", net.JoinHostPort(u.Hostname(), "0"))
-	must(t, err)
-	var mu sync.Mutex
-	var conns []net.Conn
-	track := func(c net.Conn) {
-		mu.Lock()
-		defer mu.Unlock()
-		conns = append(conns, c)
-	}
-	go func() {
-		for {
-			in, err := l.Accept()
+	addr := clustercachetest.Listen(t, u.Hostname(), func(in net.Conn, track func(net.Conn)) {
+		go func() {
+			out, err := net.Dial("tcp", u.Host)
 			if err != nil {
+				_ = in.Close()
 				return
 			}
-			track(in)
-			go func() {
-				out, err := net.Dial("tcp", u.Host)
-				if err != nil {
-					_ = in.Close()
-					return
-				}
-				track(out)
-				go func() { _, _ = io.Copy(in, out) }()
-				buf := make([]byte, 32<<10)
-				for {
-					n, err := in.Read(buf)
-					if n > 0 {
-						time.Sleep(delay)
-						if _, werr := out.Write(buf[:n]); werr != nil {
-							return
-						}
-					}
-					if err != nil {
-						_ = out.Close()
+			track(out)
+			go func() { _, _ = io.Copy(in, out) }()
+			buf := make([]byte, 32<<10)
+			for {
+				n, err := in.Read(buf)
+				if n > 0 {
+					time.Sleep(delay)
+					if _, werr := out.Write(buf[:n]); werr != nil {
 						return
 					}
 				}
-			}()
-		}
-	}()
-	t.Cleanup(func() {
-		_ = l.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			_ = c.Close()
-		}
+				if err != nil {
+					_ = out.Close()
+					return
+				}
+			}
+		}()
 	})
-	_, port, _ := net.SplitHostPort(l.Addr().String())
+	_, port, _ := net.SplitHostPort(addr)
 	return "https://" + net.JoinHostPort(u.Hostname(), port)
 }
