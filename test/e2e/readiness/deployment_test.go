@@ -134,6 +134,13 @@ func testDeploymentRollout(t *testing.T, e *e2eutil.Env) {
 			t.Errorf("kubectl wait returned while the copy in %s was not Current: %s", m, w.obs)
 		}
 	}
+
+	// kubectl get shows the Ready condition in a column of its own.
+	out, err := o.kubectl(t.Context(), "get", "federateddeployments.types.kubefed.io", o.key.Name, "-n", o.key.Namespace)
+	if lines := strings.Split(out, "\n"); err != nil || len(lines) != 2 || !strings.HasPrefix(strings.Join(strings.Fields(lines[0]), " "), "NAME READY") ||
+		!strings.HasPrefix(strings.Join(strings.Fields(lines[1]), " "), "web True") {
+		t.Errorf("kubectl get: %v, want a READY column saying True:\n%s", err, out)
+	}
 }
 
 // federatedDeployment is a FederatedDeployment of 2 replicas of image on

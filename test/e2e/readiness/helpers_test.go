@@ -277,9 +277,14 @@ func (o *object) wantStatusExit(t *testing.T, code int, want ...string) {
 // object in the host with the timeout, and returns its output and error.
 func (o *object) kubectlWait(ctx context.Context, timeout time.Duration) (string, error) {
 	resource := strings.ToLower(o.fedGVK.Kind) + "s." + o.fedGVK.Group + "/" + o.key.Name
+	return o.kubectl(ctx, "wait", "--for=condition=Ready", resource, "-n", o.key.Namespace, "--timeout", timeout.String())
+}
+
+// kubectl runs bin/kubectl with args against the host, and returns its
+// output and error.
+func (o *object) kubectl(ctx context.Context, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, filepath.Join(e2eutil.BinDir(), "kubectl"),
-		"--kubeconfig", o.e.Fed.Kubeconfig(), "--context", o.e.Fed.Host.Context(),
-		"wait", "--for=condition=Ready", resource, "-n", o.key.Namespace, "--timeout", timeout.String())
+		append([]string{"--kubeconfig", o.e.Fed.Kubeconfig(), "--context", o.e.Fed.Host.Context()}, args...)...)
 	out, err := cmd.CombinedOutput()
 	return strings.TrimSpace(string(out)), err
 }
