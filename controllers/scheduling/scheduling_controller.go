@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -107,23 +108,47 @@ type Reconciler struct {
 // cluster that becomes Ready, or stops being so, re-plans every preference
 // at once).
 func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
-	target := func(kind string) *unstructured.Unstructured {
-		u := &unstructured.Unstructured{}
-		u.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind(kind))
-		return u
-	}
 	sameName := handler.EnqueueRequestsFromMapFunc(func(_ context.Context, o client.Object) []ctrl.Request {
 		return []ctrl.Request{{NamespacedName: client.ObjectKeyFromObject(o)}}
 	})
-	return ctrl.NewControllerManagedBy(mgr).
+	b := ctrl.NewControllerManagedBy(mgr).
 		For(&fedschedv1a1.ReplicaSchedulingPreference{}).
 		Named("replicaschedulingpreference").
-		WithOptions(controller.Options{MaxConcurrentReconciles: cmp.Or(r.MaxConcurrentReconciles, DefaultMaxConcurrentReconciles)}).
-		Watches(target(fedschedv1a1.TargetKindFederatedDeployment), sameName, builder.WithPredicates(predicate.ResourceVersionChangedPredicate{})).
-		Watches(target(fedschedv1a1.TargetKindFederatedReplicaSet), sameName).
+		WithOptions(controller.Options{MaxConcurrentReconciles: cmp.Or(r.MaxConcurrentReconciles, DefaultMaxConcurrentReconciles)})
+	for _, w := range targetWatches {
+		target := &unstructured.Unstructured{}
+		target.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind(w.kind))
+		b = b.Watches(target, sameName, builder.WithPredicates(w.predicates...))
+	}
+	return b.
 		Watches(&fedcorev1b1.KubeFedCluster{}, handler.EnqueueRequestsFromMapFunc(r.clusterToPreferences)).
 		WatchesRawSource(clustercache.ConnectionSource(r.Members, r.connectionToPreferences)).
 		Complete(r)
+}
+
+// targetWatches are the federated kinds a ReplicaSchedulingPreference can
+// target (api/scheduling's TargetKind constants), with the predicates of
+// their watches: the one list of the host kinds the controller watches
+// besides its own (see HostKinds). A new target kind is added here.
+var targetWatches = []struct {
+	kind       string
+	predicates []predicate.Predicate
+}{
+	{fedschedv1a1.TargetKindFederatedDeployment, []predicate.Predicate{predicate.ResourceVersionChangedPredicate{}}},
+	{fedschedv1a1.TargetKindFederatedReplicaSet, nil},
+}
+
+// HostKinds returns the federated kinds the controller watches in the
+// manager's host cache, the cache it shares with the sync controllers:
+// cmd/controller-manager/app hands them to the sync controllers'
+// supervisor, which keeps these informers when the sync controller of
+// such a type stops, so that the scheduler's watches go on.
+func HostKinds() []schema.GroupVersionKind {
+	out := make([]schema.GroupVersionKind, 0, len(targetWatches))
+	for _, w := range targetWatches {
+		out = append(out, fedtypesv1b1.GroupVersion.WithKind(w.kind))
+	}
+	return out
 }
 
 func (r *Reconciler) clusterToPreferences(ctx context.Context, _ client.Object) []ctrl.Request {

@@ -31,7 +31,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/selection"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -316,7 +315,7 @@ func addSyncControllers(mgr ctrl.Manager, members *clustercache.ClusterCache, op
 		Members:       members,
 		Namespace:     opts.Namespace,
 		Metrics:       metrics.SyncMetrics{},
-		KeepInformers: schedulerHostKinds(),
+		KeepInformers: scheduling.HostKinds(),
 	})
 	// Stops every sync controller when the manager stops.
 	if err := mgr.Add(supervisor); err != nil {
@@ -332,20 +331,6 @@ func addSyncControllers(mgr ctrl.Manager, members *clustercache.ClusterCache, op
 		return fmt.Errorf("setting up the FederatedTypeConfig controller: %w", err)
 	}
 	return nil
-}
-
-// schedulerHostKinds are the host kinds the scheduling controller watches
-// through the host cache it shares with the sync controllers: the federated
-// kinds a ReplicaSchedulingPreference can target (api/scheduling's
-// TargetKind constants, the same ones its SetupWithManager watches). This
-// is the one list of them: the supervisor keeps their informers when the
-// sync controllers of those types stop, so that the scheduler's watches go
-// on. A new target kind is added here with its constant.
-func schedulerHostKinds() []schema.GroupVersionKind {
-	return []schema.GroupVersionKind{
-		fedtypesv1b1.GroupVersion.WithKind(fedschedv1a1.TargetKindFederatedDeployment),
-		fedtypesv1b1.GroupVersion.WithKind(fedschedv1a1.TargetKindFederatedReplicaSet),
-	}
 }
 
 // profilingHandlers returns Go's pprof handlers for the metrics listener

@@ -26,7 +26,7 @@ limitations under the License.
 // controllers (controllers/propagation), hands it to the FederatedTypeConfig
 // reconciler as its SyncControllers, and gives it the host kinds the
 // scheduling controller watches through the shared host cache
-// (schedulerHostKinds, the one list of them), whose informers it must keep.
+// (scheduling.HostKinds, the one list of them), whose informers it must keep.
 // The wiring of multi-cluster DNS is here too (dns.go, addDNSControllers):
 // it adds the ServiceDNSRecord, IngressDNSRecord and DNSEndpoint controllers
 // only when their CRDs are installed and the manager may watch them; the
