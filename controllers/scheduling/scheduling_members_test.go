@@ -18,15 +18,28 @@ package scheduling
 
 import (
 	"context"
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	fedschedv1a1 "github.com/kubefed/kubefed/api/scheduling/v1alpha1"
+	"github.com/kubefed/kubefed/internal/clustercache"
 	"github.com/kubefed/kubefed/internal/planner"
 )
 
@@ -113,4 +126,259 @@ func TestCapacityReportsWhatItCannotRead(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestPodSelector(t *testing.T) {
+	tests := []struct {
+		name     string
+		template string
+		want     string
+		wantErr  string
+	}{
+		{name: "matchLabels", template: `{"spec":{"selector":{"matchLabels":{"app":"web","tier":"front"}}}}`, want: "app=web,tier=front"},
+		{name: "matchExpressions", template: `{"spec":{"selector":{"matchExpressions":[{"key":"app","operator":"In","values":["web","api"]}]}}}`, want: "app in (api,web)"},
+		{name: "empty selector matches everything", template: `{"spec":{"selector":{}}}`, want: ""},
+		{name: "no selector", template: `{"spec":{"replicas":2}}`, wantErr: "the template has no spec.selector"},
+		{name: "no template spec", template: `{}`, wantErr: "the template has no spec.selector"},
+		{name: "selector of the wrong type", template: `{"spec":{"selector":"app=web"}}`, wantErr: "the template has no spec.selector"},
+		{name: "invalid operator", template: `{"spec":{"selector":{"matchExpressions":[{"key":"app","operator":"Near"}]}}}`, wantErr: "not a valid label selector operator"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sel, err := podSelector(target(t, `{"template":`+tt.template+`}`))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("podSelector: %v", err)
+			}
+			if sel.String() != tt.want {
+				t.Errorf("selector = %q, want %q", sel.String(), tt.want)
+			}
+		})
+	}
+	sel, err := podSelector(target(t, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sel.Matches(labels.Set{"app": "web", "pod-template-hash": "x"}) || sel.Matches(labels.Set{"app": "api"}) {
+		t.Errorf("selector %s matches the wrong Pods", sel)
+	}
+}
+
+func TestPlanSummary(t *testing.T) {
+	tests := []struct {
+		plan planner.Plan
+		want string
+	}{
+		{planner.Plan{}, "no replicas"},
+		{plan("a", 0, "b", 0), "no replicas"},
+		{plan("a", 3), "a=3"},
+		{plan("a", 3, "b", 0, "c", 12), "a=3 c=12"},
+	}
+	for _, tt := range tests {
+		if got := planSummary(tt.plan); got != tt.want {
+			t.Errorf("planSummary(%+v) = %q, want %q", tt.plan.Clusters, got, tt.want)
+		}
+	}
+}
+
+// members serves one client per connected member cluster.
+type members map[string]client.Client
+
+func (m members) GetClient(_ context.Context, cluster string) (client.Client, error) {
+	c, ok := m[cluster]
+	if !ok {
+		return nil, fmt.Errorf("cluster %s: %w", cluster, clustercache.ErrClusterNotConnected)
+	}
+	return c, nil
+}
+
+func (m members) ReadyClusters() []string { return slices.Sorted(maps.Keys(m)) }
+
+func (m members) Subscribe(func(clustercache.ConnectionEvent)) func() { return func() {} }
+
+func TestCapacity(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) *metav1.Time { return &metav1.Time{Time: now.Add(-d)} }
+	pod := func(name, node string, pendingFor time.Duration, labels map[string]string) *corev1.Pod {
+		p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: name, Labels: labels}}
+		p.Spec.NodeName = node
+		if node == "" {
+			p.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionFalse,
+				Reason: corev1.PodReasonUnschedulable, LastTransitionTime: metav1.Time{Time: now.Add(-pendingFor)}}}
+		}
+		return p
+	}
+	web := map[string]string{"app": "web"}
+	scheme := runtime.NewScheme()
+	if err := corev1.AddToScheme(scheme); err != nil {
+		t.Fatal(err)
+	}
+	member := func(pods ...*corev1.Pod) client.Client {
+		objs := make([]client.Object, 0, len(pods))
+		for _, p := range pods {
+			objs = append(objs, p)
+		}
+		return fake.NewClientBuilder().WithScheme(scheme).WithObjects(objs...).Build()
+	}
+
+	tests := []struct {
+		name            string
+		status          []fedschedv1a1.ClusterReplicas
+		targetStatus    string
+		members         members
+		current         map[string]int64
+		wantCapacity    map[string]int64
+		wantUnavailable bool
+		wantReadErrors  map[string]string // cluster -> part of the message
+	}{
+		{
+			name: "observations within the TTL are kept, older ones dropped",
+			status: []fedschedv1a1.ClusterReplicas{
+				{Name: "a", Capacity: ptr.To[int64](2), CapacityObservedTime: at(9 * time.Minute)},
+				{Name: "b", Capacity: ptr.To[int64](1), CapacityObservedTime: at(11 * time.Minute)},
+				{Name: "c", Capacity: ptr.To[int64](1)},
+				{Name: "d", Replicas: 3},
+			},
+			wantCapacity: map[string]int64{"a": 2},
+		},
+		{
+			name:         "every replica available",
+			targetStatus: `{"clusters":[{"name":"a","remoteStatus":{"replicas":3,"availableReplicas":3}}]}`,
+			current:      map[string]int64{"a": 3},
+			wantCapacity: map[string]int64{},
+		},
+		{
+			name:         "Pods unschedulable past the window cap the cluster at its scheduled Pods",
+			targetStatus: `{"clusters":[{"name":"a","remoteStatus":{"replicas":4,"availableReplicas":1}},{"name":"b","remoteStatus":{"replicas":2,"availableReplicas":2}}]}`,
+			members: members{"a": member(
+				pod("running", "node-1", 0, web),
+				pod("stuck-1", "", 2*time.Minute, web),
+				pod("stuck-2", "", 2*time.Minute, web),
+				pod("other-app", "", 2*time.Minute, map[string]string{"app": "api"}),
+			)},
+			current:         map[string]int64{"a": 4, "b": 2},
+			wantCapacity:    map[string]int64{"a": 1},
+			wantUnavailable: true,
+		},
+		{
+			name:            "Pods unschedulable within the window are given time",
+			targetStatus:    `{"clusters":[{"name":"a","remoteStatus":{"replicas":2,"availableReplicas":1}}]}`,
+			members:         members{"a": member(pod("running", "node-1", 0, web), pod("stuck", "", 30*time.Second, web))},
+			current:         map[string]int64{"a": 2},
+			wantCapacity:    map[string]int64{},
+			wantUnavailable: true,
+		},
+		{
+			name:            "an unreachable member keeps its share and is reported",
+			targetStatus:    `{"clusters":[{"name":"a","remoteStatus":{"replicas":2,"availableReplicas":0}}]}`,
+			members:         members{},
+			current:         map[string]int64{"a": 2},
+			wantCapacity:    map[string]int64{},
+			wantUnavailable: true,
+			wantReadErrors:  map[string]string{"a": "cluster a is not connected"},
+		},
+		{
+			name: "a member that does not answer in time is reported, the others are read",
+			targetStatus: `{"clusters":[{"name":"a","remoteStatus":{"replicas":2,"availableReplicas":1}},
+				{"name":"slow","remoteStatus":{"replicas":2,"availableReplicas":0}}]}`,
+			members: members{
+				"a":    member(pod("running", "node-1", 0, web), pod("stuck", "", 2*time.Minute, web)),
+				"slow": blockingMember(nil),
+			},
+			current:         map[string]int64{"a": 2, "slow": 2},
+			wantCapacity:    map[string]int64{"a": 1},
+			wantUnavailable: true,
+			wantReadErrors:  map[string]string{"slow": "listing Pods in namespace ns of cluster slow took longer than 200ms"},
+		},
+		{
+			// Each read waits until both are in flight: read one after
+			// the other, they would both time out.
+			name: "members are read in parallel",
+			targetStatus: `{"clusters":[{"name":"a","remoteStatus":{"replicas":2,"availableReplicas":0}},
+				{"name":"b","remoteStatus":{"replicas":2,"availableReplicas":0}}]}`,
+			members: func() members {
+				both := &barrier{n: 2, done: make(chan struct{})}
+				return members{"a": blockingMember(both), "b": blockingMember(both)}
+			}(),
+			current:         map[string]int64{"a": 2, "b": 2},
+			wantCapacity:    map[string]int64{},
+			wantUnavailable: true,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &Reconciler{Members: tt.members, Now: func() time.Time { return now }, MemberReadTimeout: 200 * time.Millisecond}
+			rsp := &fedschedv1a1.ReplicaSchedulingPreference{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "web"}}
+			rsp.Status.Clusters = tt.status
+			tgt := target(t, "")
+			if tt.targetStatus != "" {
+				st := map[string]any{}
+				if err := utiljson.Unmarshal([]byte(tt.targetStatus), &st); err != nil {
+					t.Fatal(err)
+				}
+				tgt.Object["status"] = st
+			}
+			got, unavailable, readErrors := r.capacity(context.Background(), rsp, tgt, tt.current)
+			if len(readErrors) != len(tt.wantReadErrors) {
+				t.Errorf("read errors = %v, want clusters %v", readErrors, tt.wantReadErrors)
+			}
+			for cluster, want := range tt.wantReadErrors {
+				if !strings.Contains(readErrors[cluster], want) {
+					t.Errorf("read error of %s = %q, want it to contain %q", cluster, readErrors[cluster], want)
+				}
+			}
+			if !reflect.DeepEqual(got, tt.wantCapacity) {
+				t.Errorf("capacity = %v, want %v", got, tt.wantCapacity)
+			}
+			if unavailable != tt.wantUnavailable {
+				t.Errorf("unavailable = %v, want %v", unavailable, tt.wantUnavailable)
+			}
+		})
+	}
+}
+
+// barrier lets n callers through once all n have arrived.
+type barrier struct {
+	mu   sync.Mutex
+	n    int
+	done chan struct{}
+}
+
+func (b *barrier) wait(ctx context.Context) error {
+	b.mu.Lock()
+	b.n--
+	if b.n == 0 {
+		close(b.done)
+	}
+	b.mu.Unlock()
+	select {
+	case <-b.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// blockingMember is a member whose Pod list waits for the barrier (returning
+// no Pods), or, with none, until the caller gives up.
+func blockingMember(b *barrier) client.Client {
+	scheme := runtime.NewScheme()
+	_ = corev1.AddToScheme(scheme)
+	return fake.NewClientBuilder().WithScheme(scheme).WithInterceptorFuncs(interceptor.Funcs{
+		List: func(ctx context.Context, c client.WithWatch, list client.ObjectList, opts ...client.ListOption) error {
+			if b == nil {
+				<-ctx.Done()
+				return ctx.Err()
+			}
+			if err := b.wait(ctx); err != nil {
+				return err
+			}
+			return c.List(ctx, list, opts...)
+		},
+	}).Build()
 }
