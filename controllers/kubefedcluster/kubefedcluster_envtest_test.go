@@ -75,57 +75,15 @@ func (s *interferingStatus) Patch(ctx context.Context, obj client.Object, patch 
 // event, and the retry makes the transition it could not write, with one
 // event.
 func TestStatusConflictRequeuesQuietly(t *testing.T) {
-	scheme := runtime.NewScheme()
-	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, fedcorev1b1.AddToScheme} {
-		if err := add(scheme); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cfg := testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme, CRDs: []string{"config/crd/bases"}}).Config
-	direct, err := client.New(cfg, client.Options{Scheme: scheme})
-	if err != nil {
-		t.Fatal(err)
-	}
+	direct, cluster, cache := unreachableMember(t)
 	ctx := t.Context()
-	const ns = "kube-federation-system"
-	for _, obj := range []client.Object{
-		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}},
-		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "member1-secret"},
-			Data: map[string][]byte{fedcorev1b1.ClusterSecretTokenKey: []byte("token")}},
-	} {
-		if err := direct.Create(ctx, obj); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cluster := &fedcorev1b1.KubeFedCluster{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "member1"}}
-	cluster.Spec.APIEndpoint = "https://" + closedAddress(t)
-	cluster.Spec.SecretRef.Name = "member1-secret"
-	if err := direct.Create(ctx, cluster); err != nil {
-		t.Fatal(err)
-	}
-	// The cluster was Ready; its API server no longer answers.
-	cluster.Status.Conditions = mergeConditions(nil, conditionsFor(healthReady, "", ""), metav1.Now(), DefaultStatusHeartbeat)
-	if err := direct.Status().Update(ctx, cluster); err != nil {
-		t.Fatal(err)
-	}
-	settings, err := fedcorev1b1.ReadSettings(ctx, direct, ns)
+	settings, err := fedcorev1b1.ReadSettings(ctx, direct, cluster.Namespace)
 	if err != nil {
 		t.Fatal(err)
 	}
-
-	cache := clustercache.New(clustercache.Options{Scheme: scheme})
-	cacheCtx, stopCache := context.WithCancel(ctx)
-	cacheDone := make(chan error, 1)
-	go func() { cacheDone <- cache.Start(cacheCtx) }()
-	t.Cleanup(func() {
-		stopCache()
-		if err := <-cacheDone; err != nil {
-			t.Errorf("the cluster cache stopped with %v", err)
-		}
-	})
 	c := &interferingClient{Client: direct}
 	recorder := events.NewFakeRecorder(10)
-	r := &Reconciler{Client: c, ClusterCache: cache, Namespace: ns,
+	r := &Reconciler{Client: c, ClusterCache: cache, Namespace: cluster.Namespace,
 		Recorder: recorder, StatusHeartbeat: DefaultStatusHeartbeat, records: map[string]*record{}}
 	req := ctrl.Request{NamespacedName: client.ObjectKeyFromObject(cluster)}
 	reconcile := func(what string) ctrl.Result {
@@ -168,6 +126,59 @@ func TestStatusConflictRequeuesQuietly(t *testing.T) {
 	if len(got) != 1 || !strings.HasPrefix(got[0], corev1.EventTypeWarning+" "+fedcorev1b1.ClusterNotReachableReason+" ") {
 		t.Errorf("transition events of the retry: %q, want one %s Warning", got, fedcorev1b1.ClusterNotReachableReason)
 	}
+}
+
+// unreachableMember starts a test API server with a KubeFedCluster
+// member1 that reports Ready while its endpoint refuses connections, and a
+// started cluster cache; it returns a client of the API server, the
+// cluster and the cache.
+func unreachableMember(t *testing.T) (client.Client, *fedcorev1b1.KubeFedCluster, *clustercache.ClusterCache) {
+	t.Helper()
+	scheme := runtime.NewScheme()
+	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, fedcorev1b1.AddToScheme} {
+		if err := add(scheme); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme, CRDs: []string{"config/crd/bases"}}).Config
+	direct, err := client.New(cfg, client.Options{Scheme: scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	const ns = "kube-federation-system"
+	for _, obj := range []client.Object{
+		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}},
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "member1-secret"},
+			Data: map[string][]byte{fedcorev1b1.ClusterSecretTokenKey: []byte("token")}},
+	} {
+		if err := direct.Create(ctx, obj); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cluster := &fedcorev1b1.KubeFedCluster{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "member1"}}
+	cluster.Spec.APIEndpoint = "https://" + closedAddress(t)
+	cluster.Spec.SecretRef.Name = "member1-secret"
+	if err := direct.Create(ctx, cluster); err != nil {
+		t.Fatal(err)
+	}
+	// The cluster was Ready; its API server no longer answers.
+	cluster.Status.Conditions = mergeConditions(nil, conditionsFor(healthReady, "", ""), metav1.Now(), DefaultStatusHeartbeat)
+	if err := direct.Status().Update(ctx, cluster); err != nil {
+		t.Fatal(err)
+	}
+
+	cache := clustercache.New(clustercache.Options{Scheme: scheme})
+	cacheCtx, stopCache := context.WithCancel(ctx)
+	cacheDone := make(chan error, 1)
+	go func() { cacheDone <- cache.Start(cacheCtx) }()
+	t.Cleanup(func() {
+		stopCache()
+		if err := <-cacheDone; err != nil {
+			t.Errorf("the cluster cache stopped with %v", err)
+		}
+	})
+	return direct, cluster, cache
 }
 
 // closedAddress returns a local address where nothing listens.
