@@ -222,7 +222,7 @@ func StatusSchemaCurrent(crd *apiextensionsv1.CustomResourceDefinition) bool {
 // generates, and the Ready printer column when it has none, leaving the
 // rest of the CRD alone. It reports whether it changed anything.
 func UpgradeStatusSchema(crd *apiextensionsv1.CustomResourceDefinition) bool {
-	if StatusSchemaCurrent(crd) {
+	if StatusSchemaCurrent(crd) && statusDefaulted(crd) {
 		return false
 	}
 	for i := range crd.Spec.Versions {
@@ -244,6 +244,24 @@ func UpgradeStatusSchema(crd *apiextensionsv1.CustomResourceDefinition) bool {
 			return c.Name == readyColumn().Name
 		}) {
 			v.AdditionalPrinterColumns = append([]apiextensionsv1.CustomResourceColumnDefinition{readyColumn()}, v.AdditionalPrinterColumns...)
+		}
+	}
+	return true
+}
+
+// statusDefaulted reports whether every version's status schema has the
+// defaults that make a federated object without a status read as
+// status.observedGeneration 0 (InProgress to kstatus). CRDs made before
+// readiness lack them; they are not a field the sync controller writes, so
+// StatusSchemaCurrent does not ask for them.
+func statusDefaulted(crd *apiextensionsv1.CustomResourceDefinition) bool {
+	for _, v := range crd.Spec.Versions {
+		if v.Schema == nil || v.Schema.OpenAPIV3Schema == nil {
+			continue
+		}
+		status := v.Schema.OpenAPIV3Schema.Properties["status"]
+		if status.Default == nil || status.Properties["observedGeneration"].Default == nil {
+			return false
 		}
 	}
 	return true

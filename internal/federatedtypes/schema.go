@@ -251,14 +251,20 @@ func statusSchema() apiextensionsv1.JSONSchemaProps {
 	int32Prop := func(description string) apiextensionsv1.JSONSchemaProps {
 		return apiextensionsv1.JSONSchemaProps{Description: description, Type: "integer", Format: "int32"}
 	}
+	// The defaults make a federated object that the sync controller has
+	// not seen yet read as status.observedGeneration 0: kstatus (kubectl
+	// wait, Flux, Helm) then says InProgress until the first status is
+	// written, instead of Current for an object without status.
 	return apiextensionsv1.JSONSchemaProps{
 		Description: "Status is the observed state of the federated object, written by the sync controller.",
 		Type:        "object",
+		Default:     &apiextensionsv1.JSON{Raw: []byte("{}")},
 		Properties: map[string]apiextensionsv1.JSONSchemaProps{
 			"observedGeneration": {
-				Description: "ObservedGeneration is the generation the status was computed for.",
+				Description: "ObservedGeneration is the generation the status was computed for; 0 until the sync controller first writes the status.",
 				Type:        "integer",
 				Format:      "int64",
+				Default:     &apiextensionsv1.JSON{Raw: []byte("0")},
 			},
 			"conditions": {
 				Description: "Conditions are the conditions of the object: Propagation, and the readiness conditions " +

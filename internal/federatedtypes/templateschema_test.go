@@ -224,8 +224,37 @@ func TestUpgradeStatusSchemaAddsReadiness(t *testing.T) {
 		t.Fatal("the status schema was not upgraded")
 	}
 	want := CRD(mustLookup(t, "apps", "Deployment")).Spec.Versions[0].AdditionalPrinterColumns
+	if UpgradeStatusSchema(old) {
+		t.Error("an upgraded CRD is upgraded again")
+	}
 	if !reflect.DeepEqual(version.AdditionalPrinterColumns, want) {
 		t.Errorf("printer columns after the upgrade = %+v, want %+v", version.AdditionalPrinterColumns, want)
+	}
+	validateCRD(t, old)
+}
+
+// A CRD generated before the status defaults: the status schema is current
+// (every field the controller writes), but a new object would read as
+// Current to kstatus before its first status; the upgrade adds the
+// defaults.
+func TestUpgradeStatusSchemaAddsTheDefaults(t *testing.T) {
+	t.Parallel()
+	old := CRD(mustLookup(t, "apps", "Deployment"))
+	status := old.Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["status"]
+	status.Default = nil
+	observed := status.Properties["observedGeneration"]
+	observed.Default = nil
+	status.Properties["observedGeneration"] = observed
+	old.Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["status"] = status
+	if !StatusSchemaCurrent(old) {
+		t.Fatal("a status schema with every written field is reported out of date")
+	}
+	if !UpgradeStatusSchema(old) {
+		t.Fatal("a status schema without its defaults was not upgraded")
+	}
+	got := old.Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["status"]
+	if got.Default == nil || string(got.Default.Raw) != "{}" || got.Properties["observedGeneration"].Default == nil || string(got.Properties["observedGeneration"].Default.Raw) != "0" {
+		t.Errorf("status defaults after the upgrade: %v, observedGeneration %v", got.Default, got.Properties["observedGeneration"].Default)
 	}
 	validateCRD(t, old)
 }
