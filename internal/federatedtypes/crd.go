@@ -82,83 +82,41 @@ func CRD(t TargetType) *apiextensionsv1.CustomResourceDefinition {
 func printerColumns(t TargetType) []apiextensionsv1.CustomResourceColumnDefinition {
 	columns := []apiextensionsv1.CustomResourceColumnDefinition{
 		readyColumn(),
-		{
-			Name:        "Propagation",
-			Type:        "string",
-			JSONPath:    ".status.conditions[?(@.type=='Propagation')].status",
-			Description: "Whether the object was propagated to every placed cluster.",
-		},
-		{
-			Name:        "Reason",
-			Type:        "string",
-			JSONPath:    ".status.conditions[?(@.type=='Propagation')].reason",
-			Description: "Why propagation is not complete.",
-			Priority:    1,
-		},
-		{
-			Name:        "Clusters",
-			Type:        "integer",
-			JSONPath:    ".status.aggregatedStatus.clusters",
-			Description: "Number of clusters the object is placed in.",
-		},
+		column("Propagation", "string", ".status.conditions[?(@.type=='Propagation')].status", "Whether the object was propagated to every placed cluster.", 0),
+		column("Reason", "string", ".status.conditions[?(@.type=='Propagation')].reason", "Why propagation is not complete.", 1),
+		aggregatedColumn("Clusters", "clusters", "Number of clusters the object is placed in.", 0),
 	}
 	switch t.StatusKind {
 	case StatusKindReplicas:
 		columns = append(columns,
-			apiextensionsv1.CustomResourceColumnDefinition{
-				Name:        "Ready-Replicas",
-				Type:        "integer",
-				JSONPath:    ".status.aggregatedStatus.readyReplicas",
-				Description: "Ready replicas across clusters.",
-			},
-			apiextensionsv1.CustomResourceColumnDefinition{
-				Name:        "Desired",
-				Type:        "integer",
-				JSONPath:    ".status.aggregatedStatus.replicas",
-				Description: "Desired replicas across clusters.",
-			},
-			apiextensionsv1.CustomResourceColumnDefinition{
-				Name:        "Available",
-				Type:        "integer",
-				JSONPath:    ".status.aggregatedStatus.availableReplicas",
-				Description: "Available replicas across clusters.",
-				Priority:    1,
-			},
+			aggregatedColumn("Ready-Replicas", "readyReplicas", "Ready replicas across clusters.", 0),
+			aggregatedColumn("Desired", "replicas", "Desired replicas across clusters.", 0),
+			aggregatedColumn("Available", "availableReplicas", "Available replicas across clusters.", 1),
 		)
 	case StatusKindJob:
 		columns = append(columns,
-			apiextensionsv1.CustomResourceColumnDefinition{
-				Name:        "Active",
-				Type:        "integer",
-				JSONPath:    ".status.aggregatedStatus.active",
-				Description: "Running pods across clusters.",
-			},
-			apiextensionsv1.CustomResourceColumnDefinition{
-				Name:        "Succeeded",
-				Type:        "integer",
-				JSONPath:    ".status.aggregatedStatus.succeeded",
-				Description: "Succeeded pods across clusters.",
-			},
-			apiextensionsv1.CustomResourceColumnDefinition{
-				Name:        "Failed",
-				Type:        "integer",
-				JSONPath:    ".status.aggregatedStatus.failed",
-				Description: "Failed pods across clusters.",
-			},
+			aggregatedColumn("Active", "active", "Running pods across clusters.", 0),
+			aggregatedColumn("Succeeded", "succeeded", "Succeeded pods across clusters.", 0),
+			aggregatedColumn("Failed", "failed", "Failed pods across clusters.", 0),
 		)
 	case StatusKindCronJob:
-		columns = append(columns, apiextensionsv1.CustomResourceColumnDefinition{
-			Name:        "Active",
-			Type:        "integer",
-			JSONPath:    ".status.aggregatedStatus.active",
-			Description: "Running Jobs across clusters.",
-		})
+		columns = append(columns, aggregatedColumn("Active", "active", "Running Jobs across clusters.", 0))
 	}
 	return append(columns, apiextensionsv1.CustomResourceColumnDefinition{
 		Name:     "Age",
 		Type:     "date",
 		JSONPath: ".metadata.creationTimestamp",
 	})
+}
+
+// column is a printer column; priority 1 shows only with -o wide.
+func column(name, typ, jsonPath, description string, priority int32) apiextensionsv1.CustomResourceColumnDefinition {
+	return apiextensionsv1.CustomResourceColumnDefinition{Name: name, Type: typ, JSONPath: jsonPath, Description: description, Priority: priority}
+}
+
+// aggregatedColumn is an integer printer column of status.aggregatedStatus.
+func aggregatedColumn(name, field, description string, priority int32) apiextensionsv1.CustomResourceColumnDefinition {
+	return column(name, "integer", ".status.aggregatedStatus."+field, description, priority)
 }
 
 // readyColumn shows the Ready condition, every kind's answer to "is it

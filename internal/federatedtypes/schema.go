@@ -248,9 +248,6 @@ func overridesSchema() apiextensionsv1.JSONSchemaProps {
 }
 
 func statusSchema() apiextensionsv1.JSONSchemaProps {
-	int32Prop := func(description string) apiextensionsv1.JSONSchemaProps {
-		return apiextensionsv1.JSONSchemaProps{Description: description, Type: "integer", Format: "int32"}
-	}
 	// The defaults make a federated object that the sync controller has
 	// not seen yet read as status.observedGeneration 0: kstatus (kubectl
 	// wait, Flux, Helm) then says InProgress until the first status is
@@ -266,70 +263,91 @@ func statusSchema() apiextensionsv1.JSONSchemaProps {
 				Format:      "int64",
 				Default:     &apiextensionsv1.JSON{Raw: []byte("0")},
 			},
-			"conditions": {
-				Description: "Conditions are the conditions of the object: Propagation, and the readiness conditions " +
-					"Ready (always), Reconciling and Stalled (only while True), as kstatus reads them.",
-				Type: "array",
-				Items: &apiextensionsv1.JSONSchemaPropsOrArray{Schema: &apiextensionsv1.JSONSchemaProps{
-					Type: "object",
-					Properties: map[string]apiextensionsv1.JSONSchemaProps{
-						"type":   {Description: "Type of the condition: Propagation, Ready, Reconciling or Stalled.", Type: "string"},
-						"status": {Description: "Status of the condition: True, False or Unknown.", Type: "string"},
-						"lastUpdateTime": {
-							Description: "LastUpdateTime is when the condition was last written or a change was last propagated.",
-							Type:        "string",
-							Format:      "date-time",
-						},
-						"lastTransitionTime": {
-							Description: "LastTransitionTime is when the condition last changed status or reason.",
-							Type:        "string",
-							Format:      "date-time",
-						},
-						"reason":  {Description: "Reason of the last transition; for Propagation, empty when status is True.", Type: "string"},
-						"message": {Description: "Message says what went wrong and what to do.", Type: "string"},
-					},
-					Required: []string{"type", "status"},
-				}},
-			},
-			"clusters": {
-				Description: "Clusters is the propagation result per placed cluster.",
-				Type:        "array",
-				Items: &apiextensionsv1.JSONSchemaPropsOrArray{Schema: &apiextensionsv1.JSONSchemaProps{
-					Type: "object",
-					Properties: map[string]apiextensionsv1.JSONSchemaProps{
-						"name":    {Description: "Name of the member cluster.", Type: "string"},
-						"status":  {Description: "Status is empty when the member object is up to date, else why it is not.", Type: "string"},
-						"message": {Description: "Message details a non-empty status.", Type: "string"},
-						"remoteStatus": {
-							Description:            "RemoteStatus is the status of the member object, when status collection is enabled.",
-							Type:                   "object",
-							XPreserveUnknownFields: ptr.To(true),
-						},
-						"readiness": {
-							Description: "Readiness is the kstatus status of the member object: Current, InProgress, Failed, " +
-								"Terminating, NotFound (no copy) or Unknown (not readable).",
-							Type: "string",
-						},
-						"readinessMessage": {Description: "ReadinessMessage says why the member object has its readiness.", Type: "string"},
-					},
-					Required: []string{"name"},
-				}},
-			},
-			"aggregatedStatus": {
-				Description: "AggregatedStatus sums the status of the member objects across placed clusters.",
-				Type:        "object",
-				Properties: map[string]apiextensionsv1.JSONSchemaProps{
-					"clusters":          int32Prop("Clusters is the number of clusters the object is placed in."),
-					"readyClusters":     int32Prop("ReadyClusters is the number of placed clusters whose member object is up to date."),
-					"replicas":          int32Prop("Replicas is the desired number of replicas across clusters."),
-					"readyReplicas":     int32Prop("ReadyReplicas is the number of ready replicas across clusters."),
-					"availableReplicas": int32Prop("AvailableReplicas is the number of available replicas across clusters."),
-					"updatedReplicas":   int32Prop("UpdatedReplicas is the number of replicas at the latest template across clusters."),
-					"active":            int32Prop("Active is the number of running pods (Jobs) or Jobs (CronJobs) across clusters."),
-					"succeeded":         int32Prop("Succeeded is the number of succeeded pods across clusters."),
-					"failed":            int32Prop("Failed is the number of failed pods across clusters."),
+			"conditions":       conditionsStatusSchema(),
+			"clusters":         clustersStatusSchema(),
+			"aggregatedStatus": aggregatedStatusSchema(),
+		},
+	}
+}
+
+// conditionsStatusSchema is status.conditions: KubeFed's Propagation
+// condition and the readiness conditions.
+func conditionsStatusSchema() apiextensionsv1.JSONSchemaProps {
+	return apiextensionsv1.JSONSchemaProps{
+		Description: "Conditions are the conditions of the object: Propagation, and the readiness conditions " +
+			"Ready (always), Reconciling and Stalled (only while True), as kstatus reads them.",
+		Type: "array",
+		Items: &apiextensionsv1.JSONSchemaPropsOrArray{Schema: &apiextensionsv1.JSONSchemaProps{
+			Type: "object",
+			Properties: map[string]apiextensionsv1.JSONSchemaProps{
+				"type":   {Description: "Type of the condition: Propagation, Ready, Reconciling or Stalled.", Type: "string"},
+				"status": {Description: "Status of the condition: True, False or Unknown.", Type: "string"},
+				"lastUpdateTime": {
+					Description: "LastUpdateTime is when the condition was last written or a change was last propagated.",
+					Type:        "string",
+					Format:      "date-time",
 				},
+				"lastTransitionTime": {
+					Description: "LastTransitionTime is when the condition last changed status or reason.",
+					Type:        "string",
+					Format:      "date-time",
+				},
+				"reason":  {Description: "Reason of the last transition; for Propagation, empty when status is True.", Type: "string"},
+				"message": {Description: "Message says what went wrong and what to do.", Type: "string"},
 			},
+			Required: []string{"type", "status"},
+		}},
+	}
+}
+
+// clustersStatusSchema is status.clusters: the propagation result and the
+// readiness of the copy per placed cluster.
+func clustersStatusSchema() apiextensionsv1.JSONSchemaProps {
+	return apiextensionsv1.JSONSchemaProps{
+		Description: "Clusters is the propagation result per placed cluster.",
+		Type:        "array",
+		Items: &apiextensionsv1.JSONSchemaPropsOrArray{Schema: &apiextensionsv1.JSONSchemaProps{
+			Type: "object",
+			Properties: map[string]apiextensionsv1.JSONSchemaProps{
+				"name":    {Description: "Name of the member cluster.", Type: "string"},
+				"status":  {Description: "Status is empty when the member object is up to date, else why it is not.", Type: "string"},
+				"message": {Description: "Message details a non-empty status.", Type: "string"},
+				"remoteStatus": {
+					Description:            "RemoteStatus is the status of the member object, when status collection is enabled.",
+					Type:                   "object",
+					XPreserveUnknownFields: ptr.To(true),
+				},
+				"readiness": {
+					Description: "Readiness is the kstatus status of the member object: Current, InProgress, Failed, " +
+						"Terminating, NotFound (no copy) or Unknown (not readable).",
+					Type: "string",
+				},
+				"readinessMessage": {Description: "ReadinessMessage says why the member object has its readiness.", Type: "string"},
+			},
+			Required: []string{"name"},
+		}},
+	}
+}
+
+// aggregatedStatusSchema is status.aggregatedStatus: sums over the placed
+// clusters.
+func aggregatedStatusSchema() apiextensionsv1.JSONSchemaProps {
+	int32Prop := func(description string) apiextensionsv1.JSONSchemaProps {
+		return apiextensionsv1.JSONSchemaProps{Description: description, Type: "integer", Format: "int32"}
+	}
+	return apiextensionsv1.JSONSchemaProps{
+		Description: "AggregatedStatus sums the status of the member objects across placed clusters.",
+		Type:        "object",
+		Properties: map[string]apiextensionsv1.JSONSchemaProps{
+			"clusters":          int32Prop("Clusters is the number of clusters the object is placed in."),
+			"readyClusters":     int32Prop("ReadyClusters is the number of placed clusters whose member object is up to date."),
+			"replicas":          int32Prop("Replicas is the desired number of replicas across clusters."),
+			"readyReplicas":     int32Prop("ReadyReplicas is the number of ready replicas across clusters."),
+			"availableReplicas": int32Prop("AvailableReplicas is the number of available replicas across clusters."),
+			"updatedReplicas":   int32Prop("UpdatedReplicas is the number of replicas at the latest template across clusters."),
+			"active":            int32Prop("Active is the number of running pods (Jobs) or Jobs (CronJobs) across clusters."),
+			"succeeded":         int32Prop("Succeeded is the number of succeeded pods across clusters."),
+			"failed":            int32Prop("Failed is the number of failed pods across clusters."),
 		},
 	}
 }
