@@ -53,6 +53,12 @@ limitations under the License.
 // "namespaces" FederatedTypeConfig, or for cluster-scoped types in a
 // Namespaced control plane.
 //
+// The status is written with internal/statuspatch under the optimistic
+// lock: the reconciler reads through the cache, which may not show its own
+// last write yet, so a status computed from an older read is refused
+// (Conflict) and the FederatedTypeConfig is read again a second later,
+// without an error. Conditions are set through internal/conditions.
+//
 // Files: federatedtypeconfig_controller.go (the reconciler, its watches and
 // the SyncControllers it drives), federatedtypeconfig_checks.go (whether a
 // type may run), federatedtypeconfig_status.go (the status and its

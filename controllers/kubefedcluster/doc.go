@@ -35,5 +35,12 @@ limitations under the License.
 // Status is written with one patch at the end of a reconcile, and only when
 // something other than lastProbeTime changed, or when the last write is
 // older than the status heartbeat (five minutes): a healthy, idle cluster
-// costs no writes per probe. See docs/health.md for the user-facing side.
+// costs no writes per probe. The patch carries the resourceVersion of the
+// read (internal/statuspatch's optimistic lock); when another writer
+// changed the KubeFedCluster meanwhile, the pass is undone quietly (no
+// error, no event, the damping count as it was) and the cluster is read
+// and probed again a second later. A health transition is logged and
+// recorded as an event (events.k8s.io/v1) once the status that reports it
+// is written, so each transition is announced once. See docs/health.md for
+// the user-facing side.
 package kubefedcluster
