@@ -299,54 +299,63 @@ func (f *Federation) kwokctlConfig(name string, p Ports) (string, error) {
 	// controllers would only slow the tests down.
 	fmt.Fprintf(&b, "  disableQPSLimits: true\n")
 	if f.opts.Runtime == RuntimeBinary {
-		// One replica of each component needs no leader election: without
-		// it a restarted cluster works at once instead of waiting for its
-		// old lease to expire, and a component starved of CPU does not
-		// exit because it lost its lease. kwok's node leases would likewise
-		// outlive a stop and keep new Pods Pending after a start.
-		b.WriteString("componentsPatches:\n")
-		if f.node != nil {
-			fmt.Fprintf(&b, `- name: kube-apiserver
+		if err := f.componentsPatches(&b, name); err != nil {
+			return "", err
+		}
+	}
+	path := filepath.Join(f.Dir, name+".kwokctl.yaml")
+	return path, os.WriteFile(path, []byte(b.String()), 0o644)
+}
+
+// componentsPatches writes the componentsPatches of a binary-runtime
+// cluster's kwokctl configuration, and kwok's extra Stages file.
+func (f *Federation) componentsPatches(b *strings.Builder, name string) error {
+	// One replica of each component needs no leader election: without
+	// it a restarted cluster works at once instead of waiting for its
+	// old lease to expire, and a component starved of CPU does not
+	// exit because it lost its lease. kwok's node leases would likewise
+	// outlive a stop and keep new Pods Pending after a start.
+	b.WriteString("componentsPatches:\n")
+	if f.node != nil {
+		fmt.Fprintf(b, `- name: kube-apiserver
   extraArgs:
   - {key: bind-address, value: 0.0.0.0, override: true}
 `)
-			if name == f.opts.HostName {
-				fmt.Fprintf(&b, `  - {key: advertise-address, value: %q}
+		if name == f.opts.HostName {
+			fmt.Fprintf(b, `  - {key: advertise-address, value: %q}
   - {key: service-cluster-ip-range, value: %q}
 `, f.node.Gateway(), f.node.ServiceCIDR())
-			}
 		}
-		b.WriteString(`- name: kube-controller-manager
+	}
+	b.WriteString(`- name: kube-controller-manager
   extraArgs:
   - {key: leader-elect, value: "false"}
 `)
-		if f.opts.LightMembers && name != f.opts.HostName {
-			// Tokens for the join, namespaces and garbage collection only.
-			b.WriteString(`  - {key: controllers, value: "serviceaccount-token,namespace,garbagecollector", override: true}
+	if f.opts.LightMembers && name != f.opts.HostName {
+		// Tokens for the join, namespaces and garbage collection only.
+		b.WriteString(`  - {key: controllers, value: "serviceaccount-token,namespace,garbagecollector", override: true}
 `)
-		}
-		stages := filepath.Join(f.Dir, "kwok-stages.yaml")
-		if err := os.WriteFile(stages, []byte(neverReadyStage), 0o644); err != nil {
-			return "", err
-		}
-		b.WriteString(`- name: kube-scheduler
+	}
+	stages := filepath.Join(f.Dir, "kwok-stages.yaml")
+	if err := os.WriteFile(stages, []byte(neverReadyStage), 0o644); err != nil {
+		return err
+	}
+	b.WriteString(`- name: kube-scheduler
   extraArgs:
   - {key: leader-elect, value: "false"}
 - name: kwok-controller
   extraArgs:
   - {key: node-lease-duration-seconds, value: "0", override: true}
 `)
-		// Appended to kwokctl's own --config (its default Stages).
-		fmt.Fprintf(&b, "  - {key: config, value: %q}\n", stages)
-		if f.node != nil {
-			// kwok simulates the nodes kwokctl scaled, never the real one.
-			b.WriteString(`  - {key: manage-all-nodes, value: "false", override: true}
+	// Appended to kwokctl's own --config (its default Stages).
+	fmt.Fprintf(b, "  - {key: config, value: %q}\n", stages)
+	if f.node != nil {
+		// kwok simulates the nodes kwokctl scaled, never the real one.
+		b.WriteString(`  - {key: manage-all-nodes, value: "false", override: true}
   - {key: manage-nodes-with-label-selector, value: kwok.x-k8s.io/kwokctl-scale}
 `)
-		}
 	}
-	path := filepath.Join(f.Dir, name+".kwokctl.yaml")
-	return path, os.WriteFile(path, []byte(b.String()), 0o644)
+	return nil
 }
 
 // createCluster creates one cluster with kwokctl and loads its kubeconfig.
