@@ -99,6 +99,10 @@ type GenericFederatedStatus struct {
 	// addition to KubeFed.
 	// +optional
 	AggregatedStatus *AggregatedStatus `json:"aggregatedStatus,omitempty"`
+	// Rollout is the state of the progressive rollout, when spec.rollout is
+	// set. It is an addition to KubeFed.
+	// +optional
+	Rollout *RolloutStatus `json:"rollout,omitempty"`
 }
 
 // GenericCondition is a condition of a federated object. Times are RFC 3339
@@ -151,6 +155,11 @@ type GenericClusterStatus struct {
 	// an addition to KubeFed.
 	// +optional
 	ReadinessMessage string `json:"readinessMessage,omitempty"`
+	// Revision is the revision (ControllerRevision.revision) the member
+	// object runs, when spec.rollout is set; 0 when there is no copy. It
+	// is an addition to KubeFed.
+	// +optional
+	Revision int64 `json:"revision,omitempty"`
 }
 
 // AggregatedStatus sums the status of the member objects of a federated

@@ -136,6 +136,17 @@ func GetRetainReplicas(u *unstructured.Unstructured) (bool, error) {
 	return retain, nil
 }
 
+// GetRollout returns spec.rollout, or nil when it is absent (the object
+// rolls out to every placed cluster at once).
+func GetRollout(u *unstructured.Unstructured) (*RolloutStrategy, error) {
+	rollout := &RolloutStrategy{}
+	found, err := getInto(u, rollout, SpecField, RolloutField)
+	if err != nil || !found {
+		return nil, err
+	}
+	return rollout, nil
+}
+
 // GetStatus returns the status of a federated object, or nil when it has
 // none.
 func GetStatus(u *unstructured.Unstructured) (*GenericFederatedStatus, error) {
