@@ -30,7 +30,9 @@ limitations under the License.
 // objects). A type that kubefedctl enable creates carries the target's own
 // schema in spec.template (TargetType.TemplateSchema), converted by
 // TemplateSchemaFromCRD or TemplateSchemaFromOpenAPI, so that an invalid
-// template is refused at admission. StatusSchemaCurrent and
+// template is refused at admission. Every federated CRD also carries
+// spec.rollout (progressive rollout, docs/rollout.md) with its CEL rules
+// (rolloutschema.go), sized to fit the API server's CEL cost budget. StatusSchemaCurrent and
 // UpgradeStatusSchema bring a federated CRD made by KubeFed's tooling up to
 // the status this control plane writes.
 package federatedtypes

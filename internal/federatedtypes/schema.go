@@ -87,6 +87,7 @@ func specSchema(t TargetType) apiextensionsv1.JSONSchemaProps {
 			"template":  templateSchema(t),
 			"placement": placementSchema(),
 			"overrides": overridesSchema(),
+			"rollout":   rolloutSchema(),
 		},
 	}
 	if t.HasReplicas {
@@ -266,6 +267,7 @@ func statusSchema() apiextensionsv1.JSONSchemaProps {
 			"conditions":       conditionsStatusSchema(),
 			"clusters":         clustersStatusSchema(),
 			"aggregatedStatus": aggregatedStatusSchema(),
+			"rollout":          rolloutStatusSchema(),
 		},
 	}
 }
@@ -323,6 +325,11 @@ func clustersStatusSchema() apiextensionsv1.JSONSchemaProps {
 					Type: "string",
 				},
 				"readinessMessage": {Description: "ReadinessMessage says why the member object has its readiness.", Type: "string"},
+				"revision": {
+					Description: "Revision is the revision the member object runs, when spec.rollout is set; 0 when there is no copy.",
+					Type:        "integer",
+					Format:      "int64",
+				},
 			},
 			Required: []string{"name"},
 		}},
