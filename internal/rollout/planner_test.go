@@ -417,7 +417,7 @@ func TestPlan(t *testing.T) {
 func stalled(gen, current, update int64, wave int32, name string, start *metav1.Time) *fedtypesv1b1.RolloutStatus {
 	return &fedtypesv1b1.RolloutStatus{ObservedGeneration: gen, CurrentRevision: current, UpdateRevision: update,
 		Phase: fedtypesv1b1.RolloutPhaseStalled, Reason: fedtypesv1b1.RolloutReasonProgressDeadlineExceeded,
-		Message: "wave canary (1/3) not Current within 15m0s: member1 InProgress",
+		Message:     "wave canary (1/3) not Current within 15m0s: member1 InProgress",
 		CurrentWave: wave, CurrentWaveName: name, WaveStartTime: start}
 }
 
