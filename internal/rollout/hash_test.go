@@ -22,7 +22,10 @@ import (
 	"strings"
 	"testing"
 
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 )
 
 func contentOf(t *testing.T, manifest string) Content {
@@ -129,5 +132,29 @@ func TestRevisionName(t *testing.T) {
 	long := strings.Repeat("a", 253)
 	if got := RevisionName(long, "0123456789"); len(got) != 253 || !strings.HasSuffix(got, "-0123456789") {
 		t.Errorf("RevisionName of a 253-character name = %q (%d characters), want 253 ending in the hash", got, len(got))
+	}
+}
+
+// A Content built in code (from a stored revision, say) may carry an
+// override value with its keys in any order: the same hash.
+func TestHashIgnoresKeyOrderInRawValues(t *testing.T) {
+	t.Parallel()
+	withValue := func(raw string) Content {
+		return Content{
+			Template: map[string]any{"data": map[string]any{"a": "1"}},
+			Overrides: []fedtypesv1b1.GenericOverrideItem{{ClusterName: "member1", ClusterOverrides: []fedtypesv1b1.ClusterOverride{
+				{Path: "/metadata/annotations", Value: &apiextensionsv1.JSON{Raw: []byte(raw)}}}}},
+		}
+	}
+	a, err := Hash(withValue(`{"a": "1", "b": {"x": 1, "y": 2}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Hash(withValue(`{"b":{"y":2,"x":1},"a":"1"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a != b {
+		t.Errorf("hash of one override value in two key orders: %s != %s", a, b)
 	}
 }
