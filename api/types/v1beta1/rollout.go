@@ -165,6 +165,9 @@ const (
 	// RolloutReasonClusterFailed (Stalled): a copy of the update revision
 	// is Failed.
 	RolloutReasonClusterFailed RolloutReason = "ClusterFailed"
+	// RolloutReasonRevisionNotFound (Stalled): spec.rollout.rollbackTo
+	// names a revision that is not in the history.
+	RolloutReasonRevisionNotFound RolloutReason = "RevisionNotFound"
 )
 
 const (
