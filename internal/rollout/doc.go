@@ -30,7 +30,9 @@ limitations under the License.
 //
 // Hash names a revision by its content (template, overrides, placement),
 // independent of the order of keys in the manifest, for the
-// ControllerRevision objects that keep the history.
+// ControllerRevision objects that keep the history; NewRevision,
+// RevisionContent, NextNumber and Prune build, read, number and trim that
+// history the way Kubernetes keeps a StatefulSet's.
 //
 // The sync controller (controllers/propagation) does not call this package
 // yet; docs/rollout.md says what it will do with it.

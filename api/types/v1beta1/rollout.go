@@ -170,6 +170,18 @@ const (
 	RolloutReasonRevisionNotFound RolloutReason = "RevisionNotFound"
 )
 
+// Labels of the ControllerRevisions that keep the revisions of a federated
+// object (in its namespace, or in the control plane's for a cluster-scoped
+// one).
+const (
+	// RevisionFederatedNameLabel is the name of the federated object.
+	RevisionFederatedNameLabel = "kubefed.io/federated-name"
+	// RevisionFederatedKindLabel is its kind, e.g. FederatedDeployment.
+	RevisionFederatedKindLabel = "kubefed.io/federated-kind"
+	// RevisionHashLabel is the hash of the revision's content.
+	RevisionHashLabel = "kubefed.io/revision-hash"
+)
+
 const (
 	// RolloutField is spec.rollout and status.rollout.
 	RolloutField = "rollout"
