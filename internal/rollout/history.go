@@ -26,6 +26,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/utils/ptr"
 
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
@@ -33,7 +34,8 @@ import (
 
 // NewRevision builds the ControllerRevision that keeps one revision of a
 // federated object: named RevisionName(object, Hash(content)), labelled
-// with the object's name and kind and the hash, controlled by the object,
+// with the object's UID, kind, name (when it fits a label value) and the
+// hash, controlled by the object,
 // holding the content. It lives in the object's namespace; a
 // cluster-scoped object's revisions live in namespace (the control
 // plane's).
@@ -49,15 +51,19 @@ func NewRevision(obj *unstructured.Unstructured, namespace string, content Conte
 	if obj.GetNamespace() != "" {
 		namespace = obj.GetNamespace()
 	}
+	labels := map[string]string{
+		fedtypesv1b1.RevisionFederatedUIDLabel:  string(obj.GetUID()),
+		fedtypesv1b1.RevisionFederatedKindLabel: obj.GetKind(),
+		fedtypesv1b1.RevisionHashLabel:          hash,
+	}
+	if len(validation.IsValidLabelValue(obj.GetName())) == 0 {
+		labels[fedtypesv1b1.RevisionFederatedNameLabel] = obj.GetName()
+	}
 	return &appsv1.ControllerRevision{
 		ObjectMeta: metav1.ObjectMeta{
 			Name:      RevisionName(obj.GetName(), hash),
 			Namespace: namespace,
-			Labels: map[string]string{
-				fedtypesv1b1.RevisionFederatedNameLabel: obj.GetName(),
-				fedtypesv1b1.RevisionFederatedKindLabel: obj.GetKind(),
-				fedtypesv1b1.RevisionHashLabel:          hash,
-			},
+			Labels:    labels,
 			OwnerReferences: []metav1.OwnerReference{{
 				APIVersion:         obj.GetAPIVersion(),
 				Kind:               obj.GetKind(),

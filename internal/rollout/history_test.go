@@ -19,6 +19,7 @@ package rollout
 import (
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -54,6 +55,7 @@ func TestNewRevision(t *testing.T) {
 		t.Errorf("revision %s/%s number %d, want kube-federation-system/reader-%s number 7", rev.Namespace, rev.Name, rev.Revision, hash)
 	}
 	wantLabels := map[string]string{
+		"kubefed.io/federated-uid":  "1234",
 		"kubefed.io/federated-name": "reader",
 		"kubefed.io/federated-kind": "FederatedClusterRole",
 		"kubefed.io/revision-hash":  hash,
@@ -72,6 +74,18 @@ func TestNewRevision(t *testing.T) {
 	}
 	if backHash, _ := Hash(back); backHash != hash {
 		t.Errorf("the stored content hashes to %s, want %s: %s", backHash, hash, rev.Data.Raw)
+	}
+
+	// A name longer than a label value (64 characters) is left out of the
+	// labels; the UID label still finds the history.
+	long := obj.DeepCopy()
+	long.SetName(strings.Repeat("a", 64))
+	rev, err = NewRevision(long, "kube-federation-system", content, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := rev.Labels["kubefed.io/federated-name"]; ok || rev.Labels["kubefed.io/federated-uid"] != "1234" {
+		t.Errorf("labels of a revision of a 64-character name = %v, want the UID and no name", rev.Labels)
 	}
 
 	// Namespaced: in the object's namespace, whatever is passed.

@@ -174,8 +174,13 @@ const (
 // object (in its namespace, or in the control plane's for a cluster-scoped
 // one).
 const (
-	// RevisionFederatedNameLabel is the name of the federated object.
+	// RevisionFederatedNameLabel is the name of the federated object, when
+	// it fits a label value (63 characters).
 	RevisionFederatedNameLabel = "kubefed.io/federated-name"
+	// RevisionFederatedUIDLabel is the UID of the federated object: the
+	// label the history is listed by, as it fits whatever the name's
+	// length and does not match a later object of the same name.
+	RevisionFederatedUIDLabel = "kubefed.io/federated-uid"
 	// RevisionFederatedKindLabel is its kind, e.g. FederatedDeployment.
 	RevisionFederatedKindLabel = "kubefed.io/federated-kind"
 	// RevisionHashLabel is the hash of the revision's content.
