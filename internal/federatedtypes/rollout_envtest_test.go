@@ -237,7 +237,7 @@ func TestRolloutStatusIsKept(t *testing.T) {
 		t.Fatal(err)
 	}
 	rollout := map[string]any{
-		"observedGeneration": int64(1), "currentRevision": int64(1), "updateRevision": int64(2),
+		"observedGeneration": int64(1), "currentRevision": int64(2), "previousRevision": int64(1), "updateRevision": int64(3),
 		"phase": "Stalled", "reason": "ProgressDeadlineExceeded", "message": "member1 InProgress",
 		"currentWave": int64(0), "currentWaveName": "canary",
 		"waveStartTime": "2026-12-03T11:00:00Z", "soakStartTime": "2026-12-03T11:05:00Z",
@@ -245,7 +245,7 @@ func TestRolloutStatusIsKept(t *testing.T) {
 	obj.Object["status"] = map[string]any{
 		"observedGeneration": int64(1),
 		"rollout":            rollout,
-		"clusters":           []any{map[string]any{"name": "member1", "revision": int64(2), "readiness": "InProgress"}},
+		"clusters":           []any{map[string]any{"name": "member1", "revision": int64(3), "readiness": "InProgress"}},
 	}
 	if err := c.Status().Update(t.Context(), obj); err != nil {
 		t.Fatal(err)
@@ -259,8 +259,8 @@ func TestRolloutStatusIsKept(t *testing.T) {
 	if fmt.Sprint(status["rollout"]) != fmt.Sprint(rollout) {
 		t.Errorf("status.rollout served as %v, want %v", status["rollout"], rollout)
 	}
-	if cl := status["clusters"].([]any)[0].(map[string]any); cl["revision"] != int64(2) {
-		t.Errorf("status.clusters[0] served as %v, want revision 2", cl)
+	if cl := status["clusters"].([]any)[0].(map[string]any); cl["revision"] != int64(3) {
+		t.Errorf("status.clusters[0] served as %v, want revision 3", cl)
 	}
 }
 

@@ -183,6 +183,7 @@ func rolloutStatusSchema() apiextensionsv1.JSONSchemaProps {
 		Properties: map[string]apiextensionsv1.JSONSchemaProps{
 			"observedGeneration": int64Prop("ObservedGeneration is the generation this state was computed for."),
 			"currentRevision":    int64Prop("CurrentRevision is the last revision whose rollout completed."),
+			"previousRevision":   int64Prop("PreviousRevision is the current revision before the last completed rollout, the default of undo."),
 			"updateRevision":     int64Prop("UpdateRevision is the revision being rolled out."),
 			"phase":              {Description: "Phase is Progressing, Paused, Stalled or Complete.", Type: "string"},
 			"reason":             {Description: "Reason says why the rollout is in its phase.", Type: "string"},

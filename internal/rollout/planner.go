@@ -312,6 +312,9 @@ func (p *planner) complete(reason fedtypesv1b1.RolloutReason, message string) {
 	p.state.Phase = fedtypesv1b1.RolloutPhaseComplete
 	p.state.Reason = reason
 	p.state.Message = message
+	if p.state.CurrentRevision != 0 && p.state.CurrentRevision != p.in.Target {
+		p.state.PreviousRevision = p.state.CurrentRevision
+	}
 	p.state.CurrentRevision = p.in.Target
 	p.state.UpdateRevision = p.in.Target
 	p.state.CurrentWave = p.last()

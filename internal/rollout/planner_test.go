@@ -93,6 +93,7 @@ type want struct {
 	phase     fedtypesv1b1.RolloutPhase
 	reason    fedtypesv1b1.RolloutReason
 	current   int64
+	previous  int64
 	update    int64
 	wave      int32
 	waveName  string
@@ -190,7 +191,7 @@ func TestPlan(t *testing.T) {
 			name: "10:24 member3 Current: complete, no soak after the last wave", generation: 2, target: 2, now: at("10:24"),
 			clusters: three(2, cur, 2, cur, 2, cur), state: progressing(2, 1, 2, 2, "remaining", mt("10:23"), nil),
 			want: want{revisions: map[string]int64{"member1": 2, "member2": 2, "member3": 2},
-				phase: "Complete", reason: "RolloutComplete", current: 2, update: 2, wave: 2, waveName: "remaining"},
+				phase: "Complete", reason: "RolloutComplete", current: 2, previous: 1, update: 2, wave: 2, waveName: "remaining"},
 		},
 		// The bad version.
 		{
@@ -223,9 +224,9 @@ func TestPlan(t *testing.T) {
 		},
 		{
 			name: "11:27 soak over: europe and remaining had nothing to do, passed at once", generation: 4, target: 2, now: at("11:27"),
-			clusters: three(2, cur, 2, cur, 2, cur), state: progressing(4, 2, 2, 0, "canary", mt("11:16"), mt("11:17")),
+			clusters: three(2, cur, 2, cur, 2, cur), state: withPrevious(progressing(4, 2, 2, 0, "canary", mt("11:16"), mt("11:17")), 1),
 			want: want{revisions: map[string]int64{"member1": 2, "member2": 2, "member3": 2},
-				phase: "Complete", reason: "RolloutComplete", current: 2, update: 2, wave: 2, waveName: "remaining"},
+				phase: "Complete", reason: "RolloutComplete", current: 2, previous: 1, update: 2, wave: 2, waveName: "remaining"},
 		},
 		// Rule 7: a Failed copy of the target stops at once.
 		{
@@ -386,8 +387,9 @@ func TestPlan(t *testing.T) {
 			if s.Phase != tc.want.phase || s.Reason != tc.want.reason {
 				t.Errorf("phase = %s/%s, want %s/%s (message %q)", s.Phase, s.Reason, tc.want.phase, tc.want.reason, s.Message)
 			}
-			if s.CurrentRevision != tc.want.current || s.UpdateRevision != tc.want.update {
-				t.Errorf("revisions current/update = %d/%d, want %d/%d", s.CurrentRevision, s.UpdateRevision, tc.want.current, tc.want.update)
+			if s.CurrentRevision != tc.want.current || s.UpdateRevision != tc.want.update || s.PreviousRevision != tc.want.previous {
+				t.Errorf("revisions current/update/previous = %d/%d/%d, want %d/%d/%d", s.CurrentRevision, s.UpdateRevision, s.PreviousRevision,
+					tc.want.current, tc.want.update, tc.want.previous)
 			}
 			if s.CurrentWave != tc.want.wave || s.CurrentWaveName != tc.want.waveName {
 				t.Errorf("wave = %d %q, want %d %q", s.CurrentWave, s.CurrentWaveName, tc.want.wave, tc.want.waveName)
@@ -424,6 +426,11 @@ func stalled(gen, current, update int64, wave int32, name string, start *metav1.
 func pausedAt(gen, current, update int64, wave int32, name string, start, soak *metav1.Time) *fedtypesv1b1.RolloutStatus {
 	s := progressing(gen, current, update, wave, name, start, soak)
 	s.Phase, s.Reason = fedtypesv1b1.RolloutPhasePaused, fedtypesv1b1.RolloutReasonPaused
+	return s
+}
+
+func withPrevious(s *fedtypesv1b1.RolloutStatus, previous int64) *fedtypesv1b1.RolloutStatus {
+	s.PreviousRevision = previous
 	return s
 }
 
@@ -471,8 +478,8 @@ func TestPlanReplaysTheWorkedExample(t *testing.T) {
 	if !maps.EqualFunc(firstWrite, want, time.Time.Equal) {
 		t.Errorf("first writes = %v, want %v", firstWrite, want)
 	}
-	if state.Phase != fedtypesv1b1.RolloutPhaseComplete || state.CurrentRevision != 2 {
-		t.Errorf("final state = %+v, want Complete at revision 2", state)
+	if state.Phase != fedtypesv1b1.RolloutPhaseComplete || state.CurrentRevision != 2 || state.PreviousRevision != 1 {
+		t.Errorf("final state = %+v, want Complete at revision 2, previous 1", state)
 	}
 }
 

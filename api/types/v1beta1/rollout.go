@@ -93,6 +93,10 @@ type RolloutStatus struct {
 	// CurrentRevision is the last revision whose rollout completed.
 	// +optional
 	CurrentRevision int64 `json:"currentRevision,omitempty"`
+	// PreviousRevision is the CurrentRevision before the last completed
+	// rollout: what kubefedctl rollout undo goes back to by default.
+	// +optional
+	PreviousRevision int64 `json:"previousRevision,omitempty"`
 	// UpdateRevision is the revision being rolled out (equal to
 	// CurrentRevision when the rollout is complete).
 	// +optional
