@@ -32,7 +32,8 @@ limitations under the License.
 // independent of the order of keys in the manifest, for the
 // ControllerRevision objects that keep the history; NewRevision,
 // RevisionContent, NextNumber and Prune build, read, number and trim that
-// history the way Kubernetes keeps a StatefulSet's.
+// history the way Kubernetes keeps a StatefulSet's, except that a
+// content that comes back keeps its number.
 //
 // The sync controller (controllers/propagation) does not call this package
 // yet; docs/rollout.md says what it will do with it.

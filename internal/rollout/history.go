@@ -87,9 +87,10 @@ func RevisionContent(rev *appsv1.ControllerRevision) (Content, error) {
 	return content, nil
 }
 
-// NextNumber is the number a new revision gets: one more than the highest
-// in the history, 1 in an empty one. A content that comes back gets it
-// too, on its existing ControllerRevision.
+// NextNumber is the number a new content gets: one more than the highest
+// in the history, 1 in an empty one. A content that comes back keeps the
+// number of its existing ControllerRevision (found by its hash label):
+// status.clusters[].revision records numbers, so they never change.
 func NextNumber(history []*appsv1.ControllerRevision) int64 {
 	var highest int64
 	for _, r := range history {
