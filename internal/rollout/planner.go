@@ -118,10 +118,11 @@ func (p *planner) plan() {
 	p.state = *in.State.DeepCopy()
 	previousGeneration := p.state.ObservedGeneration
 	p.state.ObservedGeneration = in.Generation
-	if p.state.CurrentWave > p.last() {
-		// The waves were edited under a rollout.
-		p.state.CurrentWave = p.last()
-	}
+	// The waves may have been edited under a rollout: the wave in
+	// progress keeps its index, within the waves there are now, and takes
+	// the name it has now.
+	p.state.CurrentWave = min(max(p.state.CurrentWave, 0), p.last())
+	p.state.CurrentWaveName = p.waves[p.state.CurrentWave].name
 
 	switch {
 	case p.state.UpdateRevision != in.Target:

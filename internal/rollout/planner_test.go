@@ -360,6 +360,17 @@ func TestPlan(t *testing.T) {
 				phase: "Progressing", reason: "WaveInProgress", current: 1, update: 2, wave: 1, waveName: "europe",
 				waveStart: mt("10:12"), requeue: 13 * time.Minute},
 		},
+		// Waves edited under a rollout: europe removed while remaining
+		// (index 2) was in progress; remaining is now index 1 and holds
+		// member2 and member3.
+		{
+			name: "a wave removed under the rollout", generation: 3, target: 2, now: at("10:24"),
+			strategy: &fedtypesv1b1.RolloutStrategy{Waves: exampleStrategy().Waves[:1], ProgressDeadline: exampleStrategy().ProgressDeadline},
+			clusters: three(2, cur, 2, cur, 1, cur), state: progressing(2, 1, 2, 2, "remaining", mt("10:23"), nil),
+			want: want{revisions: map[string]int64{"member1": 2, "member2": 2, "member3": 2},
+				phase: "Progressing", reason: "WaveInProgress", current: 1, update: 2, wave: 1, waveName: "remaining",
+				waveStart: mt("10:23"), message: []string{"remaining (2/2)", "member3 pending"}, requeue: 14 * time.Minute},
+		},
 		// A wave with no placed cluster passes at once.
 		{
 			name: "canary not placed: europe starts at once", generation: 2, target: 2, now: at("10:00"),
