@@ -60,7 +60,7 @@ func NewCommand() *cobra.Command {
 	flags.BoolVar(&g.DryRun, "dry-run", false, "print what would be done and change nothing")
 	flags.IntVarP(&g.Verbosity, "v", "v", 0, "verbosity: 1 prints more detail")
 	root.AddCommand(newVersionCommand(), newJoinCommand(g), newUnjoinCommand(g),
-		newEnableCommand(g), newDisableCommand(g), newFederateCommand(g), newOrphaningCommand(g), newStatusCommand(g))
+		newEnableCommand(g), newDisableCommand(g), newFederateCommand(g), newOrphaningCommand(g), newStatusCommand(g), newRolloutCommand(g))
 	return root
 }
 
