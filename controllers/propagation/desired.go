@@ -45,10 +45,16 @@ var serverMetadataFields = []string{"resourceVersion", "uid", "creationTimestamp
 // controller owns are copied from existing (the member object, nil if
 // none), so that applying never fights over them.
 func (r *Reconciler) desiredObject(s *scope, cluster string, existing *unstructured.Unstructured) (*unstructured.Unstructured, error) {
-	template, _, err := fedtypesv1b1.GetTemplate(s.fedObj)
+	template, items, err := s.content(cluster)
 	if err != nil {
 		return nil, err
 	}
+	return r.buildDesired(s, cluster, template, items, existing)
+}
+
+// buildDesired builds the object to apply in cluster from a template and
+// overrides (the spec's, or a revision's under a rollout).
+func (r *Reconciler) buildDesired(s *scope, cluster string, template map[string]any, items []fedtypesv1b1.GenericOverrideItem, existing *unstructured.Unstructured) (*unstructured.Unstructured, error) {
 	obj := &unstructured.Unstructured{Object: map[string]any{}}
 	if template != nil {
 		obj.Object = runtimeDeepCopy(template)
@@ -62,10 +68,6 @@ func (r *Reconciler) desiredObject(s *scope, cluster string, existing *unstructu
 	obj.SetName(key.Name)
 	obj.SetNamespace(key.Namespace)
 
-	items, err := fedtypesv1b1.GetOverrides(s.fedObj)
-	if err != nil {
-		return nil, err
-	}
 	if err := overrides.Apply(obj, fedtypesv1b1.ClusterOverridesFor(items, cluster)); err != nil {
 		return nil, err
 	}

@@ -192,6 +192,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Re
 
 	for _, phase := range []func(context.Context, *scope) (ctrl.Result, error){
 		r.reconcilePlacement,
+		r.reconcileRollout,
 		r.reconcileMembers,
 		r.reconcileRemovals,
 		r.recordVersions,

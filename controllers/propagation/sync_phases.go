@@ -19,6 +19,7 @@ package propagation
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -115,8 +116,20 @@ func (r *Reconciler) reconcileMembers(ctx context.Context, s *scope) (ctrl.Resul
 	}
 	recorded := propagatedversion.ClusterVersionMap(&s.recorded)
 	specUnchanged := s.pv != nil && s.recorded.TemplateVersion == s.templateVersion && s.recorded.OverrideVersion == s.overridesVersion
-	run := r.runMembers(ctx, s, s.selected, "apply/"+s.inputs(), func(ctx context.Context, s *scope, cluster string) memberOutcome {
-		res, version := r.reconcileMember(ctx, s, cluster, specUnchanged, recorded[cluster])
+	clusters := s.selected
+	if rs := s.rollout; rs != nil {
+		// A cluster the plan leaves without a copy gets none.
+		clusters = slices.DeleteFunc(slices.Clone(s.selected), func(c string) bool { return rs.planned[c] == 0 })
+	}
+	run := r.runMembers(ctx, s, clusters, "apply/"+s.inputs(), func(ctx context.Context, s *scope, cluster string) memberOutcome {
+		unchanged := specUnchanged
+		if s.rollout != nil {
+			// Under a rollout a copy's content changes only when the
+			// plan gives it another revision: a cluster whose wave has
+			// not come keeps its copy, unwritten unless it drifted.
+			unchanged = s.rollout.keeps(cluster)
+		}
+		res, version := r.reconcileMember(ctx, s, cluster, unchanged, recorded[cluster])
 		return memberOutcome{res: res, version: version}
 	})
 	r.absorbRun(s, run)
@@ -124,6 +137,13 @@ func (r *Reconciler) reconcileMembers(ctx context.Context, s *scope) (ctrl.Resul
 		// The copy there is what it was: its recorded version stays.
 		if v := recorded[cluster]; v != "" {
 			s.versions[cluster] = v
+		}
+	}
+	if rs := s.rollout; rs != nil {
+		for _, c := range clusters {
+			if res := s.results[c]; res != nil && res.status == fedtypesv1b1.ClusterPropagationOK && !run.pending[c] {
+				rs.revisions[c] = rs.planned[c]
+			}
 		}
 	}
 	return ctrl.Result{}, nil

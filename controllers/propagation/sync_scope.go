@@ -66,6 +66,10 @@ type scope struct {
 	// selected are the clusters the object is placed in; set by
 	// reconcilePlacement.
 	selected []string
+	// rollout is the object's progressive rollout; nil without
+	// spec.rollout (every placed cluster gets the spec, as in KubeFed).
+	// Set by reconcileRollout.
+	rollout *rolloutScope
 	// reason and message explain an aggregate failure (the object as a
 	// whole could not be propagated); set by any phase.
 	reason  fedtypesv1b1.AggregateReason
@@ -108,7 +112,12 @@ func (s *scope) applied(reason, cluster string) {
 // their writes from: the federated object's generation and the hashes of
 // its template and overrides.
 func (s *scope) inputs() string {
-	return fmt.Sprintf("%d/%s/%s", s.fedObj.GetGeneration(), s.templateVersion, s.overridesVersion)
+	in := fmt.Sprintf("%d/%s/%s", s.fedObj.GetGeneration(), s.templateVersion, s.overridesVersion)
+	if s.rollout != nil {
+		// The plan, not the spec alone, decides what a cluster gets.
+		in += fmt.Sprintf("/%d", s.rollout.target)
+	}
+	return in
 }
 
 // snapshot returns a scope for a member operation that may outlive this
@@ -125,6 +134,7 @@ func (s *scope) snapshot() *scope {
 		recorded:         s.recorded,
 		templateVersion:  s.templateVersion,
 		overridesVersion: s.overridesVersion,
+		rollout:          s.rollout,
 		results:          map[string]*clusterResult{},
 		versions:         map[string]string{},
 		started:          s.started,

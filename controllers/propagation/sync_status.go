@@ -247,10 +247,37 @@ func (r *Reconciler) computeStatus(s *scope) *fedtypesv1b1.GenericFederatedStatu
 		// sum their replicas too.
 		status.AggregatedStatus = aggregate(workloadKind(r.targetGVK().Group, r.targetGVK().Kind), s)
 	}
+	setRolloutStatus(s, status)
 	if len(status.Clusters) == 0 {
 		status.Clusters = nil
 	}
 	return status
+}
+
+// setRolloutStatus sets status.rollout and the revision each cluster runs,
+// for an object with spec.rollout: those this reconcile planned, else
+// (it stopped before planning) the stored ones. An object without
+// spec.rollout has neither.
+func setRolloutStatus(s *scope, status *fedtypesv1b1.GenericFederatedStatus) {
+	rs := s.rollout
+	if rs == nil {
+		if _, found, _ := unstructured.NestedFieldNoCopy(s.fedObj.Object, fedtypesv1b1.SpecField, fedtypesv1b1.RolloutField); !found {
+			return
+		}
+	}
+	status.Rollout = s.oldStatus.Rollout
+	if rs != nil && rs.state != nil {
+		status.Rollout = rs.state
+	}
+	for i := range status.Clusters {
+		c := &status.Clusters[i]
+		switch stored := s.oldStatus.GetCluster(c.Name); {
+		case rs != nil:
+			c.Revision = rs.revisions[c.Name]
+		case stored != nil:
+			c.Revision = stored.Revision
+		}
+	}
 }
 
 // healthRules holds the compiled health rules of every type.

@@ -46,7 +46,14 @@ func (r *Reconciler) recordVersions(ctx context.Context, s *scope) (ctrl.Result,
 			versions[c] = v
 		}
 	}
-	want := fedcorev1a1Status(s.templateVersion, s.overridesVersion, versions)
+	templateVersion, overridesVersion := s.templateVersion, s.overridesVersion
+	if s.rollout != nil && !s.rollout.specApplied(s.selected) {
+		// Some clusters run another revision than the spec's: the record
+		// must not say the spec was applied everywhere, or removing
+		// spec.rollout would leave them behind.
+		templateVersion, overridesVersion = "", ""
+	}
+	want := fedcorev1a1Status(templateVersion, overridesVersion, versions)
 	if s.pv != nil && statusEqual(&s.recorded, want) {
 		return ctrl.Result{}, nil
 	}

@@ -25,6 +25,7 @@ import (
 	"net/http/pprof"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -195,12 +196,24 @@ func hostCacheOptions(opts Options, settings fedcorev1b1.Settings) cache.Options
 			&fedcorev1b1.KubeFedCluster{}:      {Namespaces: ns},
 			&fedcorev1b1.KubeFedConfig{}:       {Namespaces: ns},
 			&fedcorev1b1.FederatedTypeConfig{}: {Namespaces: ns},
+			// The sync controllers read the revisions of rolled-out
+			// objects; the host's other ControllerRevisions (every
+			// StatefulSet's and DaemonSet's) stay out of the cache.
+			&appsv1.ControllerRevision{}: {Label: revisionSelector()},
 		},
 	}
 	if settings.Scope == apiextensionsv1.NamespaceScoped {
 		cacheOpts.DefaultNamespaces = ns
 	}
 	return cacheOpts
+}
+
+// revisionSelector selects the ControllerRevisions that keep the revisions
+// of federated objects (see internal/rollout).
+func revisionSelector() labels.Selector {
+	req, err := labels.NewRequirement(fedtypesv1b1.RevisionFederatedUIDLabel, selection.Exists, nil)
+	utilruntime.Must(err)
+	return labels.NewSelector().Add(*req)
 }
 
 // managerOptions configure the manager from the flags and the
