@@ -279,7 +279,7 @@ func printRolloutReport(out io.Writer, r *RolloutReport, output string) error {
 		if row.Revision != 0 {
 			revision = fmt.Sprint(row.Revision)
 		}
-		if r.UpdateRevision != 0 {
+		if r.UpdateRevision != 0 && row.Revision != 0 {
 			updated = fmt.Sprint(row.Revision == r.UpdateRevision)
 		}
 		line := strings.Join([]string{row.Cluster, revision, updated, dash(row.Readiness)}, "\t")
@@ -311,8 +311,9 @@ func (r *RolloutReport) summary() string {
 	if r.Reason != "" {
 		line += " (" + r.Reason + ")"
 	}
-	if r.Phase != string(fedtypesv1b1.RolloutPhaseComplete) {
-		line += fmt.Sprintf(", wave %s (%d/%d)", r.WaveName, r.Wave+1, r.Waves)
+	// The controller's messages name the wave already: say it once.
+	if wave := fmt.Sprintf("%s (%d/%d)", r.WaveName, r.Wave+1, r.Waves); r.Phase != string(fedtypesv1b1.RolloutPhaseComplete) && !strings.Contains(r.Message, wave) {
+		line += ", wave " + wave
 	}
 	if r.Paused && r.Phase != string(fedtypesv1b1.RolloutPhasePaused) {
 		line += ", paused"

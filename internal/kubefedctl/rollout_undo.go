@@ -69,9 +69,6 @@ func RolloutUndo(ctx context.Context, opts RolloutUndoOptions) error {
 	if _, err := rolloutStrategy(obj, "undo"); err != nil {
 		return err
 	}
-	if opts.ResourceVersion != "" && opts.ResourceVersion != obj.GetResourceVersion() {
-		return staleError(what, opts.ResourceVersion)
-	}
 	status, err := fedtypesv1b1.GetStatus(obj)
 	if err != nil {
 		return fmt.Errorf("reading the status of %s: %w", what, err)
@@ -119,8 +116,11 @@ func RolloutUndo(ctx context.Context, opts RolloutUndoOptions) error {
 	if opts.DryRun {
 		updateOpts = append(updateOpts, client.DryRunAll)
 	}
-	// obj carries the resourceVersion read: the API server refuses the
-	// update when the object changed since.
+	// obj carries the resourceVersion read (or the caller's): the API
+	// server refuses the update when the object changed since.
+	if opts.ResourceVersion != "" {
+		obj.SetResourceVersion(opts.ResourceVersion)
+	}
 	if err := c.Update(ctx, obj, updateOpts...); err != nil {
 		if apierrors.IsConflict(err) {
 			return staleError(what, cmp.Or(opts.ResourceVersion, ro.obj.GetResourceVersion()))
