@@ -1,0 +1,280 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package propagation
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
+	"github.com/kubefed/kubefed/test/testenv"
+)
+
+// TestRolloutAgainstAPIServers rolls a FederatedConfigMap with spec.rollout
+// out to a host and three member API servers, in the waves of the worked
+// example of docs/rollout.md: member1 (wave canary), member2 (selected by
+// its region label, wave europe), member3 (in no wave: remaining), with a
+// soak time. A ConfigMap is Current as soon as it exists, so each wave's
+// gate is its soak. The members' own resourceVersions show which copies
+// were written.
+func TestRolloutAgainstAPIServers(t *testing.T) {
+	scheme := testScheme()
+	crds := []string{"core.kubefed.io_kubefedclusters.yaml", "core.kubefed.io_kubefedconfigs.yaml", "core.kubefed.io_propagatedversions.yaml",
+		"types.kubefed.io_federatedconfigmaps.yaml", "types.kubefed.io_federatednamespaces.yaml"}
+	for i, name := range crds {
+		crds[i] = "config/crd/bases/" + name
+	}
+	hostCfg := testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme, CRDs: crds}).Config
+	host, err := client.New(hostCfg, client.Options{Scheme: scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	const ns = "ns"
+	names := []string{"member1", "member2", "member3"}
+	members := directMembers{}
+	for _, name := range names {
+		cfg := testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme}).Config
+		c, err := client.New(cfg, client.Options{Scheme: scheme})
+		if err != nil {
+			t.Fatal(err)
+		}
+		members[name] = c
+		mustCreate(t, c, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
+	}
+	mustCreate(t, host, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: testNamespace}})
+	mustCreate(t, host, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
+	placed := []any{}
+	for _, name := range names {
+		kfc := &fedcorev1b1.KubeFedCluster{
+			ObjectMeta: metav1.ObjectMeta{Namespace: testNamespace, Name: name},
+			Spec:       fedcorev1b1.KubeFedClusterSpec{APIEndpoint: "https://" + name + ".invalid:6443", SecretRef: fedcorev1b1.LocalSecretReference{Name: name}},
+		}
+		if name == "member2" {
+			kfc.Labels = map[string]string{"region": "europe"}
+		}
+		mustCreate(t, host, kfc)
+		placed = append(placed, map[string]any{"name": name})
+	}
+	fedNS := federatedNamespace(ns)
+	fedNS.Object["spec"] = map[string]any{"placement": map[string]any{"clusters": placed}}
+	mustCreate(t, host, fedNS)
+
+	r := reconcilerFor(t, "", "ConfigMap")
+	r.Client, r.APIReader, r.Members = host, host, members
+	fedObj := r.fedObject(ns, "cfg", map[string]any{
+		"template":  map[string]any{"data": map[string]any{"version": "v1"}},
+		"placement": map[string]any{"clusters": placed},
+		"rollout": map[string]any{
+			"waves": []any{
+				map[string]any{"name": "canary", "clusters": []any{map[string]any{"name": "member1"}}},
+				map[string]any{"name": "europe", "clusterSelector": map[string]any{"matchLabels": map[string]any{"region": "europe"}}},
+			},
+			"soakTime": "3s",
+		},
+	})
+	mustCreate(t, host, fedObj)
+	key := client.ObjectKeyFromObject(fedObj)
+
+	reconcile := func(step string) (ctrl.Result, *unstructured.Unstructured, *fedtypesv1b1.GenericFederatedStatus) {
+		t.Helper()
+		res, err := r.Reconcile(ctx, ctrl.Request{NamespacedName: key})
+		if err != nil {
+			t.Fatalf("%s: reconcile: %v", step, err)
+		}
+		got := r.fedObject(ns, "cfg", nil)
+		if err := host.Get(ctx, key, got); err != nil {
+			t.Fatal(err)
+		}
+		status, err := fedtypesv1b1.GetStatus(got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res, got, status
+	}
+	// copies returns each member's copy: its data's version and its
+	// resourceVersion ("" when there is none).
+	type copyState struct{ version, resourceVersion string }
+	copies := func() map[string]copyState {
+		t.Helper()
+		out := map[string]copyState{}
+		for _, name := range names {
+			cm := &corev1.ConfigMap{}
+			switch err := members[name].Get(ctx, types.NamespacedName{Namespace: ns, Name: "cfg"}, cm); {
+			case err == nil:
+				out[name] = copyState{cm.Data["version"], cm.ResourceVersion}
+			case client.IgnoreNotFound(err) != nil:
+				t.Fatal(err)
+			}
+		}
+		return out
+	}
+	expect := func(step string, want map[string]string, unwritten map[string]copyState) map[string]copyState {
+		t.Helper()
+		got := copies()
+		for _, name := range names {
+			if got[name].version != want[name] {
+				t.Errorf("%s: %s runs %q, want %q", step, name, got[name].version, want[name])
+			}
+			if before, ok := unwritten[name]; ok && got[name] != before {
+				t.Errorf("%s: %s was written (resourceVersion %s -> %s), want no write", step, name, before.resourceVersion, got[name].resourceVersion)
+			}
+		}
+		return got
+	}
+	expectRollout := func(step string, status *fedtypesv1b1.GenericFederatedStatus, phase fedtypesv1b1.RolloutPhase, reason fedtypesv1b1.RolloutReason, wave string, revisions map[string]int64) {
+		t.Helper()
+		ro := status.Rollout
+		if ro == nil || ro.Phase != phase || ro.Reason != reason || ro.CurrentWaveName != wave {
+			t.Errorf("%s: status.rollout = %+v, want %s/%s at wave %s", step, ro, phase, reason, wave)
+		}
+		for name, want := range revisions {
+			if c := status.GetCluster(name); c == nil || c.Revision != want {
+				t.Errorf("%s: status.clusters[%s] = %+v, want revision %d", step, name, c, want)
+			}
+		}
+	}
+
+	// The first revision goes everywhere at once (rule 1).
+	reconcile("finalizer and first revision")
+	_, stored, status := reconcile("first revision")
+	v1 := expect("first revision", map[string]string{"member1": "v1", "member2": "v1", "member3": "v1"}, nil)
+	expectRollout("first revision", status, fedtypesv1b1.RolloutPhaseComplete, fedtypesv1b1.RolloutReasonInitialRevision, fedtypesv1b1.RemainingWaveName,
+		map[string]int64{"member1": 1, "member2": 1, "member3": 1})
+	if _, again, _ := reconcile("idle"); again.GetResourceVersion() != stored.GetResourceVersion() {
+		t.Errorf("an idle reconcile wrote the federated object (resourceVersion %s -> %s)", stored.GetResourceVersion(), again.GetResourceVersion())
+	}
+	expect("idle", map[string]string{"member1": "v1", "member2": "v1", "member3": "v1"}, v1)
+
+	// A new version: revision 2 goes to the canary only.
+	setVersion := func(version string) {
+		t.Helper()
+		obj := r.fedObject(ns, "cfg", nil)
+		if err := host.Get(ctx, key, obj); err != nil {
+			t.Fatal(err)
+		}
+		if err := unstructured.SetNestedField(obj.Object, version, "spec", "template", "data", "version"); err != nil {
+			t.Fatal(err)
+		}
+		if err := host.Update(ctx, obj); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setVersion("v2")
+	_, _, status = reconcile("wave canary")
+	canary := expect("wave canary", map[string]string{"member1": "v2", "member2": "v1", "member3": "v1"},
+		map[string]copyState{"member2": v1["member2"], "member3": v1["member3"]})
+	expectRollout("wave canary", status, fedtypesv1b1.RolloutPhaseProgressing, fedtypesv1b1.RolloutReasonWaveInProgress, "canary",
+		map[string]int64{"member1": 2, "member2": 1, "member3": 1})
+
+	// member1's copy is Current: the canary soaks; nothing else is written.
+	res, _, status := reconcile("canary soaking")
+	expect("canary soaking", map[string]string{"member1": "v2", "member2": "v1", "member3": "v1"}, canary)
+	expectRollout("canary soaking", status, fedtypesv1b1.RolloutPhaseProgressing, fedtypesv1b1.RolloutReasonWaveSoaking, "canary", nil)
+	if res.RequeueAfter <= 0 || res.RequeueAfter > 3*time.Second {
+		t.Errorf("canary soaking: requeue after %s, want the rest of the 3s soak", res.RequeueAfter)
+	}
+
+	// The soak over: wave europe (member2) gets revision 2, member3 not.
+	waitSoak(t, "wave europe", reconcile, func() bool { return copies()["member2"].version == "v2" })
+	expect("wave europe", map[string]string{"member1": "v2", "member2": "v2", "member3": "v1"},
+		map[string]copyState{"member1": canary["member1"], "member3": v1["member3"]})
+	_, _, status = reconcile("europe soaking")
+	expectRollout("europe soaking", status, fedtypesv1b1.RolloutPhaseProgressing, fedtypesv1b1.RolloutReasonWaveSoaking, "europe",
+		map[string]int64{"member1": 2, "member2": 2, "member3": 1})
+
+	// Then the remaining wave, and the rollout is complete.
+	waitSoak(t, "wave remaining", reconcile, func() bool { return copies()["member3"].version == "v2" })
+	_, stored, status = reconcile("complete")
+	done := expect("complete", map[string]string{"member1": "v2", "member2": "v2", "member3": "v2"}, nil)
+	expectRollout("complete", status, fedtypesv1b1.RolloutPhaseComplete, fedtypesv1b1.RolloutReasonComplete, fedtypesv1b1.RemainingWaveName,
+		map[string]int64{"member1": 2, "member2": 2, "member3": 2})
+	if status.Rollout.CurrentRevision != 2 || status.Rollout.PreviousRevision != 1 {
+		t.Errorf("complete: status.rollout = %+v, want currentRevision 2, previousRevision 1", status.Rollout)
+	}
+	if _, again, _ := reconcile("idle after the rollout"); again.GetResourceVersion() != stored.GetResourceVersion() {
+		t.Errorf("an idle reconcile wrote the federated object (resourceVersion %s -> %s)", stored.GetResourceVersion(), again.GetResourceVersion())
+	}
+	expect("idle after the rollout", map[string]string{"member1": "v2", "member2": "v2", "member3": "v2"}, done)
+
+	// The revisions are ControllerRevisions in the object's namespace.
+	revs := &appsv1.ControllerRevisionList{}
+	if err := host.List(ctx, revs, client.InNamespace(ns), client.MatchingLabels{fedtypesv1b1.RevisionFederatedUIDLabel: string(stored.GetUID())}); err != nil {
+		t.Fatal(err)
+	}
+	var numbers []int64
+	for _, rev := range revs.Items {
+		numbers = append(numbers, rev.Revision)
+	}
+	if len(numbers) != 2 {
+		t.Errorf("revisions %v, want 1 and 2", numbers)
+	}
+
+	// rollbackTo a revision the history does not have: Stalled, no write.
+	setRollbackTo := func(revision int64) {
+		t.Helper()
+		obj := r.fedObject(ns, "cfg", nil)
+		if err := host.Get(ctx, key, obj); err != nil {
+			t.Fatal(err)
+		}
+		if err := unstructured.SetNestedField(obj.Object, map[string]any{"revision": revision}, "spec", "rollout", "rollbackTo"); err != nil {
+			t.Fatal(err)
+		}
+		if err := host.Update(ctx, obj); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setRollbackTo(9)
+	_, _, status = reconcile("missing revision")
+	expect("missing revision", map[string]string{"member1": "v2", "member2": "v2", "member3": "v2"}, done)
+	if ro := status.Rollout; ro == nil || ro.Phase != fedtypesv1b1.RolloutPhaseStalled || ro.Reason != fedtypesv1b1.RolloutReasonRevisionNotFound {
+		t.Errorf("missing revision: status.rollout = %+v, want Stalled/RevisionNotFound", ro)
+	}
+
+	// Undo to revision 1: in waves too, the canary first.
+	setRollbackTo(1)
+	_, _, status = reconcile("undo, wave canary")
+	expect("undo, wave canary", map[string]string{"member1": "v1", "member2": "v2", "member3": "v2"},
+		map[string]copyState{"member2": done["member2"], "member3": done["member3"]})
+	expectRollout("undo, wave canary", status, fedtypesv1b1.RolloutPhaseProgressing, fedtypesv1b1.RolloutReasonWaveInProgress, "canary",
+		map[string]int64{"member1": 1, "member2": 2, "member3": 2})
+}
+
+// waitSoak reconciles until ready holds (a soak ended and the next wave
+// was written), for at most 15 s.
+func waitSoak(t *testing.T, step string, reconcile func(string) (ctrl.Result, *unstructured.Unstructured, *fedtypesv1b1.GenericFederatedStatus), ready func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for i := 0; time.Now().Before(deadline); i++ {
+		reconcile(fmt.Sprintf("%s (%d)", step, i))
+		if ready() {
+			return
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	t.Fatalf("%s: not reached within 15s", step)
+}
