@@ -21,13 +21,16 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 	"github.com/kubefed/kubefed/internal/kubefedctl"
 	"github.com/kubefed/kubefed/internal/kubefedctl/kubefedctltest"
 	"github.com/kubefed/kubefed/internal/rollout"
@@ -153,6 +156,13 @@ func TestRolloutCommands(t *testing.T) {
 		content, err := rollout.ContentOf(deployment("web", image, true))
 		if err != nil {
 			t.Fatal(err)
+		}
+		if number == 1 {
+			// Revision 1 ran in member1 and member2 only, with 5 replicas
+			// in member2.
+			content.Placement.Clusters = content.Placement.Clusters[:2]
+			content.Overrides = []fedtypesv1b1.GenericOverrideItem{{ClusterName: "member2",
+				ClusterOverrides: []fedtypesv1b1.ClusterOverride{{Path: "/spec/replicas", Value: &apiextensionsv1.JSON{Raw: []byte("5")}}}}}
 		}
 		rev, err := rollout.NewRevision(web, "kube-federation-system", content, number)
 		if err != nil {
@@ -366,12 +376,27 @@ func testRolloutUndo(t *testing.T, e *rolloutEnv) {
 	// Complete at revision 2 (previous 1): undo goes back to 1.
 	e.setStatus(t, "web", map[string]any{"currentRevision": 2, "previousRevision": 1, "updateRevision": 2, "phase": "Complete", "reason": "RolloutComplete"}, nil, nil)
 	kubefedctltest.MustRun(t, e.kubeconfig, "rollout", "undo", "fdeploy", "web", "-n", "default")
-	if got := imageOf(t, e.get(t, "web")); got != "web:v1" {
+	obj := e.get(t, "web")
+	if got := imageOf(t, obj); got != "web:v1" {
 		t.Errorf("undo of a complete rollout: image %s, want web:v1", got)
+	}
+	// The placement and overrides of revision 1 are back too.
+	if names, _ := fedtypesv1b1.GetPlacementClusterNames(obj); !slices.Equal(names, []string{"member1", "member2"}) {
+		t.Errorf("undo to revision 1: placement %v, want member1, member2", names)
+	}
+	if overrides, _ := fedtypesv1b1.GetOverrides(obj); len(overrides) != 1 || overrides[0].ClusterName != "member2" ||
+		len(overrides[0].ClusterOverrides) != 1 || string(overrides[0].ClusterOverrides[0].Value.Raw) != "5" {
+		t.Errorf("undo to revision 1: overrides %+v", overrides)
+	}
+
+	// --dry-run writes nothing.
+	kubefedctltest.WantContains(t, kubefedctltest.MustRun(t, e.kubeconfig, "rollout", "undo", "fdeploy", "web", "-n", "default", "--to-revision", "2", "--dry-run"), "(dry run)")
+	if got := e.get(t, "web"); got.GetResourceVersion() != obj.GetResourceVersion() || imageOf(t, got) != "web:v1" {
+		t.Errorf("undo --dry-run wrote: image %s", imageOf(t, got))
 	}
 
 	// --to-revision, with a rollbackTo pin that undo removes.
-	obj := e.get(t, "web")
+	obj = e.get(t, "web")
 	if err := unstructured.SetNestedField(obj.Object, int64(1), "spec", "rollout", "rollbackTo", "revision"); err != nil {
 		t.Fatal(err)
 	}
@@ -383,6 +408,12 @@ func testRolloutUndo(t *testing.T, e *rolloutEnv) {
 	obj = e.get(t, "web")
 	if _, found, _ := unstructured.NestedMap(obj.Object, "spec", "rollout", "rollbackTo"); found || imageOf(t, obj) != "web:v3" {
 		t.Errorf("undo --to-revision 3: image %s, rollbackTo still there: %t", imageOf(t, obj), found)
+	}
+	if overrides, _ := fedtypesv1b1.GetOverrides(obj); len(overrides) != 0 {
+		t.Errorf("undo to revision 3 (without overrides) left overrides %+v", overrides)
+	}
+	if names, _ := fedtypesv1b1.GetPlacementClusterNames(obj); len(names) != 3 {
+		t.Errorf("undo to revision 3: placement %v, want the three members", names)
 	}
 
 	// A revision that is not kept: the error lists those that are.
