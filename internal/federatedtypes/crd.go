@@ -145,8 +145,11 @@ func lower(s string) string {
 // KubeFed's kubefedctl lack status.aggregatedStatus,
 // status.clusters[].message and the readiness fields
 // (status.clusters[].readiness, readinessMessage), and CRDs made before
-// readiness the last two: the API server drops them on every status write
-// (and warns "unknown field").
+// readiness the last two, and CRDs made before progressive rollout
+// status.rollout and status.clusters[].revision: the API server drops them
+// on every status write (and warns "unknown field"). A CRD whose spec
+// schema lists its fields must have spec.rollout too, or the API server
+// drops it and the object rolls out everywhere at once.
 func StatusSchemaCurrent(crd *apiextensionsv1.CustomResourceDefinition) bool {
 	for _, v := range crd.Spec.Versions {
 		if v.Schema == nil || v.Schema.OpenAPIV3Schema == nil {
@@ -156,14 +159,19 @@ func StatusSchemaCurrent(crd *apiextensionsv1.CustomResourceDefinition) bool {
 		if !ok {
 			return false
 		}
-		if _, ok := status.Properties["aggregatedStatus"]; !ok {
+		for _, field := range []string{"aggregatedStatus", "rollout"} {
+			if _, ok := status.Properties[field]; !ok {
+				return false
+			}
+		}
+		if lacksRollout(v.Schema.OpenAPIV3Schema) {
 			return false
 		}
 		clusters := status.Properties["clusters"]
 		if clusters.Items == nil || clusters.Items.Schema == nil {
 			return false
 		}
-		for _, field := range []string{"message", "readiness", "readinessMessage"} {
+		for _, field := range []string{"message", "readiness", "readinessMessage", "revision"} {
 			if _, ok := clusters.Items.Schema.Properties[field]; !ok {
 				return false
 			}
@@ -177,8 +185,9 @@ func StatusSchemaCurrent(crd *apiextensionsv1.CustomResourceDefinition) bool {
 
 // UpgradeStatusSchema gives every version of a federated type's CRD the
 // status schema (and status subresource) of the CRDs this project
-// generates, and the Ready printer column when it has none, leaving the
-// rest of the CRD alone. It reports whether it changed anything.
+// generates, spec.rollout when its spec schema lists its fields without
+// it, and the Ready printer column when it has none, leaving the rest of
+// the CRD alone. It reports whether it changed anything.
 func UpgradeStatusSchema(crd *apiextensionsv1.CustomResourceDefinition) bool {
 	if StatusSchemaCurrent(crd) && statusDefaulted(crd) {
 		return false
@@ -192,6 +201,11 @@ func UpgradeStatusSchema(crd *apiextensionsv1.CustomResourceDefinition) bool {
 			v.Schema.OpenAPIV3Schema.Properties = map[string]apiextensionsv1.JSONSchemaProps{}
 		}
 		v.Schema.OpenAPIV3Schema.Properties["status"] = statusSchema()
+		if lacksRollout(v.Schema.OpenAPIV3Schema) {
+			spec := v.Schema.OpenAPIV3Schema.Properties["spec"]
+			spec.Properties["rollout"] = rolloutSchema()
+			v.Schema.OpenAPIV3Schema.Properties["spec"] = spec
+		}
 		if v.Subresources == nil {
 			v.Subresources = &apiextensionsv1.CustomResourceSubresources{}
 		}
@@ -205,6 +219,17 @@ func UpgradeStatusSchema(crd *apiextensionsv1.CustomResourceDefinition) bool {
 		}
 	}
 	return true
+}
+
+// lacksRollout reports whether a federated schema's spec lists its fields
+// (as KubeFed's do) but not spec.rollout.
+func lacksRollout(schema *apiextensionsv1.JSONSchemaProps) bool {
+	spec, ok := schema.Properties["spec"]
+	if !ok || len(spec.Properties) == 0 {
+		return false
+	}
+	_, ok = spec.Properties["rollout"]
+	return !ok
 }
 
 // statusDefaulted reports whether every version's status schema has the

@@ -233,6 +233,37 @@ func TestUpgradeStatusSchemaAddsReadiness(t *testing.T) {
 	validateCRD(t, old)
 }
 
+// A CRD generated before progressive rollout: no spec.rollout,
+// status.rollout or status.clusters[].revision; the upgrade adds them, as
+// generated.
+func TestUpgradeStatusSchemaAddsRollout(t *testing.T) {
+	t.Parallel()
+	want := CRD(mustLookup(t, "apps", "Deployment")).Spec.Versions[0].Schema.OpenAPIV3Schema
+	for _, drop := range []func(*apiextensionsv1.JSONSchemaProps){
+		func(s *apiextensionsv1.JSONSchemaProps) { delete(s.Properties["spec"].Properties, "rollout") },
+		func(s *apiextensionsv1.JSONSchemaProps) { delete(s.Properties["status"].Properties, "rollout") },
+		func(s *apiextensionsv1.JSONSchemaProps) {
+			delete(s.Properties["status"].Properties["clusters"].Items.Schema.Properties, "revision")
+		},
+	} {
+		old := CRD(mustLookup(t, "apps", "Deployment"))
+		schema := old.Spec.Versions[0].Schema.OpenAPIV3Schema
+		drop(schema)
+		if StatusSchemaCurrent(old) {
+			t.Fatal("a schema without the rollout fields is reported current")
+		}
+		if !UpgradeStatusSchema(old) || !StatusSchemaCurrent(old) {
+			t.Fatal("the schema was not upgraded")
+		}
+		for _, part := range []string{"spec", "status"} {
+			if !reflect.DeepEqual(schema.Properties[part], want.Properties[part]) {
+				t.Errorf("%s schema after the upgrade differs from the generated one", part)
+			}
+		}
+		validateCRD(t, old)
+	}
+}
+
 // A CRD generated before the status defaults: the status schema is current
 // (every field the controller writes), but a new object would read as
 // Current to kstatus before its first status; the upgrade adds the
