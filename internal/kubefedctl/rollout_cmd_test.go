@@ -182,6 +182,7 @@ func TestRolloutCommands(t *testing.T) {
 	t.Run("history", func(t *testing.T) { testRolloutHistory(t, e) })
 	t.Run("pause and resume", func(t *testing.T) { testRolloutPauseResume(t, e) })
 	t.Run("undo", func(t *testing.T) { testRolloutUndo(t, e) })
+	t.Run("a cluster-scoped object keeps its revisions in the control plane's namespace", func(t *testing.T) { testRolloutClusterScoped(t, e) })
 	t.Run("an object without spec.rollout is refused", func(t *testing.T) {
 		for _, sub := range []string{"status", "pause", "resume", "undo", "history"} {
 			_, err := e.run(t, "rollout", sub, "FederatedDeployment", "plain", "-n", "default")
@@ -447,4 +448,69 @@ func refOf(t *testing.T, e *rolloutEnv, name string) kubefedctl.FederatedObjectR
 		t.Fatal(err)
 	}
 	return kubefedctl.FederatedObjectRef{TypeName: "FederatedDeployment", Name: name, Namespace: "default", HostConfig: access.Config}
+}
+
+// clusterRole is a FederatedClusterRole that grants verbs on pods, placed
+// in member1 and member2, rolled out canary (member1) first.
+func clusterRole(verbs ...any) *unstructured.Unstructured {
+	return &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "types.kubefed.io/v1beta1",
+		"kind":       "FederatedClusterRole",
+		"metadata":   map[string]any{"name": "pod-reader"},
+		"spec": map[string]any{
+			"template":  map[string]any{"rules": []any{map[string]any{"apiGroups": []any{""}, "resources": []any{"pods"}, "verbs": verbs}}},
+			"placement": map[string]any{"clusters": []any{map[string]any{"name": "member1"}, map[string]any{"name": "member2"}}},
+			"rollout":   map[string]any{"waves": []any{map[string]any{"name": "canary", "clusters": []any{map[string]any{"name": "member1"}}}}},
+		},
+	}}
+}
+
+func testRolloutClusterScoped(t *testing.T, e *rolloutEnv) {
+	ctx := t.Context()
+	data, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "config", "crd", "bases", "types.kubefed.io_federatedclusterroles.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kubefedctltest.InstallCRD(t, e.c, string(data))
+	obj := clusterRole("get", "list")
+	if err := e.c.Create(ctx, obj); err != nil {
+		t.Fatal(err)
+	}
+	for number, verbs := range map[int64][]any{1: {"get"}, 2: {"get", "list"}} {
+		content, err := rollout.ContentOf(clusterRole(verbs...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rev, err := rollout.NewRevision(obj, ns, content, number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rev.Namespace != ns {
+			t.Fatalf("revision of a cluster-scoped object in namespace %q, want %s", rev.Namespace, ns)
+		}
+		if err := e.c.Create(ctx, rev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	obj.Object["status"] = map[string]any{"rollout": map[string]any{"observedGeneration": obj.GetGeneration(), "currentRevision": 2, "previousRevision": 1, "updateRevision": 2,
+		"phase": "Complete", "reason": "RolloutComplete"}, "clusters": []any{map[string]any{"name": "member1", "revision": 2}, map[string]any{"name": "member2", "revision": 2}}}
+	if err := e.c.Status().Update(ctx, obj); err != nil {
+		t.Fatal(err)
+	}
+	out := kubefedctltest.MustRun(t, e.kubeconfig, "rollout", "history", "FederatedClusterRole", "pod-reader")
+	for _, r := range []*regexp.Regexp{row("1", "[0-9a-f]{10}", `\S+`, "previous", "-"), row("2", "[0-9a-f]{10}", `\S+`, "current", "member1,member2")} {
+		if !r.MatchString(out) {
+			t.Errorf("no row %s in:\n%s", r, out)
+		}
+	}
+	kubefedctltest.MustRun(t, e.kubeconfig, "rollout", "undo", "FederatedClusterRole", "pod-reader")
+	got := &unstructured.Unstructured{}
+	got.SetGroupVersionKind(obj.GroupVersionKind())
+	if err := e.c.Get(ctx, client.ObjectKey{Name: "pod-reader"}, got); err != nil {
+		t.Fatal(err)
+	}
+	rules, _, _ := unstructured.NestedSlice(got.Object, "spec", "template", "rules")
+	if len(rules) != 1 || !slices.Equal(rules[0].(map[string]any)["verbs"].([]any), []any{"get"}) {
+		t.Errorf("undo of a cluster-scoped object to revision 1: rules %v, want verbs [get]", rules)
+	}
 }

@@ -66,7 +66,8 @@ func RolloutUndo(ctx context.Context, opts RolloutUndoOptions) error {
 	}
 	obj := ro.obj
 	what := objectRef(obj.GetKind(), obj)
-	if _, err := rolloutStrategy(obj, "undo"); err != nil {
+	strategy, err := rolloutStrategy(obj, "undo")
+	if err != nil {
 		return err
 	}
 	status, err := fedtypesv1b1.GetStatus(obj)
@@ -103,7 +104,6 @@ func RolloutUndo(ctx context.Context, opts RolloutUndoOptions) error {
 	if err != nil {
 		return err
 	}
-	strategy, _ := fedtypesv1b1.GetRollout(obj)
 	if want == have && strategy.RollbackTo == nil {
 		p.line("%s already holds the content of revision %d: nothing changed.", what, number)
 		return nil
