@@ -423,6 +423,14 @@ func testRolloutUndo(t *testing.T, e *rolloutEnv) {
 		t.Errorf("undo --to-revision 7: %v", err)
 	}
 
+	// The first revision completed and nothing before it: undo says to
+	// name one.
+	e.setStatus(t, "web", map[string]any{"currentRevision": 3, "updateRevision": 3, "phase": "Complete", "reason": "InitialRevision"}, nil, nil)
+	_, err = e.run(t, "rollout", "undo", "FederatedDeployment", "web", "-n", "default")
+	if err == nil || !strings.Contains(err.Error(), "FederatedDeployment default/web has no previous revision") || !strings.Contains(err.Error(), "name one with --to-revision") {
+		t.Errorf("undo without a previous revision: %v", err)
+	}
+
 	// A stale resourceVersion: the API server refuses the write and
 	// nothing changes.
 	stale := e.get(t, "web").GetResourceVersion()
