@@ -199,14 +199,6 @@ func (r *Reconciler) sameCopy(s *scope, cluster string, a, b int64) bool {
 // contents and specRevision.
 func (r *Reconciler) recordRevision(ctx context.Context, s *scope) error {
 	rs := s.rollout
-	list := &appsv1.ControllerRevisionList{}
-	if err := r.Client.List(ctx, list, client.InNamespace(r.revisionNamespace(s)),
-		client.MatchingLabels{fedtypesv1b1.RevisionFederatedUIDLabel: string(s.fedObj.GetUID())}); err != nil {
-		return fmt.Errorf("listing the revisions of %s: %w", s.describe(), err)
-	}
-	for i := range list.Items {
-		rs.history = append(rs.history, &list.Items[i])
-	}
 	content, err := fedrollout.ContentOf(s.fedObj)
 	if err != nil {
 		return fmt.Errorf("reading the content of %s: %w", s.describe(), err)
@@ -215,18 +207,14 @@ func (r *Reconciler) recordRevision(ctx context.Context, s *scope) error {
 	if err != nil {
 		return fmt.Errorf("hashing the content of %s: %w", s.describe(), err)
 	}
-	for _, rev := range rs.history {
-		c, err := fedrollout.RevisionContent(rev)
-		if err != nil {
-			return err
-		}
-		rs.contents[rev.Revision] = c
-		if rev.Labels[fedtypesv1b1.RevisionHashLabel] == hash {
-			rs.specRevision = rev.Revision
-		}
+	if err := r.readHistory(ctx, s, r.Client, hash); err != nil || rs.specRevision != 0 {
+		return err
 	}
-	if rs.specRevision != 0 {
-		return nil
+	// A new content, or a cache that does not show the revision this
+	// reconciler just created: the API server's history decides, so
+	// that no two revisions get the same number.
+	if err := r.readHistory(ctx, s, r.APIReader, hash); err != nil || rs.specRevision != 0 {
+		return err
 	}
 	rev, err := fedrollout.NewRevision(s.fedObj, r.Namespace, content, fedrollout.NextNumber(rs.history))
 	if err != nil {
@@ -249,6 +237,31 @@ func (r *Reconciler) recordRevision(ctx context.Context, s *scope) error {
 	rs.history = append(rs.history, rev)
 	rs.contents[rev.Revision] = content
 	rs.specRevision = rev.Revision
+	return nil
+}
+
+// readHistory reads the object's revisions through reader into the
+// rollout scope, and the number of the one with the given hash.
+func (r *Reconciler) readHistory(ctx context.Context, s *scope, reader client.Reader, hash string) error {
+	rs := s.rollout
+	list := &appsv1.ControllerRevisionList{}
+	if err := reader.List(ctx, list, client.InNamespace(r.revisionNamespace(s)),
+		client.MatchingLabels{fedtypesv1b1.RevisionFederatedUIDLabel: string(s.fedObj.GetUID())}); err != nil {
+		return fmt.Errorf("listing the revisions of %s: %w", s.describe(), err)
+	}
+	rs.history, rs.contents, rs.specRevision = nil, map[int64]fedrollout.Content{}, 0
+	for i := range list.Items {
+		rev := &list.Items[i]
+		c, err := fedrollout.RevisionContent(rev)
+		if err != nil {
+			return err
+		}
+		rs.history = append(rs.history, rev)
+		rs.contents[rev.Revision] = c
+		if rev.Labels[fedtypesv1b1.RevisionHashLabel] == hash {
+			rs.specRevision = rev.Revision
+		}
+	}
 	return nil
 }
 
