@@ -18,6 +18,7 @@ package propagation
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -277,4 +278,184 @@ func waitSoak(t *testing.T, step string, reconcile func(string) (ctrl.Result, *u
 		time.Sleep(250 * time.Millisecond)
 	}
 	t.Fatalf("%s: not reached within 15s", step)
+}
+
+// TestRolloutGateAndStopAgainstAPIServers rolls a FederatedDeployment out in
+// two waves (member1, then member2) with a host and two member API
+// servers. No Deployment controller runs in the members: the test writes
+// the copy's status as one would. The next wave waits for member1's copy to
+// be available; a version that does not become available stops the
+// rollout at the progress deadline, naming member1, and member2 never sees
+// it.
+func TestRolloutGateAndStopAgainstAPIServers(t *testing.T) {
+	scheme := testScheme()
+	crds := []string{"core.kubefed.io_kubefedclusters.yaml", "core.kubefed.io_kubefedconfigs.yaml", "core.kubefed.io_propagatedversions.yaml",
+		"types.kubefed.io_federateddeployments.yaml", "types.kubefed.io_federatednamespaces.yaml"}
+	for i, name := range crds {
+		crds[i] = "config/crd/bases/" + name
+	}
+	hostCfg := testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme, CRDs: crds}).Config
+	host, err := client.New(hostCfg, client.Options{Scheme: scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	const ns = "ns"
+	names := []string{"member1", "member2"}
+	members := directMembers{}
+	placed := []any{}
+	mustCreate(t, host, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: testNamespace}})
+	mustCreate(t, host, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
+	for _, name := range names {
+		c, err := client.New(testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme}).Config, client.Options{Scheme: scheme})
+		if err != nil {
+			t.Fatal(err)
+		}
+		members[name] = c
+		mustCreate(t, c, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
+		mustCreate(t, host, &fedcorev1b1.KubeFedCluster{
+			ObjectMeta: metav1.ObjectMeta{Namespace: testNamespace, Name: name},
+			Spec:       fedcorev1b1.KubeFedClusterSpec{APIEndpoint: "https://" + name + ".invalid:6443", SecretRef: fedcorev1b1.LocalSecretReference{Name: name}},
+		})
+		placed = append(placed, map[string]any{"name": name})
+	}
+	fedNS := federatedNamespace(ns)
+	fedNS.Object["spec"] = map[string]any{"placement": map[string]any{"clusters": placed}}
+	mustCreate(t, host, fedNS)
+
+	r := reconcilerFor(t, "apps", "Deployment")
+	r.Client, r.APIReader, r.Members = host, host, members
+	template := func(image string) map[string]any {
+		return map[string]any{"spec": map[string]any{
+			"replicas": int64(1),
+			"selector": map[string]any{"matchLabels": map[string]any{"app": "web"}},
+			"template": map[string]any{
+				"metadata": map[string]any{"labels": map[string]any{"app": "web"}},
+				"spec":     map[string]any{"containers": []any{map[string]any{"name": "web", "image": image}}},
+			},
+		}}
+	}
+	fedObj := r.fedObject(ns, "web", map[string]any{
+		"template":  template("web:v1"),
+		"placement": map[string]any{"clusters": placed},
+		"rollout": map[string]any{
+			"waves":            []any{map[string]any{"name": "canary", "clusters": []any{map[string]any{"name": "member1"}}}},
+			"progressDeadline": "3s",
+		},
+	})
+	mustCreate(t, host, fedObj)
+	key := client.ObjectKeyFromObject(fedObj)
+
+	reconcile := func(step string) *fedtypesv1b1.GenericFederatedStatus {
+		t.Helper()
+		if _, err := r.Reconcile(ctx, ctrl.Request{NamespacedName: key}); err != nil {
+			t.Fatalf("%s: reconcile: %v", step, err)
+		}
+		got := r.fedObject(ns, "web", nil)
+		if err := host.Get(ctx, key, got); err != nil {
+			t.Fatal(err)
+		}
+		status, err := fedtypesv1b1.GetStatus(got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return status
+	}
+	copyOf := func(name string) *appsv1.Deployment {
+		t.Helper()
+		dep := &appsv1.Deployment{}
+		if err := members[name].Get(ctx, types.NamespacedName{Namespace: ns, Name: "web"}, dep); err != nil {
+			t.Fatalf("reading the copy in %s: %v", name, err)
+		}
+		return dep
+	}
+	image := func(name string) string { return copyOf(name).Spec.Template.Spec.Containers[0].Image }
+	// available writes the status a Deployment controller writes once the
+	// copy's replica is available.
+	available := func(name string) {
+		t.Helper()
+		dep := copyOf(name)
+		dep.Status = appsv1.DeploymentStatus{ObservedGeneration: dep.Generation, Replicas: 1, UpdatedReplicas: 1, ReadyReplicas: 1, AvailableReplicas: 1,
+			Conditions: []appsv1.DeploymentCondition{
+				{Type: appsv1.DeploymentAvailable, Status: corev1.ConditionTrue, Reason: "MinimumReplicasAvailable"},
+				{Type: appsv1.DeploymentProgressing, Status: corev1.ConditionTrue, Reason: "NewReplicaSetAvailable"}}}
+		if err := members[name].Status().Update(ctx, dep); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setImage := func(img string) {
+		t.Helper()
+		obj := r.fedObject(ns, "web", nil)
+		if err := host.Get(ctx, key, obj); err != nil {
+			t.Fatal(err)
+		}
+		if err := unstructured.SetNestedField(obj.Object, template(img), "spec", "template"); err != nil {
+			t.Fatal(err)
+		}
+		if err := host.Update(ctx, obj); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	reconcile("finalizer")
+	reconcile("first revision")
+	for _, name := range names {
+		if got := image(name); got != "web:v1" {
+			t.Fatalf("first revision: %s runs %s, want web:v1", name, got)
+		}
+		available(name)
+	}
+	reconcile("first revision available")
+
+	// v2 goes to member1; member2 is not written while member1's copy is
+	// not available, however often the object is reconciled.
+	setImage("web:v2")
+	before := copyOf("member2").ResourceVersion
+	for i := range 3 {
+		reconcile(fmt.Sprintf("wave canary (%d)", i))
+	}
+	if got := image("member1"); got != "web:v2" {
+		t.Errorf("wave canary: member1 runs %s, want web:v2", got)
+	}
+	if got := copyOf("member2"); got.ResourceVersion != before {
+		t.Errorf("wave canary: member2 was written (resourceVersion %s -> %s) before member1 was available", before, got.ResourceVersion)
+	}
+	available("member1")
+	var status *fedtypesv1b1.GenericFederatedStatus
+	for i := range 3 {
+		status = reconcile(fmt.Sprintf("gate passed (%d)", i))
+	}
+	if got := image("member2"); got != "web:v2" {
+		t.Errorf("gate passed: member2 runs %s, want web:v2", got)
+	}
+	if ro := status.Rollout; ro == nil || ro.Phase != fedtypesv1b1.RolloutPhaseProgressing || ro.CurrentWaveName != fedtypesv1b1.RemainingWaveName {
+		t.Errorf("gate passed: status.rollout = %+v, want Progressing at wave remaining (member2's copy is not available yet)", ro)
+	}
+	available("member2")
+	reconcile("v2 available")
+	if ro := reconcile("complete").Rollout; ro == nil || ro.Phase != fedtypesv1b1.RolloutPhaseComplete || ro.CurrentRevision != 2 || ro.PreviousRevision != 1 {
+		t.Errorf("complete: status.rollout = %+v, want Complete at revision 2 after 1", ro)
+	}
+
+	// v3 never becomes available in member1: the rollout stops at the
+	// deadline and member2 keeps v2.
+	setImage("web:v3")
+	before = copyOf("member2").ResourceVersion
+	reconcile("bad version, wave canary")
+	time.Sleep(3500 * time.Millisecond)
+	status = reconcile("deadline passed")
+	status = reconcile("stalled")
+	if got := image("member1"); got != "web:v3" {
+		t.Errorf("bad version: member1 runs %s, want web:v3", got)
+	}
+	if got := copyOf("member2"); got.ResourceVersion != before {
+		t.Errorf("bad version: member2 was written (resourceVersion %s -> %s)", before, got.ResourceVersion)
+	}
+	ro := status.Rollout
+	if ro == nil || ro.Phase != fedtypesv1b1.RolloutPhaseStalled || ro.Reason != fedtypesv1b1.RolloutReasonProgressDeadlineExceeded || !strings.Contains(ro.Message, "member1") {
+		t.Errorf("bad version: status.rollout = %+v, want Stalled/ProgressDeadlineExceeded naming member1", ro)
+	}
+	if c := status.GetCluster("member2"); c == nil || c.Revision != 2 {
+		t.Errorf("bad version: status.clusters[member2] = %+v, want revision 2", c)
+	}
 }
