@@ -117,17 +117,23 @@ func (r *Reconciler) reconcileMembers(ctx context.Context, s *scope) (ctrl.Resul
 	recorded := propagatedversion.ClusterVersionMap(&s.recorded)
 	specUnchanged := s.pv != nil && s.recorded.TemplateVersion == s.templateVersion && s.recorded.OverrideVersion == s.overridesVersion
 	clusters := s.selected
+	// keeps says, under a rollout, which clusters the plan leaves on the
+	// revision they run: their copy's content does not change, so it is
+	// not written unless it drifted. Computed here, as the member
+	// operations may outlive this reconcile.
+	var keeps map[string]bool
 	if rs := s.rollout; rs != nil {
 		// A cluster the plan leaves without a copy gets none.
 		clusters = slices.DeleteFunc(slices.Clone(s.selected), func(c string) bool { return rs.planned[c] == 0 })
+		keeps = map[string]bool{}
+		for _, c := range clusters {
+			keeps[c] = rs.keeps(c)
+		}
 	}
 	run := r.runMembers(ctx, s, clusters, "apply/"+s.inputs(), func(ctx context.Context, s *scope, cluster string) memberOutcome {
 		unchanged := specUnchanged
-		if s.rollout != nil {
-			// Under a rollout a copy's content changes only when the
-			// plan gives it another revision: a cluster whose wave has
-			// not come keeps its copy, unwritten unless it drifted.
-			unchanged = s.rollout.keeps(cluster)
+		if keeps != nil {
+			unchanged = keeps[cluster]
 		}
 		res, version := r.reconcileMember(ctx, s, cluster, unchanged, recorded[cluster])
 		return memberOutcome{res: res, version: version}

@@ -59,7 +59,9 @@ type rolloutScope struct {
 	planned map[string]int64
 	// revisions is the revision each cluster's copy runs: the stored one
 	// (rule 10 applied), then planned once a write succeeded; set by
-	// reconcileRollout, updated by reconcileMembers.
+	// reconcileRollout, updated by reconcileMembers once the member
+	// operations it waits for are done (never read by them: a detached
+	// one may still run).
 	revisions map[string]int64
 	// state is the next status.rollout; nil when the stored one stays
 	// (the rollout could not be planned).
