@@ -191,6 +191,8 @@ func TestRolloutAgainstAPIServers(t *testing.T) {
 		map[string]copyState{"member2": v1["member2"], "member3": v1["member3"]})
 	expectRollout("wave canary", status, fedtypesv1b1.RolloutPhaseProgressing, fedtypesv1b1.RolloutReasonWaveInProgress, "canary",
 		map[string]int64{"member1": 2, "member2": 1, "member3": 1})
+	// Until every wave runs it, the object is not Ready.
+	checkConditions(t, "wave canary", status, corev1.ConditionFalse, fedtypesv1b1.ReconcilingPropagating, "")
 
 	// member1's copy is Current: the canary soaks; nothing else is written.
 	res, _, status := reconcile("canary soaking")
@@ -217,6 +219,7 @@ func TestRolloutAgainstAPIServers(t *testing.T) {
 	if status.Rollout.CurrentRevision != 2 || status.Rollout.PreviousRevision != 1 {
 		t.Errorf("complete: status.rollout = %+v, want currentRevision 2, previousRevision 1", status.Rollout)
 	}
+	checkConditions(t, "complete", status, corev1.ConditionTrue, "", "")
 	if _, again, _ := reconcile("idle after the rollout"); again.GetResourceVersion() != stored.GetResourceVersion() {
 		t.Errorf("an idle reconcile wrote the federated object (resourceVersion %s -> %s)", stored.GetResourceVersion(), again.GetResourceVersion())
 	}

@@ -215,7 +215,10 @@ func (r *Reconciler) computeStatus(s *scope) *fedtypesv1b1.GenericFederatedStatu
 			failed = append(failed, fmt.Sprintf("%s: %s", name, res.status))
 		}
 		status.Clusters = append(status.Clusters, cs)
-		obj.Clusters = append(obj.Clusters, readiness.Cluster{Name: name, Placed: placed.Has(name), Propagated: true,
+		// A placed cluster whose wave has not come yet runs an older
+		// revision: the object is not rolled out there yet.
+		waiting := s.rollout != nil && placed.Has(name) && s.rollout.revisions[name] != s.rollout.target
+		obj.Clusters = append(obj.Clusters, readiness.Cluster{Name: name, Placed: placed.Has(name), Propagated: !waiting,
 			Propagation: res.status, Detail: res.message, Refused: res.refused, Readiness: copyReady})
 	}
 	for _, name := range s.selected {
