@@ -216,8 +216,10 @@ func (r *Reconciler) computeStatus(s *scope) *fedtypesv1b1.GenericFederatedStatu
 		}
 		status.Clusters = append(status.Clusters, cs)
 		// A placed cluster whose wave has not come yet runs an older
-		// revision: the object is not rolled out there yet.
-		waiting := s.rollout != nil && placed.Has(name) && s.rollout.revisions[name] != s.rollout.target
+		// revision: the object is not rolled out there yet. (A failed
+		// write or a cluster not ready says so itself.)
+		waiting := s.rollout != nil && placed.Has(name) && res.status == fedtypesv1b1.ClusterPropagationOK &&
+			s.rollout.revisions[name] != s.rollout.target
 		obj.Clusters = append(obj.Clusters, readiness.Cluster{Name: name, Placed: placed.Has(name), Propagated: !waiting,
 			Propagation: res.status, Detail: res.message, Refused: res.refused, Readiness: copyReady})
 	}
