@@ -15,7 +15,8 @@ limitations under the License.
 */
 
 // Package conditions sets the metav1.Condition conditions of KubeFed's
-// objects (FederatedTypeConfig, ReplicaSchedulingPreference), the one way
+// objects (FederatedTypeConfig, ReplicaSchedulingPreference, the DNS
+// records), the one way
 // their controllers set them: a condition carries the generation it was
 // computed for, and keeps its lastTransitionTime while its status holds
 // (apimachinery's meta.SetStatusCondition). A condition that reports a
