@@ -84,6 +84,24 @@ const (
 	statusFieldReadinessMessage = "status.clusters[].readinessMessage"
 )
 
+// clusterStatusFields are the fields of status.clusters[] that kubefed adds
+// to KubeFed's status schema: how to read each and how to clear it.
+var clusterStatusFields = []struct {
+	name  string
+	value func(*fedtypesv1b1.GenericClusterStatus) string
+	clear func(*fedtypesv1b1.GenericClusterStatus)
+}{
+	{statusFieldClusterMessage,
+		func(c *fedtypesv1b1.GenericClusterStatus) string { return c.Message },
+		func(c *fedtypesv1b1.GenericClusterStatus) { c.Message = "" }},
+	{statusFieldReadiness,
+		func(c *fedtypesv1b1.GenericClusterStatus) string { return string(c.Readiness) },
+		func(c *fedtypesv1b1.GenericClusterStatus) { c.Readiness = "" }},
+	{statusFieldReadinessMessage,
+		func(c *fedtypesv1b1.GenericClusterStatus) string { return c.ReadinessMessage },
+		func(c *fedtypesv1b1.GenericClusterStatus) { c.ReadinessMessage = "" }},
+}
+
 // prunedStatusFields returns the fields that were written but that the API
 // server did not store: the CRD's status schema lacks them.
 func prunedStatusFields(written, stored *fedtypesv1b1.GenericFederatedStatus) []string {
@@ -97,14 +115,7 @@ func prunedStatusFields(written, stored *fedtypesv1b1.GenericFederatedStatus) []
 			break
 		}
 	}
-	for _, f := range []struct {
-		name  string
-		value func(*fedtypesv1b1.GenericClusterStatus) string
-	}{
-		{statusFieldClusterMessage, func(c *fedtypesv1b1.GenericClusterStatus) string { return c.Message }},
-		{statusFieldReadiness, func(c *fedtypesv1b1.GenericClusterStatus) string { return string(c.Readiness) }},
-		{statusFieldReadinessMessage, func(c *fedtypesv1b1.GenericClusterStatus) string { return c.ReadinessMessage }},
-	} {
+	for _, f := range clusterStatusFields {
 		for i := range written.Clusters {
 			c := &written.Clusters[i]
 			if sc := stored.GetCluster(c.Name); f.value(c) != "" && sc != nil && f.value(sc) == "" {
@@ -127,17 +138,14 @@ func stripStatusFields(status *fedtypesv1b1.GenericFederatedStatus, fields []str
 			for i := range status.Conditions {
 				status.Conditions[i].Message = ""
 			}
-		case statusFieldClusterMessage:
-			for i := range status.Clusters {
-				status.Clusters[i].Message = ""
-			}
-		case statusFieldReadiness:
-			for i := range status.Clusters {
-				status.Clusters[i].Readiness = ""
-			}
-		case statusFieldReadinessMessage:
-			for i := range status.Clusters {
-				status.Clusters[i].ReadinessMessage = ""
+		default:
+			for _, cf := range clusterStatusFields {
+				if cf.name != f {
+					continue
+				}
+				for i := range status.Clusters {
+					cf.clear(&status.Clusters[i])
+				}
 			}
 		}
 	}

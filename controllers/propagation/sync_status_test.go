@@ -37,6 +37,27 @@ func noCopy(name string) fedtypesv1b1.GenericClusterStatus {
 	return fedtypesv1b1.GenericClusterStatus{Name: name, Readiness: fedtypesv1b1.ReadinessNotFound, ReadinessMessage: "there is no copy"}
 }
 
+// failedReadiness is the readiness of the copy in a cluster whose outcome
+// is a failure of the given status.
+var failedReadiness = map[fedtypesv1b1.PropagationStatus]struct {
+	readiness fedtypesv1b1.Readiness
+	message   string
+}{
+	fedtypesv1b1.CreationFailed:    {fedtypesv1b1.ReadinessNotFound, "the copy could not be created"},
+	fedtypesv1b1.ClusterNotReady:   {fedtypesv1b1.ReadinessUnknown, "the cluster is not ready"},
+	fedtypesv1b1.WaitingForRemoval: {fedtypesv1b1.ReadinessTerminating, "the copy was deleted; waiting for it to be gone"},
+}
+
+// failed is the status of a cluster whose outcome is a failure of the given
+// status and message, with the readiness that failure implies.
+func failed(name string, status fedtypesv1b1.PropagationStatus, message string) fedtypesv1b1.GenericClusterStatus {
+	r, ok := failedReadiness[status]
+	if !ok {
+		panic("no expected readiness for " + string(status))
+	}
+	return fedtypesv1b1.GenericClusterStatus{Name: name, Status: status, Message: message, Readiness: r.readiness, ReadinessMessage: r.message}
+}
+
 func TestComputeStatusPropagation(t *testing.T) {
 	tests := []struct {
 		name        string
@@ -71,10 +92,8 @@ func TestComputeStatusPropagation(t *testing.T) {
 			wantMessage: "not propagated to 2 of 3 clusters (b: CreationFailed, c: ClusterNotReady): see status.clusters",
 			wantClus: []fedtypesv1b1.GenericClusterStatus{
 				noCopy("a"),
-				{Name: "b", Status: fedtypesv1b1.CreationFailed, Message: "cluster b refused to create",
-					Readiness: fedtypesv1b1.ReadinessNotFound, ReadinessMessage: "the copy could not be created"},
-				{Name: "c", Status: fedtypesv1b1.ClusterNotReady, Message: "cluster c is not ready",
-					Readiness: fedtypesv1b1.ReadinessUnknown, ReadinessMessage: "the cluster is not ready"},
+				failed("b", fedtypesv1b1.CreationFailed, "cluster b refused to create"),
+				failed("c", fedtypesv1b1.ClusterNotReady, "cluster c is not ready"),
 			},
 			wantAgg: &fedtypesv1b1.AggregatedStatus{Clusters: 3, ReadyClusters: 1},
 		},
@@ -90,8 +109,7 @@ func TestComputeStatusPropagation(t *testing.T) {
 			wantMessage: "not propagated to 1 of 2 clusters (z: WaitingForRemoval): see status.clusters",
 			wantClus: []fedtypesv1b1.GenericClusterStatus{
 				noCopy("a"),
-				{Name: "z", Status: fedtypesv1b1.WaitingForRemoval, Message: "waiting",
-					Readiness: fedtypesv1b1.ReadinessTerminating, ReadinessMessage: "the copy was deleted; waiting for it to be gone"},
+				failed("z", fedtypesv1b1.WaitingForRemoval, "waiting"),
 			},
 			wantAgg: &fedtypesv1b1.AggregatedStatus{Clusters: 1, ReadyClusters: 1},
 		},
@@ -111,8 +129,7 @@ func TestComputeStatusPropagation(t *testing.T) {
 			wantStatus:  corev1.ConditionFalse,
 			wantReason:  fedtypesv1b1.EnsureDeletionFailed,
 			wantMessage: "waiting for the member copies to be removed: see status.clusters",
-			wantClus: []fedtypesv1b1.GenericClusterStatus{{Name: "a", Status: fedtypesv1b1.WaitingForRemoval, Message: "deleted",
-				Readiness: fedtypesv1b1.ReadinessTerminating, ReadinessMessage: "the copy was deleted; waiting for it to be gone"}},
+			wantClus:    []fedtypesv1b1.GenericClusterStatus{failed("a", fedtypesv1b1.WaitingForRemoval, "deleted")},
 		},
 		{
 			name:       "placed nowhere",

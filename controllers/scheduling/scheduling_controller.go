@@ -92,8 +92,8 @@ type Reconciler struct {
 	Namespace string
 	// Recorder records events on the preferences.
 	Recorder events.EventRecorder
-	// UnschedulableWindow, CapacityTTL and MemberReadTimeout: see the
-	// defaults.
+	// UnschedulableWindow, CapacityTTL and MemberReadTimeout: the
+	// defaults above when zero.
 	UnschedulableWindow time.Duration
 	CapacityTTL         time.Duration
 	MemberReadTimeout   time.Duration

@@ -17,6 +17,7 @@ limitations under the License.
 package scheduling
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -64,7 +65,7 @@ func (r *Reconciler) capacity(ctx context.Context, rsp *fedschedv1a1.ReplicaSche
 		}
 		return capacity, true, readErrors
 	}
-	timeout := orDuration(r.MemberReadTimeout, DefaultMemberReadTimeout)
+	timeout := cmp.Or(r.MemberReadTimeout, DefaultMemberReadTimeout)
 	for i, res := range r.readPodCounts(ctx, toRead, rsp.Namespace, selector, now, timeout) {
 		cluster := toRead[i]
 		switch {
@@ -80,7 +81,7 @@ func (r *Reconciler) capacity(ctx context.Context, rsp *fedschedv1a1.ReplicaSche
 // observedCapacity returns the capacities the status recorded within the
 // capacity TTL.
 func (r *Reconciler) observedCapacity(rsp *fedschedv1a1.ReplicaSchedulingPreference, now time.Time) map[string]int64 {
-	ttl := orDuration(r.CapacityTTL, DefaultCapacityTTL)
+	ttl := cmp.Or(r.CapacityTTL, DefaultCapacityTTL)
 	capacity := map[string]int64{}
 	for _, c := range rsp.Status.Clusters {
 		if c.Capacity != nil && c.CapacityObservedTime != nil && now.Sub(c.CapacityObservedTime.Time) < ttl {
@@ -137,7 +138,7 @@ type podCount struct {
 // broken member neither delays the others nor holds the worker for long.
 // One goroutine per member; each writes only its own slot.
 func (r *Reconciler) readPodCounts(ctx context.Context, clusters []string, namespace string, selector labels.Selector, now time.Time, timeout time.Duration) []podCount {
-	window := orDuration(r.UnschedulableWindow, DefaultUnschedulableWindow)
+	window := cmp.Or(r.UnschedulableWindow, DefaultUnschedulableWindow)
 	results := make([]podCount, len(clusters))
 	var wg sync.WaitGroup
 	for i, cluster := range clusters {
@@ -222,11 +223,4 @@ func podSelector(target *unstructured.Unstructured) (labels.Selector, error) {
 		return nil, err
 	}
 	return metav1.LabelSelectorAsSelector(sel)
-}
-
-func orDuration(d, def time.Duration) time.Duration {
-	if d <= 0 {
-		return def
-	}
-	return d
 }

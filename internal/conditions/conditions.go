@@ -15,10 +15,10 @@ limitations under the License.
 */
 
 // Package conditions sets the metav1.Condition conditions of KubeFed's
-// objects (FederatedTypeConfig, ReplicaSchedulingPreference), the one way
-// their controllers set them: a condition carries the generation it was
-// computed for, and keeps its lastTransitionTime while its status holds
-// (apimachinery's meta.SetStatusCondition). A condition that reports a
+// objects (FederatedTypeConfig, ReplicaSchedulingPreference, the DNS
+// records), the one way their controllers set them: a condition carries
+// the generation it was computed for, and keeps its lastTransitionTime
+// while its status holds (apimachinery's meta.SetStatusCondition). A condition that reports a
 // problem may be shown only while the problem lasts (SetProblem).
 //
 // KubeFedCluster conditions are KubeFed's own type, with probe times and no

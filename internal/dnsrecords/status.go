@@ -21,21 +21,16 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	feddnsv1a1 "github.com/kubefed/kubefed/api/multiclusterdns/v1alpha1"
+	"github.com/kubefed/kubefed/internal/conditions"
 )
 
 // SetCondition sets one record condition, keeping its transition time when
 // only the message changed.
 func SetCondition(conds *[]metav1.Condition, generation int64, typ string, ok bool, reason, message string) {
-	status := metav1.ConditionFalse
-	if ok {
-		status = metav1.ConditionTrue
-	}
-	meta.SetStatusCondition(conds, metav1.Condition{Type: typ, Status: status, Reason: reason,
-		Message: message, ObservedGeneration: generation})
+	conditions.Set(conds, generation, metav1.Condition{Type: typ, Status: conditions.StatusFor(ok), Reason: reason, Message: message})
 }
 
 // Tally gathers, cluster by cluster, what the conditions of one record

@@ -63,13 +63,7 @@ func TestDefaultCRDsAreValid(t *testing.T) {
 // controller-gen ones included, with the API server's validation.
 func TestGeneratedCRDsAreValid(t *testing.T) {
 	t.Parallel()
-	paths, err := filepath.Glob(filepath.Join("..", "..", "config", "crd", "bases", "*.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(paths) == 0 {
-		t.Fatal("config/crd/bases is empty: run make manifests")
-	}
+	paths := crdBaseFiles(t)
 	for _, path := range paths {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			t.Parallel()
@@ -264,10 +258,10 @@ func mustLookup(t *testing.T, group, kind string) TargetType {
 	return target
 }
 
-// TestCRDKustomization checks that config/crd/kustomization.yaml lists
-// exactly the CRDs in config/crd/bases.
-func TestCRDKustomization(t *testing.T) {
-	t.Parallel()
+// crdBaseFiles returns the CRD manifests in config/crd/bases, failing the
+// test when there are none.
+func crdBaseFiles(t *testing.T) []string {
+	t.Helper()
 	paths, err := filepath.Glob(filepath.Join("..", "..", "config", "crd", "bases", "*.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -275,6 +269,14 @@ func TestCRDKustomization(t *testing.T) {
 	if len(paths) == 0 {
 		t.Fatal("config/crd/bases is empty: run make manifests")
 	}
+	return paths
+}
+
+// TestCRDKustomization checks that config/crd/kustomization.yaml lists
+// exactly the CRDs in config/crd/bases.
+func TestCRDKustomization(t *testing.T) {
+	t.Parallel()
+	paths := crdBaseFiles(t)
 	data, err := os.ReadFile(filepath.Join("..", "..", "config", "crd", "kustomization.yaml"))
 	if err != nil {
 		t.Fatal(err)

@@ -33,28 +33,15 @@ import (
 
 // thingCRD is a federated type whose status takes any fields, so that the
 // test writes the status a sync controller would.
-const thingCRD = `
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: federatedthings.types.kubefed.io
-spec:
-  group: types.kubefed.io
-  names: {kind: FederatedThing, plural: federatedthings, singular: federatedthing, listKind: FederatedThingList}
-  scope: Namespaced
-  versions:
-  - name: v1beta1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec: {type: object, x-kubernetes-preserve-unknown-fields: true}
-          status: {type: object, x-kubernetes-preserve-unknown-fields: true}
-    subresources:
-      status: {}
-`
+var thingCRD = kubefedctltest.CRD{
+	Group: "types.kubefed.io", Version: "v1beta1", Kind: "FederatedThing", StatusSubresource: true,
+	Schema: `
+type: object
+properties:
+  spec: {type: object, x-kubernetes-preserve-unknown-fields: true}
+  status: {type: object, x-kubernetes-preserve-unknown-fields: true}
+`,
+}.Manifest()
 
 // TestStatusReadiness runs kubefedctl status on federated objects whose
 // status says propagated everywhere, with the readiness conditions and

@@ -35,9 +35,21 @@ import (
 	"github.com/kubefed/kubefed/internal/readiness"
 )
 
-func parse(t *testing.T, manifest string) *unstructured.Unstructured {
+// apiVersions are the API versions of the kinds the tests read.
+var apiVersions = map[string]string{
+	"Deployment": "apps/v1", "StatefulSet": "apps/v1", "DaemonSet": "apps/v1", "Job": "batch/v1",
+	"Pod": "v1", "PersistentVolumeClaim": "v1", "Service": "v1", "Namespace": "v1", "Widget": "example.com/v1",
+}
+
+// object decodes an object of the kind from the YAML of its other fields,
+// as the API client decodes objects (integers as int64).
+func object(t *testing.T, kind, fields string) *unstructured.Unstructured {
 	t.Helper()
-	// Decoded as the API client decodes objects (integers as int64).
+	apiVersion, ok := apiVersions[kind]
+	if !ok {
+		t.Fatalf("no API version for kind %s", kind)
+	}
+	manifest := "apiVersion: " + apiVersion + "\nkind: " + kind + "\n" + strings.TrimPrefix(fields, "\n")
 	data, err := yaml.YAMLToJSON([]byte(manifest))
 	if err != nil {
 		t.Fatalf("parsing the manifest: %v", err)
@@ -54,13 +66,12 @@ func parse(t *testing.T, manifest string) *unstructured.Unstructured {
 // change of kstatus's rules shows here, and that Copy reports them.
 func TestCopyFollowsKstatusPerKind(t *testing.T) {
 	tests := []struct {
-		name     string
-		manifest string
-		want     fedtypesv1b1.Readiness
+		name   string
+		kind   string
+		fields string
+		want   fedtypesv1b1.Readiness
 	}{
-		{"Deployment available", `
-apiVersion: apps/v1
-kind: Deployment
+		{"Deployment available", "Deployment", `
 metadata: {name: web, generation: 2}
 spec: {replicas: 2}
 status:
@@ -73,23 +84,17 @@ status:
   - {type: Available, status: "True"}
   - {type: Progressing, status: "True", reason: NewReplicaSetAvailable}
 `, fedtypesv1b1.ReadinessCurrent},
-		{"Deployment whose new generation is not observed", `
-apiVersion: apps/v1
-kind: Deployment
+		{"Deployment whose new generation is not observed", "Deployment", `
 metadata: {name: web, generation: 3}
 spec: {replicas: 2}
 status: {observedGeneration: 2, replicas: 2, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2}
 `, fedtypesv1b1.ReadinessInProgress},
-		{"Deployment short of ready replicas", `
-apiVersion: apps/v1
-kind: Deployment
+		{"Deployment short of ready replicas", "Deployment", `
 metadata: {name: web, generation: 1}
 spec: {replicas: 2}
 status: {observedGeneration: 1, replicas: 2, updatedReplicas: 2, readyReplicas: 1, availableReplicas: 2}
 `, fedtypesv1b1.ReadinessInProgress},
-		{"Deployment past its progress deadline", `
-apiVersion: apps/v1
-kind: Deployment
+		{"Deployment past its progress deadline", "Deployment", `
 metadata: {name: web, generation: 1}
 spec: {replicas: 2, progressDeadlineSeconds: 60}
 status:
@@ -101,154 +106,108 @@ status:
   conditions:
   - {type: Progressing, status: "False", reason: ProgressDeadlineExceeded}
 `, fedtypesv1b1.ReadinessFailed},
-		{"StatefulSet rolled out", `
-apiVersion: apps/v1
-kind: StatefulSet
+		{"StatefulSet rolled out", "StatefulSet", `
 metadata: {name: db, generation: 1}
 spec: {replicas: 3}
 status: {observedGeneration: 1, replicas: 3, readyReplicas: 3, currentReplicas: 3, updatedReplicas: 3, currentRevision: r1, updateRevision: r1}
 `, fedtypesv1b1.ReadinessCurrent},
-		{"StatefulSet rolling out", `
-apiVersion: apps/v1
-kind: StatefulSet
+		{"StatefulSet rolling out", "StatefulSet", `
 metadata: {name: db, generation: 2}
 spec: {replicas: 3}
 status: {observedGeneration: 2, replicas: 3, readyReplicas: 3, currentReplicas: 2, updatedReplicas: 1, currentRevision: r1, updateRevision: r2}
 `, fedtypesv1b1.ReadinessInProgress},
-		{"DaemonSet on every node", `
-apiVersion: apps/v1
-kind: DaemonSet
+		{"DaemonSet on every node", "DaemonSet", `
 metadata: {name: agent, generation: 1}
 status: {observedGeneration: 1, desiredNumberScheduled: 3, currentNumberScheduled: 3, updatedNumberScheduled: 3, numberAvailable: 3, numberReady: 3}
 `, fedtypesv1b1.ReadinessCurrent},
-		{"DaemonSet short of ready pods", `
-apiVersion: apps/v1
-kind: DaemonSet
+		{"DaemonSet short of ready pods", "DaemonSet", `
 metadata: {name: agent, generation: 1}
 status: {observedGeneration: 1, desiredNumberScheduled: 3, currentNumberScheduled: 3, updatedNumberScheduled: 3, numberAvailable: 3, numberReady: 2}
 `, fedtypesv1b1.ReadinessInProgress},
-		{"Job completed", `
-apiVersion: batch/v1
-kind: Job
+		{"Job completed", "Job", `
 metadata: {name: once, generation: 1}
 spec: {completions: 1}
 status: {startTime: "2026-01-01T00:00:00Z", succeeded: 1, conditions: [{type: Complete, status: "True"}]}
 `, fedtypesv1b1.ReadinessCurrent},
-		{"Job failed", `
-apiVersion: batch/v1
-kind: Job
+		{"Job failed", "Job", `
 metadata: {name: once, generation: 1}
 status: {startTime: "2026-01-01T00:00:00Z", failed: 6, conditions: [{type: Failed, status: "True"}]}
 `, fedtypesv1b1.ReadinessFailed},
-		{"Job not started", `
-apiVersion: batch/v1
-kind: Job
+		{"Job not started", "Job", `
 metadata: {name: once, generation: 1}
 status: {}
 `, fedtypesv1b1.ReadinessInProgress},
-		{"Pod running and ready", `
-apiVersion: v1
-kind: Pod
+		{"Pod running and ready", "Pod", `
 metadata: {name: p}
 status: {phase: Running, conditions: [{type: Ready, status: "True"}]}
 `, fedtypesv1b1.ReadinessCurrent},
-		{"Pod running, not ready", `
-apiVersion: v1
-kind: Pod
+		{"Pod running, not ready", "Pod", `
 metadata: {name: p}
 status: {phase: Running, conditions: [{type: Ready, status: "False"}]}
 `, fedtypesv1b1.ReadinessInProgress},
-		{"Pod crash-looping", `
-apiVersion: v1
-kind: Pod
+		{"Pod crash-looping", "Pod", `
 metadata: {name: p}
 status:
   phase: Running
   conditions: [{type: Ready, status: "False"}]
   containerStatuses: [{name: app, state: {waiting: {reason: CrashLoopBackOff}}}]
 `, fedtypesv1b1.ReadinessFailed},
-		{"Pod unschedulable for long", `
-apiVersion: v1
-kind: Pod
+		{"Pod unschedulable for long", "Pod", `
 metadata: {name: p, creationTimestamp: "2026-01-01T00:00:00Z"}
 status: {phase: Pending, conditions: [{type: PodScheduled, status: "False", reason: Unschedulable}]}
 `, fedtypesv1b1.ReadinessFailed},
-		{"Pod that ran to a failure has completed", `
-apiVersion: v1
-kind: Pod
+		{"Pod that ran to a failure has completed", "Pod", `
 metadata: {name: p}
 status: {phase: Failed}
 `, fedtypesv1b1.ReadinessCurrent},
-		{"PVC bound", `
-apiVersion: v1
-kind: PersistentVolumeClaim
+		{"PVC bound", "PersistentVolumeClaim", `
 metadata: {name: data}
 status: {phase: Bound}
 `, fedtypesv1b1.ReadinessCurrent},
-		{"PVC pending", `
-apiVersion: v1
-kind: PersistentVolumeClaim
+		{"PVC pending", "PersistentVolumeClaim", `
 metadata: {name: data}
 status: {phase: Pending}
 `, fedtypesv1b1.ReadinessInProgress},
-		{"Service of type ClusterIP", `
-apiVersion: v1
-kind: Service
+		{"Service of type ClusterIP", "Service", `
 metadata: {name: web}
 spec: {type: ClusterIP, clusterIP: 10.0.0.1}
 `, fedtypesv1b1.ReadinessCurrent},
-		{"LoadBalancer Service without a cluster IP yet", `
-apiVersion: v1
-kind: Service
+		{"LoadBalancer Service without a cluster IP yet", "Service", `
 metadata: {name: web}
 spec: {type: LoadBalancer}
 `, fedtypesv1b1.ReadinessInProgress},
-		{"Namespace", `
-apiVersion: v1
-kind: Namespace
+		{"Namespace", "Namespace", `
 metadata: {name: team}
 status: {phase: Active}
 `, fedtypesv1b1.ReadinessCurrent},
-		{"Namespace being deleted", `
-apiVersion: v1
-kind: Namespace
+		{"Namespace being deleted", "Namespace", `
 metadata: {name: team, deletionTimestamp: "2026-01-01T00:00:00Z"}
 status: {phase: Terminating}
 `, fedtypesv1b1.ReadinessTerminating},
-		{"custom resource Ready", `
-apiVersion: example.com/v1
-kind: Widget
+		{"custom resource Ready", "Widget", `
 metadata: {name: w, generation: 4}
 status: {observedGeneration: 4, conditions: [{type: Ready, status: "True"}]}
 `, fedtypesv1b1.ReadinessCurrent},
-		{"custom resource not Ready", `
-apiVersion: example.com/v1
-kind: Widget
+		{"custom resource not Ready", "Widget", `
 metadata: {name: w, generation: 4}
 status: {observedGeneration: 4, conditions: [{type: Ready, status: "False", reason: Waiting}]}
 `, fedtypesv1b1.ReadinessInProgress},
-		{"custom resource Stalled", `
-apiVersion: example.com/v1
-kind: Widget
+		{"custom resource Stalled", "Widget", `
 metadata: {name: w, generation: 4}
 status: {observedGeneration: 4, conditions: [{type: Stalled, status: "True", reason: BadConfig, message: no such image}]}
 `, fedtypesv1b1.ReadinessFailed},
-		{"custom resource Reconciling", `
-apiVersion: example.com/v1
-kind: Widget
+		{"custom resource Reconciling", "Widget", `
 metadata: {name: w, generation: 4}
 status: {observedGeneration: 4, conditions: [{type: Reconciling, status: "True", reason: Rolling}]}
 `, fedtypesv1b1.ReadinessInProgress},
-		{"custom resource without conditions", `
-apiVersion: example.com/v1
-kind: Widget
+		{"custom resource without conditions", "Widget", `
 metadata: {name: w, generation: 1}
 spec: {size: 1}
 `, fedtypesv1b1.ReadinessCurrent},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			obj := parse(t, tt.manifest)
+			obj := object(t, tt.kind, tt.fields)
 			oracle, err := kstatus.Compute(obj)
 			if err != nil {
 				t.Fatalf("kstatus: %v", err)
@@ -277,7 +236,7 @@ func TestCopyWithHealthRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	widget := func(status string) *unstructured.Unstructured {
-		return parse(t, "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, generation: 2}\n"+status)
+		return object(t, "Widget", "metadata: {name: w, generation: 2}\n"+status)
 	}
 	tests := []struct {
 		name        string
@@ -299,7 +258,7 @@ func TestCopyWithHealthRules(t *testing.T) {
 		{"a status of an older generation is in progress", readiness.Checker{TypeConfig: "widgets.example.com", Rules: rules},
 			widget("status: {phase: Running, observedGeneration: 1}"), fedtypesv1b1.ReadinessInProgress, []string{"generation is 2"}},
 		{"a copy being deleted is terminating", readiness.Checker{TypeConfig: "widgets.example.com", Rules: rules},
-			parse(t, "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, deletionTimestamp: '2026-01-01T00:00:00Z'}\nstatus: {phase: Running}"),
+			object(t, "Widget", "metadata: {name: w, deletionTimestamp: '2026-01-01T00:00:00Z'}\nstatus: {phase: Running}"),
 			fedtypesv1b1.ReadinessTerminating, nil},
 		{"an evaluation error is unknown, naming the type and the rule", readiness.Checker{TypeConfig: "widgets.example.com", Rules: typeError},
 			widget("status: {count: many}"), fedtypesv1b1.ReadinessUnknown, []string{"widgets.example.com", healthrules.ReadyWhenField}},

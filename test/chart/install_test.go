@@ -30,7 +30,6 @@ import (
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	runtimeapi "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/wait"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -225,18 +224,8 @@ func (c *cluster) checkAccess(t *testing.T) {
 // for it.
 func startCluster(t *testing.T) *cluster {
 	t.Helper()
-	scheme := runtimeapi.NewScheme()
-	for _, add := range []func(*runtimeapi.Scheme) error{clientgoscheme.AddToScheme, apiextensionsv1.AddToScheme} {
-		if err := add(scheme); err != nil {
-			t.Fatal(err)
-		}
-	}
 	// The pinned binaries: testenv.AssetsDir.
-	cfg := testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme}).Config
-	c, err := client.New(cfg, client.Options{Scheme: scheme})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, cfg := testenv.StartClient(t, clientgoscheme.AddToScheme, apiextensionsv1.AddToScheme)
 	path := filepath.Join(t.TempDir(), "kubeconfig")
 	if err := clientcmd.WriteToFile(kubeconfigFor(cfg), path); err != nil {
 		t.Fatal(err)

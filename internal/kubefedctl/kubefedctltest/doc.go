@@ -18,8 +18,9 @@ limitations under the License.
 // in-process tests (internal/kubefedctl, against a test API server) and its
 // end-to-end tests (test/e2e/kubefedctl, against local clusters with a
 // controller manager) share: running the command line in-process, checking
-// its output, the example CRDs that no default federated type covers, and
-// installing CRDs and objects from manifests.
+// its output, the manifests of CRDs of a test's own (CRD) and the example
+// CRDs that no default federated type covers, and installing CRDs and
+// objects from manifests.
 //
 // It is imported by tests only; it fails the test it is given instead of
 // returning errors where a test could do nothing else.

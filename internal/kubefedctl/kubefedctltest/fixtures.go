@@ -79,41 +79,29 @@ func WantContains(t testing.TB, s string, parts ...string) {
 // (color, red or blue; layers, objects with a required name).
 // WidgetCRD is ExampleCRD("Widget", "wdg").
 func ExampleCRD(kind, shortName string) string {
-	singular := strings.ToLower(kind)
-	return fmt.Sprintf(`
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: %[2]ss.example.com
-spec:
-  group: example.com
-  names: {kind: %[1]s, plural: %[2]ss, singular: %[2]s, listKind: %[1]sList, shortNames: [%[3]s]}
-  scope: Namespaced
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
+	return CRD{Group: "example.com", Version: "v1", Kind: kind, ShortNames: []string{shortName}, Schema: exampleSchema}.Manifest()
+}
+
+// exampleSchema is the schema of ExampleCRD.
+const exampleSchema = `
+type: object
+properties:
+  spec:
+    type: object
+    required: [size]
+    properties:
+      size: {type: integer, minimum: 1}
+      style:
         type: object
         properties:
-          spec:
-            type: object
-            required: [size]
-            properties:
-              size: {type: integer, minimum: 1}
-              style:
-                type: object
-                properties:
-                  color: {type: string, enum: [red, blue]}
-                  layers:
-                    type: array
-                    items: {type: object, properties: {name: {type: string}}, required: [name]}
-          status:
-            type: object
-            x-kubernetes-preserve-unknown-fields: true
-`, kind, singular, shortName)
-}
+          color: {type: string, enum: [red, blue]}
+          layers:
+            type: array
+            items: {type: object, properties: {name: {type: string}}, required: [name]}
+  status:
+    type: object
+    x-kubernetes-preserve-unknown-fields: true
+`
 
 // WidgetCRD is the CRD of the Widgets (widgets.example.com) the tests
 // enable, federate and propagate.

@@ -271,7 +271,13 @@ func eventReasons(tb testing.TB, ctx context.Context, host client.Client, ns str
 	}
 	out := map[string]int{}
 	for _, e := range events.Items {
-		out[e.Reason] += int(max(e.Count, 1))
+		// The events.k8s.io/v1 recorder counts repeats in series.count
+		// (the core API's count stays 0); core recorders in count.
+		n := max(e.Count, 1)
+		if e.Series != nil {
+			n = max(n, e.Series.Count)
+		}
+		out[e.Reason] += int(n)
 	}
 	return out
 }

@@ -27,7 +27,6 @@ import (
 	"testing"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -197,7 +196,7 @@ func (e *env) waitRollout(t testing.TB, tag string, timeout time.Duration) {
 			return fmt.Errorf("deployment %s: %d replicas, %d updated, %d available, want %d", deployment,
 				d.Status.Replicas, d.Status.UpdatedReplicas, d.Status.AvailableReplicas, want)
 		}
-		if !deploymentAvailable(d) {
+		if !e2eutil.DeploymentAvailable(d) {
 			return fmt.Errorf("deployment %s is not Available: %v", deployment, d.Status.Conditions)
 		}
 		pods, err := e.host.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "kubefed-control-plane=controller-manager"})
@@ -208,30 +207,12 @@ func (e *env) waitRollout(t testing.TB, tag string, timeout time.Duration) {
 			return fmt.Errorf("%d controller-manager Pods, want %d", len(pods.Items), want)
 		}
 		for _, p := range pods.Items {
-			if p.Spec.Containers[0].Image != image || !podReady(&p) {
-				return fmt.Errorf("pod %s: image %s, phase %s, Ready %v", p.Name, p.Spec.Containers[0].Image, p.Status.Phase, podReady(&p))
+			if p.Spec.Containers[0].Image != image || !e2eutil.PodReady(&p) {
+				return fmt.Errorf("pod %s: image %s, phase %s, Ready %v", p.Name, p.Spec.Containers[0].Image, p.Status.Phase, e2eutil.PodReady(&p))
 			}
 		}
 		return nil
 	}, "the controller manager's Deployment rolls out %s", image)
-}
-
-func deploymentAvailable(d *appsv1.Deployment) bool {
-	for _, c := range d.Status.Conditions {
-		if c.Type == appsv1.DeploymentAvailable {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
-}
-
-func podReady(p *corev1.Pod) bool {
-	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
 }
 
 // checkLogs fails the test when a controller manager's log shows a request

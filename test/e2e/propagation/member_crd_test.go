@@ -24,7 +24,6 @@ import (
 	"testing"
 	"time"
 
-	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -33,33 +32,20 @@ import (
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	"github.com/kubefed/kubefed/internal/kubefedctl"
+	"github.com/kubefed/kubefed/internal/kubefedctl/kubefedctltest"
 	"github.com/kubefed/kubefed/test/e2e/e2eutil"
 )
 
 // gadgetCRD is the target type of TestMemberCRDInstalledLater: a CRD no
 // other test installs.
-const gadgetCRD = `
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: gadgets.late.example.com
-spec:
-  group: late.example.com
-  names: {kind: Gadget, plural: gadgets, singular: gadget, listKind: GadgetList}
-  scope: Namespaced
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec:
-            type: object
-            properties:
-              size: {type: integer}
-`
+var gadgetCRD = kubefedctltest.CRD{Group: "late.example.com", Version: "v1", Kind: "Gadget", Schema: `
+type: object
+properties:
+  spec:
+    type: object
+    properties:
+      size: {type: integer}
+`}.Manifest()
 
 // TestMemberCRDInstalledLater enables a type whose CRD is installed in the
 // host and member1 only, with the controller running as the chart's
@@ -72,7 +58,7 @@ func TestMemberCRDInstalledLater(t *testing.T) {
 	e := e2eutil.Setup(t, 2)
 	ctx := t.Context()
 	for _, c := range []client.Client{e.Host, e.Member(member1)} {
-		installGadgetCRD(t, c)
+		kubefedctltest.InstallCRD(t, c, gadgetCRD)
 	}
 	et, err := kubefedctl.Enable(ctx, kubefedctl.EnableOptions{
 		TypeName: "gadgets.late.example.com", HostConfig: e.Fed.Host.Config, KubeFedNamespace: e2eutil.Namespace,
@@ -119,7 +105,7 @@ func TestMemberCRDInstalledLater(t *testing.T) {
 	// Installed in member2, the copy follows without a restart, and the
 	// report clears. The member watch is retried with a delay of at most
 	// a minute; the object is reconciled once it started.
-	installGadgetCRD(t, e.Member(member2))
+	kubefedctltest.InstallCRD(t, e.Member(member2), gadgetCRD)
 	waitMemberWithin(t, e, ft, member2, fedObj, 2*time.Minute, "any content, after its CRD was installed there", func(*unstructured.Unstructured) bool { return true })
 	ft.waitPropagated(t, e, fedObj, bothMembers...)
 	// The member2 copy is kept in line like any other: an edit there is
@@ -158,23 +144,4 @@ func memberWatchesCondition(ctx context.Context, e *e2eutil.Env, name string) (*
 		return nil, err
 	}
 	return meta.FindStatusCondition(ftc.Status.Conditions, fedcorev1b1.FederatedTypeConfigMemberWatchesReady), nil
-}
-
-// installGadgetCRD creates the Gadget CRD in a cluster and waits until its
-// kind is served.
-func installGadgetCRD(t *testing.T, c client.Client) {
-	t.Helper()
-	crd := &apiextensionsv1.CustomResourceDefinition{}
-	if err := yaml.UnmarshalStrict([]byte(gadgetCRD), crd); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Create(t.Context(), crd); err != nil {
-		t.Fatalf("creating CRD %s: %v", crd.Name, err)
-	}
-	e2eutil.Eventually(t, 30*time.Second, func(ctx context.Context) error {
-		list := &unstructured.UnstructuredList{}
-		list.SetAPIVersion("late.example.com/v1")
-		list.SetKind("GadgetList")
-		return c.List(ctx, list)
-	}, "GadgetList served")
 }

@@ -112,23 +112,27 @@ func testHealthRules(t *testing.T, e *e2eutil.Env) {
 	o.wait(t, time.Minute, status.InProgressStatus, all(copiesExist,
 		reports(map[string]fedtypesv1b1.Readiness{"member1": "InProgress", "member2": "InProgress"})), "InProgress with both copies without status")
 
-	t.Log("member1 Running: still InProgress, for member2.")
-	setPhase(t, e, "member1", o, "Running")
-	o.wait(t, time.Minute, status.InProgressStatus, all(mentions(fedtypesv1b1.ReconcilingConditionType, "member2"),
-		reports(map[string]fedtypesv1b1.Readiness{"member1": "Current", "member2": "InProgress"})), "InProgress for member2 only")
-
-	t.Log("member2 Running: Current.")
-	setPhase(t, e, "member2", o, "Running")
-	o.wait(t, time.Minute, status.CurrentStatus, reports(map[string]fedtypesv1b1.Readiness{"member1": "Current", "member2": "Current"}), "Current with both copies Running")
-
-	t.Log("member2 Broken: failedWhen is true, Failed naming member2.")
-	setPhase(t, e, "member2", o, "Broken")
-	o.wait(t, time.Minute, status.FailedStatus, all(mentions(fedtypesv1b1.StalledConditionType, "member2"),
-		reports(map[string]fedtypesv1b1.Readiness{"member1": "Current", "member2": "Failed"})), "Failed naming member2")
-
-	t.Log("member2 Running again: Current.")
-	setPhase(t, e, "member2", o, "Running")
-	o.wait(t, time.Minute, status.CurrentStatus, reports(map[string]fedtypesv1b1.Readiness{"member1": "Current", "member2": "Current"}), "Current again")
+	// Each step writes status.phase of one copy, as the Gadget's own
+	// controller in that member would, and waits for the verdict.
+	for _, step := range []struct {
+		member, phase string
+		want          status.Status
+		check         func(*observation) error
+		what          string
+	}{
+		{"member1", "Running", status.InProgressStatus, all(mentions(fedtypesv1b1.ReconcilingConditionType, "member2"),
+			reports(map[string]fedtypesv1b1.Readiness{"member1": "Current", "member2": "InProgress"})), "InProgress for member2 only"},
+		{"member2", "Running", status.CurrentStatus,
+			reports(map[string]fedtypesv1b1.Readiness{"member1": "Current", "member2": "Current"}), "Current with both copies Running"},
+		{"member2", "Broken", status.FailedStatus, all(mentions(fedtypesv1b1.StalledConditionType, "member2"),
+			reports(map[string]fedtypesv1b1.Readiness{"member1": "Current", "member2": "Failed"})), "Failed naming member2 (failedWhen is true)"},
+		{"member2", "Running", status.CurrentStatus,
+			reports(map[string]fedtypesv1b1.Readiness{"member1": "Current", "member2": "Current"}), "Current again"},
+	} {
+		t.Logf("%s %s: %s.", step.member, step.phase, step.what)
+		setPhase(t, e, step.member, o, step.phase)
+		o.wait(t, time.Minute, step.want, step.check, step.what)
+	}
 }
 
 // copiesExist is a check that every member has a copy.

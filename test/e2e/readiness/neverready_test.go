@@ -31,6 +31,7 @@ import (
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 
+	"github.com/kubefed/kubefed/test/e2e/e2eutil"
 	"github.com/kubefed/kubefed/test/framework"
 	"github.com/kubefed/kubefed/test/testenv"
 )
@@ -72,8 +73,8 @@ func TestNeverReadyImage(t *testing.T) {
 		t.Errorf("Deployment stuck has %d Pods, want 2", len(pods.Items))
 	}
 	for _, p := range pods.Items {
-		if p.Status.Phase != corev1.PodRunning || p.Status.PodIP == "" || podReady(&p) {
-			t.Errorf("Pod %s: phase %s, IP %q, ready %v; want Running with an IP and not ready", p.Name, p.Status.Phase, p.Status.PodIP, podReady(&p))
+		if p.Status.Phase != corev1.PodRunning || p.Status.PodIP == "" || e2eutil.PodReady(&p) {
+			t.Errorf("Pod %s: phase %s, IP %q, ready %v; want Running with an IP and not ready", p.Name, p.Status.Phase, p.Status.PodIP, e2eutil.PodReady(&p))
 		}
 	}
 
@@ -131,13 +132,4 @@ func waitDeployment(t *testing.T, cs kubernetes.Interface, name string, want sta
 		return nil
 	}, "kstatus %s for Deployment %s", want, name)
 	return got
-}
-
-func podReady(p *corev1.Pod) bool {
-	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
 }

@@ -1,0 +1,45 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package testenv
+
+import (
+	"testing"
+
+	k8sruntime "k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// StartClient starts a test API server without CRDs (StartEnvtest) and
+// returns an administrator's client of it, whose scheme holds the kinds
+// that addToScheme add (clientgoscheme.AddToScheme, an API group's
+// AddToScheme), and the server's configuration.
+func StartClient(t testing.TB, addToScheme ...func(*k8sruntime.Scheme) error) (client.Client, *rest.Config) {
+	t.Helper()
+	scheme := k8sruntime.NewScheme()
+	for _, add := range addToScheme {
+		if err := add(scheme); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := StartEnvtest(t, EnvtestOptions{Scheme: scheme}).Config
+	c, err := client.New(cfg, client.Options{Scheme: scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, cfg
+}
