@@ -17,6 +17,7 @@ limitations under the License.
 package scheduling
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -94,17 +95,7 @@ func TestMemberReadErrorInStatus(t *testing.T) {
 				{"clusterName": "b", "clusterOverrides": [{"path": "/spec/replicas", "value": 2}]}]}}`), &fedDeploy.Object); err != nil {
 		t.Fatal(err)
 	}
-	if err := host.Create(ctx, fedDeploy); err != nil {
-		t.Fatalf("creating FederatedDeployment apps/web: %v", err)
-	}
-	// Both members report unavailable replicas, so their Pods are read.
-	fedDeploy.Object["status"] = map[string]any{"clusters": []any{
-		map[string]any{"name": "a", "remoteStatus": map[string]any{"replicas": int64(2), "availableReplicas": int64(0)}},
-		map[string]any{"name": "b", "remoteStatus": map[string]any{"replicas": int64(2), "availableReplicas": int64(0)}},
-	}}
-	if err := host.Status().Update(ctx, fedDeploy); err != nil {
-		t.Fatalf("writing the status of FederatedDeployment apps/web: %v", err)
-	}
+	createUnavailableInBoth(ctx, t, host, fedDeploy)
 	rsp := &fedschedv1a1.ReplicaSchedulingPreference{ObjectMeta: metav1.ObjectMeta{Namespace: "apps", Name: "web"}}
 	rsp.Spec = fedschedv1a1.ReplicaSchedulingPreferenceSpec{
 		TargetKind: fedschedv1a1.TargetKindFederatedDeployment, TotalReplicas: 4,
@@ -165,16 +156,7 @@ func TestMemberReadErrorInStatus(t *testing.T) {
 	noSelector.SetResourceVersion("")
 	unstructured.RemoveNestedField(noSelector.Object, "spec", "template", "spec", "selector")
 	unstructured.RemoveNestedField(noSelector.Object, "status")
-	if err := host.Create(ctx, noSelector); err != nil {
-		t.Fatalf("creating FederatedDeployment apps/no-selector: %v", err)
-	}
-	noSelector.Object["status"] = map[string]any{"clusters": []any{
-		map[string]any{"name": "a", "remoteStatus": map[string]any{"replicas": int64(2), "availableReplicas": int64(0)}},
-		map[string]any{"name": "b", "remoteStatus": map[string]any{"replicas": int64(2), "availableReplicas": int64(0)}},
-	}}
-	if err := host.Status().Update(ctx, noSelector); err != nil {
-		t.Fatalf("writing the status of FederatedDeployment apps/no-selector: %v", err)
-	}
+	createUnavailableInBoth(ctx, t, host, noSelector)
 	rsp2 := &fedschedv1a1.ReplicaSchedulingPreference{ObjectMeta: metav1.ObjectMeta{Namespace: "apps", Name: "no-selector"}, Spec: rsp.Spec}
 	if err := host.Create(ctx, rsp2); err != nil {
 		t.Fatalf("creating ReplicaSchedulingPreference apps/no-selector: %v", err)
@@ -193,6 +175,24 @@ func TestMemberReadErrorInStatus(t *testing.T) {
 	}
 	if len(rsp2.Status.Clusters) != 2 {
 		t.Errorf("status.clusters = %+v, want both clusters", rsp2.Status.Clusters)
+	}
+}
+
+// createUnavailableInBoth creates the FederatedDeployment fedDeploy and
+// writes a status in which both members, a and b, report 2 replicas and
+// none available, so that the capacity check reads their Pods.
+func createUnavailableInBoth(ctx context.Context, t *testing.T, host client.Client, fedDeploy *unstructured.Unstructured) {
+	t.Helper()
+	key := client.ObjectKeyFromObject(fedDeploy)
+	if err := host.Create(ctx, fedDeploy); err != nil {
+		t.Fatalf("creating FederatedDeployment %s: %v", key, err)
+	}
+	fedDeploy.Object["status"] = map[string]any{"clusters": []any{
+		map[string]any{"name": "a", "remoteStatus": map[string]any{"replicas": int64(2), "availableReplicas": int64(0)}},
+		map[string]any{"name": "b", "remoteStatus": map[string]any{"replicas": int64(2), "availableReplicas": int64(0)}},
+	}}
+	if err := host.Status().Update(ctx, fedDeploy); err != nil {
+		t.Fatalf("writing the status of FederatedDeployment %s: %v", key, err)
 	}
 }
 

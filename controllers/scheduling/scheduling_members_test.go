@@ -90,27 +90,13 @@ func TestCapacityReportsWhatItCannotRead(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := &Reconciler{Members: members{}, Now: func() time.Time { return now }}
 			rsp := &fedschedv1a1.ReplicaSchedulingPreference{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "web"}}
-			tgt := target(t, "")
+			tgt := targetWithStatus(t, tt.status)
 			if tt.noSelector {
 				unstructured.RemoveNestedField(tgt.Object, "spec", "template", "spec", "selector")
 			}
-			st := map[string]any{}
-			if err := utiljson.Unmarshal([]byte(tt.status), &st); err != nil {
-				t.Fatal(err)
-			}
-			tgt.Object["status"] = st
 
 			_, _, readErrors := r.capacity(context.Background(), rsp, tgt, tt.current)
-			if len(readErrors) != len(tt.want) {
-				t.Errorf("read errors = %v, want clusters %v", readErrors, tt.want)
-			}
-			for cluster, parts := range tt.want {
-				for _, part := range parts {
-					if !strings.Contains(readErrors[cluster], part) {
-						t.Errorf("read error of %s = %q, want it to contain %q", cluster, readErrors[cluster], part)
-					}
-				}
-			}
+			checkReadErrors(t, readErrors, tt.want)
 
 			// The status the preference is given names the cluster and
 			// the error.
@@ -234,7 +220,7 @@ func TestCapacity(t *testing.T) {
 		current         map[string]int64
 		wantCapacity    map[string]int64
 		wantUnavailable bool
-		wantReadErrors  map[string]string // cluster -> part of the message
+		wantReadErrors  map[string][]string // cluster -> parts of the message
 	}{
 		{
 			name: "observations within the TTL are kept, older ones dropped",
@@ -280,7 +266,7 @@ func TestCapacity(t *testing.T) {
 			current:         map[string]int64{"a": 2},
 			wantCapacity:    map[string]int64{},
 			wantUnavailable: true,
-			wantReadErrors:  map[string]string{"a": "cluster a is not connected"},
+			wantReadErrors:  map[string][]string{"a": {"cluster a is not connected"}},
 		},
 		{
 			name: "a member that does not answer in time is reported, the others are read",
@@ -293,7 +279,7 @@ func TestCapacity(t *testing.T) {
 			current:         map[string]int64{"a": 2, "slow": 2},
 			wantCapacity:    map[string]int64{"a": 1},
 			wantUnavailable: true,
-			wantReadErrors:  map[string]string{"slow": "listing Pods in namespace ns of cluster slow took longer than 200ms"},
+			wantReadErrors:  map[string][]string{"slow": {"listing Pods in namespace ns of cluster slow took longer than 200ms"}},
 		},
 		{
 			// Each read waits until both are in flight: read one after
@@ -315,23 +301,9 @@ func TestCapacity(t *testing.T) {
 			r := &Reconciler{Members: tt.members, Now: func() time.Time { return now }, MemberReadTimeout: 200 * time.Millisecond}
 			rsp := &fedschedv1a1.ReplicaSchedulingPreference{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "web"}}
 			rsp.Status.Clusters = tt.status
-			tgt := target(t, "")
-			if tt.targetStatus != "" {
-				st := map[string]any{}
-				if err := utiljson.Unmarshal([]byte(tt.targetStatus), &st); err != nil {
-					t.Fatal(err)
-				}
-				tgt.Object["status"] = st
-			}
+			tgt := targetWithStatus(t, tt.targetStatus)
 			got, unavailable, readErrors := r.capacity(context.Background(), rsp, tgt, tt.current)
-			if len(readErrors) != len(tt.wantReadErrors) {
-				t.Errorf("read errors = %v, want clusters %v", readErrors, tt.wantReadErrors)
-			}
-			for cluster, want := range tt.wantReadErrors {
-				if !strings.Contains(readErrors[cluster], want) {
-					t.Errorf("read error of %s = %q, want it to contain %q", cluster, readErrors[cluster], want)
-				}
-			}
+			checkReadErrors(t, readErrors, tt.wantReadErrors)
 			if !reflect.DeepEqual(got, tt.wantCapacity) {
 				t.Errorf("capacity = %v, want %v", got, tt.wantCapacity)
 			}
@@ -339,6 +311,39 @@ func TestCapacity(t *testing.T) {
 				t.Errorf("unavailable = %v, want %v", unavailable, tt.wantUnavailable)
 			}
 		})
+	}
+}
+
+// targetWithStatus is target(t, "") with the status given as JSON; with
+// an empty status, without one.
+func targetWithStatus(t *testing.T, status string) *unstructured.Unstructured {
+	t.Helper()
+	tgt := target(t, "")
+	if status == "" {
+		return tgt
+	}
+	st := map[string]any{}
+	if err := utiljson.Unmarshal([]byte(status), &st); err != nil {
+		t.Fatal(err)
+	}
+	tgt.Object["status"] = st
+	return tgt
+}
+
+// checkReadErrors checks that the capacity check's read errors name
+// exactly the clusters of want, each with an error containing every part
+// want gives for it.
+func checkReadErrors(t *testing.T, readErrors map[string]string, want map[string][]string) {
+	t.Helper()
+	if len(readErrors) != len(want) {
+		t.Errorf("read errors = %v, want clusters %v", readErrors, want)
+	}
+	for cluster, parts := range want {
+		for _, part := range parts {
+			if !strings.Contains(readErrors[cluster], part) {
+				t.Errorf("read error of %s = %q, want it to contain %q", cluster, readErrors[cluster], part)
+			}
+		}
 	}
 }
 
