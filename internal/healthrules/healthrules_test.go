@@ -182,15 +182,29 @@ func TestEvaluateNoRules(t *testing.T) {
 	}
 }
 
+// ruleErrorCase is health rules that Compile or Evaluate must refuse, and
+// the parts of the error that say why.
+type ruleErrorCase struct {
+	name  string
+	rules *fedcorev1b1.HealthRules
+	want  []string
+}
+
+// wantErrorContaining checks that err contains every part of want.
+func wantErrorContaining(t *testing.T, err error, want []string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q does not contain %q", err, w)
+		}
+	}
+}
+
 // TestEvaluateErrors: an expression that cannot be evaluated on a copy is
 // an error naming the field, with no verdict.
 func TestEvaluateErrors(t *testing.T) {
 	obj := `{apiVersion: example.com/v1, kind: Pool, metadata: {name: p}, spec: {replicas: 3}, status: {phase: Running, readyReplicas: 3}}`
-	for _, tc := range []struct {
-		name  string
-		rules *fedcorev1b1.HealthRules
-		want  []string
-	}{
+	for _, tc := range []ruleErrorCase{
 		{"a dyn result that is not a bool", &fedcorev1b1.HealthRules{ReadyWhen: "self.status.phase"},
 			[]string{"spec.health.readyWhen", "must return a bool", "Running"}},
 		{"a comparison of a string with an int", &fedcorev1b1.HealthRules{FailedWhen: "self.status.phase > 2"},
@@ -204,11 +218,7 @@ func TestEvaluateErrors(t *testing.T) {
 			if got != healthrules.VerdictNone {
 				t.Errorf("Evaluate = %q with the error, want VerdictNone", got)
 			}
-			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not contain %q", err, w)
-				}
-			}
+			wantErrorContaining(t, err, tc.want)
 		})
 	}
 }
@@ -262,11 +272,7 @@ func TestSlowRuleBounded(t *testing.T) {
 }
 
 func TestCompileErrors(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		rules *fedcorev1b1.HealthRules
-		want  []string
-	}{
+	for _, tc := range []ruleErrorCase{
 		{"a string", &fedcorev1b1.HealthRules{ReadyWhen: "'Ready'"},
 			[]string{"spec.health.readyWhen", "must return a bool", "string"}},
 		{"an int", &fedcorev1b1.HealthRules{FailedWhen: "size(self.status.conditions)"},
@@ -287,11 +293,7 @@ func TestCompileErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("Compile = %v, want an error", r)
 			}
-			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not contain %q", err, w)
-				}
-			}
+			wantErrorContaining(t, err, tc.want)
 		})
 	}
 }
