@@ -206,7 +206,7 @@ func (r *Reconciler) computeStatus(s *scope) *fedtypesv1b1.GenericFederatedStatu
 	placed := sets.New(s.selected...)
 	obj := readiness.Object{Reason: s.reason, Message: s.message}
 
-	var failed []string
+	var failed, waiting []string
 	for _, name := range slices.Sorted(maps.Keys(s.results)) {
 		res := s.results[name]
 		copyReady := r.copyReadiness(checker, s, res)
@@ -226,11 +226,14 @@ func (r *Reconciler) computeStatus(s *scope) *fedtypesv1b1.GenericFederatedStatu
 		// A placed cluster whose wave has not come yet runs an older
 		// revision: the object is not rolled out there yet. (A failed
 		// write or a cluster not ready says so itself.)
-		waiting := s.rollout != nil && placed.Has(name) && res.status == fedtypesv1b1.ClusterPropagationOK &&
-			s.rollout.revisions[name] != s.rollout.target
-		obj.Clusters = append(obj.Clusters, readiness.Cluster{Name: name, Placed: placed.Has(name), Propagated: !waiting,
+		waits := placed.Has(name) && res.status == fedtypesv1b1.ClusterPropagationOK && s.rollout.waits(name)
+		if waits {
+			waiting = append(waiting, name)
+		}
+		obj.Clusters = append(obj.Clusters, readiness.Cluster{Name: name, Placed: placed.Has(name), Propagated: true, Waiting: waits,
 			Propagation: res.status, Detail: res.message, Refused: res.refused, Readiness: copyReady})
 	}
+	obj.Rollout = s.rollout.readiness(waiting)
 	for _, name := range s.selected {
 		if _, ok := s.results[name]; !ok {
 			obj.Clusters = append(obj.Clusters, readiness.Cluster{Name: name, Placed: true})
@@ -265,32 +268,6 @@ func (r *Reconciler) computeStatus(s *scope) *fedtypesv1b1.GenericFederatedStatu
 		status.Clusters = nil
 	}
 	return status
-}
-
-// setRolloutStatus sets status.rollout and the revision each cluster runs,
-// for an object with spec.rollout: those this reconcile planned, else
-// (it stopped before planning) the stored ones. An object without
-// spec.rollout has neither.
-func setRolloutStatus(s *scope, status *fedtypesv1b1.GenericFederatedStatus) {
-	rs := s.rollout
-	if rs == nil {
-		if _, found, _ := unstructured.NestedFieldNoCopy(s.fedObj.Object, fedtypesv1b1.SpecField, fedtypesv1b1.RolloutField); !found {
-			return
-		}
-	}
-	status.Rollout = s.oldStatus.Rollout
-	if rs != nil && rs.state != nil {
-		status.Rollout = rs.state
-	}
-	for i := range status.Clusters {
-		c := &status.Clusters[i]
-		switch stored := s.oldStatus.GetCluster(c.Name); {
-		case rs != nil:
-			c.Revision = rs.revisions[c.Name]
-		case stored != nil:
-			c.Revision = stored.Revision
-		}
-	}
 }
 
 // healthRules holds the compiled health rules of every type.

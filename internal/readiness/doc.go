@@ -84,4 +84,14 @@ limitations under the License.
 // refused in a way that may pass (conflict, server error, throttling, a
 // namespace still being created or deleted) keeps the wait going
 // (Reconciling); Refused says which API errors will not pass on their own.
+//
+// An object with spec.rollout (docs/rollout.md) also passes its rollout's
+// phase: Progressing adds a Propagating part naming the wave and the
+// clusters that wait for their turn (Cluster.Waiting), Paused makes
+// Reconciling's reason RolloutPaused, and Stalled sets Stalled with the
+// rollout's own reason (ProgressDeadlineExceeded, ClusterFailed,
+// RevisionNotFound), named after an invalid placement and before the
+// clusters' own failures. So kstatus says InProgress while the rollout runs
+// or is paused, Failed once it stopped, and Current only once it is
+// complete and every copy is Current.
 package readiness

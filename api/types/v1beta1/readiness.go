@@ -83,6 +83,27 @@ const (
 	StalledPropagationFailed AggregateReason = "PropagationFailed"
 )
 
+// Reasons of the readiness conditions of an object with spec.rollout whose
+// rollout is not complete (docs/rollout.md, "Conditions"). A rollout in
+// progress gives Reconciling=True with reason ReconcilingPropagating, naming
+// the wave and the clusters not updated yet; a paused one
+// ReconcilingRolloutPaused; a stalled one Stalled=True with the rollout's
+// own reason (status.rollout.reason), so kstatus says Failed.
+const (
+	// ReconcilingRolloutPaused: spec.rollout.paused holds the rollout; the
+	// clusters not updated yet wait for kubefedctl rollout resume.
+	ReconcilingRolloutPaused AggregateReason = "RolloutPaused"
+	// StalledRolloutProgressDeadlineExceeded: a wave was not Current
+	// within spec.rollout.progressDeadline.
+	StalledRolloutProgressDeadlineExceeded = AggregateReason(RolloutReasonProgressDeadlineExceeded)
+	// StalledRolloutClusterFailed: a copy of the revision being rolled out
+	// is Failed; the rollout stopped.
+	StalledRolloutClusterFailed = AggregateReason(RolloutReasonClusterFailed)
+	// StalledRolloutRevisionNotFound: spec.rollout.rollbackTo names a
+	// revision the history does not have.
+	StalledRolloutRevisionNotFound = AggregateReason(RolloutReasonRevisionNotFound)
+)
+
 // Readiness is the kstatus status of one member copy,
 // status.clusters[].readiness.
 type Readiness string
