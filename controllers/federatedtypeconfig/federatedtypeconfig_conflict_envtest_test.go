@@ -17,8 +17,6 @@ limitations under the License.
 package federatedtypeconfig
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -27,7 +25,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/yaml"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	"github.com/kubefed/kubefed/test/testenv"
@@ -55,18 +52,7 @@ func TestStatusWriteConflict(t *testing.T) {
 	if err := c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
 		t.Fatal(err)
 	}
-	data, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "config", "federatedtypeconfigs", "configmaps.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ftc := &fedcorev1b1.FederatedTypeConfig{}
-	if err := yaml.Unmarshal(data, ftc); err != nil {
-		t.Fatal(err)
-	}
-	ftc.Namespace = ns
-	if err := c.Create(ctx, ftc); err != nil {
-		t.Fatal(err)
-	}
+	ftc := CreateDefaultTypeConfig(t, c, "configmaps", ns)
 	stale := ftc.DeepCopy()
 	// Another writer changes the FederatedTypeConfig after the read.
 	ftc.Labels = map[string]string{"changed-by": "another-writer"}

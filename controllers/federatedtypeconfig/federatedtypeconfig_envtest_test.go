@@ -21,8 +21,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -39,11 +37,11 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
-	"sigs.k8s.io/yaml"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 	"github.com/kubefed/kubefed/cmd/controller-manager/app"
+	"github.com/kubefed/kubefed/controllers/federatedtypeconfig"
 	"github.com/kubefed/kubefed/test/testenv"
 )
 
@@ -88,18 +86,7 @@ func controlPlane(t *testing.T, admin client.Client, cfg *rest.Config, namespace
 		t.Fatal(err)
 	}
 	for _, name := range types {
-		data, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "config", "federatedtypeconfigs", name+".yaml"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		ftc := &fedcorev1b1.FederatedTypeConfig{}
-		if err := yaml.Unmarshal(data, ftc); err != nil {
-			t.Fatal(err)
-		}
-		ftc.Namespace = namespace
-		if err := admin.Create(ctx, ftc); err != nil {
-			t.Fatalf("creating FederatedTypeConfig %s: %v", name, err)
-		}
+		federatedtypeconfig.CreateDefaultTypeConfig(t, admin, name, namespace)
 	}
 	mgrCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	mgr, err := app.New(mgrCtx, cfg, app.Options{Namespace: namespace, MetricsBindAddress: "0", HealthProbeBindAddress: "0",
