@@ -76,21 +76,23 @@ func testEnableCRD(t *testing.T, e *cmdEnv) {
 	}
 }
 
+// getCRD reads the CustomResourceDefinition name.
+func getCRD(t *testing.T, c client.Client, name string) *apiextensionsv1.CustomResourceDefinition {
+	t.Helper()
+	crd := &apiextensionsv1.CustomResourceDefinition{}
+	if err := c.Get(t.Context(), client.ObjectKey{Name: name}, crd); err != nil {
+		t.Fatalf("reading CustomResourceDefinition %s: %v", name, err)
+	}
+	return crd
+}
+
 // testEnableAgain enables an enabled type again: nothing is written.
 func testEnableAgain(t *testing.T, e *cmdEnv) {
 	c := e.c
-	ctx := t.Context()
-	crd := &apiextensionsv1.CustomResourceDefinition{}
-	if err := c.Get(ctx, client.ObjectKey{Name: "federatedwidgets.types.kubefed.io"}, crd); err != nil {
-		t.Fatal(err)
-	}
+	crd := getCRD(t, c, "federatedwidgets.types.kubefed.io")
 	out := e.mustRun(t, "enable", "Widget", "--wait", "0")
 	kubefedctltest.WantContains(t, out, "Type widgets.example.com is already enabled: nothing changed.")
-	after := &apiextensionsv1.CustomResourceDefinition{}
-	if err := c.Get(ctx, client.ObjectKey{Name: crd.Name}, after); err != nil {
-		t.Fatal(err)
-	}
-	if after.ResourceVersion != crd.ResourceVersion {
+	if after := getCRD(t, c, crd.Name); after.ResourceVersion != crd.ResourceVersion {
 		t.Error("enable of an enabled type rewrote its CRD")
 	}
 }
@@ -164,11 +166,7 @@ func testEnableUpgrade(t *testing.T, e *cmdEnv) {
 	}
 	out := e.mustRun(t, "enable", "configmaps", "--wait", "0")
 	kubefedctltest.WantContains(t, out, "customresourcedefinition.apiextensions.k8s.io/federatedconfigmaps.types.kubefed.io updated: status schema upgraded")
-	crd := &apiextensionsv1.CustomResourceDefinition{}
-	if err := c.Get(ctx, client.ObjectKey{Name: old.Name}, crd); err != nil {
-		t.Fatal(err)
-	}
-	if !federatedtypes.StatusSchemaCurrent(crd) {
+	if crd := getCRD(t, c, old.Name); !federatedtypes.StatusSchemaCurrent(crd) {
 		t.Error("the status schema was not upgraded")
 	}
 }
