@@ -19,7 +19,6 @@ package propagation
 import (
 	"context"
 	"fmt"
-	"maps"
 	"reflect"
 	"slices"
 	"time"
@@ -133,20 +132,12 @@ func (r *Reconciler) reconcileRollout(ctx context.Context, s *scope) (ctrl.Resul
 	rs.target = rs.specRevision
 	if rb := strategy.RollbackTo; rb != nil {
 		if _, ok := rs.contents[rb.Revision]; !ok {
-			// Nothing is written anywhere until the spec changes.
-			state := s.oldStatus.Rollout.DeepCopy()
-			if state == nil {
-				state = &fedtypesv1b1.RolloutStatus{}
-			}
-			state.ObservedGeneration = s.fedObj.GetGeneration()
-			state.Phase, state.Reason = fedtypesv1b1.RolloutPhaseStalled, fedtypesv1b1.RolloutReasonRevisionNotFound
-			state.Message = fmt.Sprintf("spec.rollout.rollbackTo names revision %d, which the history does not have (it keeps %s): name one of those, or remove rollbackTo",
-				rb.Revision, revisionNumbers(rs.history))
-			rs.state = state
-			rs.planned = maps.Clone(rs.revisions)
-			return ctrl.Result{}, r.pruneRevisions(ctx, s)
+			return ctrl.Result{}, r.revisionNotFound(ctx, s, rb.Revision)
 		}
 		rs.target = rb.Revision
+		if err := r.placeByRevision(ctx, s, rs.target); err != nil || s.stop {
+			return ctrl.Result{}, err
+		}
 	}
 
 	labels := map[string]map[string]string{}
