@@ -35,11 +35,12 @@ import (
 // not gated), a cluster it places gets the revision when its wave comes,
 // and a rollbackTo naming a missing revision removes no copy either.
 // member1 is wave canary, member2 (region europe) wave europe, member3 in
-// no wave (remaining); a ConfigMap is Current once it exists.
+// no wave (remaining); a ConfigMap is Current once it exists. Revision 1
+// places by label, the others by name.
 func TestRollbackToPlacementAgainstAPIServers(t *testing.T) {
 	names := []string{"member1", "member2", "member3"}
 	e := newRolloutEnv(t, "", "ConfigMap", "types.kubefed.io_federatedconfigmaps.yaml", names,
-		map[string]map[string]string{"member2": {"region": "europe"}})
+		map[string]map[string]string{"member1": {"ring": "early"}, "member2": {"region": "europe", "ring": "early"}})
 	const name = "cfg"
 	spec := func(version string, placed ...string) map[string]any {
 		return map[string]any{
@@ -47,7 +48,11 @@ func TestRollbackToPlacementAgainstAPIServers(t *testing.T) {
 			"placement": map[string]any{"clusters": e.placed(placed...)},
 		}
 	}
-	mustCreate(t, e.host, e.r.fedObject(rolloutNamespace, name, withRollout(spec("v1", "member1", "member2"))))
+	// Revision 1 selects its clusters by label: ring early is member1 and
+	// member2.
+	first := spec("v1")
+	first["placement"] = map[string]any{"clusterSelector": map[string]any{"matchLabels": map[string]any{"ring": "early"}}}
+	mustCreate(t, e.host, e.r.fedObject(rolloutNamespace, name, withRollout(first)))
 	// setSpec replaces the template and placement, and sets or removes
 	// rollbackTo (0: removed).
 	setSpec := func(s map[string]any, rollbackTo int64) {
@@ -109,8 +114,8 @@ func TestRollbackToPlacementAgainstAPIServers(t *testing.T) {
 	complete("revision 2", 2)
 	expect("revision 2", map[string]string{"member1": "v2", "member2": "v2", "member3": "v2"})
 
-	// rollbackTo 1: member3, which revision 1 does not place, loses its
-	// copy at once; member1 and member2 go back to v1 in their waves.
+	// rollbackTo 1: member3, which revision 1's selector does not select,
+	// loses its copy at once; member1 and member2 go back to v1 in their waves.
 	setSpec(nil, 1)
 	e.reconcile("undo to 1, wave canary", name)
 	expect("undo to 1, wave canary", map[string]string{"member1": "v1", "member2": "v2"})
