@@ -35,6 +35,7 @@ limitations under the License.
 // history the way Kubernetes keeps a StatefulSet's, except that a
 // content that comes back keeps its number.
 //
-// The sync controller (controllers/propagation) does not call this package
-// yet; docs/rollout.md says what it will do with it.
+// The sync controller (controllers/propagation, sync_rollout.go) calls Plan
+// on every reconcile of an object with spec.rollout, before any member
+// write; docs/rollout.md says what it does with the result.
 package rollout
