@@ -19,6 +19,7 @@ package kubefedctl_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -161,13 +162,26 @@ func testEnableUpgrade(t *testing.T, e *cmdEnv) {
 	delete(status.Properties, "aggregatedStatus")
 	delete(status.Properties["clusters"].Items.Schema.Properties, "message")
 	old.Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["status"] = status
+	// KubeFed's CRDs have no spec.rollout and no printer columns.
+	spec := old.Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["spec"]
+	delete(spec.Properties, "rollout")
+	old.Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["spec"] = spec
+	old.Spec.Versions[0].AdditionalPrinterColumns = nil
 	if err := c.Create(ctx, old); err != nil {
 		t.Fatal(err)
 	}
 	out := e.mustRun(t, "enable", "configmaps", "--wait", "0")
-	kubefedctltest.WantContains(t, out, "customresourcedefinition.apiextensions.k8s.io/federatedconfigmaps.types.kubefed.io updated: status schema upgraded")
-	if crd := getCRD(t, c, old.Name); !federatedtypes.StatusSchemaCurrent(crd) {
+	kubefedctltest.WantContains(t, out, "customresourcedefinition.apiextensions.k8s.io/federatedconfigmaps.types.kubefed.io updated: status schema upgraded", "spec.rollout; the READY column")
+	crd := getCRD(t, c, old.Name)
+	if !federatedtypes.StatusSchemaCurrent(crd) {
 		t.Error("the status schema was not upgraded")
+	}
+	v := crd.Spec.Versions[0]
+	if _, ok := v.Schema.OpenAPIV3Schema.Properties["spec"].Properties["rollout"]; !ok {
+		t.Error("spec.rollout was not added to the schema")
+	}
+	if !slices.ContainsFunc(v.AdditionalPrinterColumns, func(c apiextensionsv1.CustomResourceColumnDefinition) bool { return c.Name == "Ready" }) {
+		t.Errorf("no Ready printer column after the upgrade: %+v", v.AdditionalPrinterColumns)
 	}
 }
 

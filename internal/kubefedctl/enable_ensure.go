@@ -70,7 +70,7 @@ func (e *enabler) ensureCRD(ctx context.Context) error {
 		if err := e.c.Update(ctx, existing, e.updateOpts()...); err != nil {
 			return fmt.Errorf("upgrading the status schema of CRD %s in the host cluster: %w", want.Name, err)
 		}
-		e.p.line("customresourcedefinition.apiextensions.k8s.io/%s updated: status schema upgraded (status.aggregatedStatus, status.clusters[].message)%s", want.Name, e.suffix())
+		e.p.line("customresourcedefinition.apiextensions.k8s.io/%s updated: status schema upgraded (status.aggregatedStatus, observedGeneration, clusters[].message, readiness and revision, rollout; spec.rollout; the READY column)%s", want.Name, e.suffix())
 		e.changed = true
 	}
 	if e.opts.DryRun {
