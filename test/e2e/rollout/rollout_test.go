@@ -27,6 +27,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/utils/ptr"
@@ -80,6 +81,7 @@ func TestRollout(t *testing.T) {
 		{"a later good version goes through every wave", func(t *testing.T) { r.testWaves(t, "nginx:1.29") }},
 		{"pause and resume", func(t *testing.T) { r.testPauseResume(t, "nginx:1.30") }},
 		{"controller killed between waves", func(t *testing.T) { r.testKillBetweenWaves(t, "nginx:1.31") }},
+		{"idle: no write", r.testIdle},
 	}
 	for _, s := range steps {
 		if !t.Run(s.name, s.run) {
@@ -238,7 +240,7 @@ func (r *run) testPauseResume(t *testing.T, image string) {
 	e2eutil.NegativeCheck{
 		What:        "a paused rollout going on",
 		Sources:     r.deploymentWatches(t, "member2", "member3"),
-		Control:     func(ctx context.Context) error { return r.createControl(ctx, "member2", "member3") },
+		Control:     func(ctx context.Context) error { return r.createControl(ctx, "control", "member2", "member3") },
 		ControlSeen: func(_ string, ev watch.Event) bool { return e2eutil.EventObject(ev).GetName() == "control" },
 		Window:      max(time.Second, time.Until(current.at.Add(2*soak))),
 		Forbidden: func(source string, ev watch.Event) string {
@@ -311,20 +313,76 @@ func (r *run) deploymentWatches(t *testing.T, names ...string) []e2eutil.WatchSo
 	return out
 }
 
-// createControl creates a Deployment "control" of no replicas, which
+// createControl creates a Deployment name of no replicas, which
 // kubefed does not manage, in the test's namespace of each member.
-func (r *run) createControl(ctx context.Context, names ...string) error {
-	labels := map[string]string{"app": "control"}
+func (r *run) createControl(ctx context.Context, name string, names ...string) error {
+	labels := map[string]string{"app": name}
 	for _, m := range names {
 		d := &appsv1.Deployment{
-			ObjectMeta: metav1.ObjectMeta{Namespace: r.key.Namespace, Name: "control"},
+			ObjectMeta: metav1.ObjectMeta{Namespace: r.key.Namespace, Name: name},
 			Spec: appsv1.DeploymentSpec{Replicas: ptr.To[int32](0), Selector: &metav1.LabelSelector{MatchLabels: labels},
 				Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels},
-					Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "control", Image: "nginx"}}}}},
+					Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "nginx"}}}}},
 		}
 		if err := r.e.Member(m).Create(ctx, d); err != nil {
-			return fmt.Errorf("creating Deployment %s/control in %s: %w", r.key.Namespace, m, err)
+			return fmt.Errorf("creating Deployment %s/%s in %s: %w", r.key.Namespace, name, m, err)
 		}
 	}
 	return nil
+}
+
+// testIdle edits only an annotation of the completed FederatedDeployment
+// (no new revision) and creates a Deployment kubefed does not manage in
+// every member: the same watches that report those see no write of kubefed
+// to the federated object or to the copies' specs for twice the soak time,
+// the longest a rollout waits between steps.
+func (r *run) testIdle(t *testing.T) {
+	host := e2eutil.WatchSource{Name: "host", Client: e2eutil.NewWatchClient(t, r.e.Fed.Host.Config),
+		List: fedDeploymentList(), Opts: []client.ListOption{client.InNamespace(r.key.Namespace)}}
+	generations := map[string]int64{}
+	for _, m := range members {
+		generations[m] = r.copies.last(m).generation
+	}
+	e2eutil.NegativeCheck{
+		What:    "a write while the rollout is complete and nothing changed",
+		Sources: append([]e2eutil.WatchSource{host}, r.deploymentWatches(t, members...)...),
+		Control: func(ctx context.Context) error {
+			u, _, err := fedObject(ctx, r.e, r.key)
+			if err != nil {
+				return err
+			}
+			patch := []byte(`{"metadata":{"annotations":{"example.com/idle-check":"1"}}}`)
+			if err := r.e.Host.Patch(ctx, u, client.RawPatch(types.MergePatchType, patch)); err != nil {
+				return err
+			}
+			return r.createControl(ctx, "idle-control", members...)
+		},
+		ControlSeen: func(source string, ev watch.Event) bool {
+			o := e2eutil.EventObject(ev)
+			if source == "host" {
+				return o.GetAnnotations()["example.com/idle-check"] == "1"
+			}
+			return o.GetName() == "idle-control"
+		},
+		Window: 2 * soak,
+		Forbidden: func(source string, ev watch.Event) string {
+			o := e2eutil.EventObject(ev)
+			switch {
+			case o.GetName() != "web":
+				return ""
+			case source == "host":
+				return "the FederatedDeployment was written: " + e2eutil.DescribeEvent(ev)
+			case o.GetGeneration() != generations[source]:
+				return fmt.Sprintf("%s's copy was written (generation %d -> %d): %s", source, generations[source], o.GetGeneration(), e2eutil.DescribeEvent(ev))
+			}
+			return ""
+		},
+	}.Run(t)
+}
+
+// fedDeploymentList is an empty list of FederatedDeployments.
+func fedDeploymentList() *unstructured.UnstructuredList {
+	l := &unstructured.UnstructuredList{}
+	l.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedDeploymentList"))
+	return l
 }
