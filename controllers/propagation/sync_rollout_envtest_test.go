@@ -24,15 +24,12 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
-	"github.com/kubefed/kubefed/test/testenv"
 )
 
 // TestRolloutAgainstAPIServers rolls a FederatedConfigMap with spec.rollout
@@ -43,50 +40,13 @@ import (
 // gate is its soak. The members' own resourceVersions show which copies
 // were written.
 func TestRolloutAgainstAPIServers(t *testing.T) {
-	scheme := testScheme()
-	crds := []string{"core.kubefed.io_kubefedclusters.yaml", "core.kubefed.io_kubefedconfigs.yaml", "core.kubefed.io_propagatedversions.yaml",
-		"types.kubefed.io_federatedconfigmaps.yaml", "types.kubefed.io_federatednamespaces.yaml"}
-	for i, name := range crds {
-		crds[i] = "config/crd/bases/" + name
-	}
-	hostCfg := testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme, CRDs: crds}).Config
-	host, err := client.New(hostCfg, client.Options{Scheme: scheme})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := t.Context()
-	const ns = "ns"
 	names := []string{"member1", "member2", "member3"}
-	members := directMembers{}
-	for _, name := range names {
-		cfg := testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme}).Config
-		c, err := client.New(cfg, client.Options{Scheme: scheme})
-		if err != nil {
-			t.Fatal(err)
-		}
-		members[name] = c
-		mustCreate(t, c, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
-	}
-	mustCreate(t, host, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: testNamespace}})
-	mustCreate(t, host, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
-	placed := []any{}
-	for _, name := range names {
-		kfc := &fedcorev1b1.KubeFedCluster{
-			ObjectMeta: metav1.ObjectMeta{Namespace: testNamespace, Name: name},
-			Spec:       fedcorev1b1.KubeFedClusterSpec{APIEndpoint: "https://" + name + ".invalid:6443", SecretRef: fedcorev1b1.LocalSecretReference{Name: name}},
-		}
-		if name == "member2" {
-			kfc.Labels = map[string]string{"region": "europe"}
-		}
-		mustCreate(t, host, kfc)
-		placed = append(placed, map[string]any{"name": name})
-	}
-	fedNS := federatedNamespace(ns)
-	fedNS.Object["spec"] = map[string]any{"placement": map[string]any{"clusters": placed}}
-	mustCreate(t, host, fedNS)
-
-	r := reconcilerFor(t, "", "ConfigMap")
-	r.Client, r.APIReader, r.Members = host, host, members
+	e := newRolloutEnv(t, "", "ConfigMap", "types.kubefed.io_federatedconfigmaps.yaml", names,
+		map[string]map[string]string{"member2": {"region": "europe"}})
+	ctx := t.Context()
+	const ns = rolloutNamespace
+	host, members, r := e.host, e.members, e.r
+	placed := e.placed(names...)
 	fedObj := r.fedObject(ns, "cfg", map[string]any{
 		"template":  map[string]any{"data": map[string]any{"version": "v1"}},
 		"placement": map[string]any{"clusters": placed},
@@ -291,53 +251,13 @@ func waitSoak(t *testing.T, step string, reconcile func(string) (ctrl.Result, *u
 // rollout at the progress deadline, naming member1, and member2 never sees
 // it.
 func TestRolloutGateAndStopAgainstAPIServers(t *testing.T) {
-	scheme := testScheme()
-	crds := []string{"core.kubefed.io_kubefedclusters.yaml", "core.kubefed.io_kubefedconfigs.yaml", "core.kubefed.io_propagatedversions.yaml",
-		"types.kubefed.io_federateddeployments.yaml", "types.kubefed.io_federatednamespaces.yaml"}
-	for i, name := range crds {
-		crds[i] = "config/crd/bases/" + name
-	}
-	hostCfg := testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme, CRDs: crds}).Config
-	host, err := client.New(hostCfg, client.Options{Scheme: scheme})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := t.Context()
-	const ns = "ns"
 	names := []string{"member1", "member2"}
-	members := directMembers{}
-	placed := []any{}
-	mustCreate(t, host, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: testNamespace}})
-	mustCreate(t, host, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
-	for _, name := range names {
-		c, err := client.New(testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme}).Config, client.Options{Scheme: scheme})
-		if err != nil {
-			t.Fatal(err)
-		}
-		members[name] = c
-		mustCreate(t, c, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
-		mustCreate(t, host, &fedcorev1b1.KubeFedCluster{
-			ObjectMeta: metav1.ObjectMeta{Namespace: testNamespace, Name: name},
-			Spec:       fedcorev1b1.KubeFedClusterSpec{APIEndpoint: "https://" + name + ".invalid:6443", SecretRef: fedcorev1b1.LocalSecretReference{Name: name}},
-		})
-		placed = append(placed, map[string]any{"name": name})
-	}
-	fedNS := federatedNamespace(ns)
-	fedNS.Object["spec"] = map[string]any{"placement": map[string]any{"clusters": placed}}
-	mustCreate(t, host, fedNS)
-
-	r := reconcilerFor(t, "apps", "Deployment")
-	r.Client, r.APIReader, r.Members = host, host, members
-	template := func(image string) map[string]any {
-		return map[string]any{"spec": map[string]any{
-			"replicas": int64(1),
-			"selector": map[string]any{"matchLabels": map[string]any{"app": "web"}},
-			"template": map[string]any{
-				"metadata": map[string]any{"labels": map[string]any{"app": "web"}},
-				"spec":     map[string]any{"containers": []any{map[string]any{"name": "web", "image": image}}},
-			},
-		}}
-	}
+	e := newRolloutEnv(t, "apps", "Deployment", "types.kubefed.io_federateddeployments.yaml", names, nil)
+	ctx := t.Context()
+	const ns = rolloutNamespace
+	host, r := e.host, e.r
+	placed := e.placed(names...)
+	template := webTemplate
 	fedObj := r.fedObject(ns, "web", map[string]any{
 		"template":  template("web:v1"),
 		"placement": map[string]any{"clusters": placed},
@@ -366,26 +286,16 @@ func TestRolloutGateAndStopAgainstAPIServers(t *testing.T) {
 	}
 	copyOf := func(name string) *appsv1.Deployment {
 		t.Helper()
-		dep := &appsv1.Deployment{}
-		if err := members[name].Get(ctx, types.NamespacedName{Namespace: ns, Name: "web"}, dep); err != nil {
-			t.Fatalf("reading the copy in %s: %v", name, err)
+		dep := e.deployment(name, "web")
+		if dep == nil {
+			t.Fatalf("no copy in %s", name)
 		}
 		return dep
 	}
 	image := func(name string) string { return copyOf(name).Spec.Template.Spec.Containers[0].Image }
 	// available writes the status a Deployment controller writes once the
 	// copy's replica is available.
-	available := func(name string) {
-		t.Helper()
-		dep := copyOf(name)
-		dep.Status = appsv1.DeploymentStatus{ObservedGeneration: dep.Generation, Replicas: 1, UpdatedReplicas: 1, ReadyReplicas: 1, AvailableReplicas: 1,
-			Conditions: []appsv1.DeploymentCondition{
-				{Type: appsv1.DeploymentAvailable, Status: corev1.ConditionTrue, Reason: "MinimumReplicasAvailable"},
-				{Type: appsv1.DeploymentProgressing, Status: corev1.ConditionTrue, Reason: "NewReplicaSetAvailable"}}}
-		if err := members[name].Status().Update(ctx, dep); err != nil {
-			t.Fatal(err)
-		}
-	}
+	available := func(name string) { e.setDeploymentStatus(name, "web", true) }
 	setImage := func(img string) {
 		t.Helper()
 		obj := r.fedObject(ns, "web", nil)
