@@ -27,12 +27,12 @@ const (
 	ReadyConditionType ConditionType = "Ready"
 	// ReconcilingConditionType is present, True, while the object rolls
 	// out: some placed cluster does not run the current generation yet, or
-	// its copy is not Current yet. Absent otherwise (kstatus's
-	// abnormal-true convention).
+	// its copy is not Current yet, or its spec.rollout is in progress or
+	// paused. Absent otherwise (kstatus's abnormal-true convention).
 	ReconcilingConditionType ConditionType = "Reconciling"
 	// StalledConditionType is present, True, while the object cannot
 	// become ready without a change (a copy failed, a member refused the
-	// write for good). Absent otherwise.
+	// write for good, its spec.rollout stopped). Absent otherwise.
 	StalledConditionType ConditionType = "Stalled"
 
 	// WorkloadReadyConditionType is the Ready condition.
