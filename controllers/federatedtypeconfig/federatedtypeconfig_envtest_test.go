@@ -56,11 +56,8 @@ func startEnv(t *testing.T) (*rest.Config, client.Client) {
 	if testing.Short() {
 		t.Skip("starts an API server")
 	}
-	env = testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: app.Scheme(), CRDs: []string{"config/crd/bases"}})
-	c, err := client.New(env.Config, client.Options{Scheme: app.Scheme()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	var c client.Client
+	c, env = testenv.StartClientWith(t, testenv.EnvtestOptions{Scheme: app.Scheme(), CRDs: []string{"config/crd/bases"}})
 	return env.Config, c
 }
 

@@ -25,7 +25,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -134,17 +133,8 @@ func TestStatusConflictRequeuesQuietly(t *testing.T) {
 // cluster and the cache.
 func unreachableMember(t *testing.T) (client.Client, *fedcorev1b1.KubeFedCluster, *clustercache.ClusterCache) {
 	t.Helper()
-	scheme := runtime.NewScheme()
-	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, fedcorev1b1.AddToScheme} {
-		if err := add(scheme); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cfg := testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme, CRDs: []string{"config/crd/bases"}}).Config
-	direct, err := client.New(cfg, client.Options{Scheme: scheme})
-	if err != nil {
-		t.Fatal(err)
-	}
+	direct, _ := testenv.StartClientWith(t, testenv.EnvtestOptions{CRDs: []string{"config/crd/bases"}},
+		clientgoscheme.AddToScheme, fedcorev1b1.AddToScheme)
 	ctx := t.Context()
 	const ns = "kube-federation-system"
 	for _, obj := range []client.Object{
@@ -168,7 +158,7 @@ func unreachableMember(t *testing.T) (client.Client, *fedcorev1b1.KubeFedCluster
 		t.Fatal(err)
 	}
 
-	cache := clustercache.New(clustercache.Options{Scheme: scheme})
+	cache := clustercache.New(clustercache.Options{Scheme: direct.Scheme()})
 	cacheCtx, stopCache := context.WithCancel(ctx)
 	cacheDone := make(chan error, 1)
 	go func() { cacheDone <- cache.Start(cacheCtx) }()

@@ -25,7 +25,6 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
@@ -50,20 +49,11 @@ func TestMemberReadErrorInStatus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts an API server (envtest); skipped in -short mode")
 	}
-	scheme := runtime.NewScheme()
-	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, fedcorev1b1.AddToScheme, fedschedv1a1.AddToScheme} {
-		if err := add(scheme); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cfg := testenv.StartEnvtest(t, testenv.EnvtestOptions{CRDs: []string{"config/crd/bases"}}).Config
-	host, err := client.New(cfg, client.Options{Scheme: scheme})
-	if err != nil {
-		t.Fatal(err)
-	}
-	noPods := rest.CopyConfig(cfg)
+	host, env := testenv.StartClientWith(t, testenv.EnvtestOptions{CRDs: []string{"config/crd/bases"}},
+		clientgoscheme.AddToScheme, fedcorev1b1.AddToScheme, fedschedv1a1.AddToScheme)
+	noPods := rest.CopyConfig(env.Config)
 	noPods.Impersonate = rest.ImpersonationConfig{UserName: "kubefed-member-without-pod-access"}
-	memberB, err := client.New(noPods, client.Options{Scheme: scheme})
+	memberB, err := client.New(noPods, client.Options{Scheme: host.Scheme()})
 	if err != nil {
 		t.Fatal(err)
 	}

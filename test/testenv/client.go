@@ -22,6 +22,7 @@ import (
 	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
 )
 
 // StartClient starts a test API server without CRDs (StartEnvtest) and
@@ -30,16 +31,29 @@ import (
 // AddToScheme), and the server's configuration.
 func StartClient(t testing.TB, addToScheme ...func(*k8sruntime.Scheme) error) (client.Client, *rest.Config) {
 	t.Helper()
-	scheme := k8sruntime.NewScheme()
+	c, env := StartClientWith(t, EnvtestOptions{}, addToScheme...)
+	return c, env.Config
+}
+
+// StartClientWith starts a test API server as opts say (StartEnvtest: the
+// CRDs to install) and returns an administrator's client of it and the
+// environment (its Config; AddUser for other identities). The client's
+// scheme, which the CRDs are installed with too, is opts.Scheme when set,
+// else a new one; addToScheme add their kinds to it.
+func StartClientWith(t testing.TB, opts EnvtestOptions, addToScheme ...func(*k8sruntime.Scheme) error) (client.Client, *envtest.Environment) {
+	t.Helper()
+	if opts.Scheme == nil {
+		opts.Scheme = k8sruntime.NewScheme()
+	}
 	for _, add := range addToScheme {
-		if err := add(scheme); err != nil {
+		if err := add(opts.Scheme); err != nil {
 			t.Fatal(err)
 		}
 	}
-	cfg := StartEnvtest(t, EnvtestOptions{Scheme: scheme}).Config
-	c, err := client.New(cfg, client.Options{Scheme: scheme})
+	env := StartEnvtest(t, opts)
+	c, err := client.New(env.Config, client.Options{Scheme: opts.Scheme})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c, cfg
+	return c, env
 }

@@ -27,7 +27,11 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 )
 
 // fatalRecorder is a testing.TB whose Fatalf records the message instead
@@ -109,22 +113,29 @@ func TestNewEnvtestSaysWhatIsMissing(t *testing.T) {
 	}
 }
 
-func TestStartEnvtestInstallsTheCRDs(t *testing.T) {
+func TestStartClientWithInstallsTheCRDs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts an API server")
 	}
-	env := StartEnvtest(t, EnvtestOptions{CRDs: []string{"config/crd/bases/core.kubefed.io_kubefedclusters.yaml"}})
+	c, env := StartClientWith(t, EnvtestOptions{CRDs: []string{"config/crd/bases/core.kubefed.io_kubefedclusters.yaml"}},
+		clientgoscheme.AddToScheme, fedcorev1b1.AddToScheme)
 	if !env.ErrorIfCRDPathMissing {
 		t.Error("a missing CRD path would pass unnoticed")
 	}
 	if len(env.CRDs) != 1 || env.CRDs[0].Name != "kubefedclusters.core.kubefed.io" {
 		t.Errorf("installed %d CRDs, want kubefedclusters.core.kubefed.io", len(env.CRDs))
 	}
-	c, err := client.New(env.Config, client.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if err := c.List(t.Context(), &corev1.NamespaceList{}); err != nil {
 		t.Errorf("listing namespaces on the test API server: %v", err)
+	}
+	// The client's scheme holds the CRD's kind, and the API server serves it.
+	cluster := &fedcorev1b1.KubeFedCluster{ObjectMeta: metav1.ObjectMeta{Namespace: metav1.NamespaceDefault, Name: "member1"}}
+	cluster.Spec.APIEndpoint = "https://member1.example.com"
+	cluster.Spec.SecretRef.Name = "member1-secret"
+	if err := c.Create(t.Context(), cluster); err != nil {
+		t.Fatalf("creating a KubeFedCluster on the test API server: %v", err)
+	}
+	if err := c.Get(t.Context(), client.ObjectKeyFromObject(cluster), &fedcorev1b1.KubeFedCluster{}); err != nil {
+		t.Errorf("reading the KubeFedCluster back: %v", err)
 	}
 }
