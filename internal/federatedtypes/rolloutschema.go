@@ -126,18 +126,8 @@ func waveSchema() *apiextensionsv1.JSONSchemaProps {
 					{Rule: waveNameReservedRule, Message: waveNameReservedMsg},
 				},
 			},
-			"clusters": {
-				Description: "Clusters names the clusters of the wave, in the order they are updated.",
-				Type:        "array",
-				MaxItems:    ptr.To[int64](MaxWaveClusters),
-				Items: &apiextensionsv1.JSONSchemaPropsOrArray{Schema: &apiextensionsv1.JSONSchemaProps{
-					Type: "object",
-					Properties: map[string]apiextensionsv1.JSONSchemaProps{
-						"name": clusterNameSchema("Name of a KubeFedCluster.", waveClusterNameMsg),
-					},
-					Required: []string{"name"},
-				}},
-			},
+			"clusters": clusterListSchema("Clusters names the clusters of the wave, in the order they are updated.",
+				MaxWaveClusters, waveClusterNameMsg),
 			"clusterSelector": selector,
 			"maxConcurrentClusters": {
 				Description: "MaxConcurrentClusters is how many clusters of the wave may be updated at a time " +

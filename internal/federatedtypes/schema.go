@@ -121,20 +121,28 @@ func placementSchema() apiextensionsv1.JSONSchemaProps {
 			"clusterSelector; an empty clusterSelector ({}) selects every cluster; with neither, no cluster.",
 		Type: "object",
 		Properties: map[string]apiextensionsv1.JSONSchemaProps{
-			"clusters": {
-				Description: "Clusters names the member clusters.",
-				Type:        "array",
-				MaxItems:    ptr.To[int64](MaxPlacementClusters),
-				Items: &apiextensionsv1.JSONSchemaPropsOrArray{Schema: &apiextensionsv1.JSONSchemaProps{
-					Type: "object",
-					Properties: map[string]apiextensionsv1.JSONSchemaProps{
-						"name": clusterNameSchema("Name of a KubeFedCluster.", clusterNameMsg),
-					},
-					Required: []string{"name"},
-				}},
-			},
+			"clusters":        clusterListSchema("Clusters names the member clusters.", MaxPlacementClusters, clusterNameMsg),
 			"clusterSelector": labelSelectorSchema(),
 		},
+	}
+}
+
+// clusterListSchema is the schema of a list of member clusters by name
+// (spec.placement.clusters, the clusters of a rollout wave): at most
+// maxItems objects whose name is a KubeFedCluster name; messageExpression
+// says which field was wrong.
+func clusterListSchema(description string, maxItems int64, messageExpression string) apiextensionsv1.JSONSchemaProps {
+	return apiextensionsv1.JSONSchemaProps{
+		Description: description,
+		Type:        "array",
+		MaxItems:    ptr.To(maxItems),
+		Items: &apiextensionsv1.JSONSchemaPropsOrArray{Schema: &apiextensionsv1.JSONSchemaProps{
+			Type: "object",
+			Properties: map[string]apiextensionsv1.JSONSchemaProps{
+				"name": clusterNameSchema("Name of a KubeFedCluster.", messageExpression),
+			},
+			Required: []string{"name"},
+		}},
 	}
 }
 
