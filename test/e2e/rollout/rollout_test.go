@@ -82,6 +82,7 @@ func TestRollout(t *testing.T) {
 		{"pause and resume", func(t *testing.T) { r.testPauseResume(t, "nginx:1.30") }},
 		{"controller killed between waves", func(t *testing.T) { r.testKillBetweenWaves(t, "nginx:1.31") }},
 		{"idle: no write", r.testIdle},
+		{"many objects side by side, one cluster at a time", func(t *testing.T) { testManyObjects(t, e) }},
 	}
 	for _, s := range steps {
 		if !t.Run(s.name, s.run) {
