@@ -181,10 +181,24 @@ func (e *NotReadyError) Error() string {
 			msg += ": " + e.Message
 		}
 	}
-	if e.Stalled {
+	switch {
+	case e.Stalled && isRolloutStall(e.Reason):
+		return msg + "; the rollout stopped: 'kubefedctl rollout status' shows where, the message above how to go on"
+	case e.Stalled:
 		return msg + "; fix the member copies named above (kubectl describe in that cluster), or the federated object"
 	}
 	return msg
+}
+
+// isRolloutStall reports whether a Stalled condition's reason is that of a
+// stopped progressive rollout (the condition takes status.rollout's
+// reason, docs/rollout.md).
+func isRolloutStall(reason string) bool {
+	switch fedtypesv1b1.RolloutReason(reason) {
+	case fedtypesv1b1.RolloutReasonProgressDeadlineExceeded, fedtypesv1b1.RolloutReasonClusterFailed, fedtypesv1b1.RolloutReasonRevisionNotFound:
+		return true
+	}
+	return false
 }
 
 // ExitCode is ExitStalled for a Stalled object, else ExitNotReady.

@@ -110,6 +110,19 @@ func TestStatusReadiness(t *testing.T) {
 			"Ready=False (Failed), Stalled=True (MemberFailed): Failed in member2: Progress deadline exceeded"},
 		wantErr: "is stalled: it will not become ready without a change \\(member2: Failed\\): MemberFailed: Failed in member2: Progress deadline exceeded; fix the member copies",
 	}, {
+		// The conditions of a rollout stopped in its canary wave, as
+		// docs/rollout.md gives them.
+		name: "rollout stalled in its first wave",
+		conditions: []cond{
+			{"Propagation", "True", "", ""},
+			{"Ready", "False", "Failed", "failed in member1"},
+			{"Stalled", "True", "ClusterFailed", "wave canary (1/3): member1 Failed: Progress deadline exceeded"},
+		},
+		clusters: []cluster{{"member1", "", "Failed", "Progress deadline exceeded"}, {"member2", "", "Current", ""}},
+		wantCode: kubefedctl.ExitStalled,
+		want:     []string{"Failed", "Stalled=True (ClusterFailed): wave canary (1/3): member1 Failed"},
+		wantErr:  "is stalled: .*ClusterFailed: wave canary .*; the rollout stopped: 'kubefedctl rollout status' shows where",
+	}, {
 		name:       "propagated by a controller that writes no Ready condition",
 		conditions: []cond{{"Propagation", "True", "", ""}},
 		clusters:   []cluster{{"member1", "", "", ""}, {"member2", "", "", ""}},
