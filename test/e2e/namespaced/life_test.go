@@ -110,14 +110,7 @@ spec:
 	})
 
 	t.Log("Template update: both copies updated.")
-	update(t, e, obj, func(u *unstructured.Unstructured) {
-		_ = unstructured.SetNestedField(u.Object, "2", "spec", "template", "metadata", "labels", "e2e-template")
-	})
-	for _, m := range members {
-		waitCopy(t, e, c, m, obj, "label e2e-template=2", func(mc *unstructured.Unstructured) bool {
-			return mc.GetLabels()["e2e-template"] == "2"
-		})
-	}
+	e.UpdateTemplate(t, obj, c.target, memberKey(obj), members, timeout)
 
 	t.Logf("Drift: %s changed by hand in member1 is set back.", c.driftPath)
 	copy1 := mustCopy(t, e, c, "member1", obj)

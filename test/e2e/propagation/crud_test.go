@@ -112,14 +112,7 @@ func testCRUD(t *testing.T, e *e2eutil.Env, c crudCase) {
 	created := ft.checkVersions(t, e, obj, bothMembers...)
 
 	t.Log("Template update: both copies updated.")
-	update(t, e, obj, func(u *unstructured.Unstructured) {
-		_ = unstructured.SetNestedField(u.Object, "2", "spec", "template", "metadata", "labels", "e2e-template")
-	})
-	for _, m := range bothMembers {
-		waitMember(t, e, ft, m, obj, "label e2e-template=2", func(mc *unstructured.Unstructured) bool {
-			return mc.GetLabels()["e2e-template"] == "2"
-		})
-	}
+	e.UpdateTemplate(t, obj, ft.newTarget().GroupVersionKind(), ft.memberKey(obj), bothMembers, timeout)
 	templated := ft.checkVersionChange(t, e, obj, created, "a template update", "template")
 
 	t.Log("Override change: only member2's copy is written.")
