@@ -31,23 +31,44 @@ version goes to its clusters wave by wave, each wave gated by the readiness of
 the copies already updated (docs/rollout.md). The type may be the federated
 type (FederatedDeployment, fdeploy) or its target type (deployments).`,
 	}
-	var namespace string
-	sub := func(c *cobra.Command, run func(cmd *cobra.Command, ref FederatedObjectRef) error) *cobra.Command {
-		c.Use += " <resource type> <resource name>"
-		c.Args = cobra.ExactArgs(2)
-		c.RunE = func(cmd *cobra.Command, args []string) error {
-			ref, err := g.federatedObjectRef(args, namespace)
-			if err != nil {
-				return err
-			}
-			return run(cmd, ref)
-		}
-		c.Flags().StringVarP(&namespace, "namespace", "n", "", "the namespace of the federated resource (default: the host context's namespace, else default)")
-		return c
-	}
+	r := &rolloutCommands{g: g}
+	cmd.AddCommand(r.status(), r.pause(), r.resume(), r.undo(), r.history())
+	return cmd
+}
 
+// rolloutCommands builds the subcommands of kubefedctl rollout, which all
+// name one federated object.
+type rolloutCommands struct {
+	g         *GlobalOptions
+	namespace string
+}
+
+// sub completes c as a subcommand on <resource type> <resource name> that
+// calls run with the object's reference.
+func (r *rolloutCommands) sub(c *cobra.Command, run func(cmd *cobra.Command, ref FederatedObjectRef) error) *cobra.Command {
+	c.Use += " <resource type> <resource name>"
+	c.Args = cobra.ExactArgs(2)
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		ref, err := r.g.federatedObjectRef(args, r.namespace)
+		if err != nil {
+			return err
+		}
+		return run(cmd, ref)
+	}
+	c.Flags().StringVarP(&r.namespace, "namespace", "n", "", "the namespace of the federated resource (default: the host context's namespace, else default)")
+	return c
+}
+
+// control runs a pause or resume with the global options.
+func (r *rolloutCommands) control(run func(ctx context.Context, opts RolloutControlOptions) error) func(cmd *cobra.Command, ref FederatedObjectRef) error {
+	return func(cmd *cobra.Command, ref FederatedObjectRef) error {
+		return run(cmd.Context(), RolloutControlOptions{Ref: ref, DryRun: r.g.DryRun, Out: cmd.OutOrStdout()})
+	}
+}
+
+func (r *rolloutCommands) status() *cobra.Command {
 	var status RolloutStatusOptions
-	statusCmd := sub(&cobra.Command{
+	statusCmd := r.sub(&cobra.Command{
 		Use:   "status",
 		Short: "Show the rollout of a federated resource",
 		Long: `Status shows the rollout of a federated resource: each cluster's revision and
@@ -73,21 +94,22 @@ resume, undo or a fix), 5 when it is paused, 1 when the command failed.`,
 	statusCmd.Flags().StringVarP(&status.Output, "output", "o", "", "output format: wide, yaml or json (default: a table)")
 	statusCmd.Flags().BoolVarP(&status.Watch, "watch", "w", false, "wait until the rollout is Complete or Stalled, printing each change")
 	statusCmd.Flags().DurationVar(&status.Timeout, "timeout", 0, "with --watch, how long to wait (0: no limit)")
+	return statusCmd
+}
 
-	control := func(run func(ctx context.Context, opts RolloutControlOptions) error) func(cmd *cobra.Command, ref FederatedObjectRef) error {
-		return func(cmd *cobra.Command, ref FederatedObjectRef) error {
-			return run(cmd.Context(), RolloutControlOptions{Ref: ref, DryRun: g.DryRun, Out: cmd.OutOrStdout()})
-		}
-	}
-	pauseCmd := sub(&cobra.Command{
+func (r *rolloutCommands) pause() *cobra.Command {
+	return r.sub(&cobra.Command{
 		Use:   "pause",
 		Short: "Hold the rollout of a federated resource where it is",
 		Long: `Pause sets spec.rollout.paused: no further cluster gets the new revision; the
 copies already updated stay. A complete rollout is not held: a later change
 waits at its first wave.`,
 		Example: `  kubefedctl rollout pause deployments web -n demo`,
-	}, control(RolloutPause))
-	resumeCmd := sub(&cobra.Command{
+	}, r.control(RolloutPause))
+}
+
+func (r *rolloutCommands) resume() *cobra.Command {
+	return r.sub(&cobra.Command{
 		Use:   "resume",
 		Short: "Continue a paused or stalled rollout",
 		Long: `Resume clears spec.rollout.paused; the wave in progress starts over (a fresh
@@ -95,10 +117,12 @@ deadline and soak). On a Stalled rollout it writes paused: true and then
 paused: false, two new generations, and the controller retries the stalled
 wave: fix what stopped it first.`,
 		Example: `  kubefedctl rollout resume deployments web -n demo`,
-	}, control(RolloutResume))
+	}, r.control(RolloutResume))
+}
 
+func (r *rolloutCommands) undo() *cobra.Command {
 	var undo RolloutUndoOptions
-	undoCmd := sub(&cobra.Command{
+	undoCmd := r.sub(&cobra.Command{
 		Use:   "undo",
 		Short: "Go back to an earlier revision of a federated resource",
 		Long: `Undo writes the content of an earlier revision (template, overrides and
@@ -114,12 +138,15 @@ after undo read it. A spec.rollout.rollbackTo pin is removed.`,
   # Go back to revision 3
   kubefedctl rollout undo deployments web -n demo --to-revision 3`,
 	}, func(cmd *cobra.Command, ref FederatedObjectRef) error {
-		undo.Ref, undo.DryRun, undo.Out = ref, g.DryRun, cmd.OutOrStdout()
+		undo.Ref, undo.DryRun, undo.Out = ref, r.g.DryRun, cmd.OutOrStdout()
 		return RolloutUndo(cmd.Context(), undo)
 	})
 	undoCmd.Flags().Int64Var(&undo.ToRevision, "to-revision", 0, "the revision to go back to (default: the previous revision, or the current one while a rollout has not completed)")
+	return undoCmd
+}
 
-	historyCmd := sub(&cobra.Command{
+func (r *rolloutCommands) history() *cobra.Command {
+	return r.sub(&cobra.Command{
 		Use:     "history",
 		Short:   "List the revisions of a federated resource",
 		Long:    `History lists the revisions kept of a federated resource: number, content hash, age, whether it is the current, update or previous revision, and the clusters that run it.`,
@@ -127,7 +154,4 @@ after undo read it. A spec.rollout.rollbackTo pin is removed.`,
 	}, func(cmd *cobra.Command, ref FederatedObjectRef) error {
 		return RolloutHistory(cmd.Context(), RolloutHistoryOptions{Ref: ref, Out: cmd.OutOrStdout()})
 	})
-
-	cmd.AddCommand(statusCmd, pauseCmd, resumeCmd, undoCmd, historyCmd)
-	return cmd
 }
