@@ -47,6 +47,11 @@ limitations under the License.
 //   - crdtype.go: a CRD-backed type federated at run time (FederateCRDType);
 //   - propagated.go: many federated objects and their propagation
 //     (CreateFederated, WaitConfigMapsPropagated, CheckPropagated);
+//   - template.go: a federated object's update with conflict retries
+//     (UpdateFederated) and a template change seen in the members
+//     (UpdateTemplate);
+//   - workload.go: Pod and Deployment readiness as their conditions say
+//     (PodReady, DeploymentAvailable);
 //   - webapp.go: the federated web application of the install and DNS
 //     suites (WebAppYAML);
 //   - negative.go: watches that show nothing happened (NegativeCheck) and
