@@ -319,14 +319,16 @@ func (c *ClusterCache) GetClient(_ context.Context, name string) (client.Client,
 // GetReader returns a reader served from the member cluster's cache: only
 // objects matching Options.DefaultLabelSelector (kubefed.io/managed=true by
 // default) are seen. A kind read for the first time is cached from then on;
-// a watch registered with the same selector shares that cache. It wraps
+// a watch registered with the same selector shares that cache. A read of a
+// kind whose watch the member forbids (see WatchErrors) fails at once with
+// the watch's error, which wraps ErrWatchForbidden. It wraps
 // ErrClusterNotConnected when the cluster has no connection.
 func (c *ClusterCache) GetReader(_ context.Context, name string) (client.Reader, error) {
 	conn, err := c.connection(name)
 	if err != nil {
 		return nil, err
 	}
-	return conn.cluster.GetCache(), nil
+	return forbiddenReader{Reader: conn.cluster.GetCache(), conn: conn}, nil
 }
 
 // ReadyClusters returns the names of the connected member clusters, sorted.

@@ -26,6 +26,7 @@ import (
 
 	"github.com/go-logr/logr"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	authorizationv1client "k8s.io/client-go/kubernetes/typed/authorization/v1"
 	"k8s.io/client-go/rest"
 	toolscache "k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
@@ -41,14 +42,17 @@ import (
 // an uncached client, and one more cache per extra label selector used by
 // watches. Everything runs under ctx and goes away with stop.
 type connection struct {
-	cc          *ClusterCache
-	log         logr.Logger
-	name        string
-	hash        string
-	member      *MemberConfig
-	cluster     cluster.Cluster
-	client      client.Client
-	config      *rest.Config
+	cc      *ClusterCache
+	log     logr.Logger
+	name    string
+	hash    string
+	member  *MemberConfig
+	cluster cluster.Cluster
+	client  client.Client
+	config  *rest.Config
+	// access asks the member what the connection's identity may do (see
+	// checkAccess).
+	access      authorizationv1client.SelfSubjectAccessReviewsGetter
 	syncTimeout time.Duration
 	created     time.Time
 
@@ -115,7 +119,12 @@ func newConnection(cc *ClusterCache, log logr.Logger, name string, member *Membe
 	if err != nil {
 		return nil, fmt.Errorf("building the client of cluster %s: %w", name, err)
 	}
+	access, err := authorizationv1client.NewForConfigAndClient(cfg, cl.GetHTTPClient())
+	if err != nil {
+		return nil, fmt.Errorf("building the access review client of cluster %s: %w", name, err)
+	}
 	return &connection{
+		access:          access,
 		cc:              cc,
 		log:             log,
 		name:            name,
@@ -165,6 +174,13 @@ func (conn *connection) register(watches []*watch, since time.Time) error {
 	started := conn.goTracked(func() {
 		var regs []*registration
 		for _, w := range watches {
+			if conn.isRegistered(w.name) {
+				continue
+			}
+			if err := conn.checkAccess(ctx, w); err != nil {
+				conn.watchFailed(w, err)
+				continue
+			}
 			r, err := conn.addWatch(w)
 			switch {
 			case errors.Is(err, errNotWatchable):
@@ -296,6 +312,13 @@ func (conn *connection) addWatch(w *watch) (*registration, error) {
 	r := &registration{w: w, cache: c, gvk: w.gvk, kind: kind, informer: inf, handle: handle}
 	conn.regs[w.name] = r
 	return r, nil
+}
+
+// isRegistered reports whether the named watch is registered.
+func (conn *connection) isRegistered(name string) bool {
+	conn.mu.Lock()
+	defer conn.mu.Unlock()
+	return conn.regs[name] != nil
 }
 
 // removeWatch unregisters a watch, and drops the informer when no other

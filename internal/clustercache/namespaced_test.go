@@ -18,6 +18,8 @@ package clustercache_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -36,7 +38,8 @@ import (
 // Role in one namespace only, as a Namespaced join grants. Restricted to
 // that namespace, the cache serves and watches it, and a watch of a
 // cluster-scoped kind is refused without taking the connection down; left
-// unrestricted, the same connection never syncs and is dropped.
+// unrestricted, the same identity may not list ConfigMaps cluster-wide: the
+// watch is reported forbidden and the connection stays up without it.
 func TestNamespacedMember(t *testing.T) {
 	fed := framework.New(t, framework.Options{Members: framework.MemberNames(1), Nodes: 1})
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
@@ -80,17 +83,31 @@ func TestNamespacedMember(t *testing.T) {
 		}
 	})
 
-	t.Run("unrestricted, the same identity cannot sync", func(t *testing.T) {
+	t.Run("unrestricted, the same identity may not watch cluster-wide", func(t *testing.T) {
 		cc := clustercache.New(clustercache.Options{CacheSyncTimeout: syncTimeout, MinBackoff: time.Minute})
 		conns := startCache(ctx, t, cc)
 		seen := &events{seen: map[string]int{}}
 		if err := cc.Watch(ctx, clustercache.WatchInput{Name: "configmaps", Kind: &corev1.ConfigMap{}, EventHandler: seen.handle}); err != nil {
 			t.Fatal(err)
 		}
+		synced := connectionsSynced()
 		if err := cc.Connect(ctx, clustercache.ConnectInput{Cluster: cluster, Secret: secret}); err != nil {
 			t.Fatalf("Connect: %v", err)
 		}
-		testenv.Eventually(t, 4*syncTimeout, func(context.Context) error { return conns.Has(member.Name, false) }, "the connection dropped")
+		// The watch is reported forbidden, and the connection syncs
+		// without it instead of being dropped.
+		testenv.Eventually(t, 4*syncTimeout, func(context.Context) error {
+			if err := cc.WatchErrors("configmaps")[member.Name]; !errors.Is(err, clustercache.ErrWatchForbidden) {
+				return fmt.Errorf("WatchErrors[%s] = %v, want ErrWatchForbidden", member.Name, err)
+			}
+			if n := connectionsSynced(); n <= synced {
+				return fmt.Errorf("%d connections synced, want more than %d", n, synced)
+			}
+			return nil
+		}, "the watch reported forbidden and the connection synced")
+		if conns.Has(member.Name, false) == nil {
+			t.Fatalf("the connection to %s was dropped", member.Name)
+		}
 	})
 }
 
