@@ -62,9 +62,11 @@ type ControllerOptions struct {
 	// OnStatusFieldsPruned is Reconciler.OnStatusFieldsPruned; optional.
 	OnStatusFieldsPruned func(fields []string)
 	// OnMemberWatchChange, when set, is called when the member watch of
-	// the type failed to register in a member or started there after such
-	// a failure: Controller.MemberWatchErrors then says where it does not
-	// run. It must not block.
+	// the type failed to register in a member (its CRD is not installed
+	// there, or the member forbids the kubefed identity to list or watch
+	// it) or started there after such a failure:
+	// Controller.MemberWatchErrors then says where it does not run. It must
+	// not block.
 	OnMemberWatchChange func()
 }
 
@@ -86,9 +88,10 @@ type Controller struct {
 
 // MemberWatchErrors returns, by member cluster, why the watch of the
 // type's managed copies could not be registered there (the target type's
-// CRD is not installed in that member, typically): the controller cannot
-// write copies there until it is, and the watch is tried again with
-// backoff. Empty when the watch runs in every connected member.
+// CRD is not installed in that member, or the member's RBAC forbids the
+// kubefed identity to list or watch it, an error wrapping
+// clustercache.ErrWatchForbidden): the controller cannot write copies there
+// until it is, and the watch is tried again with backoff. Empty when the watch runs in every connected member.
 func (c *Controller) MemberWatchErrors() map[string]error {
 	return c.members.WatchErrors(c.watchName)
 }
@@ -199,7 +202,8 @@ func watchMembers(c controller.TypedController[reconcile.Request], opts Controll
 			return []reconcile.Request{MemberToFederated(ftc, obj)}
 		},
 		UpdateDelay: MemberUpdateDelay,
-		// A member where the type's CRD is installed late: once the watch
+		// A member where the type's CRD is installed late, or where the
+		// kubefed identity is granted the type late: once the watch
 		// started there, every object of the type is reconciled, so that
 		// the copies placed there (which could not be written before) are
 		// written now, not at the next resync. All objects, a superset of
@@ -209,10 +213,7 @@ func watchMembers(c controller.TypedController[reconcile.Request], opts Controll
 			if opts.OnMemberWatchChange != nil {
 				opts.OnMemberWatchChange()
 			}
-			if err != nil {
-				return nil
-			}
-			return relist.requests(ctx, "", "the member watch started in cluster "+clusterName)
+			return memberWatchChanged(ctx, relist, clusterName, err)
 		},
 	})); err != nil {
 		return err
