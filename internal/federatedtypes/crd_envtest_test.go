@@ -41,21 +41,10 @@ func TestNewFederatedObjectIsInProgressUntilItsFirstStatus(t *testing.T) {
 		t.Skip("starts a test API server")
 	}
 	t.Parallel()
-	env := testenv.StartEnvtest(t, testenv.EnvtestOptions{})
-	crd := CRD(mustLookup(t, "", "ConfigMap"))
-	if _, err := envtest.InstallCRDs(env.Config, envtest.CRDInstallOptions{CRDs: []*apiextensionsv1.CustomResourceDefinition{crd}}); err != nil {
-		t.Fatalf("installing %s: %v", crd.Name, err)
-	}
-	c, err := client.New(env.Config, client.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, crd := startWithCRD(t, "", "ConfigMap")
 	ctx := t.Context()
 
-	obj := &unstructured.Unstructured{}
-	obj.SetAPIVersion(crd.Spec.Group + "/" + crd.Spec.Versions[0].Name)
-	obj.SetKind(crd.Spec.Names.Kind)
-	obj.SetNamespace("default")
+	obj := newObject(crd)
 	obj.SetName("settings")
 	obj.Object["spec"] = map[string]any{"template": map[string]any{"data": map[string]any{"a": "b"}}}
 	if err := c.Create(ctx, obj); err != nil {
@@ -93,4 +82,27 @@ func TestNewFederatedObjectIsInProgressUntilItsFirstStatus(t *testing.T) {
 	if res, err = status.Compute(got); err != nil || res.Status != status.CurrentStatus {
 		t.Fatalf("kstatus after the first status = %v (%v), want Current", res, err)
 	}
+}
+
+// startWithCRD starts a test API server with the CRD of the federated type
+// of group/kind, as CRD generates it, and returns an administrator's client
+// of it and the CRD.
+func startWithCRD(t *testing.T, group, kind string) (client.Client, *apiextensionsv1.CustomResourceDefinition) {
+	t.Helper()
+	c, env := testenv.StartClientWith(t, testenv.EnvtestOptions{})
+	crd := CRD(mustLookup(t, group, kind))
+	if _, err := envtest.InstallCRDs(env.Config, envtest.CRDInstallOptions{CRDs: []*apiextensionsv1.CustomResourceDefinition{crd}}); err != nil {
+		t.Fatalf("installing %s: %v", crd.Name, err)
+	}
+	return c, crd
+}
+
+// newObject returns an object of crd's kind, without a name, in namespace
+// default.
+func newObject(crd *apiextensionsv1.CustomResourceDefinition) *unstructured.Unstructured {
+	obj := &unstructured.Unstructured{}
+	obj.SetAPIVersion(crd.Spec.Group + "/" + crd.Spec.Versions[0].Name)
+	obj.SetKind(crd.Spec.Names.Kind)
+	obj.SetNamespace("default")
+	return obj
 }

@@ -21,12 +21,8 @@ import (
 	"strings"
 	"testing"
 
-	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
-
-	"github.com/kubefed/kubefed/test/testenv"
 )
 
 // spec.rollout is validated at admission by the API server itself: each
@@ -37,15 +33,7 @@ func TestRolloutValidation(t *testing.T) {
 		t.Skip("starts a test API server")
 	}
 	t.Parallel()
-	env := testenv.StartEnvtest(t, testenv.EnvtestOptions{})
-	crd := CRD(mustLookup(t, "", "ConfigMap"))
-	if _, err := envtest.InstallCRDs(env.Config, envtest.CRDInstallOptions{CRDs: []*apiextensionsv1.CustomResourceDefinition{crd}}); err != nil {
-		t.Fatalf("installing %s: %v", crd.Name, err)
-	}
-	c, err := client.New(env.Config, client.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, crd := startWithCRD(t, "", "ConfigMap")
 
 	named := func(names ...string) []any {
 		out := []any{}
@@ -174,10 +162,7 @@ func TestRolloutValidation(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			obj := &unstructured.Unstructured{}
-			obj.SetAPIVersion(crd.Spec.Group + "/" + crd.Spec.Versions[0].Name)
-			obj.SetKind(crd.Spec.Names.Kind)
-			obj.SetNamespace("default")
+			obj := newObject(crd)
 			obj.SetGenerateName("rollout-")
 			obj.Object["spec"] = map[string]any{
 				"template": map[string]any{"data": map[string]any{"a": "b"}},
@@ -218,19 +203,8 @@ func TestRolloutStatusIsKept(t *testing.T) {
 		t.Skip("starts a test API server")
 	}
 	t.Parallel()
-	env := testenv.StartEnvtest(t, testenv.EnvtestOptions{})
-	crd := CRD(mustLookup(t, "apps", "Deployment"))
-	if _, err := envtest.InstallCRDs(env.Config, envtest.CRDInstallOptions{CRDs: []*apiextensionsv1.CustomResourceDefinition{crd}}); err != nil {
-		t.Fatalf("installing %s: %v", crd.Name, err)
-	}
-	c, err := client.New(env.Config, client.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	obj := &unstructured.Unstructured{}
-	obj.SetAPIVersion(crd.Spec.Group + "/" + crd.Spec.Versions[0].Name)
-	obj.SetKind(crd.Spec.Names.Kind)
-	obj.SetNamespace("default")
+	c, crd := startWithCRD(t, "apps", "Deployment")
+	obj := newObject(crd)
 	obj.SetName("web")
 	obj.Object["spec"] = map[string]any{"template": map[string]any{}, "rollout": map[string]any{}}
 	if err := c.Create(t.Context(), obj); err != nil {
