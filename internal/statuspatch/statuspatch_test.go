@@ -23,7 +23,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -35,15 +34,7 @@ import (
 // TestPatch writes KubeFedCluster statuses on a real API server, typed and
 // unstructured, and reads back what the server stored.
 func TestPatch(t *testing.T) {
-	scheme := runtime.NewScheme()
-	if err := fedcorev1b1.AddToScheme(scheme); err != nil {
-		t.Fatal(err)
-	}
-	env := testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme, CRDs: []string{"config/crd/bases/core.kubefed.io_kubefedclusters.yaml"}})
-	c, err := client.New(env.Config, client.Options{Scheme: scheme})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, _ := testenv.StartClientWith(t, testenv.EnvtestOptions{CRDs: []string{"config/crd/bases/core.kubefed.io_kubefedclusters.yaml"}}, fedcorev1b1.AddToScheme)
 	ctx := t.Context()
 	create := func(t *testing.T, name string) *fedcorev1b1.KubeFedCluster {
 		t.Helper()
