@@ -14,10 +14,12 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package health holds the end-to-end tests of member cluster health: the
-// KubeFedCluster controller and the cluster cache run in-process against a
-// local federation (a host and two members, each a real API server), and
-// the tests stop members, delete Secrets and slow a member down to check
-// the conditions, the timing, the isolation between members and the
-// absence of status churn.
+// Package health holds the end-to-end tests of member cluster health under
+// the real installation: the Helm chart installed in the host of a local
+// federation (a host and two members, each a real API server), the members
+// joined with kubefedctl join, and the control plane (test/e2e/e2eutil)
+// running as the chart's ServiceAccount. The tests stop members, delete
+// Secrets, rotate tokens and slow a member down to check the conditions,
+// the timing, the isolation between members, the control plane's member
+// connections and the absence of status churn.
 package health

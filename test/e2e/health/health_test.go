@@ -18,26 +18,24 @@ package health_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	dto "github.com/prometheus/client_model/go"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
-	"github.com/kubefed/kubefed/internal/clustercache"
+	"github.com/kubefed/kubefed/internal/kubefedctl"
+	"github.com/kubefed/kubefed/test/e2e/e2eutil"
 	"github.com/kubefed/kubefed/test/framework"
-	"github.com/kubefed/kubefed/test/testenv"
 )
 
-// Settings of TestHealth: short, so that the test is quick.
+// Settings of TestHealth: short, so that the test is quick. They are set
+// as a user sets them, through the chart's values.
 const (
 	period           = 2 * time.Second
 	timeout          = time.Second
@@ -47,35 +45,42 @@ const (
 	margin = 3 * time.Second
 )
 
-// TestHealth registers two members and a third KubeFedCluster that reaches
+// TestHealth installs the chart with short health checks, joins two
+// members with kubefedctl and registers a third KubeFedCluster that reaches
 // member2 through a proxy slower than the probe timeout, then stops and
 // starts member1 and breaks and repairs its Secret, checking the timing of
 // every transition, that member2 stays Ready throughout with (almost) no
-// status writes, and that the connections follow health.
+// status writes, and that the control plane's member connections follow
+// health. The control plane runs as the chart's ServiceAccount.
 func TestHealth(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, &fedcorev1b1.ClusterHealthCheckConfig{
-		Period:           &metav1.Duration{Duration: period},
-		Timeout:          &metav1.Duration{Duration: timeout},
-		FailureThreshold: ptrTo[int64](failureThreshold),
-		SuccessThreshold: ptrTo[int64](1),
-	})
+	e := newEnv(t, framework.MemberNames(2),
+		"controllermanager.clusterHealthCheckPeriod="+period.String(),
+		"controllermanager.clusterHealthCheckTimeout="+timeout.String(),
+		fmt.Sprintf("controllermanager.clusterHealthCheckFailureThreshold=%d", failureThreshold),
+		"controllermanager.clusterHealthCheckSuccessThreshold=1",
+		// The sync controllers react to a member's return at once.
+		"controllermanager.clusterAvailableDelay=1s",
+		"controllermanager.clusterUnavailableDelay=1s")
+	checkHealthConfig(t, e, period, timeout, failureThreshold, 1)
 	ctx := t.Context()
-	m1, m2 := e.fed.Members[0], e.fed.Members[1]
-	labelNode(t, m1, "zone-a", "region-1")
+	m1, m2 := e.Fed.Members[0], e.Fed.Members[1]
+	labelNode(t, e.Member("member1"), "zone-a", "region-1")
 
 	start := time.Now()
-	e.register(t, m1, "member1", "")
-	e.register(t, m2, "member2", "")
-	e.register(t, m2, "slow", slowProxy(t, m2.Endpoint(), 3*timeout))
+	e.join(t)
+	e.registerBy(t, "slow", "member2", slowProxy(t, m2.Endpoint(), 3*timeout))
 	for _, name := range []string{"member1", "member2"} {
 		e.waitCondition(t, name, fedcorev1b1.ClusterReady, corev1.ConditionTrue, 15*time.Second-time.Since(start))
 	}
-	t.Logf("members Ready %s after registration", time.Since(start).Round(100*time.Millisecond))
+	t.Logf("members Ready %s after joining", time.Since(start).Round(100*time.Millisecond))
 	e.waitCondition(t, "slow", fedcorev1b1.ClusterOffline, corev1.ConditionTrue, 15*time.Second)
+	member1Secret := e.secretName(t, "member1")
+	// Objects propagated later show that a member connection serves.
+	fedNS := e.FederatedNamespace(t, "health", "member1", "member2")
 
 	t.Run("status of a Ready member", func(t *testing.T) {
-		testenv.Eventually(t, 10*time.Second, func(context.Context) error {
+		e2eutil.Eventually(t, 10*time.Second, func(context.Context) error {
 			kfc, err := e.cluster(ctx, "member1")
 			if err != nil {
 				return err
@@ -86,13 +91,13 @@ func TestHealth(t *testing.T) {
 			}
 			return nil
 		}, "version, zones and region of member1")
-		if got := e.cache.ReadyClusters(); !slices.Equal(got, []string{"member1", "member2"}) {
-			t.Fatalf("ReadyClusters = %v, want member1 and member2", got)
+		if got := connected(t, "member1", "member2", "slow"); !slices.Equal(got, []string{"member1", "member2"}) {
+			t.Fatalf("connected clusters = %v, want member1 and member2", got)
 		}
-		if v := gauge(t, "kubefedcluster_total", "member2", "ready"); v != 1 {
+		if v := gauge(t, "kubefedcluster_total", map[string]string{"cluster": "member2", "state": "ready"}); v != 1 {
 			t.Errorf("kubefedcluster_total{cluster=member2,state=ready} = %v, want 1", v)
 		}
-		if v := gauge(t, "kubefedcluster_total", "slow", "offline"); v != 1 {
+		if v := gauge(t, "kubefedcluster_total", map[string]string{"cluster": "slow", "state": "offline"}); v != 1 {
 			t.Errorf("kubefedcluster_total{cluster=slow,state=offline} = %v, want 1", v)
 		}
 	})
@@ -110,61 +115,66 @@ func TestHealth(t *testing.T) {
 		if status, _, _ := e.condition(ctx, "member1", fedcorev1b1.ClusterReady); status != corev1.ConditionUnknown {
 			t.Errorf("Ready of an Offline cluster = %q, want Unknown", status)
 		}
-		testenv.Eventually(t, 5*time.Second, func(context.Context) error { return e.conns.Has("member1", false) }, "disconnected")
-		if _, err := e.cache.GetClient(ctx, "member1"); !errors.Is(err, clustercache.ErrClusterNotConnected) {
-			t.Errorf("GetClient of an Offline cluster: %v, want ErrClusterNotConnected", err)
-		}
+		e2eutil.Eventually(t, 5*time.Second, func(context.Context) error {
+			if got := connected(t, "member1"); len(got) > 0 {
+				return fmt.Errorf("still connected")
+			}
+			return nil
+		}, "member1 disconnected")
 	})
 
 	t.Run("a started member is Ready again", func(t *testing.T) {
 		must(t, m1.Start(ctx))
 		took := e.waitCondition(t, "member1", fedcorev1b1.ClusterReady, corev1.ConditionTrue, period+timeout+margin)
 		t.Logf("member1 Ready %s after it started", took.Round(100*time.Millisecond))
-		testenv.Eventually(t, 5*time.Second, func(context.Context) error {
-			_, err := e.cache.GetClient(ctx, "member1")
-			return err
-		}, "connected")
+		e2eutil.Eventually(t, 5*time.Second, func(context.Context) error {
+			if got := connected(t, "member1"); len(got) == 0 {
+				return fmt.Errorf("not connected")
+			}
+			return nil
+		}, "member1 connected")
 	})
 
 	t.Run("a deleted Secret makes only its cluster ConfigMalformed", func(t *testing.T) {
-		must(t, e.host.Delete(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "member1-secret"}}))
+		must(t, e.Host.Delete(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: member1Secret}}))
 		e.waitCondition(t, "member1", fedcorev1b1.ClusterConfigMalformed, corev1.ConditionTrue, 10*time.Second)
 		_, msg, err := e.condition(ctx, "member1", fedcorev1b1.ClusterConfigMalformed)
 		must(t, err)
-		if !strings.Contains(msg, "Secret "+ns+"/member1-secret not found") {
+		if !strings.Contains(msg, "Secret "+ns+"/"+member1Secret+" not found") {
 			t.Errorf("ConfigMalformed message %q does not name the Secret", msg)
 		}
-		if _, err := e.cache.GetClient(ctx, "member1"); !errors.Is(err, clustercache.ErrClusterNotConnected) {
-			t.Errorf("GetClient of a ConfigMalformed cluster: %v, want ErrClusterNotConnected", err)
+		if got := connected(t, "member1"); len(got) > 0 {
+			t.Errorf("a ConfigMalformed cluster is still connected")
 		}
-		c2, err := e.cache.GetClient(ctx, "member2")
-		must(t, err)
-		if err := c2.List(ctx, &corev1.NamespaceList{}); err != nil {
-			t.Errorf("member2's connection stopped serving: %v", err)
+		if got := connected(t, "member2"); len(got) == 0 {
+			t.Errorf("member2 was disconnected with member1")
 		}
+		// member2's connection still serves: the control plane writes
+		// through it.
+		e.federatedConfigMap(t, fedNS, "to-member2", "member2", 30*time.Second)
 	})
 
 	t.Run("a rotated token makes the cluster Ready and connected again", func(t *testing.T) {
-		token := memberToken(t, m1, "token-b")
-		// Revoke the old token: only a rebuilt connection works from now on.
-		mc, err := client.New(m1.Config, client.Options{Scheme: scheme})
-		must(t, err)
-		must(t, mc.Delete(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: memberNS, Name: memberTokenOne}}))
-		must(t, e.host.Create(ctx, &corev1.Secret{
-			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "member1-secret"},
+		token := e.newMemberToken(t, "member1", e.joinedServiceAccount("member1")+"-rotated")
+		// Revoke the token join made: only a rebuilt connection works
+		// from now on.
+		must(t, e.Member("member1").Delete(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{
+			Namespace: ns, Name: kubefedctl.TokenSecretName("member1", e.Fed.Host.Name)}}))
+		must(t, e.Host.Create(ctx, &corev1.Secret{
+			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: member1Secret},
 			Data:       map[string][]byte{fedcorev1b1.ClusterSecretTokenKey: []byte(token)},
 		}))
 		e.waitCondition(t, "member1", fedcorev1b1.ClusterReady, corev1.ConditionTrue, 10*time.Second)
 		if status, _, _ := e.condition(ctx, "member1", fedcorev1b1.ClusterConfigMalformed); status != "" {
 			t.Errorf("ConfigMalformed is still present (%q) on a Ready cluster", status)
 		}
-		testenv.Eventually(t, 10*time.Second, func(context.Context) error {
-			c, err := e.cache.GetClient(ctx, "member1")
-			if err != nil {
-				return err
+		e2eutil.Eventually(t, 10*time.Second, func(context.Context) error {
+			if got := connected(t, "member1"); len(got) == 0 {
+				return fmt.Errorf("not connected")
 			}
-			return c.List(ctx, &corev1.NamespaceList{})
-		}, "member1 served with the rotated token")
+			return nil
+		}, "member1 connected")
+		e.federatedConfigMap(t, fedNS, "to-member1", "member1", 30*time.Second)
 	})
 
 	t.Run("a healthy member's status is not rewritten every period", func(t *testing.T) {
@@ -182,12 +192,12 @@ func TestHealth(t *testing.T) {
 	})
 
 	t.Run("a deleted KubeFedCluster is forgotten", func(t *testing.T) {
-		must(t, e.host.Delete(ctx, &fedcorev1b1.KubeFedCluster{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "member1"}}))
-		testenv.Eventually(t, 10*time.Second, func(context.Context) error {
-			if slices.Contains(e.cache.ReadyClusters(), "member1") {
+		must(t, e.Host.Delete(ctx, &fedcorev1b1.KubeFedCluster{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "member1"}}))
+		e2eutil.Eventually(t, 10*time.Second, func(context.Context) error {
+			if got := connected(t, "member1"); len(got) > 0 {
 				return fmt.Errorf("still connected")
 			}
-			if gauge(t, "kubefedcluster_total", "member1", "ready") >= 0 {
+			if gauge(t, "kubefedcluster_total", map[string]string{"cluster": "member1", "state": "ready"}) >= 0 {
 				return fmt.Errorf("metric series still present")
 			}
 			return nil
@@ -195,25 +205,27 @@ func TestHealth(t *testing.T) {
 	})
 }
 
-// TestHealthDefaults checks the default settings (no KubeFedConfig):
-// period 10s, failureThreshold 3, timeout 3s.
+// TestHealthDefaults checks the chart's default settings, which are
+// KubeFed's (values.yaml and the KubeFedConfig API): period 10s,
+// failureThreshold 3, successThreshold 1, timeout 3s.
 func TestHealthDefaults(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
-	ctx := t.Context()
-	m1, m2 := e.fed.Members[0], e.fed.Members[1]
+	// Names of their own: the control planes of both tests publish their
+	// metrics in this process.
+	e := newEnv(t, []string{"d-member1", "d-member2"})
+	checkHealthConfig(t, e, 10*time.Second, 3*time.Second, 3, 1)
+	m1 := e.Fed.Members[0]
 	start := time.Now()
-	e.register(t, m1, "d-member1", "")
-	e.register(t, m2, "d-member2", "")
+	e.join(t)
 	for _, name := range []string{"d-member1", "d-member2"} {
 		e.waitCondition(t, name, fedcorev1b1.ClusterReady, corev1.ConditionTrue, 15*time.Second-time.Since(start))
 	}
 	mon := e.monitor(t, "d-member2", "d-member1")
-	must(t, m1.Stop(ctx))
+	startM1 := e2eutil.StopCluster(t, m1)
 	bound := 10*time.Second*3 + 3*time.Second + margin
 	took := e.waitCondition(t, "d-member1", fedcorev1b1.ClusterOffline, corev1.ConditionTrue, bound)
 	t.Logf("d-member1 Offline %s after it stopped (bound %s)", took.Round(100*time.Millisecond), bound)
-	must(t, m1.Start(ctx))
+	startM1()
 	e.waitCondition(t, "d-member1", fedcorev1b1.ClusterReady, corev1.ConditionTrue, 10*time.Second+3*time.Second+margin)
 	if _, notReady := mon.finish(t); len(notReady) > 0 {
 		t.Errorf("d-member2 was not Ready while d-member1 was stopped:\n%s", strings.Join(notReady, "\n"))
@@ -221,14 +233,12 @@ func TestHealthDefaults(t *testing.T) {
 }
 
 // labelNode puts zone and region labels on the member's nodes.
-func labelNode(t *testing.T, member *framework.Cluster, zone, region string) {
+func labelNode(t *testing.T, member client.Client, zone, region string) {
 	t.Helper()
-	c, err := client.New(member.Config, client.Options{Scheme: scheme})
-	must(t, err)
 	nodes := &corev1.NodeList{}
-	must(t, c.List(t.Context(), nodes))
+	must(t, member.List(t.Context(), nodes))
 	if len(nodes.Items) == 0 {
-		t.Fatalf("member %s has no nodes", member.Name)
+		t.Fatal("the member has no nodes")
 	}
 	for i := range nodes.Items {
 		n := &nodes.Items[i]
@@ -238,36 +248,23 @@ func labelNode(t *testing.T, member *framework.Cluster, zone, region string) {
 		}
 		n.Labels[corev1.LabelTopologyZone] = zone
 		n.Labels[corev1.LabelTopologyRegion] = region
-		must(t, c.Patch(t.Context(), n, patch))
+		must(t, member.Patch(t.Context(), n, patch))
 	}
 }
 
-// gauge returns the value of a gauge series with the given cluster and
-// state labels, or -1 when the series does not exist.
-func gauge(t *testing.T, name, cluster, state string) float64 {
+// checkHealthConfig fails the test unless the host's KubeFedConfig holds
+// the given health check settings.
+func checkHealthConfig(t *testing.T, e *env, period, timeout time.Duration, failureThreshold, successThreshold int64) {
 	t.Helper()
-	families, err := ctrlmetrics.Registry.Gather()
-	must(t, err)
-	for _, f := range families {
-		if f.GetName() != name {
-			continue
-		}
-		for _, m := range f.GetMetric() {
-			if label(m, "cluster") == cluster && label(m, "state") == state {
-				return m.GetGauge().GetValue()
-			}
-		}
+	cfg := &fedcorev1b1.KubeFedConfig{}
+	must(t, e.Host.Get(t.Context(), client.ObjectKey{Namespace: ns, Name: fedcorev1b1.KubeFedConfigName}, cfg))
+	hc := cfg.Spec.ClusterHealthCheck
+	want := fmt.Sprintf("period %s, timeout %s, failureThreshold %d, successThreshold %d", period, timeout, failureThreshold, successThreshold)
+	if hc == nil || hc.Period == nil || hc.Timeout == nil || hc.FailureThreshold == nil || hc.SuccessThreshold == nil {
+		t.Fatalf("KubeFedConfig clusterHealthCheck is %+v, want %s", hc, want)
 	}
-	return -1
-}
-
-func label(m *dto.Metric, name string) string {
-	for _, l := range m.GetLabel() {
-		if l.GetName() == name {
-			return l.GetValue()
-		}
+	got := fmt.Sprintf("period %s, timeout %s, failureThreshold %d, successThreshold %d", hc.Period.Duration, hc.Timeout.Duration, *hc.FailureThreshold, *hc.SuccessThreshold)
+	if got != want {
+		t.Fatalf("KubeFedConfig clusterHealthCheck: %s, want %s", got, want)
 	}
-	return ""
 }
-
-func ptrTo[T any](v T) *T { return &v }
