@@ -72,10 +72,12 @@ type env struct {
 // TestRealDeployment installs the chart with its default values but the
 // image tag, on a host whose Pods run for real, joins two members with
 // kubefedctl, and checks in order: the Pods as the chart defines them,
-// probes and metrics through the chart's Service, propagation of a
-// FederatedNamespace, FederatedConfigMap and FederatedDeployment with their
-// status, leader failover when the leader's Pod is deleted, and a helm
-// upgrade to another image that loses no write. The steps share one
+// probes and metrics through the chart's Service, the admission webhook of
+// health rules called by the host's API server through the chart's Service,
+// propagation of a FederatedNamespace, FederatedConfigMap and
+// FederatedDeployment with their status, leader failover when the leader's
+// Pod is deleted, and a helm upgrade to another image that loses no write
+// (the webhook answers after both). The steps share one
 // federation; a failed step ends the test.
 func TestRealDeployment(t *testing.T) {
 	if testing.Short() {
@@ -157,6 +159,7 @@ func TestRealDeployment(t *testing.T) {
 	}{
 		{"pods run as the chart defines them", testPods},
 		{"probes and metrics answer", testProbesAndMetrics},
+		{"admission webhook answers through its Service", testWebhook},
 		{"propagation and status", testPropagation},
 		{"leader failover", testFailover},
 		{"helm upgrade loses no write", testUpgrade},

@@ -18,5 +18,6 @@ limitations under the License.
 // kubefed image, built by hack/imagebuild without a container engine, runs
 // as the Helm chart's Deployment on a real node (containerd, runc, kubelet,
 // kube-proxy) of the host cluster, with in-cluster configuration, probes,
-// leader election between its two Pods, and helm upgrade.
+// the admission webhook called by the host's API server through the
+// chart's Service, leader election between its two Pods, and helm upgrade.
 package deploy

@@ -375,6 +375,7 @@ func testFailover(t *testing.T, e *env) {
 	e.patchConfigMap(t, "settings", "two")
 	e.waitConfigMap(t, "settings", "two", time.Minute)
 	e.waitRollout(t, "e2e-a", 2*time.Minute)
+	e.waitWebhookAnswers(t, 30*time.Second)
 }
 
 func (e *env) patchConfigMap(t testing.TB, name, mode string) {
@@ -428,6 +429,7 @@ func testUpgrade(t *testing.T, e *env) {
 		"--kubeconfig", e.fed.Kubeconfig(), "--kube-context", e.fed.Host.Context())
 	e.waitRollout(t, "e2e-b", 3*time.Minute)
 	t.Logf("helm upgrade rolled the Deployment to e2e-b in %s", time.Since(start).Round(100*time.Millisecond))
+	e.waitWebhookAnswers(t, 30*time.Second)
 	// The last old Pod released the Lease as it stopped; a new one takes it
 	// at its next try.
 	e2eutil.Eventually(t, 30*time.Second, func(ctx context.Context) error {
