@@ -39,12 +39,8 @@ import (
 // event.
 func TestRelisterOnARealAPIServer(t *testing.T) {
 	scheme := testScheme()
-	cfg := testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme,
-		CRDs: []string{"config/crd/bases/types.kubefed.io_federatedconfigmaps.yaml"}}).Config
-	admin, err := client.New(cfg, client.Options{Scheme: scheme})
-	if err != nil {
-		t.Fatal(err)
-	}
+	admin, env := testenv.StartClientWith(t, testenv.EnvtestOptions{Scheme: scheme,
+		CRDs: []string{"config/crd/bases/types.kubefed.io_federatedconfigmaps.yaml"}})
 	ctx := t.Context()
 	ftc := typeConfig(t, "", "ConfigMap")
 	gvk := ftc.Spec.FederatedType.GroupVersionKind()
@@ -57,12 +53,7 @@ func TestRelisterOnARealAPIServer(t *testing.T) {
 
 	// The controller's identity, with no right to list yet.
 	const user = "relister-test"
-	restricted := rest.CopyConfig(cfg)
-	restricted.Impersonate = rest.ImpersonationConfig{UserName: user}
-	host, err := client.New(restricted, client.Options{Scheme: scheme})
-	if err != nil {
-		t.Fatal(err)
-	}
+	host := clientAs(t, env.Config, scheme, rest.ImpersonationConfig{UserName: user})
 	probe := &unstructured.UnstructuredList{}
 	probe.SetGroupVersionKind(gvk.GroupVersion().WithKind(gvk.Kind + "List"))
 	if err := host.List(ctx, probe, client.InNamespace("team-a")); !apierrors.IsForbidden(err) {

@@ -62,16 +62,10 @@ func startHostJoinedEnv(t *testing.T) *hostJoinedEnv {
 	}
 	scheme := testScheme()
 	e := &hostJoinedEnv{scheme: scheme}
-	e.hostCfg = testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme,
-		CRDs: []string{"config/crd/bases/core.kubefed.io_kubefedclusters.yaml"}}).Config
-	memberCfg := testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme}).Config
-	var err error
-	if e.admin, err = client.New(e.hostCfg, client.Options{Scheme: scheme}); err != nil {
-		t.Fatal(err)
-	}
-	if e.member1, err = client.New(memberCfg, client.Options{Scheme: scheme}); err != nil {
-		t.Fatal(err)
-	}
+	admin, hostEnv := testenv.StartClientWith(t, testenv.EnvtestOptions{Scheme: scheme,
+		CRDs: []string{"config/crd/bases/core.kubefed.io_kubefedclusters.yaml"}})
+	e.admin, e.hostCfg = admin, hostEnv.Config
+	e.member1, _ = testenv.StartClientWith(t, testenv.EnvtestOptions{Scheme: scheme})
 	ctx := t.Context()
 	mustCreate(t, e.admin, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: testNamespace}})
 	for _, name := range []string{"host", "member1"} {
@@ -102,12 +96,19 @@ func startHostJoinedEnv(t *testing.T) *hostJoinedEnv {
 // the control-plane namespace.
 func (e *hostJoinedEnv) impersonating(t *testing.T, sa string) client.Client {
 	t.Helper()
-	cfg := rest.CopyConfig(e.hostCfg)
-	cfg.Impersonate = rest.ImpersonationConfig{
+	return clientAs(t, e.hostCfg, e.scheme, rest.ImpersonationConfig{
 		UserName: "system:serviceaccount:" + testNamespace + ":" + sa,
 		Groups:   []string{"system:serviceaccounts", "system:serviceaccounts:" + testNamespace, "system:authenticated"},
-	}
-	c, err := client.New(cfg, client.Options{Scheme: e.scheme})
+	})
+}
+
+// clientAs returns a client of the API server of cfg, with scheme, as the
+// identity who impersonates.
+func clientAs(t *testing.T, cfg *rest.Config, scheme *k8sruntime.Scheme, who rest.ImpersonationConfig) client.Client {
+	t.Helper()
+	cfg = rest.CopyConfig(cfg)
+	cfg.Impersonate = who
+	c, err := client.New(cfg, client.Options{Scheme: scheme})
 	if err != nil {
 		t.Fatal(err)
 	}

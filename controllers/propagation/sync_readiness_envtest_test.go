@@ -22,59 +22,26 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	k8sruntime "k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/types"
 	kstatus "sigs.k8s.io/cli-utils/pkg/kstatus/status"
-	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
-	"github.com/kubefed/kubefed/test/testenv"
 )
 
-// TestReadinessAgainstAPIServers reconciles a FederatedDeployment with a
-// host and a member API server (no Deployment controller runs in the
-// member: the test writes the copy's status as one would) and checks the
-// status the host stores, with kstatus's Compute on the federated object
-// and on the copy as the oracle: InProgress while the copy rolls out,
-// Current once it is available, no write while nothing changes, Failed
-// when the copy passed its progress deadline, Failed naming the member
-// when the member refuses the copy.
+// TestReadinessAgainstAPIServers reconciles a FederatedDeployment without
+// spec.rollout with a host and a member API server (rolloutEnv's; no
+// Deployment controller runs in the member: the test writes the copy's
+// status as one would) and checks the status the host stores, with
+// kstatus's Compute on the federated object and on the copy as the oracle:
+// InProgress while the copy rolls out, Current once it is available, no
+// write while nothing changes, Failed when the copy passed its progress
+// deadline, Failed naming the member when the member refuses the copy.
 func TestReadinessAgainstAPIServers(t *testing.T) {
-	scheme := testScheme()
-	crds := []string{"core.kubefed.io_kubefedclusters.yaml", "core.kubefed.io_kubefedconfigs.yaml", "core.kubefed.io_propagatedversions.yaml",
-		"types.kubefed.io_federateddeployments.yaml", "types.kubefed.io_federatednamespaces.yaml"}
-	for i, name := range crds {
-		crds[i] = "config/crd/bases/" + name
-	}
-	hostCfg := testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme, CRDs: crds}).Config
-	memberCfg := testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme}).Config
-	host, err := client.New(hostCfg, client.Options{Scheme: scheme})
-	if err != nil {
-		t.Fatal(err)
-	}
-	member, err := client.New(memberCfg, client.Options{Scheme: scheme})
-	if err != nil {
-		t.Fatal(err)
-	}
+	const ns, cluster = rolloutNamespace, "member1"
+	e := newRolloutEnv(t, "apps", "Deployment", "types.kubefed.io_federateddeployments.yaml", []string{cluster}, nil)
 	ctx := t.Context()
-	const ns, cluster = "ns", "member1"
-	mustCreate(t, host, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: testNamespace}})
-	mustCreate(t, host, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
-	mustCreate(t, member, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
-	mustCreate(t, host, &fedcorev1b1.KubeFedCluster{
-		ObjectMeta: metav1.ObjectMeta{Namespace: testNamespace, Name: cluster},
-		Spec:       fedcorev1b1.KubeFedClusterSpec{APIEndpoint: "https://member1.invalid:6443", SecretRef: fedcorev1b1.LocalSecretReference{Name: "member1"}},
-	})
-	fedNS := federatedNamespace(ns)
-	fedNS.Object["spec"] = map[string]any{"placement": map[string]any{"clusters": []any{map[string]any{"name": cluster}}}}
-	mustCreate(t, host, fedNS)
-
-	r := reconcilerFor(t, "apps", "Deployment")
-	r.Client, r.APIReader, r.Members = host, host, directMembers{cluster: member}
+	host, member, r := e.host, e.members[cluster], e.r
 	fedObj := r.fedObject(ns, "web", map[string]any{
 		"template": map[string]any{"spec": map[string]any{
 			"replicas":                int64(2),
@@ -85,35 +52,16 @@ func TestReadinessAgainstAPIServers(t *testing.T) {
 				"spec":     map[string]any{"containers": []any{map[string]any{"name": "web", "image": "nginx"}}},
 			},
 		}},
-		"placement": map[string]any{"clusters": []any{map[string]any{"name": cluster}}},
+		"placement": map[string]any{"clusters": e.placed(cluster)},
 	})
 	mustCreate(t, host, fedObj)
-	key := client.ObjectKeyFromObject(fedObj)
 
 	// reconcile runs one reconcile and returns the stored object, its
 	// status, and the kstatus statuses of it and of the member's copy.
 	reconcile := func(step string) (*unstructured.Unstructured, *fedtypesv1b1.GenericFederatedStatus, kstatus.Status, *appsv1.Deployment) {
 		t.Helper()
-		if _, err := r.Reconcile(ctx, ctrl.Request{NamespacedName: key}); err != nil {
-			t.Fatalf("%s: reconcile: %v", step, err)
-		}
-		got := r.fedObject(ns, "web", nil)
-		if err := host.Get(ctx, key, got); err != nil {
-			t.Fatal(err)
-		}
-		status, err := fedtypesv1b1.GetStatus(got)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := kstatus.Compute(got)
-		if err != nil {
-			t.Fatal(err)
-		}
-		dep := &appsv1.Deployment{}
-		if err := member.Get(ctx, types.NamespacedName{Namespace: ns, Name: "web"}, dep); err != nil {
-			dep = nil
-		}
-		return got, status, res.Status, dep
+		got, status, res := e.reconcile(step, "web")
+		return got, status, res, e.deployment(cluster, "web")
 	}
 	copyStatus := func(t *testing.T, dep *appsv1.Deployment) kstatus.Status {
 		t.Helper()

@@ -36,7 +36,7 @@ import (
 )
 
 // rolloutEnv is a host API server and member API servers for the envtests
-// of spec.rollout: the members are joined (KubeFedClusters, Ready), the
+// of spec.rollout and of readiness: the members are joined (KubeFedClusters, Ready), the
 // namespace is federated to all of them, and a sync reconciler of one type
 // is wired to them; the tests call its Reconcile themselves.
 type rolloutEnv struct {
@@ -63,18 +63,12 @@ func newRolloutEnv(t *testing.T, group, kind, federatedCRD string, names []strin
 		crds = append(crds, "config/crd/bases/"+name)
 	}
 	e := &rolloutEnv{t: t, members: directMembers{}, names: names}
-	e.hostCfg = testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme, CRDs: crds}).Config
-	var err error
-	if e.host, err = client.New(e.hostCfg, client.Options{Scheme: scheme}); err != nil {
-		t.Fatal(err)
-	}
+	host, hostEnv := testenv.StartClientWith(t, testenv.EnvtestOptions{Scheme: scheme, CRDs: crds})
+	e.host, e.hostCfg = host, hostEnv.Config
 	mustCreate(t, e.host, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: testNamespace}})
 	mustCreate(t, e.host, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: rolloutNamespace}})
 	for _, name := range names {
-		c, err := client.New(testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme}).Config, client.Options{Scheme: scheme})
-		if err != nil {
-			t.Fatal(err)
-		}
+		c, _ := testenv.StartClientWith(t, testenv.EnvtestOptions{Scheme: scheme})
 		e.members[name] = c
 		mustCreate(t, c, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: rolloutNamespace}})
 		kfc := &fedcorev1b1.KubeFedCluster{
