@@ -133,7 +133,7 @@ spec:
 	})
 
 	t.Log("Placement on member1 only: member2's copy is deleted.")
-	update(t, e, obj, func(u *unstructured.Unstructured) {
+	e.UpdateFederated(t, obj, func(u *unstructured.Unstructured) {
 		_ = fedtypesv1b1.SetPlacementClusterNames(u, []string{"member1"})
 	})
 	waitGone(t, e, c, "member2", obj)

@@ -32,7 +32,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/util/retry"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
@@ -196,21 +195,4 @@ func getMember(ctx context.Context, e *env, cluster string, gvk schema.GroupVers
 		return nil, nil
 	}
 	return u, err
-}
-
-// update changes the federated object with mutate, retrying on conflicts.
-func update(t *testing.T, e *env, fedObj *unstructured.Unstructured, mutate func(*unstructured.Unstructured)) {
-	t.Helper()
-	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		u := &unstructured.Unstructured{}
-		u.SetGroupVersionKind(fedObj.GroupVersionKind())
-		if err := e.Host.Get(t.Context(), client.ObjectKeyFromObject(fedObj), u); err != nil {
-			return err
-		}
-		mutate(u)
-		return e.Host.Update(t.Context(), u)
-	})
-	if err != nil {
-		t.Fatalf("updating %s %s: %v", fedObj.GetKind(), client.ObjectKeyFromObject(fedObj), err)
-	}
 }
