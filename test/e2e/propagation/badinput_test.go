@@ -86,7 +86,7 @@ func testBadInput(t *testing.T, e *e2eutil.Env) {
 			waitNotPropagated(t, e, obj, fedtypesv1b1.CheckClusters)
 
 			t.Log("Removing the override lets member2 converge.")
-			update(t, e, obj, func(u *unstructured.Unstructured) {
+			e.UpdateFederated(t, obj, func(u *unstructured.Unstructured) {
 				_ = fedtypesv1b1.SetOverrides(u, nil)
 			})
 			ft.waitPropagated(t, e, obj, bothMembers...)
@@ -140,7 +140,7 @@ func testBadInput(t *testing.T, e *e2eutil.Env) {
 			What:    fmt.Sprintf("%s after member2 refused an update", describe(obj)),
 			Sources: []e2eutil.WatchSource{{Name: e2eutil.HostName, Client: hc, List: fedList, Opts: []client.ListOption{client.InNamespace(ns)}}},
 			Control: func(context.Context) error {
-				update(t, e, obj, func(u *unstructured.Unstructured) {
+				e.UpdateFederated(t, obj, func(u *unstructured.Unstructured) {
 					items, _ := fedtypesv1b1.GetOverrides(u)
 					items[0].ClusterOverrides = append(items[0].ClusterOverrides, fedtypesv1b1.ClusterOverride{
 						Path: "/spec/template/metadata/labels/app", Value: rawJSON(`"other"`),

@@ -117,7 +117,7 @@ func testCRUD(t *testing.T, e *e2eutil.Env, c crudCase) {
 
 	t.Log("Override change: only member2's copy is written.")
 	before1 := ft.mustMember(t, e, member1, obj)
-	update(t, e, obj, func(u *unstructured.Unstructured) {
+	e.UpdateFederated(t, obj, func(u *unstructured.Unstructured) {
 		items, _ := fedtypesv1b1.GetOverrides(u)
 		items[0].ClusterOverrides = append(items[0].ClusterOverrides, fedtypesv1b1.ClusterOverride{
 			Op: "add", Path: "/metadata/labels/e2e-override", Value: rawJSON(`"member2"`),
@@ -142,7 +142,7 @@ func testCRUD(t *testing.T, e *e2eutil.Env, c crudCase) {
 	}
 
 	t.Log("Placement on member1 only: member2's copy is deleted.")
-	update(t, e, obj, func(u *unstructured.Unstructured) {
+	e.UpdateFederated(t, obj, func(u *unstructured.Unstructured) {
 		_ = fedtypesv1b1.SetPlacementClusterNames(u, []string{member1})
 	})
 	ft.waitMemberGone(t, e, member2, obj)

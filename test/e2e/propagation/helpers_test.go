@@ -35,7 +35,6 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
-	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
@@ -224,29 +223,6 @@ func create(t testing.TB, e *e2eutil.Env, obj *unstructured.Unstructured) {
 	if err := e.Host.Create(t.Context(), obj); err != nil {
 		t.Fatalf("creating %s: %v", describe(obj), err)
 	}
-}
-
-// update changes a federated object with mutate, retrying on conflicts,
-// and returns it as stored.
-func update(t testing.TB, e *e2eutil.Env, fedObj *unstructured.Unstructured, mutate func(u *unstructured.Unstructured)) *unstructured.Unstructured {
-	t.Helper()
-	var out *unstructured.Unstructured
-	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		u, err := get(t.Context(), e, fedObj)
-		if err != nil {
-			return err
-		}
-		mutate(u)
-		if err := e.Host.Update(t.Context(), u); err != nil {
-			return err
-		}
-		out = u
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("updating %s: %v", describe(fedObj), err)
-	}
-	return out
 }
 
 // waitFederated waits until check accepts the federated object as read

@@ -101,7 +101,7 @@ func TestHostJoinedIntoItself(t *testing.T) {
 		w.untilLabelled(t, true)
 
 		fedNS := e2eutil.NewFederatedNamespace(ns)
-		update(t, e, fedNS, func(u *unstructured.Unstructured) {
+		e.UpdateFederated(t, fedNS, func(u *unstructured.Unstructured) {
 			if err := fedtypesv1b1.SetPlacementClusterNames(u, bothMembers); err != nil {
 				t.Fatal(err)
 			}

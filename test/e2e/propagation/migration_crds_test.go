@@ -197,7 +197,7 @@ func TestKubeFedPropagatedVersionCRDs(t *testing.T) {
 		}
 		g := golden[to]
 		overrides, _ := g.Object["spec"].(map[string]any)["overrides"]
-		update(t, e, o.obj, func(u *unstructured.Unstructured) {
+		e.UpdateFederated(t, o.obj, func(u *unstructured.Unstructured) {
 			u.Object["spec"].(map[string]any)["overrides"] = runtimeCopy(overrides)
 		})
 		stored, err := get(t.Context(), e, o.obj)

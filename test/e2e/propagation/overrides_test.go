@@ -112,7 +112,7 @@ func testOverrideNotApplied(t *testing.T, e *e2eutil.Env) {
 	}
 
 	t.Log("Fixing the override (a replace of the missing annotations map) propagates it.")
-	update(t, e, obj, func(u *unstructured.Unstructured) {
+	e.UpdateFederated(t, obj, func(u *unstructured.Unstructured) {
 		_ = fedtypesv1b1.SetOverrides(u, []fedtypesv1b1.GenericOverrideItem{{
 			ClusterName:      member2,
 			ClusterOverrides: []fedtypesv1b1.ClusterOverride{{Path: "/metadata/annotations", Value: rawJSON(`{"region":"eu"}`)}},

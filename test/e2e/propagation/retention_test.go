@@ -83,7 +83,7 @@ func testRetention(t *testing.T, e *e2eutil.Env) {
 		}.Run(t)
 		t.Logf("The watch reported the scale within %s, then watched for %s.", res.ControlLatency.Round(time.Millisecond), res.Window.Round(time.Millisecond))
 
-		update(t, e, obj, func(u *unstructured.Unstructured) {
+		e.UpdateFederated(t, obj, func(u *unstructured.Unstructured) {
 			containers, _, _ := unstructured.NestedSlice(u.Object, "spec", "template", "spec", "template", "spec", "containers")
 			containers[0].(map[string]any)["image"] = "nginx:1.28"
 			_ = unstructured.SetNestedSlice(u.Object, containers, "spec", "template", "spec", "template", "spec", "containers")
@@ -118,7 +118,7 @@ func testRetention(t *testing.T, e *e2eutil.Env) {
 			}
 			allocated[c] = serviceAllocation(m)
 		}
-		update(t, e, obj, func(u *unstructured.Unstructured) {
+		e.UpdateFederated(t, obj, func(u *unstructured.Unstructured) {
 			_ = unstructured.SetNestedField(u.Object, "v2", "spec", "template", "metadata", "labels", "release")
 		})
 		for _, c := range bothMembers {
@@ -138,7 +138,7 @@ func testRetention(t *testing.T, e *e2eutil.Env) {
 		if err := e.Member(member1).Patch(t.Context(), ft.mustMember(t, e, member1, obj), client.RawPatch(types.MergePatchType, []byte(add)), client.FieldOwner("token-controller")); err != nil {
 			t.Fatalf("adding a secret to the member1 copy: %v", err)
 		}
-		update(t, e, obj, func(u *unstructured.Unstructured) {
+		e.UpdateFederated(t, obj, func(u *unstructured.Unstructured) {
 			_ = unstructured.SetNestedField(u.Object, "v2", "spec", "template", "metadata", "labels", "release")
 		})
 		m := waitMember(t, e, ft, member1, obj, "label release=v2", func(m *unstructured.Unstructured) bool {
@@ -162,7 +162,7 @@ func testRetention(t *testing.T, e *e2eutil.Env) {
 		t.Cleanup(func() {
 			_ = e.Member(member1).Patch(context.Background(), m1, client.RawPatch(types.MergePatchType, []byte(`{"metadata":{"finalizers":null}}`)))
 		})
-		update(t, e, obj, func(u *unstructured.Unstructured) {
+		e.UpdateFederated(t, obj, func(u *unstructured.Unstructured) {
 			_ = unstructured.SetNestedField(u.Object, "bonjour", "spec", "template", "data", "greeting")
 		})
 		m := waitMember(t, e, ft, member1, obj, "data.greeting bonjour", func(m *unstructured.Unstructured) bool {

@@ -59,7 +59,7 @@ func testIdle(t *testing.T, e *e2eutil.Env) {
 	before, ops := snapshot(t, e), dispatchCount(t)
 	ctl := namedFixture(t, "configmap.yaml", ns, "idle-000")
 	ctlStart := time.Now()
-	update(t, e, ctl, func(u *unstructured.Unstructured) {
+	e.UpdateFederated(t, ctl, func(u *unstructured.Unstructured) {
 		_ = unstructured.SetNestedField(u.Object, "control", "spec", "template", "data", "greeting")
 	})
 	ft := typeOf(t, e, "FederatedConfigMap")
@@ -159,7 +159,7 @@ func testMemberFailure(t *testing.T, e *e2eutil.Env) {
 	created.SetNamespace(ns)
 	created.SetName("during-outage")
 	create(t, e, created)
-	update(t, e, existing, func(u *unstructured.Unstructured) {
+	e.UpdateFederated(t, existing, func(u *unstructured.Unstructured) {
 		_ = unstructured.SetNestedField(u.Object, "updated during the outage", "spec", "template", "data", "greeting")
 	})
 	for _, obj := range []*unstructured.Unstructured{created, existing} {

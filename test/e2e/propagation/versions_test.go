@@ -68,7 +68,7 @@ func TestVersionRecordIsTrue(t *testing.T) {
 	}
 	e.StartControlPlane(t)
 	for i, obj := range objs {
-		objs[i] = update(t, e, obj, func(u *unstructured.Unstructured) {
+		objs[i] = e.UpdateFederated(t, obj, func(u *unstructured.Unstructured) {
 			_ = unstructured.SetNestedField(u.Object, "1", "spec", "template", "metadata", "labels", "step")
 		})
 	}
@@ -83,7 +83,7 @@ func TestVersionRecordIsTrue(t *testing.T) {
 		if i%2 == 1 {
 			placed[i] = []string{e2eutil.HostName, member1}
 		}
-		objs[i] = update(t, e, obj, func(u *unstructured.Unstructured) {
+		objs[i] = e.UpdateFederated(t, obj, func(u *unstructured.Unstructured) {
 			_ = unstructured.SetNestedField(u.Object, "2", "spec", "template", "metadata", "labels", "step")
 			if err := fedtypesv1b1.SetPlacementClusterNames(u, placed[i]); err != nil {
 				t.Fatal(err)
