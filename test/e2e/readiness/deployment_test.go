@@ -25,7 +25,6 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -184,24 +183,11 @@ func setImage(t *testing.T, u *unstructured.Unstructured, image string) {
 // and returns its new generation.
 func (o *object) update(t *testing.T, change func(*unstructured.Unstructured)) int64 {
 	t.Helper()
-	var gen int64
-	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		u := &unstructured.Unstructured{}
-		u.SetGroupVersionKind(o.fedGVK)
-		if err := o.e.Host.Get(t.Context(), o.key, u); err != nil {
-			return err
-		}
-		change(u)
-		if err := o.e.Host.Update(t.Context(), u); err != nil {
-			return err
-		}
-		gen = u.GetGeneration()
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("updating %s %s: %v", o.fedGVK.Kind, o.key, err)
-	}
-	return gen
+	fedObj := &unstructured.Unstructured{}
+	fedObj.SetGroupVersionKind(o.fedGVK)
+	fedObj.SetNamespace(o.key.Namespace)
+	fedObj.SetName(o.key.Name)
+	return o.e.UpdateFederated(t, fedObj, change).GetGeneration()
 }
 
 // generation is a check that the federated object is at generation gen.
