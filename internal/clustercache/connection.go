@@ -78,6 +78,8 @@ type connection struct {
 	// failed holds, by watch name, the watches that could not be
 	// registered in the member and are tried again with backoff.
 	failed map[string]*watchFailure
+	// checking holds, by kind, the access checks not done yet.
+	checking map[schema.GroupVersionKind]*pendingCheck
 
 	// latency is the member's mean write latency, fed by every controller
 	// that writes there (ObserveWrite).
@@ -139,6 +141,7 @@ func newConnection(cc *ClusterCache, log logr.Logger, name string, member *Membe
 		caches:          map[string]cache.Cache{},
 		regs:            map[string]*registration{},
 		failed:          map[string]*watchFailure{},
+		checking:        map[schema.GroupVersionKind]*pendingCheck{},
 	}, nil
 }
 
@@ -150,14 +153,31 @@ func (conn *connection) start(runCtx context.Context, watches []*watch) {
 			conn.log.Error(err, "Member cluster cache stopped")
 		}
 	})
-	conn.goTracked(func() {
-		if err := conn.register(watches, conn.created); err != nil {
-			conn.cc.connectionFailed(conn, err)
-			return
-		}
+	conn.registerAsync(watches, conn.created, func() {
 		metrics.ObserveSince(metrics.ClusterClientConnectionDuration, conn.created)
 		conn.cc.connectionSynced(conn)
 	})
+}
+
+// registerAsync registers watches in the background (see register),
+// drops the connection if they cannot sync, and calls onSynced, if set,
+// once they have. From now until its access check (checkAccess) is done,
+// a cached read of a watch's kind waits for the check (see
+// forbiddenReader).
+func (conn *connection) registerAsync(watches []*watch, since time.Time, onSynced func()) {
+	conn.beginChecks(watches)
+	started := conn.goTracked(func() {
+		if err := conn.register(watches, since); err != nil {
+			conn.cc.connectionFailed(conn, err)
+			return
+		}
+		if onSynced != nil {
+			onSynced()
+		}
+	})
+	if !started {
+		conn.endChecks(watches)
+	}
 }
 
 // register registers watches and waits until they have synced, at most
@@ -172,25 +192,7 @@ func (conn *connection) register(watches []*watch, since time.Time) error {
 	defer cancel()
 	result := make(chan bool, 1)
 	started := conn.goTracked(func() {
-		var regs []*registration
-		for _, w := range watches {
-			if conn.isRegistered(w.name) {
-				continue
-			}
-			if err := conn.checkAccess(ctx, w); err != nil {
-				conn.watchFailed(w, err)
-				continue
-			}
-			r, err := conn.addWatch(w)
-			switch {
-			case errors.Is(err, errNotWatchable):
-				conn.log.Info("Not watching in member cluster", "watch", w.name, "reason", err.Error())
-			case err != nil:
-				conn.watchFailed(w, err)
-			case r != nil:
-				regs = append(regs, r)
-			}
-		}
+		regs := conn.addWatches(ctx, watches)
 		synced := toolscache.WaitForCacheSync(ctx.Done(), func() bool {
 			for _, r := range regs {
 				if !r.handle.HasSynced() {
@@ -205,6 +207,7 @@ func (conn *connection) register(watches []*watch, since time.Time) error {
 		result <- synced
 	})
 	if !started {
+		conn.endChecks(watches)
 		return nil
 	}
 	select {
@@ -218,6 +221,36 @@ func (conn *connection) register(watches []*watch, since time.Time) error {
 		}
 	}
 	return fmt.Errorf("the watches of cluster %s did not sync within %s: check that its API server answers list requests (cacheSyncTimeout in the KubeFedConfig sets the limit)", conn.name, conn.syncTimeout)
+}
+
+// addWatches checks the access to each watch's kind and registers its
+// event handler, and returns the new registrations. A watch that cannot be
+// registered is recorded (watchFailed) and tried again later. It ends the
+// access check of every watch (endCheck).
+func (conn *connection) addWatches(ctx context.Context, watches []*watch) []*registration {
+	var regs []*registration
+	for _, w := range watches {
+		if conn.isRegistered(w.name) {
+			conn.endCheck(w)
+			continue
+		}
+		if err := conn.checkAccess(ctx, w); err != nil {
+			conn.watchFailed(w, err)
+			conn.endCheck(w)
+			continue
+		}
+		conn.endCheck(w)
+		r, err := conn.addWatch(w)
+		switch {
+		case errors.Is(err, errNotWatchable):
+			conn.log.Info("Not watching in member cluster", "watch", w.name, "reason", err.Error())
+		case err != nil:
+			conn.watchFailed(w, err)
+		case r != nil:
+			regs = append(regs, r)
+		}
+	}
+	return regs
 }
 
 // goTracked runs fn in a goroutine tracked by wg, unless the connection is

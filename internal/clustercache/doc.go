@@ -65,6 +65,24 @@ limitations under the License.
 // returns, so that copies that could not be written meanwhile are written
 // at once.
 //
+// A kind the member forbids is handled the same way. Before it registers
+// a watch in a member, the connection asks the member
+// (SelfSubjectAccessReviews) whether its identity may list and watch the
+// kind there (in every namespace, or in each of Options.Namespaces): an
+// informer that may not list never syncs, and would take the connection,
+// and every other kind with it, down at the cache sync timeout. A denied
+// kind is a watch failure whose error is a ForbiddenError (wrapping
+// ErrWatchForbidden) naming the cluster, the resource and the verbs, and
+// saying what to do: grant the kubefed service account in that cluster
+// list and watch on it, or re-run kubefedctl join. The connection, its
+// other watches and the cluster's health are untouched; the kind is
+// checked again with the same backoff, and its watch starts once it is
+// granted, without a new connection. Meanwhile a cached read of the kind
+// (GetReader) fails at once with that error rather than waiting for an
+// informer that cannot sync, and a read while the check is in flight
+// waits for it. An access revoked after the watch started is not detected:
+// the informer keeps its last state, and client-go logs its failed lists.
+//
 // # Member speed
 //
 // A member's write latency belongs to its connection, not to a controller:

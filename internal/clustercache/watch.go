@@ -56,11 +56,13 @@ type WatchInput struct {
 	UpdateHandler func(clusterName string, oldObj, newObj client.Object)
 	// RegistrationHandler, when set, is told when the watch's state in a
 	// member changes: err says why it could not be registered there (the
-	// kind is not served: its CRD is not installed yet), and it is then
-	// tried again with backoff; a nil err says it started and synced there
-	// after such a failure; an err wrapping ErrClusterNotConnected says the
-	// connection of a member where it had failed closed. WatchErrors gives
-	// the current state. It must not block.
+	// kind is not served: its CRD is not installed yet; or the member
+	// forbids the identity to list or watch it: a ForbiddenError), and it
+	// is then tried again with backoff; a nil err says it started and
+	// synced there after such a failure; an err wrapping
+	// ErrClusterNotConnected says the connection of a member where it had
+	// failed closed. WatchErrors gives the current state. It must not
+	// block.
 	RegistrationHandler func(clusterName string, err error)
 }
 
@@ -116,11 +118,7 @@ func (c *ClusterCache) Watch(ctx context.Context, in WatchInput) error {
 	c.mu.Unlock()
 
 	for _, conn := range conns {
-		conn.goTracked(func() {
-			if err := conn.register([]*watch{w}, time.Now()); err != nil {
-				c.connectionFailed(conn, err)
-			}
-		})
+		conn.registerAsync([]*watch{w}, time.Now(), nil)
 	}
 	return nil
 }

@@ -22,8 +22,8 @@ import (
 )
 
 // watchFailure is a watch that could not be registered in the member: the
-// kind is not served there (its CRD is not installed yet), or discovery
-// failed. The connection keeps serving its other watches and tries this one
+// kind is not served there (its CRD is not installed yet), the member
+// forbids the identity to list or watch it, or discovery failed. The connection keeps serving its other watches and tries this one
 // again after a delay that doubles with every failure in a row, from
 // Options.MinBackoff to maxWatchRetryBackoff.
 type watchFailure struct {
@@ -91,11 +91,7 @@ func (conn *connection) retryWatch(w *watch) {
 		conn.forgetFailure(w)
 		return
 	}
-	conn.goTracked(func() {
-		if err := conn.register([]*watch{w}, time.Now()); err != nil {
-			conn.cc.connectionFailed(conn, err)
-		}
-	})
+	conn.registerAsync([]*watch{w}, time.Now(), nil)
 }
 
 // watchesStarted drops the failure records of the watches that synced now,
@@ -172,8 +168,10 @@ func (c *ClusterCache) watching(w *watch) bool {
 
 // WatchErrors returns, by cluster, why the named watch could not be
 // registered in the connected members where it is not registered: its kind
-// is not served there (its CRD is not installed, a NoMatch error), or the
-// member's discovery failed. Each such member is tried again with backoff
+// is not served there (its CRD is not installed, a NoMatch error), the
+// member forbids the connection's identity to list or watch it (a
+// ForbiddenError, wrapping ErrWatchForbidden), or the member's discovery
+// failed. Each such member is tried again with backoff
 // (Options.MinBackoff doubling, at most a minute); the watch's
 // RegistrationHandler is told when this changes. Empty when the watch runs
 // in every connected member.

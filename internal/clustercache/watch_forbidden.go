@@ -60,7 +60,7 @@ func (e *ForbiddenError) Error() string {
 	if e.Namespace != "" {
 		what += " in namespace " + e.Namespace
 	}
-	return fmt.Sprintf("cluster %s forbids kubefed to %s %s: grant the kubefed service account in cluster %s %s on %s, or re-run kubefedctl join; the watch is tried again until then",
+	return fmt.Sprintf("cluster %s forbids kubefed to %s %s: grant the kubefed service account in cluster %s %s on %s, or re-run kubefedctl join; kubefed checks again by itself",
 		e.Cluster, verbs, what, e.Cluster, verbs, what)
 }
 
@@ -121,6 +121,59 @@ func (conn *connection) allowed(ctx context.Context, resource schema.GroupVersio
 	return review.Status.Allowed, nil
 }
 
+// pendingCheck is the access check of a kind, in one or more
+// registrations at once: done is closed when the last one ends.
+type pendingCheck struct {
+	n    int
+	done chan struct{}
+}
+
+// beginChecks marks the kinds of watches as being checked, until endCheck.
+func (conn *connection) beginChecks(watches []*watch) {
+	conn.failMu.Lock()
+	defer conn.failMu.Unlock()
+	for _, w := range watches {
+		p := conn.checking[w.gvk]
+		if p == nil {
+			p = &pendingCheck{done: make(chan struct{})}
+			conn.checking[w.gvk] = p
+		}
+		p.n++
+	}
+}
+
+// endCheck ends one check of w's kind begun by beginChecks.
+func (conn *connection) endCheck(w *watch) {
+	conn.failMu.Lock()
+	defer conn.failMu.Unlock()
+	p := conn.checking[w.gvk]
+	if p == nil {
+		return
+	}
+	if p.n--; p.n == 0 {
+		close(p.done)
+		delete(conn.checking, w.gvk)
+	}
+}
+
+// endChecks ends the checks of watches that will not run.
+func (conn *connection) endChecks(watches []*watch) {
+	for _, w := range watches {
+		conn.endCheck(w)
+	}
+}
+
+// checked returns a channel closed once no access check of gvk is
+// pending; nil when none is.
+func (conn *connection) checked(gvk schema.GroupVersionKind) <-chan struct{} {
+	conn.failMu.Lock()
+	defer conn.failMu.Unlock()
+	if p := conn.checking[gvk]; p != nil {
+		return p.done
+	}
+	return nil
+}
+
 // forbidden returns the ForbiddenError recorded for a watch of gvk in this
 // connection; nil when there is none.
 func (conn *connection) forbidden(gvk schema.GroupVersionKind) error {
@@ -136,7 +189,8 @@ func (conn *connection) forbidden(gvk schema.GroupVersionKind) error {
 
 // forbiddenReader is the member cache of a connection, except that a read
 // of a kind whose watch the member forbids fails at once with the watch's
-// ForbiddenError. Read through the cache, such a kind would start an
+// ForbiddenError, and one of a kind whose access is being checked waits
+// for the check. Read through the cache, a forbidden kind would start an
 // informer that never syncs, and every read would wait for it until its
 // context ends, then fail without saying why.
 type forbiddenReader struct {
@@ -146,7 +200,7 @@ type forbiddenReader struct {
 
 // Get reads obj from the cache unless its kind is forbidden.
 func (r forbiddenReader) Get(ctx context.Context, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
-	if err := r.check(obj, false); err != nil {
+	if err := r.check(ctx, obj, false); err != nil {
 		return err
 	}
 	return r.Reader.Get(ctx, key, obj, opts...)
@@ -154,19 +208,26 @@ func (r forbiddenReader) Get(ctx context.Context, key client.ObjectKey, obj clie
 
 // List lists from the cache unless the kind is forbidden.
 func (r forbiddenReader) List(ctx context.Context, list client.ObjectList, opts ...client.ListOption) error {
-	if err := r.check(list, true); err != nil {
+	if err := r.check(ctx, list, true); err != nil {
 		return err
 	}
 	return r.Reader.List(ctx, list, opts...)
 }
 
-func (r forbiddenReader) check(obj runtime.Object, isList bool) error {
+func (r forbiddenReader) check(ctx context.Context, obj runtime.Object, isList bool) error {
 	gvk, err := apiutil.GVKForObject(obj, r.conn.cluster.GetScheme())
 	if err != nil {
 		return nil // the cache reports it
 	}
 	if isList {
 		gvk.Kind = strings.TrimSuffix(gvk.Kind, "List")
+	}
+	if done := r.conn.checked(gvk); done != nil {
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return fmt.Errorf("reading %s in cluster %s: waiting for the check of the access to it: %w", gvk.Kind, r.conn.name, ctx.Err())
+		}
 	}
 	return r.conn.forbidden(gvk)
 }
