@@ -19,220 +19,119 @@ package propagation
 import (
 	"context"
 	"fmt"
-	"strings"
+	"slices"
 	"testing"
 	"time"
 
-	dto "github.com/prometheus/client_model/go"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/client"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
-	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
-	"github.com/kubefed/kubefed/controllers/kubefedcluster"
-	"github.com/kubefed/kubefed/internal/clustercache"
-	"github.com/kubefed/kubefed/internal/clustercache/clustercachetest"
-	"github.com/kubefed/kubefed/internal/metrics"
 	"github.com/kubefed/kubefed/test/testenv"
 )
 
-// forbiddenNamespace is the namespace of the objects of the forbidden-type
-// envtest.
-const forbiddenNamespace = "apps"
+// TestForbiddenTypeInOneMember: member1's RBAC forbids the kubefed
+// identity ConfigMaps and allows Secrets. Both members' connections sync
+// and stay up, member1's KubeFedCluster stays Ready, Secrets reach both
+// members, the ConfigMap reaches member2, and the FederatedConfigMap
+// reports for member1 the missing permission and what to do; reconciling
+// it again writes nothing. Once the ClusterRole grants ConfigMaps, the
+// ConfigMap reaches member1 without a restart.
+func TestForbiddenTypeInOneMember(t *testing.T) {
+	synced := connectionsSynced(t)
+	e := startForbiddenEnv(t)
+	e.createFederated("FederatedConfigMap", "cfg", map[string]any{"data": map[string]any{"k": "v"}})
+	e.createFederated("FederatedSecret", "sec", map[string]any{"data": map[string]any{"k": "dg=="}})
 
-// forbiddenEnv is a host running the cluster health controller and the
-// sync controllers of ConfigMaps and Secrets, with two members joined with
-// identities of their own: member2's may do everything, member1's may use
-// Secrets but not ConfigMaps.
-type forbiddenEnv struct {
-	t       *testing.T
-	host    client.Client
-	members map[string]client.Client
-	limited *clustercachetest.Identity
-	cache   *clustercache.ClusterCache
-	conns   *clustercachetest.ConnectionLog
-}
+	testenv.Eventually(t, time.Minute, func(context.Context) error {
+		for _, m := range []string{"member1", "member2"} {
+			if err := e.copyExists(m, "sec", &corev1.Secret{}); err != nil {
+				return fmt.Errorf("Secret in %s: %w", m, err)
+			}
+		}
+		if err := e.copyExists("member2", "cfg", &corev1.ConfigMap{}); err != nil {
+			return fmt.Errorf("ConfigMap in member2: %w", err)
+		}
+		st, _, err := e.clusterStatus("FederatedConfigMap", "cfg")
+		if err != nil {
+			return err
+		}
+		if c := st["member2"]; c.Name == "" || c.Status != fedtypesv1b1.ClusterPropagationOK {
+			return fmt.Errorf("member2: %+v", c)
+		}
+		return forbiddenMessage(st["member1"])
+	}, "Secrets in both members, the ConfigMap in member2, member1 reported forbidden")
+	if err := e.copyExists("member1", "cfg", &corev1.ConfigMap{}); !apierrors.IsNotFound(err) {
+		t.Errorf("ConfigMap in member1 while forbidden: %v, want NotFound", err)
+	}
+	// Both connections synced their watches (member1's without the
+	// forbidden one) and neither was dropped; member1 is still Ready.
+	testenv.Eventually(t, 2*forbiddenSyncTimeout, func(context.Context) error {
+		if n := connectionsSynced(t); n < synced+2 {
+			return fmt.Errorf("%d member connections synced, want %d", n-synced, 2)
+		}
+		return nil
+	}, "both member connections synced")
+	if err := e.kubeFedClusterReady("member1"); err != nil {
+		t.Error(err)
+	}
+	if got := e.cache.ReadyClusters(); !slices.Equal(got, []string{"member1", "member2"}) {
+		t.Errorf("connected members %v, want member1 and member2", got)
+	}
+	e.assertIdle()
 
-// cacheSyncTimeout is the KubeFedConfig's: a member connection whose
-// watches do not sync within it is dropped.
-const forbiddenSyncTimeout = 3 * time.Second
-
-func startForbiddenEnv(t *testing.T) *forbiddenEnv {
-	t.Helper()
-	scheme := testScheme()
-	hostCfg := testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme, CRDs: []string{"config/crd/bases"}}).Config
-	e := &forbiddenEnv{t: t, members: map[string]client.Client{}, conns: &clustercachetest.ConnectionLog{}}
-	var err error
-	if e.host, err = client.New(hostCfg, client.Options{Scheme: scheme}); err != nil {
+	if err := e.limited.Grant(t.Context(), rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"configmaps"},
+		Verbs: []string{"get", "list", "watch", "create", "update", "patch", "delete"}}); err != nil {
 		t.Fatal(err)
 	}
-	ctx := t.Context()
-	mustCreate(t, e.host, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: testNamespace}})
-	mustCreate(t, e.host, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: forbiddenNamespace}})
-	mustCreate(t, e.host, &fedcorev1b1.KubeFedConfig{ObjectMeta: metav1.ObjectMeta{Namespace: testNamespace, Name: fedcorev1b1.KubeFedConfigName},
-		Spec: fedcorev1b1.KubeFedConfigSpec{Scope: "Cluster", ControllerDuration: &fedcorev1b1.DurationConfig{
-			CacheSyncTimeout: &metav1.Duration{Duration: forbiddenSyncTimeout}}}})
-	everything := []rbacv1.PolicyRule{{APIGroups: []string{"*"}, Resources: []string{"*"}, Verbs: []string{"*"}}}
-	for name, rules := range map[string][]rbacv1.PolicyRule{"member1": secretsOnly, "member2": everything} {
-		cfg := testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme}).Config
-		if e.members[name], err = client.New(cfg, client.Options{Scheme: scheme}); err != nil {
-			t.Fatal(err)
+	testenv.Eventually(t, time.Minute, func(context.Context) error {
+		if err := e.copyExists("member1", "cfg", &corev1.ConfigMap{}); err != nil {
+			return fmt.Errorf("ConfigMap in member1: %w", err)
 		}
-		mustCreate(t, e.members[name], &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: forbiddenNamespace}})
-		id, err := clustercachetest.NewIdentity(ctx, cfg, "kubefed-member", "kubefed-"+name, rules)
+		st, _, err := e.clusterStatus("FederatedConfigMap", "cfg")
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
-		if name == "member1" {
-			e.limited = id
+		if c := st["member1"]; c.Name == "" || c.Status != fedtypesv1b1.ClusterPropagationOK {
+			return fmt.Errorf("member1: %+v", c)
 		}
-		e.join(cfg, id, name)
+		return nil
+	}, "the ConfigMap in member1 once granted")
+	if err := e.conns.Has("member1", false); err == nil {
+		t.Error("member1's connection was dropped")
 	}
-	fedNS := federatedNamespace(forbiddenNamespace)
-	fedNS.Object["spec"] = map[string]any{"placement": map[string]any{"clusters": []any{
-		map[string]any{"name": "member1"}, map[string]any{"name": "member2"}}}}
-	mustCreate(t, e.host, fedNS)
-	e.startControllers(hostCfg)
-	return e
 }
 
-// secretsOnly lets an identity do everything with Secrets and nothing with
-// ConfigMaps.
-var secretsOnly = []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"secrets"}, Verbs: []string{"*"}}}
-
-// join creates the KubeFedCluster and Secret of a member in the host, as
-// kubefedctl join would, with a token of id.
-func (e *forbiddenEnv) join(memberCfg *rest.Config, id *clustercachetest.Identity, name string) {
-	e.t.Helper()
-	kfc, secret, err := id.Access(e.t.Context(), memberCfg, testNamespace, name)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	mustCreate(e.t, e.host, secret)
-	mustCreate(e.t, e.host, kfc)
-}
-
-// startControllers runs, in a manager of the host, the cluster cache, the
-// cluster health controller and the sync controllers of ConfigMaps and
-// Secrets.
-func (e *forbiddenEnv) startControllers(hostCfg *rest.Config) {
+// assertIdle reconciles the FederatedConfigMap, unchanged, a few times with
+// a reconciler of its own on the same members: nothing is written.
+func (e *forbiddenEnv) assertIdle() {
 	t := e.t
-	mgr, err := ctrl.NewManager(hostCfg, ctrl.Options{Scheme: e.host.Scheme(), Metrics: metricsserver.Options{BindAddress: "0"},
-		Client: client.Options{Cache: &client.CacheOptions{Unstructured: true}}})
+	_, before, err := e.clusterStatus("FederatedConfigMap", "cfg")
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.cache = clustercache.New(clustercache.Options{Scheme: e.host.Scheme(), MinBackoff: 200 * time.Millisecond, MaxBackoff: 2 * time.Second})
-	unsubscribe := e.cache.Subscribe(e.conns.Add)
-	t.Cleanup(unsubscribe)
-	if err := mgr.Add(e.cache); err != nil {
-		t.Fatal(err)
-	}
-	if err := (&kubefedcluster.Reconciler{Client: mgr.GetClient(), ClusterCache: e.cache, Namespace: testNamespace}).SetupWithManager(mgr); err != nil {
-		t.Fatal(err)
-	}
-	for _, kind := range []string{"ConfigMap", "Secret"} {
-		ftc := typeConfig(t, "", kind)
-		ftc.Namespace = testNamespace
-		c, err := NewController(mgr, ControllerOptions{TypeConfig: ftc, Namespace: testNamespace, Members: e.cache, Workers: 2})
-		if err != nil {
-			t.Fatal(err)
+	r := reconcilerFor(t, "", "ConfigMap")
+	r.Client, r.APIReader, r.Members = e.host, e.host, e.cache
+	for range 3 {
+		start := time.Now()
+		if _, err := r.Reconcile(t.Context(), ctrl.Request{NamespacedName: types.NamespacedName{Namespace: forbiddenNamespace, Name: "cfg"}}); err != nil {
+			t.Fatalf("reconcile: %v", err)
 		}
-		if err := mgr.Add(c); err != nil {
-			t.Fatal(err)
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("a reconcile took %s: the read of the forbidden kind waited", d)
 		}
 	}
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() { done <- mgr.Start(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("manager: %v", err)
-		}
-	})
-}
-
-// createFederated creates a federated object of kind (FederatedConfigMap,
-// FederatedSecret) with template, placed in both members.
-func (e *forbiddenEnv) createFederated(kind, name string, template map[string]any) {
-	e.t.Helper()
-	obj := &unstructured.Unstructured{Object: map[string]any{"spec": map[string]any{
-		"template":  template,
-		"placement": map[string]any{"clusters": []any{map[string]any{"name": "member1"}, map[string]any{"name": "member2"}}},
-	}}}
-	obj.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind(kind))
-	obj.SetNamespace(forbiddenNamespace)
-	obj.SetName(name)
-	mustCreate(e.t, e.host, obj)
-}
-
-// copyExists returns nil when the member holds obj's kind under name.
-func (e *forbiddenEnv) copyExists(member, name string, obj client.Object) error {
-	return e.members[member].Get(e.t.Context(), types.NamespacedName{Namespace: forbiddenNamespace, Name: name}, obj)
-}
-
-// clusterStatus reads status.clusters of a federated object: the status and
-// message by cluster, and the object's resourceVersion.
-func (e *forbiddenEnv) clusterStatus(kind, name string) (map[string]fedtypesv1b1.GenericClusterStatus, string, error) {
-	obj := &unstructured.Unstructured{}
-	obj.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind(kind))
-	if err := e.host.Get(e.t.Context(), types.NamespacedName{Namespace: forbiddenNamespace, Name: name}, obj); err != nil {
-		return nil, "", err
-	}
-	status, err := fedtypesv1b1.GetStatus(obj)
+	st, after, err := e.clusterStatus("FederatedConfigMap", "cfg")
 	if err != nil {
-		return nil, "", err
-	}
-	out := map[string]fedtypesv1b1.GenericClusterStatus{}
-	for _, c := range status.Clusters {
-		out[c.Name] = c
-	}
-	return out, obj.GetResourceVersion(), nil
-}
-
-// kubeFedClusterReady returns nil when the named KubeFedCluster is Ready.
-func (e *forbiddenEnv) kubeFedClusterReady(name string) error {
-	kfc := &fedcorev1b1.KubeFedCluster{}
-	if err := e.host.Get(e.t.Context(), types.NamespacedName{Namespace: testNamespace, Name: name}, kfc); err != nil {
-		return err
-	}
-	if !kfc.Status.IsReady() {
-		return fmt.Errorf("KubeFedCluster %s is not Ready: %+v", name, kfc.Status.Conditions)
-	}
-	return nil
-}
-
-// forbiddenMessage returns nil when a cluster's status is the one a
-// forbidden ConfigMap watch in member1 leads to: KubeFed's
-// CachedRetrievalFailed, with a message naming the object, the cluster, the
-// missing permission and what to do.
-func forbiddenMessage(c fedtypesv1b1.GenericClusterStatus) error {
-	if c.Status != fedtypesv1b1.CachedRetrievalFailed {
-		return fmt.Errorf("member1: status %q (%s), want %s", c.Status, c.Message, fedtypesv1b1.CachedRetrievalFailed)
-	}
-	for _, part := range []string{"ConfigMap " + forbiddenNamespace + "/cfg", "cluster member1", "list and watch configmaps", "kubefedctl join"} {
-		if !strings.Contains(c.Message, part) {
-			return fmt.Errorf("member1: message %q does not say %q", c.Message, part)
-		}
-	}
-	return nil
-}
-
-// connectionsSynced returns how many member connections synced their
-// watches in this process (the connection duration histogram's count).
-func connectionsSynced(t *testing.T) uint64 {
-	t.Helper()
-	m := &dto.Metric{}
-	if err := metrics.ClusterClientConnectionDuration.Write(m); err != nil {
 		t.Fatal(err)
 	}
-	return m.GetHistogram().GetSampleCount()
+	if after != before {
+		t.Errorf("the reconciles of the unchanged FederatedConfigMap wrote it (resourceVersion %s -> %s)", before, after)
+	}
+	if err := forbiddenMessage(st["member1"]); err != nil {
+		t.Error(err)
+	}
 }
