@@ -42,19 +42,20 @@ import (
 // an uncached client, and one more cache per extra label selector used by
 // watches. Everything runs under ctx and goes away with stop.
 type connection struct {
-	cc      *ClusterCache
-	log     logr.Logger
-	name    string
-	hash    string
-	member  *MemberConfig
-	cluster cluster.Cluster
-	client  client.Client
-	config  *rest.Config
-	// access asks the member what the connection's identity may do (see
-	// checkAccess).
-	access      authorizationv1client.SelfSubjectAccessReviewsGetter
+	cc          *ClusterCache
+	log         logr.Logger
+	name        string
+	hash        string
+	member      *MemberConfig
+	cluster     cluster.Cluster
+	client      client.Client
+	config      *rest.Config
 	syncTimeout time.Duration
 	created     time.Time
+
+	// access asks the member what the connection's identity may do (see
+	// checkAccess).
+	access authorizationv1client.SelfSubjectAccessReviewsGetter
 
 	// defaultSelector is the selector of cluster's own cache.
 	defaultSelector string
