@@ -37,9 +37,6 @@ import (
 // observedGeneration 0, which kstatus reads as InProgress; the first status
 // the controller writes decides from then on.
 func TestNewFederatedObjectIsInProgressUntilItsFirstStatus(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a test API server")
-	}
 	t.Parallel()
 	c, crd := startWithCRD(t, "", "ConfigMap")
 	ctx := t.Context()
@@ -86,9 +83,12 @@ func TestNewFederatedObjectIsInProgressUntilItsFirstStatus(t *testing.T) {
 
 // startWithCRD starts a test API server with the CRD of the federated type
 // of group/kind, as CRD generates it, and returns an administrator's client
-// of it and the CRD.
+// of it and the CRD. A -short run skips the test.
 func startWithCRD(t *testing.T, group, kind string) (client.Client, *apiextensionsv1.CustomResourceDefinition) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("starts a test API server")
+	}
 	c, env := testenv.StartClientWith(t, testenv.EnvtestOptions{})
 	crd := CRD(mustLookup(t, group, kind))
 	if _, err := envtest.InstallCRDs(env.Config, envtest.CRDInstallOptions{CRDs: []*apiextensionsv1.CustomResourceDefinition{crd}}); err != nil {

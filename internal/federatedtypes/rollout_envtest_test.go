@@ -29,9 +29,6 @@ import (
 // case is created as a FederatedConfigMap, and refused ones must say what is
 // wrong (the expected fragments are the messages docs/rollout.md promises).
 func TestRolloutValidation(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a test API server")
-	}
 	t.Parallel()
 	c, crd := startWithCRD(t, "", "ConfigMap")
 
@@ -199,9 +196,6 @@ func TestRolloutValidation(t *testing.T) {
 // The status the sync controller will write, status.rollout and
 // status.clusters[].revision, is kept by the API server, not pruned.
 func TestRolloutStatusIsKept(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a test API server")
-	}
 	t.Parallel()
 	c, crd := startWithCRD(t, "apps", "Deployment")
 	obj := newObject(crd)
