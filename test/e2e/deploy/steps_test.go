@@ -342,6 +342,7 @@ func testFailover(t *testing.T, e *env) {
 	if len(pods) != 2 || !slices.ContainsFunc(pods, func(p corev1.Pod) bool { return p.Name == leader }) {
 		t.Fatalf("want the leader %s and one standby Pod, have %d Pods", leader, len(pods))
 	}
+	probe := e.probeWebhook(ctx)
 	start := time.Now()
 	if err := e.host.CoreV1().Pods(ns).Delete(ctx, leader, metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
@@ -375,7 +376,7 @@ func testFailover(t *testing.T, e *env) {
 	e.patchConfigMap(t, "settings", "two")
 	e.waitConfigMap(t, "settings", "two", time.Minute)
 	e.waitRollout(t, "e2e-a", 2*time.Minute)
-	e.waitWebhookAnswers(t, 30*time.Second)
+	probe.check(t, "while the leader's Pod was deleted and replaced")
 }
 
 func (e *env) patchConfigMap(t testing.TB, name, mode string) {
@@ -423,13 +424,14 @@ func testUpgrade(t *testing.T, e *env) {
 		}
 	}()
 	time.Sleep(2 * time.Second)
+	probe := e.probeWebhook(ctx)
 	start := time.Now()
 	e2eutil.Helm(t, "upgrade", "kubefed", filepath.Join(e2eutil.RepoRoot(), "charts", "kubefed"),
 		"--namespace", ns, "--reuse-values", "--set", "controllermanager.controller.tag=e2e-b",
 		"--kubeconfig", e.fed.Kubeconfig(), "--kube-context", e.fed.Host.Context())
 	e.waitRollout(t, "e2e-b", 3*time.Minute)
 	t.Logf("helm upgrade rolled the Deployment to e2e-b in %s", time.Since(start).Round(100*time.Millisecond))
-	e.waitWebhookAnswers(t, 30*time.Second)
+	probe.check(t, "during the helm upgrade")
 	// The last old Pod released the Lease as it stopped; a new one takes it
 	// at its next try.
 	e2eutil.Eventually(t, 30*time.Second, func(ctx context.Context) error {

@@ -242,3 +242,59 @@ func (e *env) patchHealth(ctx context.Context, health map[string]any) (*unstruct
 	}
 	return e.hostDyn.Resource(ftcGVR).Namespace(ns).Patch(ctx, typeConfig, types.MergePatchType, patch, metav1.PatchOptions{})
 }
+
+// webhookProbe asks the webhook every 100 ms, with server-side dry runs of
+// a FederatedTypeConfig whose readyWhen does not compile, until stopped.
+type webhookProbe struct {
+	stop  chan struct{}
+	done  chan struct{}
+	calls int
+	// failed are the answers that were not the webhook's refusal, with
+	// their time.
+	failed []string
+}
+
+// probeWebhook starts a webhookProbe.
+func (e *env) probeWebhook(ctx context.Context) *webhookProbe {
+	p := &webhookProbe{stop: make(chan struct{}), done: make(chan struct{})}
+	start := time.Now()
+	go func() {
+		defer close(p.done)
+		for {
+			select {
+			case <-p.stop:
+				return
+			case <-ctx.Done():
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+			ftc := widgetFTC(map[string]any{"readyWhen": "self.status.ready =="})
+			_, err := e.hostDyn.Resource(ftcGVR).Namespace(ns).Create(ctx, ftc, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+			if err == nil {
+				err = errors.New("accepted")
+			} else {
+				err = refusal(err, "spec.health.readyWhen")
+			}
+			p.calls++
+			if err != nil && ctx.Err() == nil {
+				p.failed = append(p.failed, fmt.Sprintf("%s: %v", time.Since(start).Round(time.Millisecond), err))
+			}
+		}
+	}()
+	return p
+}
+
+// check stops the probe and fails the test unless every call was answered
+// by the webhook.
+func (p *webhookProbe) check(t testing.TB, during string) {
+	t.Helper()
+	close(p.stop)
+	<-p.done
+	t.Logf("%d calls of the webhook %s, %d not answered", p.calls, during, len(p.failed))
+	if p.calls == 0 {
+		t.Errorf("the webhook was not called %s", during)
+	}
+	for _, f := range p.failed {
+		t.Errorf("%s, the host's API server did not get the webhook's answer at %s", during, f)
+	}
+}
