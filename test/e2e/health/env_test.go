@@ -22,6 +22,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -70,6 +71,17 @@ func newEnv(t *testing.T, members []string, values ...string) *env {
 	// run last-registered first).
 	t.Cleanup(func() { e.StopControlPlane(t) })
 	e.DumpOnFailure(t)
+	// Runs before the control plane stops: every request it made as the
+	// chart's ServiceAccount (and as the joined members' ServiceAccounts)
+	// was allowed.
+	t.Cleanup(func() {
+		if len(e.LogLines(1, "Connected to member cluster")) == 0 {
+			t.Error("no controller log line says a member was connected: the logs were not captured, so refused requests would go unseen")
+		}
+		if lines := e.LogLines(20, "forbidden"); len(lines) > 0 {
+			t.Errorf("the control plane was refused requests (chart or join RBAC):\n%s", strings.Join(lines, "\n"))
+		}
+	})
 	return e
 }
 
