@@ -23,6 +23,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -260,25 +261,29 @@ func testRolloutStatus(t *testing.T, e *rolloutEnv) {
 func testRolloutWatch(t *testing.T, e *rolloutEnv) {
 	e.setStatus(t, "web", map[string]any{"currentRevision": 2, "updateRevision": 3, "phase": "Progressing", "reason": "WaveInProgress", "message": "wave europe (2/3): member2 InProgress", "currentWave": 1, "currentWaveName": "europe"},
 		map[string]int64{"member1": 3, "member2": 3, "member3": 2}, map[string]string{"member1": "Current", "member2": "InProgress", "member3": "Current"})
-	type result struct {
-		out string
-		err error
+	// The watch prints the state first; once it has, the rollout completes.
+	out := newSignalWriter("Progressing (WaveInProgress)")
+	cmd := kubefedctl.NewCommand()
+	cmd.SetArgs([]string{"--kubeconfig", e.kubeconfig, "rollout", "status", "FederatedDeployment", "web", "-n", "default", "--watch", "--timeout", "40s"})
+	cmd.SetOut(out)
+	cmd.SetErr(out)
+	done := make(chan error, 1)
+	go func() { done <- cmd.ExecuteContext(t.Context()) }()
+	select {
+	case <-out.seen:
+	case err := <-done:
+		t.Fatalf("rollout status --watch ended before the rollout completed (%v):\n%s", err, out)
+	case <-time.After(30 * time.Second):
+		t.Fatalf("rollout status --watch printed no Progressing state within 30s:\n%s", out)
 	}
-	done := make(chan result, 1)
-	go func() {
-		out, err := e.run(t, "rollout", "status", "FederatedDeployment", "web", "-n", "default", "--watch", "--timeout", "40s")
-		done <- result{out, err}
-	}()
-	// The watch prints the state first; then the rollout completes.
-	time.Sleep(time.Second)
 	e.setStatus(t, "web", map[string]any{"currentRevision": 3, "previousRevision": 2, "updateRevision": 3, "phase": "Complete", "reason": "RolloutComplete", "message": "revision 3 runs in every wave", "currentWave": 2, "currentWaveName": "remaining"},
 		map[string]int64{"member1": 3, "member2": 3, "member3": 3}, map[string]string{"member1": "Current", "member2": "Current", "member3": "Current"})
 	select {
-	case r := <-done:
-		if r.err != nil {
-			t.Errorf("watch ended with %v, want success", r.err)
+	case err := <-done:
+		if err != nil {
+			t.Errorf("watch ended with %v, want success", err)
 		}
-		kubefedctltest.WantContains(t, r.out, "Progressing (WaveInProgress): wave europe (2/3): member2 InProgress", "FederatedDeployment default/web: Complete (RolloutComplete): revision 3 runs in every wave")
+		kubefedctltest.WantContains(t, out.String(), "Progressing (WaveInProgress): wave europe (2/3): member2 InProgress", "FederatedDeployment default/web: Complete (RolloutComplete): revision 3 runs in every wave")
 	case <-time.After(60 * time.Second):
 		t.Fatal("rollout status --watch did not end after the rollout completed")
 	}
@@ -521,4 +526,34 @@ func testRolloutClusterScoped(t *testing.T, e *rolloutEnv) {
 	if len(rules) != 1 || !slices.Equal(rules[0].(map[string]any)["verbs"].([]any), []any{"get"}) {
 		t.Errorf("undo of a cluster-scoped object to revision 1: rules %v, want verbs [get]", rules)
 	}
+}
+
+// signalWriter collects what a command writes, safely for the test to read
+// while the command runs, and closes seen once the output contains want.
+type signalWriter struct {
+	mu   sync.Mutex
+	buf  strings.Builder
+	want string
+	seen chan struct{}
+}
+
+func newSignalWriter(want string) *signalWriter {
+	return &signalWriter{want: want, seen: make(chan struct{})}
+}
+
+func (w *signalWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	already := strings.Contains(w.buf.String(), w.want)
+	w.buf.Write(p)
+	if !already && strings.Contains(w.buf.String(), w.want) {
+		close(w.seen)
+	}
+	return len(p), nil
+}
+
+func (w *signalWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
 }
