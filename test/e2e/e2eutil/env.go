@@ -239,13 +239,16 @@ func (e *Env) StopControlPlane(t testing.TB) {
 }
 
 // controlPlaneStacks returns the stacks of the goroutines running kubefed
-// code or controller-runtime controllers and their queues.
+// code, controller-runtime controllers and their queues, and the
+// informers of the caches (client-go's and controller-runtime's), which a
+// shutdown waits for.
 func controlPlaneStacks() string {
 	buf := make([]byte, 8<<20)
 	buf = buf[:runtime.Stack(buf, true)]
 	var out []string
 	for _, g := range strings.Split(string(buf), "\n\n") {
-		if (strings.Contains(g, "github.com/kubefed/kubefed/") && !strings.Contains(g, "test/e2e/")) || strings.Contains(g, "pkg/internal/controller") || strings.Contains(g, "priorityqueue") {
+		if (strings.Contains(g, "github.com/kubefed/kubefed/") && !strings.Contains(g, "test/e2e/")) || strings.Contains(g, "pkg/internal/controller") ||
+			strings.Contains(g, "priorityqueue") || strings.Contains(g, "client-go/tools/cache") || strings.Contains(g, "controller-runtime/pkg/cache") {
 			out = append(out, g)
 		}
 	}
