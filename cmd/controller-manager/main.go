@@ -23,6 +23,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"time"
 
 	"go.uber.org/zap/zapcore"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -42,6 +43,7 @@ func main() {
 		memberQPS   float64
 		memberBurst int
 		showVersion bool
+		shutdown    time.Duration
 	)
 	flag.StringVar(&opts.Namespace, "kubefed-namespace", envOr("KUBEFED_NAMESPACE", fedcorev1b1.DefaultKubeFedSystemNamespace), "the control-plane namespace (KubeFedClusters, KubeFedConfig, FederatedTypeConfigs)")
 	flag.StringVar(&opts.MetricsBindAddress, "metrics-bind-address", ":8080", "address the Prometheus metrics endpoint binds to; 0 disables it")
@@ -62,6 +64,7 @@ func main() {
 	flag.BoolVar(&opts.Profiling, "profiling", false, "serve Go's pprof handlers under /debug/pprof/ on the metrics listener (keep it private)")
 	flag.IntVar(&opts.Webhook.Port, "webhook-port", 9443, "HTTPS port of the admission webhook that checks FederatedTypeConfig health rules; 0 turns it off")
 	flag.StringVar(&opts.Webhook.CertDir, "webhook-cert-dir", "", "directory with the webhook's serving certificate (tls.crt, tls.key), reloaded when it changes; without one, admission of health rules is off")
+	flag.DurationVar(&shutdown, "shutdown-delay", 0, "on SIGTERM, keep serving (webhook, probes, controllers) this long before stopping, so that Services stop sending to this Pod first; a second signal stops at once")
 	flag.BoolVar(&showVersion, "version", false, "print the version and exit")
 	zapOpts := zap.Options{TimeEncoder: zapcore.ISO8601TimeEncoder}
 	zapOpts.BindFlags(flag.CommandLine)
@@ -87,7 +90,7 @@ func main() {
 	restConfig.UserAgent = "kubefed-controller-manager/" + version.Version
 	opts.MemberQPS, opts.MemberBurst = float32(memberQPS), memberBurst
 
-	ctx := ctrl.SetupSignalHandler()
+	ctx := app.ShutdownContext(shutdown, log)
 	mgr, err := app.New(ctx, restConfig, opts)
 	if err != nil {
 		log.Error(err, "Could not set up the controller-manager")

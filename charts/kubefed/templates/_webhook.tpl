@@ -17,6 +17,16 @@ FederatedTypeConfig with health rules (failurePolicy Fail).
 {{- end }}
 
 {{/*
+How long a stopping controller manager Pod keeps serving the webhook
+(--shutdown-delay): the API server reaches the webhook through its
+Service, and each kube-proxy drops a terminating Pod from it a moment
+after the Pod was told to stop.
+*/}}
+{{- define "kubefed.webhookShutdownDelay" -}}
+{{- (.Values.controllermanager.webhook | default dict).shutdownDelay | default "5s" }}
+{{- end }}
+
+{{/*
 The webhook server's port in the controller manager's Pods.
 */}}
 {{- define "kubefed.webhookPort" -}}

@@ -1,0 +1,76 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package app
+
+import (
+	"os"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/go-logr/logr"
+)
+
+func TestShutdownDelay(t *testing.T) {
+	t.Run("the context ends the delay after the first signal", func(t *testing.T) {
+		signals := make(chan os.Signal, 2)
+		exited := make(chan struct{})
+		const delay = 300 * time.Millisecond
+		ctx := shutdownOn(signals, delay, logr.Discard(), func() { close(exited) })
+		start := time.Now()
+		signals <- syscall.SIGTERM
+		select {
+		case <-ctx.Done():
+		case <-time.After(10 * time.Second):
+			t.Fatal("the context did not end after the delay")
+		}
+		if took := time.Since(start); took < delay {
+			t.Errorf("the context ended %s after SIGTERM, before the delay %s", took, delay)
+		}
+		signals <- syscall.SIGTERM
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			t.Fatal("a second signal after the context ended did not exit")
+		}
+	})
+	t.Run("a second signal during the delay exits at once", func(t *testing.T) {
+		signals := make(chan os.Signal, 2)
+		exited := make(chan struct{})
+		ctx := shutdownOn(signals, time.Hour, logr.Discard(), func() { close(exited) })
+		signals <- syscall.SIGTERM
+		signals <- os.Interrupt
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			t.Fatal("a second signal during the delay did not exit")
+		}
+		if ctx.Err() != nil {
+			t.Error("the context ended although the process exits instead")
+		}
+	})
+	t.Run("without a delay the context ends at the signal", func(t *testing.T) {
+		signals := make(chan os.Signal, 2)
+		ctx := shutdownOn(signals, 0, logr.Discard(), func() {})
+		signals <- syscall.SIGTERM
+		select {
+		case <-ctx.Done():
+		case <-time.After(10 * time.Second):
+			t.Fatal("the context did not end at the signal")
+		}
+	})
+}
