@@ -90,7 +90,8 @@ func main() {
 	restConfig.UserAgent = "kubefed-controller-manager/" + version.Version
 	opts.MemberQPS, opts.MemberBurst = float32(memberQPS), memberBurst
 
-	ctx := app.ShutdownContext(shutdown, log)
+	ctx, draining := app.ShutdownContext(shutdown, log)
+	opts.Webhook.Draining = draining
 	mgr, err := app.New(ctx, restConfig, opts)
 	if err != nil {
 		log.Error(err, "Could not set up the controller-manager")

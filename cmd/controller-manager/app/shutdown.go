@@ -27,14 +27,17 @@ import (
 )
 
 // ShutdownContext returns a context that ends delay after the first
-// SIGTERM or interrupt; a second signal ends the process at once (exit
-// code 1). During the delay everything keeps running: the admission
-// webhook, probes, metrics, leader election and the controllers. A Pod
-// being deleted is taken out of its Service's endpoints while it still
-// runs, but each kube-proxy (and so the API server's call of the webhook
-// through the Service) learns of it a moment later; stopping the webhook
-// server at once refuses those calls. The delay outlasts that moment.
-func ShutdownContext(delay time.Duration, log logr.Logger) context.Context {
+// SIGTERM or interrupt, and a channel closed at that signal (the webhook
+// then closes each connection after its answer: WebhookOptions.Draining);
+// a second signal ends the process at once (exit code 1). During the delay
+// everything keeps running: the admission webhook, probes, metrics, leader
+// election and the controllers. A Pod being deleted is taken out of its
+// Service's endpoints while it still runs, but each kube-proxy (and so the
+// API server's call of the webhook through the Service) learns of it a
+// moment later, and the API server keeps its open connections to the Pod:
+// stopping the webhook server at once refuses or cuts those calls. The
+// delay outlasts that moment, and the connections are retired meanwhile.
+func ShutdownContext(delay time.Duration, log logr.Logger) (context.Context, <-chan struct{}) {
 	signals := make(chan os.Signal, 2)
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
 	return shutdownOn(signals, delay, log, func() { os.Exit(1) })
@@ -42,10 +45,12 @@ func ShutdownContext(delay time.Duration, log logr.Logger) context.Context {
 
 // shutdownOn is ShutdownContext on a channel of signals, with exit called
 // on the second one.
-func shutdownOn(signals <-chan os.Signal, delay time.Duration, log logr.Logger, exit func()) context.Context {
+func shutdownOn(signals <-chan os.Signal, delay time.Duration, log logr.Logger, exit func()) (context.Context, <-chan struct{}) {
 	ctx, cancel := context.WithCancel(context.Background())
+	draining := make(chan struct{})
 	go func() {
 		sig := <-signals
+		close(draining)
 		if delay > 0 {
 			log.Info("Stopping after the shutdown delay, so that the webhook's Service stops sending calls here first", "signal", sig.String(), "delay", delay)
 			select {
@@ -59,5 +64,5 @@ func shutdownOn(signals <-chan os.Signal, delay time.Duration, log logr.Logger, 
 		<-signals
 		exit()
 	}()
-	return ctx
+	return ctx, draining
 }

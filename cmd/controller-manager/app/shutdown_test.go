@@ -17,7 +17,12 @@ limitations under the License.
 package app
 
 import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httptrace"
 	"os"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -30,9 +35,14 @@ func TestShutdownDelay(t *testing.T) {
 		signals := make(chan os.Signal, 2)
 		exited := make(chan struct{})
 		const delay = 300 * time.Millisecond
-		ctx := shutdownOn(signals, delay, logr.Discard(), func() { close(exited) })
+		ctx, draining := shutdownOn(signals, delay, logr.Discard(), func() { close(exited) })
 		start := time.Now()
 		signals <- syscall.SIGTERM
+		select {
+		case <-draining:
+		case <-time.After(10 * time.Second):
+			t.Fatal("draining did not start at the signal")
+		}
 		select {
 		case <-ctx.Done():
 		case <-time.After(10 * time.Second):
@@ -51,7 +61,7 @@ func TestShutdownDelay(t *testing.T) {
 	t.Run("a second signal during the delay exits at once", func(t *testing.T) {
 		signals := make(chan os.Signal, 2)
 		exited := make(chan struct{})
-		ctx := shutdownOn(signals, time.Hour, logr.Discard(), func() { close(exited) })
+		ctx, _ := shutdownOn(signals, time.Hour, logr.Discard(), func() { close(exited) })
 		signals <- syscall.SIGTERM
 		signals <- os.Interrupt
 		select {
@@ -65,7 +75,7 @@ func TestShutdownDelay(t *testing.T) {
 	})
 	t.Run("without a delay the context ends at the signal", func(t *testing.T) {
 		signals := make(chan os.Signal, 2)
-		ctx := shutdownOn(signals, 0, logr.Discard(), func() {})
+		ctx, _ := shutdownOn(signals, 0, logr.Discard(), func() {})
 		signals <- syscall.SIGTERM
 		select {
 		case <-ctx.Done():
@@ -73,4 +83,47 @@ func TestShutdownDelay(t *testing.T) {
 			t.Fatal("the context did not end at the signal")
 		}
 	})
+}
+
+// TestWebhookClosesConnectionsWhenDraining serves a handler wrapped as the
+// webhook's is over a real HTTP/1.1 server: before draining a connection is
+// reused for the next request, once draining starts the answer closes it
+// (net/http honours the handler's Connection: close), so the client's next
+// request opens a new connection.
+func TestWebhookClosesConnectionsWhenDraining(t *testing.T) {
+	draining := make(chan struct{})
+	srv := httptest.NewServer(closeWhenDraining(draining, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "ok")
+	})))
+	defer srv.Close()
+	var conns atomic.Int32
+	get := func() {
+		t.Helper()
+		trace := &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) {
+			if !info.Reused {
+				conns.Add(1)
+			}
+		}}
+		req, err := http.NewRequestWithContext(httptrace.WithClientTrace(t.Context(), trace), http.MethodGet, srv.URL, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+	}
+	get()
+	get()
+	if n := conns.Load(); n != 1 {
+		t.Fatalf("before draining, two requests opened %d connections, want 1 (kept alive)", n)
+	}
+	close(draining)
+	get()
+	get()
+	if n := conns.Load(); n != 2 {
+		t.Errorf("after draining, %d connections in all, want 2: the first request while draining reuses the kept-alive one, whose answer closes it, the second opens a new one", n)
+	}
 }

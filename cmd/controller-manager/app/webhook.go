@@ -22,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 
@@ -43,6 +44,27 @@ type WebhookOptions struct {
 	// the webhook runs as before, and only the check of health rules at
 	// admission is missing.
 	CertDir string
+	// Draining is closed when the process starts to stop (see
+	// ShutdownContext); from then on every answer closes its connection,
+	// so that the API server's next call opens a new one, which the
+	// Service sends to a Pod that is not stopping. Nil: never.
+	Draining <-chan struct{}
+}
+
+// closeWhenDraining makes h's answers close their connection (HTTP/1.1
+// Connection: close, which net/http honours) once draining is closed.
+func closeWhenDraining(draining <-chan struct{}, h http.Handler) http.Handler {
+	if draining == nil {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-draining:
+			w.Header().Set("Connection", "close")
+		default:
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // Names of the serving certificate's files in WebhookOptions.CertDir: a
@@ -77,7 +99,7 @@ func addWebhook(ctx context.Context, mgr ctrl.Manager, opts WebhookOptions) erro
 		// the API server's admission requests gain nothing from HTTP/2.
 		TLSOpts: []func(*tls.Config){func(c *tls.Config) { c.NextProtos = []string{"http/1.1"} }},
 	})
-	server.Register(admission.HealthRulesPath, admission.NewHealthRulesWebhook())
+	server.Register(admission.HealthRulesPath, closeWhenDraining(opts.Draining, admission.NewHealthRulesWebhook()))
 	if err := mgr.Add(server); err != nil {
 		return fmt.Errorf("adding the admission webhook server: %w", err)
 	}
