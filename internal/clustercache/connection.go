@@ -227,31 +227,50 @@ func (conn *connection) register(watches []*watch, since time.Time) error {
 // addWatches checks the access to each watch's kind and registers its
 // event handler, and returns the new registrations. A watch that cannot be
 // registered is recorded (watchFailed) and tried again later. It ends the
-// access check of every watch (endCheck).
+// access check of every watch (endCheck). The watches are checked and
+// registered side by side: each check is a round trip to the member, and
+// one after another they would hold a slow member's connection (and every
+// read waiting for a check) for as many round trips as there are types.
 func (conn *connection) addWatches(ctx context.Context, watches []*watch) []*registration {
-	var regs []*registration
+	var (
+		mu   sync.Mutex
+		regs []*registration
+		wg   sync.WaitGroup
+	)
 	for _, w := range watches {
-		if conn.isRegistered(w.name) {
-			conn.endCheck(w)
-			continue
-		}
-		if err := conn.checkAccess(ctx, w); err != nil {
-			conn.watchFailed(w, err)
-			conn.endCheck(w)
-			continue
-		}
-		conn.endCheck(w)
-		r, err := conn.addWatch(w)
-		switch {
-		case errors.Is(err, errNotWatchable):
-			conn.log.Info("Not watching in member cluster", "watch", w.name, "reason", err.Error())
-		case err != nil:
-			conn.watchFailed(w, err)
-		case r != nil:
-			regs = append(regs, r)
-		}
+		wg.Go(func() {
+			if r := conn.addCheckedWatch(ctx, w); r != nil {
+				mu.Lock()
+				regs = append(regs, r)
+				mu.Unlock()
+			}
+		})
 	}
+	wg.Wait()
 	return regs
+}
+
+// addCheckedWatch checks the access to w's kind, ends its check and
+// registers it; it returns the new registration, or nil.
+func (conn *connection) addCheckedWatch(ctx context.Context, w *watch) *registration {
+	if conn.isRegistered(w.name) {
+		conn.endCheck(w)
+		return nil
+	}
+	if err := conn.checkAccess(ctx, w); err != nil {
+		conn.watchFailed(w, err)
+		conn.endCheck(w)
+		return nil
+	}
+	conn.endCheck(w)
+	r, err := conn.addWatch(w)
+	switch {
+	case errors.Is(err, errNotWatchable):
+		conn.log.Info("Not watching in member cluster", "watch", w.name, "reason", err.Error())
+	case err != nil:
+		conn.watchFailed(w, err)
+	}
+	return r
 }
 
 // goTracked runs fn in a goroutine tracked by wg, unless the connection is
