@@ -109,7 +109,6 @@ type sighting struct {
 type copyLog struct {
 	mu   sync.Mutex
 	seen map[string][]sighting
-	errs []error
 }
 
 // followCopies watches the Deployments of ns in every member until the
@@ -117,30 +116,35 @@ type copyLog struct {
 func followCopies(t *testing.T, e *e2eutil.Env, ns string) *copyLog {
 	t.Helper()
 	l := &copyLog{seen: map[string][]sighting{}}
+	followMembers(t, e, &appsv1.DeploymentList{}, []client.ListOption{client.InNamespace(ns)}, l.record)
+	return l
+}
+
+// followMembers watches the objects of list's kind that opts select in
+// every member until the test ends, and calls on with each event's object
+// (from one goroutine per member); a watch that broke off fails the test
+// at its end.
+func followMembers(t *testing.T, e *e2eutil.Env, list client.ObjectList, opts []client.ListOption, on func(member string, o client.Object)) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.WithoutCancel(t.Context()))
+	errs := make(chan error, len(members))
 	var wg sync.WaitGroup
 	t.Cleanup(func() {
 		cancel()
 		wg.Wait()
-		for _, err := range l.errs {
+		close(errs)
+		for err := range errs {
 			t.Error(err)
 		}
 	})
 	for _, m := range members {
-		src := e2eutil.WatchSource{Name: m, Client: e2eutil.NewWatchClient(t, e.Fed.Cluster(m).Config),
-			List: &appsv1.DeploymentList{}, Opts: []client.ListOption{client.InNamespace(ns)}}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			err := e2eutil.Follow(ctx, src, "", func(o client.Object) { l.record(m, o) })
-			if err != nil {
-				l.mu.Lock()
-				l.errs = append(l.errs, err)
-				l.mu.Unlock()
+		src := e2eutil.WatchSource{Name: m, Client: e2eutil.NewWatchClient(t, e.Fed.Cluster(m).Config), List: list.DeepCopyObject().(client.ObjectList), Opts: opts}
+		wg.Go(func() {
+			if err := e2eutil.Follow(ctx, src, "", func(o client.Object) { on(m, o) }); err != nil {
+				errs <- err
 			}
-		}()
+		})
 	}
-	return l
 }
 
 func (l *copyLog) record(member string, o client.Object) {

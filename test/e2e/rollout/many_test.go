@@ -68,44 +68,23 @@ func newFederatedConfigMap(ns, name, v string) *unstructured.Unstructured {
 type versionLog struct {
 	mu    sync.Mutex
 	first map[string]time.Time // member/name/version
-	errs  []error
 }
 
 func followConfigMaps(t *testing.T, e *e2eutil.Env, ns string) *versionLog {
 	t.Helper()
 	l := &versionLog{first: map[string]time.Time{}}
-	ctx, cancel := context.WithCancel(context.WithoutCancel(t.Context()))
-	var wg sync.WaitGroup
-	t.Cleanup(func() {
-		cancel()
-		wg.Wait()
-		for _, err := range l.errs {
-			t.Error(err)
+	followMembers(t, e, &corev1.ConfigMapList{}, []client.ListOption{client.InNamespace(ns), e2eutil.Managed}, func(m string, o client.Object) {
+		cm, ok := o.(*corev1.ConfigMap)
+		if !ok {
+			return
+		}
+		key := m + "/" + cm.Name + "/" + cm.Data["version"]
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if _, seen := l.first[key]; !seen {
+			l.first[key] = time.Now()
 		}
 	})
-	for _, m := range members {
-		src := e2eutil.WatchSource{Name: m, Client: e2eutil.NewWatchClient(t, e.Fed.Cluster(m).Config),
-			List: &corev1.ConfigMapList{}, Opts: []client.ListOption{client.InNamespace(ns), e2eutil.Managed}}
-		wg.Go(func() {
-			err := e2eutil.Follow(ctx, src, "", func(o client.Object) {
-				cm, ok := o.(*corev1.ConfigMap)
-				if !ok {
-					return
-				}
-				key := m + "/" + cm.Name + "/" + cm.Data["version"]
-				l.mu.Lock()
-				defer l.mu.Unlock()
-				if _, seen := l.first[key]; !seen {
-					l.first[key] = time.Now()
-				}
-			})
-			if err != nil {
-				l.mu.Lock()
-				l.errs = append(l.errs, err)
-				l.mu.Unlock()
-			}
-		})
-	}
 	return l
 }
 
