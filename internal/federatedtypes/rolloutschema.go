@@ -61,131 +61,81 @@ const (
 
 // rolloutSchema is spec.rollout (api/types/v1beta1 RolloutStrategy).
 func rolloutSchema() apiextensionsv1.JSONSchemaProps {
-	return apiextensionsv1.JSONSchemaProps{
-		Description: "Rollout rolls a new version out to the placed clusters wave by wave, each wave gated by the " +
-			"readiness of the copies already updated. Without it, a change reaches every placed cluster at once.",
-		Type: "object",
-		Properties: map[string]apiextensionsv1.JSONSchemaProps{
-			"waves": {
-				Description: "Waves are the ordered groups of clusters a new revision goes to. A cluster belongs to the " +
-					"first wave that names or selects it; placed clusters in no wave form a last wave named remaining.",
-				Type:     "array",
-				MaxItems: ptr.To[int64](MaxRolloutWaves),
-				XValidations: apiextensionsv1.ValidationRules{
-					{Rule: uniqueWaveRule, Message: uniqueWaveMsg},
-					{Rule: uniqueWaveClusterRule, Message: uniqueWaveClusterMsg},
-				},
-				Items: &apiextensionsv1.JSONSchemaPropsOrArray{Schema: waveSchema()},
-			},
-			"soakTime": durationSchema("SoakTime is how long the next wave waits once the waves so far run the new "+
-				"revision and are Current, a Go duration such as 10m. Default 0.", "soakTime"),
-			"progressDeadline": durationSchema("ProgressDeadline is how long a wave may take to become Current before "+
-				"the rollout stops (Stalled), a Go duration such as 15m. Unset: no deadline.", "progressDeadline"),
-			"paused": {
-				Description: "Paused, when true, holds a rollout in progress: no further cluster gets the new revision.",
-				Type:        "boolean",
-			},
-			"rollbackTo": {
-				Description: "RollbackTo makes the rollout's target the stored content of an earlier revision instead " +
-					"of the spec's (undo); it rolls out in waves like any new version.",
-				Type: "object",
-				Properties: map[string]apiextensionsv1.JSONSchemaProps{
-					"revision": {
-						Description: "Revision is the number of the revision to run (ControllerRevision.revision).",
-						Type:        "integer",
-						Format:      "int64",
-						Minimum:     ptr.To[float64](1),
-					},
-				},
-				Required: []string{"revision"},
-			},
-			"revisionHistoryLimit": {
-				Description: "RevisionHistoryLimit is how many old revisions are kept besides the current and update " +
-					"revisions and those a cluster runs. Default 10.",
-				Type:    "integer",
-				Format:  "int32",
-				Minimum: ptr.To[float64](0),
-			},
-		},
+	waves := arrayProp("Waves are the ordered groups of clusters a new revision goes to. A cluster belongs to the "+
+		"first wave that names or selects it; placed clusters in no wave form a last wave named remaining.", waveSchema())
+	waves.MaxItems = ptr.To[int64](MaxRolloutWaves)
+	waves.XValidations = apiextensionsv1.ValidationRules{
+		{Rule: uniqueWaveRule, Message: uniqueWaveMsg},
+		{Rule: uniqueWaveClusterRule, Message: uniqueWaveClusterMsg},
 	}
+	return objectProp("Rollout rolls a new version out to the placed clusters wave by wave, each wave gated by the "+
+		"readiness of the copies already updated. Without it, a change reaches every placed cluster at once.", props{
+		"waves": waves,
+		"soakTime": durationSchema("SoakTime is how long the next wave waits once the waves so far run the new "+
+			"revision and are Current, a Go duration such as 10m. Default 0.", "soakTime"),
+		"progressDeadline": durationSchema("ProgressDeadline is how long a wave may take to become Current before "+
+			"the rollout stops (Stalled), a Go duration such as 15m. Unset: no deadline.", "progressDeadline"),
+		"paused": boolProp("Paused, when true, holds a rollout in progress: no further cluster gets the new revision."),
+		"rollbackTo": objectProp("RollbackTo makes the rollout's target the stored content of an earlier revision instead "+
+			"of the spec's (undo); it rolls out in waves like any new version.", props{
+			"revision": atLeast(1, int64Prop("Revision is the number of the revision to run (ControllerRevision.revision).")),
+		}, "revision"),
+		"revisionHistoryLimit": atLeast(0, int32Prop("RevisionHistoryLimit is how many old revisions are kept besides "+
+			"the current and update revisions and those a cluster runs. Default 10.")),
+	})
 }
 
-func waveSchema() *apiextensionsv1.JSONSchemaProps {
+func waveSchema() apiextensionsv1.JSONSchemaProps {
 	selector := labelSelectorSchema()
 	selector.Description = "ClusterSelector selects the clusters of the wave by the labels of their KubeFedCluster; " +
 		"they are updated in name order."
-	return &apiextensionsv1.JSONSchemaProps{
-		Type: "object",
-		Properties: map[string]apiextensionsv1.JSONSchemaProps{
-			"name": {
-				Description: "Name of the wave, unique among the waves.",
-				Type:        "string",
-				MaxLength:   ptr.To[int64](63),
-				XValidations: apiextensionsv1.ValidationRules{
-					{Rule: waveNameRule, MessageExpression: waveNameMsg},
-					{Rule: waveNameReservedRule, Message: waveNameReservedMsg},
-				},
-			},
-			"clusters": clusterListSchema("Clusters names the clusters of the wave, in the order they are updated.",
-				MaxWaveClusters, waveClusterNameMsg),
-			"clusterSelector": selector,
-			"maxConcurrentClusters": {
-				Description: "MaxConcurrentClusters is how many clusters of the wave may be updated at a time " +
-					"(given the new revision and not Current yet). Unset: all of them.",
-				Type:    "integer",
-				Format:  "int32",
-				Minimum: ptr.To[float64](1),
-			},
-		},
-		Required: []string{"name"},
-		XValidations: apiextensionsv1.ValidationRules{
-			{Rule: waveMembersRule, MessageExpression: waveMembersMsg},
-			{Rule: uniqueInWaveRule, MessageExpression: uniqueInWaveMsg},
-		},
+	name := stringProp("Name of the wave, unique among the waves.")
+	name.MaxLength = ptr.To[int64](63)
+	name.XValidations = apiextensionsv1.ValidationRules{
+		{Rule: waveNameRule, MessageExpression: waveNameMsg},
+		{Rule: waveNameReservedRule, Message: waveNameReservedMsg},
 	}
+	wave := objectProp("", props{
+		"name": name,
+		"clusters": clusterListSchema("Clusters names the clusters of the wave, in the order they are updated.",
+			MaxWaveClusters, waveClusterNameMsg),
+		"clusterSelector": selector,
+		"maxConcurrentClusters": atLeast(1, int32Prop("MaxConcurrentClusters is how many clusters of the wave may be "+
+			"updated at a time (given the new revision and not Current yet). Unset: all of them.")),
+	}, "name")
+	wave.XValidations = apiextensionsv1.ValidationRules{
+		{Rule: waveMembersRule, MessageExpression: waveMembersMsg},
+		{Rule: uniqueInWaveRule, MessageExpression: uniqueInWaveMsg},
+	}
+	return wave
 }
 
 const waveClusterNameMsg = `'wave cluster name ' + self + ' is not a valid cluster name: use the name of a KubeFedCluster (lowercase letters, digits, - and ., starting and ending with a letter or digit)'`
 
 func durationSchema(description, field string) apiextensionsv1.JSONSchemaProps {
-	return apiextensionsv1.JSONSchemaProps{
-		Description: description,
-		Type:        "string",
-		MaxLength:   ptr.To[int64](64),
-		XValidations: apiextensionsv1.ValidationRules{{
-			Rule:              durationRule,
-			MessageExpression: `'spec.rollout.` + field + ` ' + self + ' is not a duration: write it as Go does, e.g. 30s, 10m or 1h30m'`,
-		}},
-	}
+	duration := stringProp(description)
+	duration.MaxLength = ptr.To[int64](64)
+	duration.XValidations = apiextensionsv1.ValidationRules{{
+		Rule:              durationRule,
+		MessageExpression: `'spec.rollout.` + field + ` ' + self + ' is not a duration: write it as Go does, e.g. 30s, 10m or 1h30m'`,
+	}}
+	return duration
 }
 
 // rolloutStatusSchema is status.rollout (api/types/v1beta1 RolloutStatus).
 func rolloutStatusSchema() apiextensionsv1.JSONSchemaProps {
-	int64Prop := func(description string) apiextensionsv1.JSONSchemaProps {
-		return apiextensionsv1.JSONSchemaProps{Description: description, Type: "integer", Format: "int64"}
-	}
-	timeProp := func(description string) apiextensionsv1.JSONSchemaProps {
-		return apiextensionsv1.JSONSchemaProps{Description: description, Type: "string", Format: "date-time"}
-	}
-	return apiextensionsv1.JSONSchemaProps{
-		Description: "Rollout is the state of the progressive rollout, when spec.rollout is set.",
-		Type:        "object",
-		Properties: map[string]apiextensionsv1.JSONSchemaProps{
-			"observedGeneration": int64Prop("ObservedGeneration is the generation this state was computed for."),
-			"currentRevision":    int64Prop("CurrentRevision is the last revision whose rollout completed."),
-			"previousRevision":   int64Prop("PreviousRevision is the current revision before the last completed rollout, the default of undo."),
-			"updateRevision":     int64Prop("UpdateRevision is the revision being rolled out."),
-			"phase":              {Description: "Phase is Progressing, Paused, Stalled or Complete.", Type: "string"},
-			"reason":             {Description: "Reason says why the rollout is in its phase.", Type: "string"},
-			"message":            {Description: "Message says where the rollout is and which clusters stopped it.", Type: "string"},
-			"currentWave": {
-				Description: "CurrentWave is the index of the wave in progress in spec.rollout.waves; its length is the implicit last wave.",
-				Type:        "integer",
-				Format:      "int32",
-			},
-			"currentWaveName": {Description: "CurrentWaveName is the name of the wave in progress.", Type: "string"},
-			"waveStartTime":   timeProp("WaveStartTime is when the wave in progress started or started over."),
-			"soakStartTime":   timeProp("SoakStartTime is when the waves so far became Current, while the next wave waits."),
-		},
-	}
+	return objectProp("Rollout is the state of the progressive rollout, when spec.rollout is set.", props{
+		"observedGeneration": int64Prop("ObservedGeneration is the generation this state was computed for."),
+		"currentRevision":    int64Prop("CurrentRevision is the last revision whose rollout completed."),
+		"previousRevision":   int64Prop("PreviousRevision is the current revision before the last completed rollout, the default of undo."),
+		"updateRevision":     int64Prop("UpdateRevision is the revision being rolled out."),
+		"phase":              stringProp("Phase is Progressing, Paused, Stalled or Complete."),
+		"reason":             stringProp("Reason says why the rollout is in its phase."),
+		"message":            stringProp("Message says where the rollout is and which clusters stopped it."),
+		"currentWave": int32Prop("CurrentWave is the index of the wave in progress in spec.rollout.waves; " +
+			"its length is the implicit last wave."),
+		"currentWaveName": stringProp("CurrentWaveName is the name of the wave in progress."),
+		"waveStartTime":   timeProp("WaveStartTime is when the wave in progress started or started over."),
+		"soakStartTime":   timeProp("SoakStartTime is when the waves so far became Current, while the next wave waits."),
+	})
 }
