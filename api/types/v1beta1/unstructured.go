@@ -55,12 +55,7 @@ func SetTemplate(u *unstructured.Unstructured, template map[string]interface{}) 
 
 // GetPlacement returns spec.placement, or nil when it is absent.
 func GetPlacement(u *unstructured.Unstructured) (*Placement, error) {
-	placement := &Placement{}
-	found, err := getInto(u, placement, SpecField, PlacementField)
-	if err != nil || !found {
-		return nil, err
-	}
-	return placement, nil
+	return getField[Placement](u, SpecField, PlacementField)
 }
 
 // SetPlacement sets spec.placement; nil removes it.
@@ -103,11 +98,11 @@ func SetPlacementClusterNames(u *unstructured.Unstructured, names []string) erro
 
 // GetOverrides returns spec.overrides, or nil when it is absent.
 func GetOverrides(u *unstructured.Unstructured) ([]GenericOverrideItem, error) {
-	var overrides []GenericOverrideItem
-	if _, err := getInto(u, &overrides, SpecField, OverridesField); err != nil {
+	overrides, err := getField[[]GenericOverrideItem](u, SpecField, OverridesField)
+	if err != nil || overrides == nil {
 		return nil, err
 	}
-	return overrides, nil
+	return *overrides, nil
 }
 
 // SetOverrides sets spec.overrides; an empty slice removes it.
@@ -139,23 +134,13 @@ func GetRetainReplicas(u *unstructured.Unstructured) (bool, error) {
 // GetRollout returns spec.rollout, or nil when it is absent (the object
 // rolls out to every placed cluster at once).
 func GetRollout(u *unstructured.Unstructured) (*RolloutStrategy, error) {
-	rollout := &RolloutStrategy{}
-	found, err := getInto(u, rollout, SpecField, RolloutField)
-	if err != nil || !found {
-		return nil, err
-	}
-	return rollout, nil
+	return getField[RolloutStrategy](u, SpecField, RolloutField)
 }
 
 // GetStatus returns the status of a federated object, or nil when it has
 // none.
 func GetStatus(u *unstructured.Unstructured) (*GenericFederatedStatus, error) {
-	status := &GenericFederatedStatus{}
-	found, err := getInto(u, status, StatusField)
-	if err != nil || !found {
-		return nil, err
-	}
-	return status, nil
+	return getField[GenericFederatedStatus](u, StatusField)
 }
 
 // SetStatus sets the status of a federated object; nil removes it.
@@ -192,24 +177,25 @@ func find[T any](items []T, match func(T) bool) *T {
 	return nil
 }
 
-// getInto decodes the field at fields into out; it reports whether the
-// field was present.
-func getInto(u *unstructured.Unstructured, out interface{}, fields ...string) (bool, error) {
+// getField decodes the field at fields into a new T; nil when the field is
+// absent or null.
+func getField[T any](u *unstructured.Unstructured, fields ...string) (*T, error) {
 	value, found, err := unstructured.NestedFieldNoCopy(u.Object, fields...)
 	if err != nil {
-		return false, fmt.Errorf("reading %s of %s: %w", fieldPath(fields), describe(u), err)
+		return nil, fmt.Errorf("reading %s of %s: %w", fieldPath(fields), describe(u), err)
 	}
 	if !found || value == nil {
-		return false, nil
+		return nil, nil
 	}
 	data, err := json.Marshal(value)
 	if err != nil {
-		return false, fmt.Errorf("encoding %s of %s: %w", fieldPath(fields), describe(u), err)
+		return nil, fmt.Errorf("encoding %s of %s: %w", fieldPath(fields), describe(u), err)
 	}
+	out := new(T)
 	if err := json.Unmarshal(data, out); err != nil {
-		return false, fmt.Errorf("decoding %s of %s: %w", fieldPath(fields), describe(u), err)
+		return nil, fmt.Errorf("decoding %s of %s: %w", fieldPath(fields), describe(u), err)
 	}
-	return true, nil
+	return out, nil
 }
 
 // setFrom encodes in to its unstructured form (integers as int64, as the
