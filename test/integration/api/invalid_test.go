@@ -89,26 +89,24 @@ func forbiddenOverride(path, why string) invalidCase {
 		"override path " + path + " is not allowed: " + why}
 }
 
-// TestInvalidObjectsAreRejected applies invalid objects and checks that the
-// API server rejects each at admission with the documented message.
-func TestInvalidObjectsAreRejected(t *testing.T) {
-	t.Parallel()
-	tests := []invalidCase{
-		// Overrides.
-		forbiddenOverride("/metadata/name", "the name comes from the federated object"),
-		forbiddenOverride("/metadata/generateName", "the name comes from the federated object"),
-		forbiddenOverride("/metadata/namespace", "the namespace comes from the federated object"),
-		forbiddenOverride("/kind", "the kind and apiVersion come from the target type"),
-		forbiddenOverride("/apiVersion", "the kind and apiVersion come from the target type"),
-		{"override path not a JSON pointer", federatedDeployment("override-pointer", override("spec/replicas")),
-			"override path spec/replicas is not a JSON pointer: start it with /"},
-		{"override op not supported", federatedDeployment("override-op", `  overrides:
+// invalidCases are objects the API server must refuse, each with a fragment of
+// the refusal's message.
+var invalidCases = []invalidCase{
+	// Overrides.
+	forbiddenOverride("/metadata/name", "the name comes from the federated object"),
+	forbiddenOverride("/metadata/generateName", "the name comes from the federated object"),
+	forbiddenOverride("/metadata/namespace", "the namespace comes from the federated object"),
+	forbiddenOverride("/kind", "the kind and apiVersion come from the target type"),
+	forbiddenOverride("/apiVersion", "the kind and apiVersion come from the target type"),
+	{"override path not a JSON pointer", federatedDeployment("override-pointer", override("spec/replicas")),
+		"override path spec/replicas is not a JSON pointer: start it with /"},
+	{"override op not supported", federatedDeployment("override-op", `  overrides:
   - clusterName: cluster1
     clusterOverrides:
     - op: move
       path: /spec/replicas
 `), "override op move is not supported: use add, remove or replace"},
-		{"cluster named twice in overrides", federatedDeployment("override-cluster-twice", `  overrides:
+	{"cluster named twice in overrides", federatedDeployment("override-cluster-twice", `  overrides:
   - clusterName: cluster1
     clusterOverrides:
     - path: /spec/replicas
@@ -118,7 +116,7 @@ func TestInvalidObjectsAreRejected(t *testing.T) {
     - path: /spec/paused
       value: true
 `), "a cluster is named more than once in spec.overrides"},
-		{"path twice for a cluster", federatedDeployment("override-path-twice", `  overrides:
+	{"path twice for a cluster", federatedDeployment("override-path-twice", `  overrides:
   - clusterName: cluster1
     clusterOverrides:
     - path: /spec/replicas
@@ -127,64 +125,64 @@ func TestInvalidObjectsAreRejected(t *testing.T) {
       path: /spec/replicas
       value: 2
 `), "an override path appears more than once in the clusterOverrides of cluster cluster1"},
-		{"override without path", federatedDeployment("override-no-path", `  overrides:
+	{"override without path", federatedDeployment("override-no-path", `  overrides:
   - clusterName: cluster1
     clusterOverrides:
     - value: 1
 `), "spec.overrides[0].clusterOverrides[0].path: Required value"},
-		// Placement.
-		{"placement cluster name not DNS-1123", federatedDeployment("placement-name", `  placement:
+	// Placement.
+	{"placement cluster name not DNS-1123", federatedDeployment("placement-name", `  placement:
     clusters:
     - name: Cluster_1
 `), "placement cluster name Cluster_1 is not a valid cluster name"},
-		{"override cluster name not DNS-1123", federatedDeployment("override-cluster-name", `  overrides:
+	{"override cluster name not DNS-1123", federatedDeployment("override-cluster-name", `  overrides:
   - clusterName: -cluster
     clusterOverrides:
     - path: /spec/replicas
       value: 1
 `), "override cluster name -cluster is not a valid cluster name"},
-		// KubeFedCluster.
-		{"http endpoint", kubeFedCluster("http-endpoint", `  apiEndpoint: http://cluster1.example.com:6443
+	// KubeFedCluster.
+	{"http endpoint", kubeFedCluster("http-endpoint", `  apiEndpoint: http://cluster1.example.com:6443
   secretRef:
     name: cluster1
 `), "apiEndpoint http://cluster1.example.com:6443 uses plain http: use https"},
-		{"endpoint not a URL", kubeFedCluster("bad-endpoint", `  apiEndpoint: ftp://cluster1.example.com
+	{"endpoint not a URL", kubeFedCluster("bad-endpoint", `  apiEndpoint: ftp://cluster1.example.com
   secretRef:
     name: cluster1
 `), "apiEndpoint ftp://cluster1.example.com is not a valid https URL"},
-		{"secretRef without name", kubeFedCluster("no-secret-name", `  apiEndpoint: https://cluster1.example.com
+	{"secretRef without name", kubeFedCluster("no-secret-name", `  apiEndpoint: https://cluster1.example.com
   secretRef: {}
 `), "spec.secretRef.name: Required value"},
-		{"secretRef with an empty name", kubeFedCluster("empty-secret-name", `  apiEndpoint: https://cluster1.example.com
+	{"secretRef with an empty name", kubeFedCluster("empty-secret-name", `  apiEndpoint: https://cluster1.example.com
   secretRef:
     name: ""
 `), "secretRef.name is required"},
-		{"* with other TLS validations", kubeFedCluster("tls-star", `  apiEndpoint: https://cluster1.example.com
+	{"* with other TLS validations", kubeFedCluster("tls-star", `  apiEndpoint: https://cluster1.example.com
   secretRef:
     name: cluster1
   disabledTLSValidations: ["*", "SubjectName"]
 `), "when * is specified, it is expected to be the only option in list"},
-		{"unknown TLS validation", kubeFedCluster("tls-unknown", `  apiEndpoint: https://cluster1.example.com
+	{"unknown TLS validation", kubeFedCluster("tls-unknown", `  apiEndpoint: https://cluster1.example.com
   secretRef:
     name: cluster1
   disabledTLSValidations: ["Everything"]
 `), `Unsupported value: "Everything"`},
-		// FederatedTypeConfig.
-		{"FederatedTypeConfig name does not match its target", federatedTypeConfig("deployments", validTypes+`  targetType:
+	// FederatedTypeConfig.
+	{"FederatedTypeConfig name does not match its target", federatedTypeConfig("deployments", validTypes+`  targetType:
     group: apps
     kind: Deployment
     pluralName: deployments
     scope: Namespaced
     version: v1
 `), "FederatedTypeConfig name deployments does not match its target type: name must be TARGET_PLURAL_NAME(.TARGET_GROUP_NAME), here deployments.apps"},
-		{"FederatedTypeConfig invalid scope", federatedTypeConfig("deployments.apps", validTypes+`  targetType:
+	{"FederatedTypeConfig invalid scope", federatedTypeConfig("deployments.apps", validTypes+`  targetType:
     group: apps
     kind: Deployment
     pluralName: deployments
     scope: Global
     version: v1
 `), `spec.targetType.scope: Unsupported value: "Global"`},
-		{"FederatedTypeConfig federated type without group", federatedTypeConfig("configmaps", `  federatedType:
+	{"FederatedTypeConfig federated type without group", federatedTypeConfig("configmaps", `  federatedType:
     kind: FederatedConfigMap
     pluralName: federatedconfigmaps
     scope: Namespaced
@@ -196,7 +194,7 @@ func TestInvalidObjectsAreRejected(t *testing.T) {
     scope: Namespaced
     version: v1
 `), "federatedType.group is required and must be a domain with at least one dot"},
-		{"FederatedTypeConfig federated type without version", federatedTypeConfig("secrets", `  federatedType:
+	{"FederatedTypeConfig federated type without version", federatedTypeConfig("secrets", `  federatedType:
     group: types.kubefed.io
     kind: FederatedSecret
     pluralName: federatedsecrets
@@ -208,7 +206,7 @@ func TestInvalidObjectsAreRejected(t *testing.T) {
     scope: Namespaced
     version: v1
 `), "spec.federatedType.version: Required value"},
-		{"FederatedTypeConfig invalid propagation", federatedTypeConfig("services", `  federatedType:
+	{"FederatedTypeConfig invalid propagation", federatedTypeConfig("services", `  federatedType:
     group: types.kubefed.io
     kind: FederatedService
     pluralName: federatedservices
@@ -221,39 +219,39 @@ func TestInvalidObjectsAreRejected(t *testing.T) {
     scope: Namespaced
     version: v1
 `), `spec.propagation: Unsupported value: "Sometimes"`},
-		// KubeFedConfig.
-		{"negative duration", kubeFedConfig("negative-duration", `  scope: Cluster
+	// KubeFedConfig.
+	{"negative duration", kubeFedConfig("negative-duration", `  scope: Cluster
   controllerDuration:
     availableDelay: -5s
 `), "controllerDuration.availableDelay -5s must be a positive duration"},
-		{"zero duration", kubeFedConfig("zero-duration", `  scope: Cluster
+	{"zero duration", kubeFedConfig("zero-duration", `  scope: Cluster
   clusterHealthCheck:
     period: 0s
 `), "clusterHealthCheck.period 0s must be a positive duration"},
-		{"not a duration", kubeFedConfig("bad-duration", `  scope: Cluster
+	{"not a duration", kubeFedConfig("bad-duration", `  scope: Cluster
   leaderElect:
     retryPeriod: soon
 `), "leaderElect.retryPeriod soon must be a positive duration"},
-		{"failure threshold below 1", kubeFedConfig("failure-threshold", `  scope: Cluster
+	{"failure threshold below 1", kubeFedConfig("failure-threshold", `  scope: Cluster
   clusterHealthCheck:
     failureThreshold: 0
 `), "clusterHealthCheck.failureThreshold must be at least 1"},
-		{"success threshold below 1", kubeFedConfig("success-threshold", `  scope: Cluster
+	{"success threshold below 1", kubeFedConfig("success-threshold", `  scope: Cluster
   clusterHealthCheck:
     successThreshold: -1
 `), "clusterHealthCheck.successThreshold must be at least 1"},
-		{"lease not longer than renew deadline", kubeFedConfig("lease", `  scope: Cluster
+	{"lease not longer than renew deadline", kubeFedConfig("lease", `  scope: Cluster
   leaderElect:
     leaseDuration: 10s
     renewDeadline: 10s
 `), "leaderElect.leaseDuration must be greater than leaderElect.renewDeadline"},
-		{"invalid scope", kubeFedConfig("scope", `  scope: Global
+	{"invalid scope", kubeFedConfig("scope", `  scope: Global
 `), `spec.scope: Unsupported value: "Global"`},
-		{"status controller workers", kubeFedConfig("status-workers", `  scope: Cluster
+	{"status controller workers", kubeFedConfig("status-workers", `  scope: Cluster
   statusController:
     maxConcurrentReconciles: 4
 `), "statusController.maxConcurrentReconciles has no effect: kubefed collects status in the sync controllers; set syncController.maxConcurrentReconciles instead"},
-		{"FederatedTypeConfig statusType", federatedTypeConfig("services", `  federatedType:
+	{"FederatedTypeConfig statusType", federatedTypeConfig("services", `  federatedType:
     group: types.kubefed.io
     kind: FederatedService
     pluralName: federatedservices
@@ -272,13 +270,13 @@ func TestInvalidObjectsAreRejected(t *testing.T) {
     scope: Namespaced
     version: v1alpha1
 `), "spec.statusType is not supported: kubefed collects member status into the federated object's status.clusters[].remoteStatus"},
-		{"unknown feature gate", kubeFedConfig("gate", `  scope: Cluster
+	{"unknown feature gate", kubeFedConfig("gate", `  scope: Cluster
   featureGates:
   - name: Teleport
     configuration: Enabled
 `), `Unsupported value: "Teleport"`},
-		// ReplicaSchedulingPreference.
-		{"RSP target kind", `
+	// ReplicaSchedulingPreference.
+	{"RSP target kind", `
 apiVersion: scheduling.kubefed.io/v1alpha1
 kind: ReplicaSchedulingPreference
 metadata:
@@ -288,7 +286,7 @@ spec:
   targetKind: FederatedStatefulSet
   totalReplicas: 3
 `, `spec.targetKind: Unsupported value: "FederatedStatefulSet"`},
-		{"RSP max below min", `
+	{"RSP max below min", `
 apiVersion: scheduling.kubefed.io/v1alpha1
 kind: ReplicaSchedulingPreference
 metadata:
@@ -302,7 +300,13 @@ spec:
       minReplicas: 3
       maxReplicas: 1
 `, "maxReplicas must be greater than or equal to minReplicas"},
-	}
+}
+
+// TestInvalidObjectsAreRejected applies invalid objects and checks that the
+// API server rejects each at admission with the documented message.
+func TestInvalidObjectsAreRejected(t *testing.T) {
+	t.Parallel()
+	tests := invalidCases
 
 	ensureNamespaces(t, mustUnstructured(t, federatedDeployment("x", "  {}")))
 	for _, tc := range tests {
