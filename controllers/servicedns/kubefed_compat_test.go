@@ -32,6 +32,86 @@ import (
 	"github.com/kubefed/kubefed/internal/dnsrecords"
 )
 
+// statusCompatCase is a case of TestStatusMatchesKubeFed: what the members
+// hold and the status.dns KubeFed v0.6.1 writes for it.
+type statusCompatCase struct {
+	name     string
+	spec     feddnsv1a1.ServiceDNSRecordSpec
+	clusters []clusterService
+	want     []feddnsv1a1.ClusterDNS
+}
+
+// The Ready clusters of statusCompatCases.
+var (
+	cluster1 = dnsrecords.Cluster{Name: "cluster1", Ready: true, Region: "r0", Zones: []string{"z0"}}
+	cluster2 = dnsrecords.Cluster{Name: "cluster2", Ready: true, Region: "r1", Zones: []string{"z1"}}
+)
+
+// lb is a load balancer status with addrs.
+func lb(addrs ...corev1.LoadBalancerIngress) corev1.LoadBalancerStatus {
+	return corev1.LoadBalancerStatus{Ingress: addrs}
+}
+
+// clusterEntry is the status.dns entry of c with load balancer l.
+func clusterEntry(c dnsrecords.Cluster, l corev1.LoadBalancerStatus) feddnsv1a1.ClusterDNS {
+	return feddnsv1a1.ClusterDNS{Cluster: c.Name, Region: c.Region, Zones: c.Zones, LoadBalancer: l}
+}
+
+var statusCompatCases = []statusCompatCase{{
+	name: "no Service and no endpoints in the members: every Ready cluster with its location",
+	clusters: []clusterService{
+		{cluster: cluster1, read: true, problem: "cluster cluster1 has no federated Service"},
+		{cluster: cluster2, read: true, problem: "cluster cluster2 has no federated Service"},
+	},
+	want: []feddnsv1a1.ClusterDNS{clusterEntry(cluster1, lb()), clusterEntry(cluster2, lb())},
+}, {
+	name: "a Service with a load balancer and endpoints in every member",
+	clusters: []clusterService{
+		{cluster: cluster1, read: true, service: svc(ip("10.20.30.1")), readyEndpoints: true},
+		{cluster: cluster2, read: true, service: svc(ip("10.20.30.2")), readyEndpoints: true},
+	},
+	want: []feddnsv1a1.ClusterDNS{clusterEntry(cluster1, lb(ip("10.20.30.1"))), clusterEntry(cluster2, lb(ip("10.20.30.2")))},
+}, {
+	name: "a member whose Service has no endpoints is listed without its load balancer",
+	clusters: []clusterService{
+		{cluster: cluster1, read: true, service: svc(ip("10.20.30.1")), readyEndpoints: true},
+		{cluster: cluster2, read: true, service: svc(ip("10.20.30.2"))},
+	},
+	want: []feddnsv1a1.ClusterDNS{clusterEntry(cluster1, lb(ip("10.20.30.1"))), clusterEntry(cluster2, lb())},
+}, {
+	name: "allowServiceWithoutEndpoints gives the load balancer anyway",
+	spec: feddnsv1a1.ServiceDNSRecordSpec{AllowServiceWithoutEndpoints: true},
+	clusters: []clusterService{
+		{cluster: cluster1, read: true, service: svc(ip("10.20.30.1")), readyEndpoints: true},
+		{cluster: cluster2, read: true, service: svc(ip("10.20.30.2"))},
+	},
+	want: []feddnsv1a1.ClusterDNS{clusterEntry(cluster1, lb(ip("10.20.30.1"))), clusterEntry(cluster2, lb(ip("10.20.30.2")))},
+}, {
+	name: "endpoints but no load balancer address yet",
+	clusters: []clusterService{
+		{cluster: cluster1, read: true, service: svc(), readyEndpoints: true},
+	},
+	want: []feddnsv1a1.ClusterDNS{clusterEntry(cluster1, lb())},
+}, {
+	name: "load balancer entries sorted by IP, then host name",
+	clusters: []clusterService{
+		{cluster: cluster1, read: true, readyEndpoints: true, service: svc(ip("10.20.30.2"),
+			corev1.LoadBalancerIngress{Hostname: "a9.us-west-2.elb.amazonaws.test"}, ip("10.20.30.1"))},
+	},
+	want: []feddnsv1a1.ClusterDNS{clusterEntry(cluster1, lb(corev1.LoadBalancerIngress{Hostname: "a9.us-west-2.elb.amazonaws.test"},
+		ip("10.20.30.1"), ip("10.20.30.2")))},
+}, {
+	// GetReadyClusters lists the Ready clusters; the loop meant to keep
+	// the entries of offline clusters reads the status of the object it
+	// has just built, which is empty, so it keeps none.
+	name: "a cluster that is not Ready is not listed",
+	clusters: []clusterService{
+		{cluster: dnsrecords.Cluster{Name: "cluster0", Region: "r9", Zones: []string{"z9"}}, problem: "cluster cluster0 is not Ready"},
+		{cluster: cluster1, read: true, service: svc(ip("10.20.30.1")), readyEndpoints: true},
+	},
+	want: []feddnsv1a1.ClusterDNS{clusterEntry(cluster1, lb(ip("10.20.30.1")))},
+}}
+
 // TestStatusMatchesKubeFed checks status.domain and status.dns against
 // KubeFed v0.6.1's ServiceDNS controller (KubeFed v0.6.1
 // pkg/controller/servicedns/controller.go, reconcile): one entry per Ready
@@ -46,77 +126,7 @@ import (
 // when ServiceDNS object is created"), with their regions r0, r1, zones z0,
 // z1 and load balancers 10.20.30.1, 10.20.30.2.
 func TestStatusMatchesKubeFed(t *testing.T) {
-	c1 := dnsrecords.Cluster{Name: "cluster1", Ready: true, Region: "r0", Zones: []string{"z0"}}
-	c2 := dnsrecords.Cluster{Name: "cluster2", Ready: true, Region: "r1", Zones: []string{"z1"}}
-	lb := func(addrs ...corev1.LoadBalancerIngress) corev1.LoadBalancerStatus {
-		return corev1.LoadBalancerStatus{Ingress: addrs}
-	}
-	ip := func(s string) corev1.LoadBalancerIngress { return corev1.LoadBalancerIngress{IP: s} }
-	withLB := func(addrs ...corev1.LoadBalancerIngress) *corev1.Service {
-		return &corev1.Service{Status: corev1.ServiceStatus{LoadBalancer: lb(addrs...)}}
-	}
-	entry := func(c dnsrecords.Cluster, l corev1.LoadBalancerStatus) feddnsv1a1.ClusterDNS {
-		return feddnsv1a1.ClusterDNS{Cluster: c.Name, Region: c.Region, Zones: c.Zones, LoadBalancer: l}
-	}
-	tests := []struct {
-		name     string
-		spec     feddnsv1a1.ServiceDNSRecordSpec
-		clusters []clusterService
-		want     []feddnsv1a1.ClusterDNS
-	}{{
-		name: "no Service and no endpoints in the members: every Ready cluster with its location",
-		clusters: []clusterService{
-			{cluster: c1, read: true, problem: "cluster cluster1 has no federated Service"},
-			{cluster: c2, read: true, problem: "cluster cluster2 has no federated Service"},
-		},
-		want: []feddnsv1a1.ClusterDNS{entry(c1, lb()), entry(c2, lb())},
-	}, {
-		name: "a Service with a load balancer and endpoints in every member",
-		clusters: []clusterService{
-			{cluster: c1, read: true, service: withLB(ip("10.20.30.1")), readyEndpoints: true},
-			{cluster: c2, read: true, service: withLB(ip("10.20.30.2")), readyEndpoints: true},
-		},
-		want: []feddnsv1a1.ClusterDNS{entry(c1, lb(ip("10.20.30.1"))), entry(c2, lb(ip("10.20.30.2")))},
-	}, {
-		name: "a member whose Service has no endpoints is listed without its load balancer",
-		clusters: []clusterService{
-			{cluster: c1, read: true, service: withLB(ip("10.20.30.1")), readyEndpoints: true},
-			{cluster: c2, read: true, service: withLB(ip("10.20.30.2"))},
-		},
-		want: []feddnsv1a1.ClusterDNS{entry(c1, lb(ip("10.20.30.1"))), entry(c2, lb())},
-	}, {
-		name: "allowServiceWithoutEndpoints gives the load balancer anyway",
-		spec: feddnsv1a1.ServiceDNSRecordSpec{AllowServiceWithoutEndpoints: true},
-		clusters: []clusterService{
-			{cluster: c1, read: true, service: withLB(ip("10.20.30.1")), readyEndpoints: true},
-			{cluster: c2, read: true, service: withLB(ip("10.20.30.2"))},
-		},
-		want: []feddnsv1a1.ClusterDNS{entry(c1, lb(ip("10.20.30.1"))), entry(c2, lb(ip("10.20.30.2")))},
-	}, {
-		name: "endpoints but no load balancer address yet",
-		clusters: []clusterService{
-			{cluster: c1, read: true, service: withLB(), readyEndpoints: true},
-		},
-		want: []feddnsv1a1.ClusterDNS{entry(c1, lb())},
-	}, {
-		name: "load balancer entries sorted by IP, then host name",
-		clusters: []clusterService{
-			{cluster: c1, read: true, readyEndpoints: true, service: withLB(ip("10.20.30.2"),
-				corev1.LoadBalancerIngress{Hostname: "a9.us-west-2.elb.amazonaws.test"}, ip("10.20.30.1"))},
-		},
-		want: []feddnsv1a1.ClusterDNS{entry(c1, lb(corev1.LoadBalancerIngress{Hostname: "a9.us-west-2.elb.amazonaws.test"},
-			ip("10.20.30.1"), ip("10.20.30.2")))},
-	}, {
-		// GetReadyClusters lists the Ready clusters; the loop meant to keep
-		// the entries of offline clusters reads the status of the object it
-		// has just built, which is empty, so it keeps none.
-		name: "a cluster that is not Ready is not listed",
-		clusters: []clusterService{
-			{cluster: dnsrecords.Cluster{Name: "cluster0", Region: "r9", Zones: []string{"z9"}}, problem: "cluster cluster0 is not Ready"},
-			{cluster: c1, read: true, service: withLB(ip("10.20.30.1")), readyEndpoints: true},
-		},
-		want: []feddnsv1a1.ClusterDNS{entry(c1, lb(ip("10.20.30.1")))},
-	}}
+	tests := statusCompatCases
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.spec.DomainRef = "galactic"

@@ -32,89 +32,100 @@ func svc(addrs ...corev1.LoadBalancerIngress) *corev1.Service {
 	return &corev1.Service{Status: corev1.ServiceStatus{LoadBalancer: corev1.LoadBalancerStatus{Ingress: addrs}}}
 }
 
+// computeStatusCase is a case of TestComputeStatus.
+type computeStatusCase struct {
+	name         string
+	spec         feddnsv1a1.ServiceDNSRecordSpec
+	domain       *feddnsv1a1.Domain
+	clusters     []clusterService
+	wantClusters string // cluster@region, "+" when it has a load balancer
+	conds        dnsrecordstest.Conditions
+}
+
+// The clusters, load balancer addresses and Domain of computeStatusCases.
+var (
+	eu     = dnsrecords.Cluster{Name: "c1", Ready: true, Region: "eu", Zones: []string{"eu-a"}}
+	us     = dnsrecords.Cluster{Name: "c2", Ready: true, Region: "us"}
+	domain = &feddnsv1a1.Domain{Domain: "example.com"}
+)
+
+// ip is a load balancer address.
+func ip(s string) corev1.LoadBalancerIngress { return corev1.LoadBalancerIngress{IP: s} }
+
+var computeStatusCases = []computeStatusCase{{
+	name:   "healthy clusters are listed with their location and load balancer",
+	domain: domain,
+	clusters: []clusterService{
+		{cluster: eu, read: true, service: svc(ip("198.51.100.17")), readyEndpoints: true},
+		{cluster: us, read: true, service: svc(ip("198.51.100.33")), readyEndpoints: true},
+	},
+	wantClusters: "c1@eu+,c2@us+", conds: dnsrecordstest.Conditions{Ready: metav1.ConditionTrue, ReadyReason: feddnsv1a1.ReasonPublished, Available: metav1.ConditionTrue},
+}, {
+	name:   "a cluster without ready endpoints is listed without load balancer and named",
+	domain: domain,
+	clusters: []clusterService{
+		{cluster: eu, read: true, service: svc(ip("198.51.100.17")), readyEndpoints: true},
+		{cluster: us, read: true, service: svc(ip("198.51.100.33"))},
+	},
+	wantClusters: "c1@eu+,c2@us", conds: dnsrecordstest.Conditions{Ready: metav1.ConditionTrue, ReadyReason: feddnsv1a1.ReasonPublished, Available: metav1.ConditionTrue,
+		Mention: "cluster c2: Service shop/web has no ready endpoint"},
+}, {
+	name:   "allowServiceWithoutEndpoints publishes it anyway",
+	spec:   feddnsv1a1.ServiceDNSRecordSpec{AllowServiceWithoutEndpoints: true},
+	domain: domain,
+	clusters: []clusterService{
+		{cluster: us, read: true, service: svc(ip("198.51.100.33"))},
+	},
+	wantClusters: "c2@us+", conds: dnsrecordstest.Conditions{Ready: metav1.ConditionTrue, ReadyReason: feddnsv1a1.ReasonPublished, Available: metav1.ConditionTrue},
+}, {
+	name:   "no Ready cluster: nothing listed, the DNSEndpoint keeps its records",
+	domain: domain,
+	clusters: []clusterService{
+		{cluster: dnsrecords.Cluster{Name: "c1"}, problem: "cluster c1 is not Ready"},
+	},
+	conds: dnsrecordstest.Conditions{Ready: metav1.ConditionFalse, ReadyReason: feddnsv1a1.ReasonServiceNotFound, Available: metav1.ConditionFalse,
+		Mention: "the DNSEndpoint keeps the records it last published, if any. cluster c1 is not Ready"},
+}, {
+	name:         "a Ready cluster that is not connected is listed without load balancer",
+	domain:       domain,
+	clusters:     []clusterService{{cluster: eu, problem: "cluster c1 is not connected"}},
+	wantClusters: "c1@eu", conds: dnsrecordstest.Conditions{Ready: metav1.ConditionFalse, ReadyReason: feddnsv1a1.ReasonServiceNotFound, Available: metav1.ConditionFalse,
+		Mention: "cluster c1 is not connected"},
+}, {
+	name:         "the Service exists nowhere",
+	domain:       domain,
+	clusters:     []clusterService{{cluster: eu, read: true, problem: "cluster c1 has no federated Service shop/web"}},
+	wantClusters: "c1@eu", conds: dnsrecordstest.Conditions{Ready: metav1.ConditionFalse, ReadyReason: feddnsv1a1.ReasonServiceNotFound, Available: metav1.ConditionFalse,
+		Mention: "create a FederatedService"},
+}, {
+	name:         "no load balancer address",
+	domain:       domain,
+	clusters:     []clusterService{{cluster: eu, read: true, service: svc(), readyEndpoints: true}},
+	wantClusters: "c1@eu", conds: dnsrecordstest.Conditions{Ready: metav1.ConditionFalse, ReadyReason: feddnsv1a1.ReasonNoLoadBalancer, Available: metav1.ConditionFalse,
+		Mention: "type LoadBalancer"},
+}, {
+	name:         "no ready endpoint anywhere",
+	domain:       domain,
+	clusters:     []clusterService{{cluster: eu, read: true, service: svc(ip("198.51.100.17"))}},
+	wantClusters: "c1@eu", conds: dnsrecordstest.Conditions{Ready: metav1.ConditionFalse, ReadyReason: feddnsv1a1.ReasonNoReadyEndpoints, Available: metav1.ConditionFalse,
+		Mention: "allowServiceWithoutEndpoints"},
+}, {
+	name:         "only an invalid host name: in the status as KubeFed wrote it, not published",
+	domain:       domain,
+	clusters:     []clusterService{{cluster: eu, read: true, service: svc(corev1.LoadBalancerIngress{Hostname: "localhost"}), readyEndpoints: true}},
+	wantClusters: "c1@eu+", conds: dnsrecordstest.Conditions{Ready: metav1.ConditionFalse, ReadyReason: feddnsv1a1.ReasonInvalidHostname, Available: metav1.ConditionFalse,
+		Mention: `load balancer address "localhost" of Service shop/web is not a valid IP or DNS name`},
+}, {
+	name: "missing Domain",
+	clusters: []clusterService{
+		{cluster: eu, read: true, service: svc(ip("198.51.100.17")), readyEndpoints: true},
+	},
+	wantClusters: "c1@eu+", conds: dnsrecordstest.Conditions{Ready: metav1.ConditionFalse, ReadyReason: feddnsv1a1.ReasonDomainNotFound, Available: metav1.ConditionTrue,
+		Mention: "Domain kube-federation-system/fed does not exist"},
+}}
+
 func TestComputeStatus(t *testing.T) {
-	eu := dnsrecords.Cluster{Name: "c1", Ready: true, Region: "eu", Zones: []string{"eu-a"}}
-	us := dnsrecords.Cluster{Name: "c2", Ready: true, Region: "us"}
-	ip := func(s string) corev1.LoadBalancerIngress { return corev1.LoadBalancerIngress{IP: s} }
-	domain := &feddnsv1a1.Domain{Domain: "example.com"}
-	tests := []struct {
-		name         string
-		spec         feddnsv1a1.ServiceDNSRecordSpec
-		domain       *feddnsv1a1.Domain
-		clusters     []clusterService
-		wantClusters string // cluster@region, "+" when it has a load balancer
-		conds        dnsrecordstest.Conditions
-	}{{
-		name:   "healthy clusters are listed with their location and load balancer",
-		domain: domain,
-		clusters: []clusterService{
-			{cluster: eu, read: true, service: svc(ip("198.51.100.17")), readyEndpoints: true},
-			{cluster: us, read: true, service: svc(ip("198.51.100.33")), readyEndpoints: true},
-		},
-		wantClusters: "c1@eu+,c2@us+", conds: dnsrecordstest.Conditions{Ready: metav1.ConditionTrue, ReadyReason: feddnsv1a1.ReasonPublished, Available: metav1.ConditionTrue},
-	}, {
-		name:   "a cluster without ready endpoints is listed without load balancer and named",
-		domain: domain,
-		clusters: []clusterService{
-			{cluster: eu, read: true, service: svc(ip("198.51.100.17")), readyEndpoints: true},
-			{cluster: us, read: true, service: svc(ip("198.51.100.33"))},
-		},
-		wantClusters: "c1@eu+,c2@us", conds: dnsrecordstest.Conditions{Ready: metav1.ConditionTrue, ReadyReason: feddnsv1a1.ReasonPublished, Available: metav1.ConditionTrue,
-			Mention: "cluster c2: Service shop/web has no ready endpoint"},
-	}, {
-		name:   "allowServiceWithoutEndpoints publishes it anyway",
-		spec:   feddnsv1a1.ServiceDNSRecordSpec{AllowServiceWithoutEndpoints: true},
-		domain: domain,
-		clusters: []clusterService{
-			{cluster: us, read: true, service: svc(ip("198.51.100.33"))},
-		},
-		wantClusters: "c2@us+", conds: dnsrecordstest.Conditions{Ready: metav1.ConditionTrue, ReadyReason: feddnsv1a1.ReasonPublished, Available: metav1.ConditionTrue},
-	}, {
-		name:   "no Ready cluster: nothing listed, the DNSEndpoint keeps its records",
-		domain: domain,
-		clusters: []clusterService{
-			{cluster: dnsrecords.Cluster{Name: "c1"}, problem: "cluster c1 is not Ready"},
-		},
-		conds: dnsrecordstest.Conditions{Ready: metav1.ConditionFalse, ReadyReason: feddnsv1a1.ReasonServiceNotFound, Available: metav1.ConditionFalse,
-			Mention: "the DNSEndpoint keeps the records it last published, if any. cluster c1 is not Ready"},
-	}, {
-		name:         "a Ready cluster that is not connected is listed without load balancer",
-		domain:       domain,
-		clusters:     []clusterService{{cluster: eu, problem: "cluster c1 is not connected"}},
-		wantClusters: "c1@eu", conds: dnsrecordstest.Conditions{Ready: metav1.ConditionFalse, ReadyReason: feddnsv1a1.ReasonServiceNotFound, Available: metav1.ConditionFalse,
-			Mention: "cluster c1 is not connected"},
-	}, {
-		name:         "the Service exists nowhere",
-		domain:       domain,
-		clusters:     []clusterService{{cluster: eu, read: true, problem: "cluster c1 has no federated Service shop/web"}},
-		wantClusters: "c1@eu", conds: dnsrecordstest.Conditions{Ready: metav1.ConditionFalse, ReadyReason: feddnsv1a1.ReasonServiceNotFound, Available: metav1.ConditionFalse,
-			Mention: "create a FederatedService"},
-	}, {
-		name:         "no load balancer address",
-		domain:       domain,
-		clusters:     []clusterService{{cluster: eu, read: true, service: svc(), readyEndpoints: true}},
-		wantClusters: "c1@eu", conds: dnsrecordstest.Conditions{Ready: metav1.ConditionFalse, ReadyReason: feddnsv1a1.ReasonNoLoadBalancer, Available: metav1.ConditionFalse,
-			Mention: "type LoadBalancer"},
-	}, {
-		name:         "no ready endpoint anywhere",
-		domain:       domain,
-		clusters:     []clusterService{{cluster: eu, read: true, service: svc(ip("198.51.100.17"))}},
-		wantClusters: "c1@eu", conds: dnsrecordstest.Conditions{Ready: metav1.ConditionFalse, ReadyReason: feddnsv1a1.ReasonNoReadyEndpoints, Available: metav1.ConditionFalse,
-			Mention: "allowServiceWithoutEndpoints"},
-	}, {
-		name:         "only an invalid host name: in the status as KubeFed wrote it, not published",
-		domain:       domain,
-		clusters:     []clusterService{{cluster: eu, read: true, service: svc(corev1.LoadBalancerIngress{Hostname: "localhost"}), readyEndpoints: true}},
-		wantClusters: "c1@eu+", conds: dnsrecordstest.Conditions{Ready: metav1.ConditionFalse, ReadyReason: feddnsv1a1.ReasonInvalidHostname, Available: metav1.ConditionFalse,
-			Mention: `load balancer address "localhost" of Service shop/web is not a valid IP or DNS name`},
-	}, {
-		name: "missing Domain",
-		clusters: []clusterService{
-			{cluster: eu, read: true, service: svc(ip("198.51.100.17")), readyEndpoints: true},
-		},
-		wantClusters: "c1@eu+", conds: dnsrecordstest.Conditions{Ready: metav1.ConditionFalse, ReadyReason: feddnsv1a1.ReasonDomainNotFound, Available: metav1.ConditionTrue,
-			Mention: "Domain kube-federation-system/fed does not exist"},
-	}}
+	tests := computeStatusCases
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.spec.DomainRef = "fed"
