@@ -20,13 +20,8 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
-	"crypto/x509"
 	"debug/elf"
-	"encoding/pem"
 	"errors"
-	"io"
-	"iter"
-	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -38,8 +33,6 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/layout"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
 )
 
 const (
@@ -113,109 +106,6 @@ func sharedKubefed(t *testing.T) (path, digest string) {
 	return shared.path, shared.digest
 }
 
-// readLayout unpacks an OCI layout tarball and returns its index.json entry
-// and the image index it points at.
-func readLayout(t *testing.T, tarPath string) (v1.Descriptor, v1.ImageIndex) {
-	t.Helper()
-	dir := t.TempDir()
-	f, err := os.Open(tarPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	for h, b := range readTar(t, f) {
-		p := filepath.Join(dir, filepath.FromSlash(h.Name))
-		if h.Typeflag == tar.TypeDir {
-			if err := os.MkdirAll(p, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	top, err := layout.ImageIndexFromPath(dir)
-	if err != nil {
-		t.Fatalf("reading the OCI layout: %v", err)
-	}
-	im, err := top.IndexManifest()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(im.Manifests) != 1 {
-		t.Fatalf("index.json has %d entries, want 1 (the image index)", len(im.Manifests))
-	}
-	idx, err := top.ImageIndex(im.Manifests[0].Digest)
-	if err != nil {
-		t.Fatalf("reading the image index: %v", err)
-	}
-	return im.Manifests[0], idx
-}
-
-// platformImages returns the images of idx by "os/arch".
-func platformImages(t *testing.T, idx v1.ImageIndex) map[string]v1.Image {
-	t.Helper()
-	im, err := idx.IndexManifest()
-	if err != nil {
-		t.Fatal(err)
-	}
-	imgs := map[string]v1.Image{}
-	for _, m := range im.Manifests {
-		if m.Platform == nil {
-			t.Fatalf("index entry %s has no platform", m.Digest)
-		}
-		img, err := idx.Image(m.Digest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		imgs[m.Platform.OS+"/"+m.Platform.Architecture] = img
-	}
-	return imgs
-}
-
-type imageFile struct {
-	hdr  *tar.Header
-	data []byte
-}
-
-// imageFiles flattens img's layers into its file tree, keyed by path
-// without the leading slash.
-func imageFiles(t *testing.T, img v1.Image) map[string]imageFile {
-	t.Helper()
-	rc := mutate.Extract(img)
-	defer rc.Close()
-	files := map[string]imageFile{}
-	for h, b := range readTar(t, rc) {
-		files[strings.TrimSuffix(h.Name, "/")] = imageFile{hdr: h, data: b}
-	}
-	return files
-}
-
-// readTar yields every entry of a tar stream with its content; a read
-// error fails the test.
-func readTar(t *testing.T, r io.Reader) iter.Seq2[*tar.Header, []byte] {
-	return func(yield func(*tar.Header, []byte) bool) {
-		tr := tar.NewReader(r)
-		for {
-			h, err := tr.Next()
-			if errors.Is(err, io.EOF) {
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, err := io.ReadAll(tr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !yield(h, b) {
-				return
-			}
-		}
-	}
-}
-
 func TestKubefedIsReproducible(t *testing.T) {
 	first, digest1 := sharedKubefed(t)
 	second := filepath.Join(t.TempDir(), "again.oci.tar")
@@ -262,6 +152,16 @@ func TestKubefedImageContent(t *testing.T) {
 		t.Fatalf("index has platforms %v, want only %s", keys(imgs), hostPlatform)
 	}
 
+	checkKubefedConfig(t, img)
+	files := imageFiles(t, img)
+	checkKubefedFiles(t, files)
+	checkKubefedctlVersion(t, files)
+}
+
+// checkKubefedConfig checks the image config of the host-platform kubefed
+// image.
+func checkKubefedConfig(t *testing.T, img v1.Image) {
+	t.Helper()
 	cfg, err := img.ConfigFile()
 	if err != nil {
 		t.Fatal(err)
@@ -291,8 +191,12 @@ func TestKubefedImageContent(t *testing.T) {
 	if cfg.OS != "linux" || cfg.Architecture != runtime.GOARCH {
 		t.Errorf("config platform = %s/%s, want %s", cfg.OS, cfg.Architecture, hostPlatform)
 	}
+}
 
-	files := imageFiles(t, img)
+// checkKubefedFiles checks the file tree of the host-platform kubefed image:
+// timestamps, the two static binaries and the rootfs files.
+func checkKubefedFiles(t *testing.T, files map[string]imageFile) {
+	t.Helper()
 	for name, f := range files {
 		if !f.hdr.ModTime.Equal(testEpoch) {
 			t.Errorf("%s: mtime %s, want %s", name, f.hdr.ModTime, testEpoch)
@@ -322,8 +226,9 @@ func TestKubefedImageContent(t *testing.T) {
 			}
 		}
 	}
-	if !strings.Contains(string(files["etc/passwd"].data), "nonroot:x:65532:65532:") {
-		t.Errorf("/etc/passwd has no nonroot user 65532:\n%s", files["etc/passwd"].data)
+	checkPasswdAndCAs(t, files["etc/passwd"].data, files["etc/ssl/certs/ca-certificates.crt"].data)
+	if h := files["tmp"].hdr; h == nil || h.Typeflag != tar.TypeDir || h.Mode&0o7777 != 0o1777 {
+		t.Errorf("/tmp: %+v, want a directory with mode 1777", h)
 	}
 	if !strings.Contains(string(files["etc/passwd"].data), "root:x:0:0:") {
 		t.Errorf("/etc/passwd has no root:\n%s", files["etc/passwd"].data)
@@ -331,29 +236,28 @@ func TestKubefedImageContent(t *testing.T) {
 	if !strings.Contains(string(files["etc/group"].data), "nonroot:x:65532:") {
 		t.Errorf("/etc/group has no nonroot group 65532:\n%s", files["etc/group"].data)
 	}
-	if h := files["tmp"].hdr; h == nil || h.Typeflag != tar.TypeDir || h.Mode&0o7777 != 0o1777 {
-		t.Errorf("/tmp: %+v, want a directory with mode 1777", h)
-	}
 	if h := files["home/nonroot"].hdr; h == nil || h.Typeflag != tar.TypeDir || h.Uid != 65532 || h.Gid != 65532 {
 		t.Errorf("/home/nonroot: %+v, want a directory owned by 65532:65532", h)
 	}
-	if n := countCerts(t, files["etc/ssl/certs/ca-certificates.crt"].data); n <= 100 {
-		t.Errorf("the CA bundle holds %d certificates, want more than 100", n)
-	}
+}
 
-	// The binary runs and reports the version stamped by the build.
-	if runtime.GOOS == "linux" {
-		bin := filepath.Join(t.TempDir(), "kubefedctl")
-		if err := os.WriteFile(bin, files["kubefedctl"].data, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		out, err := exec.Command(bin, "version").CombinedOutput()
-		if err != nil {
-			t.Fatalf("kubefedctl version: %v\n%s", err, out)
-		}
-		if !strings.Contains(string(out), "version "+testVersion) {
-			t.Errorf("kubefedctl version printed %q, want version %s", out, testVersion)
-		}
+// checkKubefedctlVersion runs the image's kubefedctl, which reports the
+// version stamped by the build.
+func checkKubefedctlVersion(t *testing.T, files map[string]imageFile) {
+	t.Helper()
+	if runtime.GOOS != "linux" {
+		return
+	}
+	bin := filepath.Join(t.TempDir(), "kubefedctl")
+	if err := os.WriteFile(bin, files["kubefedctl"].data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "version").CombinedOutput()
+	if err != nil {
+		t.Fatalf("kubefedctl version: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "version "+testVersion) {
+		t.Errorf("kubefedctl version printed %q, want version %s", out, testVersion)
 	}
 }
 
@@ -483,43 +387,23 @@ func TestWriteRootfsFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := countCerts(t, ca); n <= 100 {
-		t.Errorf("the CA bundle holds %d certificates, want more than 100", n)
-	}
 	pw, err := os.ReadFile(filepath.Join(dir, "etc/passwd"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(pw), "nonroot:x:65532:65532:") {
-		t.Errorf("etc/passwd:\n%s", pw)
-	}
+	checkPasswdAndCAs(t, pw, ca)
 }
 
-// countCerts parses a PEM bundle with crypto/x509 and returns how many
-// certificates it holds; anything else in it fails the test.
-func countCerts(t *testing.T, b []byte) int {
+// checkPasswdAndCAs checks the rootfs files an image and WriteRootfsFiles
+// both carry: a nonroot user 65532 in /etc/passwd and a full CA bundle.
+func checkPasswdAndCAs(t *testing.T, passwd, caBundle []byte) {
 	t.Helper()
-	n := 0
-	for {
-		var blk *pem.Block
-		blk, b = pem.Decode(b)
-		if blk == nil {
-			break
-		}
-		if blk.Type != "CERTIFICATE" {
-			t.Errorf("PEM block of type %q in the CA bundle", blk.Type)
-			continue
-		}
-		if _, err := x509.ParseCertificate(blk.Bytes); err != nil {
-			t.Errorf("certificate %d of the CA bundle: %v", n+1, err)
-			continue
-		}
-		n++
+	if !strings.Contains(string(passwd), "nonroot:x:65532:65532:") {
+		t.Errorf("/etc/passwd has no nonroot user 65532:\n%s", passwd)
 	}
-	if len(bytes.TrimSpace(b)) != 0 {
-		t.Errorf("the CA bundle ends with %d bytes that are no PEM", len(b))
+	if n := countCerts(t, caBundle); n <= 100 {
+		t.Errorf("the CA bundle holds %d certificates, want more than 100", n)
 	}
-	return n
 }
 
 var elfMachine = map[string]elf.Machine{"amd64": elf.EM_X86_64, "arm64": elf.EM_AARCH64}
@@ -527,8 +411,4 @@ var elfMachine = map[string]elf.Machine{"amd64": elf.EM_X86_64, "arm64": elf.EM_
 func sharedPath(t *testing.T) string {
 	p, _ := sharedKubefed(t)
 	return p
-}
-
-func keys[V any](m map[string]V) []string {
-	return slices.Sorted(maps.Keys(m))
 }
