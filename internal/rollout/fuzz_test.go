@@ -40,54 +40,17 @@ func FuzzPlan(f *testing.F) {
 	f.Add([]byte{1, 2, 1, 0, 3, 1}, []byte{0, 1, 1, 0, 2, 0}, byte(2), byte(0), byte(1), byte(1), false, false, uint16(5))
 	f.Add([]byte{2, 2, 0, 1}, []byte{1, 1, 3, 0}, byte(2), byte(1), byte(2), byte(0), true, true, uint16(30))
 	f.Add([]byte{3, 3, 3}, []byte{2, 2, 2}, byte(3), byte(3), byte(0), byte(2), false, true, uint16(0))
-	readinesses := []fedtypesv1b1.Readiness{
-		fedtypesv1b1.ReadinessCurrent, fedtypesv1b1.ReadinessInProgress, fedtypesv1b1.ReadinessFailed,
-		fedtypesv1b1.ReadinessUnknown, fedtypesv1b1.ReadinessNotFound, "",
-	}
-	phases := []fedtypesv1b1.RolloutPhase{
-		fedtypesv1b1.RolloutPhaseProgressing, fedtypesv1b1.RolloutPhasePaused,
-		fedtypesv1b1.RolloutPhaseStalled, fedtypesv1b1.RolloutPhaseComplete,
-	}
 	f.Fuzz(func(t *testing.T, revs, ready []byte, target, phase, wave, max byte, paused, newGeneration bool, minutes uint16) {
 		if len(revs) > 12 {
 			revs = revs[:12]
 		}
-		strategy := &fedtypesv1b1.RolloutStrategy{
-			Waves: []fedtypesv1b1.RolloutWave{
-				{Name: "canary", Clusters: []fedtypesv1b1.GenericClusterReference{{Name: "c0"}}},
-				{Name: "even", ClusterSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"parity": "even"}}},
-			},
-			SoakTime:         &metav1.Duration{Duration: 10 * time.Minute},
-			ProgressDeadline: &metav1.Duration{Duration: 15 * time.Minute},
-			Paused:           paused,
-		}
-		if max%4 != 0 {
-			strategy.Waves[1].MaxConcurrentClusters = ptr.To(int32(max % 4))
-		}
-		var clusters []Cluster
-		for i, r := range revs {
-			c := Cluster{Name: fmt.Sprintf("c%d", i), Revision: int64(r % 4)}
-			if i%2 == 0 {
-				c.Labels = map[string]string{"parity": "even"}
-			}
-			if i < len(ready) {
-				c.Readiness = readinesses[int(ready[i])%len(readinesses)]
-			}
-			clusters = append(clusters, c)
-		}
-		start := metav1.NewTime(t0)
-		state := &fedtypesv1b1.RolloutStatus{ObservedGeneration: 5, CurrentRevision: 1, UpdateRevision: int64(target%3) + 1,
-			Phase: phases[int(phase)%len(phases)], CurrentWave: int32(wave % 3), WaveStartTime: &start}
-		if phase%8 >= 4 {
-			soak := metav1.NewTime(t0.Add(time.Minute))
-			state.SoakStartTime = &soak
-		}
+		state := fuzzState(target, phase, wave)
 		generation := int64(5)
 		if newGeneration {
 			generation = 6
 		}
-		in := Input{Strategy: strategy, Generation: generation, Target: int64(target%3) + 1, Clusters: clusters,
-			State: state, Now: t0.Add(time.Duration(minutes) * time.Minute)}
+		in := Input{Strategy: fuzzStrategy(max, paused), Generation: generation, Target: int64(target%3) + 1,
+			Clusters: fuzzClusters(revs, ready), State: state, Now: t0.Add(time.Duration(minutes) * time.Minute)}
 		saved := state.DeepCopy()
 
 		got, err := Plan(in)
@@ -101,48 +64,116 @@ func FuzzPlan(f *testing.F) {
 		if !reflect.DeepEqual(state, saved) {
 			t.Fatalf("the input state was changed: %+v, was %+v", state, saved)
 		}
-		running := map[string]int64{}
-		for _, c := range clusters {
-			running[c.Name] = c.Revision
-		}
-		if len(got.Revisions) != len(clusters) {
-			t.Fatalf("revisions for %d clusters, %d placed", len(got.Revisions), len(clusters))
-		}
-		for name, rev := range got.Revisions {
-			if rev != running[name] && rev != in.Target {
-				t.Errorf("%s given revision %d: neither the target %d nor the one it runs %d", name, rev, in.Target, running[name])
-			}
-		}
-		s := got.State
-		switch s.Phase {
-		case fedtypesv1b1.RolloutPhaseStalled, fedtypesv1b1.RolloutPhasePaused:
-			if !maps.Equal(got.Revisions, running) {
-				t.Errorf("%s, yet clusters are written: %v, running %v", s.Phase, got.Revisions, running)
-			}
-		case fedtypesv1b1.RolloutPhaseComplete:
-			for name, rev := range got.Revisions {
-				if rev != in.Target {
-					t.Errorf("Complete, yet %s is given %d, not the target %d", name, rev, in.Target)
-				}
-			}
-			return
-		}
-		waves, _ := resolveWaves(strategy, clusters)
-		for k, w := range waves {
-			written := 0
-			for _, c := range w.clusters {
-				given := got.Revisions[c.Name]
-				if given == c.Revision {
-					continue
-				}
-				written++
-				if int32(k) > s.CurrentWave {
-					t.Errorf("%s of wave %s is written (%d -> %d) before its turn (wave in progress %d)", c.Name, w.name, c.Revision, given, s.CurrentWave)
-				}
-			}
-			if w.max > 0 && written > w.max {
-				t.Errorf("wave %s: %d clusters written at once, max %d", w.name, written, w.max)
-			}
-		}
+		checkPlanPromises(t, in, got)
 	})
+}
+
+// fuzzStrategy has a canary wave (c0) and a wave of the even clusters.
+func fuzzStrategy(max byte, paused bool) *fedtypesv1b1.RolloutStrategy {
+	strategy := &fedtypesv1b1.RolloutStrategy{
+		Waves: []fedtypesv1b1.RolloutWave{
+			{Name: "canary", Clusters: []fedtypesv1b1.GenericClusterReference{{Name: "c0"}}},
+			{Name: "even", ClusterSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"parity": "even"}}},
+		},
+		SoakTime:         &metav1.Duration{Duration: 10 * time.Minute},
+		ProgressDeadline: &metav1.Duration{Duration: 15 * time.Minute},
+		Paused:           paused,
+	}
+	if max%4 != 0 {
+		strategy.Waves[1].MaxConcurrentClusters = ptr.To(int32(max % 4))
+	}
+	return strategy
+}
+
+var fuzzReadinesses = []fedtypesv1b1.Readiness{
+	fedtypesv1b1.ReadinessCurrent, fedtypesv1b1.ReadinessInProgress, fedtypesv1b1.ReadinessFailed,
+	fedtypesv1b1.ReadinessUnknown, fedtypesv1b1.ReadinessNotFound, "",
+}
+
+// fuzzClusters names the clusters c0, c1, ...; the even ones are labelled
+// parity=even.
+func fuzzClusters(revs, ready []byte) []Cluster {
+	var clusters []Cluster
+	for i, r := range revs {
+		c := Cluster{Name: fmt.Sprintf("c%d", i), Revision: int64(r % 4)}
+		if i%2 == 0 {
+			c.Labels = map[string]string{"parity": "even"}
+		}
+		if i < len(ready) {
+			c.Readiness = fuzzReadinesses[int(ready[i])%len(fuzzReadinesses)]
+		}
+		clusters = append(clusters, c)
+	}
+	return clusters
+}
+
+var fuzzPhases = []fedtypesv1b1.RolloutPhase{
+	fedtypesv1b1.RolloutPhaseProgressing, fedtypesv1b1.RolloutPhasePaused,
+	fedtypesv1b1.RolloutPhaseStalled, fedtypesv1b1.RolloutPhaseComplete,
+}
+
+func fuzzState(target, phase, wave byte) *fedtypesv1b1.RolloutStatus {
+	start := metav1.NewTime(t0)
+	state := &fedtypesv1b1.RolloutStatus{ObservedGeneration: 5, CurrentRevision: 1, UpdateRevision: int64(target%3) + 1,
+		Phase: fuzzPhases[int(phase)%len(fuzzPhases)], CurrentWave: int32(wave % 3), WaveStartTime: &start}
+	if phase%8 >= 4 {
+		soak := metav1.NewTime(t0.Add(time.Minute))
+		state.SoakStartTime = &soak
+	}
+	return state
+}
+
+// checkPlanPromises checks the promises that hold for any input.
+func checkPlanPromises(t *testing.T, in Input, got Result) {
+	t.Helper()
+	running := map[string]int64{}
+	for _, c := range in.Clusters {
+		running[c.Name] = c.Revision
+	}
+	if len(got.Revisions) != len(in.Clusters) {
+		t.Fatalf("revisions for %d clusters, %d placed", len(got.Revisions), len(in.Clusters))
+	}
+	for name, rev := range got.Revisions {
+		if rev != running[name] && rev != in.Target {
+			t.Errorf("%s given revision %d: neither the target %d nor the one it runs %d", name, rev, in.Target, running[name])
+		}
+	}
+	s := got.State
+	switch s.Phase {
+	case fedtypesv1b1.RolloutPhaseStalled, fedtypesv1b1.RolloutPhasePaused:
+		if !maps.Equal(got.Revisions, running) {
+			t.Errorf("%s, yet clusters are written: %v, running %v", s.Phase, got.Revisions, running)
+		}
+	case fedtypesv1b1.RolloutPhaseComplete:
+		for name, rev := range got.Revisions {
+			if rev != in.Target {
+				t.Errorf("Complete, yet %s is given %d, not the target %d", name, rev, in.Target)
+			}
+		}
+		return
+	}
+	checkWaveOrder(t, in, got)
+}
+
+// checkWaveOrder checks that no cluster is written before its wave's turn
+// and no wave writes more than maxConcurrentClusters at once.
+func checkWaveOrder(t *testing.T, in Input, got Result) {
+	t.Helper()
+	waves, _ := resolveWaves(in.Strategy, in.Clusters)
+	for k, w := range waves {
+		written := 0
+		for _, c := range w.clusters {
+			given := got.Revisions[c.Name]
+			if given == c.Revision {
+				continue
+			}
+			written++
+			if int32(k) > got.State.CurrentWave {
+				t.Errorf("%s of wave %s is written (%d -> %d) before its turn (wave in progress %d)", c.Name, w.name, c.Revision, given, got.State.CurrentWave)
+			}
+		}
+		if w.max > 0 && written > w.max {
+			t.Errorf("wave %s: %d clusters written at once, max %d", w.name, written, w.max)
+		}
+	}
 }

@@ -23,70 +23,9 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/utils/ptr"
 
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 )
-
-// The expected values below come from the rules and the worked example of
-// docs/rollout.md, written before the planner: member1 is wave canary,
-// member2 (region europe) wave europe, member3 in no wave (remaining);
-// soakTime 10m, progressDeadline 15m.
-
-const (
-	cur = fedtypesv1b1.ReadinessCurrent
-	inp = fedtypesv1b1.ReadinessInProgress
-	fld = fedtypesv1b1.ReadinessFailed
-)
-
-var t0 = time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
-
-func at(hhmm string) time.Time {
-	t, err := time.Parse("15:04", hhmm)
-	if err != nil {
-		panic(err)
-	}
-	return time.Date(2026, 12, 3, t.Hour(), t.Minute(), 0, 0, time.UTC)
-}
-
-func mt(hhmm string) *metav1.Time { return &metav1.Time{Time: at(hhmm)} }
-
-func exampleStrategy() *fedtypesv1b1.RolloutStrategy {
-	return &fedtypesv1b1.RolloutStrategy{
-		Waves: []fedtypesv1b1.RolloutWave{
-			{Name: "canary", Clusters: []fedtypesv1b1.GenericClusterReference{{Name: "member1"}}},
-			{Name: "europe", ClusterSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"region": "europe"}}},
-		},
-		SoakTime:         &metav1.Duration{Duration: 10 * time.Minute},
-		ProgressDeadline: &metav1.Duration{Duration: 15 * time.Minute},
-	}
-}
-
-// three returns member1..3 running the given revisions with the given
-// readiness.
-func three(r1 int64, s1 fedtypesv1b1.Readiness, r2 int64, s2 fedtypesv1b1.Readiness, r3 int64, s3 fedtypesv1b1.Readiness) []Cluster {
-	return []Cluster{
-		{Name: "member1", Revision: r1, Readiness: s1},
-		{Name: "member2", Labels: map[string]string{"region": "europe"}, Revision: r2, Readiness: s2},
-		{Name: "member3", Revision: r3, Readiness: s3},
-	}
-}
-
-func progressing(gen, current, update int64, wave int32, name string, start, soak *metav1.Time) *fedtypesv1b1.RolloutStatus {
-	reason := fedtypesv1b1.RolloutReasonWaveInProgress
-	if soak != nil {
-		reason = fedtypesv1b1.RolloutReasonWaveSoaking
-	}
-	return &fedtypesv1b1.RolloutStatus{ObservedGeneration: gen, CurrentRevision: current, UpdateRevision: update,
-		Phase: fedtypesv1b1.RolloutPhaseProgressing, Reason: reason, CurrentWave: wave, CurrentWaveName: name,
-		WaveStartTime: start, SoakStartTime: soak}
-}
-
-func complete(gen, rev int64) *fedtypesv1b1.RolloutStatus {
-	return &fedtypesv1b1.RolloutStatus{ObservedGeneration: gen, CurrentRevision: rev, UpdateRevision: rev,
-		Phase: fedtypesv1b1.RolloutPhaseComplete, Reason: fedtypesv1b1.RolloutReasonComplete,
-		CurrentWave: 2, CurrentWaveName: fedtypesv1b1.RemainingWaveName}
-}
 
 type want struct {
 	revisions map[string]int64
@@ -104,282 +43,273 @@ type want struct {
 	requeue time.Duration
 }
 
+type planCase struct {
+	name       string
+	strategy   *fedtypesv1b1.RolloutStrategy
+	generation int64
+	target     int64
+	clusters   []Cluster
+	state      *fedtypesv1b1.RolloutStatus
+	now        time.Time
+	want       want
+}
+
+// planCases are the rules and the worked example of docs/rollout.md.
+var planCases = []planCase{
+	// Rule 1: no state, the first revision goes everywhere at once.
+	{
+		name: "first revision", generation: 1, target: 1, now: at("09:00"),
+		clusters: three(0, "", 0, "", 0, ""),
+		want: want{revisions: map[string]int64{"member1": 1, "member2": 1, "member3": 1},
+			phase: "Complete", reason: "InitialRevision", current: 1, update: 1, wave: 2, waveName: "remaining"},
+	},
+	// The worked example, row by row.
+	{
+		name: "10:00 v2 applied: canary only", generation: 2, target: 2, now: at("10:00"),
+		clusters: three(1, cur, 1, cur, 1, cur), state: complete(1, 1),
+		want: want{revisions: map[string]int64{"member1": 2, "member2": 1, "member3": 1},
+			phase: "Progressing", reason: "WaveInProgress", current: 1, update: 2, wave: 0, waveName: "canary",
+			waveStart: mt("10:00"), message: []string{"canary", "member1"}, requeue: 15 * time.Minute},
+	},
+	{
+		name: "10:01 member1 runs 2, InProgress: nothing else", generation: 2, target: 2, now: at("10:01"),
+		clusters: three(2, inp, 1, cur, 1, cur), state: progressing(2, 1, 2, 0, "canary", mt("10:00"), nil),
+		want: want{revisions: map[string]int64{"member1": 2, "member2": 1, "member3": 1},
+			phase: "Progressing", reason: "WaveInProgress", current: 1, update: 2, wave: 0, waveName: "canary",
+			waveStart: mt("10:00"), message: []string{"member1 InProgress"}, requeue: 14 * time.Minute},
+	},
+	{
+		name: "10:02 member1 Current: soak starts", generation: 2, target: 2, now: at("10:02"),
+		clusters: three(2, cur, 1, cur, 1, cur), state: progressing(2, 1, 2, 0, "canary", mt("10:00"), nil),
+		want: want{revisions: map[string]int64{"member1": 2, "member2": 1, "member3": 1},
+			phase: "Progressing", reason: "WaveSoaking", current: 1, update: 2, wave: 0, waveName: "canary",
+			waveStart: mt("10:00"), soakStart: mt("10:02"), requeue: 10 * time.Minute},
+	},
+	{
+		name: "soaking past the wave's deadline is no stop", generation: 2, target: 2, now: at("10:17"),
+		clusters: three(2, cur, 1, cur, 1, cur), state: progressing(2, 1, 2, 0, "canary", mt("10:00"), mt("10:12")),
+		want: want{revisions: map[string]int64{"member1": 2, "member2": 1, "member3": 1},
+			phase: "Progressing", reason: "WaveSoaking", current: 1, update: 2, wave: 0, waveName: "canary",
+			waveStart: mt("10:00"), soakStart: mt("10:12"), requeue: 5 * time.Minute},
+	},
+	{
+		name: "10:12 soak over: europe", generation: 2, target: 2, now: at("10:12"),
+		clusters: three(2, cur, 1, cur, 1, cur), state: progressing(2, 1, 2, 0, "canary", mt("10:00"), mt("10:02")),
+		want: want{revisions: map[string]int64{"member1": 2, "member2": 2, "member3": 1},
+			phase: "Progressing", reason: "WaveInProgress", current: 1, update: 2, wave: 1, waveName: "europe",
+			waveStart: mt("10:12"), message: []string{"member2"}, requeue: 15 * time.Minute},
+	},
+	{
+		name: "10:13 member2 Current: soak", generation: 2, target: 2, now: at("10:13"),
+		clusters: three(2, cur, 2, cur, 1, cur), state: progressing(2, 1, 2, 1, "europe", mt("10:12"), nil),
+		want: want{revisions: map[string]int64{"member1": 2, "member2": 2, "member3": 1},
+			phase: "Progressing", reason: "WaveSoaking", current: 1, update: 2, wave: 1, waveName: "europe",
+			waveStart: mt("10:12"), soakStart: mt("10:13"), requeue: 10 * time.Minute},
+	},
+	{
+		name: "10:23 soak over: remaining", generation: 2, target: 2, now: at("10:23"),
+		clusters: three(2, cur, 2, cur, 1, cur), state: progressing(2, 1, 2, 1, "europe", mt("10:12"), mt("10:13")),
+		want: want{revisions: map[string]int64{"member1": 2, "member2": 2, "member3": 2},
+			phase: "Progressing", reason: "WaveInProgress", current: 1, update: 2, wave: 2, waveName: "remaining",
+			waveStart: mt("10:23"), requeue: 15 * time.Minute},
+	},
+	{
+		name: "10:24 member3 Current: complete, no soak after the last wave", generation: 2, target: 2, now: at("10:24"),
+		clusters: three(2, cur, 2, cur, 2, cur), state: progressing(2, 1, 2, 2, "remaining", mt("10:23"), nil),
+		want: want{revisions: map[string]int64{"member1": 2, "member2": 2, "member3": 2},
+			phase: "Complete", reason: "RolloutComplete", current: 2, previous: 1, update: 2, wave: 2, waveName: "remaining"},
+	},
+	// The bad version.
+	{
+		name: "11:15 member1 still InProgress: stalled, nobody else written", generation: 3, target: 3, now: at("11:15"),
+		clusters: three(3, inp, 2, cur, 2, cur), state: progressing(3, 2, 3, 0, "canary", mt("11:00"), nil),
+		want: want{revisions: map[string]int64{"member1": 3, "member2": 2, "member3": 2},
+			phase: "Stalled", reason: "ProgressDeadlineExceeded", current: 2, update: 3, wave: 0, waveName: "canary",
+			waveStart: mt("11:00"), message: []string{"member1 InProgress"}},
+	},
+	{
+		name: "stalled holds while the spec is unchanged, even if member1 recovers", generation: 3, target: 3, now: at("11:20"),
+		clusters: three(3, cur, 2, cur, 2, cur), state: stalled(3, 2, 3, 0, "canary", mt("11:00")),
+		want: want{revisions: map[string]int64{"member1": 3, "member2": 2, "member3": 2},
+			phase: "Stalled", reason: "ProgressDeadlineExceeded", current: 2, update: 3, wave: 0, waveName: "canary",
+			waveStart: mt("11:00")},
+	},
+	{
+		name: "11:16 undo (target 2): canary back to 2", generation: 4, target: 2, now: at("11:16"),
+		clusters: three(3, inp, 2, cur, 2, cur), state: stalled(3, 2, 3, 0, "canary", mt("11:00")),
+		want: want{revisions: map[string]int64{"member1": 2, "member2": 2, "member3": 2},
+			phase: "Progressing", reason: "WaveInProgress", current: 2, update: 2, wave: 0, waveName: "canary",
+			waveStart: mt("11:16"), message: []string{"member1"}, requeue: 15 * time.Minute},
+	},
+	{
+		name: "11:17 member1 back on 2 and Current: canary soaks (it was updated)", generation: 4, target: 2, now: at("11:17"),
+		clusters: three(2, cur, 2, cur, 2, cur), state: progressing(4, 2, 2, 0, "canary", mt("11:16"), nil),
+		want: want{revisions: map[string]int64{"member1": 2, "member2": 2, "member3": 2},
+			phase: "Progressing", reason: "WaveSoaking", current: 2, update: 2, wave: 0, waveName: "canary",
+			waveStart: mt("11:16"), soakStart: mt("11:17"), requeue: 10 * time.Minute},
+	},
+	{
+		name: "11:27 soak over: europe and remaining had nothing to do, passed at once", generation: 4, target: 2, now: at("11:27"),
+		clusters: three(2, cur, 2, cur, 2, cur), state: withPrevious(progressing(4, 2, 2, 0, "canary", mt("11:16"), mt("11:17")), 1),
+		want: want{revisions: map[string]int64{"member1": 2, "member2": 2, "member3": 2},
+			phase: "Complete", reason: "RolloutComplete", current: 2, previous: 1, update: 2, wave: 2, waveName: "remaining"},
+	},
+	// Rule 7: a Failed copy of the target stops at once.
+	{
+		name: "a Failed copy in the canary stops before any deadline", generation: 3, target: 3, now: at("11:01"),
+		clusters: []Cluster{{Name: "member1", Revision: 3, Readiness: fld, ReadinessMessage: "CrashLoopBackOff"},
+			{Name: "member2", Labels: map[string]string{"region": "europe"}, Revision: 2, Readiness: cur},
+			{Name: "member3", Revision: 2, Readiness: cur}},
+		state: progressing(3, 2, 3, 0, "canary", mt("11:00"), nil),
+		want: want{revisions: map[string]int64{"member1": 3, "member2": 2, "member3": 2},
+			phase: "Stalled", reason: "ClusterFailed", current: 2, update: 3, wave: 0, waveName: "canary",
+			waveStart: mt("11:00"), message: []string{"member1 Failed", "CrashLoopBackOff"}},
+	},
+	{
+		name: "a Failed copy of an older revision in a later wave is not this rollout's", generation: 3, target: 3, now: at("11:01"),
+		clusters: three(3, inp, 2, fld, 2, cur), state: progressing(3, 2, 3, 0, "canary", mt("11:00"), nil),
+		want: want{revisions: map[string]int64{"member1": 3, "member2": 2, "member3": 2},
+			phase: "Progressing", reason: "WaveInProgress", current: 2, update: 3, wave: 0, waveName: "canary",
+			waveStart: mt("11:00"), requeue: 14 * time.Minute},
+	},
+	// Rule 7: a new generation retries the wave with a fresh deadline.
+	{
+		name: "a spec change retries a stalled wave", generation: 4, target: 3, now: at("11:30"),
+		clusters: three(3, inp, 2, cur, 2, cur), state: stalled(3, 2, 3, 0, "canary", mt("11:00")),
+		want: want{revisions: map[string]int64{"member1": 3, "member2": 2, "member3": 2},
+			phase: "Progressing", reason: "WaveInProgress", current: 2, update: 3, wave: 0, waveName: "canary",
+			waveStart: mt("11:30"), requeue: 15 * time.Minute},
+	},
+	// Rule 8: pause and resume.
+	{
+		name: "paused: europe's turn has come but nobody is written", generation: 3, target: 2, now: at("10:12"),
+		strategy: pausedStrategy(), clusters: three(2, cur, 1, cur, 1, cur), state: progressing(2, 1, 2, 0, "canary", mt("10:00"), mt("10:02")),
+		want: want{revisions: map[string]int64{"member1": 2, "member2": 1, "member3": 1},
+			phase: "Paused", reason: "Paused", current: 1, update: 2, wave: 0, waveName: "canary",
+			waveStart: mt("10:00"), soakStart: mt("10:02"), message: []string{"canary"}},
+	},
+	{
+		name: "paused: a new revision is recorded and waits at the first wave", generation: 3, target: 3, now: at("10:30"),
+		strategy: pausedStrategy(), clusters: three(2, cur, 2, cur, 2, cur), state: complete(2, 2),
+		want: want{revisions: map[string]int64{"member1": 2, "member2": 2, "member3": 2},
+			phase: "Paused", reason: "Paused", current: 2, update: 3, wave: 0, waveName: "canary",
+			waveStart: mt("10:30")},
+	},
+	{
+		name: "resumed: the wave starts over, the soak too", generation: 4, target: 2, now: at("10:40"),
+		clusters: three(2, cur, 1, cur, 1, cur), state: pausedAt(3, 1, 2, 0, "canary", mt("10:00"), mt("10:02")),
+		want: want{revisions: map[string]int64{"member1": 2, "member2": 1, "member3": 1},
+			phase: "Progressing", reason: "WaveSoaking", current: 1, update: 2, wave: 0, waveName: "canary",
+			waveStart: mt("10:40"), soakStart: mt("10:40"), requeue: 10 * time.Minute},
+	},
+	{
+		name: "paused has no effect on a complete rollout: a new cluster gets the revision", generation: 3, target: 2, now: at("10:30"),
+		strategy: pausedStrategy(), clusters: three(2, cur, 2, cur, 0, ""), state: complete(2, 2),
+		want: want{revisions: map[string]int64{"member1": 2, "member2": 2, "member3": 2},
+			phase: "Complete", reason: "RolloutComplete", current: 2, update: 2, wave: 2, waveName: "remaining"},
+	},
+	// Rule 2: a new target while a rollout runs starts over at the
+	// first wave; clusters of later waves keep what they run.
+	{
+		name: "revision 3 while 2 is in europe", generation: 3, target: 3, now: at("10:14"),
+		clusters: three(2, cur, 2, inp, 1, cur), state: progressing(2, 1, 2, 1, "europe", mt("10:12"), nil),
+		want: want{revisions: map[string]int64{"member1": 3, "member2": 2, "member3": 1},
+			phase: "Progressing", reason: "WaveInProgress", current: 1, update: 3, wave: 0, waveName: "canary",
+			waveStart: mt("10:14"), requeue: 15 * time.Minute},
+	},
+	// Rule 6: waves that are done when their turn comes pass at once.
+	{
+		name: "a revert to what most clusters run: only the canary is written and soaks", generation: 3, target: 1, now: at("10:05"),
+		clusters: three(2, inp, 1, cur, 1, cur), state: progressing(2, 1, 2, 0, "canary", mt("10:00"), nil),
+		want: want{revisions: map[string]int64{"member1": 1, "member2": 1, "member3": 1},
+			phase: "Progressing", reason: "WaveInProgress", current: 1, update: 1, wave: 0, waveName: "canary",
+			waveStart: mt("10:05"), requeue: 15 * time.Minute},
+	},
+	{
+		name: "a target every cluster runs already: complete at once", generation: 3, target: 1, now: at("10:05"),
+		clusters: three(1, cur, 1, cur, 1, cur), state: progressing(2, 1, 2, 0, "canary", mt("10:00"), nil),
+		want: want{revisions: map[string]int64{"member1": 1, "member2": 1, "member3": 1},
+			phase: "Complete", reason: "RolloutComplete", current: 1, update: 1, wave: 2, waveName: "remaining"},
+	},
+	// Rule 5: a copy that stops being Current during the soak starts
+	// the soak, and the deadline, over.
+	{
+		name: "member1 InProgress again during the soak", generation: 2, target: 2, now: at("10:08"),
+		clusters: three(2, inp, 1, cur, 1, cur), state: progressing(2, 1, 2, 0, "canary", mt("10:00"), mt("10:02")),
+		want: want{revisions: map[string]int64{"member1": 2, "member2": 1, "member3": 1},
+			phase: "Progressing", reason: "WaveInProgress", current: 1, update: 2, wave: 0, waveName: "canary",
+			waveStart: mt("10:08"), requeue: 15 * time.Minute},
+	},
+	// Rule 4: batches.
+	{
+		name: "europe one at a time: member2 first (name order)", generation: 2, target: 2, now: at("10:12"),
+		strategy: withMax(1), clusters: four(1, cur, 1, cur), state: progressing(2, 1, 2, 0, "canary", mt("10:00"), mt("10:02")),
+		want: want{revisions: map[string]int64{"member1": 2, "member2": 2, "member3": 1, "member4": 1},
+			phase: "Progressing", reason: "WaveInProgress", current: 1, update: 2, wave: 1, waveName: "europe",
+			waveStart: mt("10:12"), requeue: 15 * time.Minute},
+	},
+	{
+		name: "europe one at a time: member4 waits while member2 is InProgress", generation: 2, target: 2, now: at("10:13"),
+		strategy: withMax(1), clusters: four(2, inp, 1, cur), state: progressing(2, 1, 2, 1, "europe", mt("10:12"), nil),
+		want: want{revisions: map[string]int64{"member1": 2, "member2": 2, "member3": 1, "member4": 1},
+			phase: "Progressing", reason: "WaveInProgress", current: 1, update: 2, wave: 1, waveName: "europe",
+			waveStart: mt("10:12"), message: []string{"member2 InProgress", "member4"}, requeue: 14 * time.Minute},
+	},
+	{
+		name: "europe one at a time: member4 once member2 is Current", generation: 2, target: 2, now: at("10:14"),
+		strategy: withMax(1), clusters: four(2, cur, 1, cur), state: progressing(2, 1, 2, 1, "europe", mt("10:12"), nil),
+		want: want{revisions: map[string]int64{"member1": 2, "member2": 2, "member3": 1, "member4": 2},
+			phase: "Progressing", reason: "WaveInProgress", current: 1, update: 2, wave: 1, waveName: "europe",
+			waveStart: mt("10:12"), requeue: 13 * time.Minute},
+	},
+	{
+		name: "europe two at a time: both at once", generation: 2, target: 2, now: at("10:12"),
+		strategy: withMax(2), clusters: four(1, cur, 1, cur), state: progressing(2, 1, 2, 0, "canary", mt("10:00"), mt("10:02")),
+		want: want{revisions: map[string]int64{"member1": 2, "member2": 2, "member3": 1, "member4": 2},
+			phase: "Progressing", reason: "WaveInProgress", current: 1, update: 2, wave: 1, waveName: "europe",
+			waveStart: mt("10:12"), requeue: 15 * time.Minute},
+	},
+	// Rules 3 and 9: clusters added to the placement mid-rollout.
+	{
+		name: "a new cluster in a wave whose turn has come gets the target, and the gate waits for it", generation: 2, target: 2, now: at("10:14"),
+		clusters: append(three(2, cur, 2, cur, 1, cur), Cluster{Name: "member4", Labels: map[string]string{"region": "europe"}}),
+		state:    progressing(2, 1, 2, 1, "europe", mt("10:12"), nil),
+		want: want{revisions: map[string]int64{"member1": 2, "member2": 2, "member3": 1, "member4": 2},
+			phase: "Progressing", reason: "WaveInProgress", current: 1, update: 2, wave: 1, waveName: "europe",
+			waveStart: mt("10:12"), message: []string{"member4"}, requeue: 13 * time.Minute},
+	},
+	{
+		name: "a new cluster in a later wave stays without a copy", generation: 2, target: 2, now: at("10:14"),
+		clusters: append(three(2, cur, 2, inp, 1, cur), Cluster{Name: "member5"}),
+		state:    progressing(2, 1, 2, 1, "europe", mt("10:12"), nil),
+		want: want{revisions: map[string]int64{"member1": 2, "member2": 2, "member3": 1, "member5": 0},
+			phase: "Progressing", reason: "WaveInProgress", current: 1, update: 2, wave: 1, waveName: "europe",
+			waveStart: mt("10:12"), requeue: 13 * time.Minute},
+	},
+	// Waves edited under a rollout: europe removed while remaining
+	// (index 2) was in progress; remaining is now index 1 and holds
+	// member2 and member3.
+	{
+		name: "a wave removed under the rollout", generation: 3, target: 2, now: at("10:24"),
+		strategy: &fedtypesv1b1.RolloutStrategy{Waves: exampleStrategy().Waves[:1], ProgressDeadline: exampleStrategy().ProgressDeadline},
+		clusters: three(2, cur, 2, cur, 1, cur), state: progressing(2, 1, 2, 2, "remaining", mt("10:23"), nil),
+		want: want{revisions: map[string]int64{"member1": 2, "member2": 2, "member3": 2},
+			phase: "Progressing", reason: "WaveInProgress", current: 1, update: 2, wave: 1, waveName: "remaining",
+			waveStart: mt("10:23"), message: []string{"remaining (2/2)", "member3 pending"}, requeue: 14 * time.Minute},
+	},
+	// A wave with no placed cluster passes at once.
+	{
+		name: "canary not placed: europe starts at once", generation: 2, target: 2, now: at("10:00"),
+		clusters: three(1, cur, 1, cur, 1, cur)[1:], state: complete(1, 1),
+		want: want{revisions: map[string]int64{"member2": 2, "member3": 1},
+			phase: "Progressing", reason: "WaveInProgress", current: 1, update: 2, wave: 1, waveName: "europe",
+			waveStart: mt("10:00"), requeue: 15 * time.Minute},
+	},
+}
+
 func TestPlan(t *testing.T) {
 	t.Parallel()
-	withMax := func(max int32) *fedtypesv1b1.RolloutStrategy {
-		s := exampleStrategy()
-		s.Waves[1].MaxConcurrentClusters = ptr.To(max)
-		return s
-	}
-	// europe with member2 and member4 (selected: name order), one at a
-	// time.
-	four := func(r2 int64, s2 fedtypesv1b1.Readiness, r4 int64, s4 fedtypesv1b1.Readiness) []Cluster {
-		return append(three(2, cur, r2, s2, 1, cur),
-			Cluster{Name: "member4", Labels: map[string]string{"region": "europe"}, Revision: r4, Readiness: s4})
-	}
-	paused := exampleStrategy()
-	paused.Paused = true
-
-	for _, tc := range []struct {
-		name       string
-		strategy   *fedtypesv1b1.RolloutStrategy
-		generation int64
-		target     int64
-		clusters   []Cluster
-		state      *fedtypesv1b1.RolloutStatus
-		now        time.Time
-		want       want
-	}{
-		// Rule 1: no state, the first revision goes everywhere at once.
-		{
-			name: "first revision", generation: 1, target: 1, now: at("09:00"),
-			clusters: three(0, "", 0, "", 0, ""),
-			want: want{revisions: map[string]int64{"member1": 1, "member2": 1, "member3": 1},
-				phase: "Complete", reason: "InitialRevision", current: 1, update: 1, wave: 2, waveName: "remaining"},
-		},
-		// The worked example, row by row.
-		{
-			name: "10:00 v2 applied: canary only", generation: 2, target: 2, now: at("10:00"),
-			clusters: three(1, cur, 1, cur, 1, cur), state: complete(1, 1),
-			want: want{revisions: map[string]int64{"member1": 2, "member2": 1, "member3": 1},
-				phase: "Progressing", reason: "WaveInProgress", current: 1, update: 2, wave: 0, waveName: "canary",
-				waveStart: mt("10:00"), message: []string{"canary", "member1"}, requeue: 15 * time.Minute},
-		},
-		{
-			name: "10:01 member1 runs 2, InProgress: nothing else", generation: 2, target: 2, now: at("10:01"),
-			clusters: three(2, inp, 1, cur, 1, cur), state: progressing(2, 1, 2, 0, "canary", mt("10:00"), nil),
-			want: want{revisions: map[string]int64{"member1": 2, "member2": 1, "member3": 1},
-				phase: "Progressing", reason: "WaveInProgress", current: 1, update: 2, wave: 0, waveName: "canary",
-				waveStart: mt("10:00"), message: []string{"member1 InProgress"}, requeue: 14 * time.Minute},
-		},
-		{
-			name: "10:02 member1 Current: soak starts", generation: 2, target: 2, now: at("10:02"),
-			clusters: three(2, cur, 1, cur, 1, cur), state: progressing(2, 1, 2, 0, "canary", mt("10:00"), nil),
-			want: want{revisions: map[string]int64{"member1": 2, "member2": 1, "member3": 1},
-				phase: "Progressing", reason: "WaveSoaking", current: 1, update: 2, wave: 0, waveName: "canary",
-				waveStart: mt("10:00"), soakStart: mt("10:02"), requeue: 10 * time.Minute},
-		},
-		{
-			name: "soaking past the wave's deadline is no stop", generation: 2, target: 2, now: at("10:17"),
-			clusters: three(2, cur, 1, cur, 1, cur), state: progressing(2, 1, 2, 0, "canary", mt("10:00"), mt("10:12")),
-			want: want{revisions: map[string]int64{"member1": 2, "member2": 1, "member3": 1},
-				phase: "Progressing", reason: "WaveSoaking", current: 1, update: 2, wave: 0, waveName: "canary",
-				waveStart: mt("10:00"), soakStart: mt("10:12"), requeue: 5 * time.Minute},
-		},
-		{
-			name: "10:12 soak over: europe", generation: 2, target: 2, now: at("10:12"),
-			clusters: three(2, cur, 1, cur, 1, cur), state: progressing(2, 1, 2, 0, "canary", mt("10:00"), mt("10:02")),
-			want: want{revisions: map[string]int64{"member1": 2, "member2": 2, "member3": 1},
-				phase: "Progressing", reason: "WaveInProgress", current: 1, update: 2, wave: 1, waveName: "europe",
-				waveStart: mt("10:12"), message: []string{"member2"}, requeue: 15 * time.Minute},
-		},
-		{
-			name: "10:13 member2 Current: soak", generation: 2, target: 2, now: at("10:13"),
-			clusters: three(2, cur, 2, cur, 1, cur), state: progressing(2, 1, 2, 1, "europe", mt("10:12"), nil),
-			want: want{revisions: map[string]int64{"member1": 2, "member2": 2, "member3": 1},
-				phase: "Progressing", reason: "WaveSoaking", current: 1, update: 2, wave: 1, waveName: "europe",
-				waveStart: mt("10:12"), soakStart: mt("10:13"), requeue: 10 * time.Minute},
-		},
-		{
-			name: "10:23 soak over: remaining", generation: 2, target: 2, now: at("10:23"),
-			clusters: three(2, cur, 2, cur, 1, cur), state: progressing(2, 1, 2, 1, "europe", mt("10:12"), mt("10:13")),
-			want: want{revisions: map[string]int64{"member1": 2, "member2": 2, "member3": 2},
-				phase: "Progressing", reason: "WaveInProgress", current: 1, update: 2, wave: 2, waveName: "remaining",
-				waveStart: mt("10:23"), requeue: 15 * time.Minute},
-		},
-		{
-			name: "10:24 member3 Current: complete, no soak after the last wave", generation: 2, target: 2, now: at("10:24"),
-			clusters: three(2, cur, 2, cur, 2, cur), state: progressing(2, 1, 2, 2, "remaining", mt("10:23"), nil),
-			want: want{revisions: map[string]int64{"member1": 2, "member2": 2, "member3": 2},
-				phase: "Complete", reason: "RolloutComplete", current: 2, previous: 1, update: 2, wave: 2, waveName: "remaining"},
-		},
-		// The bad version.
-		{
-			name: "11:15 member1 still InProgress: stalled, nobody else written", generation: 3, target: 3, now: at("11:15"),
-			clusters: three(3, inp, 2, cur, 2, cur), state: progressing(3, 2, 3, 0, "canary", mt("11:00"), nil),
-			want: want{revisions: map[string]int64{"member1": 3, "member2": 2, "member3": 2},
-				phase: "Stalled", reason: "ProgressDeadlineExceeded", current: 2, update: 3, wave: 0, waveName: "canary",
-				waveStart: mt("11:00"), message: []string{"member1 InProgress"}},
-		},
-		{
-			name: "stalled holds while the spec is unchanged, even if member1 recovers", generation: 3, target: 3, now: at("11:20"),
-			clusters: three(3, cur, 2, cur, 2, cur), state: stalled(3, 2, 3, 0, "canary", mt("11:00")),
-			want: want{revisions: map[string]int64{"member1": 3, "member2": 2, "member3": 2},
-				phase: "Stalled", reason: "ProgressDeadlineExceeded", current: 2, update: 3, wave: 0, waveName: "canary",
-				waveStart: mt("11:00")},
-		},
-		{
-			name: "11:16 undo (target 2): canary back to 2", generation: 4, target: 2, now: at("11:16"),
-			clusters: three(3, inp, 2, cur, 2, cur), state: stalled(3, 2, 3, 0, "canary", mt("11:00")),
-			want: want{revisions: map[string]int64{"member1": 2, "member2": 2, "member3": 2},
-				phase: "Progressing", reason: "WaveInProgress", current: 2, update: 2, wave: 0, waveName: "canary",
-				waveStart: mt("11:16"), message: []string{"member1"}, requeue: 15 * time.Minute},
-		},
-		{
-			name: "11:17 member1 back on 2 and Current: canary soaks (it was updated)", generation: 4, target: 2, now: at("11:17"),
-			clusters: three(2, cur, 2, cur, 2, cur), state: progressing(4, 2, 2, 0, "canary", mt("11:16"), nil),
-			want: want{revisions: map[string]int64{"member1": 2, "member2": 2, "member3": 2},
-				phase: "Progressing", reason: "WaveSoaking", current: 2, update: 2, wave: 0, waveName: "canary",
-				waveStart: mt("11:16"), soakStart: mt("11:17"), requeue: 10 * time.Minute},
-		},
-		{
-			name: "11:27 soak over: europe and remaining had nothing to do, passed at once", generation: 4, target: 2, now: at("11:27"),
-			clusters: three(2, cur, 2, cur, 2, cur), state: withPrevious(progressing(4, 2, 2, 0, "canary", mt("11:16"), mt("11:17")), 1),
-			want: want{revisions: map[string]int64{"member1": 2, "member2": 2, "member3": 2},
-				phase: "Complete", reason: "RolloutComplete", current: 2, previous: 1, update: 2, wave: 2, waveName: "remaining"},
-		},
-		// Rule 7: a Failed copy of the target stops at once.
-		{
-			name: "a Failed copy in the canary stops before any deadline", generation: 3, target: 3, now: at("11:01"),
-			clusters: []Cluster{{Name: "member1", Revision: 3, Readiness: fld, ReadinessMessage: "CrashLoopBackOff"},
-				{Name: "member2", Labels: map[string]string{"region": "europe"}, Revision: 2, Readiness: cur},
-				{Name: "member3", Revision: 2, Readiness: cur}},
-			state: progressing(3, 2, 3, 0, "canary", mt("11:00"), nil),
-			want: want{revisions: map[string]int64{"member1": 3, "member2": 2, "member3": 2},
-				phase: "Stalled", reason: "ClusterFailed", current: 2, update: 3, wave: 0, waveName: "canary",
-				waveStart: mt("11:00"), message: []string{"member1 Failed", "CrashLoopBackOff"}},
-		},
-		{
-			name: "a Failed copy of an older revision in a later wave is not this rollout's", generation: 3, target: 3, now: at("11:01"),
-			clusters: three(3, inp, 2, fld, 2, cur), state: progressing(3, 2, 3, 0, "canary", mt("11:00"), nil),
-			want: want{revisions: map[string]int64{"member1": 3, "member2": 2, "member3": 2},
-				phase: "Progressing", reason: "WaveInProgress", current: 2, update: 3, wave: 0, waveName: "canary",
-				waveStart: mt("11:00"), requeue: 14 * time.Minute},
-		},
-		// Rule 7: a new generation retries the wave with a fresh deadline.
-		{
-			name: "a spec change retries a stalled wave", generation: 4, target: 3, now: at("11:30"),
-			clusters: three(3, inp, 2, cur, 2, cur), state: stalled(3, 2, 3, 0, "canary", mt("11:00")),
-			want: want{revisions: map[string]int64{"member1": 3, "member2": 2, "member3": 2},
-				phase: "Progressing", reason: "WaveInProgress", current: 2, update: 3, wave: 0, waveName: "canary",
-				waveStart: mt("11:30"), requeue: 15 * time.Minute},
-		},
-		// Rule 8: pause and resume.
-		{
-			name: "paused: europe's turn has come but nobody is written", generation: 3, target: 2, now: at("10:12"),
-			strategy: paused, clusters: three(2, cur, 1, cur, 1, cur), state: progressing(2, 1, 2, 0, "canary", mt("10:00"), mt("10:02")),
-			want: want{revisions: map[string]int64{"member1": 2, "member2": 1, "member3": 1},
-				phase: "Paused", reason: "Paused", current: 1, update: 2, wave: 0, waveName: "canary",
-				waveStart: mt("10:00"), soakStart: mt("10:02"), message: []string{"canary"}},
-		},
-		{
-			name: "paused: a new revision is recorded and waits at the first wave", generation: 3, target: 3, now: at("10:30"),
-			strategy: paused, clusters: three(2, cur, 2, cur, 2, cur), state: complete(2, 2),
-			want: want{revisions: map[string]int64{"member1": 2, "member2": 2, "member3": 2},
-				phase: "Paused", reason: "Paused", current: 2, update: 3, wave: 0, waveName: "canary",
-				waveStart: mt("10:30")},
-		},
-		{
-			name: "resumed: the wave starts over, the soak too", generation: 4, target: 2, now: at("10:40"),
-			clusters: three(2, cur, 1, cur, 1, cur), state: pausedAt(3, 1, 2, 0, "canary", mt("10:00"), mt("10:02")),
-			want: want{revisions: map[string]int64{"member1": 2, "member2": 1, "member3": 1},
-				phase: "Progressing", reason: "WaveSoaking", current: 1, update: 2, wave: 0, waveName: "canary",
-				waveStart: mt("10:40"), soakStart: mt("10:40"), requeue: 10 * time.Minute},
-		},
-		{
-			name: "paused has no effect on a complete rollout: a new cluster gets the revision", generation: 3, target: 2, now: at("10:30"),
-			strategy: paused, clusters: three(2, cur, 2, cur, 0, ""), state: complete(2, 2),
-			want: want{revisions: map[string]int64{"member1": 2, "member2": 2, "member3": 2},
-				phase: "Complete", reason: "RolloutComplete", current: 2, update: 2, wave: 2, waveName: "remaining"},
-		},
-		// Rule 2: a new target while a rollout runs starts over at the
-		// first wave; clusters of later waves keep what they run.
-		{
-			name: "revision 3 while 2 is in europe", generation: 3, target: 3, now: at("10:14"),
-			clusters: three(2, cur, 2, inp, 1, cur), state: progressing(2, 1, 2, 1, "europe", mt("10:12"), nil),
-			want: want{revisions: map[string]int64{"member1": 3, "member2": 2, "member3": 1},
-				phase: "Progressing", reason: "WaveInProgress", current: 1, update: 3, wave: 0, waveName: "canary",
-				waveStart: mt("10:14"), requeue: 15 * time.Minute},
-		},
-		// Rule 6: waves that are done when their turn comes pass at once.
-		{
-			name: "a revert to what most clusters run: only the canary is written and soaks", generation: 3, target: 1, now: at("10:05"),
-			clusters: three(2, inp, 1, cur, 1, cur), state: progressing(2, 1, 2, 0, "canary", mt("10:00"), nil),
-			want: want{revisions: map[string]int64{"member1": 1, "member2": 1, "member3": 1},
-				phase: "Progressing", reason: "WaveInProgress", current: 1, update: 1, wave: 0, waveName: "canary",
-				waveStart: mt("10:05"), requeue: 15 * time.Minute},
-		},
-		{
-			name: "a target every cluster runs already: complete at once", generation: 3, target: 1, now: at("10:05"),
-			clusters: three(1, cur, 1, cur, 1, cur), state: progressing(2, 1, 2, 0, "canary", mt("10:00"), nil),
-			want: want{revisions: map[string]int64{"member1": 1, "member2": 1, "member3": 1},
-				phase: "Complete", reason: "RolloutComplete", current: 1, update: 1, wave: 2, waveName: "remaining"},
-		},
-		// Rule 5: a copy that stops being Current during the soak starts
-		// the soak, and the deadline, over.
-		{
-			name: "member1 InProgress again during the soak", generation: 2, target: 2, now: at("10:08"),
-			clusters: three(2, inp, 1, cur, 1, cur), state: progressing(2, 1, 2, 0, "canary", mt("10:00"), mt("10:02")),
-			want: want{revisions: map[string]int64{"member1": 2, "member2": 1, "member3": 1},
-				phase: "Progressing", reason: "WaveInProgress", current: 1, update: 2, wave: 0, waveName: "canary",
-				waveStart: mt("10:08"), requeue: 15 * time.Minute},
-		},
-		// Rule 4: batches.
-		{
-			name: "europe one at a time: member2 first (name order)", generation: 2, target: 2, now: at("10:12"),
-			strategy: withMax(1), clusters: four(1, cur, 1, cur), state: progressing(2, 1, 2, 0, "canary", mt("10:00"), mt("10:02")),
-			want: want{revisions: map[string]int64{"member1": 2, "member2": 2, "member3": 1, "member4": 1},
-				phase: "Progressing", reason: "WaveInProgress", current: 1, update: 2, wave: 1, waveName: "europe",
-				waveStart: mt("10:12"), requeue: 15 * time.Minute},
-		},
-		{
-			name: "europe one at a time: member4 waits while member2 is InProgress", generation: 2, target: 2, now: at("10:13"),
-			strategy: withMax(1), clusters: four(2, inp, 1, cur), state: progressing(2, 1, 2, 1, "europe", mt("10:12"), nil),
-			want: want{revisions: map[string]int64{"member1": 2, "member2": 2, "member3": 1, "member4": 1},
-				phase: "Progressing", reason: "WaveInProgress", current: 1, update: 2, wave: 1, waveName: "europe",
-				waveStart: mt("10:12"), message: []string{"member2 InProgress", "member4"}, requeue: 14 * time.Minute},
-		},
-		{
-			name: "europe one at a time: member4 once member2 is Current", generation: 2, target: 2, now: at("10:14"),
-			strategy: withMax(1), clusters: four(2, cur, 1, cur), state: progressing(2, 1, 2, 1, "europe", mt("10:12"), nil),
-			want: want{revisions: map[string]int64{"member1": 2, "member2": 2, "member3": 1, "member4": 2},
-				phase: "Progressing", reason: "WaveInProgress", current: 1, update: 2, wave: 1, waveName: "europe",
-				waveStart: mt("10:12"), requeue: 13 * time.Minute},
-		},
-		{
-			name: "europe two at a time: both at once", generation: 2, target: 2, now: at("10:12"),
-			strategy: withMax(2), clusters: four(1, cur, 1, cur), state: progressing(2, 1, 2, 0, "canary", mt("10:00"), mt("10:02")),
-			want: want{revisions: map[string]int64{"member1": 2, "member2": 2, "member3": 1, "member4": 2},
-				phase: "Progressing", reason: "WaveInProgress", current: 1, update: 2, wave: 1, waveName: "europe",
-				waveStart: mt("10:12"), requeue: 15 * time.Minute},
-		},
-		// Rules 3 and 9: clusters added to the placement mid-rollout.
-		{
-			name: "a new cluster in a wave whose turn has come gets the target, and the gate waits for it", generation: 2, target: 2, now: at("10:14"),
-			clusters: append(three(2, cur, 2, cur, 1, cur), Cluster{Name: "member4", Labels: map[string]string{"region": "europe"}}),
-			state:    progressing(2, 1, 2, 1, "europe", mt("10:12"), nil),
-			want: want{revisions: map[string]int64{"member1": 2, "member2": 2, "member3": 1, "member4": 2},
-				phase: "Progressing", reason: "WaveInProgress", current: 1, update: 2, wave: 1, waveName: "europe",
-				waveStart: mt("10:12"), message: []string{"member4"}, requeue: 13 * time.Minute},
-		},
-		{
-			name: "a new cluster in a later wave stays without a copy", generation: 2, target: 2, now: at("10:14"),
-			clusters: append(three(2, cur, 2, inp, 1, cur), Cluster{Name: "member5"}),
-			state:    progressing(2, 1, 2, 1, "europe", mt("10:12"), nil),
-			want: want{revisions: map[string]int64{"member1": 2, "member2": 2, "member3": 1, "member5": 0},
-				phase: "Progressing", reason: "WaveInProgress", current: 1, update: 2, wave: 1, waveName: "europe",
-				waveStart: mt("10:12"), requeue: 13 * time.Minute},
-		},
-		// Waves edited under a rollout: europe removed while remaining
-		// (index 2) was in progress; remaining is now index 1 and holds
-		// member2 and member3.
-		{
-			name: "a wave removed under the rollout", generation: 3, target: 2, now: at("10:24"),
-			strategy: &fedtypesv1b1.RolloutStrategy{Waves: exampleStrategy().Waves[:1], ProgressDeadline: exampleStrategy().ProgressDeadline},
-			clusters: three(2, cur, 2, cur, 1, cur), state: progressing(2, 1, 2, 2, "remaining", mt("10:23"), nil),
-			want: want{revisions: map[string]int64{"member1": 2, "member2": 2, "member3": 2},
-				phase: "Progressing", reason: "WaveInProgress", current: 1, update: 2, wave: 1, waveName: "remaining",
-				waveStart: mt("10:23"), message: []string{"remaining (2/2)", "member3 pending"}, requeue: 14 * time.Minute},
-		},
-		// A wave with no placed cluster passes at once.
-		{
-			name: "canary not placed: europe starts at once", generation: 2, target: 2, now: at("10:00"),
-			clusters: three(1, cur, 1, cur, 1, cur)[1:], state: complete(1, 1),
-			want: want{revisions: map[string]int64{"member2": 2, "member3": 1},
-				phase: "Progressing", reason: "WaveInProgress", current: 1, update: 2, wave: 1, waveName: "europe",
-				waveStart: mt("10:00"), requeue: 15 * time.Minute},
-		},
-	} {
+	for _, tc := range planCases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			strategy := tc.strategy
@@ -391,69 +321,48 @@ func TestPlan(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !maps.Equal(got.Revisions, tc.want.revisions) {
-				t.Errorf("revisions = %v, want %v", got.Revisions, tc.want.revisions)
-			}
-			s := got.State
-			if s.Phase != tc.want.phase || s.Reason != tc.want.reason {
-				t.Errorf("phase = %s/%s, want %s/%s (message %q)", s.Phase, s.Reason, tc.want.phase, tc.want.reason, s.Message)
-			}
-			if s.CurrentRevision != tc.want.current || s.UpdateRevision != tc.want.update || s.PreviousRevision != tc.want.previous {
-				t.Errorf("revisions current/update/previous = %d/%d/%d, want %d/%d/%d", s.CurrentRevision, s.UpdateRevision, s.PreviousRevision,
-					tc.want.current, tc.want.update, tc.want.previous)
-			}
-			if s.CurrentWave != tc.want.wave || s.CurrentWaveName != tc.want.waveName {
-				t.Errorf("wave = %d %q, want %d %q", s.CurrentWave, s.CurrentWaveName, tc.want.wave, tc.want.waveName)
-			}
-			if !sameTime(s.WaveStartTime, tc.want.waveStart) || !sameTime(s.SoakStartTime, tc.want.soakStart) {
-				t.Errorf("wave start, soak start = %v, %v; want %v, %v", s.WaveStartTime, s.SoakStartTime, tc.want.waveStart, tc.want.soakStart)
-			}
-			if s.ObservedGeneration != tc.generation {
-				t.Errorf("observedGeneration = %d, want %d", s.ObservedGeneration, tc.generation)
-			}
-			for _, fragment := range tc.want.message {
-				if !strings.Contains(s.Message, fragment) {
-					t.Errorf("message %q does not name %q", s.Message, fragment)
-				}
-			}
-			if got.RequeueAfter != tc.want.requeue {
-				t.Errorf("requeue after %v, want %v", got.RequeueAfter, tc.want.requeue)
-			}
-			// The stored state is the planner's input, never changed by it.
-			if tc.state != nil && tc.state == &got.State {
-				t.Error("the plan shares the input state")
-			}
+			checkPlan(t, tc, got)
 		})
 	}
 }
 
-func stalled(gen, current, update int64, wave int32, name string, start *metav1.Time) *fedtypesv1b1.RolloutStatus {
-	return &fedtypesv1b1.RolloutStatus{ObservedGeneration: gen, CurrentRevision: current, UpdateRevision: update,
-		Phase: fedtypesv1b1.RolloutPhaseStalled, Reason: fedtypesv1b1.RolloutReasonProgressDeadlineExceeded,
-		Message:     "wave canary (1/3) not Current within 15m0s: member1 InProgress",
-		CurrentWave: wave, CurrentWaveName: name, WaveStartTime: start}
-}
-
-func pausedAt(gen, current, update int64, wave int32, name string, start, soak *metav1.Time) *fedtypesv1b1.RolloutStatus {
-	s := progressing(gen, current, update, wave, name, start, soak)
-	s.Phase, s.Reason = fedtypesv1b1.RolloutPhasePaused, fedtypesv1b1.RolloutReasonPaused
-	return s
-}
-
-func withPrevious(s *fedtypesv1b1.RolloutStatus, previous int64) *fedtypesv1b1.RolloutStatus {
-	s.PreviousRevision = previous
-	return s
-}
-
-func sameTime(a, b *metav1.Time) bool {
-	if a == nil || b == nil {
-		return a == nil && b == nil
+// checkPlan compares a plan with what the case wants.
+func checkPlan(t *testing.T, tc planCase, got Result) {
+	t.Helper()
+	if !maps.Equal(got.Revisions, tc.want.revisions) {
+		t.Errorf("revisions = %v, want %v", got.Revisions, tc.want.revisions)
 	}
-	return a.Time.Equal(b.Time)
+	s := got.State
+	if s.Phase != tc.want.phase || s.Reason != tc.want.reason {
+		t.Errorf("phase = %s/%s, want %s/%s (message %q)", s.Phase, s.Reason, tc.want.phase, tc.want.reason, s.Message)
+	}
+	if s.CurrentRevision != tc.want.current || s.UpdateRevision != tc.want.update || s.PreviousRevision != tc.want.previous {
+		t.Errorf("revisions current/update/previous = %d/%d/%d, want %d/%d/%d", s.CurrentRevision, s.UpdateRevision, s.PreviousRevision,
+			tc.want.current, tc.want.update, tc.want.previous)
+	}
+	if s.CurrentWave != tc.want.wave || s.CurrentWaveName != tc.want.waveName {
+		t.Errorf("wave = %d %q, want %d %q", s.CurrentWave, s.CurrentWaveName, tc.want.wave, tc.want.waveName)
+	}
+	if !sameTime(s.WaveStartTime, tc.want.waveStart) || !sameTime(s.SoakStartTime, tc.want.soakStart) {
+		t.Errorf("wave start, soak start = %v, %v; want %v, %v", s.WaveStartTime, s.SoakStartTime, tc.want.waveStart, tc.want.soakStart)
+	}
+	if s.ObservedGeneration != tc.generation {
+		t.Errorf("observedGeneration = %d, want %d", s.ObservedGeneration, tc.generation)
+	}
+	for _, fragment := range tc.want.message {
+		if !strings.Contains(s.Message, fragment) {
+			t.Errorf("message %q does not name %q", s.Message, fragment)
+		}
+	}
+	if got.RequeueAfter != tc.want.requeue {
+		t.Errorf("requeue after %v, want %v", got.RequeueAfter, tc.want.requeue)
+	}
+	// The stored state is the planner's input, never changed by it.
+	if tc.state != nil && tc.state == &got.State {
+		t.Error("the plan shares the input state")
+	}
 }
 
-// A restarted controller continues from status.rollout alone: replaying the
-// worked example one reconcile at a time, each from the state the previous
 // one returned (as it would be read back from the API), reaches the same
 // rows, and nothing is written to member2 and member3 before their turn.
 func TestPlanReplaysTheWorkedExample(t *testing.T) {
