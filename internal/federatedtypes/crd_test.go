@@ -110,88 +110,98 @@ func TestDefaultTargetTypes(t *testing.T) {
 	}
 }
 
+// crdShapeCase is a case of TestCRDShape: the target type group/kind and
+// what its federated type's CRD must be.
+type crdShapeCase struct {
+	group, kind   string
+	wantName      string
+	wantScope     apiextensionsv1.ResourceScope
+	wantShort     string
+	wantRetain    bool
+	wantColumnSet []string
+}
+
+var crdShapeCases = []crdShapeCase{
+	{
+		group: "apps", kind: "Deployment",
+		wantName:      "federateddeployments.types.kubefed.io",
+		wantScope:     apiextensionsv1.NamespaceScoped,
+		wantShort:     "fdeploy",
+		wantRetain:    true,
+		wantColumnSet: []string{"Ready", "Propagation", "Reason", "Clusters", "Ready-Replicas", "Desired", "Available", "Age"},
+	},
+	{
+		group: "", kind: "Namespace",
+		wantName:      "federatednamespaces.types.kubefed.io",
+		wantScope:     apiextensionsv1.NamespaceScoped,
+		wantShort:     "fns",
+		wantColumnSet: []string{"Ready", "Propagation", "Reason", "Clusters", "Age"},
+	},
+	{
+		group: "rbac.authorization.k8s.io", kind: "ClusterRole",
+		wantName:      "federatedclusterroles.types.kubefed.io",
+		wantScope:     apiextensionsv1.ClusterScoped,
+		wantShort:     "fcr",
+		wantColumnSet: []string{"Ready", "Propagation", "Reason", "Clusters", "Age"},
+	},
+	{
+		group: "batch", kind: "Job",
+		wantName:      "federatedjobs.types.kubefed.io",
+		wantScope:     apiextensionsv1.NamespaceScoped,
+		wantShort:     "fjob",
+		wantColumnSet: []string{"Ready", "Propagation", "Reason", "Clusters", "Active", "Succeeded", "Failed", "Age"},
+	},
+	{
+		group: "apps", kind: "DaemonSet",
+		wantName:      "federateddaemonsets.types.kubefed.io",
+		wantScope:     apiextensionsv1.NamespaceScoped,
+		wantShort:     "fds",
+		wantColumnSet: []string{"Ready", "Propagation", "Reason", "Clusters", "Ready-Replicas", "Desired", "Available", "Age"},
+	},
+}
+
 func TestCRDShape(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		target        TargetType
-		wantName      string
-		wantScope     apiextensionsv1.ResourceScope
-		wantShort     string
-		wantRetain    bool
-		wantColumnSet []string
-	}{
-		{
-			target:        mustLookup(t, "apps", "Deployment"),
-			wantName:      "federateddeployments.types.kubefed.io",
-			wantScope:     apiextensionsv1.NamespaceScoped,
-			wantShort:     "fdeploy",
-			wantRetain:    true,
-			wantColumnSet: []string{"Ready", "Propagation", "Reason", "Clusters", "Ready-Replicas", "Desired", "Available", "Age"},
-		},
-		{
-			target:        mustLookup(t, "", "Namespace"),
-			wantName:      "federatednamespaces.types.kubefed.io",
-			wantScope:     apiextensionsv1.NamespaceScoped,
-			wantShort:     "fns",
-			wantColumnSet: []string{"Ready", "Propagation", "Reason", "Clusters", "Age"},
-		},
-		{
-			target:        mustLookup(t, "rbac.authorization.k8s.io", "ClusterRole"),
-			wantName:      "federatedclusterroles.types.kubefed.io",
-			wantScope:     apiextensionsv1.ClusterScoped,
-			wantShort:     "fcr",
-			wantColumnSet: []string{"Ready", "Propagation", "Reason", "Clusters", "Age"},
-		},
-		{
-			target:        mustLookup(t, "batch", "Job"),
-			wantName:      "federatedjobs.types.kubefed.io",
-			wantScope:     apiextensionsv1.NamespaceScoped,
-			wantShort:     "fjob",
-			wantColumnSet: []string{"Ready", "Propagation", "Reason", "Clusters", "Active", "Succeeded", "Failed", "Age"},
-		},
-		{
-			target:        mustLookup(t, "apps", "DaemonSet"),
-			wantName:      "federateddaemonsets.types.kubefed.io",
-			wantScope:     apiextensionsv1.NamespaceScoped,
-			wantShort:     "fds",
-			wantColumnSet: []string{"Ready", "Propagation", "Reason", "Clusters", "Ready-Replicas", "Desired", "Available", "Age"},
-		},
-	}
-	for _, tc := range tests {
+	for _, tc := range crdShapeCases {
 		t.Run(tc.wantName, func(t *testing.T) {
 			t.Parallel()
-			crd := CRD(tc.target)
-			if crd.Name != tc.wantName {
-				t.Errorf("name = %s, want %s", crd.Name, tc.wantName)
-			}
-			if crd.Spec.Scope != tc.wantScope {
-				t.Errorf("scope = %s, want %s", crd.Spec.Scope, tc.wantScope)
-			}
-			if !slices.Contains(crd.Spec.Names.ShortNames, tc.wantShort) {
-				t.Errorf("short names = %v, want %s", crd.Spec.Names.ShortNames, tc.wantShort)
-			}
-			if !slices.Contains(crd.Spec.Names.Categories, "federated") {
-				t.Errorf("categories = %v, want federated", crd.Spec.Names.Categories)
-			}
-			version := crd.Spec.Versions[0]
-			if version.Subresources == nil || version.Subresources.Status == nil {
-				t.Error("status subresource missing")
-			}
-			spec := version.Schema.OpenAPIV3Schema.Properties["spec"]
-			if _, ok := spec.Properties["retainReplicas"]; ok != tc.wantRetain {
-				t.Errorf("retainReplicas present = %v, want %v", ok, tc.wantRetain)
-			}
-			if tmpl := spec.Properties["template"]; tmpl.XPreserveUnknownFields == nil || !*tmpl.XPreserveUnknownFields {
-				t.Error("spec.template does not preserve unknown fields")
-			}
-			var columns []string
-			for _, c := range version.AdditionalPrinterColumns {
-				columns = append(columns, c.Name)
-			}
-			if !slices.Equal(columns, tc.wantColumnSet) {
-				t.Errorf("printer columns = %v, want %v", columns, tc.wantColumnSet)
-			}
+			checkCRDShape(t, tc)
 		})
+	}
+}
+
+// checkCRDShape checks the CRD of tc's target type against tc.
+func checkCRDShape(t *testing.T, tc crdShapeCase) {
+	crd := CRD(mustLookup(t, tc.group, tc.kind))
+	if crd.Name != tc.wantName {
+		t.Errorf("name = %s, want %s", crd.Name, tc.wantName)
+	}
+	if crd.Spec.Scope != tc.wantScope {
+		t.Errorf("scope = %s, want %s", crd.Spec.Scope, tc.wantScope)
+	}
+	if !slices.Contains(crd.Spec.Names.ShortNames, tc.wantShort) {
+		t.Errorf("short names = %v, want %s", crd.Spec.Names.ShortNames, tc.wantShort)
+	}
+	if !slices.Contains(crd.Spec.Names.Categories, "federated") {
+		t.Errorf("categories = %v, want federated", crd.Spec.Names.Categories)
+	}
+	version := crd.Spec.Versions[0]
+	if version.Subresources == nil || version.Subresources.Status == nil {
+		t.Error("status subresource missing")
+	}
+	spec := version.Schema.OpenAPIV3Schema.Properties["spec"]
+	if _, ok := spec.Properties["retainReplicas"]; ok != tc.wantRetain {
+		t.Errorf("retainReplicas present = %v, want %v", ok, tc.wantRetain)
+	}
+	if tmpl := spec.Properties["template"]; tmpl.XPreserveUnknownFields == nil || !*tmpl.XPreserveUnknownFields {
+		t.Error("spec.template does not preserve unknown fields")
+	}
+	var columns []string
+	for _, c := range version.AdditionalPrinterColumns {
+		columns = append(columns, c.Name)
+	}
+	if !slices.Equal(columns, tc.wantColumnSet) {
+		t.Errorf("printer columns = %v, want %v", columns, tc.wantColumnSet)
 	}
 }
 

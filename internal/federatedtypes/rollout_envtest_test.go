@@ -21,9 +21,145 @@ import (
 	"strings"
 	"testing"
 
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
+
+// named is a list of clusters by name, as a wave's clusters.
+func named(names ...string) []any {
+	out := []any{}
+	for _, n := range names {
+		out = append(out, map[string]any{"name": n})
+	}
+	return out
+}
+
+// wave is a wave of the clusters named.
+func wave(name string, clusters ...string) map[string]any {
+	return map[string]any{"name": name, "clusters": named(clusters...)}
+}
+
+// manyNames returns n names, prefix followed by 0 to n-1.
+func manyNames(prefix string, n int) []string {
+	out := []string{}
+	for i := range n {
+		out = append(out, fmt.Sprintf("%s%d", prefix, i))
+	}
+	return out
+}
+
+// rolloutValidationCase is a case of TestRolloutValidation.
+type rolloutValidationCase struct {
+	name    string
+	rollout map[string]any
+	// wantErr lists fragments the refusal must contain; nil: accepted.
+	wantErr []string
+}
+
+var rolloutValidationCases = []rolloutValidationCase{
+	{
+		name: "the documented example",
+		rollout: map[string]any{
+			"waves": []any{
+				wave("canary", "member1"),
+				map[string]any{"name": "europe", "clusterSelector": map[string]any{"matchLabels": map[string]any{"region": "europe"}},
+					"maxConcurrentClusters": int64(2)},
+				map[string]any{"name": "rest", "clusterSelector": map[string]any{}},
+			},
+			"soakTime": "10m", "progressDeadline": "1h30m", "paused": true,
+			"rollbackTo": map[string]any{"revision": int64(3)}, "revisionHistoryLimit": int64(0),
+		},
+	},
+	{name: "no waves: every cluster is in remaining", rollout: map[string]any{"soakTime": "0s"}},
+	{
+		name:    "the most waves, each naming the most clusters",
+		rollout: map[string]any{"waves": maxWaves(manyNames)},
+	},
+	{
+		name:    "duplicate wave names",
+		rollout: map[string]any{"waves": []any{wave("a", "member1"), wave("a", "member2")}},
+		wantErr: []string{"a wave name appears more than once"},
+	},
+	{
+		name:    "a cluster in two waves",
+		rollout: map[string]any{"waves": []any{wave("a", "member1"), wave("b", "member2", "member1")}},
+		wantErr: []string{"a cluster is named in more than one wave"},
+	},
+	{
+		name:    "a cluster twice in one wave",
+		rollout: map[string]any{"waves": []any{wave("a", "member1", "member1")}},
+		wantErr: []string{"a cluster is named more than once in wave a"},
+	},
+	{
+		name: "a wave with both clusters and a selector",
+		rollout: map[string]any{"waves": []any{map[string]any{"name": "a", "clusters": named("member1"),
+			"clusterSelector": map[string]any{}}}},
+		wantErr: []string{"wave a must have exactly one of clusters and clusterSelector"},
+	},
+	{
+		name:    "a wave with neither",
+		rollout: map[string]any{"waves": []any{map[string]any{"name": "a"}}},
+		wantErr: []string{"wave a must have exactly one of clusters and clusterSelector"},
+	},
+	{
+		name:    "the reserved wave name",
+		rollout: map[string]any{"waves": []any{wave("remaining", "member1")}},
+		wantErr: []string{"the wave name remaining is reserved"},
+	},
+	{
+		name:    "a wave name that is not a DNS label",
+		rollout: map[string]any{"waves": []any{wave("Canary", "member1")}},
+		wantErr: []string{"wave name Canary is not valid"},
+	},
+	{
+		name:    "an invalid cluster name in a wave",
+		rollout: map[string]any{"waves": []any{wave("a", "Member_1")}},
+		wantErr: []string{"wave cluster name Member_1 is not a valid cluster name"},
+	},
+	{
+		name: "maxConcurrentClusters 0",
+		rollout: map[string]any{"waves": []any{map[string]any{"name": "a", "clusters": named("member1"),
+			"maxConcurrentClusters": int64(0)}}},
+		wantErr: []string{"maxConcurrentClusters", "should be greater than or equal to 1"},
+	},
+	{
+		name:    "a soak time that is not a duration",
+		rollout: map[string]any{"soakTime": "10 minutes"},
+		wantErr: []string{"spec.rollout.soakTime 10 minutes is not a duration"},
+	},
+	{
+		name:    "a negative progress deadline",
+		rollout: map[string]any{"progressDeadline": "-5m"},
+		wantErr: []string{"spec.rollout.progressDeadline -5m is not a duration"},
+	},
+	{
+		name:    "a day is not a Go duration",
+		rollout: map[string]any{"progressDeadline": "1d"},
+		wantErr: []string{"spec.rollout.progressDeadline 1d is not a duration"},
+	},
+	{
+		name:    "rollback to revision 0",
+		rollout: map[string]any{"rollbackTo": map[string]any{"revision": int64(0)}},
+		wantErr: []string{"rollbackTo.revision", "should be greater than or equal to 1"},
+	},
+	{
+		name:    "a negative history limit",
+		rollout: map[string]any{"revisionHistoryLimit": int64(-1)},
+		wantErr: []string{"revisionHistoryLimit", "should be greater than or equal to 0"},
+	},
+	{
+		name: "too many waves",
+		rollout: map[string]any{"waves": func() []any {
+			out := []any{}
+			for i := range MaxRolloutWaves + 1 {
+				out = append(out, wave(fmt.Sprintf("w%d", i), fmt.Sprintf("member%d", i)))
+			}
+			return out
+		}()},
+		wantErr: []string{"spec.rollout.waves", "must have at most 10 items"},
+	},
+}
 
 // spec.rollout is validated at admission by the API server itself: each
 // case is created as a FederatedConfigMap, and refused ones must say what is
@@ -31,165 +167,46 @@ import (
 func TestRolloutValidation(t *testing.T) {
 	t.Parallel()
 	c, crd := startWithCRD(t, "", "ConfigMap")
-
-	named := func(names ...string) []any {
-		out := []any{}
-		for _, n := range names {
-			out = append(out, map[string]any{"name": n})
-		}
-		return out
-	}
-	wave := func(name string, clusters ...string) map[string]any {
-		return map[string]any{"name": name, "clusters": named(clusters...)}
-	}
-	manyNames := func(prefix string, n int) []string {
-		out := []string{}
-		for i := range n {
-			out = append(out, fmt.Sprintf("%s%d", prefix, i))
-		}
-		return out
-	}
-
-	for _, tc := range []struct {
-		name    string
-		rollout map[string]any
-		// wantErr lists fragments the refusal must contain; nil: accepted.
-		wantErr []string
-	}{
-		{
-			name: "the documented example",
-			rollout: map[string]any{
-				"waves": []any{
-					wave("canary", "member1"),
-					map[string]any{"name": "europe", "clusterSelector": map[string]any{"matchLabels": map[string]any{"region": "europe"}},
-						"maxConcurrentClusters": int64(2)},
-					map[string]any{"name": "rest", "clusterSelector": map[string]any{}},
-				},
-				"soakTime": "10m", "progressDeadline": "1h30m", "paused": true,
-				"rollbackTo": map[string]any{"revision": int64(3)}, "revisionHistoryLimit": int64(0),
-			},
-		},
-		{name: "no waves: every cluster is in remaining", rollout: map[string]any{"soakTime": "0s"}},
-		{
-			name:    "the most waves, each naming the most clusters",
-			rollout: map[string]any{"waves": maxWaves(manyNames)},
-		},
-		{
-			name:    "duplicate wave names",
-			rollout: map[string]any{"waves": []any{wave("a", "member1"), wave("a", "member2")}},
-			wantErr: []string{"a wave name appears more than once"},
-		},
-		{
-			name:    "a cluster in two waves",
-			rollout: map[string]any{"waves": []any{wave("a", "member1"), wave("b", "member2", "member1")}},
-			wantErr: []string{"a cluster is named in more than one wave"},
-		},
-		{
-			name:    "a cluster twice in one wave",
-			rollout: map[string]any{"waves": []any{wave("a", "member1", "member1")}},
-			wantErr: []string{"a cluster is named more than once in wave a"},
-		},
-		{
-			name: "a wave with both clusters and a selector",
-			rollout: map[string]any{"waves": []any{map[string]any{"name": "a", "clusters": named("member1"),
-				"clusterSelector": map[string]any{}}}},
-			wantErr: []string{"wave a must have exactly one of clusters and clusterSelector"},
-		},
-		{
-			name:    "a wave with neither",
-			rollout: map[string]any{"waves": []any{map[string]any{"name": "a"}}},
-			wantErr: []string{"wave a must have exactly one of clusters and clusterSelector"},
-		},
-		{
-			name:    "the reserved wave name",
-			rollout: map[string]any{"waves": []any{wave("remaining", "member1")}},
-			wantErr: []string{"the wave name remaining is reserved"},
-		},
-		{
-			name:    "a wave name that is not a DNS label",
-			rollout: map[string]any{"waves": []any{wave("Canary", "member1")}},
-			wantErr: []string{"wave name Canary is not valid"},
-		},
-		{
-			name:    "an invalid cluster name in a wave",
-			rollout: map[string]any{"waves": []any{wave("a", "Member_1")}},
-			wantErr: []string{"wave cluster name Member_1 is not a valid cluster name"},
-		},
-		{
-			name: "maxConcurrentClusters 0",
-			rollout: map[string]any{"waves": []any{map[string]any{"name": "a", "clusters": named("member1"),
-				"maxConcurrentClusters": int64(0)}}},
-			wantErr: []string{"maxConcurrentClusters", "should be greater than or equal to 1"},
-		},
-		{
-			name:    "a soak time that is not a duration",
-			rollout: map[string]any{"soakTime": "10 minutes"},
-			wantErr: []string{"spec.rollout.soakTime 10 minutes is not a duration"},
-		},
-		{
-			name:    "a negative progress deadline",
-			rollout: map[string]any{"progressDeadline": "-5m"},
-			wantErr: []string{"spec.rollout.progressDeadline -5m is not a duration"},
-		},
-		{
-			name:    "a day is not a Go duration",
-			rollout: map[string]any{"progressDeadline": "1d"},
-			wantErr: []string{"spec.rollout.progressDeadline 1d is not a duration"},
-		},
-		{
-			name:    "rollback to revision 0",
-			rollout: map[string]any{"rollbackTo": map[string]any{"revision": int64(0)}},
-			wantErr: []string{"rollbackTo.revision", "should be greater than or equal to 1"},
-		},
-		{
-			name:    "a negative history limit",
-			rollout: map[string]any{"revisionHistoryLimit": int64(-1)},
-			wantErr: []string{"revisionHistoryLimit", "should be greater than or equal to 0"},
-		},
-		{
-			name: "too many waves",
-			rollout: map[string]any{"waves": func() []any {
-				out := []any{}
-				for i := range MaxRolloutWaves + 1 {
-					out = append(out, wave(fmt.Sprintf("w%d", i), fmt.Sprintf("member%d", i)))
-				}
-				return out
-			}()},
-			wantErr: []string{"spec.rollout.waves", "must have at most 10 items"},
-		},
-	} {
+	for _, tc := range rolloutValidationCases {
 		t.Run(tc.name, func(t *testing.T) {
-			obj := newObject(crd)
-			obj.SetGenerateName("rollout-")
-			obj.Object["spec"] = map[string]any{
-				"template": map[string]any{"data": map[string]any{"a": "b"}},
-				"rollout":  tc.rollout,
-			}
-			err := c.Create(t.Context(), obj)
-			if tc.wantErr == nil {
-				if err != nil {
-					t.Fatalf("refused: %v", err)
-				}
-				// What was written is what is served: nothing pruned.
-				got := &unstructured.Unstructured{}
-				got.SetGroupVersionKind(obj.GroupVersionKind())
-				if err := c.Get(t.Context(), client.ObjectKeyFromObject(obj), got); err != nil {
-					t.Fatal(err)
-				}
-				if fmt.Sprint(got.Object["spec"].(map[string]any)["rollout"]) != fmt.Sprint(tc.rollout) {
-					t.Errorf("spec.rollout served as %v, want %v", got.Object["spec"].(map[string]any)["rollout"], tc.rollout)
-				}
-				return
-			}
-			if err == nil {
-				t.Fatalf("accepted, want a refusal saying %q", tc.wantErr)
-			}
-			for _, want := range tc.wantErr {
-				if !strings.Contains(err.Error(), want) {
-					t.Errorf("refusal %q does not say %q", err, want)
-				}
-			}
+			checkRolloutValidation(t, c, crd, tc)
 		})
+	}
+}
+
+// checkRolloutValidation creates a FederatedConfigMap (crd) with tc's
+// spec.rollout and checks that it is refused as tc says, or accepted and
+// served as written.
+func checkRolloutValidation(t *testing.T, c client.Client, crd *apiextensionsv1.CustomResourceDefinition, tc rolloutValidationCase) {
+	obj := newObject(crd)
+	obj.SetGenerateName("rollout-")
+	obj.Object["spec"] = map[string]any{
+		"template": map[string]any{"data": map[string]any{"a": "b"}},
+		"rollout":  tc.rollout,
+	}
+	err := c.Create(t.Context(), obj)
+	if tc.wantErr == nil {
+		if err != nil {
+			t.Fatalf("refused: %v", err)
+		}
+		// What was written is what is served: nothing pruned.
+		got := &unstructured.Unstructured{}
+		got.SetGroupVersionKind(obj.GroupVersionKind())
+		if err := c.Get(t.Context(), client.ObjectKeyFromObject(obj), got); err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(got.Object["spec"].(map[string]any)["rollout"]) != fmt.Sprint(tc.rollout) {
+			t.Errorf("spec.rollout served as %v, want %v", got.Object["spec"].(map[string]any)["rollout"], tc.rollout)
+		}
+		return
+	}
+	if err == nil {
+		t.Fatalf("accepted, want a refusal saying %q", tc.wantErr)
+	}
+	for _, want := range tc.wantErr {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("refusal %q does not say %q", err, want)
+		}
 	}
 }
 
