@@ -17,6 +17,7 @@ limitations under the License.
 package federatedtypeconfig
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -26,6 +27,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
+	"github.com/kubefed/kubefed/internal/clustercache"
 	"github.com/kubefed/kubefed/internal/conditions"
 )
 
@@ -76,6 +78,12 @@ func memberWatchMessage(ftc *fedcorev1b1.FederatedTypeConfig, errs map[string]er
 		if meta.IsNoMatchError(err) {
 			parts = append(parts, fmt.Sprintf("cluster %s does not serve %s %s: install the CRD %s there",
 				cluster, target.Kind, target.GroupVersion(), target.GroupQualifiedName()))
+			continue
+		}
+		// A forbidden kind's error names the cluster and says to grant
+		// access; the sentence below says that kubefed tries again.
+		if forbidden := (*clustercache.ForbiddenError)(nil); errors.As(err, &forbidden) {
+			parts = append(parts, forbidden.Problem())
 			continue
 		}
 		parts = append(parts, fmt.Sprintf("cluster %s: %v", cluster, err))

@@ -52,6 +52,12 @@ type ForbiddenError struct {
 
 // Error names the cluster, the resource and the verbs, and says what to do.
 func (e *ForbiddenError) Error() string {
+	return e.Problem() + "; kubefed checks again by itself"
+}
+
+// Problem is Error without its last clause (that kubefed checks again), for
+// a message that says so once for several errors.
+func (e *ForbiddenError) Problem() string {
 	verbs := strings.Join(e.Verbs, " and ")
 	what := e.Resource.Resource
 	if e.Resource.Group != "" {
@@ -60,7 +66,7 @@ func (e *ForbiddenError) Error() string {
 	if e.Namespace != "" {
 		what += " in namespace " + e.Namespace
 	}
-	return fmt.Sprintf("cluster %s forbids kubefed to %s %s: grant the kubefed service account in cluster %s %s on %s, or re-run kubefedctl join; kubefed checks again by itself",
+	return fmt.Sprintf("cluster %s forbids kubefed to %s %s: grant the kubefed service account in cluster %s %s on %s, or re-run kubefedctl join",
 		e.Cluster, verbs, what, e.Cluster, verbs, what)
 }
 
