@@ -64,7 +64,23 @@ func TestLocalFederation(t *testing.T) {
 	defer down()
 	dir := fed.Dir
 
-	// One kubeconfig, one context per cluster, named after it.
+	checkKubeconfigContexts(t, fed)
+	deployEverywhere(ctx, t, fed)
+	checkStopAndStart(ctx, t, fed, fed.Members[2])
+
+	down()
+	if pids := framework.ProcessesUnder(dir); len(pids) > 0 {
+		t.Errorf("processes of the torn-down federation still run: %v", pids)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("the federation's directory %s was not removed (stat: %v)", dir, err)
+	}
+}
+
+// checkKubeconfigContexts checks that the federation writes one
+// kubeconfig, one context per cluster, named after it.
+func checkKubeconfigContexts(t *testing.T, fed *framework.Federation) {
+	t.Helper()
 	kcfg, err := clientcmd.LoadFromFile(fed.Kubeconfig())
 	if err != nil {
 		t.Fatalf("loading kubeconfig: %v", err)
@@ -74,9 +90,12 @@ func TestLocalFederation(t *testing.T) {
 			t.Errorf("kubeconfig %s has no context %q", fed.Kubeconfig(), name)
 		}
 	}
+}
 
-	// A 3-replica Deployment becomes ready in every member: real
-	// ReplicaSets and Pods, Running on simulated nodes.
+// deployEverywhere checks that a 3-replica Deployment becomes ready in every
+// member: real ReplicaSets and Pods, Running on simulated nodes.
+func deployEverywhere(ctx context.Context, t *testing.T, fed *framework.Federation) {
+	t.Helper()
 	for _, m := range fed.Members {
 		cs, err := m.Clientset()
 		if err != nil {
@@ -89,9 +108,12 @@ func TestLocalFederation(t *testing.T) {
 	for _, m := range fed.Members {
 		waitReadyReplicas(ctx, t, m, "web", 3)
 	}
+}
 
-	// Stopping a member: its API server refuses connections, the others serve.
-	stopped := fed.Members[2]
+// checkStopAndStart stops a member: its API server refuses connections, the
+// others serve. Started again, etcd kept the Deployment.
+func checkStopAndStart(ctx context.Context, t *testing.T, fed *framework.Federation, stopped *framework.Cluster) {
+	t.Helper()
 	if err := stopped.Stop(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -118,14 +140,6 @@ func TestLocalFederation(t *testing.T) {
 	}
 	if _, err := cs.AppsV1().Deployments("default").Get(ctx, "web", metav1.GetOptions{}); err != nil {
 		t.Errorf("reading the Deployment back from restarted cluster %s: %v", stopped.Name, err)
-	}
-
-	down()
-	if pids := framework.ProcessesUnder(dir); len(pids) > 0 {
-		t.Errorf("processes of the torn-down federation still run: %v", pids)
-	}
-	if _, err := os.Stat(dir); !os.IsNotExist(err) {
-		t.Errorf("the federation's directory %s was not removed (stat: %v)", dir, err)
 	}
 }
 

@@ -28,34 +28,9 @@ import (
 // TestDelayProxy relays a line through a DelayProxy to an echo server, first
 // without a delay, then with one, which every exchange must take at least.
 func TestDelayProxy(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				r := bufio.NewReader(c)
-				for {
-					line, err := r.ReadString('\n')
-					if err != nil {
-						return
-					}
-					if _, err := c.Write([]byte(line)); err != nil {
-						return
-					}
-				}
-			}()
-		}
-	}()
+	addr := startEchoServer(t)
 
-	p, err := framework.NewDelayProxy(l.Addr().String())
+	p, err := framework.NewDelayProxy(addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,21 +43,7 @@ func TestDelayProxy(t *testing.T) {
 	r := bufio.NewReader(conn)
 	exchange := func(msg string) time.Duration {
 		t.Helper()
-		start := time.Now()
-		if err := conn.SetDeadline(time.Now().Add(10 * time.Second)); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := conn.Write([]byte(msg + "\n")); err != nil {
-			t.Fatal(err)
-		}
-		got, err := r.ReadString('\n')
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got != msg+"\n" {
-			t.Fatalf("echo through the proxy: got %q, want %q", got, msg)
-		}
-		return time.Since(start)
+		return echoExchange(t, conn, r, msg)
 	}
 	exchange("plain")
 	if c := p.Connections(); c != 1 {
@@ -116,4 +77,58 @@ func TestDelayProxy(t *testing.T) {
 	if _, err := net.DialTimeout("tcp", p.Addr(), time.Second); err == nil {
 		t.Error("the proxy still accepts connections after Close")
 	}
+}
+
+// startEchoServer starts a TCP server that echoes every line back, closed
+// when the test ends, and returns its address.
+func startEchoServer(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				r := bufio.NewReader(c)
+				for {
+					line, err := r.ReadString('\n')
+					if err != nil {
+						return
+					}
+					if _, err := c.Write([]byte(line)); err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	return l.Addr().String()
+}
+
+// echoExchange sends msg through conn, reads the echo back from r and
+// returns how long the round trip took.
+func echoExchange(t *testing.T, conn net.Conn, r *bufio.Reader, msg string) time.Duration {
+	t.Helper()
+	start := time.Now()
+	if err := conn.SetDeadline(time.Now().Add(10 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Write([]byte(msg + "\n")); err != nil {
+		t.Fatal(err)
+	}
+	got, err := r.ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != msg+"\n" {
+		t.Fatalf("echo through the proxy: got %q, want %q", got, msg)
+	}
+	return time.Since(start)
 }
