@@ -45,291 +45,233 @@ var kubefedPrefs = map[string]Preferences{
 	"E": {Weight: 1},
 }
 
+type computeCase struct {
+	name string
+	in   Input
+	// want is the planned replicas of every candidate.
+	want map[string]int64
+	// reasons are the non-empty reasons.
+	reasons   map[string]Reason
+	shortfall int64
+}
+
+// computeCases are the distributions of replicas by weight, minimum,
+// maximum and capacity; rebalanceCases are in rebalance_test.go.
+var computeCases = []computeCase{
+	{
+		name: "1000 over 5 equal clusters",
+		in: Input{Key: "ns/app", TotalReplicas: 1000, Clusters: names(5),
+			Preferences: map[string]Preferences{AllClusters: {Weight: 1}}},
+		want: map[string]int64{"c0": 200, "c1": 200, "c2": 200, "c3": 200, "c4": 200},
+	},
+	{
+		name: "no preferences is weight 1 everywhere",
+		in:   Input{Key: "ns/app", TotalReplicas: 1000, Clusters: names(5)},
+		want: map[string]int64{"c0": 200, "c1": 200, "c2": 200, "c3": 200, "c4": 200},
+	},
+	{
+		name: "weights 1:2:3 of 6",
+		in: Input{Key: "ns/app", TotalReplicas: 6, Clusters: []string{"a", "b", "c"},
+			Preferences: map[string]Preferences{"a": {Weight: 1}, "b": {Weight: 2}, "c": {Weight: 3}}},
+		want: map[string]int64{"a": 1, "b": 2, "c": 3},
+	},
+	{
+		name: "weights 1:1:2 of 1000",
+		in: Input{Key: "ns/app", TotalReplicas: 1000, Clusters: []string{"a", "b", "c"},
+			Preferences: map[string]Preferences{"a": {Weight: 1}, "b": {Weight: 1}, "c": {Weight: 2}}},
+		want: map[string]int64{"a": 250, "b": 250, "c": 500},
+	},
+	{
+		name: "weights 1:2 of 60, unlisted cluster gets nothing",
+		in: Input{Key: "ns/app", TotalReplicas: 60, Clusters: []string{"A", "B", "C"},
+			Preferences: map[string]Preferences{"A": {Weight: 1}, "B": {Weight: 2}}},
+		want:    map[string]int64{"A": 20, "B": 40, "C": 0},
+		reasons: map[string]Reason{"C": NotListed},
+	},
+	{
+		name: "largest remainder: 50 over 3 equal",
+		in: Input{Key: "ns/app", TotalReplicas: 50, Clusters: []string{"A", "B", "C"},
+			Preferences: map[string]Preferences{AllClusters: {Weight: 1}}},
+		// The extra replicas go to the two clusters whose hash with
+		// "ns/app" is smallest.
+		want: map[string]int64{"A": 16, "B": 17, "C": 17},
+	},
+	{
+		name: "minimums first, the rest by weight (KubeFed issue 319)",
+		in: Input{Key: "ns/app", TotalReplicas: 10, Clusters: []string{"c1", "c2"},
+			Preferences: map[string]Preferences{
+				"c1": {MinReplicas: 2, MaxReplicas: ptr(6), Weight: 2},
+				"c2": {MinReplicas: 4, MaxReplicas: ptr(8), Weight: 3},
+			}},
+		want: map[string]int64{"c1": 4, "c2": 6},
+	},
+	{
+		name: "minimum above the weighted share",
+		in: Input{Key: "ns/app", TotalReplicas: 9, Clusters: []string{"a", "b"},
+			Preferences: map[string]Preferences{"a": {Weight: 3}, "b": {Weight: 1, MinReplicas: 5}}},
+		want:    map[string]int64{"a": 3, "b": 6},
+		reasons: map[string]Reason{"b": RaisedToMin},
+	},
+	{
+		name: "minimums above the total go by weight, then hash",
+		in: Input{Key: "ns/app", TotalReplicas: 50, Clusters: []string{"A", "B", "C"},
+			Preferences: map[string]Preferences{
+				AllClusters: {MinReplicas: 20},
+				"A":         {MinReplicas: 100, Weight: 1},
+			}},
+		want:    map[string]int64{"A": 50, "B": 0, "C": 0},
+		reasons: map[string]Reason{"B": BelowMin, "C": BelowMin},
+	},
+	{
+		name: "minimums above the total, equal weights",
+		in: Input{Key: "ns/app", TotalReplicas: 50, Clusters: []string{"A", "B", "C"},
+			Preferences: map[string]Preferences{AllClusters: {MinReplicas: 20}}},
+		// A comes last in hash order. B and C get their minimum, above
+		// their equal share of 16.67.
+		want:    map[string]int64{"A": 10, "B": 20, "C": 20},
+		reasons: map[string]Reason{"A": BelowMin, "B": RaisedToMin, "C": RaisedToMin},
+	},
+	{
+		name: "minimum capped by the maximum, shortfall reported",
+		in: Input{Key: "ns/app", TotalReplicas: 50, Clusters: []string{"A", "B", "C"},
+			Preferences: map[string]Preferences{AllClusters: {MinReplicas: 10, MaxReplicas: ptr(12), Weight: 1}}},
+		want:      map[string]int64{"A": 12, "B": 12, "C": 12},
+		reasons:   map[string]Reason{"A": CappedByMax, "B": CappedByMax, "C": CappedByMax},
+		shortfall: 14,
+	},
+	{
+		name: "maximum: overflow goes to the others",
+		in: Input{Key: "ns/app", TotalReplicas: 50, Clusters: []string{"A", "B", "C"},
+			Preferences: map[string]Preferences{
+				"A": {Weight: 10000, MaxReplicas: ptr(10)}, "B": {Weight: 1}, "C": {Weight: 1},
+			}},
+		want:    map[string]int64{"A": 10, "B": 20, "C": 20},
+		reasons: map[string]Reason{"A": CappedByMax, "B": TookOverflow, "C": TookOverflow},
+	},
+	{
+		name: "maximums: overflow cascades",
+		in: Input{Key: "ns/app", TotalReplicas: 71, Clusters: []string{"A", "B", "C", "D"},
+			Preferences: kubefedPrefs},
+		want:    map[string]int64{"A": 10, "B": 30, "C": 21, "D": 10},
+		reasons: map[string]Reason{"A": CappedByMax, "B": TookOverflow, "C": CappedByMax, "D": CappedByMax},
+	},
+	{
+		name: "maximums: overflow cascades over five",
+		in: Input{Key: "ns/app", TotalReplicas: 91, Clusters: []string{"A", "B", "C", "D", "E"},
+			Preferences: kubefedPrefs},
+		want: map[string]int64{"A": 10, "B": 25, "C": 21, "D": 10, "E": 25},
+		reasons: map[string]Reason{"A": CappedByMax, "B": TookOverflow, "C": CappedByMax,
+			"D": CappedByMax, "E": TookOverflow},
+	},
+	{
+		name: "maximum equal to the share is no deviation",
+		in: Input{Key: "ns/app", TotalReplicas: 6, Clusters: []string{"a", "b", "c"},
+			Preferences: map[string]Preferences{AllClusters: {Weight: 1, MaxReplicas: ptr(2)}}},
+		want: map[string]int64{"a": 2, "b": 2, "c": 2},
+	},
+	{
+		name: "star default with per-cluster exceptions",
+		in: Input{Key: "ns/app", TotalReplicas: 12, Clusters: []string{"big", "tiny", "x", "y"},
+			Preferences: map[string]Preferences{
+				AllClusters: {Weight: 1},
+				"big":       {Weight: 3},
+				"tiny":      {Weight: 1, MaxReplicas: ptr(1)},
+			}},
+		// Shares 6/2/2/2; tiny holds 1, the other 11 go 3:1:1.
+		want:    map[string]int64{"big": 7, "tiny": 1, "x": 2, "y": 2},
+		reasons: map[string]Reason{"big": TookOverflow, "tiny": CappedByMax, "x": TookOverflow, "y": TookOverflow},
+	},
+	{
+		name: "zero weight gets only its minimum",
+		in: Input{Key: "ns/app", TotalReplicas: 10, Clusters: []string{"a", "b", "c"},
+			Preferences: map[string]Preferences{"a": {Weight: 1}, "b": {MinReplicas: 2}, "c": {}}},
+		want:    map[string]int64{"a": 8, "b": 2, "c": 0},
+		reasons: map[string]Reason{"b": RaisedToMin},
+	},
+	{
+		name: "zero weight takes what weighted clusters cannot",
+		in: Input{Key: "ns/app", TotalReplicas: 10, Clusters: []string{"a", "b", "c"},
+			Preferences: map[string]Preferences{"a": {Weight: 1, MaxReplicas: ptr(4)}, AllClusters: {}}},
+		want:    map[string]int64{"a": 4, "b": 3, "c": 3},
+		reasons: map[string]Reason{"a": CappedByMax, "b": TookOverflow, "c": TookOverflow},
+	},
+	{
+		name: "all weights zero: equal split above the minimums",
+		in: Input{Key: "ns/app", TotalReplicas: 50, Clusters: []string{"A", "B", "C"},
+			Preferences: map[string]Preferences{AllClusters: {MinReplicas: 2}}},
+		want: map[string]int64{"A": 16, "B": 17, "C": 17},
+	},
+	{
+		name: "all weights zero with maximums",
+		in: Input{Key: "ns/app", TotalReplicas: 50, Clusters: []string{"A", "B", "C"},
+			Preferences: map[string]Preferences{AllClusters: {MaxReplicas: ptr(2)}}},
+		want:      map[string]int64{"A": 2, "B": 2, "C": 2},
+		reasons:   map[string]Reason{"A": CappedByMax, "B": CappedByMax, "C": CappedByMax},
+		shortfall: 44,
+	},
+	{
+		name: "more clusters than replicas",
+		in:   Input{Key: "ns/app", TotalReplicas: 3, Clusters: names(8)},
+		want: map[string]int64{"c0": 0, "c1": 1, "c2": 1, "c3": 1, "c4": 0, "c5": 0, "c6": 0, "c7": 0},
+	},
+	{
+		name: "zero replicas",
+		in:   Input{Key: "ns/app", TotalReplicas: 0, Clusters: names(2)},
+		want: map[string]int64{"c0": 0, "c1": 0},
+	},
+	{
+		name:      "no candidates",
+		in:        Input{Key: "ns/app", TotalReplicas: 5},
+		want:      map[string]int64{},
+		shortfall: 5,
+	},
+	{
+		name: "capacity moves the excess elsewhere",
+		in: Input{Key: "ns/app", TotalReplicas: 50, Clusters: []string{"A", "B", "C"},
+			Capacity: map[string]int64{"C": 10}},
+		want:    map[string]int64{"A": 20, "B": 20, "C": 10},
+		reasons: map[string]Reason{"A": TookOverflow, "B": TookOverflow, "C": CappedByCapacity},
+	},
+	{
+		name: "capacity below the minimum",
+		in: Input{Key: "ns/app", TotalReplicas: 50, Clusters: []string{"A", "B", "C"},
+			Preferences: map[string]Preferences{AllClusters: {MinReplicas: 20}},
+			Capacity:    map[string]int64{"B": 10}},
+		want:    map[string]int64{"A": 20, "B": 10, "C": 20},
+		reasons: map[string]Reason{"A": RaisedToMin, "B": CappedByCapacity, "C": RaisedToMin},
+	},
+	{
+		name: "capacity below the maximum wins",
+		in: Input{Key: "ns/app", TotalReplicas: 60, Clusters: []string{"A", "B"},
+			Preferences: map[string]Preferences{"A": {Weight: 1}, "B": {Weight: 2, MaxReplicas: ptr(30)}},
+			Capacity:    map[string]int64{"B": 10, "gone": 0}},
+		want:    map[string]int64{"A": 50, "B": 10},
+		reasons: map[string]Reason{"A": TookOverflow, "B": CappedByCapacity},
+	},
+	{
+		name: "capacities hold less than the total",
+		in: Input{Key: "ns/app", TotalReplicas: 10, Clusters: []string{"A", "B"},
+			Capacity: map[string]int64{"A": 3, "B": 2}},
+		want:      map[string]int64{"A": 3, "B": 2},
+		reasons:   map[string]Reason{"A": CappedByCapacity, "B": CappedByCapacity},
+		shortfall: 5,
+	},
+	{
+		name: "huge weights are exact",
+		in: Input{Key: "ns/app", TotalReplicas: 9, Clusters: []string{"a", "b", "c"},
+			Preferences: map[string]Preferences{AllClusters: {Weight: math.MaxInt64}}},
+		want: map[string]int64{"a": 3, "b": 3, "c": 3},
+	},
+	{
+		name: "huge and tiny weights",
+		in: Input{Key: "ns/app", TotalReplicas: 10, Clusters: []string{"a", "b", "c"},
+			Preferences: map[string]Preferences{AllClusters: {Weight: math.MaxInt64}, "c": {Weight: 1}}},
+		want: map[string]int64{"a": 5, "b": 5, "c": 0},
+	},
+}
+
 func TestCompute(t *testing.T) {
-	tests := []struct {
-		name string
-		in   Input
-		// want is the planned replicas of every candidate.
-		want map[string]int64
-		// reasons are the non-empty reasons.
-		reasons   map[string]Reason
-		shortfall int64
-	}{
-		{
-			name: "1000 over 5 equal clusters",
-			in: Input{Key: "ns/app", TotalReplicas: 1000, Clusters: names(5),
-				Preferences: map[string]Preferences{AllClusters: {Weight: 1}}},
-			want: map[string]int64{"c0": 200, "c1": 200, "c2": 200, "c3": 200, "c4": 200},
-		},
-		{
-			name: "no preferences is weight 1 everywhere",
-			in:   Input{Key: "ns/app", TotalReplicas: 1000, Clusters: names(5)},
-			want: map[string]int64{"c0": 200, "c1": 200, "c2": 200, "c3": 200, "c4": 200},
-		},
-		{
-			name: "weights 1:2:3 of 6",
-			in: Input{Key: "ns/app", TotalReplicas: 6, Clusters: []string{"a", "b", "c"},
-				Preferences: map[string]Preferences{"a": {Weight: 1}, "b": {Weight: 2}, "c": {Weight: 3}}},
-			want: map[string]int64{"a": 1, "b": 2, "c": 3},
-		},
-		{
-			name: "weights 1:1:2 of 1000",
-			in: Input{Key: "ns/app", TotalReplicas: 1000, Clusters: []string{"a", "b", "c"},
-				Preferences: map[string]Preferences{"a": {Weight: 1}, "b": {Weight: 1}, "c": {Weight: 2}}},
-			want: map[string]int64{"a": 250, "b": 250, "c": 500},
-		},
-		{
-			name: "weights 1:2 of 60, unlisted cluster gets nothing",
-			in: Input{Key: "ns/app", TotalReplicas: 60, Clusters: []string{"A", "B", "C"},
-				Preferences: map[string]Preferences{"A": {Weight: 1}, "B": {Weight: 2}}},
-			want:    map[string]int64{"A": 20, "B": 40, "C": 0},
-			reasons: map[string]Reason{"C": NotListed},
-		},
-		{
-			name: "largest remainder: 50 over 3 equal",
-			in: Input{Key: "ns/app", TotalReplicas: 50, Clusters: []string{"A", "B", "C"},
-				Preferences: map[string]Preferences{AllClusters: {Weight: 1}}},
-			// The extra replicas go to the two clusters whose hash with
-			// "ns/app" is smallest.
-			want: map[string]int64{"A": 16, "B": 17, "C": 17},
-		},
-		{
-			name: "minimums first, the rest by weight (KubeFed issue 319)",
-			in: Input{Key: "ns/app", TotalReplicas: 10, Clusters: []string{"c1", "c2"},
-				Preferences: map[string]Preferences{
-					"c1": {MinReplicas: 2, MaxReplicas: ptr(6), Weight: 2},
-					"c2": {MinReplicas: 4, MaxReplicas: ptr(8), Weight: 3},
-				}},
-			want: map[string]int64{"c1": 4, "c2": 6},
-		},
-		{
-			name: "minimum above the weighted share",
-			in: Input{Key: "ns/app", TotalReplicas: 9, Clusters: []string{"a", "b"},
-				Preferences: map[string]Preferences{"a": {Weight: 3}, "b": {Weight: 1, MinReplicas: 5}}},
-			want:    map[string]int64{"a": 3, "b": 6},
-			reasons: map[string]Reason{"b": RaisedToMin},
-		},
-		{
-			name: "minimums above the total go by weight, then hash",
-			in: Input{Key: "ns/app", TotalReplicas: 50, Clusters: []string{"A", "B", "C"},
-				Preferences: map[string]Preferences{
-					AllClusters: {MinReplicas: 20},
-					"A":         {MinReplicas: 100, Weight: 1},
-				}},
-			want:    map[string]int64{"A": 50, "B": 0, "C": 0},
-			reasons: map[string]Reason{"B": BelowMin, "C": BelowMin},
-		},
-		{
-			name: "minimums above the total, equal weights",
-			in: Input{Key: "ns/app", TotalReplicas: 50, Clusters: []string{"A", "B", "C"},
-				Preferences: map[string]Preferences{AllClusters: {MinReplicas: 20}}},
-			// A comes last in hash order. B and C get their minimum, above
-			// their equal share of 16.67.
-			want:    map[string]int64{"A": 10, "B": 20, "C": 20},
-			reasons: map[string]Reason{"A": BelowMin, "B": RaisedToMin, "C": RaisedToMin},
-		},
-		{
-			name: "minimum capped by the maximum, shortfall reported",
-			in: Input{Key: "ns/app", TotalReplicas: 50, Clusters: []string{"A", "B", "C"},
-				Preferences: map[string]Preferences{AllClusters: {MinReplicas: 10, MaxReplicas: ptr(12), Weight: 1}}},
-			want:      map[string]int64{"A": 12, "B": 12, "C": 12},
-			reasons:   map[string]Reason{"A": CappedByMax, "B": CappedByMax, "C": CappedByMax},
-			shortfall: 14,
-		},
-		{
-			name: "maximum: overflow goes to the others",
-			in: Input{Key: "ns/app", TotalReplicas: 50, Clusters: []string{"A", "B", "C"},
-				Preferences: map[string]Preferences{
-					"A": {Weight: 10000, MaxReplicas: ptr(10)}, "B": {Weight: 1}, "C": {Weight: 1},
-				}},
-			want:    map[string]int64{"A": 10, "B": 20, "C": 20},
-			reasons: map[string]Reason{"A": CappedByMax, "B": TookOverflow, "C": TookOverflow},
-		},
-		{
-			name: "maximums: overflow cascades",
-			in: Input{Key: "ns/app", TotalReplicas: 71, Clusters: []string{"A", "B", "C", "D"},
-				Preferences: kubefedPrefs},
-			want:    map[string]int64{"A": 10, "B": 30, "C": 21, "D": 10},
-			reasons: map[string]Reason{"A": CappedByMax, "B": TookOverflow, "C": CappedByMax, "D": CappedByMax},
-		},
-		{
-			name: "maximums: overflow cascades over five",
-			in: Input{Key: "ns/app", TotalReplicas: 91, Clusters: []string{"A", "B", "C", "D", "E"},
-				Preferences: kubefedPrefs},
-			want: map[string]int64{"A": 10, "B": 25, "C": 21, "D": 10, "E": 25},
-			reasons: map[string]Reason{"A": CappedByMax, "B": TookOverflow, "C": CappedByMax,
-				"D": CappedByMax, "E": TookOverflow},
-		},
-		{
-			name: "maximum equal to the share is no deviation",
-			in: Input{Key: "ns/app", TotalReplicas: 6, Clusters: []string{"a", "b", "c"},
-				Preferences: map[string]Preferences{AllClusters: {Weight: 1, MaxReplicas: ptr(2)}}},
-			want: map[string]int64{"a": 2, "b": 2, "c": 2},
-		},
-		{
-			name: "star default with per-cluster exceptions",
-			in: Input{Key: "ns/app", TotalReplicas: 12, Clusters: []string{"big", "tiny", "x", "y"},
-				Preferences: map[string]Preferences{
-					AllClusters: {Weight: 1},
-					"big":       {Weight: 3},
-					"tiny":      {Weight: 1, MaxReplicas: ptr(1)},
-				}},
-			// Shares 6/2/2/2; tiny holds 1, the other 11 go 3:1:1.
-			want:    map[string]int64{"big": 7, "tiny": 1, "x": 2, "y": 2},
-			reasons: map[string]Reason{"big": TookOverflow, "tiny": CappedByMax, "x": TookOverflow, "y": TookOverflow},
-		},
-		{
-			name: "zero weight gets only its minimum",
-			in: Input{Key: "ns/app", TotalReplicas: 10, Clusters: []string{"a", "b", "c"},
-				Preferences: map[string]Preferences{"a": {Weight: 1}, "b": {MinReplicas: 2}, "c": {}}},
-			want:    map[string]int64{"a": 8, "b": 2, "c": 0},
-			reasons: map[string]Reason{"b": RaisedToMin},
-		},
-		{
-			name: "zero weight takes what weighted clusters cannot",
-			in: Input{Key: "ns/app", TotalReplicas: 10, Clusters: []string{"a", "b", "c"},
-				Preferences: map[string]Preferences{"a": {Weight: 1, MaxReplicas: ptr(4)}, AllClusters: {}}},
-			want:    map[string]int64{"a": 4, "b": 3, "c": 3},
-			reasons: map[string]Reason{"a": CappedByMax, "b": TookOverflow, "c": TookOverflow},
-		},
-		{
-			name: "all weights zero: equal split above the minimums",
-			in: Input{Key: "ns/app", TotalReplicas: 50, Clusters: []string{"A", "B", "C"},
-				Preferences: map[string]Preferences{AllClusters: {MinReplicas: 2}}},
-			want: map[string]int64{"A": 16, "B": 17, "C": 17},
-		},
-		{
-			name: "all weights zero with maximums",
-			in: Input{Key: "ns/app", TotalReplicas: 50, Clusters: []string{"A", "B", "C"},
-				Preferences: map[string]Preferences{AllClusters: {MaxReplicas: ptr(2)}}},
-			want:      map[string]int64{"A": 2, "B": 2, "C": 2},
-			reasons:   map[string]Reason{"A": CappedByMax, "B": CappedByMax, "C": CappedByMax},
-			shortfall: 44,
-		},
-		{
-			name: "more clusters than replicas",
-			in:   Input{Key: "ns/app", TotalReplicas: 3, Clusters: names(8)},
-			want: map[string]int64{"c0": 0, "c1": 1, "c2": 1, "c3": 1, "c4": 0, "c5": 0, "c6": 0, "c7": 0},
-		},
-		{
-			name: "zero replicas",
-			in:   Input{Key: "ns/app", TotalReplicas: 0, Clusters: names(2)},
-			want: map[string]int64{"c0": 0, "c1": 0},
-		},
-		{
-			name:      "no candidates",
-			in:        Input{Key: "ns/app", TotalReplicas: 5},
-			want:      map[string]int64{},
-			shortfall: 5,
-		},
-		{
-			name: "capacity moves the excess elsewhere",
-			in: Input{Key: "ns/app", TotalReplicas: 50, Clusters: []string{"A", "B", "C"},
-				Capacity: map[string]int64{"C": 10}},
-			want:    map[string]int64{"A": 20, "B": 20, "C": 10},
-			reasons: map[string]Reason{"A": TookOverflow, "B": TookOverflow, "C": CappedByCapacity},
-		},
-		{
-			name: "capacity below the minimum",
-			in: Input{Key: "ns/app", TotalReplicas: 50, Clusters: []string{"A", "B", "C"},
-				Preferences: map[string]Preferences{AllClusters: {MinReplicas: 20}},
-				Capacity:    map[string]int64{"B": 10}},
-			want:    map[string]int64{"A": 20, "B": 10, "C": 20},
-			reasons: map[string]Reason{"A": RaisedToMin, "B": CappedByCapacity, "C": RaisedToMin},
-		},
-		{
-			name: "capacity below the maximum wins",
-			in: Input{Key: "ns/app", TotalReplicas: 60, Clusters: []string{"A", "B"},
-				Preferences: map[string]Preferences{"A": {Weight: 1}, "B": {Weight: 2, MaxReplicas: ptr(30)}},
-				Capacity:    map[string]int64{"B": 10, "gone": 0}},
-			want:    map[string]int64{"A": 50, "B": 10},
-			reasons: map[string]Reason{"A": TookOverflow, "B": CappedByCapacity},
-		},
-		{
-			name: "capacities hold less than the total",
-			in: Input{Key: "ns/app", TotalReplicas: 10, Clusters: []string{"A", "B"},
-				Capacity: map[string]int64{"A": 3, "B": 2}},
-			want:      map[string]int64{"A": 3, "B": 2},
-			reasons:   map[string]Reason{"A": CappedByCapacity, "B": CappedByCapacity},
-			shortfall: 5,
-		},
-		{
-			name: "rebalance off keeps replicas in place",
-			in: Input{Key: "ns/app", TotalReplicas: 50, Clusters: []string{"A", "B"},
-				Current: map[string]int64{"A": 30}},
-			want:    map[string]int64{"A": 30, "B": 20},
-			reasons: map[string]Reason{"A": KeptCurrent, "B": NotRebalanced},
-		},
-		{
-			name: "rebalance off fills the clusters below their share",
-			in: Input{Key: "ns/app", TotalReplicas: 50, Clusters: []string{"A", "B"},
-				Current: map[string]int64{"A": 10, "B": 20}},
-			want: map[string]int64{"A": 25, "B": 25},
-		},
-		{
-			name: "rebalance off shrinks the clusters above their share",
-			in: Input{Key: "ns/app", TotalReplicas: 50, Clusters: []string{"A", "B"},
-				Current: map[string]int64{"A": 10, "B": 70}},
-			want:    map[string]int64{"A": 10, "B": 40},
-			reasons: map[string]Reason{"A": NotRebalanced, "B": KeptCurrent},
-		},
-		{
-			name: "rebalance off clamps the kept replicas to the maximum",
-			in: Input{Key: "ns/app", TotalReplicas: 10, Clusters: []string{"A", "B"},
-				Preferences: map[string]Preferences{AllClusters: {Weight: 1, MaxReplicas: ptr(6)}},
-				Current:     map[string]int64{"A": 9}},
-			want:    map[string]int64{"A": 6, "B": 4},
-			reasons: map[string]Reason{"A": KeptCurrent, "B": NotRebalanced},
-		},
-		{
-			name: "rebalance off raises the kept replicas to the minimum",
-			in: Input{Key: "ns/app", TotalReplicas: 10, Clusters: []string{"A", "B"},
-				Preferences: map[string]Preferences{"A": {Weight: 1}, "B": {Weight: 1, MinReplicas: 4}},
-				Current:     map[string]int64{"A": 10}},
-			want:    map[string]int64{"A": 6, "B": 4},
-			reasons: map[string]Reason{"A": KeptCurrent, "B": NotRebalanced},
-		},
-		{
-			name: "rebalance off: a lost cluster's replicas are placed elsewhere",
-			in: Input{Key: "ns/app", TotalReplicas: 9, Clusters: []string{"a", "b"},
-				Current: map[string]int64{"a": 3, "b": 3, "c": 3}},
-			want: map[string]int64{"a": 4, "b": 5},
-		},
-		{
-			name: "rebalance off: a returning cluster gets nothing",
-			in: Input{Key: "ns/app", TotalReplicas: 9, Clusters: []string{"a", "b", "c"},
-				Current: map[string]int64{"a": 4, "b": 5}},
-			want:    map[string]int64{"a": 4, "b": 5, "c": 0},
-			reasons: map[string]Reason{"a": KeptCurrent, "b": KeptCurrent, "c": NotRebalanced},
-		},
-		{
-			name: "rebalance on: a returning cluster gets its share back",
-			in: Input{Key: "ns/app", TotalReplicas: 9, Clusters: []string{"a", "b", "c"}, Rebalance: true,
-				Current: map[string]int64{"a": 4, "b": 5}},
-			want: map[string]int64{"a": 3, "b": 3, "c": 3},
-		},
-		{
-			name: "rebalance off with capacity",
-			in: Input{Key: "ns/app", TotalReplicas: 60, Clusters: []string{"A", "B", "C"},
-				Preferences: map[string]Preferences{"A": {Weight: 1}, "B": {Weight: 5}},
-				Current:     map[string]int64{"A": 10, "B": 10}, Capacity: map[string]int64{"B": 10}},
-			want:    map[string]int64{"A": 50, "B": 10, "C": 0},
-			reasons: map[string]Reason{"A": TookOverflow, "B": CappedByCapacity, "C": NotListed},
-		},
-		{
-			name: "huge weights are exact",
-			in: Input{Key: "ns/app", TotalReplicas: 9, Clusters: []string{"a", "b", "c"},
-				Preferences: map[string]Preferences{AllClusters: {Weight: math.MaxInt64}}},
-			want: map[string]int64{"a": 3, "b": 3, "c": 3},
-		},
-		{
-			name: "huge and tiny weights",
-			in: Input{Key: "ns/app", TotalReplicas: 10, Clusters: []string{"a", "b", "c"},
-				Preferences: map[string]Preferences{AllClusters: {Weight: math.MaxInt64}, "c": {Weight: 1}}},
-			want: map[string]int64{"a": 5, "b": 5, "c": 0},
-		},
-	}
-	for _, tt := range tests {
+	for _, tt := range slices.Concat(computeCases, rebalanceCases) {
 		t.Run(tt.name, func(t *testing.T) {
 			plan, err := Compute(tt.in)
 			if err != nil {
@@ -357,33 +299,6 @@ func TestCompute(t *testing.T) {
 				t.Errorf("clusters not sorted by name: %v", plan.Clusters)
 			}
 		})
-	}
-}
-
-func TestComputeIdealIgnoresCurrentWhenRebalancing(t *testing.T) {
-	in := Input{Key: "ns/app", TotalReplicas: 9, Clusters: []string{"a", "b", "c"},
-		Current: map[string]int64{"a": 5, "b": 4}}
-	off, err := Compute(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range off.Clusters {
-		if c.Ideal != 3 {
-			t.Errorf("cluster %s: Ideal = %d, want 3", c.Name, c.Ideal)
-		}
-	}
-	in.Rebalance = true
-	on, err := Compute(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	in.Current = nil
-	fresh, err := Compute(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(on.Clusters, fresh.Clusters) {
-		t.Errorf("rebalance plan depends on current: %v vs %v", on.Clusters, fresh.Clusters)
 	}
 }
 
