@@ -22,7 +22,6 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/utils/ptr"
 )
 
@@ -52,10 +51,7 @@ const rolloutFixture = `{
 }`
 
 func TestGetRollout(t *testing.T) {
-	obj := &unstructured.Unstructured{}
-	if err := obj.UnmarshalJSON([]byte(rolloutFixture)); err != nil {
-		t.Fatal(err)
-	}
+	obj := loadJSON(t, rolloutFixture)
 	got, err := GetRollout(obj)
 	if err != nil {
 		t.Fatal(err)

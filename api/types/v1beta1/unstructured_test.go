@@ -61,8 +61,14 @@ const fixture = `{
 
 func load(t *testing.T) *unstructured.Unstructured {
 	t.Helper()
+	return loadJSON(t, fixture)
+}
+
+// loadJSON decodes a manifest as the API server's objects are decoded.
+func loadJSON(t *testing.T, manifest string) *unstructured.Unstructured {
+	t.Helper()
 	obj := &unstructured.Unstructured{}
-	if err := obj.UnmarshalJSON([]byte(fixture)); err != nil {
+	if err := obj.UnmarshalJSON([]byte(manifest)); err != nil {
 		t.Fatal(err)
 	}
 	return obj
