@@ -49,6 +49,24 @@ func (g *GlobalOptions) federatedObjectRef(args []string, namespace string) (Fed
 		HostConfig: host.Config, KubeFedNamespace: g.KubeFedNamespace}, nil
 }
 
+// onFederatedObject completes c as a command on the arguments
+// <resource type> <resource name>, with the -n flag of the object's
+// namespace, that calls run with the object's reference.
+func (g *GlobalOptions) onFederatedObject(c *cobra.Command, run func(cmd *cobra.Command, ref FederatedObjectRef) error) *cobra.Command {
+	var namespace string
+	c.Use += " <resource type> <resource name>"
+	c.Args = cobra.ExactArgs(2)
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		ref, err := g.federatedObjectRef(args, namespace)
+		if err != nil {
+			return err
+		}
+		return run(cmd, ref)
+	}
+	c.Flags().StringVarP(&namespace, "namespace", "n", "", "the namespace of the federated resource (default: the host context's namespace, else default)")
+	return c
+}
+
 func newEnableCommand(g *GlobalOptions) *cobra.Command {
 	var (
 		opts     EnableOptions
@@ -294,23 +312,8 @@ func newOrphaningCommand(g *GlobalOptions) *cobra.Command {
 kubefed.io/orphan: "true"), deleting a federated resource leaves its member
 copies in the member clusters (unmanaged) instead of deleting them.`,
 	}
-	var namespace string
 	sub := func(use, short, example string, run func(cmd *cobra.Command, ref FederatedObjectRef) error) *cobra.Command {
-		c := &cobra.Command{
-			Use:     use + " <resource type> <resource name>",
-			Short:   short,
-			Example: example,
-			Args:    cobra.ExactArgs(2),
-			RunE: func(cmd *cobra.Command, args []string) error {
-				ref, err := g.federatedObjectRef(args, namespace)
-				if err != nil {
-					return err
-				}
-				return run(cmd, ref)
-			},
-		}
-		c.Flags().StringVarP(&namespace, "namespace", "n", "", "the namespace of the federated resource (default: the host context's namespace, else default)")
-		return c
+		return g.onFederatedObject(&cobra.Command{Use: use, Short: short, Example: example}, run)
 	}
 	setOrphaning := func(enabled bool) func(cmd *cobra.Command, ref FederatedObjectRef) error {
 		return func(cmd *cobra.Command, ref FederatedObjectRef) error {
@@ -337,12 +340,9 @@ copies in the member clusters (unmanaged) instead of deleting them.`,
 }
 
 func newStatusCommand(g *GlobalOptions) *cobra.Command {
-	var (
-		namespace string
-		output    string
-	)
-	cmd := &cobra.Command{
-		Use:   "status <resource type> <resource name>",
+	var output string
+	cmd := g.onFederatedObject(&cobra.Command{
+		Use:   "status",
 		Short: "Show a federated resource across its clusters",
 		Long: `Status shows a federated resource in every cluster it is placed in: the
 cluster's health, whether the current version was propagated there and why
@@ -364,16 +364,9 @@ failed.`,
   # With the messages, or as YAML
   kubefedctl status FederatedDeployment web -n demo -o wide
   kubefedctl status fdeploy web -n demo -o yaml`,
-		Args: cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ref, err := g.federatedObjectRef(args, namespace)
-			if err != nil {
-				return err
-			}
-			return Status(cmd.Context(), StatusOptions{Ref: ref, Output: output, Out: cmd.OutOrStdout()})
-		},
-	}
-	cmd.Flags().StringVarP(&namespace, "namespace", "n", "", "the namespace of the federated resource (default: the host context's namespace, else default)")
+	}, func(cmd *cobra.Command, ref FederatedObjectRef) error {
+		return Status(cmd.Context(), StatusOptions{Ref: ref, Output: output, Out: cmd.OutOrStdout()})
+	})
 	cmd.Flags().StringVarP(&output, "output", "o", "", "output format: wide, yaml or json (default: a table)")
 	return cmd
 }

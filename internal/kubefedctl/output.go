@@ -22,6 +22,7 @@ import (
 	"strings"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
 )
 
 // printer writes the progress of a command: one line per step, and more
@@ -58,10 +59,49 @@ func (p *printer) v(level int, format string, args ...any) {
 
 // objectRef names an object the way kubectl prints it: Kind namespace/name.
 func objectRef(kind string, obj client.Object) string {
-	if obj.GetNamespace() == "" {
-		return kind + " " + obj.GetName()
+	return kindRef(kind, obj.GetNamespace(), obj.GetName())
+}
+
+// kindRef names the object namespace/name of kind as "Kind namespace/name",
+// or "Kind name" when the namespace is empty (a cluster-scoped object).
+func kindRef(kind, namespace, name string) string {
+	if namespace == "" {
+		return kind + " " + name
 	}
-	return kind + " " + obj.GetNamespace() + "/" + obj.GetName()
+	return kind + " " + namespace + "/" + name
+}
+
+// checkReportOutput refuses an output format that status and rollout
+// status do not print.
+func checkReportOutput(output string) error {
+	switch output {
+	case "", "wide", "yaml", "json":
+		return nil
+	}
+	return fmt.Errorf("unknown output format %q: use wide, yaml or json", output)
+}
+
+// printStructured prints a report as YAML or JSON when output names one of
+// them, and says whether it did; any other output is a table the caller
+// prints.
+func printStructured(out io.Writer, report any, output string) (bool, error) {
+	var data []byte
+	var err error
+	switch output {
+	case "yaml":
+		data, err = yaml.Marshal(report)
+	case "json":
+		if data, err = jsonIndent(report); err == nil {
+			data = append(data, '\n')
+		}
+	default:
+		return false, nil
+	}
+	if err != nil {
+		return true, err
+	}
+	_, err = out.Write(data)
+	return true, err
 }
 
 // deleteCommand returns the kubectl command that deletes an object, for the

@@ -18,7 +18,6 @@ package kubefedctl
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -29,7 +28,6 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/yaml"
 
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 )
@@ -137,10 +135,8 @@ type RolloutStatusOptions struct {
 // revision and readiness of each cluster. It returns a
 // *RolloutNotCompleteError unless the rollout is Complete.
 func RolloutStatus(ctx context.Context, opts RolloutStatusOptions) error {
-	switch opts.Output {
-	case "", "wide", "yaml", "json":
-	default:
-		return fmt.Errorf("unknown output format %q: use wide, yaml or json", opts.Output)
+	if err := checkReportOutput(opts.Output); err != nil {
+		return err
 	}
 	if opts.Watch && (opts.Output == "yaml" || opts.Output == "json") {
 		return fmt.Errorf("--watch prints a table: leave out -o %s", opts.Output)
@@ -207,15 +203,12 @@ func buildRolloutReport(obj *unstructured.Unstructured) (*RolloutReport, error) 
 	if err != nil {
 		return nil, err
 	}
-	status, err := fedtypesv1b1.GetStatus(obj)
+	status, err := statusOf(obj)
 	if err != nil {
-		return nil, fmt.Errorf("reading the status of %s %s: %w", obj.GetKind(), objectKey(obj), err)
+		return nil, err
 	}
 	r := &RolloutReport{Kind: obj.GetKind(), Name: obj.GetName(), Namespace: obj.GetNamespace(),
 		Generation: obj.GetGeneration(), Paused: strategy.Paused, Waves: len(strategy.Waves) + 1}
-	if status == nil {
-		status = &fedtypesv1b1.GenericFederatedStatus{}
-	}
 	if s := status.Rollout; s != nil {
 		r.ObservedGeneration = s.ObservedGeneration
 		r.Phase, r.Reason, r.Message = string(s.Phase), string(s.Reason), s.Message
@@ -250,21 +243,34 @@ func rolloutStrategy(obj *unstructured.Unstructured, command string) (*fedtypesv
 	return strategy, nil
 }
 
+// rolloutObject is a federated object with spec.rollout, read for one of
+// the rollout commands.
+type rolloutObject struct {
+	c   client.Client
+	obj *unstructured.Unstructured
+	// warning says why the type may not be a federated type.
+	warning string
+	// what names the object: Kind namespace/name.
+	what     string
+	strategy *fedtypesv1b1.RolloutStrategy
+}
+
+// readRolloutObject reads the federated object ref names for 'kubefedctl
+// rollout command'; an object without spec.rollout is refused.
+func readRolloutObject(ctx context.Context, ref FederatedObjectRef, command string) (*rolloutObject, error) {
+	c, ro, err := readFederatedObject(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	strategy, err := rolloutStrategy(ro.obj, command)
+	if err != nil {
+		return nil, err
+	}
+	return &rolloutObject{c: c, obj: ro.obj, warning: ro.warning, what: objectRef(ro.obj.GetKind(), ro.obj), strategy: strategy}, nil
+}
+
 func printRolloutReport(out io.Writer, r *RolloutReport, output string) error {
-	switch output {
-	case "yaml":
-		data, err := yaml.Marshal(r)
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprint(out, string(data))
-		return err
-	case "json":
-		data, err := json.MarshalIndent(r, "", "  ")
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintln(out, string(data))
+	if printed, err := printStructured(out, r, output); printed || err != nil {
 		return err
 	}
 	wide := output == "wide"
@@ -355,10 +361,7 @@ func (r *RolloutReport) completionError() error {
 
 // ref names the object as "Kind namespace/name".
 func (r *RolloutReport) ref() string {
-	if r.Namespace != "" {
-		return r.Kind + " " + r.Namespace + "/" + r.Name
-	}
-	return r.Kind + " " + r.Name
+	return kindRef(r.Kind, r.Namespace, r.Name)
 }
 
 func revNum(n int64) string {

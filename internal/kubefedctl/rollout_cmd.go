@@ -39,24 +39,7 @@ type (FederatedDeployment, fdeploy) or its target type (deployments).`,
 // rolloutCommands builds the subcommands of kubefedctl rollout, which all
 // name one federated object.
 type rolloutCommands struct {
-	g         *GlobalOptions
-	namespace string
-}
-
-// sub completes c as a subcommand on <resource type> <resource name> that
-// calls run with the object's reference.
-func (r *rolloutCommands) sub(c *cobra.Command, run func(cmd *cobra.Command, ref FederatedObjectRef) error) *cobra.Command {
-	c.Use += " <resource type> <resource name>"
-	c.Args = cobra.ExactArgs(2)
-	c.RunE = func(cmd *cobra.Command, args []string) error {
-		ref, err := r.g.federatedObjectRef(args, r.namespace)
-		if err != nil {
-			return err
-		}
-		return run(cmd, ref)
-	}
-	c.Flags().StringVarP(&r.namespace, "namespace", "n", "", "the namespace of the federated resource (default: the host context's namespace, else default)")
-	return c
+	g *GlobalOptions
 }
 
 // control runs a pause or resume with the global options.
@@ -68,7 +51,7 @@ func (r *rolloutCommands) control(run func(ctx context.Context, opts RolloutCont
 
 func (r *rolloutCommands) status() *cobra.Command {
 	var status RolloutStatusOptions
-	statusCmd := r.sub(&cobra.Command{
+	statusCmd := r.g.onFederatedObject(&cobra.Command{
 		Use:   "status",
 		Short: "Show the rollout of a federated resource",
 		Long: `Status shows the rollout of a federated resource: each cluster's revision and
@@ -98,7 +81,7 @@ resume, undo or a fix), 5 when it is paused, 1 when the command failed.`,
 }
 
 func (r *rolloutCommands) pause() *cobra.Command {
-	return r.sub(&cobra.Command{
+	return r.g.onFederatedObject(&cobra.Command{
 		Use:   "pause",
 		Short: "Hold the rollout of a federated resource where it is",
 		Long: `Pause sets spec.rollout.paused: no further cluster gets the new revision; the
@@ -109,7 +92,7 @@ waits at its first wave.`,
 }
 
 func (r *rolloutCommands) resume() *cobra.Command {
-	return r.sub(&cobra.Command{
+	return r.g.onFederatedObject(&cobra.Command{
 		Use:   "resume",
 		Short: "Continue a paused or stalled rollout",
 		Long: `Resume clears spec.rollout.paused; the wave in progress starts over (a fresh
@@ -122,7 +105,7 @@ wave: fix what stopped it first.`,
 
 func (r *rolloutCommands) undo() *cobra.Command {
 	var undo RolloutUndoOptions
-	undoCmd := r.sub(&cobra.Command{
+	undoCmd := r.g.onFederatedObject(&cobra.Command{
 		Use:   "undo",
 		Short: "Go back to an earlier revision of a federated resource",
 		Long: `Undo writes the content of an earlier revision (template, overrides and
@@ -146,7 +129,7 @@ after undo read it. A spec.rollout.rollbackTo pin is removed.`,
 }
 
 func (r *rolloutCommands) history() *cobra.Command {
-	return r.sub(&cobra.Command{
+	return r.g.onFederatedObject(&cobra.Command{
 		Use:     "history",
 		Short:   "List the revisions of a federated resource",
 		Long:    `History lists the revisions kept of a federated resource: number, content hash, age, whether it is the current, update or previous revision, and the clusters that run it.`,

@@ -40,23 +40,18 @@ type RolloutControlOptions struct {
 // cluster gets the new revision until it is resumed.
 func RolloutPause(ctx context.Context, opts RolloutControlOptions) error {
 	p := newPrinter(opts.Out, 0)
-	c, ro, err := readFederatedObject(ctx, opts.Ref)
+	o, err := readRolloutObject(ctx, opts.Ref, "pause")
 	if err != nil {
 		return err
 	}
-	strategy, err := rolloutStrategy(ro.obj, "pause")
-	if err != nil {
-		return err
-	}
-	what := objectRef(ro.obj.GetKind(), ro.obj)
-	if strategy.Paused {
-		p.line("%s is already paused: nothing changed.", what)
+	if o.strategy.Paused {
+		p.line("%s is already paused: nothing changed.", o.what)
 		return nil
 	}
-	if err := patchPaused(ctx, c, ro.obj, true, opts.DryRun); err != nil {
+	if err := patchPaused(ctx, o.c, o.obj, true, opts.DryRun); err != nil {
 		return err
 	}
-	p.line("%s paused: no further cluster gets the new revision until 'kubefedctl rollout resume'%s", what, dryRunSuffix(opts.DryRun))
+	p.line("%s paused: no further cluster gets the new revision until 'kubefedctl rollout resume'%s", o.what, dryRunSuffix(opts.DryRun))
 	return nil
 }
 
@@ -66,38 +61,33 @@ func RolloutPause(ctx context.Context, opts RolloutControlOptions) error {
 // deadline (docs/rollout.md, rule 7).
 func RolloutResume(ctx context.Context, opts RolloutControlOptions) error {
 	p := newPrinter(opts.Out, 0)
-	c, ro, err := readFederatedObject(ctx, opts.Ref)
+	o, err := readRolloutObject(ctx, opts.Ref, "resume")
 	if err != nil {
 		return err
 	}
-	strategy, err := rolloutStrategy(ro.obj, "resume")
+	status, err := statusOf(o.obj)
 	if err != nil {
 		return err
 	}
-	what := objectRef(ro.obj.GetKind(), ro.obj)
-	status, err := fedtypesv1b1.GetStatus(ro.obj)
-	if err != nil {
-		return fmt.Errorf("reading the status of %s: %w", what, err)
-	}
-	stalled := status != nil && status.Rollout != nil && status.Rollout.Phase == fedtypesv1b1.RolloutPhaseStalled
+	stalled := status.Rollout != nil && status.Rollout.Phase == fedtypesv1b1.RolloutPhaseStalled
 	switch {
 	case stalled:
-		if !strategy.Paused {
-			if err := patchPaused(ctx, c, ro.obj, true, opts.DryRun); err != nil {
+		if !o.strategy.Paused {
+			if err := patchPaused(ctx, o.c, o.obj, true, opts.DryRun); err != nil {
 				return err
 			}
 		}
-		if err := patchPaused(ctx, c, ro.obj, false, opts.DryRun); err != nil {
+		if err := patchPaused(ctx, o.c, o.obj, false, opts.DryRun); err != nil {
 			return err
 		}
-		p.line("%s resumed: the stalled wave %s is retried with a fresh deadline%s", what, status.Rollout.CurrentWaveName, dryRunSuffix(opts.DryRun))
-	case strategy.Paused:
-		if err := patchPaused(ctx, c, ro.obj, false, opts.DryRun); err != nil {
+		p.line("%s resumed: the stalled wave %s is retried with a fresh deadline%s", o.what, status.Rollout.CurrentWaveName, dryRunSuffix(opts.DryRun))
+	case o.strategy.Paused:
+		if err := patchPaused(ctx, o.c, o.obj, false, opts.DryRun); err != nil {
 			return err
 		}
-		p.line("%s resumed%s", what, dryRunSuffix(opts.DryRun))
+		p.line("%s resumed%s", o.what, dryRunSuffix(opts.DryRun))
 	default:
-		p.line("%s is not paused: nothing changed.", what)
+		p.line("%s is not paused: nothing changed.", o.what)
 	}
 	return nil
 }

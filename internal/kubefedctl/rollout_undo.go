@@ -60,19 +60,14 @@ type RolloutUndoOptions struct {
 // the spec itself now holds the revision.
 func RolloutUndo(ctx context.Context, opts RolloutUndoOptions) error {
 	p := newPrinter(opts.Out, 0)
-	c, ro, err := readFederatedObject(ctx, opts.Ref)
+	o, err := readRolloutObject(ctx, opts.Ref, "undo")
 	if err != nil {
 		return err
 	}
-	obj := ro.obj
-	what := objectRef(obj.GetKind(), obj)
-	strategy, err := rolloutStrategy(obj, "undo")
+	c, obj, what, strategy := o.c, o.obj, o.what, o.strategy
+	status, err := statusOf(obj)
 	if err != nil {
 		return err
-	}
-	status, err := fedtypesv1b1.GetStatus(obj)
-	if err != nil {
-		return fmt.Errorf("reading the status of %s: %w", what, err)
 	}
 	history, err := listRevisions(ctx, c, obj, namespaceOrDefault(opts.Ref.KubeFedNamespace))
 	if err != nil {
@@ -123,7 +118,7 @@ func RolloutUndo(ctx context.Context, opts RolloutUndoOptions) error {
 	}
 	if err := c.Update(ctx, obj, updateOpts...); err != nil {
 		if apierrors.IsConflict(err) {
-			return staleError(what, cmp.Or(opts.ResourceVersion, ro.obj.GetResourceVersion()))
+			return staleError(what, cmp.Or(opts.ResourceVersion, obj.GetResourceVersion()))
 		}
 		return fmt.Errorf("writing revision %d back into the spec of %s in the host cluster: %w", number, what, err)
 	}
@@ -207,30 +202,23 @@ type RolloutHistoryOptions struct {
 // RolloutHistory prints the revisions of a federated object: number,
 // hash, age, what the rollout status says of it and which clusters run it.
 func RolloutHistory(ctx context.Context, opts RolloutHistoryOptions) error {
-	c, ro, err := readFederatedObject(ctx, opts.Ref)
+	o, err := readRolloutObject(ctx, opts.Ref, "history")
 	if err != nil {
 		return err
 	}
-	obj := ro.obj
-	if _, err := rolloutStrategy(obj, "history"); err != nil {
-		return err
-	}
-	status, err := fedtypesv1b1.GetStatus(obj)
-	if err != nil {
-		return fmt.Errorf("reading the status of %s: %w", objectRef(obj.GetKind(), obj), err)
-	}
-	if status == nil {
-		status = &fedtypesv1b1.GenericFederatedStatus{}
-	}
-	history, err := listRevisions(ctx, c, obj, namespaceOrDefault(opts.Ref.KubeFedNamespace))
+	status, err := statusOf(o.obj)
 	if err != nil {
 		return err
 	}
-	if ro.warning != "" {
-		fmt.Fprintln(opts.Out, ro.warning)
+	history, err := listRevisions(ctx, o.c, o.obj, namespaceOrDefault(opts.Ref.KubeFedNamespace))
+	if err != nil {
+		return err
+	}
+	if o.warning != "" {
+		fmt.Fprintln(opts.Out, o.warning)
 	}
 	if len(history) == 0 {
-		fmt.Fprintf(opts.Out, "%s has no revisions yet: the controller records them once it processes spec.rollout\n", objectRef(obj.GetKind(), obj))
+		fmt.Fprintf(opts.Out, "%s has no revisions yet: the controller records them once it processes spec.rollout\n", o.what)
 		return nil
 	}
 	now := opts.Now

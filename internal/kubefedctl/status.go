@@ -27,7 +27,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/yaml"
 
 	fedcorev1a1 "github.com/kubefed/kubefed/api/core/v1alpha1"
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
@@ -221,10 +220,8 @@ type StatusOptions struct {
 // and returns a *NotPropagatedError when any placed cluster is not
 // propagated, else a *NotReadyError when the object is not Ready.
 func Status(ctx context.Context, opts StatusOptions) error {
-	switch opts.Output {
-	case "", "wide", "yaml", "json":
-	default:
-		return fmt.Errorf("unknown output format %q: use wide, yaml or json", opts.Output)
+	if err := checkReportOutput(opts.Output); err != nil {
+		return err
 	}
 	c, ro, err := readFederatedObject(ctx, opts.Ref)
 	if err != nil {
@@ -234,20 +231,11 @@ func Status(ctx context.Context, opts StatusOptions) error {
 	if err != nil {
 		return err
 	}
-	switch opts.Output {
-	case "yaml":
-		data, err := yaml.Marshal(report)
-		if err != nil {
-			return err
-		}
-		fmt.Fprint(opts.Out, string(data))
-	case "json":
-		data, err := json.MarshalIndent(report, "", "  ")
-		if err != nil {
-			return err
-		}
-		fmt.Fprintln(opts.Out, string(data))
-	default:
+	printed, err := printStructured(opts.Out, report, opts.Output)
+	if err != nil {
+		return err
+	}
+	if !printed {
 		if ro.warning != "" {
 			fmt.Fprintln(opts.Out, ro.warning)
 		}
@@ -259,17 +247,27 @@ func Status(ctx context.Context, opts StatusOptions) error {
 	return report.readinessError()
 }
 
-func buildReport(ctx context.Context, c client.Client, ro *resolvedObject, kubefedNS string) (*StatusReport, error) {
-	obj := ro.obj
+// statusOf returns the status of a federated object; an empty one before
+// the controller wrote any.
+func statusOf(obj *unstructured.Unstructured) (*fedtypesv1b1.GenericFederatedStatus, error) {
 	status, err := fedtypesv1b1.GetStatus(obj)
 	if err != nil {
-		return nil, fmt.Errorf("reading the status of %s %s: %w", obj.GetKind(), objectKey(obj), err)
+		return nil, fmt.Errorf("reading the status of %s: %w", objectRef(obj.GetKind(), obj), err)
 	}
-	r := &StatusReport{Kind: obj.GetKind(), Name: obj.GetName(), Namespace: obj.GetNamespace(), Generation: obj.GetGeneration(),
-		Propagation: string(corev1.ConditionUnknown), Orphaning: orphaningState(IsOrphaningEnabled(obj))}
 	if status == nil {
 		status = &fedtypesv1b1.GenericFederatedStatus{}
 	}
+	return status, nil
+}
+
+func buildReport(ctx context.Context, c client.Client, ro *resolvedObject, kubefedNS string) (*StatusReport, error) {
+	obj := ro.obj
+	status, err := statusOf(obj)
+	if err != nil {
+		return nil, err
+	}
+	r := &StatusReport{Kind: obj.GetKind(), Name: obj.GetName(), Namespace: obj.GetNamespace(), Generation: obj.GetGeneration(),
+		Propagation: string(corev1.ConditionUnknown), Orphaning: orphaningState(IsOrphaningEnabled(obj))}
 	r.ObservedGeneration = status.ObservedGeneration
 	r.Aggregated = status.AggregatedStatus
 	if cond := status.GetCondition(fedtypesv1b1.PropagationConditionType); cond != nil {

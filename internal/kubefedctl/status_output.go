@@ -123,10 +123,7 @@ func (r *StatusReport) readinessError() error {
 
 // ref names the object as "Kind namespace/name".
 func (r *StatusReport) ref() string {
-	if r.Namespace != "" {
-		return r.Kind + " " + r.Namespace + "/" + r.Name
-	}
-	return r.Kind + " " + r.Name
+	return kindRef(r.Kind, r.Namespace, r.Name)
 }
 
 func joinNonEmpty(sep string, parts ...string) string {
