@@ -84,16 +84,7 @@ func TestHealthRulesAdmission(t *testing.T) {
 	e2eutil.HelmInstall(t, fed, e2eutil.SetValues(append(e2eutil.ProcessChartValues,
 		"controllermanager.webhook.url=https://"+webhookAddr)...)...)
 
-	certDir := t.TempDir()
-	secret := &corev1.Secret{}
-	if err := host.Get(t.Context(), client.ObjectKey{Namespace: e2eutil.Namespace, Name: webhookSecret}, secret); err != nil {
-		t.Fatalf("the chart's serving certificate: %v", err)
-	}
-	for _, key := range []string{corev1.TLSCertKey, corev1.TLSPrivateKeyKey} {
-		if err := os.WriteFile(filepath.Join(certDir, key), secret.Data[key], 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	certDir := servingCertDir(t, host)
 	kubeconfig := e2eutil.ChartKubeconfig(t, fed)
 	serving := e2eutil.StartControllerManager(t, e2eutil.ProcessOptions{Name: "webhook", Kubeconfig: kubeconfig,
 		ProbeAddr: e2eutil.FreeAddr(t), Args: []string{"--webhook-port", port, "--webhook-cert-dir", certDir}})
@@ -142,41 +133,68 @@ func TestHealthRulesAdmission(t *testing.T) {
 			t.Errorf("creating the FederatedTypeConfig with the client: %v, want Invalid, refused by webhook %s", err, admission.HealthRulesWebhookName)
 		}
 	})
-	t.Run("kubectl apply of valid health rules is stored", func(t *testing.T) {
-		readyWhen := "self.status.conditions.exists(c, c.type == 'Ready' && c.status == 'True')"
-		if out, err := kubectl(t.Context(), fed, widgetFTC(readyWhen), "apply", "-f", "-"); err != nil {
-			t.Fatalf("kubectl apply: %v\n%s", err, out)
-		}
-		out, err := kubectl(t.Context(), fed, "", "get", "federatedtypeconfig", "widgets.example.com", "-n", e2eutil.Namespace, "-o", "yaml")
-		if err != nil {
-			t.Fatalf("kubectl get: %v\n%s", err, out)
-		}
-		var stored struct {
-			Spec struct {
-				Health struct {
-					ReadyWhen string `json:"readyWhen"`
-				} `json:"health"`
-			} `json:"spec"`
-		}
-		if err := yaml.Unmarshal([]byte(out), &stored); err != nil {
+	t.Run("kubectl apply of valid health rules is stored", func(t *testing.T) { testValidRulesStored(t, fed) })
+	t.Run("a controller manager without a certificate starts with admission off", func(t *testing.T) {
+		testAdmissionOff(t, kubeconfig)
+	})
+}
+
+// servingCertDir writes the chart's serving certificate to a directory for
+// a controller manager started on this machine.
+func servingCertDir(t *testing.T, host client.Client) string {
+	t.Helper()
+	certDir := t.TempDir()
+	secret := &corev1.Secret{}
+	if err := host.Get(t.Context(), client.ObjectKey{Namespace: e2eutil.Namespace, Name: webhookSecret}, secret); err != nil {
+		t.Fatalf("the chart's serving certificate: %v", err)
+	}
+	for _, key := range []string{corev1.TLSCertKey, corev1.TLSPrivateKeyKey} {
+		if err := os.WriteFile(filepath.Join(certDir, key), secret.Data[key], 0o600); err != nil {
 			t.Fatal(err)
 		}
-		if stored.Spec.Health.ReadyWhen != readyWhen {
-			t.Errorf("stored readyWhen %q, want %q", stored.Spec.Health.ReadyWhen, readyWhen)
+	}
+	return certDir
+}
+
+// testValidRulesStored applies a FederatedTypeConfig whose health rules
+// compile with kubectl and reads the stored readyWhen back.
+func testValidRulesStored(t *testing.T, fed *framework.Federation) {
+	readyWhen := "self.status.conditions.exists(c, c.type == 'Ready' && c.status == 'True')"
+	if out, err := kubectl(t.Context(), fed, widgetFTC(readyWhen), "apply", "-f", "-"); err != nil {
+		t.Fatalf("kubectl apply: %v\n%s", err, out)
+	}
+	out, err := kubectl(t.Context(), fed, "", "get", "federatedtypeconfig", "widgets.example.com", "-n", e2eutil.Namespace, "-o", "yaml")
+	if err != nil {
+		t.Fatalf("kubectl get: %v\n%s", err, out)
+	}
+	var stored struct {
+		Spec struct {
+			Health struct {
+				ReadyWhen string `json:"readyWhen"`
+			} `json:"health"`
+		} `json:"spec"`
+	}
+	if err := yaml.Unmarshal([]byte(out), &stored); err != nil {
+		t.Fatal(err)
+	}
+	if stored.Spec.Health.ReadyWhen != readyWhen {
+		t.Errorf("stored readyWhen %q, want %q", stored.Spec.Health.ReadyWhen, readyWhen)
+	}
+}
+
+// testAdmissionOff starts a controller manager without a serving
+// certificate: it becomes ready and logs that admission is off.
+func testAdmissionOff(t *testing.T, kubeconfig string) {
+	plain := e2eutil.StartControllerManager(t, e2eutil.ProcessOptions{Name: "no-webhook", Kubeconfig: kubeconfig, ProbeAddr: e2eutil.FreeAddr(t)})
+	e2eutil.Eventually(t, 2*time.Minute, func(ctx context.Context) error {
+		if err := ready(ctx, plain); err != nil {
+			return err
 		}
-	})
-	t.Run("a controller manager without a certificate starts with admission off", func(t *testing.T) {
-		plain := e2eutil.StartControllerManager(t, e2eutil.ProcessOptions{Name: "no-webhook", Kubeconfig: kubeconfig, ProbeAddr: e2eutil.FreeAddr(t)})
-		e2eutil.Eventually(t, 2*time.Minute, func(ctx context.Context) error {
-			if err := ready(ctx, plain); err != nil {
-				return err
-			}
-			if len(plain.Grep("Admission of FederatedTypeConfig health rules is off")) == 0 {
-				return fmt.Errorf("its log does not say that admission of health rules is off")
-			}
-			return nil
-		}, "controller manager %s ready, with admission off", plain.Name)
-	})
+		if len(plain.Grep("Admission of FederatedTypeConfig health rules is off")) == 0 {
+			return fmt.Errorf("its log does not say that admission of health rules is off")
+		}
+		return nil
+	}, "controller manager %s ready, with admission off", plain.Name)
 }
 
 // ready checks the process's /readyz.
