@@ -19,7 +19,6 @@ package dns
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -28,9 +27,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
-	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -154,339 +151,228 @@ func TestMultiClusterDNS(t *testing.T) {
 		}
 	}
 
-	svcIP, ingIP := e.lbAddresses(t, &corev1.Service{}, "web"), e.lbAddresses(t, &networkingv1.Ingress{}, "shop")
-	ips := func(members ...string) string {
-		var out []string
-		for _, m := range members {
-			out = append(out, svcIP[m])
-		}
-		slices.Sort(out)
-		return strings.Join(out, ",")
-	}
-	t.Logf("load balancers: Services %v, Ingresses %v", svcIP, ingIP)
+	r := &dnsRun{e: e, svcIP: e.lbAddresses(t, &corev1.Service{}, "web"), ingIP: e.lbAddresses(t, &networkingv1.Ingress{}, "shop")}
+	t.Logf("load balancers: Services %v, Ingresses %v", r.svcIP, r.ingIP)
 
-	t.Run("names", func(t *testing.T) {
-		e.expect(t, 2*time.Minute, map[string]string{
-			global: ips("member1", "member2", "member3"),
-			eu:     ips("member1", "member2"),
-			us:     ips("member3"),
-			euA:    ips("member1"),
-			euB:    ips("member2"),
-			usA:    ips("member3"),
-			www:    ips("member1", "member2", "member3"),
-			shop: strings.Join(slices.Sorted(func(yield func(string) bool) {
-				for _, ip := range ingIP {
-					if !yield(ip) {
-						return
-					}
-				}
-			}), ","),
-		})
-		e.expectCNAME(t, www, global)
-		e.expectCNAME(t, euB, euB) // an A record: its own canonical name
-		e.expectNoWrites(t, 3*time.Second)
-	})
-
-	t.Run("bad input", func(t *testing.T) {
-		e.expectCondition(t, "ghost", feddnsv1a1.ConditionReady, metav1.ConditionFalse, feddnsv1a1.ReasonServiceNotFound)
-		// KubeFed's "no service and/or endpoint in member clusters": every
-		// Ready cluster, with its location, without a load balancer.
-		e.expectStatus(t, "ghost", map[string]string{"member1": "", "member2": "", "member3": ""})
-		e.expectCondition(t, "web-elsewhere", feddnsv1a1.ConditionReady, metav1.ConditionFalse, feddnsv1a1.ReasonDomainNotFound)
-		e.expectCondition(t, "web", feddnsv1a1.ConditionReady, metav1.ConditionTrue, feddnsv1a1.ReasonPublished)
-	})
-
-	t.Run("member without ready endpoints", func(t *testing.T) {
-		// member2 runs no replica of web: its EndpointSlice empties.
-		e.patchOverride(t, `[{"clusterName":"member2","clusterOverrides":[{"path":"/spec/replicas","value":0}]}]`)
-		took := e.expect(t, time.Minute, map[string]string{
-			global: ips("member1", "member3"),
-			eu:     ips("member1"),
-			euB:    ips("member1"), // zone fallback: CNAME to its region
-		})
-		t.Logf("MEASURED: member2 scaled to 0 -> its address left the DNS answer in %s", took.Round(10*time.Millisecond))
-		// As in KubeFed, member2 stays listed, without its load balancer.
-		e.expectStatus(t, "web", map[string]string{"member1": svcIP["member1"], "member2": "", "member3": svcIP["member3"]})
-		e.patchOverride(t, `[]`)
-		took = e.expect(t, time.Minute, map[string]string{global: ips("member1", "member2", "member3"), euB: ips("member2")})
-		t.Logf("MEASURED: member2 scaled back to 1 -> its address returned in %s", took.Round(10*time.Millisecond))
-	})
-
-	t.Run("Service without a selector, Endpoints written by hand", func(t *testing.T) {
-		// The Service has no selector: no controller writes its endpoints.
-		// In member1 they are written by hand (the Endpoints API, which
-		// KubeFed read; kube-controller-manager mirrors them into an
-		// EndpointSlice), without any kubefed label. member1 counts as
-		// backed, the others are listed without a load balancer.
-		manualIP := e.lbAddresses(t, &corev1.Service{}, "manual")
-		// Positive control for the hand-written Endpoints: none is backed
-		// before they exist.
-		e.expectStatus(t, "manual", map[string]string{"member1": "", "member2": "", "member3": ""})
-		//nolint:staticcheck // the Endpoints API is what a user writes by hand for a Service without a selector
-		eps := &corev1.Endpoints{
-			ObjectMeta: metav1.ObjectMeta{Namespace: appNS, Name: "manual"},
-			Subsets: []corev1.EndpointSubset{{Addresses: []corev1.EndpointAddress{{IP: "10.9.8.7"}}, //nolint:staticcheck
-				Ports: []corev1.EndpointPort{{Port: 80}}}}, //nolint:staticcheck
-		}
-		if err := e.members["member1"].Create(ctx, eps); err != nil {
-			t.Fatalf("writing the Endpoints of Service manual in member1: %v", err)
-		}
-		e.expectStatus(t, "manual", map[string]string{"member1": manualIP["member1"], "member2": "", "member3": ""})
-		e.expect(t, time.Minute, map[string]string{manual: manualIP["member1"]})
-	})
-
-	t.Run("member stopped and restarted", func(t *testing.T) {
-		m3 := e.fed.Cluster("member3")
-		stopped := time.Now()
-		if err := m3.Stop(ctx); err != nil {
-			t.Fatal(err)
-		}
-		var offlineAt time.Time
-		e2eutil.EventuallyEvery(t, 100*time.Millisecond, time.Minute, func(ctx context.Context) error {
-			if e.clusterReady(ctx, "member3") {
-				return fmt.Errorf("member3 still Ready")
-			}
-			offlineAt = time.Now()
-			return nil
-		}, "member3 is reported not Ready")
-		e.expect(t, time.Minute, map[string]string{
-			global: ips("member1", "member2"),
-			us:     ips("member1", "member2"), // region fallback: CNAME to the global name
-			usA:    ips("member1", "member2"),
-			shop:   strings.Join(slices.Sorted(slices.Values([]string{ingIP["member1"], ingIP["member2"]})), ","),
-		})
-		afterHealth := time.Since(offlineAt)
-		t.Logf("MEASURED: member3 stopped -> not Ready after %s -> its address left the DNS answer %s later (%s in all)",
-			offlineAt.Sub(stopped).Round(10*time.Millisecond), afterHealth.Round(10*time.Millisecond), time.Since(stopped).Round(10*time.Millisecond))
-		if afterHealth > 5*time.Second+time.Second {
-			t.Errorf("the DNS answer changed %s after the health controller reported member3 not Ready, want within 5 s", afterHealth)
-		}
-		started := time.Now()
-		if err := m3.Start(ctx); err != nil {
-			t.Fatal(err)
-		}
-		e2eutil.EventuallyEvery(t, 100*time.Millisecond, 2*time.Minute, func(ctx context.Context) error {
-			if !e.clusterReady(ctx, "member3") {
-				return fmt.Errorf("member3 not Ready yet")
-			}
-			return nil
-		}, "member3 is Ready again")
-		readyAt := time.Now()
-		e.expect(t, time.Minute, map[string]string{global: ips("member1", "member2", "member3"), us: ips("member3")})
-		t.Logf("MEASURED: member3 restarted -> Ready after %s -> its address returned %s later",
-			readyAt.Sub(started).Round(10*time.Millisecond), time.Since(readyAt).Round(10*time.Millisecond))
-	})
-
-	t.Run("no healthy cluster keeps the last answer", func(t *testing.T) {
-		// Every member's Deployment scaled to 0: no cluster is healthy.
-		e.patchReplicas(t, 0)
-		e.expectCondition(t, "web", feddnsv1a1.ConditionAvailable, metav1.ConditionFalse, feddnsv1a1.ReasonNoHealthyCluster)
-		// The members lose their endpoints one after the other, so the
-		// last published targets are those of whichever clusters were
-		// healthy last: the DNSEndpoint keeps them (non-empty, made of the
-		// members' addresses), DNS serves them, and they stay.
-		sorted := func(answer string) string {
-			parts := strings.Split(answer, ",")
-			slices.Sort(parts)
-			return strings.Join(parts, ",")
-		}
-		all := strings.Split(ips("member1", "member2", "member3"), ",")
-		ep := &feddnsv1a1.DNSEndpoint{}
-		if err := e.host.Get(ctx, client.ObjectKey{Namespace: appNS, Name: "service-web"}, ep); err != nil {
-			t.Fatal(err)
-		}
-		var kept []string
-		for _, endpoint := range ep.Spec.Endpoints {
-			if endpoint.DNSName == global {
-				kept = slices.Clone(endpoint.Targets)
-			}
-		}
-		if len(kept) == 0 {
-			t.Fatalf("DNSEndpoint service-web has no targets for %s with no healthy cluster, want the last published ones kept", global)
-		}
-		for _, ip := range kept {
-			if !slices.Contains(all, ip) {
-				t.Fatalf("DNSEndpoint service-web keeps %v for %s, want a subset of %v", kept, global, all)
-			}
-		}
-		want := sorted(strings.Join(kept, ","))
-		e2eutil.EventuallyEvery(t, 100*time.Millisecond, time.Minute, func(ctx context.Context) error {
-			if got := sorted(e.lookup(ctx, global)); got != want {
-				return fmt.Errorf("%s answers %q, want the kept targets %q", global, got, want)
-			}
-			return nil
-		}, "the kept targets served")
-		time.Sleep(3 * time.Second)
-		if got := sorted(e.lookup(ctx, global)); got != want {
-			t.Errorf("%s answers %q a few seconds later with no healthy cluster, want the kept targets %q", global, got, want)
-		}
-		e.patchReplicas(t, 1)
-		e.expectCondition(t, "web", feddnsv1a1.ConditionAvailable, metav1.ConditionTrue, feddnsv1a1.ReasonHealthy)
-	})
-
-	t.Run("deletion", func(t *testing.T) {
-		if err := e.host.Delete(ctx, &feddnsv1a1.IngressDNSRecord{ObjectMeta: metav1.ObjectMeta{Namespace: appNS, Name: "shop"}}); err != nil {
-			t.Fatal(err)
-		}
-		took := e.expect(t, time.Minute, map[string]string{shop: "NXDOMAIN"})
-		t.Logf("MEASURED: IngressDNSRecord deleted -> its host stopped resolving in %s", took.Round(10*time.Millisecond))
-		if err := e.host.Delete(ctx, &feddnsv1a1.Domain{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "test-domain"}}); err != nil {
-			t.Fatal(err)
-		}
-		e.expectCondition(t, "web", feddnsv1a1.ConditionReady, metav1.ConditionFalse, feddnsv1a1.ReasonDomainNotFound)
-		e.expect(t, time.Minute, map[string]string{global: "NXDOMAIN", www: "NXDOMAIN"})
-		if err := e.host.Delete(ctx, &feddnsv1a1.ServiceDNSRecord{ObjectMeta: metav1.ObjectMeta{Namespace: appNS, Name: "web"}}); err != nil {
-			t.Fatal(err)
-		}
-		e2eutil.Eventually(t, time.Minute, func(ctx context.Context) error {
-			err := e.host.Get(ctx, client.ObjectKey{Namespace: appNS, Name: "service-web"}, &feddnsv1a1.DNSEndpoint{})
-			if apierrors.IsNotFound(err) {
-				return nil
-			}
-			return fmt.Errorf("DNSEndpoint service-web still exists (%v)", err)
-		}, "the DNSEndpoint of a deleted ServiceDNSRecord is deleted")
-	})
+	t.Run("names", func(t *testing.T) { stepNames(t, r) })
+	t.Run("bad input", func(t *testing.T) { stepBadInput(t, r) })
+	t.Run("member without ready endpoints", func(t *testing.T) { stepNoReadyEndpoints(t, r) })
+	t.Run("Service without a selector, Endpoints written by hand", func(t *testing.T) { stepManualEndpoints(t, r) })
+	t.Run("member stopped and restarted", func(t *testing.T) { stepMemberRestarted(t, r) })
+	t.Run("no healthy cluster keeps the last answer", func(t *testing.T) { stepNoHealthyCluster(t, r) })
+	t.Run("deletion", func(t *testing.T) { stepDeletion(t, r) })
 	t.Logf("multi-cluster DNS end to end in %s", time.Since(start).Round(100*time.Millisecond))
 }
 
-// expect polls CoreDNS until every name answers as wanted and returns how
-// long that took.
-func (e *env) expect(t *testing.T, timeout time.Duration, want map[string]string) time.Duration {
-	t.Helper()
-	start := time.Now()
-	e2eutil.EventuallyEvery(t, 100*time.Millisecond, timeout, func(ctx context.Context) error {
-		var wrong []string
-		for _, name := range slices.Sorted(func(yield func(string) bool) {
-			for k := range want {
-				if !yield(k) {
+// dnsRun is what the steps of TestMultiClusterDNS share: the environment
+// and the load balancer addresses of the web Service and the shop Ingress
+// by member.
+type dnsRun struct {
+	e            *env
+	svcIP, ingIP map[string]string
+}
+
+// ips is the DNS answer made of the web Service's addresses in members.
+func (r *dnsRun) ips(members ...string) string {
+	var out []string
+	for _, m := range members {
+		out = append(out, r.svcIP[m])
+	}
+	slices.Sort(out)
+	return strings.Join(out, ",")
+}
+
+// stepNames checks the names, regions, zones, the dnsPrefix CNAME and the Ingress host, and that an idle federation writes nothing.
+func stepNames(t *testing.T, r *dnsRun) {
+	r.e.expect(t, 2*time.Minute, map[string]string{
+		global: r.ips("member1", "member2", "member3"),
+		eu:     r.ips("member1", "member2"),
+		us:     r.ips("member3"),
+		euA:    r.ips("member1"),
+		euB:    r.ips("member2"),
+		usA:    r.ips("member3"),
+		www:    r.ips("member1", "member2", "member3"),
+		shop: strings.Join(slices.Sorted(func(yield func(string) bool) {
+			for _, ip := range r.ingIP {
+				if !yield(ip) {
 					return
 				}
 			}
-		}) {
-			if got := e.lookup(ctx, name); got != want[name] {
-				wrong = append(wrong, fmt.Sprintf("%s answers %q, want %q", name, got, want[name]))
-			}
-		}
-		if len(wrong) > 0 {
-			return fmt.Errorf("%s", strings.Join(wrong, "; "))
-		}
-		return nil
-	}, "DNS answers")
-	return time.Since(start)
+		}), ","),
+	})
+	r.e.expectCNAME(t, www, global)
+	r.e.expectCNAME(t, euB, euB) // an A record: its own canonical name
+	r.e.expectNoWrites(t, 3*time.Second)
 }
 
-// expectNoWrites checks that an idle federation writes neither the record
-// status nor the DNSEndpoint: their resourceVersions stay the same.
-func (e *env) expectNoWrites(t *testing.T, d time.Duration) {
-	t.Helper()
+// stepBadInput checks the conditions and status of the records of a missing Service and a missing Domain.
+func stepBadInput(t *testing.T, r *dnsRun) {
+	r.e.expectCondition(t, "ghost", feddnsv1a1.ConditionReady, metav1.ConditionFalse, feddnsv1a1.ReasonServiceNotFound)
+	// KubeFed's "no service and/or endpoint in member clusters": every
+	// Ready cluster, with its location, without a load balancer.
+	r.e.expectStatus(t, "ghost", map[string]string{"member1": "", "member2": "", "member3": ""})
+	r.e.expectCondition(t, "web-elsewhere", feddnsv1a1.ConditionReady, metav1.ConditionFalse, feddnsv1a1.ReasonDomainNotFound)
+	r.e.expectCondition(t, "web", feddnsv1a1.ConditionReady, metav1.ConditionTrue, feddnsv1a1.ReasonPublished)
+}
+
+// stepNoReadyEndpoints scales member2 to zero replicas and back.
+func stepNoReadyEndpoints(t *testing.T, r *dnsRun) {
+	// member2 runs no replica of web: its EndpointSlice empties.
+	r.e.patchOverride(t, `[{"clusterName":"member2","clusterOverrides":[{"path":"/spec/replicas","value":0}]}]`)
+	took := r.e.expect(t, time.Minute, map[string]string{
+		global: r.ips("member1", "member3"),
+		eu:     r.ips("member1"),
+		euB:    r.ips("member1"), // zone fallback: CNAME to its region
+	})
+	t.Logf("MEASURED: member2 scaled to 0 -> its address left the DNS answer in %s", took.Round(10*time.Millisecond))
+	// As in KubeFed, member2 stays listed, without its load balancer.
+	r.e.expectStatus(t, "web", map[string]string{"member1": r.svcIP["member1"], "member2": "", "member3": r.svcIP["member3"]})
+	r.e.patchOverride(t, `[]`)
+	took = r.e.expect(t, time.Minute, map[string]string{global: r.ips("member1", "member2", "member3"), euB: r.ips("member2")})
+	t.Logf("MEASURED: member2 scaled back to 1 -> its address returned in %s", took.Round(10*time.Millisecond))
+}
+
+// stepManualEndpoints publishes a Service without a selector once its Endpoints are written by hand in member1.
+func stepManualEndpoints(t *testing.T, r *dnsRun) {
 	ctx := t.Context()
-	objs := []client.Object{&feddnsv1a1.ServiceDNSRecord{}, &feddnsv1a1.DNSEndpoint{}, &feddnsv1a1.IngressDNSRecord{}, &feddnsv1a1.DNSEndpoint{}}
-	keys := []string{"web", "service-web", "shop", "ingress-shop"}
-	versions := func() []string {
-		var out []string
-		for i, o := range objs {
-			if err := e.host.Get(ctx, client.ObjectKey{Namespace: appNS, Name: keys[i]}, o); err != nil {
-				t.Fatalf("reading %s: %v", keys[i], err)
-			}
-			out = append(out, o.GetResourceVersion())
-		}
-		return out
+	// The Service has no selector: no controller writes its endpoints.
+	// In member1 they are written by hand (the Endpoints API, which
+	// KubeFed read; kube-controller-manager mirrors them into an
+	// EndpointSlice), without any kubefed label. member1 counts as
+	// backed, the others are listed without a load balancer.
+	manualIP := r.e.lbAddresses(t, &corev1.Service{}, "manual")
+	// Positive control for the hand-written Endpoints: none is backed
+	// before they exist.
+	r.e.expectStatus(t, "manual", map[string]string{"member1": "", "member2": "", "member3": ""})
+	//nolint:staticcheck // the Endpoints API is what a user writes by hand for a Service without a selector
+	eps := &corev1.Endpoints{
+		ObjectMeta: metav1.ObjectMeta{Namespace: appNS, Name: "manual"},
+		Subsets: []corev1.EndpointSubset{{Addresses: []corev1.EndpointAddress{{IP: "10.9.8.7"}}, //nolint:staticcheck
+			Ports: []corev1.EndpointPort{{Port: 80}}}}, //nolint:staticcheck
 	}
-	before := versions()
-	time.Sleep(d)
-	if after := versions(); !slices.Equal(before, after) {
-		t.Errorf("idle for %s, the DNS objects %v were written: resourceVersions %v -> %v", d, keys, before, after)
+	if err := r.e.members["member1"].Create(ctx, eps); err != nil {
+		t.Fatalf("writing the Endpoints of Service manual in member1: %v", err)
 	}
+	r.e.expectStatus(t, "manual", map[string]string{"member1": manualIP["member1"], "member2": "", "member3": ""})
+	r.e.expect(t, time.Minute, map[string]string{manual: manualIP["member1"]})
 }
 
-// expectCNAME checks the canonical name CoreDNS gives for name.
-func (e *env) expectCNAME(t *testing.T, name, want string) {
-	t.Helper()
-	e2eutil.Eventually(t, 30*time.Second, func(ctx context.Context) error {
-		got, err := e.dns.Resolver().LookupCNAME(ctx, name+".")
-		if err != nil {
-			return err
+// stepMemberRestarted stops member3 and starts it again.
+func stepMemberRestarted(t *testing.T, r *dnsRun) {
+	ctx := t.Context()
+	m3 := r.e.fed.Cluster("member3")
+	stopped := time.Now()
+	if err := m3.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var offlineAt time.Time
+	e2eutil.EventuallyEvery(t, 100*time.Millisecond, time.Minute, func(ctx context.Context) error {
+		if r.e.clusterReady(ctx, "member3") {
+			return fmt.Errorf("member3 still Ready")
 		}
-		if strings.TrimSuffix(got, ".") != want {
-			return fmt.Errorf("canonical name of %s is %s, want %s", name, got, want)
+		offlineAt = time.Now()
+		return nil
+	}, "member3 is reported not Ready")
+	r.e.expect(t, time.Minute, map[string]string{
+		global: r.ips("member1", "member2"),
+		us:     r.ips("member1", "member2"), // region fallback: CNAME to the global name
+		usA:    r.ips("member1", "member2"),
+		shop:   strings.Join(slices.Sorted(slices.Values([]string{r.ingIP["member1"], r.ingIP["member2"]})), ","),
+	})
+	afterHealth := time.Since(offlineAt)
+	t.Logf("MEASURED: member3 stopped -> not Ready after %s -> its address left the DNS answer %s later (%s in all)",
+		offlineAt.Sub(stopped).Round(10*time.Millisecond), afterHealth.Round(10*time.Millisecond), time.Since(stopped).Round(10*time.Millisecond))
+	if afterHealth > 5*time.Second+time.Second {
+		t.Errorf("the DNS answer changed %s after the health controller reported member3 not Ready, want within 5 s", afterHealth)
+	}
+	started := time.Now()
+	if err := m3.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e2eutil.EventuallyEvery(t, 100*time.Millisecond, 2*time.Minute, func(ctx context.Context) error {
+		if !r.e.clusterReady(ctx, "member3") {
+			return fmt.Errorf("member3 not Ready yet")
 		}
 		return nil
-	}, "CNAME of %s", name)
+	}, "member3 is Ready again")
+	readyAt := time.Now()
+	r.e.expect(t, time.Minute, map[string]string{global: r.ips("member1", "member2", "member3"), us: r.ips("member3")})
+	t.Logf("MEASURED: member3 restarted -> Ready after %s -> its address returned %s later",
+		readyAt.Sub(started).Round(10*time.Millisecond), time.Since(readyAt).Round(10*time.Millisecond))
 }
 
-func (e *env) expectCondition(t *testing.T, record, typ string, status metav1.ConditionStatus, reason string) {
-	t.Helper()
+// stepNoHealthyCluster scales every member to zero: the last published answer is kept.
+func stepNoHealthyCluster(t *testing.T, r *dnsRun) {
+	ctx := t.Context()
+	// Every member's Deployment scaled to 0: no cluster is healthy.
+	r.e.patchReplicas(t, 0)
+	r.e.expectCondition(t, "web", feddnsv1a1.ConditionAvailable, metav1.ConditionFalse, feddnsv1a1.ReasonNoHealthyCluster)
+	// The members lose their endpoints one after the other, so the
+	// last published targets are those of whichever clusters were
+	// healthy last: the DNSEndpoint keeps them (non-empty, made of the
+	// members' addresses), DNS serves them, and they stay.
+	sorted := func(answer string) string {
+		parts := strings.Split(answer, ",")
+		slices.Sort(parts)
+		return strings.Join(parts, ",")
+	}
+	all := strings.Split(r.ips("member1", "member2", "member3"), ",")
+	ep := &feddnsv1a1.DNSEndpoint{}
+	if err := r.e.host.Get(ctx, client.ObjectKey{Namespace: appNS, Name: "service-web"}, ep); err != nil {
+		t.Fatal(err)
+	}
+	var kept []string
+	for _, endpoint := range ep.Spec.Endpoints {
+		if endpoint.DNSName == global {
+			kept = slices.Clone(endpoint.Targets)
+		}
+	}
+	if len(kept) == 0 {
+		t.Fatalf("DNSEndpoint service-web has no targets for %s with no healthy cluster, want the last published ones kept", global)
+	}
+	for _, ip := range kept {
+		if !slices.Contains(all, ip) {
+			t.Fatalf("DNSEndpoint service-web keeps %v for %s, want a subset of %v", kept, global, all)
+		}
+	}
+	want := sorted(strings.Join(kept, ","))
+	e2eutil.EventuallyEvery(t, 100*time.Millisecond, time.Minute, func(ctx context.Context) error {
+		if got := sorted(r.e.lookup(ctx, global)); got != want {
+			return fmt.Errorf("%s answers %q, want the kept targets %q", global, got, want)
+		}
+		return nil
+	}, "the kept targets served")
+	time.Sleep(3 * time.Second)
+	if got := sorted(r.e.lookup(ctx, global)); got != want {
+		t.Errorf("%s answers %q a few seconds later with no healthy cluster, want the kept targets %q", global, got, want)
+	}
+	r.e.patchReplicas(t, 1)
+	r.e.expectCondition(t, "web", feddnsv1a1.ConditionAvailable, metav1.ConditionTrue, feddnsv1a1.ReasonHealthy)
+}
+
+// stepDeletion deletes the IngressDNSRecord, the Domain and the ServiceDNSRecord.
+func stepDeletion(t *testing.T, r *dnsRun) {
+	ctx := t.Context()
+	if err := r.e.host.Delete(ctx, &feddnsv1a1.IngressDNSRecord{ObjectMeta: metav1.ObjectMeta{Namespace: appNS, Name: "shop"}}); err != nil {
+		t.Fatal(err)
+	}
+	took := r.e.expect(t, time.Minute, map[string]string{shop: "NXDOMAIN"})
+	t.Logf("MEASURED: IngressDNSRecord deleted -> its host stopped resolving in %s", took.Round(10*time.Millisecond))
+	if err := r.e.host.Delete(ctx, &feddnsv1a1.Domain{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "test-domain"}}); err != nil {
+		t.Fatal(err)
+	}
+	r.e.expectCondition(t, "web", feddnsv1a1.ConditionReady, metav1.ConditionFalse, feddnsv1a1.ReasonDomainNotFound)
+	r.e.expect(t, time.Minute, map[string]string{global: "NXDOMAIN", www: "NXDOMAIN"})
+	if err := r.e.host.Delete(ctx, &feddnsv1a1.ServiceDNSRecord{ObjectMeta: metav1.ObjectMeta{Namespace: appNS, Name: "web"}}); err != nil {
+		t.Fatal(err)
+	}
 	e2eutil.Eventually(t, time.Minute, func(ctx context.Context) error {
-		rec := &feddnsv1a1.ServiceDNSRecord{}
-		if err := e.host.Get(ctx, client.ObjectKey{Namespace: appNS, Name: record}, rec); err != nil {
-			return err
+		err := r.e.host.Get(ctx, client.ObjectKey{Namespace: appNS, Name: "service-web"}, &feddnsv1a1.DNSEndpoint{})
+		if apierrors.IsNotFound(err) {
+			return nil
 		}
-		c := meta.FindStatusCondition(rec.Status.Conditions, typ)
-		if c == nil || c.Status != status || c.Reason != reason {
-			return fmt.Errorf("condition %s is %+v", typ, c)
-		}
-		t.Logf("ServiceDNSRecord %s: %s=%s %s: %s", record, typ, c.Status, c.Reason, c.Message)
-		return nil
-	}, "ServiceDNSRecord %s has %s=%s (%s)", record, typ, status, reason)
-}
-
-// expectStatus waits until the ServiceDNSRecord's status.dns lists exactly
-// the given members, in name order, each with its region and zone and with
-// the given load balancer address ("" for none): KubeFed v0.6's status for
-// the same members.
-func (e *env) expectStatus(t *testing.T, record string, lbs map[string]string) {
-	t.Helper()
-	var want []feddnsv1a1.ClusterDNS
-	for _, m := range slices.Sorted(maps.Keys(lbs)) {
-		c := feddnsv1a1.ClusterDNS{Cluster: m, Region: location[m].region, Zones: []string{location[m].zone}}
-		if lbs[m] != "" {
-			c.LoadBalancer.Ingress = []corev1.LoadBalancerIngress{{IP: lbs[m]}}
-		}
-		want = append(want, c)
-	}
-	e2eutil.Eventually(t, time.Minute, func(ctx context.Context) error {
-		rec := &feddnsv1a1.ServiceDNSRecord{}
-		if err := e.host.Get(ctx, client.ObjectKey{Namespace: appNS, Name: record}, rec); err != nil {
-			return err
-		}
-		if rec.Status.Domain != zone || !apiequality.Semantic.DeepEqual(rec.Status.DNS, want) {
-			return fmt.Errorf("status domain %q, dns:\n%s\nwant domain %q, dns:\n%s", rec.Status.Domain, toYAML(rec.Status.DNS), zone, toYAML(want))
-		}
-		return nil
-	}, "ServiceDNSRecord %s lists every Ready cluster as KubeFed did", record)
-}
-
-// lbAddresses waits until the Service or Ingress obj named name in appNS
-// has a load balancer address in every member and returns the first
-// address in each member.
-func (e *env) lbAddresses(t *testing.T, obj client.Object, name string) map[string]string {
-	t.Helper()
-	kind := strings.TrimPrefix(fmt.Sprintf("%T", obj), "*v1.")
-	out := map[string]string{}
-	e2eutil.Eventually(t, 2*time.Minute, func(ctx context.Context) error {
-		for member, c := range e.members {
-			if err := c.Get(ctx, client.ObjectKey{Namespace: appNS, Name: name}, obj); err != nil {
-				return fmt.Errorf("%s: %w", member, err)
-			}
-			var ips []string
-			switch o := obj.(type) {
-			case *corev1.Service:
-				for _, in := range o.Status.LoadBalancer.Ingress {
-					ips = append(ips, in.IP)
-				}
-			case *networkingv1.Ingress:
-				for _, in := range o.Status.LoadBalancer.Ingress {
-					ips = append(ips, in.IP)
-				}
-			}
-			if len(ips) == 0 {
-				return fmt.Errorf("%s: %s %s has no load balancer address yet", member, kind, name)
-			}
-			out[member] = ips[0]
-		}
-		return nil
-	}, "%s %s has a load balancer address in every member", kind, name)
-	return out
+		return fmt.Errorf("DNSEndpoint service-web still exists (%v)", err)
+	}, "the DNSEndpoint of a deleted ServiceDNSRecord is deleted")
 }
 
 func (e *env) clusterReady(ctx context.Context, name string) bool {
