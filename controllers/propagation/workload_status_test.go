@@ -19,6 +19,7 @@ package propagation
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -81,85 +82,104 @@ func TestComputeStatusWorkload(t *testing.T) {
 	})
 }
 
-func TestAggregate(t *testing.T) {
-	i := func(v int32) *int32 { return ptr.To(v) }
-	// replicated returns a member workload of kind with spec.replicas and
-	// the status counts set; a negative updated count is left out.
-	replicated := func(kind string, gen, observed, replicas, statusReplicas, ready, available, updated int64) *unstructured.Unstructured {
-		fields := map[string]any{
-			"spec.replicas":             replicas,
-			"status.observedGeneration": observed,
-			"status.replicas":           statusReplicas,
-			"status.readyReplicas":      ready,
-			"status.availableReplicas":  available,
-		}
-		if updated >= 0 {
-			fields["status.updatedReplicas"] = updated
-		}
-		return member(t, "apps/v1", kind, gen, fields)
+// replicated returns a member workload of kind with spec.replicas and the
+// status counts set; a negative updated count is left out.
+func replicated(t *testing.T, kind string, gen, observed, replicas, statusReplicas, ready, available, updated int64) *unstructured.Unstructured {
+	t.Helper()
+	fields := map[string]any{
+		"spec.replicas":             replicas,
+		"status.observedGeneration": observed,
+		"status.replicas":           statusReplicas,
+		"status.readyReplicas":      ready,
+		"status.availableReplicas":  available,
 	}
-	dep := func(gen, observed, replicas, statusReplicas, ready, available, updated int64) *unstructured.Unstructured {
-		return replicated("Deployment", gen, observed, replicas, statusReplicas, ready, available, updated)
+	if updated >= 0 {
+		fields["status.updatedReplicas"] = updated
 	}
-	sts := func(replicas, ready, updated int64) *unstructured.Unstructured {
-		return replicated("StatefulSet", 1, 1, replicas, replicas, ready, ready, updated)
-	}
-	rs := func(replicas, statusReplicas, ready int64) *unstructured.Unstructured {
-		return replicated("ReplicaSet", 1, 1, replicas, statusReplicas, ready, ready, -1)
-	}
-	ds := func(gen, observed, desired, ready, available, updated int64) *unstructured.Unstructured {
-		return member(t, "apps/v1", "DaemonSet", gen, map[string]any{
-			"status.observedGeneration":     observed,
-			"status.desiredNumberScheduled": desired,
-			"status.numberReady":            ready,
-			"status.numberAvailable":        available,
-			"status.updatedNumberScheduled": updated,
-		})
-	}
-	job := func(completions *int64, active, succeeded, failed int64) *unstructured.Unstructured {
-		fields := map[string]any{"status.active": active, "status.succeeded": succeeded, "status.failed": failed}
-		if completions != nil {
-			fields["spec.completions"] = *completions
-		}
-		return member(t, "batch/v1", "Job", 1, fields)
-	}
-	cronJob := func(active int) *unstructured.Unstructured {
-		var refs []any
-		for range active {
-			refs = append(refs, map[string]any{"name": "run"})
-		}
-		fields := map[string]any{}
-		if refs != nil {
-			fields["status.active"] = refs
-		}
-		return member(t, "batch/v1", "CronJob", 1, fields)
-	}
+	return member(t, "apps/v1", kind, gen, fields)
+}
 
-	tests := []struct {
-		name     string
-		kind     string
-		selected []string
-		results  map[string]*clusterResult
-		wantAgg  *fedtypesv1b1.AggregatedStatus
-	}{
+func dep(t *testing.T, gen, observed, replicas, statusReplicas, ready, available, updated int64) *unstructured.Unstructured {
+	t.Helper()
+	return replicated(t, "Deployment", gen, observed, replicas, statusReplicas, ready, available, updated)
+}
+
+func sts(t *testing.T, replicas, ready, updated int64) *unstructured.Unstructured {
+	t.Helper()
+	return replicated(t, "StatefulSet", 1, 1, replicas, replicas, ready, ready, updated)
+}
+
+func rs(t *testing.T, replicas, statusReplicas, ready int64) *unstructured.Unstructured {
+	t.Helper()
+	return replicated(t, "ReplicaSet", 1, 1, replicas, statusReplicas, ready, ready, -1)
+}
+
+func ds(t *testing.T, gen, observed, desired, ready, available, updated int64) *unstructured.Unstructured {
+	t.Helper()
+	return member(t, "apps/v1", "DaemonSet", gen, map[string]any{
+		"status.observedGeneration":     observed,
+		"status.desiredNumberScheduled": desired,
+		"status.numberReady":            ready,
+		"status.numberAvailable":        available,
+		"status.updatedNumberScheduled": updated,
+	})
+}
+
+func job(t *testing.T, completions *int64, active, succeeded, failed int64) *unstructured.Unstructured {
+	t.Helper()
+	fields := map[string]any{"status.active": active, "status.succeeded": succeeded, "status.failed": failed}
+	if completions != nil {
+		fields["spec.completions"] = *completions
+	}
+	return member(t, "batch/v1", "Job", 1, fields)
+}
+
+func cronJob(t *testing.T, active int) *unstructured.Unstructured {
+	t.Helper()
+	var refs []any
+	for range active {
+		refs = append(refs, map[string]any{"name": "run"})
+	}
+	fields := map[string]any{}
+	if refs != nil {
+		fields["status.active"] = refs
+	}
+	return member(t, "batch/v1", "CronJob", 1, fields)
+}
+
+// aggregateCase is the outcome in each placed cluster and the aggregated
+// status it makes.
+type aggregateCase struct {
+	name     string
+	kind     string
+	selected []string
+	results  map[string]*clusterResult
+	wantAgg  *fedtypesv1b1.AggregatedStatus
+}
+
+// deploymentAggregateCases are the Deployments and the clusters without a
+// member object or an outcome.
+func deploymentAggregateCases(t *testing.T) []aggregateCase {
+	i := func(v int32) *int32 { return ptr.To(v) }
+	return []aggregateCase{
 		{
 			name: "Deployment ready everywhere", kind: "Deployment", selected: []string{"a", "b"},
-			results: map[string]*clusterResult{"a": ok(dep(2, 2, 3, 3, 3, 3, 3)), "b": ok(dep(1, 1, 2, 2, 2, 2, 2))},
+			results: map[string]*clusterResult{"a": ok(dep(t, 2, 2, 3, 3, 3, 3, 3)), "b": ok(dep(t, 1, 1, 2, 2, 2, 2, 2))},
 			wantAgg: &fedtypesv1b1.AggregatedStatus{Clusters: 2, ReadyClusters: 2, Replicas: i(5), ReadyReplicas: i(5), AvailableReplicas: i(5), UpdatedReplicas: i(5)},
 		},
 		{
 			name: "Deployment short of ready replicas", kind: "Deployment", selected: []string{"a", "b"},
-			results: map[string]*clusterResult{"a": ok(dep(2, 2, 3, 3, 3, 3, 3)), "b": ok(dep(1, 1, 2, 2, 1, 1, 2))},
+			results: map[string]*clusterResult{"a": ok(dep(t, 2, 2, 3, 3, 3, 3, 3)), "b": ok(dep(t, 1, 1, 2, 2, 1, 1, 2))},
 			wantAgg: &fedtypesv1b1.AggregatedStatus{Clusters: 2, ReadyClusters: 2, Replicas: i(5), ReadyReplicas: i(4), AvailableReplicas: i(4), UpdatedReplicas: i(5)},
 		},
 		{
 			name: "Deployment rolling out", kind: "Deployment", selected: []string{"a"},
-			results: map[string]*clusterResult{"a": ok(dep(2, 2, 2, 3, 2, 2, 1))},
+			results: map[string]*clusterResult{"a": ok(dep(t, 2, 2, 2, 3, 2, 2, 1))},
 			wantAgg: &fedtypesv1b1.AggregatedStatus{Clusters: 1, ReadyClusters: 1, Replicas: i(3), ReadyReplicas: i(2), AvailableReplicas: i(2), UpdatedReplicas: i(1)},
 		},
 		{
 			name: "Deployment whose new generation is not observed yet", kind: "Deployment", selected: []string{"a"},
-			results: map[string]*clusterResult{"a": ok(dep(3, 2, 2, 2, 2, 2, 2))},
+			results: map[string]*clusterResult{"a": ok(dep(t, 3, 2, 2, 2, 2, 2, 2))},
 			wantAgg: &fedtypesv1b1.AggregatedStatus{Clusters: 1, ReadyClusters: 1, Replicas: i(2), ReadyReplicas: i(2), AvailableReplicas: i(2), UpdatedReplicas: i(2)},
 		},
 		{
@@ -169,12 +189,12 @@ func TestAggregate(t *testing.T) {
 		},
 		{
 			name: "Deployment scaled to zero is ready", kind: "Deployment", selected: []string{"a"},
-			results: map[string]*clusterResult{"a": ok(dep(1, 1, 0, 0, 0, 0, 0))},
+			results: map[string]*clusterResult{"a": ok(dep(t, 1, 1, 0, 0, 0, 0, 0))},
 			wantAgg: &fedtypesv1b1.AggregatedStatus{Clusters: 1, ReadyClusters: 1, Replicas: i(0), ReadyReplicas: i(0), AvailableReplicas: i(0), UpdatedReplicas: i(0)},
 		},
 		{
 			name: "cluster without a member object", kind: "Deployment", selected: []string{"a", "b"},
-			results: map[string]*clusterResult{"a": ok(dep(1, 1, 2, 2, 2, 2, 2)), "b": failedWith(fedtypesv1b1.ClusterNotReady, "x")},
+			results: map[string]*clusterResult{"a": ok(dep(t, 1, 1, 2, 2, 2, 2, 2)), "b": failedWith(fedtypesv1b1.ClusterNotReady, "x")},
 			wantAgg: &fedtypesv1b1.AggregatedStatus{Clusters: 2, ReadyClusters: 1, Replicas: i(2), ReadyReplicas: i(2), AvailableReplicas: i(2), UpdatedReplicas: i(2)},
 		},
 		{
@@ -184,14 +204,14 @@ func TestAggregate(t *testing.T) {
 		},
 		{
 			name: "placed cluster without an outcome", kind: "Deployment", selected: []string{"a", "b"},
-			results: map[string]*clusterResult{"a": ok(dep(1, 1, 2, 2, 2, 2, 2))},
+			results: map[string]*clusterResult{"a": ok(dep(t, 1, 1, 2, 2, 2, 2, 2))},
 			wantAgg: &fedtypesv1b1.AggregatedStatus{Clusters: 2, ReadyClusters: 1, Replicas: i(2), ReadyReplicas: i(2), AvailableReplicas: i(2), UpdatedReplicas: i(2)},
 		},
 		{
 			name: "every not-ready cluster is named, in placement order", kind: "Deployment", selected: []string{"a", "b", "c"},
 			results: map[string]*clusterResult{
-				"a": ok(dep(1, 1, 2, 2, 0, 0, 2)),
-				"b": ok(dep(1, 1, 2, 2, 2, 2, 2)),
+				"a": ok(dep(t, 1, 1, 2, 2, 0, 0, 2)),
+				"b": ok(dep(t, 1, 1, 2, 2, 2, 2, 2)),
 				"c": failedWith(fedtypesv1b1.CreationFailed, "x"),
 			},
 			wantAgg: &fedtypesv1b1.AggregatedStatus{Clusters: 3, ReadyClusters: 2, Replicas: i(4), ReadyReplicas: i(2), AvailableReplicas: i(2), UpdatedReplicas: i(4)},
@@ -200,63 +220,73 @@ func TestAggregate(t *testing.T) {
 			name: "placed nowhere", kind: "Deployment",
 			wantAgg: &fedtypesv1b1.AggregatedStatus{},
 		},
+	}
+}
+
+// workloadAggregateCases are the other workload kinds.
+func workloadAggregateCases(t *testing.T) []aggregateCase {
+	i := func(v int32) *int32 { return ptr.To(v) }
+	return []aggregateCase{
 		{
 			name: "ReplicaSet counts every replica as updated", kind: "ReplicaSet", selected: []string{"a", "b"},
-			results: map[string]*clusterResult{"a": ok(rs(2, 2, 2)), "b": ok(rs(3, 3, 3))},
+			results: map[string]*clusterResult{"a": ok(rs(t, 2, 2, 2)), "b": ok(rs(t, 3, 3, 3))},
 			wantAgg: &fedtypesv1b1.AggregatedStatus{Clusters: 2, ReadyClusters: 2, Replicas: i(5), ReadyReplicas: i(5), AvailableReplicas: i(5), UpdatedReplicas: i(5)},
 		},
 		{
 			name: "ReplicaSet short of ready replicas", kind: "ReplicaSet", selected: []string{"a"},
-			results: map[string]*clusterResult{"a": ok(rs(3, 3, 1))},
+			results: map[string]*clusterResult{"a": ok(rs(t, 3, 3, 1))},
 			wantAgg: &fedtypesv1b1.AggregatedStatus{Clusters: 1, ReadyClusters: 1, Replicas: i(3), ReadyReplicas: i(1), AvailableReplicas: i(1), UpdatedReplicas: i(3)},
 		},
 		{
 			name: "StatefulSet ready", kind: "StatefulSet", selected: []string{"a"},
-			results: map[string]*clusterResult{"a": ok(sts(3, 3, 3))},
+			results: map[string]*clusterResult{"a": ok(sts(t, 3, 3, 3))},
 			wantAgg: &fedtypesv1b1.AggregatedStatus{Clusters: 1, ReadyClusters: 1, Replicas: i(3), ReadyReplicas: i(3), AvailableReplicas: i(3), UpdatedReplicas: i(3)},
 		},
 		{
 			name: "StatefulSet rolling out", kind: "StatefulSet", selected: []string{"a"},
-			results: map[string]*clusterResult{"a": ok(sts(3, 3, 1))},
+			results: map[string]*clusterResult{"a": ok(sts(t, 3, 3, 1))},
 			wantAgg: &fedtypesv1b1.AggregatedStatus{Clusters: 1, ReadyClusters: 1, Replicas: i(3), ReadyReplicas: i(3), AvailableReplicas: i(3), UpdatedReplicas: i(1)},
 		},
 		{
 			name: "DaemonSet ready", kind: "DaemonSet", selected: []string{"a", "b"},
-			results: map[string]*clusterResult{"a": ok(ds(1, 1, 3, 3, 3, 3)), "b": ok(ds(4, 4, 2, 2, 2, 2))},
+			results: map[string]*clusterResult{"a": ok(ds(t, 1, 1, 3, 3, 3, 3)), "b": ok(ds(t, 4, 4, 2, 2, 2, 2))},
 			wantAgg: &fedtypesv1b1.AggregatedStatus{Clusters: 2, ReadyClusters: 2, Replicas: i(5), ReadyReplicas: i(5), AvailableReplicas: i(5), UpdatedReplicas: i(5)},
 		},
 		{
 			name: "DaemonSet short of ready pods", kind: "DaemonSet", selected: []string{"a"},
-			results: map[string]*clusterResult{"a": ok(ds(1, 1, 3, 2, 2, 3))},
+			results: map[string]*clusterResult{"a": ok(ds(t, 1, 1, 3, 2, 2, 3))},
 			wantAgg: &fedtypesv1b1.AggregatedStatus{Clusters: 1, ReadyClusters: 1, Replicas: i(3), ReadyReplicas: i(2), AvailableReplicas: i(2), UpdatedReplicas: i(3)},
 		},
 		{
 			name: "DaemonSet rolling out", kind: "DaemonSet", selected: []string{"a"},
-			results: map[string]*clusterResult{"a": ok(ds(1, 1, 3, 3, 3, 1))},
+			results: map[string]*clusterResult{"a": ok(ds(t, 1, 1, 3, 3, 3, 1))},
 			wantAgg: &fedtypesv1b1.AggregatedStatus{Clusters: 1, ReadyClusters: 1, Replicas: i(3), ReadyReplicas: i(3), AvailableReplicas: i(3), UpdatedReplicas: i(1)},
 		},
 		{
 			name: "DaemonSet whose new generation is not observed yet", kind: "DaemonSet", selected: []string{"a"},
-			results: map[string]*clusterResult{"a": ok(ds(2, 1, 3, 3, 3, 3))},
+			results: map[string]*clusterResult{"a": ok(ds(t, 2, 1, 3, 3, 3, 3))},
 			wantAgg: &fedtypesv1b1.AggregatedStatus{Clusters: 1, ReadyClusters: 1, Replicas: i(3), ReadyReplicas: i(3), AvailableReplicas: i(3), UpdatedReplicas: i(3)},
 		},
 		{
 			name: "Job completed everywhere", kind: "Job", selected: []string{"a", "b"},
-			results: map[string]*clusterResult{"a": ok(job(ptr.To[int64](3), 0, 3, 1)), "b": ok(job(nil, 0, 1, 0))},
+			results: map[string]*clusterResult{"a": ok(job(t, ptr.To[int64](3), 0, 3, 1)), "b": ok(job(t, nil, 0, 1, 0))},
 			wantAgg: &fedtypesv1b1.AggregatedStatus{Clusters: 2, ReadyClusters: 2, Active: i(0), Succeeded: i(4), Failed: i(1)},
 		},
 		{
 			name: "Job still running", kind: "Job", selected: []string{"a", "b"},
-			results: map[string]*clusterResult{"a": ok(job(ptr.To[int64](3), 2, 1, 0)), "b": ok(job(nil, 1, 0, 0))},
+			results: map[string]*clusterResult{"a": ok(job(t, ptr.To[int64](3), 2, 1, 0)), "b": ok(job(t, nil, 1, 0, 0))},
 			wantAgg: &fedtypesv1b1.AggregatedStatus{Clusters: 2, ReadyClusters: 2, Active: i(3), Succeeded: i(1), Failed: i(0)},
 		},
 		{
 			name: "CronJob counts its active Jobs and has no readiness", kind: "CronJob", selected: []string{"a", "b", "c"},
-			results: map[string]*clusterResult{"a": ok(cronJob(2)), "b": ok(cronJob(0)), "c": failedWith(fedtypesv1b1.ClusterNotReady, "x")},
+			results: map[string]*clusterResult{"a": ok(cronJob(t, 2)), "b": ok(cronJob(t, 0)), "c": failedWith(fedtypesv1b1.ClusterNotReady, "x")},
 			wantAgg: &fedtypesv1b1.AggregatedStatus{Clusters: 3, ReadyClusters: 2, Active: i(2)},
 		},
 	}
-	for _, tt := range tests {
+}
+
+func TestAggregate(t *testing.T) {
+	for _, tt := range slices.Concat(deploymentAggregateCases(t), workloadAggregateCases(t)) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newTestScope(&unstructured.Unstructured{Object: map[string]any{}})
 			s.selected = tt.selected
