@@ -36,11 +36,12 @@ func StartClient(t testing.TB, addToScheme ...func(*k8sruntime.Scheme) error) (c
 }
 
 // StartClientWith starts a test API server as opts say (StartEnvtest: the
-// CRDs to install) and returns an administrator's client of it and the
-// environment (its Config; AddUser for other identities). The client's
-// scheme, which the CRDs are installed with too, is opts.Scheme when set,
-// else a new one; addToScheme add their kinds to it.
-func StartClientWith(t testing.TB, opts EnvtestOptions, addToScheme ...func(*k8sruntime.Scheme) error) (client.Client, *envtest.Environment) {
+// CRDs to install) and returns an administrator's client of it, which can
+// watch too, and the environment (its Config; AddUser for other
+// identities). The client's scheme, which the CRDs are installed with too,
+// is opts.Scheme when set, else a new one; addToScheme add their kinds to
+// it.
+func StartClientWith(t testing.TB, opts EnvtestOptions, addToScheme ...func(*k8sruntime.Scheme) error) (client.WithWatch, *envtest.Environment) {
 	t.Helper()
 	if opts.Scheme == nil {
 		opts.Scheme = k8sruntime.NewScheme()
@@ -51,7 +52,7 @@ func StartClientWith(t testing.TB, opts EnvtestOptions, addToScheme ...func(*k8s
 		}
 	}
 	env := StartEnvtest(t, opts)
-	c, err := client.New(env.Config, client.Options{Scheme: opts.Scheme})
+	c, err := client.NewWithWatch(env.Config, client.Options{Scheme: opts.Scheme})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,6 +23,7 @@ import (
 	"runtime"
 	"testing"
 
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 )
@@ -52,8 +53,11 @@ type EnvtestOptions struct {
 	Scheme *k8sruntime.Scheme
 	// CRDs are CRD files or directories of them, relative to the
 	// repository's root ("config/crd/bases" or a file in it); each must
-	// exist. None: an API server without CRDs.
+	// exist. None, and no CRDObjects: an API server without CRDs.
 	CRDs []string
+	// CRDObjects are CRDs built in memory (as a generator makes them),
+	// installed with CRDs.
+	CRDObjects []*apiextensionsv1.CustomResourceDefinition
 	// AssetsDir is where kube-apiserver and etcd are; empty means
 	// AssetsDir().
 	AssetsDir string
@@ -72,7 +76,7 @@ func NewEnvtest(opts EnvtestOptions) (*envtest.Environment, error) {
 			return nil, fmt.Errorf("%s not found in %s ($KUBEBUILDER_ASSETS, else bin/): run 'make tools'", binary, assets)
 		}
 	}
-	env := &envtest.Environment{BinaryAssetsDirectory: assets, Scheme: opts.Scheme}
+	env := &envtest.Environment{BinaryAssetsDirectory: assets, Scheme: opts.Scheme, CRDs: opts.CRDObjects}
 	for _, crd := range opts.CRDs {
 		env.CRDDirectoryPaths = append(env.CRDDirectoryPaths, filepath.Join(RepoRoot(), crd))
 	}

@@ -27,8 +27,12 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/utils/ptr"
+	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
@@ -138,4 +142,82 @@ func TestStartClientWithInstallsTheCRDs(t *testing.T) {
 	if err := c.Get(t.Context(), client.ObjectKeyFromObject(cluster), &fedcorev1b1.KubeFedCluster{}); err != nil {
 		t.Errorf("reading the KubeFedCluster back: %v", err)
 	}
+}
+
+// cleanupRecorder is a testing.TB that keeps its cleanups and errors for
+// the test to run and read.
+type cleanupRecorder struct {
+	testing.TB
+	ctx      context.Context
+	cleanups []func()
+	errors   []string
+}
+
+func (r *cleanupRecorder) Helper()                  {}
+func (r *cleanupRecorder) Context() context.Context { return r.ctx }
+func (r *cleanupRecorder) Cleanup(f func())         { r.cleanups = append(r.cleanups, f) }
+func (r *cleanupRecorder) Errorf(format string, args ...any) {
+	r.errors = append(r.errors, fmt.Sprintf(format, args...))
+}
+
+func TestRunStopsAtTheEndAndReportsTheError(t *testing.T) {
+	r := &cleanupRecorder{TB: t, ctx: t.Context()}
+	started, stopped := make(chan struct{}), make(chan struct{})
+	Run(r, "the widget", func(ctx context.Context) error {
+		close(started)
+		<-ctx.Done()
+		close(stopped)
+		return errors.New("boom")
+	})
+	<-started
+	select {
+	case <-stopped:
+		t.Fatal("stopped before the test ended")
+	case <-time.After(100 * time.Millisecond):
+	}
+	if len(r.cleanups) != 1 {
+		t.Fatalf("%d cleanups, want 1", len(r.cleanups))
+	}
+	r.cleanups[0]()
+	select {
+	case <-stopped:
+	default:
+		t.Error("the cleanup returned before start did")
+	}
+	if len(r.errors) != 1 || r.errors[0] != "the widget stopped with boom" {
+		t.Errorf("errors %q, want the widget stopped with boom", r.errors)
+	}
+}
+
+func TestCRDObjectsAreInstalledAndTheManagerServesThem(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts an API server")
+	}
+	crd := &apiextensionsv1.CustomResourceDefinition{
+		ObjectMeta: metav1.ObjectMeta{Name: "widgets.example.com"},
+		Spec: apiextensionsv1.CustomResourceDefinitionSpec{
+			Group: "example.com", Scope: apiextensionsv1.NamespaceScoped,
+			Names: apiextensionsv1.CustomResourceDefinitionNames{Plural: "widgets", Singular: "widget", Kind: "Widget", ListKind: "WidgetList"},
+			Versions: []apiextensionsv1.CustomResourceDefinitionVersion{{Name: "v1", Served: true, Storage: true,
+				Schema: &apiextensionsv1.CustomResourceValidation{OpenAPIV3Schema: &apiextensionsv1.JSONSchemaProps{
+					Type: "object", XPreserveUnknownFields: ptr.To(true)}}}},
+		},
+	}
+	c, env := StartClientWith(t, EnvtestOptions{CRDObjects: []*apiextensionsv1.CustomResourceDefinition{crd}}, clientgoscheme.AddToScheme)
+	widget := &unstructured.Unstructured{}
+	widget.SetAPIVersion("example.com/v1")
+	widget.SetKind("Widget")
+	widget.SetNamespace(metav1.NamespaceDefault)
+	widget.SetName("w1")
+	if err := c.Create(t.Context(), widget); err != nil {
+		t.Fatalf("creating a Widget of the in-memory CRD: %v", err)
+	}
+
+	mgr := NewManager(t, env.Config, ctrl.Options{Scheme: c.Scheme(), Client: client.Options{Cache: &client.CacheOptions{Unstructured: true}}})
+	Run(t, "the manager", mgr.Start)
+	Eventually(t, 30*time.Second, func(ctx context.Context) error {
+		got := &unstructured.Unstructured{}
+		got.SetGroupVersionKind(widget.GroupVersionKind())
+		return mgr.GetClient().Get(ctx, client.ObjectKeyFromObject(widget), got)
+	}, "the Widget read through the started manager's cache")
 }
