@@ -26,12 +26,10 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	runtimeapi "k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	feddnsv1a1 "github.com/kubefed/kubefed/api/multiclusterdns/v1alpha1"
@@ -50,33 +48,13 @@ func startEnv(t *testing.T) client.Client {
 	if testing.Short() {
 		t.Skip("starts an API server; skipped with -short")
 	}
-	scheme := runtimeapi.NewScheme()
-	for _, add := range []func(*runtimeapi.Scheme) error{clientgoscheme.AddToScheme, fedcorev1b1.AddToScheme, feddnsv1a1.AddToScheme} {
-		if err := add(scheme); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cfg := testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme, CRDs: []string{"config/crd/bases"}}).Config
-	mgr, err := ctrl.NewManager(cfg, ctrl.Options{Scheme: scheme, Metrics: metricsserver.Options{BindAddress: "0"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, env := testenv.StartClientWith(t, testenv.EnvtestOptions{CRDs: []string{"config/crd/bases"}},
+		clientgoscheme.AddToScheme, fedcorev1b1.AddToScheme, feddnsv1a1.AddToScheme)
+	mgr := testenv.NewManager(t, env.Config, ctrl.Options{Scheme: c.Scheme()})
 	if err := (&Reconciler{Client: mgr.GetClient(), Namespace: controlPlane}).SetupWithManager(mgr); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := mgr.Start(ctx); err != nil {
-			t.Errorf("manager: %v", err)
-		}
-	}()
-	t.Cleanup(func() { cancel(); <-done })
-	c, err := client.New(cfg, client.Options{Scheme: scheme})
-	if err != nil {
-		t.Fatal(err)
-	}
+	testenv.Run(t, "the manager", mgr.Start)
 	for _, ns := range []string{controlPlane, "shop"} {
 		if err := c.Create(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
 			t.Fatal(err)
@@ -137,7 +115,6 @@ func waitForEndpoint(t *testing.T, c client.Client, key client.ObjectKey, owner 
 // it) is adopted, one controlled by another object is left alone.
 func TestDNSEndpointLifecycle(t *testing.T) {
 	c := startEnv(t)
-	ctx := t.Context()
 	rec := createRecord(t, c, "web", 60)
 	key := client.ObjectKey{Namespace: "shop", Name: "service-web"}
 	waitForEndpoint(t, c, key, rec, "", "an empty DNSEndpoint owned by the record")
@@ -145,22 +122,38 @@ func TestDNSEndpointLifecycle(t *testing.T) {
 	publish(t, c, rec, "198.51.100.17")
 	ep := waitForEndpoint(t, c, key, nil, "web.shop.fed.svc.example.com A 198.51.100.17 60\n", "the DNSEndpoint follows the record status")
 
-	// A change that does not change the records (a label) writes nothing.
+	stepUnchangedRecordsNotRewritten(t, c, rec, ep)
+	stepNoClusterKeepsRecords(t, c, rec, ep)
+	stepDeletedWithRecord(t, c, rec, key)
+	stepKubeFedEndpointAdopted(t, c)
+	stepForeignEndpointLeftAlone(t, c)
+}
+
+// stepUnchangedRecordsNotRewritten: a change of the record that does not
+// change the records (a label) writes nothing.
+func stepUnchangedRecordsNotRewritten(t *testing.T, c client.Client, rec *feddnsv1a1.ServiceDNSRecord, ep *feddnsv1a1.DNSEndpoint) {
+	ctx := t.Context()
 	rv := ep.ResourceVersion
 	rec.Labels = map[string]string{"touched": "yes"}
 	if err := c.Update(ctx, rec); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(2 * time.Second)
-	if err := c.Get(ctx, key, ep); err != nil {
+	if err := c.Get(ctx, client.ObjectKeyFromObject(ep), ep); err != nil {
 		t.Fatal(err)
 	}
 	if ep.ResourceVersion != rv {
 		t.Errorf("the DNSEndpoint was rewritten although its records did not change (resourceVersion %s -> %s)", rv, ep.ResourceVersion)
 	}
+}
 
-	// Every cluster listed without a load balancer (no endpoints left
-	// anywhere): the DNSEndpoint keeps the records it last published.
+// stepNoClusterKeepsRecords: with every cluster listed without a load
+// balancer (no endpoints left anywhere), the DNSEndpoint keeps the records
+// it last published; without a Domain the names are withdrawn, kept
+// records included.
+func stepNoClusterKeepsRecords(t *testing.T, c client.Client, rec *feddnsv1a1.ServiceDNSRecord, ep *feddnsv1a1.DNSEndpoint) {
+	ctx := t.Context()
+	key := client.ObjectKeyFromObject(ep)
 	if err := c.Get(ctx, client.ObjectKeyFromObject(rec), rec); err != nil {
 		t.Fatal(err)
 	}
@@ -179,16 +172,17 @@ func TestDNSEndpointLifecycle(t *testing.T) {
 	if got := render(ep.Spec.Endpoints); got != "web.shop.fed.svc.example.com A 198.51.100.17 60\n" {
 		t.Errorf("with no cluster to publish, the DNSEndpoint has\n%s\nwant the last published records kept", got)
 	}
-	// Without a Domain the names are withdrawn, kept records included.
 	rec.Status.Domain = ""
 	if err := c.Status().Update(ctx, rec); err != nil {
 		t.Fatal(err)
 	}
 	waitForEndpoint(t, c, key, nil, "", "the names are withdrawn without a Domain")
+}
 
-	// envtest runs no garbage collector: the controller itself deletes the
-	// DNSEndpoint of a deleted record.
-	if err := c.Delete(ctx, rec); err != nil {
+// stepDeletedWithRecord: envtest runs no garbage collector; the controller
+// itself deletes the DNSEndpoint (key) of a deleted record.
+func stepDeletedWithRecord(t *testing.T, c client.Client, rec *feddnsv1a1.ServiceDNSRecord, key client.ObjectKey) {
+	if err := c.Delete(t.Context(), rec); err != nil {
 		t.Fatal(err)
 	}
 	testenv.Eventually(t, waitTimeout, func(ctx context.Context) error {
@@ -198,23 +192,29 @@ func TestDNSEndpointLifecycle(t *testing.T) {
 		}
 		return fmt.Errorf("still there (%v)", err)
 	}, "the DNSEndpoint of the deleted record is deleted")
+}
 
-	// A DNSEndpoint without an owner under the record's name, as KubeFed
-	// v0.6 wrote it (its controller set no owner reference and rewrote the
-	// records of whatever it found under service-<record>), is taken over.
+// stepKubeFedEndpointAdopted: a DNSEndpoint without an owner under the
+// record's name, as KubeFed v0.6 wrote it (its controller set no owner
+// reference and rewrote the records of whatever it found under
+// service-<record>), is taken over.
+func stepKubeFedEndpointAdopted(t *testing.T, c client.Client) {
 	kubefedEP := &feddnsv1a1.DNSEndpoint{ObjectMeta: metav1.ObjectMeta{Name: "service-api", Namespace: "shop"},
 		Spec: feddnsv1a1.DNSEndpointSpec{Endpoints: []*feddnsv1a1.Endpoint{{DNSName: "api.shop.fed.svc.example.com", RecordType: "A",
 			Targets: feddnsv1a1.Targets{"192.0.2.1"}, RecordTTL: 180}}}}
-	if err := c.Create(ctx, kubefedEP); err != nil {
+	if err := c.Create(t.Context(), kubefedEP); err != nil {
 		t.Fatal(err)
 	}
 	api := createRecord(t, c, "api", 0)
 	publish(t, c, api, "198.51.100.19")
 	waitForEndpoint(t, c, client.ObjectKeyFromObject(kubefedEP), api,
 		"api.shop.fed.svc.example.com A 198.51.100.19 180\n", "the DNSEndpoint KubeFed left is adopted and rewritten")
+}
 
-	// A DNSEndpoint controlled by another object is neither taken over nor
-	// changed: the reconcile says so and what to do.
+// stepForeignEndpointLeftAlone: a DNSEndpoint controlled by another object
+// is neither taken over nor changed: the reconcile says so and what to do.
+func stepForeignEndpointLeftAlone(t *testing.T, c client.Client) {
+	ctx := t.Context()
 	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "other", Namespace: "shop"}}
 	if err := c.Create(ctx, cm); err != nil {
 		t.Fatal(err)

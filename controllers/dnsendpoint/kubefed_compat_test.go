@@ -99,206 +99,227 @@ func checkAgainstKubeFed(t *testing.T, got, kubefedV06, differs []*feddnsv1a1.En
 	}
 }
 
+// kfJoin joins the parts of a DNS name.
+func kfJoin(parts ...string) string { return strings.Join(parts, ".") }
+
+// The DNS names of serviceCompatCases: the prefixes of the federation's
+// names (global, per region, per zone) and the Service's names under them.
+var (
+	kfGlobalPrefix   = kfJoin(kfNamespace, kfFederation, "svc", kfDNSZone)
+	kfC1RegionPrefix = kfJoin(kfNamespace, kfFederation, "svc", kfC1Region, kfDNSZone)
+	kfC1ZonePrefix   = kfJoin(kfNamespace, kfFederation, "svc", kfC1Zone, kfC1Region, kfDNSZone)
+	kfC2RegionPrefix = kfJoin(kfNamespace, kfFederation, "svc", kfC2Region, kfDNSZone)
+	kfC2ZonePrefix   = kfJoin(kfNamespace, kfFederation, "svc", kfC2Zone, kfC2Region, kfDNSZone)
+	kfC3ZonePrefix   = kfJoin(kfNamespace, kfFederation, "svc", kfC3Zone, kfC1Region, kfDNSZone)
+	kfGlobal         = kfJoin(kfName, kfGlobalPrefix)
+	kfC1RegionName   = kfJoin(kfName, kfC1RegionPrefix)
+	kfC1ZoneName     = kfJoin(kfName, kfC1ZonePrefix)
+	kfC2RegionName   = kfJoin(kfName, kfC2RegionPrefix)
+	kfC2ZoneName     = kfJoin(kfName, kfC2ZonePrefix)
+	kfC3ZoneName     = kfJoin(kfName, kfC3ZonePrefix)
+)
+
+// kfC1 is cluster c1's status.dns entry, in region kfC1Region and zone
+// kfC1Zone, with load balancer lb.
+func kfC1(lb corev1.LoadBalancerStatus) feddnsv1a1.ClusterDNS {
+	return feddnsv1a1.ClusterDNS{Cluster: "c1", Zones: []string{kfC1Zone}, Region: kfC1Region, LoadBalancer: lb}
+}
+
+// kfC2 is cluster c2's, in kfC2Region and kfC2Zone.
+func kfC2(lb corev1.LoadBalancerStatus) feddnsv1a1.ClusterDNS {
+	return feddnsv1a1.ClusterDNS{Cluster: "c2", Zones: []string{kfC2Zone}, Region: kfC2Region, LoadBalancer: lb}
+}
+
+// The record types, named as KubeFed's tests name them.
+const (
+	A, AAAA, CNAME = feddnsv1a1.RecordTypeA, feddnsv1a1.RecordTypeAAAA, feddnsv1a1.RecordTypeCNAME
+)
+
+// serviceCompatCase is a case of TestServiceEndpointsMatchKubeFed.
+type serviceCompatCase struct {
+	name string
+	spec feddnsv1a1.ServiceDNSRecordSpec
+	dns  []feddnsv1a1.ClusterDNS
+	// kubefedV06 is KubeFed v0.6.1's expectEndpoints.
+	kubefedV06 []*feddnsv1a1.Endpoint
+	// kubefed, when set, is kubefed's documented different result.
+	kubefed []*feddnsv1a1.Endpoint
+}
+
+var serviceCompatCases = []serviceCompatCase{{
+	name: "NoClusters",
+}, {
+	name: "SingleLBInSingleCluster",
+	dns:  []feddnsv1a1.ClusterDNS{kfC1(kfIPs(kfLB1))},
+	kubefedV06: []*feddnsv1a1.Endpoint{
+		kfEndpoint(kfGlobal, A, kfDefaultTTL, kfLB1),
+		kfEndpoint(kfC1RegionName, A, kfDefaultTTL, kfLB1),
+		kfEndpoint(kfC1ZoneName, A, kfDefaultTTL, kfLB1),
+	},
+}, {
+	name: "LBsInBothClusters",
+	dns:  []feddnsv1a1.ClusterDNS{kfC1(kfIPs(kfLB1)), kfC2(kfIPs(kfLB2))},
+	kubefedV06: []*feddnsv1a1.Endpoint{
+		kfEndpoint(kfGlobal, A, kfDefaultTTL, kfLB1, kfLB2),
+		kfEndpoint(kfC1RegionName, A, kfDefaultTTL, kfLB1),
+		kfEndpoint(kfC1ZoneName, A, kfDefaultTTL, kfLB1),
+		kfEndpoint(kfC2RegionName, A, kfDefaultTTL, kfLB2),
+		kfEndpoint(kfC2ZoneName, A, kfDefaultTTL, kfLB2),
+	},
+}, {
+	name: "NoLBInOneCluster",
+	dns:  []feddnsv1a1.ClusterDNS{kfC1(kfIPs(kfLB1)), kfC2(kfIPs())},
+	kubefedV06: []*feddnsv1a1.Endpoint{
+		kfEndpoint(kfGlobal, A, kfDefaultTTL, kfLB1),
+		kfEndpoint(kfC1RegionName, A, kfDefaultTTL, kfLB1),
+		kfEndpoint(kfC1ZoneName, A, kfDefaultTTL, kfLB1),
+		kfEndpoint(kfC2RegionName, CNAME, kfDefaultTTL, kfGlobal),
+		kfEndpoint(kfC2ZoneName, CNAME, kfDefaultTTL, kfC2RegionName),
+	},
+}, {
+	name: "NoLBInBothClusters",
+	dns:  []feddnsv1a1.ClusterDNS{kfC1(kfIPs()), kfC2(kfIPs())},
+	kubefedV06: []*feddnsv1a1.Endpoint{
+		kfEndpoint(kfC1RegionName, CNAME, kfDefaultTTL, kfGlobal),
+		kfEndpoint(kfC1ZoneName, CNAME, kfDefaultTTL, kfC1RegionName),
+		kfEndpoint(kfC2RegionName, CNAME, kfDefaultTTL, kfGlobal),
+		kfEndpoint(kfC2ZoneName, CNAME, kfDefaultTTL, kfC2RegionName),
+	},
+}, {
+	name: "MultipleLBsInClusters",
+	dns:  []feddnsv1a1.ClusterDNS{kfC1(kfIPs(kfLB1, kfLB3)), kfC2(kfIPs(kfLB2))},
+	kubefedV06: []*feddnsv1a1.Endpoint{
+		kfEndpoint(kfGlobal, A, kfDefaultTTL, kfLB1, kfLB2, kfLB3),
+		kfEndpoint(kfC1RegionName, A, kfDefaultTTL, kfLB1, kfLB3),
+		kfEndpoint(kfC1ZoneName, A, kfDefaultTTL, kfLB1, kfLB3),
+		kfEndpoint(kfC2RegionName, A, kfDefaultTTL, kfLB2),
+		kfEndpoint(kfC2ZoneName, A, kfDefaultTTL, kfLB2),
+	},
+}, {
+	// KubeFed resolved the host name (to kfLB3 in its test); kubefed
+	// publishes a CNAME to it where a name's clusters have only host
+	// names, and only the addresses where they also have IPs.
+	name: "HostnameInLB",
+	dns:  []feddnsv1a1.ClusterDNS{kfC1(kfHostname(kfELBHostname)), kfC2(kfIPs(kfLB2))},
+	kubefedV06: []*feddnsv1a1.Endpoint{
+		kfEndpoint(kfGlobal, A, kfDefaultTTL, kfLB2, kfLB3),
+		kfEndpoint(kfC1RegionName, A, kfDefaultTTL, kfLB3),
+		kfEndpoint(kfC1ZoneName, A, kfDefaultTTL, kfLB3),
+		kfEndpoint(kfC2RegionName, A, kfDefaultTTL, kfLB2),
+		kfEndpoint(kfC2ZoneName, A, kfDefaultTTL, kfLB2),
+	},
+	kubefed: []*feddnsv1a1.Endpoint{
+		kfEndpoint(kfGlobal, A, kfDefaultTTL, kfLB2),
+		kfEndpoint(kfC1RegionName, CNAME, kfDefaultTTL, kfELBHostname),
+		kfEndpoint(kfC1ZoneName, CNAME, kfDefaultTTL, kfELBHostname),
+		kfEndpoint(kfC2RegionName, A, kfDefaultTTL, kfLB2),
+		kfEndpoint(kfC2ZoneName, A, kfDefaultTTL, kfLB2),
+	},
+}, {
+	name: "UserConfiguredDNSRecordTTL",
+	spec: feddnsv1a1.ServiceDNSRecordSpec{RecordTTL: kfUserTTL},
+	dns:  []feddnsv1a1.ClusterDNS{kfC1(kfIPs(kfLB1))},
+	kubefedV06: []*feddnsv1a1.Endpoint{
+		kfEndpoint(kfGlobal, A, kfUserTTL, kfLB1),
+		kfEndpoint(kfC1RegionName, A, kfUserTTL, kfLB1),
+		kfEndpoint(kfC1ZoneName, A, kfUserTTL, kfLB1),
+	},
+}, {
+	name: "UserConfiguredDNSPrefix",
+	spec: feddnsv1a1.ServiceDNSRecordSpec{DNSPrefix: "foo"},
+	dns:  []feddnsv1a1.ClusterDNS{kfC1(kfIPs(kfLB1)), kfC2(kfIPs(kfLB2))},
+	kubefedV06: []*feddnsv1a1.Endpoint{
+		kfEndpoint(kfGlobal, A, kfDefaultTTL, kfLB1, kfLB2),
+		kfEndpoint(kfC1RegionName, A, kfDefaultTTL, kfLB1),
+		kfEndpoint(kfC1ZoneName, A, kfDefaultTTL, kfLB1),
+		kfEndpoint(kfC2RegionName, A, kfDefaultTTL, kfLB2),
+		kfEndpoint(kfC2ZoneName, A, kfDefaultTTL, kfLB2),
+		kfEndpoint("foo."+kfDNSZone, CNAME, kfDefaultTTL, kfGlobal),
+	},
+}, {
+	name: "UserConfiguredExternalName",
+	spec: feddnsv1a1.ServiceDNSRecordSpec{ExternalName: "foo"},
+	dns:  []feddnsv1a1.ClusterDNS{kfC1(kfIPs(kfLB1)), kfC2(kfIPs(kfLB2))},
+	kubefedV06: labelled(feddnsv1a1.Labels{"serviceName": kfName},
+		kfEndpoint("foo."+kfGlobalPrefix, A, kfDefaultTTL, kfLB1, kfLB2),
+		kfEndpoint("foo."+kfC1RegionPrefix, A, kfDefaultTTL, kfLB1),
+		kfEndpoint("foo."+kfC1ZonePrefix, A, kfDefaultTTL, kfLB1),
+		kfEndpoint("foo."+kfC2RegionPrefix, A, kfDefaultTTL, kfLB2),
+		kfEndpoint("foo."+kfC2ZonePrefix, A, kfDefaultTTL, kfLB2),
+	),
+}, {
+	name: "MultiZoneCluster",
+	dns: []feddnsv1a1.ClusterDNS{
+		{Cluster: "c1", Zones: []string{kfC1Zone, kfC3Zone}, Region: kfC1Region, LoadBalancer: kfIPs(kfLB1)},
+		kfC2(kfIPs(kfLB2)),
+	},
+	kubefedV06: []*feddnsv1a1.Endpoint{
+		kfEndpoint(kfGlobal, A, kfDefaultTTL, kfLB1, kfLB2),
+		kfEndpoint(kfC1RegionName, A, kfDefaultTTL, kfLB1),
+		kfEndpoint(kfC1ZoneName, A, kfDefaultTTL, kfLB1),
+		kfEndpoint(kfC3ZoneName, A, kfDefaultTTL, kfLB1),
+		kfEndpoint(kfC2RegionName, A, kfDefaultTTL, kfLB2),
+		kfEndpoint(kfC2ZoneName, A, kfDefaultTTL, kfLB2),
+	},
+}, {
+	// The dnsPrefix CNAME is added after the loop over the clusters:
+	// also with none.
+	name: "dnsPrefix without clusters (service.go)",
+	spec: feddnsv1a1.ServiceDNSRecordSpec{DNSPrefix: "foo"},
+	kubefedV06: []*feddnsv1a1.Endpoint{
+		kfEndpoint("foo."+kfDNSZone, CNAME, kfDefaultTTL, kfGlobal),
+	},
+}, {
+	// Clusters of one region and zone: DedupeAndMergeEndpoints merges
+	// their targets, sorted, without duplicates.
+	name: "clusters sharing a region and a zone (common.go)",
+	dns: []feddnsv1a1.ClusterDNS{
+		{Cluster: "c1", Zones: []string{kfC1Zone}, Region: kfC1Region, LoadBalancer: kfIPs(kfLB2)},
+		{Cluster: "c2", Zones: []string{kfC1Zone}, Region: kfC1Region, LoadBalancer: kfIPs(kfLB1, kfLB2)},
+	},
+	kubefedV06: []*feddnsv1a1.Endpoint{
+		kfEndpoint(kfGlobal, A, kfDefaultTTL, kfLB1, kfLB2),
+		kfEndpoint(kfC1RegionName, A, kfDefaultTTL, kfLB1, kfLB2),
+		kfEndpoint(kfC1ZoneName, A, kfDefaultTTL, kfLB1, kfLB2),
+	},
+}, {
+	// A region name that is an A record for one cluster and a fallback
+	// CNAME for another: DedupeAndMergeEndpoints keeps the A record
+	// and discards the CNAME.
+	name: "a region with one cluster without a load balancer (common.go)",
+	dns: []feddnsv1a1.ClusterDNS{
+		kfC1(kfIPs(kfLB1)),
+		{Cluster: "c3", Zones: []string{kfC3Zone}, Region: kfC1Region},
+	},
+	kubefedV06: []*feddnsv1a1.Endpoint{
+		kfEndpoint(kfGlobal, A, kfDefaultTTL, kfLB1),
+		kfEndpoint(kfC1RegionName, A, kfDefaultTTL, kfLB1),
+		kfEndpoint(kfC1ZoneName, A, kfDefaultTTL, kfLB1),
+		kfEndpoint(kfC3ZoneName, CNAME, kfDefaultTTL, kfC1RegionName),
+	},
+}, {
+	// getResolvedTargets keeps any address net.ParseIP accepts, and
+	// generateEndpointForServiceDNSObject makes every record of
+	// addresses an A record; kubefed writes IPv6 addresses as AAAA.
+	name: "an IPv6 load balancer (service.go)",
+	dns:  []feddnsv1a1.ClusterDNS{kfC1(kfIPs(kfLB1, "2001:db8::1"))},
+	kubefedV06: []*feddnsv1a1.Endpoint{
+		kfEndpoint(kfGlobal, A, kfDefaultTTL, kfLB1, "2001:db8::1"),
+		kfEndpoint(kfC1RegionName, A, kfDefaultTTL, kfLB1, "2001:db8::1"),
+		kfEndpoint(kfC1ZoneName, A, kfDefaultTTL, kfLB1, "2001:db8::1"),
+	},
+	kubefed: []*feddnsv1a1.Endpoint{
+		kfEndpoint(kfGlobal, A, kfDefaultTTL, kfLB1),
+		kfEndpoint(kfGlobal, AAAA, kfDefaultTTL, "2001:db8::1"),
+		kfEndpoint(kfC1RegionName, A, kfDefaultTTL, kfLB1),
+		kfEndpoint(kfC1RegionName, AAAA, kfDefaultTTL, "2001:db8::1"),
+		kfEndpoint(kfC1ZoneName, A, kfDefaultTTL, kfLB1),
+		kfEndpoint(kfC1ZoneName, AAAA, kfDefaultTTL, "2001:db8::1"),
+	},
+}}
+
 func TestServiceEndpointsMatchKubeFed(t *testing.T) {
-	join := func(parts ...string) string { return strings.Join(parts, ".") }
-	globalPrefix := join(kfNamespace, kfFederation, "svc", kfDNSZone)
-	c1RegionPrefix := join(kfNamespace, kfFederation, "svc", kfC1Region, kfDNSZone)
-	c1ZonePrefix := join(kfNamespace, kfFederation, "svc", kfC1Zone, kfC1Region, kfDNSZone)
-	c2RegionPrefix := join(kfNamespace, kfFederation, "svc", kfC2Region, kfDNSZone)
-	c2ZonePrefix := join(kfNamespace, kfFederation, "svc", kfC2Zone, kfC2Region, kfDNSZone)
-	c3ZonePrefix := join(kfNamespace, kfFederation, "svc", kfC3Zone, kfC1Region, kfDNSZone)
-	global := join(kfName, globalPrefix)
-	c1Region := join(kfName, c1RegionPrefix)
-	c1Zone := join(kfName, c1ZonePrefix)
-	c2Region := join(kfName, c2RegionPrefix)
-	c2Zone := join(kfName, c2ZonePrefix)
-	c3Zone := join(kfName, c3ZonePrefix)
-	c1 := func(lb corev1.LoadBalancerStatus) feddnsv1a1.ClusterDNS {
-		return feddnsv1a1.ClusterDNS{Cluster: "c1", Zones: []string{kfC1Zone}, Region: kfC1Region, LoadBalancer: lb}
-	}
-	c2 := func(lb corev1.LoadBalancerStatus) feddnsv1a1.ClusterDNS {
-		return feddnsv1a1.ClusterDNS{Cluster: "c2", Zones: []string{kfC2Zone}, Region: kfC2Region, LoadBalancer: lb}
-	}
-	A, AAAA, CNAME := feddnsv1a1.RecordTypeA, feddnsv1a1.RecordTypeAAAA, feddnsv1a1.RecordTypeCNAME
-	tests := []struct {
-		name string
-		spec feddnsv1a1.ServiceDNSRecordSpec
-		dns  []feddnsv1a1.ClusterDNS
-		// kubefedV06 is KubeFed v0.6.1's expectEndpoints.
-		kubefedV06 []*feddnsv1a1.Endpoint
-		// kubefed, when set, is kubefed's documented different result.
-		kubefed []*feddnsv1a1.Endpoint
-	}{{
-		name: "NoClusters",
-	}, {
-		name: "SingleLBInSingleCluster",
-		dns:  []feddnsv1a1.ClusterDNS{c1(kfIPs(kfLB1))},
-		kubefedV06: []*feddnsv1a1.Endpoint{
-			kfEndpoint(global, A, kfDefaultTTL, kfLB1),
-			kfEndpoint(c1Region, A, kfDefaultTTL, kfLB1),
-			kfEndpoint(c1Zone, A, kfDefaultTTL, kfLB1),
-		},
-	}, {
-		name: "LBsInBothClusters",
-		dns:  []feddnsv1a1.ClusterDNS{c1(kfIPs(kfLB1)), c2(kfIPs(kfLB2))},
-		kubefedV06: []*feddnsv1a1.Endpoint{
-			kfEndpoint(global, A, kfDefaultTTL, kfLB1, kfLB2),
-			kfEndpoint(c1Region, A, kfDefaultTTL, kfLB1),
-			kfEndpoint(c1Zone, A, kfDefaultTTL, kfLB1),
-			kfEndpoint(c2Region, A, kfDefaultTTL, kfLB2),
-			kfEndpoint(c2Zone, A, kfDefaultTTL, kfLB2),
-		},
-	}, {
-		name: "NoLBInOneCluster",
-		dns:  []feddnsv1a1.ClusterDNS{c1(kfIPs(kfLB1)), c2(kfIPs())},
-		kubefedV06: []*feddnsv1a1.Endpoint{
-			kfEndpoint(global, A, kfDefaultTTL, kfLB1),
-			kfEndpoint(c1Region, A, kfDefaultTTL, kfLB1),
-			kfEndpoint(c1Zone, A, kfDefaultTTL, kfLB1),
-			kfEndpoint(c2Region, CNAME, kfDefaultTTL, global),
-			kfEndpoint(c2Zone, CNAME, kfDefaultTTL, c2Region),
-		},
-	}, {
-		name: "NoLBInBothClusters",
-		dns:  []feddnsv1a1.ClusterDNS{c1(kfIPs()), c2(kfIPs())},
-		kubefedV06: []*feddnsv1a1.Endpoint{
-			kfEndpoint(c1Region, CNAME, kfDefaultTTL, global),
-			kfEndpoint(c1Zone, CNAME, kfDefaultTTL, c1Region),
-			kfEndpoint(c2Region, CNAME, kfDefaultTTL, global),
-			kfEndpoint(c2Zone, CNAME, kfDefaultTTL, c2Region),
-		},
-	}, {
-		name: "MultipleLBsInClusters",
-		dns:  []feddnsv1a1.ClusterDNS{c1(kfIPs(kfLB1, kfLB3)), c2(kfIPs(kfLB2))},
-		kubefedV06: []*feddnsv1a1.Endpoint{
-			kfEndpoint(global, A, kfDefaultTTL, kfLB1, kfLB2, kfLB3),
-			kfEndpoint(c1Region, A, kfDefaultTTL, kfLB1, kfLB3),
-			kfEndpoint(c1Zone, A, kfDefaultTTL, kfLB1, kfLB3),
-			kfEndpoint(c2Region, A, kfDefaultTTL, kfLB2),
-			kfEndpoint(c2Zone, A, kfDefaultTTL, kfLB2),
-		},
-	}, {
-		// KubeFed resolved the host name (to kfLB3 in its test); kubefed
-		// publishes a CNAME to it where a name's clusters have only host
-		// names, and only the addresses where they also have IPs.
-		name: "HostnameInLB",
-		dns:  []feddnsv1a1.ClusterDNS{c1(kfHostname(kfELBHostname)), c2(kfIPs(kfLB2))},
-		kubefedV06: []*feddnsv1a1.Endpoint{
-			kfEndpoint(global, A, kfDefaultTTL, kfLB2, kfLB3),
-			kfEndpoint(c1Region, A, kfDefaultTTL, kfLB3),
-			kfEndpoint(c1Zone, A, kfDefaultTTL, kfLB3),
-			kfEndpoint(c2Region, A, kfDefaultTTL, kfLB2),
-			kfEndpoint(c2Zone, A, kfDefaultTTL, kfLB2),
-		},
-		kubefed: []*feddnsv1a1.Endpoint{
-			kfEndpoint(global, A, kfDefaultTTL, kfLB2),
-			kfEndpoint(c1Region, CNAME, kfDefaultTTL, kfELBHostname),
-			kfEndpoint(c1Zone, CNAME, kfDefaultTTL, kfELBHostname),
-			kfEndpoint(c2Region, A, kfDefaultTTL, kfLB2),
-			kfEndpoint(c2Zone, A, kfDefaultTTL, kfLB2),
-		},
-	}, {
-		name: "UserConfiguredDNSRecordTTL",
-		spec: feddnsv1a1.ServiceDNSRecordSpec{RecordTTL: kfUserTTL},
-		dns:  []feddnsv1a1.ClusterDNS{c1(kfIPs(kfLB1))},
-		kubefedV06: []*feddnsv1a1.Endpoint{
-			kfEndpoint(global, A, kfUserTTL, kfLB1),
-			kfEndpoint(c1Region, A, kfUserTTL, kfLB1),
-			kfEndpoint(c1Zone, A, kfUserTTL, kfLB1),
-		},
-	}, {
-		name: "UserConfiguredDNSPrefix",
-		spec: feddnsv1a1.ServiceDNSRecordSpec{DNSPrefix: "foo"},
-		dns:  []feddnsv1a1.ClusterDNS{c1(kfIPs(kfLB1)), c2(kfIPs(kfLB2))},
-		kubefedV06: []*feddnsv1a1.Endpoint{
-			kfEndpoint(global, A, kfDefaultTTL, kfLB1, kfLB2),
-			kfEndpoint(c1Region, A, kfDefaultTTL, kfLB1),
-			kfEndpoint(c1Zone, A, kfDefaultTTL, kfLB1),
-			kfEndpoint(c2Region, A, kfDefaultTTL, kfLB2),
-			kfEndpoint(c2Zone, A, kfDefaultTTL, kfLB2),
-			kfEndpoint("foo."+kfDNSZone, CNAME, kfDefaultTTL, global),
-		},
-	}, {
-		name: "UserConfiguredExternalName",
-		spec: feddnsv1a1.ServiceDNSRecordSpec{ExternalName: "foo"},
-		dns:  []feddnsv1a1.ClusterDNS{c1(kfIPs(kfLB1)), c2(kfIPs(kfLB2))},
-		kubefedV06: labelled(feddnsv1a1.Labels{"serviceName": kfName},
-			kfEndpoint("foo."+globalPrefix, A, kfDefaultTTL, kfLB1, kfLB2),
-			kfEndpoint("foo."+c1RegionPrefix, A, kfDefaultTTL, kfLB1),
-			kfEndpoint("foo."+c1ZonePrefix, A, kfDefaultTTL, kfLB1),
-			kfEndpoint("foo."+c2RegionPrefix, A, kfDefaultTTL, kfLB2),
-			kfEndpoint("foo."+c2ZonePrefix, A, kfDefaultTTL, kfLB2),
-		),
-	}, {
-		name: "MultiZoneCluster",
-		dns: []feddnsv1a1.ClusterDNS{
-			{Cluster: "c1", Zones: []string{kfC1Zone, kfC3Zone}, Region: kfC1Region, LoadBalancer: kfIPs(kfLB1)},
-			c2(kfIPs(kfLB2)),
-		},
-		kubefedV06: []*feddnsv1a1.Endpoint{
-			kfEndpoint(global, A, kfDefaultTTL, kfLB1, kfLB2),
-			kfEndpoint(c1Region, A, kfDefaultTTL, kfLB1),
-			kfEndpoint(c1Zone, A, kfDefaultTTL, kfLB1),
-			kfEndpoint(c3Zone, A, kfDefaultTTL, kfLB1),
-			kfEndpoint(c2Region, A, kfDefaultTTL, kfLB2),
-			kfEndpoint(c2Zone, A, kfDefaultTTL, kfLB2),
-		},
-	}, {
-		// The dnsPrefix CNAME is added after the loop over the clusters:
-		// also with none.
-		name: "dnsPrefix without clusters (service.go)",
-		spec: feddnsv1a1.ServiceDNSRecordSpec{DNSPrefix: "foo"},
-		kubefedV06: []*feddnsv1a1.Endpoint{
-			kfEndpoint("foo."+kfDNSZone, CNAME, kfDefaultTTL, global),
-		},
-	}, {
-		// Clusters of one region and zone: DedupeAndMergeEndpoints merges
-		// their targets, sorted, without duplicates.
-		name: "clusters sharing a region and a zone (common.go)",
-		dns: []feddnsv1a1.ClusterDNS{
-			{Cluster: "c1", Zones: []string{kfC1Zone}, Region: kfC1Region, LoadBalancer: kfIPs(kfLB2)},
-			{Cluster: "c2", Zones: []string{kfC1Zone}, Region: kfC1Region, LoadBalancer: kfIPs(kfLB1, kfLB2)},
-		},
-		kubefedV06: []*feddnsv1a1.Endpoint{
-			kfEndpoint(global, A, kfDefaultTTL, kfLB1, kfLB2),
-			kfEndpoint(c1Region, A, kfDefaultTTL, kfLB1, kfLB2),
-			kfEndpoint(c1Zone, A, kfDefaultTTL, kfLB1, kfLB2),
-		},
-	}, {
-		// A region name that is an A record for one cluster and a fallback
-		// CNAME for another: DedupeAndMergeEndpoints keeps the A record
-		// and discards the CNAME.
-		name: "a region with one cluster without a load balancer (common.go)",
-		dns: []feddnsv1a1.ClusterDNS{
-			c1(kfIPs(kfLB1)),
-			{Cluster: "c3", Zones: []string{kfC3Zone}, Region: kfC1Region},
-		},
-		kubefedV06: []*feddnsv1a1.Endpoint{
-			kfEndpoint(global, A, kfDefaultTTL, kfLB1),
-			kfEndpoint(c1Region, A, kfDefaultTTL, kfLB1),
-			kfEndpoint(c1Zone, A, kfDefaultTTL, kfLB1),
-			kfEndpoint(c3Zone, CNAME, kfDefaultTTL, c1Region),
-		},
-	}, {
-		// getResolvedTargets keeps any address net.ParseIP accepts, and
-		// generateEndpointForServiceDNSObject makes every record of
-		// addresses an A record; kubefed writes IPv6 addresses as AAAA.
-		name: "an IPv6 load balancer (service.go)",
-		dns:  []feddnsv1a1.ClusterDNS{c1(kfIPs(kfLB1, "2001:db8::1"))},
-		kubefedV06: []*feddnsv1a1.Endpoint{
-			kfEndpoint(global, A, kfDefaultTTL, kfLB1, "2001:db8::1"),
-			kfEndpoint(c1Region, A, kfDefaultTTL, kfLB1, "2001:db8::1"),
-			kfEndpoint(c1Zone, A, kfDefaultTTL, kfLB1, "2001:db8::1"),
-		},
-		kubefed: []*feddnsv1a1.Endpoint{
-			kfEndpoint(global, A, kfDefaultTTL, kfLB1),
-			kfEndpoint(global, AAAA, kfDefaultTTL, "2001:db8::1"),
-			kfEndpoint(c1Region, A, kfDefaultTTL, kfLB1),
-			kfEndpoint(c1Region, AAAA, kfDefaultTTL, "2001:db8::1"),
-			kfEndpoint(c1Zone, A, kfDefaultTTL, kfLB1),
-			kfEndpoint(c1Zone, AAAA, kfDefaultTTL, "2001:db8::1"),
-		},
-	}}
+	tests := serviceCompatCases
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.spec.DomainRef = kfFederation
@@ -310,8 +331,6 @@ func TestServiceEndpointsMatchKubeFed(t *testing.T) {
 }
 
 func TestIngressEndpointsMatchKubeFed(t *testing.T) {
-	A := feddnsv1a1.RecordTypeA
-	CNAME := feddnsv1a1.RecordTypeCNAME
 	const host, host2 = "foo.bar.test", "jane.goodall.test"
 	tests := []struct {
 		name       string
