@@ -74,55 +74,66 @@ const deploymentTemplate = `{
 	"status": {"replicas": 3}
 }`
 
-func TestDesiredObject(t *testing.T) {
-	type want struct {
-		replicas any // nil: no spec.replicas
-		image    string
-	}
-	overrides := []any{
-		map[string]any{"clusterName": "a", "clusterOverrides": []any{
-			map[string]any{"path": "/spec/replicas", "value": int64(5)},
-			map[string]any{"op": "add", "path": "/metadata/labels/tier", "value": "a-tier"},
-		}},
-		map[string]any{"clusterName": "b", "clusterOverrides": []any{
-			map[string]any{"path": "/spec/template/spec/containers/0/image", "value": "nginx:2"},
-		}},
-	}
-	tests := []struct {
-		name       string
-		cluster    string
-		retain     bool
-		existing   *unstructured.Unstructured
-		overrides  []any
-		want       want
-		wantLabels map[string]string
-	}{
-		{name: "template as is", cluster: "a", want: want{int64(3), "nginx:1"},
+// desiredWant is the replicas and the image of the desired Deployment.
+type desiredWant struct {
+	replicas any // nil: no spec.replicas
+	image    string
+}
+
+// desiredOverrides set the replicas and a label in cluster a and the image
+// in cluster b.
+var desiredOverrides = []any{
+	map[string]any{"clusterName": "a", "clusterOverrides": []any{
+		map[string]any{"path": "/spec/replicas", "value": int64(5)},
+		map[string]any{"op": "add", "path": "/metadata/labels/tier", "value": "a-tier"},
+	}},
+	map[string]any{"clusterName": "b", "clusterOverrides": []any{
+		map[string]any{"path": "/spec/template/spec/containers/0/image", "value": "nginx:2"},
+	}},
+}
+
+type desiredCase struct {
+	name       string
+	cluster    string
+	retain     bool
+	existing   *unstructured.Unstructured
+	overrides  []any
+	want       desiredWant
+	wantLabels map[string]string
+}
+
+// desiredObjectCases are the member copies of deploymentTemplate.
+func desiredObjectCases(t *testing.T) []desiredCase {
+	return []desiredCase{
+		{name: "template as is", cluster: "a", want: desiredWant{int64(3), "nginx:1"},
 			wantLabels: map[string]string{"app": "web", "kubefed.io/managed": "true"}},
-		{name: "overrides of the cluster", cluster: "a", overrides: overrides, want: want{int64(5), "nginx:1"},
+		{name: "overrides of the cluster", cluster: "a", overrides: desiredOverrides, want: desiredWant{int64(5), "nginx:1"},
 			wantLabels: map[string]string{"app": "web", "tier": "a-tier", "kubefed.io/managed": "true"}},
-		{name: "overrides of another cluster only", cluster: "b", overrides: overrides, want: want{int64(3), "nginx:2"},
+		{name: "overrides of another cluster only", cluster: "b", overrides: desiredOverrides, want: desiredWant{int64(3), "nginx:2"},
 			wantLabels: map[string]string{"app": "web", "kubefed.io/managed": "true"}},
-		{name: "cluster without overrides", cluster: "c", overrides: overrides, want: want{int64(3), "nginx:1"},
+		{name: "cluster without overrides", cluster: "c", overrides: desiredOverrides, want: desiredWant{int64(3), "nginx:1"},
 			wantLabels: map[string]string{"app": "web", "kubefed.io/managed": "true"}},
 		{name: "retainReplicas keeps the member's replicas", cluster: "c", retain: true,
 			existing: member(t, "apps/v1", "Deployment", 1, map[string]any{"spec.replicas": int64(7)}),
-			want:     want{int64(7), "nginx:1"}, wantLabels: map[string]string{"app": "web", "kubefed.io/managed": "true"}},
+			want:     desiredWant{int64(7), "nginx:1"}, wantLabels: map[string]string{"app": "web", "kubefed.io/managed": "true"}},
 		{name: "retainReplicas without a member object uses the template", cluster: "c", retain: true,
-			want: want{int64(3), "nginx:1"}, wantLabels: map[string]string{"app": "web", "kubefed.io/managed": "true"}},
+			want: desiredWant{int64(3), "nginx:1"}, wantLabels: map[string]string{"app": "web", "kubefed.io/managed": "true"}},
 		{name: "retainReplicas with a member object without replicas uses the template", cluster: "c", retain: true,
 			existing: member(t, "apps/v1", "Deployment", 1, nil),
-			want:     want{int64(3), "nginx:1"}, wantLabels: map[string]string{"app": "web", "kubefed.io/managed": "true"}},
+			want:     desiredWant{int64(3), "nginx:1"}, wantLabels: map[string]string{"app": "web", "kubefed.io/managed": "true"}},
 		{name: "without retainReplicas the template's replicas win", cluster: "c",
 			existing: member(t, "apps/v1", "Deployment", 1, map[string]any{"spec.replicas": int64(7)}),
-			want:     want{int64(3), "nginx:1"}, wantLabels: map[string]string{"app": "web", "kubefed.io/managed": "true"}},
+			want:     desiredWant{int64(3), "nginx:1"}, wantLabels: map[string]string{"app": "web", "kubefed.io/managed": "true"}},
 		{name: "a managed=false template label is replaced", cluster: "c",
 			overrides: []any{map[string]any{"clusterName": "c", "clusterOverrides": []any{
 				map[string]any{"op": "add", "path": "/metadata/labels/kubefed.io~1managed", "value": "false"},
 			}}},
-			want: want{int64(3), "nginx:1"}, wantLabels: map[string]string{"app": "web", "kubefed.io/managed": "true"}},
+			want: desiredWant{int64(3), "nginx:1"}, wantLabels: map[string]string{"app": "web", "kubefed.io/managed": "true"}},
 	}
-	for _, tt := range tests {
+}
+
+func TestDesiredObject(t *testing.T) {
+	for _, tt := range desiredObjectCases(t) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := reconcilerFor(t, "apps", "Deployment")
 			spec := map[string]any{"template": fromJSON(t, deploymentTemplate)}
@@ -143,38 +154,46 @@ func TestDesiredObject(t *testing.T) {
 			if !reflect.DeepEqual(fedObj, before) {
 				t.Errorf("the federated object was modified")
 			}
-			if got.GetAPIVersion() != "apps/v1" || got.GetKind() != "Deployment" || got.GetNamespace() != "ns" || got.GetName() != "web" {
-				t.Errorf("object is %s %s %s/%s, want apps/v1 Deployment ns/web", got.GetAPIVersion(), got.GetKind(), got.GetNamespace(), got.GetName())
-			}
-			replicas, found, _ := unstructured.NestedFieldNoCopy(got.Object, "spec", "replicas")
-			if !found {
-				replicas = nil
-			}
-			if replicas != tt.want.replicas {
-				t.Errorf("spec.replicas = %v (%T), want %v", replicas, replicas, tt.want.replicas)
-			}
-			containers, _, _ := unstructured.NestedSlice(got.Object, "spec", "template", "spec", "containers")
-			if len(containers) != 1 || containers[0].(map[string]any)["image"] != tt.want.image {
-				t.Errorf("containers = %v, want image %s", containers, tt.want.image)
-			}
-			if !reflect.DeepEqual(got.GetLabels(), tt.wantLabels) {
-				t.Errorf("labels = %v, want %v", got.GetLabels(), tt.wantLabels)
-			}
-			if !reflect.DeepEqual(got.GetAnnotations(), map[string]string{"team": "blue"}) {
-				t.Errorf("annotations = %v, want the template's", got.GetAnnotations())
-			}
-			meta, _, _ := unstructured.NestedMap(got.Object, "metadata")
-			for k := range meta {
-				switch k {
-				case "name", "namespace", "labels", "annotations":
-				default:
-					t.Errorf("metadata.%s = %v survived, want it stripped", k, meta[k])
-				}
-			}
-			if _, found := got.Object["status"]; found {
-				t.Errorf("status survived: %v", got.Object["status"])
-			}
+			checkDesiredDeployment(t, tt, got)
 		})
+	}
+}
+
+// checkDesiredDeployment compares the desired member copy with what the
+// case wants: the template's identity, replicas, image, labels and
+// annotations, and nothing of the metadata the API server sets.
+func checkDesiredDeployment(t *testing.T, tt desiredCase, got *unstructured.Unstructured) {
+	t.Helper()
+	if got.GetAPIVersion() != "apps/v1" || got.GetKind() != "Deployment" || got.GetNamespace() != "ns" || got.GetName() != "web" {
+		t.Errorf("object is %s %s %s/%s, want apps/v1 Deployment ns/web", got.GetAPIVersion(), got.GetKind(), got.GetNamespace(), got.GetName())
+	}
+	replicas, found, _ := unstructured.NestedFieldNoCopy(got.Object, "spec", "replicas")
+	if !found {
+		replicas = nil
+	}
+	if replicas != tt.want.replicas {
+		t.Errorf("spec.replicas = %v (%T), want %v", replicas, replicas, tt.want.replicas)
+	}
+	containers, _, _ := unstructured.NestedSlice(got.Object, "spec", "template", "spec", "containers")
+	if len(containers) != 1 || containers[0].(map[string]any)["image"] != tt.want.image {
+		t.Errorf("containers = %v, want image %s", containers, tt.want.image)
+	}
+	if !reflect.DeepEqual(got.GetLabels(), tt.wantLabels) {
+		t.Errorf("labels = %v, want %v", got.GetLabels(), tt.wantLabels)
+	}
+	if !reflect.DeepEqual(got.GetAnnotations(), map[string]string{"team": "blue"}) {
+		t.Errorf("annotations = %v, want the template's", got.GetAnnotations())
+	}
+	meta, _, _ := unstructured.NestedMap(got.Object, "metadata")
+	for k := range meta {
+		switch k {
+		case "name", "namespace", "labels", "annotations":
+		default:
+			t.Errorf("metadata.%s = %v survived, want it stripped", k, meta[k])
+		}
+	}
+	if _, found := got.Object["status"]; found {
+		t.Errorf("status survived: %v", got.Object["status"])
 	}
 }
 

@@ -58,86 +58,90 @@ func failed(name string, status fedtypesv1b1.PropagationStatus, message string) 
 	return fedtypesv1b1.GenericClusterStatus{Name: name, Status: status, Message: message, Readiness: r.readiness, ReadinessMessage: r.message}
 }
 
+// propagationCase is the outcome in each cluster and the status it makes.
+type propagationCase struct {
+	name        string
+	results     map[string]*clusterResult
+	selected    []string
+	reason      fedtypesv1b1.AggregateReason
+	message     string
+	wantStatus  corev1.ConditionStatus
+	wantReason  fedtypesv1b1.AggregateReason
+	wantMessage string
+	wantClus    []fedtypesv1b1.GenericClusterStatus
+	wantAgg     *fedtypesv1b1.AggregatedStatus
+}
+
+var propagationCases = []propagationCase{
+	{
+		name:       "every cluster propagated",
+		selected:   []string{"a", "b"},
+		results:    map[string]*clusterResult{"b": ok(nil), "a": ok(nil)},
+		wantStatus: corev1.ConditionTrue,
+		wantClus:   []fedtypesv1b1.GenericClusterStatus{noCopy("a"), noCopy("b")},
+		wantAgg:    &fedtypesv1b1.AggregatedStatus{Clusters: 2, ReadyClusters: 2},
+	},
+	{
+		name:     "failed clusters are named in the message, clusters sorted by name",
+		selected: []string{"a", "b", "c"},
+		results: map[string]*clusterResult{
+			"c": failedWith(fedtypesv1b1.ClusterNotReady, "cluster c is not ready"),
+			"a": ok(nil),
+			"b": failedWith(fedtypesv1b1.CreationFailed, "cluster b refused to create"),
+		},
+		wantStatus:  corev1.ConditionFalse,
+		wantReason:  fedtypesv1b1.CheckClusters,
+		wantMessage: "not propagated to 2 of 3 clusters (b: CreationFailed, c: ClusterNotReady): see status.clusters",
+		wantClus: []fedtypesv1b1.GenericClusterStatus{
+			noCopy("a"),
+			failed("b", fedtypesv1b1.CreationFailed, "cluster b refused to create"),
+			failed("c", fedtypesv1b1.ClusterNotReady, "cluster c is not ready"),
+		},
+		wantAgg: &fedtypesv1b1.AggregatedStatus{Clusters: 3, ReadyClusters: 1},
+	},
+	{
+		name:     "a copy being removed from a cluster outside the placement is a failure to check",
+		selected: []string{"a"},
+		results: map[string]*clusterResult{
+			"a": ok(nil),
+			"z": failedWith(fedtypesv1b1.WaitingForRemoval, "waiting"),
+		},
+		wantStatus:  corev1.ConditionFalse,
+		wantReason:  fedtypesv1b1.CheckClusters,
+		wantMessage: "not propagated to 1 of 2 clusters (z: WaitingForRemoval): see status.clusters",
+		wantClus: []fedtypesv1b1.GenericClusterStatus{
+			noCopy("a"),
+			failed("z", fedtypesv1b1.WaitingForRemoval, "waiting"),
+		},
+		wantAgg: &fedtypesv1b1.AggregatedStatus{Clusters: 1, ReadyClusters: 1},
+	},
+	{
+		name:        "aggregate reason from the scope, no clusters",
+		reason:      fedtypesv1b1.ComputePlacementFailed,
+		message:     "bad selector: fix spec.placement",
+		wantStatus:  corev1.ConditionFalse,
+		wantReason:  fedtypesv1b1.ComputePlacementFailed,
+		wantMessage: "bad selector: fix spec.placement",
+	},
+	{
+		name:        "aggregate reason wins over cluster failures",
+		reason:      fedtypesv1b1.EnsureDeletionFailed,
+		message:     "waiting for the member copies to be removed: see status.clusters",
+		results:     map[string]*clusterResult{"a": failedWith(fedtypesv1b1.WaitingForRemoval, "deleted")},
+		wantStatus:  corev1.ConditionFalse,
+		wantReason:  fedtypesv1b1.EnsureDeletionFailed,
+		wantMessage: "waiting for the member copies to be removed: see status.clusters",
+		wantClus:    []fedtypesv1b1.GenericClusterStatus{failed("a", fedtypesv1b1.WaitingForRemoval, "deleted")},
+	},
+	{
+		name:       "placed nowhere",
+		wantStatus: corev1.ConditionTrue,
+		wantAgg:    &fedtypesv1b1.AggregatedStatus{},
+	},
+}
+
 func TestComputeStatusPropagation(t *testing.T) {
-	tests := []struct {
-		name        string
-		results     map[string]*clusterResult
-		selected    []string
-		reason      fedtypesv1b1.AggregateReason
-		message     string
-		wantStatus  corev1.ConditionStatus
-		wantReason  fedtypesv1b1.AggregateReason
-		wantMessage string
-		wantClus    []fedtypesv1b1.GenericClusterStatus
-		wantAgg     *fedtypesv1b1.AggregatedStatus
-	}{
-		{
-			name:       "every cluster propagated",
-			selected:   []string{"a", "b"},
-			results:    map[string]*clusterResult{"b": ok(nil), "a": ok(nil)},
-			wantStatus: corev1.ConditionTrue,
-			wantClus:   []fedtypesv1b1.GenericClusterStatus{noCopy("a"), noCopy("b")},
-			wantAgg:    &fedtypesv1b1.AggregatedStatus{Clusters: 2, ReadyClusters: 2},
-		},
-		{
-			name:     "failed clusters are named in the message, clusters sorted by name",
-			selected: []string{"a", "b", "c"},
-			results: map[string]*clusterResult{
-				"c": failedWith(fedtypesv1b1.ClusterNotReady, "cluster c is not ready"),
-				"a": ok(nil),
-				"b": failedWith(fedtypesv1b1.CreationFailed, "cluster b refused to create"),
-			},
-			wantStatus:  corev1.ConditionFalse,
-			wantReason:  fedtypesv1b1.CheckClusters,
-			wantMessage: "not propagated to 2 of 3 clusters (b: CreationFailed, c: ClusterNotReady): see status.clusters",
-			wantClus: []fedtypesv1b1.GenericClusterStatus{
-				noCopy("a"),
-				failed("b", fedtypesv1b1.CreationFailed, "cluster b refused to create"),
-				failed("c", fedtypesv1b1.ClusterNotReady, "cluster c is not ready"),
-			},
-			wantAgg: &fedtypesv1b1.AggregatedStatus{Clusters: 3, ReadyClusters: 1},
-		},
-		{
-			name:     "a copy being removed from a cluster outside the placement is a failure to check",
-			selected: []string{"a"},
-			results: map[string]*clusterResult{
-				"a": ok(nil),
-				"z": failedWith(fedtypesv1b1.WaitingForRemoval, "waiting"),
-			},
-			wantStatus:  corev1.ConditionFalse,
-			wantReason:  fedtypesv1b1.CheckClusters,
-			wantMessage: "not propagated to 1 of 2 clusters (z: WaitingForRemoval): see status.clusters",
-			wantClus: []fedtypesv1b1.GenericClusterStatus{
-				noCopy("a"),
-				failed("z", fedtypesv1b1.WaitingForRemoval, "waiting"),
-			},
-			wantAgg: &fedtypesv1b1.AggregatedStatus{Clusters: 1, ReadyClusters: 1},
-		},
-		{
-			name:        "aggregate reason from the scope, no clusters",
-			reason:      fedtypesv1b1.ComputePlacementFailed,
-			message:     "bad selector: fix spec.placement",
-			wantStatus:  corev1.ConditionFalse,
-			wantReason:  fedtypesv1b1.ComputePlacementFailed,
-			wantMessage: "bad selector: fix spec.placement",
-		},
-		{
-			name:        "aggregate reason wins over cluster failures",
-			reason:      fedtypesv1b1.EnsureDeletionFailed,
-			message:     "waiting for the member copies to be removed: see status.clusters",
-			results:     map[string]*clusterResult{"a": failedWith(fedtypesv1b1.WaitingForRemoval, "deleted")},
-			wantStatus:  corev1.ConditionFalse,
-			wantReason:  fedtypesv1b1.EnsureDeletionFailed,
-			wantMessage: "waiting for the member copies to be removed: see status.clusters",
-			wantClus:    []fedtypesv1b1.GenericClusterStatus{failed("a", fedtypesv1b1.WaitingForRemoval, "deleted")},
-		},
-		{
-			name:       "placed nowhere",
-			wantStatus: corev1.ConditionTrue,
-			wantAgg:    &fedtypesv1b1.AggregatedStatus{},
-		},
-	}
-	for _, tt := range tests {
+	for _, tt := range propagationCases {
 		t.Run(tt.name, func(t *testing.T) {
 			r := reconcilerFor(t, "", "ConfigMap")
 			fedObj := r.fedObject("ns", "cm", nil)
@@ -148,24 +152,30 @@ func TestComputeStatusPropagation(t *testing.T) {
 				s.results[k] = v
 			}
 			got := r.computeStatus(s)
-
-			if got.ObservedGeneration != 4 {
-				t.Errorf("observedGeneration = %d, want 4", got.ObservedGeneration)
-			}
-			c := got.GetCondition(fedtypesv1b1.PropagationConditionType)
-			if c == nil {
-				t.Fatalf("conditions = %+v, want Propagation", got.Conditions)
-			}
-			if c.Type != fedtypesv1b1.PropagationConditionType || c.Status != tt.wantStatus || c.Reason != tt.wantReason || c.Message != tt.wantMessage {
-				t.Errorf("Propagation = %s/%q/%q, want %s/%q/%q", c.Status, c.Reason, c.Message, tt.wantStatus, tt.wantReason, tt.wantMessage)
-			}
-			if !reflect.DeepEqual(got.Clusters, tt.wantClus) {
-				t.Errorf("clusters = %+v, want %+v", got.Clusters, tt.wantClus)
-			}
-			if !reflect.DeepEqual(got.AggregatedStatus, tt.wantAgg) {
-				t.Errorf("aggregatedStatus = %+v, want %+v", got.AggregatedStatus, tt.wantAgg)
-			}
+			checkPropagationStatus(t, tt, got)
 		})
+	}
+}
+
+// checkPropagationStatus compares the computed status with what the case
+// wants: the Propagation condition, the clusters and the aggregate.
+func checkPropagationStatus(t *testing.T, tt propagationCase, got *fedtypesv1b1.GenericFederatedStatus) {
+	t.Helper()
+	if got.ObservedGeneration != 4 {
+		t.Errorf("observedGeneration = %d, want 4", got.ObservedGeneration)
+	}
+	c := got.GetCondition(fedtypesv1b1.PropagationConditionType)
+	if c == nil {
+		t.Fatalf("conditions = %+v, want Propagation", got.Conditions)
+	}
+	if c.Type != fedtypesv1b1.PropagationConditionType || c.Status != tt.wantStatus || c.Reason != tt.wantReason || c.Message != tt.wantMessage {
+		t.Errorf("Propagation = %s/%q/%q, want %s/%q/%q", c.Status, c.Reason, c.Message, tt.wantStatus, tt.wantReason, tt.wantMessage)
+	}
+	if !reflect.DeepEqual(got.Clusters, tt.wantClus) {
+		t.Errorf("clusters = %+v, want %+v", got.Clusters, tt.wantClus)
+	}
+	if !reflect.DeepEqual(got.AggregatedStatus, tt.wantAgg) {
+		t.Errorf("aggregatedStatus = %+v, want %+v", got.AggregatedStatus, tt.wantAgg)
 	}
 }
 
