@@ -25,7 +25,6 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/kubefed/kubefed/test/testenv"
 )
@@ -89,11 +88,8 @@ func startWithCRD(t *testing.T, group, kind string) (client.Client, *apiextensio
 	if testing.Short() {
 		t.Skip("starts a test API server")
 	}
-	c, env := testenv.StartClientWith(t, testenv.EnvtestOptions{})
 	crd := CRD(mustLookup(t, group, kind))
-	if _, err := envtest.InstallCRDs(env.Config, envtest.CRDInstallOptions{CRDs: []*apiextensionsv1.CustomResourceDefinition{crd}}); err != nil {
-		t.Fatalf("installing %s: %v", crd.Name, err)
-	}
+	c, _ := testenv.StartClientWith(t, testenv.EnvtestOptions{CRDObjects: []*apiextensionsv1.CustomResourceDefinition{crd}})
 	return c, crd
 }
 
