@@ -19,6 +19,7 @@ package kubefedctl_test
 import (
 	"testing"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
@@ -45,6 +46,19 @@ func (e *cmdEnv) run(t *testing.T, args ...string) (string, error) {
 func (e *cmdEnv) mustRun(t *testing.T, args ...string) string {
 	t.Helper()
 	return kubefedctltest.MustRun(t, e.kubeconfig, args...)
+}
+
+// getFederated reads the federated object (types.kubefed.io/v1beta1) of
+// kind name in default.
+func (e *cmdEnv) getFederated(t *testing.T, kind, name string) *unstructured.Unstructured {
+	t.Helper()
+	obj := &unstructured.Unstructured{}
+	obj.SetAPIVersion("types.kubefed.io/v1beta1")
+	obj.SetKind(kind)
+	if err := e.c.Get(t.Context(), client.ObjectKey{Namespace: "default", Name: name}, obj); err != nil {
+		t.Fatal(err)
+	}
+	return obj
 }
 
 // TestTypeCommands runs enable, disable, federate, orphaning-deletion and

@@ -40,14 +40,10 @@ import (
 // schema, and the placement keeps the default types' CEL validation.
 func testEnableCRD(t *testing.T, e *cmdEnv) {
 	c := e.c
-	ctx := t.Context()
 	out := e.mustRun(t, "enable", "widgets.example.com", "--wait", "0")
 	kubefedctltest.WantContains(t, out, "customresourcedefinition.apiextensions.k8s.io/federatedwidgets.types.kubefed.io created",
 		"federatedtypeconfig.core.kubefed.io/widgets.example.com created in namespace "+ns)
-	ftc := &fedcorev1b1.FederatedTypeConfig{}
-	if err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: "widgets.example.com"}, ftc); err != nil {
-		t.Fatal(err)
-	}
+	ftc := getFTC(t, c, "widgets.example.com")
 	if ftc.Spec.FederatedType.Kind != "FederatedWidget" || ftc.Spec.TargetType.Group != "example.com" || !ftc.GetPropagationEnabled() {
 		t.Errorf("FederatedTypeConfig spec = %+v", ftc.Spec)
 	}
@@ -75,6 +71,17 @@ func testEnableCRD(t *testing.T, e *cmdEnv) {
 	if err := kubefedctltest.Create(t, c, badPlacement); err == nil || !strings.Contains(err.Error(), "is not a valid cluster name") {
 		t.Errorf("an invalid placement: error %v, want the CEL message", err)
 	}
+}
+
+// getFTC reads the FederatedTypeConfig name in the control plane's
+// namespace.
+func getFTC(t *testing.T, c client.Client, name string) *fedcorev1b1.FederatedTypeConfig {
+	t.Helper()
+	ftc := &fedcorev1b1.FederatedTypeConfig{}
+	if err := c.Get(t.Context(), client.ObjectKey{Namespace: ns, Name: name}, ftc); err != nil {
+		t.Fatal(err)
+	}
+	return ftc
 }
 
 // getCRD reads the CustomResourceDefinition name.
@@ -248,18 +255,44 @@ func testEnableWithoutRBAC(t *testing.T, e *cmdEnv) {
 	}
 }
 
+// The health rules the tests set: a Ready and a Synced condition.
+const (
+	readyWhen  = "self.status.conditions.exists(c, c.type == 'Ready' && c.status == 'True')"
+	failedWhen = "self.status.conditions.exists(c, c.type == 'Synced' && c.status == 'False')"
+)
+
 // testEnableHealthRules sets a type's health rules with --ready-when and
 // --failed-when: invalid expressions are refused before anything is
 // written, valid ones land in spec.health of a new or an enabled type, and
 // the API server refuses a health without rules.
 func testEnableHealthRules(t *testing.T, e *cmdEnv) {
-	c := e.c
-	ctx := t.Context()
-	const (
-		readyWhen  = "self.status.conditions.exists(c, c.type == 'Ready' && c.status == 'True')"
-		failedWhen = "self.status.conditions.exists(c, c.type == 'Synced' && c.status == 'False')"
-	)
-	kubefedctltest.InstallCRD(t, c, kubefedctltest.ExampleCRD("Sprocket", "spr"))
+	healthRulesOfNewType(t, e)
+	ftc := healthRulesOfEnabledType(t, e)
+
+	// -o yaml prints them.
+	out := e.mustRun(t, "enable", "secrets", "-o", "yaml", "--ready-when", "has(self.data)")
+	kubefedctltest.WantContains(t, out, "health:", "readyWhen: has(self.data)")
+
+	// The schema: health needs a rule, and a rule is not empty.
+	for _, tc := range []struct {
+		health *fedcorev1b1.HealthRules
+		want   string
+	}{
+		{&fedcorev1b1.HealthRules{}, "health needs readyWhen, failedWhen or both: remove health to use the generic readiness rules"},
+		{&fedcorev1b1.HealthRules{ReadyWhen: strings.Repeat("x", 4097)}, "spec.health.readyWhen: Too long: may not be more than 4096 bytes"},
+	} {
+		bad := ftc.DeepCopy()
+		bad.Spec.Health = tc.health
+		if err := e.c.Update(t.Context(), bad); !apierrors.IsInvalid(err) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("spec.health %+v: error %v, want Invalid with %q", tc.health, err, tc.want)
+		}
+	}
+}
+
+// healthRulesOfNewType enables a type with --ready-when and --failed-when:
+// an invalid expression is refused before anything is written.
+func healthRulesOfNewType(t *testing.T, e *cmdEnv) {
+	kubefedctltest.InstallCRD(t, e.c, kubefedctltest.ExampleCRD("Sprocket", "spr"))
 	for _, tc := range []struct {
 		args []string
 		want []string
@@ -284,55 +317,31 @@ func testEnableHealthRules(t *testing.T, e *cmdEnv) {
 			t.Fatalf("enable %v succeeded: %s", tc.args, out)
 		}
 		kubefedctltest.WantContains(t, err.Error(), tc.want...)
-		if err := c.Get(ctx, client.ObjectKey{Name: "federatedsprockets.types.kubefed.io"}, &apiextensionsv1.CustomResourceDefinition{}); !apierrors.IsNotFound(err) {
+		if err := e.c.Get(t.Context(), client.ObjectKey{Name: "federatedsprockets.types.kubefed.io"}, &apiextensionsv1.CustomResourceDefinition{}); !apierrors.IsNotFound(err) {
 			t.Errorf("enable %v failed but created the federated CRD (get: %v)", tc.args, err)
 		}
 	}
-	ftc := &fedcorev1b1.FederatedTypeConfig{}
-	if err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: "sprockets.example.com"}, ftc); err != nil {
-		t.Fatal(err)
-	}
-	if h := ftc.Spec.Health; h == nil || h.ReadyWhen != readyWhen || h.FailedWhen != "self.status.phase" {
+	if h := getFTC(t, e.c, "sprockets.example.com").Spec.Health; h == nil || h.ReadyWhen != readyWhen || h.FailedWhen != "self.status.phase" {
 		t.Errorf("created FederatedTypeConfig spec.health = %+v", h)
 	}
+}
 
-	// An enabled type gets them on enable again, and keeps them on an
-	// enable without the flags.
+// healthRulesOfEnabledType: an enabled type gets the rules on enable
+// again, and keeps them on an enable without the flags. It returns the
+// type's FederatedTypeConfig.
+func healthRulesOfEnabledType(t *testing.T, e *cmdEnv) *fedcorev1b1.FederatedTypeConfig {
 	out := e.mustRun(t, "enable", "widgets.example.com", "--wait", "0", "--ready-when", readyWhen, "--failed-when", failedWhen)
 	kubefedctltest.WantContains(t, out, "federatedtypeconfig.core.kubefed.io/widgets.example.com updated in namespace "+ns+": health rules set")
 	want := fedcorev1b1.HealthRules{ReadyWhen: readyWhen, FailedWhen: failedWhen}
-	if err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: "widgets.example.com"}, ftc); err != nil {
-		t.Fatal(err)
-	}
-	if ftc.Spec.Health == nil || *ftc.Spec.Health != want {
+	if ftc := getFTC(t, e.c, "widgets.example.com"); ftc.Spec.Health == nil || *ftc.Spec.Health != want {
 		t.Errorf("widgets spec.health = %+v, want %+v", ftc.Spec.Health, want)
 	}
 	kubefedctltest.WantContains(t, e.mustRun(t, "enable", "widgets.example.com", "--wait", "0", "--ready-when", readyWhen, "--failed-when", failedWhen),
 		"Type widgets.example.com is already enabled: nothing changed.")
 	kubefedctltest.WantContains(t, e.mustRun(t, "enable", "widgets.example.com", "--wait", "0"), "Type widgets.example.com is already enabled: nothing changed.")
-	if err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: "widgets.example.com"}, ftc); err != nil {
-		t.Fatal(err)
-	}
+	ftc := getFTC(t, e.c, "widgets.example.com")
 	if ftc.Spec.Health == nil || *ftc.Spec.Health != want {
 		t.Errorf("after enable without flags: widgets spec.health = %+v, want %+v", ftc.Spec.Health, want)
 	}
-
-	// -o yaml prints them.
-	out = e.mustRun(t, "enable", "secrets", "-o", "yaml", "--ready-when", "has(self.data)")
-	kubefedctltest.WantContains(t, out, "health:", "readyWhen: has(self.data)")
-
-	// The schema: health needs a rule, and a rule is not empty.
-	for _, tc := range []struct {
-		health *fedcorev1b1.HealthRules
-		want   string
-	}{
-		{&fedcorev1b1.HealthRules{}, "health needs readyWhen, failedWhen or both: remove health to use the generic readiness rules"},
-		{&fedcorev1b1.HealthRules{ReadyWhen: strings.Repeat("x", 4097)}, "spec.health.readyWhen: Too long: may not be more than 4096 bytes"},
-	} {
-		bad := ftc.DeepCopy()
-		bad.Spec.Health = tc.health
-		if err := c.Update(ctx, bad); !apierrors.IsInvalid(err) || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("spec.health %+v: error %v, want Invalid with %q", tc.health, err, tc.want)
-		}
-	}
+	return ftc
 }

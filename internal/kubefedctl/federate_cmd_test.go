@@ -61,12 +61,7 @@ func testFederate(t *testing.T, e *cmdEnv) {
 	}
 	out = e.mustRun(t, "federate", "configmaps", "cfg", "-n", "default", "--placement-clusters", "member1,member2")
 	kubefedctltest.WantContains(t, out, `Successfully created FederatedConfigMap "default/cfg" from ConfigMap`)
-	fed := &unstructured.Unstructured{}
-	fed.SetAPIVersion("types.kubefed.io/v1beta1")
-	fed.SetKind("FederatedConfigMap")
-	if err := c.Get(ctx, client.ObjectKey{Namespace: "default", Name: "cfg"}, fed); err != nil {
-		t.Fatal(err)
-	}
+	fed := e.getFederated(t, "FederatedConfigMap", "cfg")
 	if v, _, _ := unstructured.NestedString(fed.Object, "spec", "template", "data", "k"); v != "v" {
 		t.Errorf("template data k = %q", v)
 	}

@@ -21,9 +21,6 @@ import (
 	"strings"
 	"testing"
 
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"sigs.k8s.io/controller-runtime/pkg/client"
-
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	"github.com/kubefed/kubefed/internal/kubefedctl"
 	"github.com/kubefed/kubefed/internal/kubefedctl/kubefedctltest"
@@ -31,17 +28,10 @@ import (
 
 // testOrphaning enables, shows and disables orphaning deletion.
 func testOrphaning(t *testing.T, e *cmdEnv) {
-	c := e.c
-	ctx := t.Context()
 	// Without -n, the context's namespace (here none: default), as kubectl.
 	kubefedctltest.WantContains(t, e.mustRun(t, "orphaning-deletion", "status", "FederatedConfigMap", "cfg"), "Disabled")
 	kubefedctltest.WantContains(t, e.mustRun(t, "orphaning-deletion", "enable", "federatedconfigmaps", "cfg", "-n", "default"), "Orphaning deletion enabled")
-	fed := &unstructured.Unstructured{}
-	fed.SetAPIVersion("types.kubefed.io/v1beta1")
-	fed.SetKind("FederatedConfigMap")
-	if err := c.Get(ctx, client.ObjectKey{Namespace: "default", Name: "cfg"}, fed); err != nil {
-		t.Fatal(err)
-	}
+	fed := e.getFederated(t, "FederatedConfigMap", "cfg")
 	if fed.GetAnnotations()[fedcorev1b1.OrphanManagedResourcesAnnotation] != "true" {
 		t.Errorf("annotations = %v", fed.GetAnnotations())
 	}
@@ -67,7 +57,6 @@ func testStatusWithoutController(t *testing.T, e *cmdEnv) {
 // types, and no controller manager to report the stop.
 func testDisable(t *testing.T, e *cmdEnv) {
 	c := e.c
-	ctx := t.Context()
 	_, err := e.run(t, "disable", "configmaps", "--delete-crd")
 	if err == nil || !strings.Contains(err.Error(), "cannot delete CRD federatedconfigmaps.types.kubefed.io while 1 FederatedConfigMap objects exist (default/cfg)") {
 		t.Errorf("disable --delete-crd with objects: %v", err)
@@ -83,10 +72,7 @@ func testDisable(t *testing.T, e *cmdEnv) {
 	if err == nil || !strings.Contains(err.Error(), "check that the controller manager runs") {
 		t.Errorf("disable without a controller: %v", err)
 	}
-	ftc := &fedcorev1b1.FederatedTypeConfig{}
-	if err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: "widgets.example.com"}, ftc); err != nil {
-		t.Fatal(err)
-	}
+	ftc := getFTC(t, c, "widgets.example.com")
 	if ftc.GetPropagationEnabled() {
 		t.Error("propagation still enabled")
 	}

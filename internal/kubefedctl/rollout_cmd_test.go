@@ -18,49 +18,33 @@ package kubefedctl_test
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 	"github.com/kubefed/kubefed/internal/kubefedctl"
 	"github.com/kubefed/kubefed/internal/kubefedctl/kubefedctltest"
 	"github.com/kubefed/kubefed/internal/rollout"
-	"github.com/kubefed/kubefed/test/testenv"
 )
 
 // rolloutEnv is a host with the FederatedDeployment CRD of
 // config/crd/bases, and a FederatedDeployment whose status and revisions
 // the test writes as the sync controller would.
 type rolloutEnv struct {
-	c          client.Client
-	kubeconfig string
-}
-
-func (e *rolloutEnv) run(t *testing.T, args ...string) (string, error) {
-	t.Helper()
-	return kubefedctltest.Run(t, e.kubeconfig, args...)
+	cmdEnv
 }
 
 // get reads the FederatedDeployment name in default.
 func (e *rolloutEnv) get(t *testing.T, name string) *unstructured.Unstructured {
 	t.Helper()
-	obj := &unstructured.Unstructured{}
-	obj.SetAPIVersion("types.kubefed.io/v1beta1")
-	obj.SetKind("FederatedDeployment")
-	if err := e.c.Get(t.Context(), client.ObjectKey{Namespace: "default", Name: name}, obj); err != nil {
-		t.Fatal(err)
-	}
-	return obj
+	return e.getFederated(t, "FederatedDeployment", name)
 }
 
 // deployment is the manifest of a FederatedDeployment running image, in
@@ -141,12 +125,8 @@ func (e *rolloutEnv) stalled(t *testing.T, name string) {
 // are written as the controller writes them.
 func TestRolloutCommands(t *testing.T) {
 	host := kubefedctltest.StartHost(t)
-	e := &rolloutEnv{c: host.Client, kubeconfig: host.Kubeconfig}
-	data, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "config", "crd", "bases", "types.kubefed.io_federateddeployments.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	kubefedctltest.InstallCRD(t, e.c, string(data))
+	e := &rolloutEnv{cmdEnv{c: host.Client, kubeconfig: host.Kubeconfig}}
+	kubefedctltest.InstallCRDFile(t, e.c, "config/crd/bases/types.kubefed.io_federateddeployments.yaml")
 
 	// web holds revision 3 (image v3) in its spec; revisions 1 to 3 are kept.
 	web := deployment("web", "web:v3", true)
@@ -154,10 +134,7 @@ func TestRolloutCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	for number, image := range map[int64]string{1: "web:v1", 2: "web:v2", 3: "web:v3"} {
-		content, err := rollout.ContentOf(deployment("web", image, true))
-		if err != nil {
-			t.Fatal(err)
-		}
+		content := contentOf(t, deployment("web", image, true))
 		if number == 1 {
 			// Revision 1 ran in member1 and member2 only, with 5 replicas
 			// in member2.
@@ -165,13 +142,7 @@ func TestRolloutCommands(t *testing.T) {
 			content.Overrides = []fedtypesv1b1.GenericOverrideItem{{ClusterName: "member2",
 				ClusterOverrides: []fedtypesv1b1.ClusterOverride{{Path: "/spec/replicas", Value: &apiextensionsv1.JSON{Raw: []byte("5")}}}}}
 		}
-		rev, err := rollout.NewRevision(web, "kube-federation-system", content, number)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := e.c.Create(t.Context(), rev); err != nil {
-			t.Fatal(err)
-		}
+		e.createRevision(t, web, content, number)
 	}
 	// plain has no spec.rollout.
 	if err := e.c.Create(t.Context(), deployment("plain", "web:v1", false)); err != nil {
@@ -202,17 +173,48 @@ func row(cells ...string) *regexp.Regexp {
 	return regexp.MustCompile(`(?m)^` + strings.Join(cells, `\s+`) + `\s*$`)
 }
 
+// wantRows reports an error of the test for every row out does not have.
+func wantRows(t *testing.T, out string, rows ...*regexp.Regexp) {
+	t.Helper()
+	for _, r := range rows {
+		if !r.MatchString(out) {
+			t.Errorf("no row %s in:\n%s", r, out)
+		}
+	}
+}
+
+// contentOf is rollout.ContentOf of a manifest.
+func contentOf(t *testing.T, manifest *unstructured.Unstructured) rollout.Content {
+	t.Helper()
+	content, err := rollout.ContentOf(manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return content
+}
+
+// createRevision records content as revision number of obj, as the sync
+// controller does: a ControllerRevision in obj's namespace, or in the
+// control plane's for a cluster-scoped obj.
+func (e *rolloutEnv) createRevision(t *testing.T, obj *unstructured.Unstructured, content rollout.Content, number int64) *appsv1.ControllerRevision {
+	t.Helper()
+	rev, err := rollout.NewRevision(obj, ns, content, number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.c.Create(t.Context(), rev); err != nil {
+		t.Fatal(err)
+	}
+	return rev
+}
+
 func testRolloutStatus(t *testing.T, e *rolloutEnv) {
 	e.stalled(t, "web")
 	out, err := e.run(t, "rollout", "status", "FederatedDeployment", "web", "-n", "default")
 	if got := exitCode(err); got != kubefedctl.ExitRolloutStalled {
 		t.Errorf("exit code of a stalled rollout %d, want %d", got, kubefedctl.ExitRolloutStalled)
 	}
-	for _, r := range []*regexp.Regexp{row("CLUSTER", "REVISION", "UPDATED", "READINESS"), row("member1", "3", "true", "InProgress"), row("member2", "2", "false", "Current"), row("member3", "2", "false", "Current")} {
-		if !r.MatchString(out) {
-			t.Errorf("no row %s in:\n%s", r, out)
-		}
-	}
+	wantRows(t, out, row("CLUSTER", "REVISION", "UPDATED", "READINESS"), row("member1", "3", "true", "InProgress"), row("member2", "2", "false", "Current"), row("member3", "2", "false", "Current"))
 	kubefedctltest.WantContains(t, out,
 		"FederatedDeployment default/web: Stalled (ProgressDeadlineExceeded): wave canary (1/3) not Current within 15m0s: member1 InProgress",
 		"Revisions: current 2, update 3, previous 1")
@@ -296,28 +298,10 @@ func testRolloutWatch(t *testing.T, e *rolloutEnv) {
 	}
 }
 
-func testRolloutHistory(t *testing.T, e *rolloutEnv) {
-	e.stalled(t, "web")
-	out, err := e.run(t, "rollout", "history", "FederatedDeployment", "web", "-n", "default")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range []*regexp.Regexp{
-		row("REVISION", "HASH", "AGE", "ROLE", "CLUSTERS"),
-		row("1", "[0-9a-f]{10}", `\S+`, "previous", "-"),
-		row("2", "[0-9a-f]{10}", `\S+`, "current", "member2,member3"),
-		row("3", "[0-9a-f]{10}", `\S+`, "update", "member1"),
-	} {
-		if !r.MatchString(out) {
-			t.Errorf("no row %s in:\n%s", r, out)
-		}
-	}
-}
-
 func testRolloutPauseResume(t *testing.T, e *rolloutEnv) {
 	e.setStatus(t, "web", map[string]any{"currentRevision": 2, "updateRevision": 3, "phase": "Progressing", "reason": "WaveInProgress", "currentWaveName": "canary"}, nil, nil)
 	gen := e.get(t, "web").GetGeneration()
-	kubefedctltest.WantContains(t, kubefedctltest.MustRun(t, e.kubeconfig, "rollout", "pause", "FederatedDeployment", "web", "-n", "default"),
+	kubefedctltest.WantContains(t, e.mustRun(t, "rollout", "pause", "FederatedDeployment", "web", "-n", "default"),
 		"FederatedDeployment default/web paused")
 	obj := e.get(t, "web")
 	if paused, _, _ := unstructured.NestedBool(obj.Object, "spec", "rollout", "paused"); !paused || obj.GetGeneration() != gen+1 {
@@ -326,25 +310,25 @@ func testRolloutPauseResume(t *testing.T, e *rolloutEnv) {
 	if progressDeadline, _, _ := unstructured.NestedString(obj.Object, "spec", "rollout", "progressDeadline"); progressDeadline != "15m" {
 		t.Errorf("pause changed spec.rollout.progressDeadline to %q", progressDeadline)
 	}
-	kubefedctltest.WantContains(t, kubefedctltest.MustRun(t, e.kubeconfig, "rollout", "pause", "FederatedDeployment", "web", "-n", "default"),
+	kubefedctltest.WantContains(t, e.mustRun(t, "rollout", "pause", "FederatedDeployment", "web", "-n", "default"),
 		"already paused: nothing changed")
 	if got := e.get(t, "web").GetGeneration(); got != gen+1 {
 		t.Errorf("a second pause wrote: generation %d", got)
 	}
 
-	kubefedctltest.MustRun(t, e.kubeconfig, "rollout", "resume", "FederatedDeployment", "web", "-n", "default")
+	e.mustRun(t, "rollout", "resume", "FederatedDeployment", "web", "-n", "default")
 	obj = e.get(t, "web")
 	if paused, _, _ := unstructured.NestedBool(obj.Object, "spec", "rollout", "paused"); paused || obj.GetGeneration() != gen+2 {
 		t.Errorf("after resume: paused %t, generation %d (was %d)", paused, obj.GetGeneration(), gen)
 	}
-	kubefedctltest.WantContains(t, kubefedctltest.MustRun(t, e.kubeconfig, "rollout", "resume", "FederatedDeployment", "web", "-n", "default"),
+	kubefedctltest.WantContains(t, e.mustRun(t, "rollout", "resume", "FederatedDeployment", "web", "-n", "default"),
 		"is not paused: nothing changed")
 
 	// Resume of a stalled rollout writes two generations (true, then
 	// false), so the controller retries the wave.
 	e.stalled(t, "web")
 	gen = e.get(t, "web").GetGeneration()
-	kubefedctltest.WantContains(t, kubefedctltest.MustRun(t, e.kubeconfig, "rollout", "resume", "FederatedDeployment", "web", "-n", "default"),
+	kubefedctltest.WantContains(t, e.mustRun(t, "rollout", "resume", "FederatedDeployment", "web", "-n", "default"),
 		"the stalled wave canary is retried with a fresh deadline")
 	obj = e.get(t, "web")
 	if paused, _, _ := unstructured.NestedBool(obj.Object, "spec", "rollout", "paused"); paused || obj.GetGeneration() != gen+2 {
@@ -352,179 +336,9 @@ func testRolloutPauseResume(t *testing.T, e *rolloutEnv) {
 	}
 
 	// --dry-run changes nothing.
-	kubefedctltest.WantContains(t, kubefedctltest.MustRun(t, e.kubeconfig, "rollout", "pause", "FederatedDeployment", "web", "-n", "default", "--dry-run"), "(dry run)")
+	kubefedctltest.WantContains(t, e.mustRun(t, "rollout", "pause", "FederatedDeployment", "web", "-n", "default", "--dry-run"), "(dry run)")
 	if obj := e.get(t, "web"); obj.GetGeneration() != gen+2 {
 		t.Errorf("pause --dry-run wrote: generation %d", obj.GetGeneration())
-	}
-}
-
-func testRolloutUndo(t *testing.T, e *rolloutEnv) {
-	ctx := t.Context()
-	// Stalled at revision 3: undo goes back to the current revision, 2.
-	e.stalled(t, "web")
-	before := e.get(t, "web")
-	kubefedctltest.WantContains(t, kubefedctltest.MustRun(t, e.kubeconfig, "rollout", "undo", "FederatedDeployment", "web", "-n", "default"),
-		"FederatedDeployment default/web rolled back to revision 2")
-	after := e.get(t, "web")
-	if got := imageOf(t, after); got != "web:v2" {
-		t.Errorf("undo of a stalled rollout: image %s, want web:v2", got)
-	}
-	if after.GetGeneration() != before.GetGeneration()+1 {
-		t.Errorf("undo: generation %d, want %d", after.GetGeneration(), before.GetGeneration()+1)
-	}
-	if waves, _, _ := unstructured.NestedSlice(after.Object, "spec", "rollout", "waves"); len(waves) != 2 {
-		t.Errorf("undo changed spec.rollout: waves %v", waves)
-	}
-	// Undo again: the spec already holds revision 2.
-	kubefedctltest.WantContains(t, kubefedctltest.MustRun(t, e.kubeconfig, "rollout", "undo", "FederatedDeployment", "web", "-n", "default"),
-		"already holds the content of revision 2: nothing changed")
-
-	// Complete at revision 2 (previous 1): undo goes back to 1.
-	e.setStatus(t, "web", map[string]any{"currentRevision": 2, "previousRevision": 1, "updateRevision": 2, "phase": "Complete", "reason": "RolloutComplete"}, nil, nil)
-	kubefedctltest.MustRun(t, e.kubeconfig, "rollout", "undo", "fdeploy", "web", "-n", "default")
-	obj := e.get(t, "web")
-	if got := imageOf(t, obj); got != "web:v1" {
-		t.Errorf("undo of a complete rollout: image %s, want web:v1", got)
-	}
-	// The placement and overrides of revision 1 are back too.
-	if names, _ := fedtypesv1b1.GetPlacementClusterNames(obj); !slices.Equal(names, []string{"member1", "member2"}) {
-		t.Errorf("undo to revision 1: placement %v, want member1, member2", names)
-	}
-	if overrides, _ := fedtypesv1b1.GetOverrides(obj); len(overrides) != 1 || overrides[0].ClusterName != "member2" ||
-		len(overrides[0].ClusterOverrides) != 1 || string(overrides[0].ClusterOverrides[0].Value.Raw) != "5" {
-		t.Errorf("undo to revision 1: overrides %+v", overrides)
-	}
-
-	// --dry-run writes nothing.
-	kubefedctltest.WantContains(t, kubefedctltest.MustRun(t, e.kubeconfig, "rollout", "undo", "fdeploy", "web", "-n", "default", "--to-revision", "2", "--dry-run"), "(dry run)")
-	if got := e.get(t, "web"); got.GetResourceVersion() != obj.GetResourceVersion() || imageOf(t, got) != "web:v1" {
-		t.Errorf("undo --dry-run wrote: image %s", imageOf(t, got))
-	}
-
-	// --to-revision, with a rollbackTo pin that undo removes.
-	obj = e.get(t, "web")
-	if err := unstructured.SetNestedField(obj.Object, int64(1), "spec", "rollout", "rollbackTo", "revision"); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.c.Update(ctx, obj); err != nil {
-		t.Fatal(err)
-	}
-	kubefedctltest.WantContains(t, kubefedctltest.MustRun(t, e.kubeconfig, "rollout", "undo", "FederatedDeployment", "web", "-n", "default", "--to-revision", "3"),
-		"rolled back to revision 3", "spec.rollout.rollbackTo (revision 1) was removed")
-	obj = e.get(t, "web")
-	if _, found, _ := unstructured.NestedMap(obj.Object, "spec", "rollout", "rollbackTo"); found || imageOf(t, obj) != "web:v3" {
-		t.Errorf("undo --to-revision 3: image %s, rollbackTo still there: %t", imageOf(t, obj), found)
-	}
-	if overrides, _ := fedtypesv1b1.GetOverrides(obj); len(overrides) != 0 {
-		t.Errorf("undo to revision 3 (without overrides) left overrides %+v", overrides)
-	}
-	if names, _ := fedtypesv1b1.GetPlacementClusterNames(obj); len(names) != 3 {
-		t.Errorf("undo to revision 3: placement %v, want the three members", names)
-	}
-
-	// A revision that is not kept: the error lists those that are.
-	_, err := e.run(t, "rollout", "undo", "FederatedDeployment", "web", "-n", "default", "--to-revision", "7")
-	if err == nil || !strings.Contains(err.Error(), "FederatedDeployment default/web has no revision 7: the revisions kept are 1, 2, 3; name one with --to-revision") {
-		t.Errorf("undo --to-revision 7: %v", err)
-	}
-
-	// The first revision completed and nothing before it: undo says to
-	// name one.
-	e.setStatus(t, "web", map[string]any{"currentRevision": 3, "updateRevision": 3, "phase": "Complete", "reason": "InitialRevision"}, nil, nil)
-	_, err = e.run(t, "rollout", "undo", "FederatedDeployment", "web", "-n", "default")
-	if err == nil || !strings.Contains(err.Error(), "FederatedDeployment default/web has no previous revision") || !strings.Contains(err.Error(), "name one with --to-revision") {
-		t.Errorf("undo without a previous revision: %v", err)
-	}
-
-	// A stale resourceVersion: the API server refuses the write and
-	// nothing changes.
-	stale := e.get(t, "web").GetResourceVersion()
-	kubefedctltest.MustRun(t, e.kubeconfig, "rollout", "pause", "FederatedDeployment", "web", "-n", "default")
-	host := e.get(t, "web")
-	err = kubefedctl.RolloutUndo(ctx, kubefedctl.RolloutUndoOptions{
-		Ref:        refOf(t, e, "web"),
-		ToRevision: 1, ResourceVersion: stale,
-	})
-	if err == nil || !strings.Contains(err.Error(), "FederatedDeployment default/web changed since resourceVersion "+stale+" was read: nothing was written") {
-		t.Errorf("undo with a stale resourceVersion: %v", err)
-	}
-	if got := e.get(t, "web"); got.GetResourceVersion() != host.GetResourceVersion() || imageOf(t, got) != "web:v3" {
-		t.Errorf("undo with a stale resourceVersion wrote: image %s", imageOf(t, got))
-	}
-}
-
-// refOf names the FederatedDeployment name in default of e's host.
-func refOf(t *testing.T, e *rolloutEnv, name string) kubefedctl.FederatedObjectRef {
-	t.Helper()
-	access, err := kubefedctl.LoadContext(e.kubeconfig, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return kubefedctl.FederatedObjectRef{TypeName: "FederatedDeployment", Name: name, Namespace: "default", HostConfig: access.Config}
-}
-
-// clusterRole is a FederatedClusterRole that grants verbs on pods, placed
-// in member1 and member2, rolled out canary (member1) first.
-func clusterRole(verbs ...any) *unstructured.Unstructured {
-	return &unstructured.Unstructured{Object: map[string]any{
-		"apiVersion": "types.kubefed.io/v1beta1",
-		"kind":       "FederatedClusterRole",
-		"metadata":   map[string]any{"name": "pod-reader"},
-		"spec": map[string]any{
-			"template":  map[string]any{"rules": []any{map[string]any{"apiGroups": []any{""}, "resources": []any{"pods"}, "verbs": verbs}}},
-			"placement": map[string]any{"clusters": []any{map[string]any{"name": "member1"}, map[string]any{"name": "member2"}}},
-			"rollout":   map[string]any{"waves": []any{map[string]any{"name": "canary", "clusters": []any{map[string]any{"name": "member1"}}}}},
-		},
-	}}
-}
-
-func testRolloutClusterScoped(t *testing.T, e *rolloutEnv) {
-	ctx := t.Context()
-	data, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "config", "crd", "bases", "types.kubefed.io_federatedclusterroles.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	kubefedctltest.InstallCRD(t, e.c, string(data))
-	obj := clusterRole("get", "list")
-	if err := e.c.Create(ctx, obj); err != nil {
-		t.Fatal(err)
-	}
-	for number, verbs := range map[int64][]any{1: {"get"}, 2: {"get", "list"}} {
-		content, err := rollout.ContentOf(clusterRole(verbs...))
-		if err != nil {
-			t.Fatal(err)
-		}
-		rev, err := rollout.NewRevision(obj, ns, content, number)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if rev.Namespace != ns {
-			t.Fatalf("revision of a cluster-scoped object in namespace %q, want %s", rev.Namespace, ns)
-		}
-		if err := e.c.Create(ctx, rev); err != nil {
-			t.Fatal(err)
-		}
-	}
-	obj.Object["status"] = map[string]any{"rollout": map[string]any{"observedGeneration": obj.GetGeneration(), "currentRevision": 2, "previousRevision": 1, "updateRevision": 2,
-		"phase": "Complete", "reason": "RolloutComplete"}, "clusters": []any{map[string]any{"name": "member1", "revision": 2}, map[string]any{"name": "member2", "revision": 2}}}
-	if err := e.c.Status().Update(ctx, obj); err != nil {
-		t.Fatal(err)
-	}
-	out := kubefedctltest.MustRun(t, e.kubeconfig, "rollout", "history", "FederatedClusterRole", "pod-reader")
-	for _, r := range []*regexp.Regexp{row("1", "[0-9a-f]{10}", `\S+`, "previous", "-"), row("2", "[0-9a-f]{10}", `\S+`, "current", "member1,member2")} {
-		if !r.MatchString(out) {
-			t.Errorf("no row %s in:\n%s", r, out)
-		}
-	}
-	kubefedctltest.MustRun(t, e.kubeconfig, "rollout", "undo", "FederatedClusterRole", "pod-reader")
-	got := &unstructured.Unstructured{}
-	got.SetGroupVersionKind(obj.GroupVersionKind())
-	if err := e.c.Get(ctx, client.ObjectKey{Name: "pod-reader"}, got); err != nil {
-		t.Fatal(err)
-	}
-	rules, _, _ := unstructured.NestedSlice(got.Object, "spec", "template", "rules")
-	if len(rules) != 1 || !slices.Equal(rules[0].(map[string]any)["verbs"].([]any), []any{"get"}) {
-		t.Errorf("undo of a cluster-scoped object to revision 1: rules %v, want verbs [get]", rules)
 	}
 }
 

@@ -129,12 +129,19 @@ func InstallCRD(t testing.TB, c client.Client, manifest string) *apiextensionsv1
 func InstallCoreCRDs(t testing.TB, c client.Client) {
 	t.Helper()
 	for _, file := range CoreCRDFiles(t) {
-		data, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), file))
-		if err != nil {
-			t.Fatal(err)
-		}
-		InstallCRD(t, c, string(data))
+		InstallCRDFile(t, c, file)
 	}
+}
+
+// InstallCRDFile is InstallCRD with the manifest in a file, relative to the
+// repository's root (config/crd/bases/...).
+func InstallCRDFile(t testing.TB, c client.Client, file string) *apiextensionsv1.CustomResourceDefinition {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return InstallCRD(t, c, string(data))
 }
 
 // CoreCRDFiles returns the files of KubeFed's own CRDs (core.kubefed.io),
