@@ -65,41 +65,15 @@ func RolloutUndo(ctx context.Context, opts RolloutUndoOptions) error {
 		return err
 	}
 	c, obj, what, strategy := o.c, o.obj, o.what, o.strategy
-	status, err := statusOf(obj)
+	number, content, err := undoRevision(ctx, o, opts)
 	if err != nil {
 		return err
 	}
-	history, err := listRevisions(ctx, c, obj, namespaceOrDefault(opts.Ref.KubeFedNamespace))
+	same, err := holdsContent(obj, content)
 	if err != nil {
 		return err
 	}
-	number := opts.ToRevision
-	if number == 0 {
-		if number, err = defaultUndoRevision(what, status); err != nil {
-			return err
-		}
-	}
-	i := slices.IndexFunc(history, func(r *appsv1.ControllerRevision) bool { return r.Revision == number })
-	if i < 0 {
-		return fmt.Errorf("%s has no revision %d: the revisions kept are %s; name one with --to-revision (see 'kubefedctl rollout history')", what, number, revisionNumbers(history))
-	}
-	content, err := rollout.RevisionContent(history[i])
-	if err != nil {
-		return err
-	}
-	current, err := rollout.ContentOf(obj)
-	if err != nil {
-		return err
-	}
-	want, err := rollout.Hash(content)
-	if err != nil {
-		return err
-	}
-	have, err := rollout.Hash(current)
-	if err != nil {
-		return err
-	}
-	if want == have && strategy.RollbackTo == nil {
+	if same && strategy.RollbackTo == nil {
 		p.line("%s already holds the content of revision %d: nothing changed.", what, number)
 		return nil
 	}
@@ -128,6 +102,46 @@ func RolloutUndo(ctx context.Context, opts RolloutUndoOptions) error {
 	}
 	p.line("%s%s", msg, dryRunSuffix(opts.DryRun))
 	return nil
+}
+
+// undoRevision returns the number and content of the revision undo goes
+// back to: opts.ToRevision, else the default one.
+func undoRevision(ctx context.Context, o *rolloutObject, opts RolloutUndoOptions) (int64, rollout.Content, error) {
+	status, err := statusOf(o.obj)
+	if err != nil {
+		return 0, rollout.Content{}, err
+	}
+	history, err := listRevisions(ctx, o.c, o.obj, namespaceOrDefault(opts.Ref.KubeFedNamespace))
+	if err != nil {
+		return 0, rollout.Content{}, err
+	}
+	number := opts.ToRevision
+	if number == 0 {
+		if number, err = defaultUndoRevision(o.what, status); err != nil {
+			return 0, rollout.Content{}, err
+		}
+	}
+	i := slices.IndexFunc(history, func(r *appsv1.ControllerRevision) bool { return r.Revision == number })
+	if i < 0 {
+		return 0, rollout.Content{}, fmt.Errorf("%s has no revision %d: the revisions kept are %s; name one with --to-revision (see 'kubefedctl rollout history')", o.what, number, revisionNumbers(history))
+	}
+	content, err := rollout.RevisionContent(history[i])
+	return number, content, err
+}
+
+// holdsContent reports whether the spec of obj holds content already (its
+// template, overrides and placement hash alike).
+func holdsContent(obj *unstructured.Unstructured, content rollout.Content) (bool, error) {
+	current, err := rollout.ContentOf(obj)
+	if err != nil {
+		return false, err
+	}
+	want, err := rollout.Hash(content)
+	if err != nil {
+		return false, err
+	}
+	have, err := rollout.Hash(current)
+	return want == have, err
 }
 
 // defaultUndoRevision is the revision undo goes back to by default: the
