@@ -48,7 +48,6 @@ import (
 // be read, the clusters whose capacity is therefore unknown are named with
 // the error, and reach the preference's status.
 func TestCapacityReportsWhatItCannotRead(t *testing.T) {
-	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name string
 		// status is the target's status, as JSON.
@@ -88,7 +87,7 @@ func TestCapacityReportsWhatItCannotRead(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := &Reconciler{Members: members{}, Now: func() time.Time { return now }}
+			r := &Reconciler{Members: members{}, Now: func() time.Time { return capacityNow }}
 			rsp := &fedschedv1a1.ReplicaSchedulingPreference{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "web"}}
 			tgt := targetWithStatus(t, tt.status)
 			if tt.noSelector {
@@ -187,46 +186,61 @@ func (m members) ReadyClusters() []string { return slices.Sorted(maps.Keys(m)) }
 
 func (m members) Subscribe(func(clustercache.ConnectionEvent)) func() { return func() {} }
 
-func TestCapacity(t *testing.T) {
-	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	at := func(d time.Duration) *metav1.Time { return &metav1.Time{Time: now.Add(-d)} }
-	pod := func(name, node string, pendingFor time.Duration, labels map[string]string) *corev1.Pod {
-		p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: name, Labels: labels}}
-		p.Spec.NodeName = node
-		if node == "" {
-			p.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionFalse,
-				Reason: corev1.PodReasonUnschedulable, LastTransitionTime: metav1.Time{Time: now.Add(-pendingFor)}}}
-		}
-		return p
+// capacityNow is the time of the capacity checks.
+var capacityNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// ago is d before capacityNow.
+func ago(d time.Duration) *metav1.Time { return &metav1.Time{Time: capacityNow.Add(-d)} }
+
+// pod returns Pod ns/name on node; without a node, unschedulable for
+// pendingFor.
+func pod(name, node string, pendingFor time.Duration, labels map[string]string) *corev1.Pod {
+	p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: name, Labels: labels}}
+	p.Spec.NodeName = node
+	if node == "" {
+		p.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionFalse,
+			Reason: corev1.PodReasonUnschedulable, LastTransitionTime: metav1.Time{Time: capacityNow.Add(-pendingFor)}}}
 	}
-	web := map[string]string{"app": "web"}
+	return p
+}
+
+// podMember is a member cluster holding pods.
+func podMember(pods ...*corev1.Pod) client.Client {
 	scheme := runtime.NewScheme()
 	if err := corev1.AddToScheme(scheme); err != nil {
-		t.Fatal(err)
+		panic(err)
 	}
-	member := func(pods ...*corev1.Pod) client.Client {
-		objs := make([]client.Object, 0, len(pods))
-		for _, p := range pods {
-			objs = append(objs, p)
-		}
-		return fake.NewClientBuilder().WithScheme(scheme).WithObjects(objs...).Build()
+	objs := make([]client.Object, 0, len(pods))
+	for _, p := range pods {
+		objs = append(objs, p)
 	}
+	return fake.NewClientBuilder().WithScheme(scheme).WithObjects(objs...).Build()
+}
 
-	tests := []struct {
-		name            string
-		status          []fedschedv1a1.ClusterReplicas
-		targetStatus    string
-		members         members
-		current         map[string]int64
-		wantCapacity    map[string]int64
-		wantUnavailable bool
-		wantReadErrors  map[string][]string // cluster -> parts of the message
-	}{
+// webPod are the labels of the target's Pods.
+var webPod = map[string]string{"app": "web"}
+
+// capacityCase is what the capacity check reads and what it finds.
+type capacityCase struct {
+	name            string
+	status          []fedschedv1a1.ClusterReplicas
+	targetStatus    string
+	members         members
+	current         map[string]int64
+	wantCapacity    map[string]int64
+	wantUnavailable bool
+	wantReadErrors  map[string][]string // cluster -> parts of the message
+}
+
+// capacityCases are capacities from the recorded observations and from the
+// members' Pods.
+func capacityCases() []capacityCase {
+	return []capacityCase{
 		{
 			name: "observations within the TTL are kept, older ones dropped",
 			status: []fedschedv1a1.ClusterReplicas{
-				{Name: "a", Capacity: ptr.To[int64](2), CapacityObservedTime: at(9 * time.Minute)},
-				{Name: "b", Capacity: ptr.To[int64](1), CapacityObservedTime: at(11 * time.Minute)},
+				{Name: "a", Capacity: ptr.To[int64](2), CapacityObservedTime: ago(9 * time.Minute)},
+				{Name: "b", Capacity: ptr.To[int64](1), CapacityObservedTime: ago(11 * time.Minute)},
 				{Name: "c", Capacity: ptr.To[int64](1)},
 				{Name: "d", Replicas: 3},
 			},
@@ -241,10 +255,10 @@ func TestCapacity(t *testing.T) {
 		{
 			name:         "Pods unschedulable past the window cap the cluster at its scheduled Pods",
 			targetStatus: `{"clusters":[{"name":"a","remoteStatus":{"replicas":4,"availableReplicas":1}},{"name":"b","remoteStatus":{"replicas":2,"availableReplicas":2}}]}`,
-			members: members{"a": member(
-				pod("running", "node-1", 0, web),
-				pod("stuck-1", "", 2*time.Minute, web),
-				pod("stuck-2", "", 2*time.Minute, web),
+			members: members{"a": podMember(
+				pod("running", "node-1", 0, webPod),
+				pod("stuck-1", "", 2*time.Minute, webPod),
+				pod("stuck-2", "", 2*time.Minute, webPod),
 				pod("other-app", "", 2*time.Minute, map[string]string{"app": "api"}),
 			)},
 			current:         map[string]int64{"a": 4, "b": 2},
@@ -254,11 +268,17 @@ func TestCapacity(t *testing.T) {
 		{
 			name:            "Pods unschedulable within the window are given time",
 			targetStatus:    `{"clusters":[{"name":"a","remoteStatus":{"replicas":2,"availableReplicas":1}}]}`,
-			members:         members{"a": member(pod("running", "node-1", 0, web), pod("stuck", "", 30*time.Second, web))},
+			members:         members{"a": podMember(pod("running", "node-1", 0, webPod), pod("stuck", "", 30*time.Second, webPod))},
 			current:         map[string]int64{"a": 2},
 			wantCapacity:    map[string]int64{},
 			wantUnavailable: true,
 		},
+	}
+}
+
+// memberReadCases are members that cannot be read, or only slowly.
+func memberReadCases() []capacityCase {
+	return []capacityCase{
 		{
 			name:            "an unreachable member keeps its share and is reported",
 			targetStatus:    `{"clusters":[{"name":"a","remoteStatus":{"replicas":2,"availableReplicas":0}}]}`,
@@ -273,7 +293,7 @@ func TestCapacity(t *testing.T) {
 			targetStatus: `{"clusters":[{"name":"a","remoteStatus":{"replicas":2,"availableReplicas":1}},
 				{"name":"slow","remoteStatus":{"replicas":2,"availableReplicas":0}}]}`,
 			members: members{
-				"a":    member(pod("running", "node-1", 0, web), pod("stuck", "", 2*time.Minute, web)),
+				"a":    podMember(pod("running", "node-1", 0, webPod), pod("stuck", "", 2*time.Minute, webPod)),
 				"slow": blockingMember(nil),
 			},
 			current:         map[string]int64{"a": 2, "slow": 2},
@@ -296,9 +316,12 @@ func TestCapacity(t *testing.T) {
 			wantUnavailable: true,
 		},
 	}
-	for _, tt := range tests {
+}
+
+func TestCapacity(t *testing.T) {
+	for _, tt := range slices.Concat(capacityCases(), memberReadCases()) {
 		t.Run(tt.name, func(t *testing.T) {
-			r := &Reconciler{Members: tt.members, Now: func() time.Time { return now }, MemberReadTimeout: 200 * time.Millisecond}
+			r := &Reconciler{Members: tt.members, Now: func() time.Time { return capacityNow }, MemberReadTimeout: 200 * time.Millisecond}
 			rsp := &fedschedv1a1.ReplicaSchedulingPreference{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "web"}}
 			rsp.Status.Clusters = tt.status
 			tgt := targetWithStatus(t, tt.targetStatus)

@@ -162,132 +162,148 @@ func hostWithTarget(t *testing.T, obj *unstructured.Unstructured) (client.Client
 	return c, &patches
 }
 
+// applyPlanCase is a target's spec, a plan, and the spec the plan writes.
+type applyPlanCase struct {
+	name          string
+	spec          string
+	plan          planner.Plan
+	wantChanged   bool
+	wantPlacement string
+	wantOverrides string
+}
+
+var applyPlanCases = []applyPlanCase{
+	{
+		name:          "first plan",
+		plan:          plan("a", 3, "b", 2, "c", 0),
+		wantChanged:   true,
+		wantPlacement: `{"clusters":[{"name":"a"},{"name":"b"}]}`,
+		// New replicas overrides are written as KubeFed v0.10's
+		// schedulingtypes.updateOverridesMap writes them: path and
+		// value, no op.
+		wantOverrides: `[{"clusterName":"a","clusterOverrides":[{"path":"/spec/replicas","value":3}]},` +
+			`{"clusterName":"b","clusterOverrides":[{"path":"/spec/replicas","value":2}]}]`,
+	},
+	{
+		name: "other overrides kept, replicas replaced, clusters planned 0 or gone leave",
+		spec: `{"placement":{"clusters":[{"name":"a"},{"name":"c"},{"name":"d"},{"name":"z"}]},
+			"overrides":[
+				{"clusterName":"z","clusterOverrides":[{"op":"replace","path":"/spec/replicas","value":4}]},
+				{"clusterName":"c","clusterOverrides":[
+					{"op":"replace","path":"/spec/replicas","value":4},
+					{"op":"add","path":"/metadata/labels/tier","value":"c"}]},
+				{"clusterName":"a","clusterOverrides":[
+					{"op":"replace","path":"/spec/template/spec/containers/0/image","value":"nginx:2"},
+					{"op":"replace","path":"/spec/replicas","value":1}]},
+				{"clusterName":"d","clusterOverrides":[{"op":"replace","path":"/spec/replicas","value":2}]},
+				{"clusterName":"y","clusterOverrides":[{"op":"add","path":"/metadata/labels/tier","value":"y"}]}
+			]}`,
+		plan:          plan("a", 2, "b", 3, "c", 0, "d", 0),
+		wantChanged:   true,
+		wantPlacement: `{"clusters":[{"name":"a"},{"name":"b"}]}`,
+		// As KubeFed's updateOverridesMap: an existing replicas
+		// override keeps its place and op, only its value changes;
+		// a new one is appended.
+		wantOverrides: `[` +
+			`{"clusterName":"c","clusterOverrides":[{"op":"add","path":"/metadata/labels/tier","value":"c"}]},` +
+			`{"clusterName":"a","clusterOverrides":[{"op":"replace","path":"/spec/template/spec/containers/0/image","value":"nginx:2"},{"op":"replace","path":"/spec/replicas","value":2}]},` +
+			`{"clusterName":"y","clusterOverrides":[{"op":"add","path":"/metadata/labels/tier","value":"y"}]},` +
+			`{"clusterName":"b","clusterOverrides":[{"path":"/spec/replicas","value":3}]}]`,
+	},
+	{
+		name:          "a clusterSelector is kept beside the planned clusters",
+		spec:          `{"placement":{"clusterSelector":{"matchLabels":{"region":"eu"}}}}`,
+		plan:          plan("a", 1),
+		wantChanged:   true,
+		wantPlacement: `{"clusterSelector":{"matchLabels":{"region":"eu"}},"clusters":[{"name":"a"}]}`,
+		wantOverrides: `[{"clusterName":"a","clusterOverrides":[{"path":"/spec/replicas","value":1}]}]`,
+	},
+	{
+		// What KubeFed v0.10's scheduler leaves: overrides without op
+		// in map order, placement in map order. The same plan writes
+		// nothing (KubeFed's PlacementUpdateNeeded compares sorted
+		// names, OverrideUpdateNeeded the replicas values).
+		name: "an object KubeFed scheduled, same plan",
+		spec: `{"placement":{"clusters":[{"name":"b"},{"name":"a"}]},
+			"overrides":[
+				{"clusterName":"b","clusterOverrides":[{"path":"/spec/replicas","value":2}]},
+				{"clusterName":"a","clusterOverrides":[{"path":"/spec/replicas","value":3}]}
+			]}`,
+		plan:          plan("a", 3, "b", 2),
+		wantPlacement: `{"clusters":[{"name":"b"},{"name":"a"}]}`,
+		wantOverrides: `[{"clusterName":"b","clusterOverrides":[{"path":"/spec/replicas","value":2}]},` +
+			`{"clusterName":"a","clusterOverrides":[{"path":"/spec/replicas","value":3}]}]`,
+	},
+	{
+		name: "unchanged plan",
+		spec: `{"placement":{"clusters":[{"name":"a"},{"name":"b"}]},
+			"overrides":[
+				{"clusterName":"a","clusterOverrides":[{"op":"replace","path":"/spec/replicas","value":3}]},
+				{"clusterName":"b","clusterOverrides":[{"op":"add","path":"/metadata/labels/x","value":"y"},{"op":"replace","path":"/spec/replicas","value":2}]}
+			]}`,
+		plan:          plan("a", 3, "b", 2, "c", 0),
+		wantPlacement: `{"clusters":[{"name":"a"},{"name":"b"}]}`,
+		wantOverrides: `[{"clusterName":"a","clusterOverrides":[{"op":"replace","path":"/spec/replicas","value":3}]},` +
+			`{"clusterName":"b","clusterOverrides":[{"op":"add","path":"/metadata/labels/x","value":"y"},{"op":"replace","path":"/spec/replicas","value":2}]}]`,
+	},
+}
+
 func TestApplyPlan(t *testing.T) {
-	tests := []struct {
-		name          string
-		spec          string
-		plan          planner.Plan
-		wantChanged   bool
-		wantPlacement string
-		wantOverrides string
-	}{
-		{
-			name:          "first plan",
-			plan:          plan("a", 3, "b", 2, "c", 0),
-			wantChanged:   true,
-			wantPlacement: `{"clusters":[{"name":"a"},{"name":"b"}]}`,
-			// New replicas overrides are written as KubeFed v0.10's
-			// schedulingtypes.updateOverridesMap writes them: path and
-			// value, no op.
-			wantOverrides: `[{"clusterName":"a","clusterOverrides":[{"path":"/spec/replicas","value":3}]},` +
-				`{"clusterName":"b","clusterOverrides":[{"path":"/spec/replicas","value":2}]}]`,
-		},
-		{
-			name: "other overrides kept, replicas replaced, clusters planned 0 or gone leave",
-			spec: `{"placement":{"clusters":[{"name":"a"},{"name":"c"},{"name":"d"},{"name":"z"}]},
-				"overrides":[
-					{"clusterName":"z","clusterOverrides":[{"op":"replace","path":"/spec/replicas","value":4}]},
-					{"clusterName":"c","clusterOverrides":[
-						{"op":"replace","path":"/spec/replicas","value":4},
-						{"op":"add","path":"/metadata/labels/tier","value":"c"}]},
-					{"clusterName":"a","clusterOverrides":[
-						{"op":"replace","path":"/spec/template/spec/containers/0/image","value":"nginx:2"},
-						{"op":"replace","path":"/spec/replicas","value":1}]},
-					{"clusterName":"d","clusterOverrides":[{"op":"replace","path":"/spec/replicas","value":2}]},
-					{"clusterName":"y","clusterOverrides":[{"op":"add","path":"/metadata/labels/tier","value":"y"}]}
-				]}`,
-			plan:          plan("a", 2, "b", 3, "c", 0, "d", 0),
-			wantChanged:   true,
-			wantPlacement: `{"clusters":[{"name":"a"},{"name":"b"}]}`,
-			// As KubeFed's updateOverridesMap: an existing replicas
-			// override keeps its place and op, only its value changes;
-			// a new one is appended.
-			wantOverrides: `[` +
-				`{"clusterName":"c","clusterOverrides":[{"op":"add","path":"/metadata/labels/tier","value":"c"}]},` +
-				`{"clusterName":"a","clusterOverrides":[{"op":"replace","path":"/spec/template/spec/containers/0/image","value":"nginx:2"},{"op":"replace","path":"/spec/replicas","value":2}]},` +
-				`{"clusterName":"y","clusterOverrides":[{"op":"add","path":"/metadata/labels/tier","value":"y"}]},` +
-				`{"clusterName":"b","clusterOverrides":[{"path":"/spec/replicas","value":3}]}]`,
-		},
-		{
-			name:          "a clusterSelector is kept beside the planned clusters",
-			spec:          `{"placement":{"clusterSelector":{"matchLabels":{"region":"eu"}}}}`,
-			plan:          plan("a", 1),
-			wantChanged:   true,
-			wantPlacement: `{"clusterSelector":{"matchLabels":{"region":"eu"}},"clusters":[{"name":"a"}]}`,
-			wantOverrides: `[{"clusterName":"a","clusterOverrides":[{"path":"/spec/replicas","value":1}]}]`,
-		},
-		{
-			// What KubeFed v0.10's scheduler leaves: overrides without op
-			// in map order, placement in map order. The same plan writes
-			// nothing (KubeFed's PlacementUpdateNeeded compares sorted
-			// names, OverrideUpdateNeeded the replicas values).
-			name: "an object KubeFed scheduled, same plan",
-			spec: `{"placement":{"clusters":[{"name":"b"},{"name":"a"}]},
-				"overrides":[
-					{"clusterName":"b","clusterOverrides":[{"path":"/spec/replicas","value":2}]},
-					{"clusterName":"a","clusterOverrides":[{"path":"/spec/replicas","value":3}]}
-				]}`,
-			plan:          plan("a", 3, "b", 2),
-			wantPlacement: `{"clusters":[{"name":"b"},{"name":"a"}]}`,
-			wantOverrides: `[{"clusterName":"b","clusterOverrides":[{"path":"/spec/replicas","value":2}]},` +
-				`{"clusterName":"a","clusterOverrides":[{"path":"/spec/replicas","value":3}]}]`,
-		},
-		{
-			name: "unchanged plan",
-			spec: `{"placement":{"clusters":[{"name":"a"},{"name":"b"}]},
-				"overrides":[
-					{"clusterName":"a","clusterOverrides":[{"op":"replace","path":"/spec/replicas","value":3}]},
-					{"clusterName":"b","clusterOverrides":[{"op":"add","path":"/metadata/labels/x","value":"y"},{"op":"replace","path":"/spec/replicas","value":2}]}
-				]}`,
-			plan:          plan("a", 3, "b", 2, "c", 0),
-			wantPlacement: `{"clusters":[{"name":"a"},{"name":"b"}]}`,
-			wantOverrides: `[{"clusterName":"a","clusterOverrides":[{"op":"replace","path":"/spec/replicas","value":3}]},` +
-				`{"clusterName":"b","clusterOverrides":[{"op":"add","path":"/metadata/labels/x","value":"y"},{"op":"replace","path":"/spec/replicas","value":2}]}]`,
-		},
+	for _, tt := range applyPlanCases {
+		t.Run(tt.name, func(t *testing.T) { checkApplyPlan(t, tt) })
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			obj := target(t, tt.spec)
-			host, patches := hostWithTarget(t, obj)
-			r := &Reconciler{Client: host, Namespace: "kube-federation-system"}
+}
 
-			changed, err := r.writePlan(context.Background(), obj, tt.plan)
-			if err != nil {
-				t.Fatalf("writePlan: %v", err)
-			}
-			if changed != tt.wantChanged {
-				t.Errorf("changed = %v, want %v", changed, tt.wantChanged)
-			}
-			wantPatches := 0
-			if tt.wantChanged {
-				wantPatches = 1
-			}
-			if *patches != wantPatches {
-				t.Errorf("%d patches, want %d", *patches, wantPatches)
-			}
+// checkApplyPlan writes the case's plan to its target and compares what the
+// host stores with what the case wants; the same plan again writes nothing.
+func checkApplyPlan(t *testing.T, tt applyPlanCase) {
+	t.Helper()
+	obj := target(t, tt.spec)
+	host, patches := hostWithTarget(t, obj)
+	r := &Reconciler{Client: host, Namespace: "kube-federation-system"}
 
-			stored := obj.DeepCopy()
-			if err := host.Get(context.Background(), client.ObjectKeyFromObject(obj), stored); err != nil {
-				t.Fatal(err)
-			}
-			if got := specJSON(t, stored, "placement"); got != tt.wantPlacement {
-				t.Errorf("placement =\n %s\nwant\n %s", got, tt.wantPlacement)
-			}
-			if got := specJSON(t, stored, "overrides"); got != tt.wantOverrides {
-				t.Errorf("overrides =\n %s\nwant\n %s", got, tt.wantOverrides)
-			}
-			if got, want := specJSON(t, stored, "template"), specJSON(t, target(t, tt.spec), "template"); got != want {
-				t.Errorf("template = %s, want it untouched (%s)", got, want)
-			}
-
-			// Planning the same again writes nothing.
-			*patches = 0
-			again, err := r.writePlan(context.Background(), stored, tt.plan)
-			if err != nil || again || *patches != 0 {
-				t.Errorf("second writePlan: changed %v, %d patches, err %v; want no change", again, *patches, err)
-			}
-		})
+	changed, err := r.writePlan(context.Background(), obj, tt.plan)
+	if err != nil {
+		t.Fatalf("writePlan: %v", err)
 	}
+	if changed != tt.wantChanged {
+		t.Errorf("changed = %v, want %v", changed, tt.wantChanged)
+	}
+	wantPatches := 0
+	if tt.wantChanged {
+		wantPatches = 1
+	}
+	if *patches != wantPatches {
+		t.Errorf("%d patches, want %d", *patches, wantPatches)
+	}
+
+	stored := storedTarget(t, host, obj)
+	if got := specJSON(t, stored, "placement"); got != tt.wantPlacement {
+		t.Errorf("placement =\n %s\nwant\n %s", got, tt.wantPlacement)
+	}
+	if got := specJSON(t, stored, "overrides"); got != tt.wantOverrides {
+		t.Errorf("overrides =\n %s\nwant\n %s", got, tt.wantOverrides)
+	}
+	if got, want := specJSON(t, stored, "template"), specJSON(t, target(t, tt.spec), "template"); got != want {
+		t.Errorf("template = %s, want it untouched (%s)", got, want)
+	}
+
+	// Planning the same again writes nothing.
+	*patches = 0
+	again, err := r.writePlan(context.Background(), stored, tt.plan)
+	if err != nil || again || *patches != 0 {
+		t.Errorf("second writePlan: changed %v, %d patches, err %v; want no change", again, *patches, err)
+	}
+}
+
+// storedTarget reads obj back from host.
+func storedTarget(t *testing.T, host client.Client, obj *unstructured.Unstructured) *unstructured.Unstructured {
+	t.Helper()
+	stored := obj.DeepCopy()
+	if err := host.Get(context.Background(), client.ObjectKeyFromObject(obj), stored); err != nil {
+		t.Fatal(err)
+	}
+	return stored
 }
 
 // A plan that gives no cluster any replica (totalReplicas: 0) must place
@@ -305,10 +321,7 @@ func TestApplyPlanWithNoReplicasPlacesNowhere(t *testing.T) {
 	if _, err := r.writePlan(context.Background(), obj, plan("a", 0, "b", 0)); err != nil {
 		t.Fatalf("writePlan: %v", err)
 	}
-	stored := obj.DeepCopy()
-	if err := host.Get(context.Background(), client.ObjectKeyFromObject(obj), stored); err != nil {
-		t.Fatal(err)
-	}
+	stored := storedTarget(t, host, obj)
 	p, err := fedtypesv1b1.GetPlacement(stored)
 	if err != nil {
 		t.Fatal(err)
