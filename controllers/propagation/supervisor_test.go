@@ -26,14 +26,11 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	"github.com/kubefed/kubefed/internal/clustercache"
@@ -287,15 +284,12 @@ type supervisorFixture struct {
 
 func startSupervisor(t *testing.T) *supervisorFixture {
 	f := &supervisorFixture{t: t, namespace: "kube-federation-system", types: map[string]*fedcorev1b1.FederatedTypeConfig{}}
-	scheme := k8sruntime.NewScheme()
-	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
-	utilruntime.Must(fedcorev1b1.AddToScheme(scheme))
-	cfg := testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme, CRDs: []string{"config/crd/bases"}}).Config
-	mgr, err := ctrl.NewManager(cfg, ctrl.Options{Scheme: scheme, Metrics: metricsserver.Options{BindAddress: "0"},
+	c, env := testenv.StartClientWith(t, testenv.EnvtestOptions{CRDs: []string{"config/crd/bases"}},
+		clientgoscheme.AddToScheme, fedcorev1b1.AddToScheme)
+	f.client, f.ctx = c, t.Context()
+	scheme := c.Scheme()
+	mgr := testenv.NewManager(t, env.Config, ctrl.Options{Scheme: scheme,
 		Client: client.Options{Cache: &client.CacheOptions{Unstructured: true}}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	members := clustercache.New(clustercache.Options{Scheme: scheme})
 	f.sup = NewSupervisor(SupervisorOptions{Manager: mgr, Members: members, Namespace: f.namespace})
 	f.counter = countStarts(t, f.sup)
@@ -304,20 +298,8 @@ func startSupervisor(t *testing.T) *supervisorFixture {
 			t.Fatal(err)
 		}
 	}
-	ctx, cancel := context.WithCancel(t.Context())
-	f.ctx = ctx
-	done := make(chan error, 1)
-	go func() { done <- mgr.Start(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("manager: %v", err)
-		}
-	})
+	testenv.Run(t, "the manager", mgr.Start)
 
-	if f.client, err = client.New(cfg, client.Options{Scheme: scheme}); err != nil {
-		t.Fatal(err)
-	}
 	mustCreate(t, f.client, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: f.namespace}})
 	mustCreate(t, f.client, &fedcorev1b1.KubeFedConfig{ObjectMeta: metav1.ObjectMeta{Namespace: f.namespace, Name: fedcorev1b1.KubeFedConfigName},
 		Spec: fedcorev1b1.KubeFedConfigSpec{Scope: "Cluster"}})

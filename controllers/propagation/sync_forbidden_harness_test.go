@@ -17,7 +17,6 @@ limitations under the License.
 package propagation
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -32,7 +31,6 @@ import (
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
@@ -67,12 +65,9 @@ const forbiddenSyncTimeout = 3 * time.Second
 func startForbiddenEnv(t *testing.T) *forbiddenEnv {
 	t.Helper()
 	scheme := testScheme()
-	hostCfg := testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme, CRDs: []string{"config/crd/bases"}}).Config
 	e := &forbiddenEnv{t: t, members: map[string]client.Client{}, conns: &clustercachetest.ConnectionLog{}}
-	var err error
-	if e.host, err = client.New(hostCfg, client.Options{Scheme: scheme}); err != nil {
-		t.Fatal(err)
-	}
+	host, hostEnv := testenv.StartClientWith(t, testenv.EnvtestOptions{Scheme: scheme, CRDs: []string{"config/crd/bases"}})
+	e.host = host
 	ctx := t.Context()
 	mustCreate(t, e.host, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: testNamespace}})
 	mustCreate(t, e.host, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: forbiddenNamespace}})
@@ -81,10 +76,9 @@ func startForbiddenEnv(t *testing.T) *forbiddenEnv {
 			CacheSyncTimeout: &metav1.Duration{Duration: forbiddenSyncTimeout}}}})
 	everything := []rbacv1.PolicyRule{{APIGroups: []string{"*"}, Resources: []string{"*"}, Verbs: []string{"*"}}}
 	for name, rules := range map[string][]rbacv1.PolicyRule{"member1": secretsOnly, "member2": everything} {
-		cfg := testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme}).Config
-		if e.members[name], err = client.New(cfg, client.Options{Scheme: scheme}); err != nil {
-			t.Fatal(err)
-		}
+		member, env := testenv.StartClientWith(t, testenv.EnvtestOptions{Scheme: scheme})
+		e.members[name] = member
+		cfg := env.Config
 		mustCreate(t, e.members[name], &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: forbiddenNamespace}})
 		id, err := clustercachetest.NewIdentity(ctx, cfg, "kubefed-member", "kubefed-"+name, rules)
 		if err != nil {
@@ -99,7 +93,7 @@ func startForbiddenEnv(t *testing.T) *forbiddenEnv {
 	fedNS.Object["spec"] = map[string]any{"placement": map[string]any{"clusters": []any{
 		map[string]any{"name": "member1"}, map[string]any{"name": "member2"}}}}
 	mustCreate(t, e.host, fedNS)
-	e.startControllers(hostCfg)
+	e.startControllers(hostEnv.Config)
 	return e
 }
 
@@ -124,11 +118,8 @@ func (e *forbiddenEnv) join(memberCfg *rest.Config, id *clustercachetest.Identit
 // Secrets.
 func (e *forbiddenEnv) startControllers(hostCfg *rest.Config) {
 	t := e.t
-	mgr, err := ctrl.NewManager(hostCfg, ctrl.Options{Scheme: e.host.Scheme(), Metrics: metricsserver.Options{BindAddress: "0"},
+	mgr := testenv.NewManager(t, hostCfg, ctrl.Options{Scheme: e.host.Scheme(),
 		Client: client.Options{Cache: &client.CacheOptions{Unstructured: true}}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	e.cache = clustercache.New(clustercache.Options{Scheme: e.host.Scheme(), MinBackoff: 200 * time.Millisecond, MaxBackoff: 2 * time.Second})
 	unsubscribe := e.cache.Subscribe(e.conns.Add)
 	t.Cleanup(unsubscribe)
@@ -149,15 +140,7 @@ func (e *forbiddenEnv) startControllers(hostCfg *rest.Config) {
 			t.Fatal(err)
 		}
 	}
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() { done <- mgr.Start(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("manager: %v", err)
-		}
-	})
+	testenv.Run(t, "the manager", mgr.Start)
 }
 
 // createFederated creates a federated object of kind (FederatedConfigMap,

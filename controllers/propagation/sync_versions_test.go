@@ -65,17 +65,36 @@ func TestRecordVersionsWrites(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts an API server")
 	}
-	scheme := testScheme()
-	cfg := testenv.StartEnvtest(t, testenv.EnvtestOptions{Scheme: scheme, CRDs: []string{
+	e := startVersionsEnv(t)
+	stepRecordWrites(t, e)
+	// A CRD installed by KubeFed (or an older chart) has a status
+	// subresource, which drops the status of a create or an update.
+	addVersionStatusSubresource(t, e)
+	e.counter.take()
+	stepLegacyRecordWrites(t, e)
+}
+
+// The versions recorded by the steps of TestRecordVersionsWrites.
+var (
+	recordedV1 = map[string]string{"member1": "rv:10", "member2": "rv:11"}
+	recordedV2 = map[string]string{"member1": "rv:12", "member2": "rv:11"}
+)
+
+// versionsEnv is a test API server with the CRDs of PropagatedVersions and
+// FederatedConfigMaps, and a reconciler of FederatedConfigMaps whose host
+// writes are counted.
+type versionsEnv struct {
+	t       *testing.T
+	direct  client.WithWatch
+	counter *writeCounter
+	r       *Reconciler
+}
+
+func startVersionsEnv(t *testing.T) *versionsEnv {
+	direct, _ := testenv.StartClientWith(t, testenv.EnvtestOptions{Scheme: testScheme(), CRDs: []string{
 		"config/crd/bases/core.kubefed.io_propagatedversions.yaml",
 		"config/crd/bases/types.kubefed.io_federatedconfigmaps.yaml",
-	}}).Config
-	ctx := t.Context()
-
-	direct, err := client.NewWithWatch(cfg, client.Options{Scheme: scheme})
-	if err != nil {
-		t.Fatal(err)
-	}
+	}})
 	counter := &writeCounter{}
 	counting := interceptor.NewClient(direct, interceptor.Funcs{
 		Create: func(ctx context.Context, c client.WithWatch, obj client.Object, opts ...client.CreateOption) error {
@@ -91,90 +110,102 @@ func TestRecordVersionsWrites(t *testing.T) {
 			return c.SubResource(sub).Update(ctx, obj, opts...)
 		},
 	})
-	if err := direct.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "apps"}}); err != nil {
+	if err := direct.Create(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "apps"}}); err != nil {
 		t.Fatal(err)
 	}
 	r := &Reconciler{Client: counting, TypeConfig: typeConfig(t, "", "ConfigMap"), Namespace: testNamespace}
+	return &versionsEnv{t: t, direct: direct, counter: counter, r: r}
+}
 
-	newObject := func(name string) *unstructured.Unstructured {
-		u := &unstructured.Unstructured{Object: map[string]any{"spec": map[string]any{"template": map[string]any{"data": map[string]any{"k": "v"}}}}}
-		u.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedConfigMap"))
-		u.SetNamespace("apps")
-		u.SetName(name)
-		if err := direct.Create(ctx, u); err != nil {
-			t.Fatal(err)
-		}
-		return u
+// newObject creates the FederatedConfigMap name in namespace apps.
+func (e *versionsEnv) newObject(name string) *unstructured.Unstructured {
+	u := &unstructured.Unstructured{Object: map[string]any{"spec": map[string]any{"template": map[string]any{"data": map[string]any{"k": "v"}}}}}
+	u.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedConfigMap"))
+	u.SetNamespace("apps")
+	u.SetName(name)
+	if err := e.direct.Create(e.t.Context(), u); err != nil {
+		e.t.Fatal(err)
 	}
-	record := func(obj *unstructured.Unstructured, versions map[string]string) *scope {
-		t.Helper()
-		s := &scope{fedObj: obj, templateVersion: "t1", overridesVersion: "o1", ready: sets.New[string]("member1", "member2"),
-			selected: []string{"member1", "member2"}, versions: versions}
-		pv := r.newVersionObject(obj)
-		if err := direct.Get(ctx, client.ObjectKeyFromObject(pv), pv); err == nil {
-			s.pv, s.recorded = pv, *versionStatus(pv)
-		}
-		if _, err := r.recordVersions(ctx, s); err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
-	stored := func(obj *unstructured.Unstructured) *fedcorev1a1.PropagatedVersionStatus {
-		t.Helper()
-		pv := r.newVersionObject(obj)
-		if err := direct.Get(ctx, client.ObjectKeyFromObject(pv), pv); err != nil {
-			t.Fatal(err)
-		}
-		return versionStatus(pv)
-	}
-	v1 := map[string]string{"member1": "rv:10", "member2": "rv:11"}
-	v2 := map[string]string{"member1": "rv:12", "member2": "rv:11"}
+	return u
+}
 
-	obj := newObject("web")
-	if s := record(obj, v1); !s.createdRecord {
+// record records versions of obj in the two members, as a reconcile does
+// with the PropagatedVersion it read.
+func (e *versionsEnv) record(obj *unstructured.Unstructured, versions map[string]string) *scope {
+	e.t.Helper()
+	ctx := e.t.Context()
+	s := &scope{fedObj: obj, templateVersion: "t1", overridesVersion: "o1", ready: sets.New[string]("member1", "member2"),
+		selected: []string{"member1", "member2"}, versions: versions}
+	pv := e.r.newVersionObject(obj)
+	if err := e.direct.Get(ctx, client.ObjectKeyFromObject(pv), pv); err == nil {
+		s.pv, s.recorded = pv, *versionStatus(pv)
+	}
+	if _, err := e.r.recordVersions(ctx, s); err != nil {
+		e.t.Fatal(err)
+	}
+	return s
+}
+
+// stored reads the PropagatedVersion status of obj.
+func (e *versionsEnv) stored(obj *unstructured.Unstructured) *fedcorev1a1.PropagatedVersionStatus {
+	e.t.Helper()
+	pv := e.r.newVersionObject(obj)
+	if err := e.direct.Get(e.t.Context(), client.ObjectKeyFromObject(pv), pv); err != nil {
+		e.t.Fatal(err)
+	}
+	return versionStatus(pv)
+}
+
+// stepRecordWrites: a new record is created with its status (one write),
+// an unchanged one costs nothing, a changed one one write.
+func stepRecordWrites(t *testing.T, e *versionsEnv) {
+	obj := e.newObject("web")
+	if s := e.record(obj, recordedV1); !s.createdRecord {
 		t.Error("the first record of an object was not reported as created")
 	}
-	if n := counter.take(); n != 1 {
+	if n := e.counter.take(); n != 1 {
 		t.Errorf("a new object's record cost %d host writes, want 1 (created with its status)", n)
 	}
-	if got, want := stored(obj), fedcorev1a1Status("t1", "o1", v1); !statusEqual(got, want) {
+	if got, want := e.stored(obj), fedcorev1a1Status("t1", "o1", recordedV1); !statusEqual(got, want) {
 		t.Errorf("stored record %+v, want %+v", got, want)
 	}
-	record(obj, v1)
-	if n := counter.take(); n != 0 {
+	e.record(obj, recordedV1)
+	if n := e.counter.take(); n != 0 {
 		t.Errorf("an unchanged record cost %d host writes, want 0", n)
 	}
-	record(obj, v2)
-	if n := counter.take(); n != 1 {
+	e.record(obj, recordedV2)
+	if n := e.counter.take(); n != 1 {
 		t.Errorf("a changed record cost %d host writes, want 1", n)
 	}
-	if got, want := stored(obj), fedcorev1a1Status("t1", "o1", v2); !statusEqual(got, want) {
+	if got, want := e.stored(obj), fedcorev1a1Status("t1", "o1", recordedV2); !statusEqual(got, want) {
 		t.Errorf("stored record %+v, want %+v", got, want)
 	}
+}
 
-	// A CRD installed by KubeFed (or an older chart) has a status
-	// subresource, which drops the status of a create or an update.
+// addVersionStatusSubresource gives the PropagatedVersion CRD a status
+// subresource, as KubeFed's had, and waits until the API server serves it.
+func addVersionStatusSubresource(t *testing.T, e *versionsEnv) {
 	crd := &apiextensionsv1.CustomResourceDefinition{}
 	if err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		if err := direct.Get(ctx, client.ObjectKey{Name: "propagatedversions.core.kubefed.io"}, crd); err != nil {
+		if err := e.direct.Get(t.Context(), client.ObjectKey{Name: "propagatedversions.core.kubefed.io"}, crd); err != nil {
 			return err
 		}
 		for i := range crd.Spec.Versions {
 			crd.Spec.Versions[i].Subresources = &apiextensionsv1.CustomResourceSubresources{Status: &apiextensionsv1.CustomResourceSubresourceStatus{}}
 		}
-		return direct.Update(ctx, crd)
+		return e.direct.Update(t.Context(), crd)
 	}); err != nil {
 		t.Fatal(err)
 	}
-	probe := newObject("probe")
+	probe := e.newObject("probe")
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		// The API server serves the subresource once it has picked up the
 		// changed CRD: a create then drops the status.
-		pv := r.newVersionObject(probe)
+		pv := e.r.newVersionObject(probe)
 		pv.SetName(pv.GetName() + "-" + time.Now().Format("150405.000000"))
-		*versionStatus(pv) = *fedcorev1a1Status("t", "o", v1)
-		if err := direct.Create(ctx, pv); err != nil {
+		*versionStatus(pv) = *fedcorev1a1Status("t", "o", recordedV1)
+		if err := e.direct.Create(t.Context(), pv); err != nil {
 			t.Fatal(err)
 		}
 		if versionStatus(pv).TemplateVersion == "" {
@@ -185,22 +216,26 @@ func TestRecordVersionsWrites(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	counter.take()
+}
 
-	legacy := newObject("legacy")
-	record(legacy, v1)
-	if n := counter.take(); n != 2 {
+// stepLegacyRecordWrites: with the status subresource, a new record costs
+// a create and a status write, a changed one the same, an unchanged one
+// nothing, and the stored status is the one recorded.
+func stepLegacyRecordWrites(t *testing.T, e *versionsEnv) {
+	legacy := e.newObject("legacy")
+	e.record(legacy, recordedV1)
+	if n := e.counter.take(); n != 2 {
 		t.Errorf("a new object's record with a status subresource cost %d host writes, want 2 (create, status)", n)
 	}
-	if got, want := stored(legacy), fedcorev1a1Status("t1", "o1", v1); !statusEqual(got, want) {
+	if got, want := e.stored(legacy), fedcorev1a1Status("t1", "o1", recordedV1); !statusEqual(got, want) {
 		t.Errorf("stored record with a status subresource %+v, want %+v", got, want)
 	}
-	record(legacy, v2)
-	if got, want := stored(legacy), fedcorev1a1Status("t1", "o1", v2); !statusEqual(got, want) {
+	e.record(legacy, recordedV2)
+	if got, want := e.stored(legacy), fedcorev1a1Status("t1", "o1", recordedV2); !statusEqual(got, want) {
 		t.Errorf("updated record with a status subresource %+v, want %+v", got, want)
 	}
-	record(legacy, v2)
-	if n := counter.take(); n != 2+0 {
+	e.record(legacy, recordedV2)
+	if n := e.counter.take(); n != 2+0 {
 		// The update of a changed record writes the main resource (its
 		// status dropped) and then the subresource; the unchanged one
 		// nothing.
