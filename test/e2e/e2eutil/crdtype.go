@@ -70,6 +70,13 @@ func OpenCRD(group, kind, plural string) *apiextensionsv1.CustomResourceDefiniti
 // that exists already (an earlier test made it) is used as it is.
 func (e *Env) FederateCRDType(t testing.TB, group, kind, plural string) CRDType {
 	t.Helper()
+	return e.FederateCRDTypeWithHealth(t, group, kind, plural, nil)
+}
+
+// FederateCRDTypeWithHealth is FederateCRDType with the FederatedTypeConfig's
+// health rules set to health.
+func (e *Env) FederateCRDTypeWithHealth(t testing.TB, group, kind, plural string, health *fedcorev1b1.HealthRules) CRDType {
+	t.Helper()
 	ct := CRDType{Target: OpenCRD(group, kind, plural), Federated: OpenCRD("types.kubefed.io", "Federated"+kind, "federated"+plural)}
 	CreateCRD(t, e.Host, "the host", ct.Target)
 	CreateCRD(t, e.Host, "the host", ct.Federated)
@@ -82,6 +89,7 @@ func (e *Env) FederateCRDType(t testing.TB, group, kind, plural string) CRDType 
 			TargetType:    fedcorev1b1.APIResource{Group: group, Version: "v1", Kind: kind, PluralName: plural, Scope: apiextensionsv1.NamespaceScoped},
 			FederatedType: fedcorev1b1.APIResource{Group: "types.kubefed.io", Version: "v1", Kind: "Federated" + kind, PluralName: "federated" + plural, Scope: apiextensionsv1.NamespaceScoped},
 			Propagation:   fedcorev1b1.PropagationEnabled,
+			Health:        health,
 		},
 	}
 	ftc := ct.TypeConfig

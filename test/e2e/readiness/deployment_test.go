@@ -71,9 +71,18 @@ func testDeploymentRollout(t *testing.T, e *e2eutil.Env) {
 	}
 	o.wait(t, 2*time.Minute, status.CurrentStatus, all(generation(gen), copiesRun("nginx:1.28", members...)), "Current at the new generation, both copies running nginx:1.28")
 
+	stepNeverReady(t, o)
+	stepKubectlWaitAfterFix(t, o)
+	checkReadyColumn(t, o)
+}
+
+// stepNeverReady gives member2 an image that never becomes ready: the
+// federated object is InProgress, then Failed after the progress deadline,
+// naming member2.
+func stepNeverReady(t *testing.T, o *object) {
 	t.Log("member2 gets an image that never becomes ready: InProgress, then Failed after the progress deadline, naming member2.")
 	start := time.Now()
-	gen = o.update(t, func(u *unstructured.Unstructured) {
+	gen := o.update(t, func(u *unstructured.Unstructured) {
 		if err := fedtypesv1b1.SetOverrides(u, []fedtypesv1b1.GenericOverrideItem{{ClusterName: "member2", ClusterOverrides: []fedtypesv1b1.ClusterOverride{
 			{Path: "/spec/template/spec/containers/0/image", Value: &apiextensionsv1.JSON{Raw: []byte(`"` + framework.NeverReadyImage + `"`)}},
 		}}}); err != nil {
@@ -93,7 +102,12 @@ func testDeploymentRollout(t *testing.T, e *e2eutil.Env) {
 	if took := time.Since(start); took < progressDeadline {
 		t.Errorf("Failed %s after the update, before the Deployment's progress deadline of %s", took.Round(time.Second), progressDeadline)
 	}
+}
 
+// stepKubectlWaitAfterFix checks that kubectl wait --for=condition=Ready
+// does not return while member2 is not ready, and that a wait running while
+// the override is removed returns only once both copies are Current.
+func stepKubectlWaitAfterFix(t *testing.T, o *object) {
 	t.Log("kubectl wait --for=condition=Ready does not return while member2 is not ready.")
 	if out, err := o.kubectlWait(t.Context(), 5*time.Second); err == nil || !strings.Contains(out, "timed out") {
 		t.Errorf("kubectl wait with member2 not ready: %v, want a time-out:\n%s", err, out)
@@ -116,7 +130,7 @@ func testDeploymentRollout(t *testing.T, e *e2eutil.Env) {
 	}()
 
 	t.Log("The override removed: Current, both copies running nginx:1.28.")
-	gen = o.update(t, func(u *unstructured.Unstructured) {
+	gen := o.update(t, func(u *unstructured.Unstructured) {
 		if err := fedtypesv1b1.SetOverrides(u, nil); err != nil {
 			t.Fatal(err)
 		}
@@ -133,8 +147,11 @@ func testDeploymentRollout(t *testing.T, e *e2eutil.Env) {
 			t.Errorf("kubectl wait returned while the copy in %s was not Current: %s", m, w.obs)
 		}
 	}
+}
 
-	// kubectl get shows the Ready condition in a column of its own.
+// checkReadyColumn checks that kubectl get shows the Ready condition in a
+// column of its own.
+func checkReadyColumn(t *testing.T, o *object) {
 	out, err := o.kubectl(t.Context(), "get", "federateddeployments.types.kubefed.io", o.key.Name, "-n", o.key.Namespace)
 	if lines := strings.Split(out, "\n"); err != nil || len(lines) != 2 || !strings.HasPrefix(strings.Join(strings.Fields(lines[0]), " "), "NAME READY") ||
 		!strings.HasPrefix(strings.Join(strings.Fields(lines[1]), " "), "web True") {

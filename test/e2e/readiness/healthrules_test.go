@@ -23,8 +23,6 @@ import (
 	"testing"
 	"time"
 
-	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
@@ -49,55 +47,15 @@ const (
 // test writes their status there, and the federated object follows, both
 // outcomes and back.
 func testHealthRules(t *testing.T, e *e2eutil.Env) {
-	const group = "readiness.e2e.kubefed.io"
-	target := e2eutil.OpenCRD(group, "Gadget", "gadgets")
-	federated := e2eutil.OpenCRD("types.kubefed.io", "FederatedGadget", "federatedgadgets")
-	e2eutil.CreateCRD(t, e.Host, "the host", target)
-	e2eutil.CreateCRD(t, e.Host, "the host", federated)
-	for _, m := range e.MemberNames {
-		e2eutil.CreateCRD(t, e.Member(m), m, target)
-	}
-	ftc := &fedcorev1b1.FederatedTypeConfig{
-		ObjectMeta: metav1.ObjectMeta{Namespace: e2eutil.Namespace, Name: target.Name},
-		Spec: fedcorev1b1.FederatedTypeConfigSpec{
-			TargetType:    fedcorev1b1.APIResource{Group: group, Version: "v1", Kind: "Gadget", PluralName: "gadgets", Scope: apiextensionsv1.NamespaceScoped},
-			FederatedType: fedcorev1b1.APIResource{Group: "types.kubefed.io", Version: "v1", Kind: "FederatedGadget", PluralName: "federatedgadgets", Scope: apiextensionsv1.NamespaceScoped},
-			Propagation:   fedcorev1b1.PropagationEnabled,
-			Health:        &fedcorev1b1.HealthRules{ReadyWhen: gadgetReadyWhen, FailedWhen: gadgetFailedWhen},
-		},
-	}
-	if err := e.Host.Create(t.Context(), ftc); err != nil {
-		t.Fatalf("creating FederatedTypeConfig %s: %v", ftc.Name, err)
-	}
-	t.Cleanup(func() { _ = e.Host.Delete(context.Background(), ftc) })
-	e2eutil.Eventually(t, time.Minute, func(ctx context.Context) error {
-		got := &fedcorev1b1.FederatedTypeConfig{}
-		if err := e.Host.Get(ctx, client.ObjectKeyFromObject(ftc), got); err != nil {
-			return err
-		}
-		if got.Status.PropagationController != fedcorev1b1.ControllerStatusRunning {
-			return fmt.Errorf("propagationController %q: %v", got.Status.PropagationController, got.Status.Conditions)
-		}
-		return nil
-	}, "FederatedTypeConfig %s running", ftc.Name)
+	e.FederateCRDTypeWithHealth(t, gadgetGroup, "Gadget", "gadgets",
+		&fedcorev1b1.HealthRules{ReadyWhen: gadgetReadyWhen, FailedWhen: gadgetFailedWhen})
 
 	ns := e.FederatedNamespace(t, "health", members...)
 	e.DumpOnFailure(t, ns)
-	targetGVK := schema.GroupVersionKind{Group: group, Version: "v1", Kind: "Gadget"}
+	targetGVK := schema.GroupVersionKind{Group: gadgetGroup, Version: "v1", Kind: "Gadget"}
 	o := &object{e: e, key: client.ObjectKey{Namespace: ns, Name: "gizmo"},
 		fedGVK: schema.GroupVersionKind{Group: "types.kubefed.io", Version: "v1", Kind: "FederatedGadget"}, targetGVK: targetGVK}
-	e2eutil.OnFailure(t, "Gadgets in the members", func(ctx context.Context, w io.Writer) {
-		for _, m := range members {
-			list := &unstructured.UnstructuredList{}
-			list.SetGroupVersionKind(targetGVK.GroupVersion().WithKind("GadgetList"))
-			if err := e.Member(m).List(ctx, list, client.InNamespace(ns)); err != nil {
-				fmt.Fprintf(w, "%s: %v\n", m, err)
-				continue
-			}
-			data, _ := yaml.Marshal(list.Items)
-			fmt.Fprintf(w, "%s:\n%s\n", m, data)
-		}
-	})
+	dumpGadgetsOnFailure(t, e, ns, targetGVK)
 	fed := &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": "types.kubefed.io/v1", "kind": "FederatedGadget",
 		"metadata": map[string]any{"namespace": ns, "name": "gizmo"},
@@ -133,6 +91,26 @@ func testHealthRules(t *testing.T, e *e2eutil.Env) {
 		setPhase(t, e, step.member, o, step.phase)
 		o.wait(t, time.Minute, step.want, step.check, step.what)
 	}
+}
+
+// gadgetGroup is the API group of the Gadgets.
+const gadgetGroup = "readiness.e2e.kubefed.io"
+
+// dumpGadgetsOnFailure prints the Gadgets of namespace ns in the members
+// when the test fails.
+func dumpGadgetsOnFailure(t *testing.T, e *e2eutil.Env, ns string, targetGVK schema.GroupVersionKind) {
+	e2eutil.OnFailure(t, "Gadgets in the members", func(ctx context.Context, w io.Writer) {
+		for _, m := range members {
+			list := &unstructured.UnstructuredList{}
+			list.SetGroupVersionKind(targetGVK.GroupVersion().WithKind("GadgetList"))
+			if err := e.Member(m).List(ctx, list, client.InNamespace(ns)); err != nil {
+				fmt.Fprintf(w, "%s: %v\n", m, err)
+				continue
+			}
+			data, _ := yaml.Marshal(list.Items)
+			fmt.Fprintf(w, "%s:\n%s\n", m, data)
+		}
+	})
 }
 
 // copiesExist is a check that every member has a copy.
