@@ -159,15 +159,7 @@ func unreachableMember(t *testing.T) (client.Client, *fedcorev1b1.KubeFedCluster
 	}
 
 	cache := clustercache.New(clustercache.Options{Scheme: direct.Scheme()})
-	cacheCtx, stopCache := context.WithCancel(ctx)
-	cacheDone := make(chan error, 1)
-	go func() { cacheDone <- cache.Start(cacheCtx) }()
-	t.Cleanup(func() {
-		stopCache()
-		if err := <-cacheDone; err != nil {
-			t.Errorf("the cluster cache stopped with %v", err)
-		}
-	})
+	testenv.Run(t, "the cluster cache", cache.Start)
 	return direct, cluster, cache
 }
 
