@@ -49,42 +49,10 @@ func TestMemberReadErrorInStatus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts an API server (envtest); skipped in -short mode")
 	}
-	host, env := testenv.StartClientWith(t, testenv.EnvtestOptions{CRDs: []string{"config/crd/bases"}},
-		clientgoscheme.AddToScheme, fedcorev1b1.AddToScheme, fedschedv1a1.AddToScheme)
-	noPods := rest.CopyConfig(env.Config)
-	noPods.Impersonate = rest.ImpersonationConfig{UserName: "kubefed-member-without-pod-access"}
-	memberB, err := client.New(noPods, client.Options{Scheme: host.Scheme()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	host, memberB := startHostAndMemberWithoutPods(t)
 	ctx := t.Context()
-
-	for _, ns := range []string{controlPlaneNamespace, "apps"} {
-		if err := host.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, name := range []string{"a", "b"} {
-		kfc := &fedcorev1b1.KubeFedCluster{ObjectMeta: metav1.ObjectMeta{Namespace: controlPlaneNamespace, Name: name}}
-		kfc.Spec.APIEndpoint = "https://" + name + ".example.com"
-		kfc.Spec.SecretRef.Name = name + "-secret"
-		if err := host.Create(ctx, kfc); err != nil {
-			t.Fatalf("creating KubeFedCluster %s: %v", name, err)
-		}
-	}
-	fedDeploy := &unstructured.Unstructured{}
-	if err := utiljson.Unmarshal([]byte(`{
-		"apiVersion": "types.kubefed.io/v1beta1", "kind": "FederatedDeployment",
-		"metadata": {"namespace": "apps", "name": "web"},
-		"spec": {
-			"template": {"spec": {"replicas": 1, "selector": {"matchLabels": {"app": "web"}},
-				"template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "web", "image": "nginx"}]}}}},
-			"placement": {"clusters": [{"name": "a"}, {"name": "b"}]},
-			"overrides": [
-				{"clusterName": "a", "clusterOverrides": [{"path": "/spec/replicas", "value": 2}]},
-				{"clusterName": "b", "clusterOverrides": [{"path": "/spec/replicas", "value": 2}]}]}}`), &fedDeploy.Object); err != nil {
-		t.Fatal(err)
-	}
+	createNamespacesAndClusters(ctx, t, host)
+	fedDeploy := webDeployment(t)
 	createUnavailableInBoth(ctx, t, host, fedDeploy)
 	rsp := &fedschedv1a1.ReplicaSchedulingPreference{ObjectMeta: metav1.ObjectMeta{Namespace: "apps", Name: "web"}}
 	rsp.Spec = fedschedv1a1.ReplicaSchedulingPreferenceSpec{
@@ -109,6 +77,82 @@ func TestMemberReadErrorInStatus(t *testing.T) {
 	if err := host.Get(ctx, req.NamespacedName, rsp); err != nil {
 		t.Fatal(err)
 	}
+	checkMemberBUnread(t, rsp)
+	if got := drain(recorder); len(got) != 1 || !strings.HasPrefix(got[0], "Warning "+fedschedv1a1.MemberReadFailedEventReason) {
+		t.Errorf("events = %q, want one Warning %s", got, fedschedv1a1.MemberReadFailedEventReason)
+	}
+
+	// The same failure again records no second event.
+	if _, err := r.Reconcile(ctx, req); err != nil {
+		t.Fatalf("second Reconcile: %v", err)
+	}
+	if got := drain(recorder); len(got) != 0 {
+		t.Errorf("events of the second Reconcile = %q, want none (the error did not change)", got)
+	}
+
+	checkNoSelectorInStatus(ctx, t, r, fedDeploy, rsp.Spec)
+}
+
+// startHostAndMemberWithoutPods starts the API server and returns its
+// administrator's client (host, and member a) and the client of member b,
+// an identity that may not list Pods.
+func startHostAndMemberWithoutPods(t *testing.T) (client.Client, client.Client) {
+	t.Helper()
+	host, env := testenv.StartClientWith(t, testenv.EnvtestOptions{CRDs: []string{"config/crd/bases"}},
+		clientgoscheme.AddToScheme, fedcorev1b1.AddToScheme, fedschedv1a1.AddToScheme)
+	noPods := rest.CopyConfig(env.Config)
+	noPods.Impersonate = rest.ImpersonationConfig{UserName: "kubefed-member-without-pod-access"}
+	memberB, err := client.New(noPods, client.Options{Scheme: host.Scheme()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return host, memberB
+}
+
+// createNamespacesAndClusters creates the control plane's namespace, the
+// namespace apps, and KubeFedClusters a and b.
+func createNamespacesAndClusters(ctx context.Context, t *testing.T, host client.Client) {
+	t.Helper()
+	for _, ns := range []string{controlPlaneNamespace, "apps"} {
+		if err := host.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range []string{"a", "b"} {
+		kfc := &fedcorev1b1.KubeFedCluster{ObjectMeta: metav1.ObjectMeta{Namespace: controlPlaneNamespace, Name: name}}
+		kfc.Spec.APIEndpoint = "https://" + name + ".example.com"
+		kfc.Spec.SecretRef.Name = name + "-secret"
+		if err := host.Create(ctx, kfc); err != nil {
+			t.Fatalf("creating KubeFedCluster %s: %v", name, err)
+		}
+	}
+}
+
+// webDeployment is FederatedDeployment apps/web, placed in a and b with 2
+// replicas each.
+func webDeployment(t *testing.T) *unstructured.Unstructured {
+	t.Helper()
+	fedDeploy := &unstructured.Unstructured{}
+	if err := utiljson.Unmarshal([]byte(`{
+		"apiVersion": "types.kubefed.io/v1beta1", "kind": "FederatedDeployment",
+		"metadata": {"namespace": "apps", "name": "web"},
+		"spec": {
+			"template": {"spec": {"replicas": 1, "selector": {"matchLabels": {"app": "web"}},
+				"template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "web", "image": "nginx"}]}}}},
+			"placement": {"clusters": [{"name": "a"}, {"name": "b"}]},
+			"overrides": [
+				{"clusterName": "a", "clusterOverrides": [{"path": "/spec/replicas", "value": 2}]},
+				{"clusterName": "b", "clusterOverrides": [{"path": "/spec/replicas", "value": 2}]}]}}`), &fedDeploy.Object); err != nil {
+		t.Fatal(err)
+	}
+	return fedDeploy
+}
+
+// checkMemberBUnread checks the status of a preference whose member b's
+// Pods could not be read: b's message and the condition say so, a has no
+// message, and the replicas are planned across both.
+func checkMemberBUnread(t *testing.T, rsp *fedschedv1a1.ReplicaSchedulingPreference) {
+	t.Helper()
 	byName := map[string]fedschedv1a1.ClusterReplicas{}
 	for _, c := range rsp.Status.Clusters {
 		byName[c.Name] = c
@@ -126,28 +170,21 @@ func TestMemberReadErrorInStatus(t *testing.T) {
 	if cond == nil || cond.Status != metav1.ConditionTrue || !strings.Contains(cond.Message, "could not read the capacity of b") {
 		t.Errorf("Scheduled condition = %+v, want True naming cluster b's unread Pods", cond)
 	}
-	if got := drain(recorder); len(got) != 1 || !strings.HasPrefix(got[0], "Warning "+fedschedv1a1.MemberReadFailedEventReason) {
-		t.Errorf("events = %q, want one Warning %s", got, fedschedv1a1.MemberReadFailedEventReason)
-	}
+}
 
-	// The same failure again records no second event.
-	if _, err := r.Reconcile(ctx, req); err != nil {
-		t.Fatalf("second Reconcile: %v", err)
-	}
-	if got := drain(recorder); len(got) != 0 {
-		t.Errorf("events of the second Reconcile = %q, want none (the error did not change)", got)
-	}
-
-	// A workload whose template has no Pod selector: its capacity cannot
-	// be checked in either cluster, and the status says so (before, the
-	// check was skipped silently).
+// checkNoSelectorInStatus plans a copy of fedDeploy whose template has no
+// Pod selector: its capacity cannot be checked in either cluster, and the
+// status says so (before, the check was skipped silently).
+func checkNoSelectorInStatus(ctx context.Context, t *testing.T, r *Reconciler, fedDeploy *unstructured.Unstructured, spec fedschedv1a1.ReplicaSchedulingPreferenceSpec) {
+	t.Helper()
+	host := r.Client
 	noSelector := fedDeploy.DeepCopy()
 	noSelector.SetName("no-selector")
 	noSelector.SetResourceVersion("")
 	unstructured.RemoveNestedField(noSelector.Object, "spec", "template", "spec", "selector")
 	unstructured.RemoveNestedField(noSelector.Object, "status")
 	createUnavailableInBoth(ctx, t, host, noSelector)
-	rsp2 := &fedschedv1a1.ReplicaSchedulingPreference{ObjectMeta: metav1.ObjectMeta{Namespace: "apps", Name: "no-selector"}, Spec: rsp.Spec}
+	rsp2 := &fedschedv1a1.ReplicaSchedulingPreference{ObjectMeta: metav1.ObjectMeta{Namespace: "apps", Name: "no-selector"}, Spec: spec}
 	if err := host.Create(ctx, rsp2); err != nil {
 		t.Fatalf("creating ReplicaSchedulingPreference apps/no-selector: %v", err)
 	}
