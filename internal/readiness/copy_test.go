@@ -61,17 +61,17 @@ func object(t *testing.T, kind, fields string) *unstructured.Unstructured {
 	return u
 }
 
-// The expected statuses are kstatus's documented rules for each kind (the
-// comments of its status package); the test checks kstatus agrees, so a
-// change of kstatus's rules shows here, and that Copy reports them.
-func TestCopyFollowsKstatusPerKind(t *testing.T) {
-	tests := []struct {
-		name   string
-		kind   string
-		fields string
-		want   fedtypesv1b1.Readiness
-	}{
-		{"Deployment available", "Deployment", `
+// kstatusCase is an object of kind, given as the YAML of its other fields,
+// and its readiness by kstatus's documented rule.
+type kstatusCase struct {
+	name   string
+	kind   string
+	fields string
+	want   fedtypesv1b1.Readiness
+}
+
+var kstatusCases = []kstatusCase{
+	{"Deployment available", "Deployment", `
 metadata: {name: web, generation: 2}
 spec: {replicas: 2}
 status:
@@ -84,17 +84,17 @@ status:
   - {type: Available, status: "True"}
   - {type: Progressing, status: "True", reason: NewReplicaSetAvailable}
 `, fedtypesv1b1.ReadinessCurrent},
-		{"Deployment whose new generation is not observed", "Deployment", `
+	{"Deployment whose new generation is not observed", "Deployment", `
 metadata: {name: web, generation: 3}
 spec: {replicas: 2}
 status: {observedGeneration: 2, replicas: 2, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2}
 `, fedtypesv1b1.ReadinessInProgress},
-		{"Deployment short of ready replicas", "Deployment", `
+	{"Deployment short of ready replicas", "Deployment", `
 metadata: {name: web, generation: 1}
 spec: {replicas: 2}
 status: {observedGeneration: 1, replicas: 2, updatedReplicas: 2, readyReplicas: 1, availableReplicas: 2}
 `, fedtypesv1b1.ReadinessInProgress},
-		{"Deployment past its progress deadline", "Deployment", `
+	{"Deployment past its progress deadline", "Deployment", `
 metadata: {name: web, generation: 1}
 spec: {replicas: 2, progressDeadlineSeconds: 60}
 status:
@@ -106,106 +106,111 @@ status:
   conditions:
   - {type: Progressing, status: "False", reason: ProgressDeadlineExceeded}
 `, fedtypesv1b1.ReadinessFailed},
-		{"StatefulSet rolled out", "StatefulSet", `
+	{"StatefulSet rolled out", "StatefulSet", `
 metadata: {name: db, generation: 1}
 spec: {replicas: 3}
 status: {observedGeneration: 1, replicas: 3, readyReplicas: 3, currentReplicas: 3, updatedReplicas: 3, currentRevision: r1, updateRevision: r1}
 `, fedtypesv1b1.ReadinessCurrent},
-		{"StatefulSet rolling out", "StatefulSet", `
+	{"StatefulSet rolling out", "StatefulSet", `
 metadata: {name: db, generation: 2}
 spec: {replicas: 3}
 status: {observedGeneration: 2, replicas: 3, readyReplicas: 3, currentReplicas: 2, updatedReplicas: 1, currentRevision: r1, updateRevision: r2}
 `, fedtypesv1b1.ReadinessInProgress},
-		{"DaemonSet on every node", "DaemonSet", `
+	{"DaemonSet on every node", "DaemonSet", `
 metadata: {name: agent, generation: 1}
 status: {observedGeneration: 1, desiredNumberScheduled: 3, currentNumberScheduled: 3, updatedNumberScheduled: 3, numberAvailable: 3, numberReady: 3}
 `, fedtypesv1b1.ReadinessCurrent},
-		{"DaemonSet short of ready pods", "DaemonSet", `
+	{"DaemonSet short of ready pods", "DaemonSet", `
 metadata: {name: agent, generation: 1}
 status: {observedGeneration: 1, desiredNumberScheduled: 3, currentNumberScheduled: 3, updatedNumberScheduled: 3, numberAvailable: 3, numberReady: 2}
 `, fedtypesv1b1.ReadinessInProgress},
-		{"Job completed", "Job", `
+	{"Job completed", "Job", `
 metadata: {name: once, generation: 1}
 spec: {completions: 1}
 status: {startTime: "2026-01-01T00:00:00Z", succeeded: 1, conditions: [{type: Complete, status: "True"}]}
 `, fedtypesv1b1.ReadinessCurrent},
-		{"Job failed", "Job", `
+	{"Job failed", "Job", `
 metadata: {name: once, generation: 1}
 status: {startTime: "2026-01-01T00:00:00Z", failed: 6, conditions: [{type: Failed, status: "True"}]}
 `, fedtypesv1b1.ReadinessFailed},
-		{"Job not started", "Job", `
+	{"Job not started", "Job", `
 metadata: {name: once, generation: 1}
 status: {}
 `, fedtypesv1b1.ReadinessInProgress},
-		{"Pod running and ready", "Pod", `
+	{"Pod running and ready", "Pod", `
 metadata: {name: p}
 status: {phase: Running, conditions: [{type: Ready, status: "True"}]}
 `, fedtypesv1b1.ReadinessCurrent},
-		{"Pod running, not ready", "Pod", `
+	{"Pod running, not ready", "Pod", `
 metadata: {name: p}
 status: {phase: Running, conditions: [{type: Ready, status: "False"}]}
 `, fedtypesv1b1.ReadinessInProgress},
-		{"Pod crash-looping", "Pod", `
+	{"Pod crash-looping", "Pod", `
 metadata: {name: p}
 status:
   phase: Running
   conditions: [{type: Ready, status: "False"}]
   containerStatuses: [{name: app, state: {waiting: {reason: CrashLoopBackOff}}}]
 `, fedtypesv1b1.ReadinessFailed},
-		{"Pod unschedulable for long", "Pod", `
+	{"Pod unschedulable for long", "Pod", `
 metadata: {name: p, creationTimestamp: "2026-01-01T00:00:00Z"}
 status: {phase: Pending, conditions: [{type: PodScheduled, status: "False", reason: Unschedulable}]}
 `, fedtypesv1b1.ReadinessFailed},
-		{"Pod that ran to a failure has completed", "Pod", `
+	{"Pod that ran to a failure has completed", "Pod", `
 metadata: {name: p}
 status: {phase: Failed}
 `, fedtypesv1b1.ReadinessCurrent},
-		{"PVC bound", "PersistentVolumeClaim", `
+	{"PVC bound", "PersistentVolumeClaim", `
 metadata: {name: data}
 status: {phase: Bound}
 `, fedtypesv1b1.ReadinessCurrent},
-		{"PVC pending", "PersistentVolumeClaim", `
+	{"PVC pending", "PersistentVolumeClaim", `
 metadata: {name: data}
 status: {phase: Pending}
 `, fedtypesv1b1.ReadinessInProgress},
-		{"Service of type ClusterIP", "Service", `
+	{"Service of type ClusterIP", "Service", `
 metadata: {name: web}
 spec: {type: ClusterIP, clusterIP: 10.0.0.1}
 `, fedtypesv1b1.ReadinessCurrent},
-		{"LoadBalancer Service without a cluster IP yet", "Service", `
+	{"LoadBalancer Service without a cluster IP yet", "Service", `
 metadata: {name: web}
 spec: {type: LoadBalancer}
 `, fedtypesv1b1.ReadinessInProgress},
-		{"Namespace", "Namespace", `
+	{"Namespace", "Namespace", `
 metadata: {name: team}
 status: {phase: Active}
 `, fedtypesv1b1.ReadinessCurrent},
-		{"Namespace being deleted", "Namespace", `
+	{"Namespace being deleted", "Namespace", `
 metadata: {name: team, deletionTimestamp: "2026-01-01T00:00:00Z"}
 status: {phase: Terminating}
 `, fedtypesv1b1.ReadinessTerminating},
-		{"custom resource Ready", "Widget", `
+	{"custom resource Ready", "Widget", `
 metadata: {name: w, generation: 4}
 status: {observedGeneration: 4, conditions: [{type: Ready, status: "True"}]}
 `, fedtypesv1b1.ReadinessCurrent},
-		{"custom resource not Ready", "Widget", `
+	{"custom resource not Ready", "Widget", `
 metadata: {name: w, generation: 4}
 status: {observedGeneration: 4, conditions: [{type: Ready, status: "False", reason: Waiting}]}
 `, fedtypesv1b1.ReadinessInProgress},
-		{"custom resource Stalled", "Widget", `
+	{"custom resource Stalled", "Widget", `
 metadata: {name: w, generation: 4}
 status: {observedGeneration: 4, conditions: [{type: Stalled, status: "True", reason: BadConfig, message: no such image}]}
 `, fedtypesv1b1.ReadinessFailed},
-		{"custom resource Reconciling", "Widget", `
+	{"custom resource Reconciling", "Widget", `
 metadata: {name: w, generation: 4}
 status: {observedGeneration: 4, conditions: [{type: Reconciling, status: "True", reason: Rolling}]}
 `, fedtypesv1b1.ReadinessInProgress},
-		{"custom resource without conditions", "Widget", `
+	{"custom resource without conditions", "Widget", `
 metadata: {name: w, generation: 1}
 spec: {size: 1}
 `, fedtypesv1b1.ReadinessCurrent},
-	}
-	for _, tt := range tests {
+}
+
+// The expected statuses are kstatus's documented rules for each kind (the
+// comments of its status package); the test checks kstatus agrees, so a
+// change of kstatus's rules shows here, and that Copy reports them.
+func TestCopyFollowsKstatusPerKind(t *testing.T) {
+	for _, tt := range kstatusCases {
 		t.Run(tt.name, func(t *testing.T) {
 			obj := object(t, tt.kind, tt.fields)
 			oracle, err := kstatus.Compute(obj)
@@ -235,6 +240,7 @@ func TestCopyWithHealthRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	withRules := readiness.Checker{TypeConfig: "widgets.example.com", Rules: rules}
 	widget := func(status string) *unstructured.Unstructured {
 		return object(t, "Widget", "metadata: {name: w, generation: 2}\n"+status)
 	}
@@ -245,19 +251,19 @@ func TestCopyWithHealthRules(t *testing.T) {
 		want        fedtypesv1b1.Readiness
 		wantMessage []string // substrings
 	}{
-		{"readyWhen true", readiness.Checker{TypeConfig: "widgets.example.com", Rules: rules},
+		{"readyWhen true", withRules,
 			widget("status: {phase: Running}"), fedtypesv1b1.ReadinessCurrent, []string{"readyWhen", "widgets.example.com"}},
-		{"readyWhen false", readiness.Checker{TypeConfig: "widgets.example.com", Rules: rules},
+		{"readyWhen false", withRules,
 			widget("status: {phase: Starting}"), fedtypesv1b1.ReadinessInProgress, []string{"readyWhen is false"}},
-		{"no status yet is not ready", readiness.Checker{TypeConfig: "widgets.example.com", Rules: rules},
+		{"no status yet is not ready", withRules,
 			widget(""), fedtypesv1b1.ReadinessInProgress, []string{"readyWhen is false"}},
-		{"failedWhen true", readiness.Checker{TypeConfig: "widgets.example.com", Rules: rules},
+		{"failedWhen true", withRules,
 			widget("status: {phase: Broken}"), fedtypesv1b1.ReadinessFailed, []string{"failedWhen is true"}},
-		{"rules override a Ready condition", readiness.Checker{TypeConfig: "widgets.example.com", Rules: rules},
+		{"rules override a Ready condition", withRules,
 			widget("status: {phase: Starting, conditions: [{type: Ready, status: 'True'}]}"), fedtypesv1b1.ReadinessInProgress, nil},
-		{"a status of an older generation is in progress", readiness.Checker{TypeConfig: "widgets.example.com", Rules: rules},
+		{"a status of an older generation is in progress", withRules,
 			widget("status: {phase: Running, observedGeneration: 1}"), fedtypesv1b1.ReadinessInProgress, []string{"generation is 2"}},
-		{"a copy being deleted is terminating", readiness.Checker{TypeConfig: "widgets.example.com", Rules: rules},
+		{"a copy being deleted is terminating", withRules,
 			object(t, "Widget", "metadata: {name: w, deletionTimestamp: '2026-01-01T00:00:00Z'}\nstatus: {phase: Running}"),
 			fedtypesv1b1.ReadinessTerminating, nil},
 		{"an evaluation error is unknown, naming the type and the rule", readiness.Checker{TypeConfig: "widgets.example.com", Rules: typeError},
