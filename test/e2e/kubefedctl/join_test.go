@@ -29,6 +29,7 @@ import (
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	"github.com/kubefed/kubefed/internal/kubefedctl"
+	"github.com/kubefed/kubefed/test/framework"
 )
 
 // TestKubefedctl shares one local federation (host, member1, member2)
@@ -58,21 +59,10 @@ func testClusterScope(t *testing.T, e *env) {
 	member, mc := e.fed.Members[0], e.members[0]
 	const cluster, host = "member1", "host"
 
-	// A dry run prints the plan and creates nothing.
-	out := e.mustKubefedctl(t, "join", cluster, "--dry-run")
-	contains(t, out, "would create Namespace kube-federation-system", "would create ServiceAccount kube-federation-system/member1-host",
-		"would create ClusterRole kubefed-controller-manager:member1-host", "would create KubeFedCluster kube-federation-system/member1", "Dry run: nothing was changed")
-	for _, obj := range memberObjects(ns, cluster, host, apiextensionsv1.ClusterScoped) {
-		if exists(t, mc, obj) {
-			t.Errorf("dry run created %T %s", obj, client.ObjectKeyFromObject(obj))
-		}
-	}
-	if exists(t, e.host, &fedcorev1b1.KubeFedCluster{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: cluster}}) || len(hostSecretsOf(t, e.host, ns, cluster)) > 0 {
-		t.Error("dry run created host objects")
-	}
+	checkJoinDryRun(t, e, mc, cluster, host)
 
 	// The join itself: one line per step, then how to check.
-	out = e.mustKubefedctl(t, "join", cluster, "-v", "1")
+	out := e.mustKubefedctl(t, "join", cluster, "-v", "1")
 	contains(t, out, "no KubeFedConfig kube-federation-system/kubefed; assuming Cluster scope",
 		"member1: created Namespace kube-federation-system", "member1: created ServiceAccount kube-federation-system/member1-host",
 		"member1: created Secret kube-federation-system/member1-host", "token of Secret kube-federation-system/member1-host is ready",
@@ -95,8 +85,50 @@ func testClusterScope(t *testing.T, e *env) {
 	contains(t, err.Error(), "ServiceAccount kube-federation-system/member1-host in member cluster member1",
 		"KubeFedCluster kube-federation-system/member1 in host cluster host", "kubefedctl unjoin member1", "--error-on-existing=false", "nothing was changed")
 
-	// With --error-on-existing=false it converges, reusing the host Secret.
-	out = e.mustKubefedctl(t, "join", cluster, "--error-on-existing=false")
+	checkRejoinConverges(t, e, member, mc, j)
+
+	// Unjoin: a dry run first, then for real.
+	out = e.mustKubefedctl(t, "unjoin", cluster, "--dry-run")
+	contains(t, out, "would delete ClusterRoleBinding kubefed-controller-manager:member1-host", "would delete KubeFedCluster kube-federation-system/member1")
+	assertJoined(t, e, member, mc, ns, cluster, host, apiextensionsv1.ClusterScoped)
+	out = e.mustKubefedctl(t, "unjoin", cluster)
+	contains(t, out, "member1: deleted ServiceAccount kube-federation-system/member1-host", "member1: deleted Namespace kube-federation-system",
+		"host: deleted KubeFedCluster kube-federation-system/member1", "Cluster member1 unjoined from host cluster host")
+	assertUnjoined(t, e, mc, ns, cluster, host, apiextensionsv1.ClusterScoped, j.kfc.Spec.SecretRef.Name, false)
+
+	// Unjoining what is not joined says so.
+	_, err = e.kubefedctl(t, "unjoin", cluster)
+	if err == nil || !strings.Contains(err.Error(), "cluster member1 is not joined to host cluster host") {
+		t.Errorf("unjoin of an unjoined cluster: %v", err)
+	}
+
+	testRejoin(t, e)
+}
+
+// checkJoinDryRun checks that a dry run of the join prints the plan and
+// creates nothing.
+func checkJoinDryRun(t *testing.T, e *env, mc client.Client, cluster, host string) {
+	t.Helper()
+	out := e.mustKubefedctl(t, "join", cluster, "--dry-run")
+	contains(t, out, "would create Namespace kube-federation-system", "would create ServiceAccount kube-federation-system/member1-host",
+		"would create ClusterRole kubefed-controller-manager:member1-host", "would create KubeFedCluster kube-federation-system/member1", "Dry run: nothing was changed")
+	for _, obj := range memberObjects(ns, cluster, host, apiextensionsv1.ClusterScoped) {
+		if exists(t, mc, obj) {
+			t.Errorf("dry run created %T %s", obj, client.ObjectKeyFromObject(obj))
+		}
+	}
+	if exists(t, e.host, &fedcorev1b1.KubeFedCluster{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: cluster}}) || len(hostSecretsOf(t, e.host, ns, cluster)) > 0 {
+		t.Error("dry run created host objects")
+	}
+}
+
+// checkRejoinConverges checks that a join with --error-on-existing=false
+// of a joined cluster converges, reusing the host Secret, and repairs a
+// drifted role.
+func checkRejoinConverges(t *testing.T, e *env, member *framework.Cluster, mc client.Client, j joined) {
+	t.Helper()
+	const cluster, host = "member1", "host"
+	out := e.mustKubefedctl(t, "join", cluster, "--error-on-existing=false")
 	contains(t, out, "kept ServiceAccount kube-federation-system/member1-host (exists)", "kept KubeFedCluster kube-federation-system/member1 (exists)")
 	again := assertJoined(t, e, member, mc, ns, cluster, host, apiextensionsv1.ClusterScoped)
 	if again.kfc.Spec.SecretRef != j.kfc.Spec.SecretRef {
@@ -117,23 +149,6 @@ func testClusterScope(t *testing.T, e *env) {
 	out = e.mustKubefedctl(t, "join", cluster, "--error-on-existing=false")
 	contains(t, out, "member1: updated ClusterRole kubefed-controller-manager:member1-host")
 	assertJoined(t, e, member, mc, ns, cluster, host, apiextensionsv1.ClusterScoped)
-
-	// Unjoin: a dry run first, then for real.
-	out = e.mustKubefedctl(t, "unjoin", cluster, "--dry-run")
-	contains(t, out, "would delete ClusterRoleBinding kubefed-controller-manager:member1-host", "would delete KubeFedCluster kube-federation-system/member1")
-	assertJoined(t, e, member, mc, ns, cluster, host, apiextensionsv1.ClusterScoped)
-	out = e.mustKubefedctl(t, "unjoin", cluster)
-	contains(t, out, "member1: deleted ServiceAccount kube-federation-system/member1-host", "member1: deleted Namespace kube-federation-system",
-		"host: deleted KubeFedCluster kube-federation-system/member1", "Cluster member1 unjoined from host cluster host")
-	assertUnjoined(t, e, mc, ns, cluster, host, apiextensionsv1.ClusterScoped, j.kfc.Spec.SecretRef.Name, false)
-
-	// Unjoining what is not joined says so.
-	_, err = e.kubefedctl(t, "unjoin", cluster)
-	if err == nil || !strings.Contains(err.Error(), "cluster member1 is not joined to host cluster host") {
-		t.Errorf("unjoin of an unjoined cluster: %v", err)
-	}
-
-	testRejoin(t, e)
 }
 
 // testRejoin joins member1 right after an unjoin (the member's namespace
