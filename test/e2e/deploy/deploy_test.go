@@ -89,21 +89,7 @@ func TestRealDeployment(t *testing.T) {
 	e2eutil.RequireBinaries(t, "kubefedctl", "helm")
 	ctx := t.Context()
 
-	// Two images of this tree, as `make image` builds them (for this
-	// machine's platform only), told apart by their tag and version.
-	images := map[string]string{}
-	for _, tag := range []string{"e2e-a", "e2e-b"} {
-		out := filepath.Join(t.TempDir(), tag+".oci.tar")
-		start := time.Now()
-		if _, err := imagebuild.Kubefed(ctx, imagebuild.Options{
-			RepoRoot: e2eutil.RepoRoot(), Version: tag, Ref: repository + ":" + tag,
-			Platforms: []string{"linux/" + runtime.GOARCH},
-		}, out); err != nil {
-			t.Fatalf("building image %s:%s: %v", repository, tag, err)
-		}
-		images[tag] = out
-		t.Logf("image %s:%s built in %s", repository, tag, time.Since(start).Round(100*time.Millisecond))
-	}
+	images := buildImages(t)
 
 	// Registered before the federation's own clean-up, so it runs after
 	// it: nothing of the node may be left on the machine.
@@ -121,19 +107,7 @@ func TestRealDeployment(t *testing.T) {
 	if left := node.Leftovers(ctx); len(left) == 0 {
 		t.Fatal("a running real node shows no processes, mounts or interfaces: the leftover check sees nothing")
 	}
-	e := &env{fed: fed, node: node, members: map[string]kubernetes.Interface{}}
-	var err error
-	if e.host, err = kubernetes.NewForConfig(fed.Host.Config); err != nil {
-		t.Fatal(err)
-	}
-	if e.hostDyn, err = dynamic.NewForConfig(fed.Host.Config); err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range fed.Members {
-		if e.members[m.Name], err = kubernetes.NewForConfig(m.Config); err != nil {
-			t.Fatal(err)
-		}
-	}
+	e := newEnv(t, fed, node)
 	t.Cleanup(func() {
 		if t.Failed() {
 			e.dump(t)
@@ -169,6 +143,46 @@ func TestRealDeployment(t *testing.T) {
 		}
 	}
 	e.checkLogs(t)
+}
+
+// buildImages builds two images of this tree, as `make image` builds them
+// (for this machine's platform only), told apart by their tag and version,
+// and returns their OCI tarballs by tag.
+func buildImages(t *testing.T) map[string]string {
+	t.Helper()
+	images := map[string]string{}
+	for _, tag := range []string{"e2e-a", "e2e-b"} {
+		out := filepath.Join(t.TempDir(), tag+".oci.tar")
+		start := time.Now()
+		if _, err := imagebuild.Kubefed(t.Context(), imagebuild.Options{
+			RepoRoot: e2eutil.RepoRoot(), Version: tag, Ref: repository + ":" + tag,
+			Platforms: []string{"linux/" + runtime.GOARCH},
+		}, out); err != nil {
+			t.Fatalf("building image %s:%s: %v", repository, tag, err)
+		}
+		images[tag] = out
+		t.Logf("image %s:%s built in %s", repository, tag, time.Since(start).Round(100*time.Millisecond))
+	}
+	return images
+}
+
+// newEnv returns the env of fed with clients of the host and the members.
+func newEnv(t *testing.T, fed *framework.Federation, node *framework.Node) *env {
+	t.Helper()
+	e := &env{fed: fed, node: node, members: map[string]kubernetes.Interface{}}
+	var err error
+	if e.host, err = kubernetes.NewForConfig(fed.Host.Config); err != nil {
+		t.Fatal(err)
+	}
+	if e.hostDyn, err = dynamic.NewForConfig(fed.Host.Config); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range fed.Members {
+		if e.members[m.Name], err = kubernetes.NewForConfig(m.Config); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return e
 }
 
 // pods returns the controller manager's Pods that are not being deleted.

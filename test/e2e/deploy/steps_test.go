@@ -434,20 +434,7 @@ func testUpgrade(t *testing.T, e *env) {
 	probe.check(t, "during the helm upgrade")
 	// The last old Pod released the Lease as it stopped; a new one takes it
 	// at its next try.
-	e2eutil.Eventually(t, 30*time.Second, func(ctx context.Context) error {
-		leader, _, err := e.holder(ctx)
-		if err != nil {
-			return err
-		}
-		pod, err := e.host.CoreV1().Pods(ns).Get(ctx, leader, metav1.GetOptions{})
-		if err != nil {
-			return fmt.Errorf("lease %s is held by %s: %w", lease, leader, err)
-		}
-		if img := pod.Spec.Containers[0].Image; img != repository+":e2e-b" {
-			return fmt.Errorf("lease %s is held by %s, of image %s", lease, leader, img)
-		}
-		return nil
-	}, "a Pod of image e2e-b leads")
+	e.waitLeaderOfImage(t, "e2e-b")
 	time.Sleep(2 * time.Second)
 	close(stop)
 	wg.Wait()
@@ -470,4 +457,23 @@ func testUpgrade(t *testing.T, e *env) {
 		}
 		return nil
 	}, "every FederatedConfigMap written around the upgrade reaches both members")
+}
+
+// waitLeaderOfImage waits until a Pod of image tag holds the leader Lease.
+func (e *env) waitLeaderOfImage(t *testing.T, tag string) {
+	t.Helper()
+	e2eutil.Eventually(t, 30*time.Second, func(ctx context.Context) error {
+		leader, _, err := e.holder(ctx)
+		if err != nil {
+			return err
+		}
+		pod, err := e.host.CoreV1().Pods(ns).Get(ctx, leader, metav1.GetOptions{})
+		if err != nil {
+			return fmt.Errorf("lease %s is held by %s: %w", lease, leader, err)
+		}
+		if img := pod.Spec.Containers[0].Image; img != repository+":"+tag {
+			return fmt.Errorf("lease %s is held by %s, of image %s", lease, leader, img)
+		}
+		return nil
+	}, "a Pod of image %s leads", tag)
 }
