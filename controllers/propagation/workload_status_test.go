@@ -19,7 +19,6 @@ package propagation
 import (
 	"encoding/json"
 	"reflect"
-	"slices"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -286,7 +285,7 @@ func workloadAggregateCases(t *testing.T) []aggregateCase {
 }
 
 func TestAggregate(t *testing.T) {
-	for _, tt := range slices.Concat(deploymentAggregateCases(t), workloadAggregateCases(t)) {
+	for _, tt := range append(deploymentAggregateCases(t), workloadAggregateCases(t)...) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newTestScope(&unstructured.Unstructured{Object: map[string]any{}})
 			s.selected = tt.selected
