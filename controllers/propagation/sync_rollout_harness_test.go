@@ -100,12 +100,13 @@ func (e *rolloutEnv) placed(names ...string) []any {
 	return out
 }
 
-// reconcile reconciles the named object once and returns it as stored,
-// with its status and kstatus's Compute of it.
-func (e *rolloutEnv) reconcile(step, name string) (*unstructured.Unstructured, *fedtypesv1b1.GenericFederatedStatus, kstatus.Status) {
+// reconcileOnce reconciles the named object once and returns the result
+// and the object as stored, with its status.
+func (e *rolloutEnv) reconcileOnce(step, name string) (ctrl.Result, *unstructured.Unstructured, *fedtypesv1b1.GenericFederatedStatus) {
 	e.t.Helper()
 	key := types.NamespacedName{Namespace: rolloutNamespace, Name: name}
-	if _, err := e.r.Reconcile(e.t.Context(), ctrl.Request{NamespacedName: key}); err != nil {
+	result, err := e.r.Reconcile(e.t.Context(), ctrl.Request{NamespacedName: key})
+	if err != nil {
 		e.t.Fatalf("%s: reconcile: %v", step, err)
 	}
 	got := e.r.fedObject(rolloutNamespace, name, nil)
@@ -116,6 +117,14 @@ func (e *rolloutEnv) reconcile(step, name string) (*unstructured.Unstructured, *
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	return result, got, status
+}
+
+// reconcile reconciles the named object once and returns it as stored,
+// with its status and kstatus's Compute of it.
+func (e *rolloutEnv) reconcile(step, name string) (*unstructured.Unstructured, *fedtypesv1b1.GenericFederatedStatus, kstatus.Status) {
+	e.t.Helper()
+	_, got, status := e.reconcileOnce(step, name)
 	res, err := kstatus.Compute(got)
 	if err != nil {
 		e.t.Fatalf("%s: kstatus: %v", step, err)
@@ -151,6 +160,69 @@ func (e *rolloutEnv) update(name string, change func(obj *unstructured.Unstructu
 	}
 	if err := e.host.Update(e.t.Context(), obj); err != nil {
 		e.t.Fatal(err)
+	}
+}
+
+// setSpec sets the field at path in the named federated object's spec to
+// value.
+func (e *rolloutEnv) setSpec(name string, value any, path ...string) {
+	e.t.Helper()
+	e.update(name, func(obj *unstructured.Unstructured) error {
+		return unstructured.SetNestedField(obj.Object, value, append([]string{"spec"}, path...)...)
+	})
+}
+
+// rolloutPhaseIs holds of a status whose rollout is in phase, at wave
+// unless wave is "".
+func rolloutPhaseIs(phase fedtypesv1b1.RolloutPhase, wave string) func(*fedtypesv1b1.GenericFederatedStatus) bool {
+	return func(s *fedtypesv1b1.GenericFederatedStatus) bool {
+		return s.Rollout != nil && s.Rollout.Phase == phase && (wave == "" || s.Rollout.CurrentWaveName == wave)
+	}
+}
+
+// copyState is a member's copy of a ConfigMap: its data's version and its
+// resourceVersion; the zero value when there is none.
+type copyState struct{ version, resourceVersion string }
+
+// configMapCopies returns each member's copy of the ConfigMap name.
+func (e *rolloutEnv) configMapCopies(name string) map[string]copyState {
+	e.t.Helper()
+	out := map[string]copyState{}
+	for _, member := range e.names {
+		cm := &corev1.ConfigMap{}
+		switch err := e.members[member].Get(e.t.Context(), types.NamespacedName{Namespace: rolloutNamespace, Name: name}, cm); {
+		case err == nil:
+			out[member] = copyState{cm.Data["version"], cm.ResourceVersion}
+		case client.IgnoreNotFound(err) != nil:
+			e.t.Fatal(err)
+		}
+	}
+	return out
+}
+
+// expectCopies checks that each member's copy of the ConfigMap name runs
+// the version want says ("": no copy) and that the copies of unwritten
+// are as they were; it returns the copies.
+func (e *rolloutEnv) expectCopies(step, name string, want map[string]string, unwritten map[string]copyState) map[string]copyState {
+	e.t.Helper()
+	got := e.configMapCopies(name)
+	for _, member := range e.names {
+		if got[member].version != want[member] {
+			e.t.Errorf("%s: %s runs %q, want %q (\"\": no copy)", step, member, got[member].version, want[member])
+		}
+		if before, ok := unwritten[member]; ok && got[member] != before {
+			e.t.Errorf("%s: %s was written (resourceVersion %s -> %s), want no write", step, member, before.resourceVersion, got[member].resourceVersion)
+		}
+	}
+	return got
+}
+
+// expectNoWrite checks that after, the object as a later reconcile stored
+// it, is before: the reconcile wrote nothing.
+func expectNoWrite(t *testing.T, step string, before, after *unstructured.Unstructured) {
+	t.Helper()
+	if after.GetResourceVersion() != before.GetResourceVersion() {
+		t.Errorf("%s: an idle reconcile wrote the federated object (resourceVersion %s -> %s)", step, before.GetResourceVersion(), after.GetResourceVersion())
 	}
 }
 
