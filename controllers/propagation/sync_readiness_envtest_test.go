@@ -38,11 +38,8 @@ import (
 // write while nothing changes, Failed when the copy passed its progress
 // deadline, Failed naming the member when the member refuses the copy.
 func TestReadinessAgainstAPIServers(t *testing.T) {
-	const ns, cluster = rolloutNamespace, "member1"
-	e := newRolloutEnv(t, "apps", "Deployment", "types.kubefed.io_federateddeployments.yaml", []string{cluster}, nil)
-	ctx := t.Context()
-	host, member, r := e.host, e.members[cluster], e.r
-	fedObj := r.fedObject(ns, "web", map[string]any{
+	e := newRolloutEnv(t, "apps", "Deployment", "types.kubefed.io_federateddeployments.yaml", []string{"member1"}, nil)
+	mustCreate(t, e.host, e.r.fedObject(rolloutNamespace, "web", map[string]any{
 		"template": map[string]any{"spec": map[string]any{
 			"replicas":                int64(2),
 			"progressDeadlineSeconds": int64(60),
@@ -52,45 +49,62 @@ func TestReadinessAgainstAPIServers(t *testing.T) {
 				"spec":     map[string]any{"containers": []any{map[string]any{"name": "web", "image": "nginx"}}},
 			},
 		}},
-		"placement": map[string]any{"clusters": e.placed(cluster)},
-	})
-	mustCreate(t, host, fedObj)
+		"placement": map[string]any{"clusters": e.placed("member1")},
+	}))
+	r := readinessEnv{e}
+	dep := r.stepNewCopyInProgress()
+	dep = r.stepAvailableCopyCurrent(dep)
+	current := r.stepCopyPastDeadline(dep)
+	r.stepRefusedCopy(current)
+}
 
-	// reconcile runs one reconcile and returns the stored object, its
-	// status, and the kstatus statuses of it and of the member's copy.
-	reconcile := func(step string) (*unstructured.Unstructured, *fedtypesv1b1.GenericFederatedStatus, kstatus.Status, *appsv1.Deployment) {
-		t.Helper()
-		got, status, res := e.reconcile(step, "web")
-		return got, status, res, e.deployment(cluster, "web")
-	}
-	copyStatus := func(t *testing.T, dep *appsv1.Deployment) kstatus.Status {
-		t.Helper()
-		obj, err := k8sruntime.DefaultUnstructuredConverter.ToUnstructured(dep)
-		if err != nil {
-			t.Fatal(err)
-		}
-		u := &unstructured.Unstructured{Object: obj}
-		u.SetGroupVersionKind(appsv1.SchemeGroupVersion.WithKind("Deployment"))
-		res, err := kstatus.Compute(u)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res.Status
-	}
-	writeCopyStatus := func(dep *appsv1.Deployment, ready int32, progressing appsv1.DeploymentCondition) {
-		t.Helper()
-		dep.Status = appsv1.DeploymentStatus{ObservedGeneration: dep.Generation, Replicas: 2, UpdatedReplicas: 2,
-			ReadyReplicas: ready, AvailableReplicas: ready, Conditions: []appsv1.DeploymentCondition{
-				{Type: appsv1.DeploymentAvailable, Status: corev1.ConditionTrue, Reason: "MinimumReplicasAvailable"}, progressing}}
-		if err := member.Status().Update(ctx, dep); err != nil {
-			t.Fatal(err)
-		}
-	}
+// readinessEnv is the FederatedDeployment web of
+// TestReadinessAgainstAPIServers, placed in member1, in its rolloutEnv.
+type readinessEnv struct{ *rolloutEnv }
 
-	// First reconciles: the finalizer, the copy; no Deployment controller
-	// wrote the copy's status.
-	_, _, _, _ = reconcile("finalizer")
-	_, status, got, dep := reconcile("copy created")
+// reconcile runs one reconcile and returns the stored object, its status,
+// and the kstatus statuses of it and of the member's copy.
+func (r readinessEnv) reconcile(step string) (*unstructured.Unstructured, *fedtypesv1b1.GenericFederatedStatus, kstatus.Status, *appsv1.Deployment) {
+	r.t.Helper()
+	got, status, res := r.rolloutEnv.reconcile(step, "web")
+	return got, status, res, r.deployment("member1", "web")
+}
+
+// copyStatus is kstatus's Compute of a copy.
+func copyStatus(t *testing.T, dep *appsv1.Deployment) kstatus.Status {
+	t.Helper()
+	obj, err := k8sruntime.DefaultUnstructuredConverter.ToUnstructured(dep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &unstructured.Unstructured{Object: obj}
+	u.SetGroupVersionKind(appsv1.SchemeGroupVersion.WithKind("Deployment"))
+	res, err := kstatus.Compute(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Status
+}
+
+// writeCopyStatus writes the status of the copy in member1 with ready of
+// its 2 replicas ready and available, and progressing.
+func (r readinessEnv) writeCopyStatus(dep *appsv1.Deployment, ready int32, progressing appsv1.DeploymentCondition) {
+	r.t.Helper()
+	dep.Status = appsv1.DeploymentStatus{ObservedGeneration: dep.Generation, Replicas: 2, UpdatedReplicas: 2,
+		ReadyReplicas: ready, AvailableReplicas: ready, Conditions: []appsv1.DeploymentCondition{
+			{Type: appsv1.DeploymentAvailable, Status: corev1.ConditionTrue, Reason: "MinimumReplicasAvailable"}, progressing}}
+	if err := r.members["member1"].Status().Update(r.t.Context(), dep); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// stepNewCopyInProgress: the first reconciles write the finalizer and the
+// copy; no Deployment controller wrote the copy's status, so both are
+// InProgress. It returns the copy.
+func (r readinessEnv) stepNewCopyInProgress() *appsv1.Deployment {
+	t := r.t
+	_, _, _, _ = r.reconcile("finalizer")
+	_, status, got, dep := r.reconcile("copy created")
 	if dep == nil {
 		t.Fatal("no copy in the member")
 	}
@@ -98,47 +112,58 @@ func TestReadinessAgainstAPIServers(t *testing.T) {
 		t.Fatalf("new copy: kstatus of the federated object %s, of the copy %s; want both InProgress", got, want)
 	}
 	checkConditions(t, "new copy", status, corev1.ConditionFalse, fedtypesv1b1.ReconcilingMemberInProgress, "")
-	if c := status.GetCluster(cluster); c == nil || c.Readiness != fedtypesv1b1.ReadinessInProgress {
-		t.Errorf("new copy: status.clusters = %+v, want %s InProgress", status.Clusters, cluster)
+	if c := status.GetCluster("member1"); c == nil || c.Readiness != fedtypesv1b1.ReadinessInProgress {
+		t.Errorf("new copy: status.clusters = %+v, want %s InProgress", status.Clusters, "member1")
 	}
+	return dep
+}
 
-	// The copy becomes available.
-	writeCopyStatus(dep, 2, appsv1.DeploymentCondition{Type: appsv1.DeploymentProgressing, Status: corev1.ConditionTrue, Reason: "NewReplicaSetAvailable"})
-	stored, status, got, dep := reconcile("copy available")
+// stepAvailableCopyCurrent: the copy becomes available: both Current; then
+// nothing changed, and nothing is written. It returns the copy.
+func (r readinessEnv) stepAvailableCopyCurrent(dep *appsv1.Deployment) *appsv1.Deployment {
+	t := r.t
+	r.writeCopyStatus(dep, 2, appsv1.DeploymentCondition{Type: appsv1.DeploymentProgressing, Status: corev1.ConditionTrue, Reason: "NewReplicaSetAvailable"})
+	stored, status, got, dep := r.reconcile("copy available")
 	if want := copyStatus(t, dep); want != kstatus.CurrentStatus || got != want {
 		t.Fatalf("available copy: kstatus of the federated object %s, of the copy %s; want both Current", got, want)
 	}
 	checkConditions(t, "available copy", status, corev1.ConditionTrue, "", "")
+	again, _, _, _ := r.reconcile("idle")
+	expectNoWrite(t, "idle", stored, again)
+	return dep
+}
 
-	// Nothing changed: nothing is written.
-	again, _, _, _ := reconcile("idle")
-	if again.GetResourceVersion() != stored.GetResourceVersion() {
-		t.Errorf("an idle reconcile wrote the federated object (resourceVersion %s -> %s)", stored.GetResourceVersion(), again.GetResourceVersion())
-	}
-
-	// The copy passes its progress deadline.
-	writeCopyStatus(dep, 1, appsv1.DeploymentCondition{Type: appsv1.DeploymentProgressing, Status: corev1.ConditionFalse, Reason: "ProgressDeadlineExceeded"})
-	current, status, got, dep := reconcile("deadline exceeded")
+// stepCopyPastDeadline: the copy passes its progress deadline: both
+// Failed. It returns the object as stored.
+func (r readinessEnv) stepCopyPastDeadline(dep *appsv1.Deployment) *unstructured.Unstructured {
+	t := r.t
+	r.writeCopyStatus(dep, 1, appsv1.DeploymentCondition{Type: appsv1.DeploymentProgressing, Status: corev1.ConditionFalse, Reason: "ProgressDeadlineExceeded"})
+	current, status, got, dep := r.reconcile("deadline exceeded")
 	if want := copyStatus(t, dep); want != kstatus.FailedStatus || got != want {
 		t.Fatalf("copy past its deadline: kstatus of the federated object %s, of the copy %s; want both Failed", got, want)
 	}
 	checkConditions(t, "copy past its deadline", status, corev1.ConditionFalse, "", fedtypesv1b1.StalledMemberFailed)
+	return current
+}
 
-	// The member refuses the next generation (replicas < 0 is invalid
-	// there; the federated template is free-form).
+// stepRefusedCopy: the member refuses the next generation (replicas < 0
+// is invalid there; the federated template is free-form): Failed, naming
+// the member.
+func (r readinessEnv) stepRefusedCopy(current *unstructured.Unstructured) {
+	t := r.t
 	if err := unstructured.SetNestedField(current.Object, int64(-1), "spec", "template", "spec", "replicas"); err != nil {
 		t.Fatal(err)
 	}
-	if err := host.Update(ctx, current); err != nil {
+	if err := r.host.Update(t.Context(), current); err != nil {
 		t.Fatal(err)
 	}
-	_, status, got, _ = reconcile("refused")
+	_, status, got, _ := r.reconcile("refused")
 	if got != kstatus.FailedStatus {
 		t.Errorf("refused copy: kstatus of the federated object %s, want Failed", got)
 	}
 	checkConditions(t, "refused copy", status, corev1.ConditionFalse, "", fedtypesv1b1.StalledPropagationFailed)
-	if c := status.GetCondition(fedtypesv1b1.StalledConditionType); c == nil || !strings.Contains(c.Message, "UpdateFailed in "+cluster) {
-		t.Errorf("refused copy: Stalled = %+v, want it to name UpdateFailed in %s", c, cluster)
+	if c := status.GetCondition(fedtypesv1b1.StalledConditionType); c == nil || !strings.Contains(c.Message, "UpdateFailed in member1") {
+		t.Errorf("refused copy: Stalled = %+v, want it to name UpdateFailed in %s", c, "member1")
 	}
 }
 
