@@ -103,21 +103,13 @@ func benchBulk(b *testing.B) {
 	updates := envInt(b, "KUBEFED_BENCH_UPDATES", 20)
 	idleWindow := time.Duration(envInt(b, "KUBEFED_BENCH_IDLE_SECONDS", 30)) * time.Second
 	profileSeconds := envInt(b, "KUBEFED_BENCH_PROFILE_SECONDS", 30)
-	fed := framework.New(b, framework.Options{Members: framework.MemberNames(nm)})
-	host := mustClient(b, fed.Host.Config)
-	members := map[string]client.Client{}
-	var memberClients []client.Client
-	for _, m := range fed.Members {
-		members[m.Name] = mustClient(b, m.Config)
-		memberClients = append(memberClients, members[m.Name])
-	}
-	installControlPlane(b, ctx, fed, host)
+	fed, host, members := newFederation(b, ctx, framework.Options{Members: framework.MemberNames(nm)})
 	kf := startKubefed(b, ctx, fed)
 	r := &report{name: "bulk"}
 
 	// The ceiling: the same copies created directly in the members, with
 	// the control plane up and the same number of writers.
-	raw := rawCreates(b, ctx, memberClients, "raw", n)
+	raw := rawCreates(b, ctx, memberClientsOf(fed, members), "raw", n)
 
 	fedNS, probeNS := "fed", "probe"
 	federatedNamespace(b, ctx, host, members, fedNS)
@@ -131,10 +123,7 @@ func benchBulk(b *testing.B) {
 
 	before := takeSnapshot(b, ctx, fed)
 	cpu0, host0, members0 := kf.stats(b).CPU, cpuOf([]*framework.Cluster{fed.Host}), cpuOf(fed.Members)
-	profiled := make(chan string, 1)
-	go func() {
-		profiled <- kf.saveProfile(b, ctx, fmt.Sprintf("profile?seconds=%d", profileSeconds), "bulk-cpu.pprof")
-	}()
+	profiled := kf.profileInBackground(b, ctx, profileSeconds, "bulk-cpu.pprof")
 	copied := everyCopy(b, ctx, memberW, "value", n)
 	propagated := propagatedTally(b, ctx, hostW, "FederatedConfigMap")
 	start := time.Now()
@@ -154,34 +143,16 @@ func benchBulk(b *testing.B) {
 	kf.saveProfile(b, ctx, "heap?gc=1", "bulk-heap.pprof")
 	cpuProfile := <-profiled
 
-	idleBefore := takeSnapshot(b, ctx, fed)
-	time.Sleep(idleWindow)
-	idleHost, idleMembers := takeSnapshot(b, ctx, fed).sub(idleBefore).writesBy(fed, nil, "configmaps")
-	idle := idleHost.Total()
-	for _, m := range idleMembers {
-		idle += m.Total()
-	}
+	idleHost, idleMembers, idle := idleWrites(b, ctx, fed, idleWindow)
 
-	var quiet []time.Duration
-	for i := range min(updates, n) {
-		// Quiet: kubefed finished with the previous update (its version
-		// record and status writes, the member echoes) before the next.
-		waitIdle(b, ctx, kf)
-		quiet = append(quiet, updateAndTime(b, ctx, host, memberW, fedNS, fmt.Sprintf("cm-%d", i), fmt.Sprintf("update-%d", i)))
-	}
+	quiet := quietUpdates(b, ctx, kf, host, memberW, fedNS, min(updates, n))
 	drift := driftAndTime(b, ctx, members[fed.Members[0].Name], memberW[fed.Members[0].Name], fedNS, fmt.Sprintf("cm-%d", n-1))
 
 	// The benchmark's own writes in the window: n creates and the edit of
 	// the probe object (whose propagation kubefed's writes include).
-	own := framework.RequestCounts{
-		{Group: fedtypesv1b1.GroupVersion.Group, Resource: "federatedconfigmaps", Verb: framework.VerbCreate}: float64(n),
-		{Group: fedtypesv1b1.GroupVersion.Group, Resource: "federatedconfigmaps", Verb: framework.VerbUpdate}: 1,
-	}
+	own := framework.RequestCounts{fcmRequest(framework.VerbCreate): float64(n), fcmRequest(framework.VerbUpdate): 1}
 	hostWrites, memberWrites := diff.writesBy(fed, own, "configmaps")
-	allMembers := framework.RequestCounts{}
-	for _, m := range fed.Members {
-		allMembers = allMembers.Add(memberWrites[m.Name])
-	}
+	allMembers := sumCounts(memberWrites)
 	r.add(fmt.Sprintf("raw: %d ConfigMaps in %d members, %d writers", n*nm, nm, workers), "", "%s", secs(raw))
 	r.add(fmt.Sprintf("fed: %d FederatedConfigMaps until every copy exists", n), "", "%s", secs(fedTime))
 	r.add("fed/raw", "<= 3x", "%.1fx", fedTime.Seconds()/raw.Seconds())
@@ -204,6 +175,58 @@ func benchBulk(b *testing.B) {
 	if idle != 0 {
 		b.Errorf("kubefed wrote while idle: host %s, members %v", idleHost, idleMembers)
 	}
+}
+
+// profileInBackground saves a CPU profile of the next seconds to file and
+// sends the file's path when it is written.
+func (p *kubefedProcess) profileInBackground(tb testing.TB, ctx context.Context, seconds int, file string) <-chan string {
+	done := make(chan string, 1)
+	go func() {
+		done <- p.saveProfile(tb, ctx, fmt.Sprintf("profile?seconds=%d", seconds), file)
+	}()
+	return done
+}
+
+// idleWrites counts the writes by kubefed over window while nothing
+// changes: in the host, in each member and in all.
+func idleWrites(b *testing.B, ctx context.Context, fed *framework.Federation, window time.Duration) (framework.RequestCounts, map[string]framework.RequestCounts, float64) {
+	before := takeSnapshot(b, ctx, fed)
+	time.Sleep(window)
+	host, members := takeSnapshot(b, ctx, fed).sub(before).writesBy(fed, nil, "configmaps")
+	return host, members, host.Total() + sumCounts(members).Total()
+}
+
+// quietUpdates updates the FederatedConfigMaps cm-0 to cm-<count-1> of ns
+// one at a time on a quiet federation and returns how long each took to
+// reach every member.
+func quietUpdates(b *testing.B, ctx context.Context, kf *kubefedProcess, host client.Client, memberW map[string]cache.Cache, ns string, count int) []time.Duration {
+	var quiet []time.Duration
+	for i := range count {
+		// Quiet: kubefed finished with the previous update (its version
+		// record and status writes, the member echoes) before the next.
+		waitIdle(b, ctx, kf)
+		quiet = append(quiet, updateAndTime(b, ctx, host, memberW, ns, fmt.Sprintf("cm-%d", i), fmt.Sprintf("update-%d", i)))
+	}
+	return quiet
+}
+
+// memberClientsOf returns the clients of the members, in the order of
+// fed.Members.
+func memberClientsOf(fed *framework.Federation, members map[string]client.Client) []client.Client {
+	var out []client.Client
+	for _, m := range fed.Members {
+		out = append(out, members[m.Name])
+	}
+	return out
+}
+
+// sumCounts adds up the request counts of every member.
+func sumCounts(byMember map[string]framework.RequestCounts) framework.RequestCounts {
+	sum := framework.RequestCounts{}
+	for _, c := range byMember {
+		sum = sum.Add(c)
+	}
+	return sum
 }
 
 // waitIdle waits until kubefed's work queues are empty with nothing in

@@ -63,11 +63,7 @@ func benchScale(b *testing.B) {
 	fed, host, members := newFederation(b, ctx, framework.Options{Members: framework.MemberNames(3), LightMembers: true})
 	kf := startKubefed(b, ctx, fed)
 	// The ceiling: the same copies created directly, control plane up.
-	var memberClients []client.Client
-	for _, m := range fed.Members {
-		memberClients = append(memberClients, members[m.Name])
-	}
-	raw := rawCreates(b, ctx, memberClients, "raw", n)
+	raw := rawCreates(b, ctx, memberClientsOf(fed, members), "raw", n)
 	ns := "scale"
 	federatedNamespace(b, ctx, host, members, ns)
 	memberW := memberWatches(b, ctx, fed.Members, ns)
@@ -109,10 +105,7 @@ func benchScale(b *testing.B) {
 	// Let trailing writes, if any, arrive before counting.
 	time.Sleep(3 * time.Second)
 	hostWrites, memberWrites := takeSnapshot(b, ctx, fed).sub(before).writesBy(fed, nil, "configmaps")
-	mw := framework.RequestCounts{}
-	for _, m := range memberWrites {
-		mw = mw.Add(m)
-	}
+	mw := sumCounts(memberWrites)
 	after := kf.stats(b)
 
 	profile := <-restartProfile
@@ -237,10 +230,7 @@ func benchStatus(b *testing.B) {
 	quiet := time.Since(start)
 	fdCreate := framework.RequestCounts{{Group: fedtypesv1b1.GroupVersion.Group, Resource: "federateddeployments", Verb: framework.VerbCreate}: float64(n)}
 	hostWrites, memberWrites := takeSnapshot(b, ctx, fed).sub(before).writesBy(fed, fdCreate, "deployments.apps")
-	mw := framework.RequestCounts{}
-	for _, m := range memberWrites {
-		mw = mw.Add(m)
-	}
+	mw := sumCounts(memberWrites)
 	status := hostWrites.Filter(func(k framework.RequestKey) bool {
 		return k.Subresource == "status" && k.Resource == "federateddeployments"
 	})

@@ -75,121 +75,38 @@ func TestWriteBudget(t *testing.T) {
 	ns := "budget"
 	federatedNamespace(t, ctx, host, members, ns)
 	waitQuiet(t, ctx, fed, 2*time.Second, time.Minute, "configmaps")
+	r := &budgetRun{t: t, fed: fed, host: host, members: members, ns: ns}
 
-	fcm := func(verb string) framework.RequestKey {
-		return framework.RequestKey{Group: fedtypesv1b1.GroupVersion.Group, Resource: "federatedconfigmaps", Verb: verb}
-	}
-	name := func(i int) string { return fmt.Sprintf("cm-%d", i) }
-	type phase struct {
-		name                string
-		hostBudget, mBudget float64
-		per                 int
-		host                framework.RequestCounts
-		members             map[string]framework.RequestCounts
-	}
-	var phases []*phase
-	measure := func(p *phase, own framework.RequestCounts, act func(), settled func() (bool, error)) {
-		before := takeSnapshot(t, ctx, fed)
-		act()
-		waitFor(t, 2*time.Minute, p.name+" settled", settled)
-		waitQuiet(t, ctx, fed, 2*time.Second, 2*time.Minute, "configmaps")
-		p.host, p.members = takeSnapshot(t, ctx, fed).sub(before).writesBy(fed, own, "configmaps")
-		phases = append(phases, p)
-	}
-	allCopies := func(want string, count int) func() (bool, error) {
-		return func() (bool, error) {
-			for _, c := range members {
-				got, err := countCopies(ctx, c, ns, want)
-				if err != nil || got != count {
-					return false, err
-				}
-			}
-			if count == 0 {
-				return true, nil
-			}
-			ready, total, err := countPropagated(ctx, host, "FederatedConfigMap", ns)
-			return ready == count && total == count, err
-		}
-	}
-
-	measure(&phase{name: "create", hostBudget: budgetHostPerCreate, mBudget: budgetMemberPerCreate, per: n},
-		framework.RequestCounts{fcm(framework.VerbCreate): float64(n)},
+	r.measure(&budgetPhase{name: "create", hostBudget: budgetHostPerCreate, mBudget: budgetMemberPerCreate, per: n},
+		framework.RequestCounts{fcmRequest(framework.VerbCreate): float64(n)},
 		func() {
 			for i := range n {
-				mustCreate(t, host, federated("FederatedConfigMap", ns, name(i), map[string]any{"data": map[string]any{"key": "value"}}))
+				mustCreate(t, host, federated("FederatedConfigMap", ns, budgetName(i), map[string]any{"data": map[string]any{"key": "value"}}))
 			}
-		}, allCopies("value", n))
+		}, r.allCopies("value", n))
 
-	measure(&phase{name: "update", hostBudget: budgetHostPerUpdate, mBudget: budgetMemberPerUpdate, per: n},
-		framework.RequestCounts{fcm(framework.VerbUpdate): float64(n)},
+	r.measure(&budgetPhase{name: "update", hostBudget: budgetHostPerUpdate, mBudget: budgetMemberPerUpdate, per: n},
+		framework.RequestCounts{fcmRequest(framework.VerbUpdate): float64(n)},
 		func() {
 			for i := range n {
-				obj := &unstructured.Unstructured{}
-				obj.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedConfigMap"))
-				if err := host.Get(ctx, client.ObjectKey{Namespace: ns, Name: name(i)}, obj); err != nil {
-					t.Fatal(err)
-				}
-				if err := unstructured.SetNestedField(obj.Object, "updated", "spec", "template", "data", "key"); err != nil {
-					t.Fatal(err)
-				}
-				if err := host.Update(ctx, obj); err != nil {
-					t.Fatal(err)
-				}
+				r.update(i, "updated")()
 			}
-		}, allCopies("updated", n))
+		}, r.allCopies("updated", n))
 
 	// The idle window is counted with the same snapshots and filters as
 	// every phase. Right before it, a control phase changes one object:
 	// the counts must show kubefed's writes for it in the host and in each
 	// member, or a 0 while idle would prove nothing.
-	update := func(i int, value string) func() {
-		return func() {
-			obj := &unstructured.Unstructured{}
-			obj.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedConfigMap"))
-			if err := host.Get(ctx, client.ObjectKey{Namespace: ns, Name: name(i)}, obj); err != nil {
-				t.Fatal(err)
-			}
-			if err := unstructured.SetNestedField(obj.Object, value, "spec", "template", "data", "key"); err != nil {
-				t.Fatal(err)
-			}
-			if err := host.Update(ctx, obj); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	oneCopy := func(i int, want string) func() (bool, error) {
-		return func() (bool, error) {
-			for _, c := range members {
-				cm := &corev1.ConfigMap{}
-				if err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: name(i)}, cm); err != nil || cm.Data["key"] != want {
-					return false, client.IgnoreNotFound(err)
-				}
-			}
-			return true, nil
-		}
-	}
-	// Its counts are shown, not held to a budget: one object says little
-	// of the cost per object (the budgets are for n).
-	control := &phase{name: "control before idle (1 update)", hostBudget: noBudget, mBudget: noBudget, per: 1}
-	measure(control, framework.RequestCounts{fcm(framework.VerbUpdate): 1}, update(0, "control"), oneCopy(0, "control"))
-	ok := framework.RequestKey.Succeeded
-	if control.host.Filter(ok).Total() < 1 {
-		t.Fatalf("%s: no host write by kubefed counted (%s): the idle window, counted the same way, could not show one either", control.name, control.host)
-	}
-	for _, m := range fed.Members {
-		if control.members[m.Name].Filter(ok).Total() < 1 {
-			t.Fatalf("%s: no write by kubefed counted in %s (%s): the idle window, counted the same way, could not show one either", control.name, m.Name, control.members[m.Name])
-		}
-	}
+	r.controlBeforeIdle()
 
-	measure(&phase{name: "idle", hostBudget: budgetIdle, mBudget: budgetIdle, per: 1}, nil,
+	r.measure(&budgetPhase{name: "idle", hostBudget: budgetIdle, mBudget: budgetIdle, per: 1}, nil,
 		func() { time.Sleep(idleWindow) }, func() (bool, error) { return true, nil })
 
-	measure(&phase{name: "delete", hostBudget: budgetHostPerDelete, mBudget: budgetMemberPerDelete, per: n},
-		framework.RequestCounts{fcm(framework.VerbDelete): float64(n)},
+	r.measure(&budgetPhase{name: "delete", hostBudget: budgetHostPerDelete, mBudget: budgetMemberPerDelete, per: n},
+		framework.RequestCounts{fcmRequest(framework.VerbDelete): float64(n)},
 		func() {
 			for i := range n {
-				obj := federated("FederatedConfigMap", ns, name(i), nil)
+				obj := federated("FederatedConfigMap", ns, budgetName(i), nil)
 				if err := host.Delete(ctx, obj); err != nil {
 					t.Fatal(err)
 				}
@@ -198,13 +115,134 @@ func TestWriteBudget(t *testing.T) {
 			if _, total, err := countPropagated(ctx, host, "FederatedConfigMap", ns); err != nil || total != 0 {
 				return false, err
 			}
-			return allCopies("", 0)()
+			return r.allCopies("", 0)()
 		})
 
+	t.Logf("writes by kubefed, %d FederatedConfigMaps on %d members (idle: %s):\n%s", n, len(fed.Members), idleWindow, r.report())
+}
+
+// fcmRequest is the key of a FederatedConfigMap request with verb.
+func fcmRequest(verb string) framework.RequestKey {
+	return framework.RequestKey{Group: fedtypesv1b1.GroupVersion.Group, Resource: "federatedconfigmaps", Verb: verb}
+}
+
+// budgetName is the name of the i-th FederatedConfigMap of TestWriteBudget.
+func budgetName(i int) string { return fmt.Sprintf("cm-%d", i) }
+
+// budgetPhase is one measured phase of TestWriteBudget: its budgets per
+// object (noBudget: shown, not checked), the number of objects it changes
+// and the writes by kubefed counted in the host and in each member.
+type budgetPhase struct {
+	name                string
+	hostBudget, mBudget float64
+	per                 int
+	host                framework.RequestCounts
+	members             map[string]framework.RequestCounts
+}
+
+// budgetRun is the federation TestWriteBudget measures and the phases
+// measured so far.
+type budgetRun struct {
+	t       *testing.T
+	fed     *framework.Federation
+	host    client.Client
+	members map[string]client.Client
+	ns      string
+	phases  []*budgetPhase
+}
+
+// measure runs act, waits until settled and the members are quiet, and
+// records the writes by kubefed (own: the test's own requests, left out)
+// in p.
+func (r *budgetRun) measure(p *budgetPhase, own framework.RequestCounts, act func(), settled func() (bool, error)) {
+	t, ctx := r.t, r.t.Context()
+	before := takeSnapshot(t, ctx, r.fed)
+	act()
+	waitFor(t, 2*time.Minute, p.name+" settled", settled)
+	waitQuiet(t, ctx, r.fed, 2*time.Second, 2*time.Minute, "configmaps")
+	p.host, p.members = takeSnapshot(t, ctx, r.fed).sub(before).writesBy(r.fed, own, "configmaps")
+	r.phases = append(r.phases, p)
+}
+
+// allCopies reports whether every member holds count copies with value
+// want and the host counts them propagated.
+func (r *budgetRun) allCopies(want string, count int) func() (bool, error) {
+	return func() (bool, error) {
+		ctx := r.t.Context()
+		for _, c := range r.members {
+			got, err := countCopies(ctx, c, r.ns, want)
+			if err != nil || got != count {
+				return false, err
+			}
+		}
+		if count == 0 {
+			return true, nil
+		}
+		ready, total, err := countPropagated(ctx, r.host, "FederatedConfigMap", r.ns)
+		return ready == count && total == count, err
+	}
+}
+
+// update returns a function that sets the template's data.key of the i-th
+// FederatedConfigMap to value.
+func (r *budgetRun) update(i int, value string) func() {
+	return func() {
+		t, ctx := r.t, r.t.Context()
+		obj := &unstructured.Unstructured{}
+		obj.SetGroupVersionKind(fedtypesv1b1.GroupVersion.WithKind("FederatedConfigMap"))
+		if err := r.host.Get(ctx, client.ObjectKey{Namespace: r.ns, Name: budgetName(i)}, obj); err != nil {
+			t.Fatal(err)
+		}
+		if err := unstructured.SetNestedField(obj.Object, value, "spec", "template", "data", "key"); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.host.Update(ctx, obj); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// oneCopy reports whether every member's copy of the i-th
+// FederatedConfigMap has data.key want.
+func (r *budgetRun) oneCopy(i int, want string) func() (bool, error) {
+	return func() (bool, error) {
+		for _, c := range r.members {
+			cm := &corev1.ConfigMap{}
+			if err := c.Get(r.t.Context(), client.ObjectKey{Namespace: r.ns, Name: budgetName(i)}, cm); err != nil || cm.Data["key"] != want {
+				return false, client.IgnoreNotFound(err)
+			}
+		}
+		return true, nil
+	}
+}
+
+// controlBeforeIdle updates one object and fails the test unless the
+// counts show kubefed's writes for it in the host and in each member. Its
+// counts are shown, not held to a budget: one object says little of the
+// cost per object (the budgets are for n).
+func (r *budgetRun) controlBeforeIdle() {
+	t := r.t
+	control := &budgetPhase{name: "control before idle (1 update)", hostBudget: noBudget, mBudget: noBudget, per: 1}
+	r.measure(control, framework.RequestCounts{fcmRequest(framework.VerbUpdate): 1}, r.update(0, "control"), r.oneCopy(0, "control"))
+	ok := framework.RequestKey.Succeeded
+	if control.host.Filter(ok).Total() < 1 {
+		t.Fatalf("%s: no host write by kubefed counted (%s): the idle window, counted the same way, could not show one either", control.name, control.host)
+	}
+	for _, m := range r.fed.Members {
+		if control.members[m.Name].Filter(ok).Total() < 1 {
+			t.Fatalf("%s: no write by kubefed counted in %s (%s): the idle window, counted the same way, could not show one either", control.name, m.Name, control.members[m.Name])
+		}
+	}
+}
+
+// report checks every phase against its budgets and returns the table of
+// the counts.
+func (r *budgetRun) report() string {
+	t, fed, ok := r.t, r.fed, framework.RequestKey.Succeeded
 	var table strings.Builder
 	w := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(w, "phase\thost writes/object\tbudget\tmember writes/object/member\tbudget\tfailed writes\thost writes\tmember writes\n")
-	for _, p := range phases {
+	for _, p := range r.phases {
 		per := float64(p.per)
 		// Budgets count successful writes: a conflict that was retried is
 		// the API server's answer to a race, not a write kubefed planned.
@@ -239,5 +277,5 @@ func TestWriteBudget(t *testing.T) {
 		}
 	}
 	_ = w.Flush()
-	t.Logf("writes by kubefed, %d FederatedConfigMaps on %d members (idle: %s):\n%s", n, len(fed.Members), idleWindow, table.String())
+	return table.String()
 }
