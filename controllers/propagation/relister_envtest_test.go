@@ -26,7 +26,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/kubefed/kubefed/test/testenv"
@@ -53,7 +52,7 @@ func TestRelisterOnARealAPIServer(t *testing.T) {
 
 	// The controller's identity, with no right to list yet.
 	const user = "relister-test"
-	host := clientAs(t, env.Config, scheme, rest.ImpersonationConfig{UserName: user})
+	host := testenv.ClientAs(t, env.Config, scheme, user)
 	probe := &unstructured.UnstructuredList{}
 	probe.SetGroupVersionKind(gvk.GroupVersion().WithKind(gvk.Kind + "List"))
 	if err := host.List(ctx, probe, client.InNamespace("team-a")); !apierrors.IsForbidden(err) {

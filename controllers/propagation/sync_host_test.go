@@ -96,23 +96,8 @@ func startHostJoinedEnv(t *testing.T) *hostJoinedEnv {
 // the control-plane namespace.
 func (e *hostJoinedEnv) impersonating(t *testing.T, sa string) client.Client {
 	t.Helper()
-	return clientAs(t, e.hostCfg, e.scheme, rest.ImpersonationConfig{
-		UserName: "system:serviceaccount:" + testNamespace + ":" + sa,
-		Groups:   []string{"system:serviceaccounts", "system:serviceaccounts:" + testNamespace, "system:authenticated"},
-	})
-}
-
-// clientAs returns a client of the API server of cfg, with scheme, as the
-// identity who impersonates.
-func clientAs(t *testing.T, cfg *rest.Config, scheme *k8sruntime.Scheme, who rest.ImpersonationConfig) client.Client {
-	t.Helper()
-	cfg = rest.CopyConfig(cfg)
-	cfg.Impersonate = who
-	c, err := client.New(cfg, client.Options{Scheme: scheme})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return testenv.ClientAs(t, e.hostCfg, e.scheme, "system:serviceaccount:"+testNamespace+":"+sa,
+		"system:serviceaccounts", "system:serviceaccounts:"+testNamespace, "system:authenticated")
 }
 
 // joinedIdentity returns a client of the host as the identity kubefedctl
@@ -251,86 +236,108 @@ func TestIsHostCluster(t *testing.T) {
 // keeps its namespace, and another member's copy is deleted.
 func TestHostNamespaceJoinedIntoItself(t *testing.T) {
 	e := startHostJoinedEnv(t)
-	ctx := t.Context()
-	joined := e.joinedIdentity(t, apiextensionsv1.ClusterScoped)
-	newReconciler := func(members directMembers) *Reconciler {
-		return &Reconciler{Client: e.chart, APIReader: e.chart, TypeConfig: typeConfig(t, "", "Namespace"), Namespace: testNamespace, Members: members}
-	}
-	managed := func(c client.Client, name string) *corev1.Namespace {
-		t.Helper()
-		ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name,
-			Labels: map[string]string{fedcorev1b1.ManagedByKubeFedLabelKey: fedcorev1b1.ManagedByKubeFedLabelValue}}}
-		mustCreate(t, c, ns)
-		return ns
-	}
-	fedNamespace := func(r *Reconciler, name string) *scope {
-		return newTestScope(r.fedObject(name, name, map[string]any{"placement": map[string]any{"clusterSelector": map[string]any{}}}))
-	}
-	read := func(c client.Client, name string) *corev1.Namespace {
-		t.Helper()
-		ns := &corev1.Namespace{}
-		if err := c.Get(ctx, client.ObjectKey{Name: name}, ns); err != nil {
-			t.Fatalf("reading namespace %s: %v", name, err)
-		}
-		return ns
-	}
+	h := &hostDeleteCase{hostJoinedEnv: e, joined: e.joinedIdentity(t, apiextensionsv1.ClusterScoped)}
+	t.Run("released, not deleted", h.releasedNotDeleted)
+	t.Run("kubectl delete namespace is not waited for", h.deletionNotWaitedFor)
+	t.Run("cannot tell", h.cannotTell)
+	t.Run("another member's copy is deleted", h.otherMemberDeleted)
+}
 
-	t.Run("released, not deleted", func(t *testing.T) {
-		r := newReconciler(directMembers{"host": joined, "member1": e.member1})
-		managed(e.admin, "apps")
-		if res := r.deleteMember(ctx, fedNamespace(r, "apps"), "host"); res != nil {
-			t.Errorf("deleteMember(host) = %s %q; want nil (released)", res.status, res.message)
-		}
-		ns := read(e.admin, "apps")
-		if !ns.DeletionTimestamp.IsZero() {
-			t.Errorf("the host's own namespace apps was deleted (deletionTimestamp %v)", ns.DeletionTimestamp)
-		}
-		if v, ok := ns.Labels[fedcorev1b1.ManagedByKubeFedLabelKey]; ok {
-			t.Errorf("the host's own namespace apps kept label %s=%q", fedcorev1b1.ManagedByKubeFedLabelKey, v)
-		}
-	})
+// hostDeleteCase is the host joined into itself of
+// TestHostNamespaceJoinedIntoItself, with the joined identity's client.
+type hostDeleteCase struct {
+	*hostJoinedEnv
+	joined client.Client
+}
 
-	t.Run("kubectl delete namespace is not waited for", func(t *testing.T) {
-		r := newReconciler(directMembers{"host": joined, "member1": e.member1})
-		ns := managed(e.admin, "leaving")
-		// No namespace controller runs here: the namespace stays
-		// Terminating, as it does in a cluster while the
-		// FederatedNamespace's finalizer holds its content.
-		if err := e.admin.Delete(ctx, ns); err != nil {
-			t.Fatal(err)
-		}
-		if res := r.deleteMember(ctx, fedNamespace(r, "leaving"), "host"); res != nil {
-			t.Errorf("deleteMember(host) on the host's namespace being deleted = %s %q; want nil (its deletion waits for the FederatedNamespace)", res.status, res.message)
-		}
-	})
+// newReconciler returns a FederatedNamespace reconciler of the chart's
+// identity whose members are the host (as joined) and member1.
+func (h *hostDeleteCase) newReconciler(t *testing.T) *Reconciler {
+	return &Reconciler{Client: h.chart, APIReader: h.chart, TypeConfig: typeConfig(t, "", "Namespace"), Namespace: testNamespace,
+		Members: directMembers{"host": h.joined, "member1": h.member1}}
+}
 
-	t.Run("cannot tell", func(t *testing.T) {
-		r := newReconciler(directMembers{"host": joined, "member1": e.member1})
-		managed(e.admin, "unsure")
-		// The copy is read through the joined identity; the check through
-		// one that may read nothing.
-		r.Members = refusingKubeFedClusters{directMembers{"host": joined}, e.impersonating(t, "nobody")}
-		res := r.deleteMember(ctx, fedNamespace(r, "unsure"), "host")
-		if res == nil || res.status != fedtypesv1b1.RetrievalFailed || !strings.Contains(res.message, "cluster host") {
-			t.Errorf("deleteMember(host) with a refused check = %+v; want %s naming cluster host", res, fedtypesv1b1.RetrievalFailed)
-		}
-		ns := read(e.admin, "unsure")
-		if !ns.DeletionTimestamp.IsZero() || ns.Labels[fedcorev1b1.ManagedByKubeFedLabelKey] != fedcorev1b1.ManagedByKubeFedLabelValue {
-			t.Errorf("namespace unsure was changed although the cluster could not be told apart: deletionTimestamp %v, labels %v", ns.DeletionTimestamp, ns.Labels)
-		}
-	})
+// managedNamespace creates the namespace name, labelled managed by
+// KubeFed, with c.
+func managedNamespace(t *testing.T, c client.Client, name string) *corev1.Namespace {
+	t.Helper()
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name,
+		Labels: map[string]string{fedcorev1b1.ManagedByKubeFedLabelKey: fedcorev1b1.ManagedByKubeFedLabelValue}}}
+	mustCreate(t, c, ns)
+	return ns
+}
 
-	t.Run("another member's copy is deleted", func(t *testing.T) {
-		r := newReconciler(directMembers{"host": joined, "member1": e.member1})
-		managed(e.member1, "apps")
-		res := r.deleteMember(ctx, fedNamespace(r, "apps"), "member1")
-		if res == nil || res.status != fedtypesv1b1.WaitingForRemoval {
-			t.Fatalf("deleteMember(member1) = %+v; want %s", res, fedtypesv1b1.WaitingForRemoval)
-		}
-		if ns := read(e.member1, "apps"); ns.DeletionTimestamp.IsZero() {
-			t.Errorf("namespace apps in member1 was not deleted")
-		}
-	})
+// fedNamespaceScope is the scope of the FederatedNamespace name, placed
+// in every cluster.
+func fedNamespaceScope(r *Reconciler, name string) *scope {
+	return newTestScope(r.fedObject(name, name, map[string]any{"placement": map[string]any{"clusterSelector": map[string]any{}}}))
+}
+
+// readNamespace reads the namespace name with c.
+func readNamespace(t *testing.T, c client.Client, name string) *corev1.Namespace {
+	t.Helper()
+	ns := &corev1.Namespace{}
+	if err := c.Get(t.Context(), client.ObjectKey{Name: name}, ns); err != nil {
+		t.Fatalf("reading namespace %s: %v", name, err)
+	}
+	return ns
+}
+
+func (h *hostDeleteCase) releasedNotDeleted(t *testing.T) {
+	r := h.newReconciler(t)
+	managedNamespace(t, h.admin, "apps")
+	if res := r.deleteMember(t.Context(), fedNamespaceScope(r, "apps"), "host"); res != nil {
+		t.Errorf("deleteMember(host) = %s %q; want nil (released)", res.status, res.message)
+	}
+	ns := readNamespace(t, h.admin, "apps")
+	if !ns.DeletionTimestamp.IsZero() {
+		t.Errorf("the host's own namespace apps was deleted (deletionTimestamp %v)", ns.DeletionTimestamp)
+	}
+	if v, ok := ns.Labels[fedcorev1b1.ManagedByKubeFedLabelKey]; ok {
+		t.Errorf("the host's own namespace apps kept label %s=%q", fedcorev1b1.ManagedByKubeFedLabelKey, v)
+	}
+}
+
+func (h *hostDeleteCase) deletionNotWaitedFor(t *testing.T) {
+	r := h.newReconciler(t)
+	ns := managedNamespace(t, h.admin, "leaving")
+	// No namespace controller runs here: the namespace stays
+	// Terminating, as it does in a cluster while the
+	// FederatedNamespace's finalizer holds its content.
+	if err := h.admin.Delete(t.Context(), ns); err != nil {
+		t.Fatal(err)
+	}
+	if res := r.deleteMember(t.Context(), fedNamespaceScope(r, "leaving"), "host"); res != nil {
+		t.Errorf("deleteMember(host) on the host's namespace being deleted = %s %q; want nil (its deletion waits for the FederatedNamespace)", res.status, res.message)
+	}
+}
+
+func (h *hostDeleteCase) cannotTell(t *testing.T) {
+	r := h.newReconciler(t)
+	managedNamespace(t, h.admin, "unsure")
+	// The copy is read through the joined identity; the check through
+	// one that may read nothing.
+	r.Members = refusingKubeFedClusters{directMembers{"host": h.joined}, h.impersonating(t, "nobody")}
+	res := r.deleteMember(t.Context(), fedNamespaceScope(r, "unsure"), "host")
+	if res == nil || res.status != fedtypesv1b1.RetrievalFailed || !strings.Contains(res.message, "cluster host") {
+		t.Errorf("deleteMember(host) with a refused check = %+v; want %s naming cluster host", res, fedtypesv1b1.RetrievalFailed)
+	}
+	ns := readNamespace(t, h.admin, "unsure")
+	if !ns.DeletionTimestamp.IsZero() || ns.Labels[fedcorev1b1.ManagedByKubeFedLabelKey] != fedcorev1b1.ManagedByKubeFedLabelValue {
+		t.Errorf("namespace unsure was changed although the cluster could not be told apart: deletionTimestamp %v, labels %v", ns.DeletionTimestamp, ns.Labels)
+	}
+}
+
+func (h *hostDeleteCase) otherMemberDeleted(t *testing.T) {
+	r := h.newReconciler(t)
+	managedNamespace(t, h.member1, "apps")
+	res := r.deleteMember(t.Context(), fedNamespaceScope(r, "apps"), "member1")
+	if res == nil || res.status != fedtypesv1b1.WaitingForRemoval {
+		t.Fatalf("deleteMember(member1) = %+v; want %s", res, fedtypesv1b1.WaitingForRemoval)
+	}
+	if ns := readNamespace(t, h.member1, "apps"); ns.DeletionTimestamp.IsZero() {
+		t.Errorf("namespace apps in member1 was not deleted")
+	}
 }
 
 // refusingKubeFedClusters serves reads of the copies through members and

@@ -58,3 +58,17 @@ func StartClientWith(t testing.TB, opts EnvtestOptions, addToScheme ...func(*k8s
 	}
 	return c, env
 }
+
+// ClientAs returns a client of the API server of cfg, with scheme, that
+// acts as user, a member of groups, by impersonation: cfg's identity must
+// be allowed to impersonate, as a test API server's administrator is.
+func ClientAs(t testing.TB, cfg *rest.Config, scheme *k8sruntime.Scheme, user string, groups ...string) client.Client {
+	t.Helper()
+	cfg = rest.CopyConfig(cfg)
+	cfg.Impersonate = rest.ImpersonationConfig{UserName: user, Groups: groups}
+	c, err := client.New(cfg, client.Options{Scheme: scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}

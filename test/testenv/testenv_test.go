@@ -28,6 +28,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -141,6 +142,11 @@ func TestStartClientWithInstallsTheCRDs(t *testing.T) {
 	}
 	if err := c.Get(t.Context(), client.ObjectKeyFromObject(cluster), &fedcorev1b1.KubeFedCluster{}); err != nil {
 		t.Errorf("reading the KubeFedCluster back: %v", err)
+	}
+	// A user without rights is refused, by name.
+	err := ClientAs(t, env.Config, c.Scheme(), "nobody", "team").List(t.Context(), &corev1.NamespaceList{})
+	if !apierrors.IsForbidden(err) || !strings.Contains(err.Error(), `"nobody"`) {
+		t.Errorf("listing namespaces as nobody: %v, want Forbidden naming nobody", err)
 	}
 }
 
