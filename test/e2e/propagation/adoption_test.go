@@ -42,59 +42,12 @@ func testAdoption(t *testing.T, e *e2eutil.Env) {
 	ns := newNamespace(t, e, "adoption", bothMembers...)
 	e.DumpOnFailure(t, ns)
 	ft := typeOf(t, e, "FederatedConfigMap")
-
-	preexisting := func(cluster, name string, labels map[string]string) *corev1.ConfigMap {
-		cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, Labels: labels},
-			Data: map[string]string{"owner": cluster}}
-		if err := e.Member(cluster).Create(t.Context(), cm); err != nil {
-			t.Fatalf("creating ConfigMap %s/%s in %s: %v", ns, name, cluster, err)
-		}
-		return cm
-	}
-	federated := func(name string, clusters ...string) *unstructured.Unstructured {
-		obj := namedFixture(t, "configmap.yaml", ns, name)
-		_ = fedtypesv1b1.SetOverrides(obj, nil)
-		if err := fedtypesv1b1.SetPlacementClusterNames(obj, clusters); err != nil {
-			t.Fatal(err)
-		}
-		return obj
-	}
-	// unchanged checks that kubefed does not write want: a watch of the
-	// ConfigMaps of ns in cluster first reports kubefed's creation of a
-	// control copy there, then must show no event of want for a window;
-	// want's resourceVersion, read last, covers the time before the watch.
-	unchanged := func(cluster string, want *corev1.ConfigMap) {
-		t.Helper()
-		ctl := newControlConfigMap(t, e, ns, cluster)
-		res := e2eutil.NegativeCheck{
-			What:        fmt.Sprintf("ConfigMap %s/%s in %s left alone", ns, want.Name, cluster),
-			Sources:     []e2eutil.WatchSource{memberSource(t, e, cluster, &corev1.ConfigMapList{}, client.InNamespace(ns))},
-			Control:     ctl.create,
-			ControlSeen: ctl.seen,
-			Window:      3 * time.Second,
-			Forbidden: func(source string, ev watch.Event) string {
-				if o := e2eutil.EventObject(ev); o != nil && o.GetName() == want.Name {
-					return fmt.Sprintf("%s: %s", source, e2eutil.DescribeEvent(ev))
-				}
-				return ""
-			},
-		}.Run(t)
-		t.Logf("The ConfigMap watch of %s reported the control copy within %s, then watched ConfigMap %s/%s for %s.",
-			cluster, res.ControlLatency.Round(time.Millisecond), ns, want.Name, res.Window.Round(time.Millisecond))
-		got := &corev1.ConfigMap{}
-		if err := e.Member(cluster).Get(t.Context(), client.ObjectKeyFromObject(want), got); err != nil {
-			t.Fatalf("reading ConfigMap %s/%s in %s: %v", ns, want.Name, cluster, err)
-		}
-		if got.ResourceVersion != want.ResourceVersion {
-			t.Errorf("ConfigMap %s/%s in %s was written (resourceVersion %s, was %s): labels %v, data %v",
-				ns, want.Name, cluster, got.ResourceVersion, want.ResourceVersion, got.Labels, got.Data)
-		}
-	}
+	a := adoption{e: e, ns: ns}
 
 	t.Run("adopted by default", func(t *testing.T) {
-		preexisting(member1, "adopt-me", nil)
-		preexisting(member2, "adopt-me", nil)
-		obj := federated("adopt-me", bothMembers...)
+		a.preexisting(t, member1, "adopt-me", nil)
+		a.preexisting(t, member2, "adopt-me", nil)
+		obj := a.federated(t, "adopt-me", bothMembers...)
 		create(t, e, obj)
 		ft.waitPropagated(t, e, obj, bothMembers...)
 		for _, m := range bothMembers {
@@ -112,26 +65,91 @@ func testAdoption(t *testing.T, e *e2eutil.Env) {
 	})
 
 	t.Run("labelled managed false", func(t *testing.T) {
-		mine := preexisting(member1, "keep-out", map[string]string{fedcorev1b1.ManagedByKubeFedLabelKey: fedcorev1b1.UnmanagedByKubeFedLabelValue})
-		obj := federated("keep-out", member1)
+		mine := a.preexisting(t, member1, "keep-out", map[string]string{fedcorev1b1.ManagedByKubeFedLabelKey: fedcorev1b1.UnmanagedByKubeFedLabelValue})
+		obj := a.federated(t, "keep-out", member1)
 		create(t, e, obj)
 		waitClusterStatus(t, e, obj, member1, fedtypesv1b1.ManagedLabelFalse)
-		unchanged(member1, mine)
+		a.unchanged(t, member1, mine)
 	})
 
 	t.Run("adoption disabled", func(t *testing.T) {
 		setAdoption(t, e, fedcorev1b1.AdoptResourcesDisabled)
 		t.Cleanup(func() { setAdoption(t, e, fedcorev1b1.AdoptResourcesEnabled) })
-		theirs := preexisting(member1, "already-there", nil)
-		obj := federated("already-there", bothMembers...)
+		theirs := a.preexisting(t, member1, "already-there", nil)
+		obj := a.federated(t, "already-there", bothMembers...)
 		create(t, e, obj)
 		got := waitClusterStatus(t, e, obj, member1, fedtypesv1b1.AlreadyExists)
 		if got.Message == "" {
 			t.Errorf("%s: AlreadyExists for member1 carries no message", describe(obj))
 		}
 		waitClusterStatus(t, e, obj, member2, fedtypesv1b1.ClusterPropagationOK)
-		unchanged(member1, theirs)
+		a.unchanged(t, member1, theirs)
 	})
+}
+
+// adoption is the namespace of testAdoption, in which its ConfigMaps are
+// written.
+type adoption struct {
+	e  *e2eutil.Env
+	ns string
+}
+
+// preexisting creates a ConfigMap in a member, as a user would before
+// kubefed propagates one of the same name.
+func (a adoption) preexisting(t *testing.T, cluster, name string, labels map[string]string) *corev1.ConfigMap {
+	t.Helper()
+	e, ns := a.e, a.ns
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, Labels: labels},
+		Data: map[string]string{"owner": cluster}}
+	if err := e.Member(cluster).Create(t.Context(), cm); err != nil {
+		t.Fatalf("creating ConfigMap %s/%s in %s: %v", ns, name, cluster, err)
+	}
+	return cm
+}
+
+// federated is a FederatedConfigMap placed in clusters, without overrides.
+func (a adoption) federated(t *testing.T, name string, clusters ...string) *unstructured.Unstructured {
+	t.Helper()
+	ns := a.ns
+	obj := namedFixture(t, "configmap.yaml", ns, name)
+	_ = fedtypesv1b1.SetOverrides(obj, nil)
+	if err := fedtypesv1b1.SetPlacementClusterNames(obj, clusters); err != nil {
+		t.Fatal(err)
+	}
+	return obj
+}
+
+// unchanged checks that kubefed does not write want: a watch of the
+// ConfigMaps of ns in cluster first reports kubefed's creation of a
+// control copy there, then must show no event of want for a window;
+// want's resourceVersion, read last, covers the time before the watch.
+func (a adoption) unchanged(t *testing.T, cluster string, want *corev1.ConfigMap) {
+	t.Helper()
+	e, ns := a.e, a.ns
+	ctl := newControlConfigMap(t, e, ns, cluster)
+	res := e2eutil.NegativeCheck{
+		What:        fmt.Sprintf("ConfigMap %s/%s in %s left alone", ns, want.Name, cluster),
+		Sources:     []e2eutil.WatchSource{memberSource(t, e, cluster, &corev1.ConfigMapList{}, client.InNamespace(ns))},
+		Control:     ctl.create,
+		ControlSeen: ctl.seen,
+		Window:      3 * time.Second,
+		Forbidden: func(source string, ev watch.Event) string {
+			if o := e2eutil.EventObject(ev); o != nil && o.GetName() == want.Name {
+				return fmt.Sprintf("%s: %s", source, e2eutil.DescribeEvent(ev))
+			}
+			return ""
+		},
+	}.Run(t)
+	t.Logf("The ConfigMap watch of %s reported the control copy within %s, then watched ConfigMap %s/%s for %s.",
+		cluster, res.ControlLatency.Round(time.Millisecond), ns, want.Name, res.Window.Round(time.Millisecond))
+	got := &corev1.ConfigMap{}
+	if err := e.Member(cluster).Get(t.Context(), client.ObjectKeyFromObject(want), got); err != nil {
+		t.Fatalf("reading ConfigMap %s/%s in %s: %v", ns, want.Name, cluster, err)
+	}
+	if got.ResourceVersion != want.ResourceVersion {
+		t.Errorf("ConfigMap %s/%s in %s was written (resourceVersion %s, was %s): labels %v, data %v",
+			ns, want.Name, cluster, got.ResourceVersion, want.ResourceVersion, got.Labels, got.Data)
+	}
 }
 
 // setAdoption sets spec.syncController.adoptResources in the KubeFedConfig.

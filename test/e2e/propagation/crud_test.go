@@ -94,13 +94,67 @@ func testCRUD(t *testing.T, e *e2eutil.Env, c crudCase) {
 
 	t.Log("Create: a copy in both members, member2's override applied.")
 	ft.waitPropagated(t, e, obj, bothMembers...)
+	ft.checkOverrideApplied(t, e, obj, overrides[0])
+	created := ft.checkVersions(t, e, obj, bothMembers...)
+
+	t.Log("Template update: both copies updated.")
+	e.UpdateTemplate(t, obj, ft.newTarget().GroupVersionKind(), ft.memberKey(obj), bothMembers, timeout)
+	templated := ft.checkVersionChange(t, e, obj, created, "a template update", "template")
+
+	t.Log("Override change: only member2's copy is written.")
+	ft.checkOverrideChange(t, e, obj, templated)
+
+	t.Log("Placement on member1 only: member2's copy is deleted.")
+	e.UpdateFederated(t, obj, func(u *unstructured.Unstructured) {
+		_ = fedtypesv1b1.SetPlacementClusterNames(u, []string{member1})
+	})
+	ft.waitMemberGone(t, e, member2, obj)
+	ft.waitPropagated(t, e, obj, member1)
+	ft.checkVersions(t, e, obj, member1)
+
+	t.Logf("Drift: %s changed by hand in member1 is set back.", c.drift)
+	ft.checkDriftUndone(t, e, obj, c)
+
+	t.Log("Drift: the copy deleted in member1 is created again.")
+	copy1 := ft.mustMember(t, e, member1, obj)
+	if err := e.Member(member1).Delete(t.Context(), copy1); err != nil {
+		t.Fatalf("deleting the member1 copy of %s: %v", describe(obj), err)
+	}
+	waitMember(t, e, ft, member1, obj, "a new copy (another uid)", func(mc *unstructured.Unstructured) bool {
+		return mc.GetUID() != copy1.GetUID() && mc.GetDeletionTimestamp() == nil
+	})
+	ft.waitPropagated(t, e, obj, member1)
+
+	t.Log("Delete: the copies go, then the finalizer and the object.")
+	if err := e.Host.Delete(t.Context(), obj); err != nil {
+		t.Fatalf("deleting %s: %v", describe(obj), err)
+	}
+	ft.waitMemberGone(t, e, member1, obj)
+	waitGone(t, e.Host, obj.DeepCopy(), describe(obj))
+	_, pv, _ := ft.versionRecord(t.Context(), e, obj)
+	waitGone(t, e.Host, pv, "PropagatedVersion of "+describe(obj))
+	for _, m := range bothMembers {
+		if mc, err := ft.member(t.Context(), e, m, obj); err != nil || mc != nil {
+			t.Errorf("%s: a copy is in %s after the deletion (%v)", describe(obj), m, err)
+		}
+	}
+
+	t.Log("Orphan delete: the copies stay, without the managed label.")
+	ft.checkOrphanDelete(t, e, newObject("-orphan"))
+}
+
+// checkOverrideApplied checks the member copies of a new obj: both carry
+// the template's label, member2's has its override applied and member1's
+// has not.
+func (ft fedType) checkOverrideApplied(t *testing.T, e *e2eutil.Env, obj *unstructured.Unstructured, overrides fedtypesv1b1.GenericOverrideItem) {
+	t.Helper()
 	m1, m2 := ft.mustMember(t, e, member1, obj), ft.mustMember(t, e, member2, obj)
 	for _, m := range []*unstructured.Unstructured{m1, m2} {
 		if got := m.GetLabels()["e2e"]; got != "crud" {
 			t.Errorf("%s: copy in a member has template label e2e=%q, want crud", describe(obj), got)
 		}
 	}
-	for _, o := range overrides[0].ClusterOverrides {
+	for _, o := range overrides.ClusterOverrides {
 		want := jsonValue(o.Value.Raw)
 		if got, _ := pointer(m2.Object, o.Path); !jsonEqual(got, want) {
 			t.Errorf("%s: member2 copy has %s = %s, want the override's %s", describe(obj), o.Path, toJSON(got), toJSON(want))
@@ -109,13 +163,12 @@ func testCRUD(t *testing.T, e *e2eutil.Env, c crudCase) {
 			t.Errorf("%s: member1 copy has %s = %s: member2's override reached member1", describe(obj), o.Path, toJSON(got))
 		}
 	}
-	created := ft.checkVersions(t, e, obj, bothMembers...)
+}
 
-	t.Log("Template update: both copies updated.")
-	e.UpdateTemplate(t, obj, ft.newTarget().GroupVersionKind(), ft.memberKey(obj), bothMembers, timeout)
-	templated := ft.checkVersionChange(t, e, obj, created, "a template update", "template")
-
-	t.Log("Override change: only member2's copy is written.")
+// checkOverrideChange adds an override for member2 and checks that only
+// member2's copy is written.
+func (ft fedType) checkOverrideChange(t *testing.T, e *e2eutil.Env, obj *unstructured.Unstructured, templated *fedcorev1a1.PropagatedVersionStatus) {
+	t.Helper()
 	before1 := ft.mustMember(t, e, member1, obj)
 	e.UpdateFederated(t, obj, func(u *unstructured.Unstructured) {
 		items, _ := fedtypesv1b1.GetOverrides(u)
@@ -140,16 +193,12 @@ func testCRUD(t *testing.T, e *e2eutil.Env, c crudCase) {
 	if _, ok := after1.GetLabels()["e2e-override"]; ok {
 		t.Errorf("%s: member2's override label reached member1", describe(obj))
 	}
+}
 
-	t.Log("Placement on member1 only: member2's copy is deleted.")
-	e.UpdateFederated(t, obj, func(u *unstructured.Unstructured) {
-		_ = fedtypesv1b1.SetPlacementClusterNames(u, []string{member1})
-	})
-	ft.waitMemberGone(t, e, member2, obj)
-	ft.waitPropagated(t, e, obj, member1)
-	ft.checkVersions(t, e, obj, member1)
-
-	t.Logf("Drift: %s changed by hand in member1 is set back.", c.drift)
+// checkDriftUndone changes c.drift by hand in member1 and checks that it
+// is set back.
+func (ft fedType) checkDriftUndone(t *testing.T, e *e2eutil.Env, obj *unstructured.Unstructured, c crudCase) {
+	t.Helper()
 	copy1 := ft.mustMember(t, e, member1, obj)
 	want, _ := pointer(copy1.Object, c.drift)
 	patchMember(t, e, member1, copy1, fmt.Sprintf(`[{"op":"replace","path":%q,"value":%s}]`, c.drift, toJSON(c.driftValue)))
@@ -157,33 +206,12 @@ func testCRUD(t *testing.T, e *e2eutil.Env, c crudCase) {
 		got, _ := pointer(mc.Object, c.drift)
 		return jsonEqual(got, want)
 	})
+}
 
-	t.Log("Drift: the copy deleted in member1 is created again.")
-	copy1 = ft.mustMember(t, e, member1, obj)
-	if err := e.Member(member1).Delete(t.Context(), copy1); err != nil {
-		t.Fatalf("deleting the member1 copy of %s: %v", describe(obj), err)
-	}
-	waitMember(t, e, ft, member1, obj, "a new copy (another uid)", func(mc *unstructured.Unstructured) bool {
-		return mc.GetUID() != copy1.GetUID() && mc.GetDeletionTimestamp() == nil
-	})
-	ft.waitPropagated(t, e, obj, member1)
-
-	t.Log("Delete: the copies go, then the finalizer and the object.")
-	if err := e.Host.Delete(t.Context(), obj); err != nil {
-		t.Fatalf("deleting %s: %v", describe(obj), err)
-	}
-	ft.waitMemberGone(t, e, member1, obj)
-	waitGone(t, e.Host, obj.DeepCopy(), describe(obj))
-	_, pv, _ := ft.versionRecord(t.Context(), e, obj)
-	waitGone(t, e.Host, pv, "PropagatedVersion of "+describe(obj))
-	for _, m := range bothMembers {
-		if mc, err := ft.member(t.Context(), e, m, obj); err != nil || mc != nil {
-			t.Errorf("%s: a copy is in %s after the deletion (%v)", describe(obj), m, err)
-		}
-	}
-
-	t.Log("Orphan delete: the copies stay, without the managed label.")
-	orphan := newObject("-orphan")
+// checkOrphanDelete creates orphan with the orphan annotation, deletes it
+// and checks that its copies stay, without the managed label.
+func (ft fedType) checkOrphanDelete(t *testing.T, e *e2eutil.Env, orphan *unstructured.Unstructured) {
+	t.Helper()
 	orphan.SetAnnotations(map[string]string{fedcorev1b1.OrphanManagedResourcesAnnotation: fedcorev1b1.OrphanManagedResourcesAll})
 	t.Cleanup(func() {
 		for _, m := range bothMembers {

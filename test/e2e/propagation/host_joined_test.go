@@ -77,20 +77,7 @@ func TestHostJoinedIntoItself(t *testing.T) {
 			if err := e.Host.Delete(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
 				t.Fatalf("deleting namespace %s in the host: %v", ns, err)
 			}
-			e2eutil.Eventually(t, namespaceDeletionTimeout, func(ctx context.Context) error {
-				for _, c := range all {
-					n := &corev1.Namespace{}
-					err := e.Cluster(c).Get(ctx, client.ObjectKey{Name: ns}, n)
-					if apierrors.IsNotFound(err) {
-						continue
-					}
-					if err != nil {
-						return fmt.Errorf("reading namespace %s in %s: %w", ns, c, err)
-					}
-					return fmt.Errorf("namespace %s still exists in %s: %s", ns, c, namespaceState(ctx, e, n))
-				}
-				return nil
-			}, "namespace %s deleted in %v", ns, all)
+			waitNamespaceGone(t, e, ns, all...)
 			t.Logf("Namespace %s was deleted in the host and both members in %s.", ns, time.Since(start).Round(100*time.Millisecond))
 		})
 	}
@@ -126,23 +113,33 @@ func TestHostJoinedIntoItself(t *testing.T) {
 		}
 		waitGone(t, e.Host, fedNS, describe(fedNS))
 		for _, c := range []string{member1, member2} {
-			e2eutil.Eventually(t, namespaceDeletionTimeout, func(ctx context.Context) error {
-				n := &corev1.Namespace{}
-				err := e.Member(c).Get(ctx, client.ObjectKey{Name: ns}, n)
-				if apierrors.IsNotFound(err) {
-					return nil
-				}
-				if err != nil {
-					return err
-				}
-				return fmt.Errorf("still there: %s", namespaceState(ctx, e, n))
-			}, "namespace %s deleted in %s", ns, c)
+			waitNamespaceGone(t, e, ns, c)
 		}
 		// The host's own namespace stays, released: no managed label, not
 		// being deleted, and it stays so.
 		w.untilLabelled(t, false)
 		w.quietFor(t, e, quietWindow)
 	})
+}
+
+// waitNamespaceGone waits until namespace ns is deleted in every one of
+// clusters.
+func waitNamespaceGone(t *testing.T, e *e2eutil.Env, ns string, clusters ...string) {
+	t.Helper()
+	e2eutil.Eventually(t, namespaceDeletionTimeout, func(ctx context.Context) error {
+		for _, c := range clusters {
+			n := &corev1.Namespace{}
+			err := e.Cluster(c).Get(ctx, client.ObjectKey{Name: ns}, n)
+			if apierrors.IsNotFound(err) {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("reading namespace %s in %s: %w", ns, c, err)
+			}
+			return fmt.Errorf("namespace %s still exists in %s: %s", ns, c, namespaceState(ctx, e, n))
+		}
+		return nil
+	}, "namespace %s deleted in %v", ns, clusters)
 }
 
 // placeBySelectingAll places a federated object with clusterSelector: {}

@@ -22,6 +22,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 )
@@ -114,7 +115,7 @@ func TestKubeFedVersionOracle(t *testing.T) {
 	if len(golden) == 0 {
 		t.Fatal("the golden file holds no object")
 	}
-	names := slices.Sorted(mapsKeys(golden))
+	names := slices.Sorted(maps.Keys(golden))
 	for _, name := range names {
 		g := golden[name]
 		template, err := kubefedTemplateVersion(g.Object)

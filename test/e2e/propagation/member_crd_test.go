@@ -81,26 +81,7 @@ func TestMemberCRDInstalledLater(t *testing.T) {
 	// member1 gets its copy; member2, which does not serve the kind, is
 	// named on the FederatedTypeConfig with the CRD to install.
 	waitMember(t, e, ft, member1, fedObj, "any content", func(*unstructured.Unstructured) bool { return true })
-	var message string
-	e2eutil.Eventually(t, timeout, func(ctx context.Context) error {
-		cond, err := memberWatchesCondition(ctx, e, et.TypeConfig.Name)
-		if err != nil {
-			return err
-		}
-		if cond == nil || cond.Status != metav1.ConditionFalse || cond.Reason != fedcorev1b1.ReasonMemberWatchFailed {
-			return fmt.Errorf("condition %s is %+v, want False with reason %s", fedcorev1b1.FederatedTypeConfigMemberWatchesReady, cond, fedcorev1b1.ReasonMemberWatchFailed)
-		}
-		message = cond.Message
-		return nil
-	}, "FederatedTypeConfig %s reporting the member watch that failed", et.TypeConfig.Name)
-	for _, want := range []string{"cluster member2 does not serve Gadget late.example.com/v1", "install the CRD gadgets.late.example.com there"} {
-		if !strings.Contains(message, want) {
-			t.Errorf("%s message %q does not contain %q", fedcorev1b1.FederatedTypeConfigMemberWatchesReady, message, want)
-		}
-	}
-	if strings.Contains(message, member1) {
-		t.Errorf("%s message %q names member1, which serves the kind", fedcorev1b1.FederatedTypeConfigMemberWatchesReady, message)
-	}
+	checkMemberWatchFailed(t, e, et.TypeConfig.Name)
 
 	// Installed in member2, the copy follows without a restart, and the
 	// report clears. The member watch is retried with a delay of at most
@@ -134,6 +115,33 @@ func TestMemberCRDInstalledLater(t *testing.T) {
 		}
 		return nil
 	}, "FederatedTypeConfig %s no longer reporting a failed member watch", et.TypeConfig.Name)
+}
+
+// checkMemberWatchFailed waits until FederatedTypeConfig ftcName reports
+// the member watch that failed: member2, which does not serve the kind,
+// named with the CRD to install; member1, which serves it, not named.
+func checkMemberWatchFailed(t *testing.T, e *e2eutil.Env, ftcName string) {
+	t.Helper()
+	var message string
+	e2eutil.Eventually(t, timeout, func(ctx context.Context) error {
+		cond, err := memberWatchesCondition(ctx, e, ftcName)
+		if err != nil {
+			return err
+		}
+		if cond == nil || cond.Status != metav1.ConditionFalse || cond.Reason != fedcorev1b1.ReasonMemberWatchFailed {
+			return fmt.Errorf("condition %s is %+v, want False with reason %s", fedcorev1b1.FederatedTypeConfigMemberWatchesReady, cond, fedcorev1b1.ReasonMemberWatchFailed)
+		}
+		message = cond.Message
+		return nil
+	}, "FederatedTypeConfig %s reporting the member watch that failed", ftcName)
+	for _, want := range []string{"cluster member2 does not serve Gadget late.example.com/v1", "install the CRD gadgets.late.example.com there"} {
+		if !strings.Contains(message, want) {
+			t.Errorf("%s message %q does not contain %q", fedcorev1b1.FederatedTypeConfigMemberWatchesReady, message, want)
+		}
+	}
+	if strings.Contains(message, member1) {
+		t.Errorf("%s message %q names member1, which serves the kind", fedcorev1b1.FederatedTypeConfigMemberWatchesReady, message)
+	}
 }
 
 // memberWatchesCondition returns the MemberWatchesReady condition of the

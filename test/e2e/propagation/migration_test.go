@@ -55,8 +55,6 @@ import (
 func TestMigrationFromKubeFed(t *testing.T) {
 	e := e2eutil.Setup(t, 2)
 	widgets := enableWidgets(t, e)
-	golden := readGolden(t)
-	copies := loadMemberCopies(t)
 
 	t.Log("Stopping the control plane and writing what KubeFed v0.10 leaves behind.")
 	e.StopControlPlane(t)
@@ -65,7 +63,79 @@ func TestMigrationFromKubeFed(t *testing.T) {
 	// The FederatedNamespace first: the other copies go into its namespace.
 	// op-omitted is stored and served without op, as KubeFed's CRDs keep it
 	// (checkStoredSpec checks it), so KubeFed's overrides hash applies.
+	migrated := writeKubeFedLeftovers(t, e, widgets, ns)
+	baseline := migrationBaseline(migrated)
+
+	// The watches: per member, the kinds of the copies; in the host, the
+	// records. The control objects are created after the control plane
+	// starts and make every watch report one write of kubefed's.
+	ctlName := "migration-control-" + e2eutil.Suffix()
+	ctlNS := "migration-ctl-" + e2eutil.Suffix()
+	sources := migrationSources(t, e, ns)
+	controlNames := map[string]bool{
+		ctlName: true, ctlNS: true,
+		kubefedRecordName("ConfigMap", ctlName): true, kubefedRecordName("Widget", ctlName): true, kubefedRecordName("ClusterRole", ctlName): true,
+	}
+	migratedKeys := map[string]bool{}
+	for k := range baseline {
+		migratedKeys[k] = true
+	}
+	sourceCluster := func(source string) string { return strings.Fields(source)[0] }
+
+	res := e2eutil.NegativeCheck{
+		What:    "kubefed wrote a member copy or a record that KubeFed left up to date",
+		Sources: sources,
+		Control: func(ctx context.Context) error {
+			t.Log("Starting the control plane, then creating control objects that kubefed must propagate and record.")
+			e.StartControlPlane(t)
+			return createMigrationControls(ctx, t, e, widgets, ns, ctlName, ctlNS)
+		},
+		ControlSeen: func(_ string, ev watch.Event) bool {
+			o := e2eutil.EventObject(ev)
+			return ev.Type == watch.Added && o != nil && controlNames[o.GetName()]
+		},
+		Act: func(ctx context.Context) error {
+			// kubefed has reconciled every migrated object once its own
+			// status (with aggregatedStatus, which KubeFed's lacks) is there.
+			for _, m := range migrated {
+				m.ft.waitPropagated(t, e, m.obj, m.clusters...)
+			}
+			return nil
+		},
+		Window: 5 * time.Second,
+		Forbidden: func(source string, ev watch.Event) string {
+			o := e2eutil.EventObject(ev)
+			if o == nil {
+				return ""
+			}
+			var key string
+			if strings.HasPrefix(source, "host") {
+				key = recordKey(o)
+			} else {
+				key = copyKey(sourceCluster(source), o)
+			}
+			if migratedKeys[key] {
+				return fmt.Sprintf("%s: %s", source, e2eutil.DescribeEvent(ev))
+			}
+			return ""
+		},
+	}.Run(t)
+	t.Logf("The watches reported the control objects within %s, then watched for %s.", res.ControlLatency.Round(time.Millisecond), res.Window.Round(time.Millisecond))
+
+	t.Log("Checking that no copy and no record was written since KubeFed left them.")
+	checkUntouched(t, e, migrated, baseline)
+}
+
+// writeKubeFedLeftovers writes in namespace ns, with the control plane
+// stopped, what KubeFed v0.10 leaves behind for each golden object: the
+// federated object, its member copies, its PropagatedVersion and its
+// status. The FederatedNamespace comes first: the other copies go into its
+// namespace.
+func writeKubeFedLeftovers(t *testing.T, e *e2eutil.Env, widgets widgetType, ns string) []*migratedObject {
+	t.Helper()
 	names := []string{"team-a", "no-overrides", "empty-overrides", "op-omitted", "op-replace", "op-empty-string", "reader", "web"}
+	golden := readGolden(t)
+	copies := loadMemberCopies(t)
 	var migrated []*migratedObject
 	for _, name := range names {
 		g, ok := golden[name]
@@ -123,7 +193,12 @@ func TestMigrationFromKubeFed(t *testing.T) {
 		migrated = append(migrated, m)
 		t.Logf("%s: copies in %v, %s %s records %s", describe(obj), m.clusters, kindOf(m.record), m.record.GetName(), toJSON(status))
 	}
-	// What must not change: every copy and every record, by resourceVersion.
+	return migrated
+}
+
+// migrationBaseline is what must not change: every copy and every record,
+// by resourceVersion.
+func migrationBaseline(migrated []*migratedObject) map[string]string {
 	baseline := map[string]string{}
 	for _, m := range migrated {
 		for c, cp := range m.copies {
@@ -131,12 +206,12 @@ func TestMigrationFromKubeFed(t *testing.T) {
 		}
 		baseline[recordKey(m.record)] = m.record.GetResourceVersion()
 	}
+	return baseline
+}
 
-	// The watches: per member, the kinds of the copies; in the host, the
-	// records. The control objects are created after the control plane
-	// starts and make every watch report one write of kubefed's.
-	ctlName := "migration-control-" + e2eutil.Suffix()
-	ctlNS := "migration-ctl-" + e2eutil.Suffix()
+// migrationSources are the watches of TestMigrationFromKubeFed: per member,
+// the kinds of the copies; in the host, the records.
+func migrationSources(t *testing.T, e *e2eutil.Env, ns string) []e2eutil.WatchSource {
 	watchOf := func(c client.WithWatch, where string, list client.ObjectList, opts ...client.ListOption) e2eutil.WatchSource {
 		return e2eutil.WatchSource{Name: where + " " + strings.TrimSuffix(kindOf(list), "List"), Client: c, List: list, Opts: opts}
 	}
@@ -157,64 +232,12 @@ func TestMigrationFromKubeFed(t *testing.T) {
 		watchOf(hc, "host", &fedcorev1a1.PropagatedVersionList{}, client.InNamespace(ns)),
 		watchOf(hc, "host", &fedcorev1a1.ClusterPropagatedVersionList{}),
 	)
-	controlNames := map[string]bool{
-		ctlName: true, ctlNS: true,
-		kubefedRecordName("ConfigMap", ctlName): true, kubefedRecordName("Widget", ctlName): true, kubefedRecordName("ClusterRole", ctlName): true,
-	}
-	migratedKeys := map[string]bool{}
-	for k := range baseline {
-		migratedKeys[k] = true
-	}
-	sourceCluster := func(source string) string { return strings.Fields(source)[0] }
+	return sources
+}
 
-	res := e2eutil.NegativeCheck{
-		What:    "kubefed wrote a member copy or a record that KubeFed left up to date",
-		Sources: sources,
-		Control: func(ctx context.Context) error {
-			t.Log("Starting the control plane, then creating control objects that kubefed must propagate and record.")
-			e.StartControlPlane(t)
-			cm := namedFixture(t, "configmap.yaml", ns, ctlName)
-			cr := loadFixture(t, "clusterrole.yaml")
-			cr.SetName(ctlName)
-			t.Cleanup(func() { _ = e.Host.Delete(context.Background(), cr) })
-			w := widgets.fixture.DeepCopy()
-			w.SetNamespace(ns)
-			w.SetName(ctlName)
-			return createControlObjects(ctx, t, e, ctlNS, cm, cr, w, e2eutil.NewFederatedNamespace(ctlNS))
-		},
-		ControlSeen: func(_ string, ev watch.Event) bool {
-			o := e2eutil.EventObject(ev)
-			return ev.Type == watch.Added && o != nil && controlNames[o.GetName()]
-		},
-		Act: func(ctx context.Context) error {
-			// kubefed has reconciled every migrated object once its own
-			// status (with aggregatedStatus, which KubeFed's lacks) is there.
-			for _, m := range migrated {
-				m.ft.waitPropagated(t, e, m.obj, m.clusters...)
-			}
-			return nil
-		},
-		Window: 5 * time.Second,
-		Forbidden: func(source string, ev watch.Event) string {
-			o := e2eutil.EventObject(ev)
-			if o == nil {
-				return ""
-			}
-			var key string
-			if strings.HasPrefix(source, "host") {
-				key = recordKey(o)
-			} else {
-				key = copyKey(sourceCluster(source), o)
-			}
-			if migratedKeys[key] {
-				return fmt.Sprintf("%s: %s", source, e2eutil.DescribeEvent(ev))
-			}
-			return ""
-		},
-	}.Run(t)
-	t.Logf("The watches reported the control objects within %s, then watched for %s.", res.ControlLatency.Round(time.Millisecond), res.Window.Round(time.Millisecond))
-
-	t.Log("Checking that no copy and no record was written since KubeFed left them.")
+// checkUntouched checks that no copy and no record was written since
+// KubeFed left them: each keeps its baseline resourceVersion.
+func checkUntouched(t *testing.T, e *e2eutil.Env, migrated []*migratedObject, baseline map[string]string) {
 	ctx := t.Context()
 	for _, m := range migrated {
 		for c, cp := range m.copies {
@@ -238,4 +261,19 @@ func TestMigrationFromKubeFed(t *testing.T) {
 				describe(m.obj), got.GetName(), got.GetResourceVersion(), baseline[recordKey(m.record)], toJSON(got))
 		}
 	}
+}
+
+// createMigrationControls creates the control objects of
+// TestMigrationFromKubeFed, named ctlName, which kubefed must propagate and
+// record: a FederatedConfigMap and a FederatedWidget in ns, a
+// FederatedClusterRole, and the FederatedNamespace ctlNS.
+func createMigrationControls(ctx context.Context, t *testing.T, e *e2eutil.Env, widgets widgetType, ns, ctlName, ctlNS string) error {
+	cm := namedFixture(t, "configmap.yaml", ns, ctlName)
+	cr := loadFixture(t, "clusterrole.yaml")
+	cr.SetName(ctlName)
+	t.Cleanup(func() { _ = e.Host.Delete(context.Background(), cr) })
+	w := widgets.fixture.DeepCopy()
+	w.SetNamespace(ns)
+	w.SetName(ctlName)
+	return createControlObjects(ctx, t, e, ctlNS, cm, cr, w, e2eutil.NewFederatedNamespace(ctlNS))
 }

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/watch"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -50,9 +51,40 @@ func testNamespaceRules(t *testing.T, e *e2eutil.Env) {
 	if s := e2eutil.FederatedStatus(u); len(s.Clusters) > 0 {
 		t.Errorf("%s: status.clusters is %s, want none while the namespace is not federated", describe(early), toJSON(s.Clusters))
 	}
-	// The watches of namespaces and ConfigMaps in both members first report
-	// a federated namespace and a ConfigMap in it (the control), then must
-	// show nothing of ns for a window.
+	checkWentNowhere(t, e, ns, early)
+	if err := nothingIn(ctx, e, ft, ns, early, bothMembers...); err != nil {
+		t.Errorf("%s while its namespace is not federated: %v", describe(early), err)
+	}
+
+	t.Log("With a FederatedNamespace on member1 only, objects go to member1 only.")
+	fedNS := e2eutil.NewFederatedNamespace(ns)
+	_ = fedtypesv1b1.SetPlacementClusterNames(fedNS, []string{member1})
+	create(t, e, fedNS)
+	typeOf(t, e, "FederatedNamespace").waitPropagated(t, e, fedNS, member1)
+
+	// Placed on both, lands in member1 only.
+	later := namedFixture(t, "configmap.yaml", ns, "later")
+	create(t, e, later)
+	ft.waitPropagated(t, e, later, member1)
+	if err := nothingIn(ctx, e, ft, ns, later, member2); err != nil {
+		t.Error(err)
+	}
+
+	// The object created before the FederatedNamespace follows it without
+	// being touched.
+	ft.waitPropagated(t, e, early, member1)
+	if err := nothingIn(ctx, e, ft, ns, early, member2); err != nil {
+		t.Error(err)
+	}
+}
+
+// checkWentNowhere checks that nothing of namespace ns, which has no
+// FederatedNamespace, reaches the members while early waits there: the
+// watches of namespaces and ConfigMaps in both members first report a
+// federated namespace and a ConfigMap in it (the control), then must show
+// nothing of ns for a window.
+func checkWentNowhere(t *testing.T, e *e2eutil.Env, ns string, early *unstructured.Unstructured) {
+	t.Helper()
 	ctlNS, ctlCM := "ns-rules-control-"+e2eutil.Suffix(), "control"
 	var sources []e2eutil.WatchSource
 	for _, c := range bothMembers {
@@ -90,30 +122,6 @@ func testNamespaceRules(t *testing.T, e *e2eutil.Env) {
 	}.Run(t)
 	t.Logf("The member watches reported the control namespace and ConfigMap within %s, then watched for %s.",
 		res.ControlLatency.Round(time.Millisecond), res.Window.Round(time.Millisecond))
-	if err := nothingIn(ctx, e, ft, ns, early, bothMembers...); err != nil {
-		t.Errorf("%s while its namespace is not federated: %v", describe(early), err)
-	}
-
-	t.Log("With a FederatedNamespace on member1 only, objects go to member1 only.")
-	fedNS := e2eutil.NewFederatedNamespace(ns)
-	_ = fedtypesv1b1.SetPlacementClusterNames(fedNS, []string{member1})
-	create(t, e, fedNS)
-	typeOf(t, e, "FederatedNamespace").waitPropagated(t, e, fedNS, member1)
-
-	// Placed on both, lands in member1 only.
-	later := namedFixture(t, "configmap.yaml", ns, "later")
-	create(t, e, later)
-	ft.waitPropagated(t, e, later, member1)
-	if err := nothingIn(ctx, e, ft, ns, later, member2); err != nil {
-		t.Error(err)
-	}
-
-	// The object created before the FederatedNamespace follows it without
-	// being touched.
-	ft.waitPropagated(t, e, early, member1)
-	if err := nothingIn(ctx, e, ft, ns, early, member2); err != nil {
-		t.Error(err)
-	}
 }
 
 // nothingIn says what exists of namespace ns or of fedObj's copy in the

@@ -41,141 +41,154 @@ func testRetention(t *testing.T, e *e2eutil.Env) {
 	ns := newNamespace(t, e, "retention", bothMembers...)
 	e.DumpOnFailure(t, ns)
 
-	t.Run("retainReplicas", func(t *testing.T) {
-		t.Parallel()
-		ft := typeOf(t, e, "FederatedDeployment")
-		obj := namedFixture(t, "deployment.yaml", ns, "scaled")
-		_ = unstructured.SetNestedField(obj.Object, true, "spec", "retainReplicas")
-		create(t, e, obj)
-		ft.waitPropagated(t, e, obj, bothMembers...)
+	t.Run("retainReplicas", func(t *testing.T) { testRetainReplicas(t, e, ns) })
+	t.Run("Service clusterIP and nodePort", func(t *testing.T) { testServiceAllocation(t, e, ns) })
+	t.Run("ServiceAccount secrets", func(t *testing.T) { testServiceAccountSecrets(t, e, ns) })
+	t.Run("member annotations and finalizers", func(t *testing.T) { testMemberMetadata(t, e, ns) })
+}
 
-		// An HPA in member1 scales the copy: the watch of the copy reports
-		// the scale (the control), then must show no change of its replicas
-		// for a window.
-		scale := `{"spec":{"replicas":4}}`
-		replicas := func(ev watch.Event) (*appsv1.Deployment, int32, bool) {
-			d, ok := ev.Object.(*appsv1.Deployment)
-			if !ok || d.Name != obj.GetName() {
-				return nil, 0, false
+// testRetainReplicas checks that replicas scaled in member1 are kept, with
+// retainReplicas, across a template update.
+func testRetainReplicas(t *testing.T, e *e2eutil.Env, ns string) {
+	t.Parallel()
+	ft := typeOf(t, e, "FederatedDeployment")
+	obj := namedFixture(t, "deployment.yaml", ns, "scaled")
+	_ = unstructured.SetNestedField(obj.Object, true, "spec", "retainReplicas")
+	create(t, e, obj)
+	ft.waitPropagated(t, e, obj, bothMembers...)
+
+	// An HPA in member1 scales the copy: the watch of the copy reports
+	// the scale (the control), then must show no change of its replicas
+	// for a window.
+	scale := `{"spec":{"replicas":4}}`
+	replicas := func(ev watch.Event) (*appsv1.Deployment, int32, bool) {
+		d, ok := ev.Object.(*appsv1.Deployment)
+		if !ok || d.Name != obj.GetName() {
+			return nil, 0, false
+		}
+		return d, ptr.Deref(d.Spec.Replicas, 1), true
+	}
+	res := e2eutil.NegativeCheck{
+		What:    fmt.Sprintf("%s with retainReplicas: member1 copy scaled by hand kept its replicas", describe(obj)),
+		Sources: []e2eutil.WatchSource{memberSource(t, e, member1, &appsv1.DeploymentList{}, client.InNamespace(ns))},
+		Control: func(ctx context.Context) error {
+			if err := e.Member(member1).Patch(ctx, ft.mustMember(t, e, member1, obj), client.RawPatch(types.MergePatchType, []byte(scale)), client.FieldOwner("horizontal-pod-autoscaler")); err != nil {
+				return fmt.Errorf("scaling the member1 copy: %w", err)
 			}
-			return d, ptr.Deref(d.Spec.Replicas, 1), true
-		}
-		res := e2eutil.NegativeCheck{
-			What:    fmt.Sprintf("%s with retainReplicas: member1 copy scaled by hand kept its replicas", describe(obj)),
-			Sources: []e2eutil.WatchSource{memberSource(t, e, member1, &appsv1.DeploymentList{}, client.InNamespace(ns))},
-			Control: func(ctx context.Context) error {
-				if err := e.Member(member1).Patch(ctx, ft.mustMember(t, e, member1, obj), client.RawPatch(types.MergePatchType, []byte(scale)), client.FieldOwner("horizontal-pod-autoscaler")); err != nil {
-					return fmt.Errorf("scaling the member1 copy: %w", err)
-				}
-				return nil
-			},
-			ControlSeen: func(_ string, ev watch.Event) bool {
-				_, n, ok := replicas(ev)
-				return ok && ev.Type == watch.Modified && n == 4
-			},
-			Window: 3 * time.Second,
-			Forbidden: func(source string, ev watch.Event) string {
-				if _, n, ok := replicas(ev); ok && (ev.Type == watch.Deleted || n != 4) {
-					return fmt.Sprintf("%s: %s with %d replicas", source, e2eutil.DescribeEvent(ev), n)
-				}
-				return ""
-			},
-		}.Run(t)
-		t.Logf("The watch reported the scale within %s, then watched for %s.", res.ControlLatency.Round(time.Millisecond), res.Window.Round(time.Millisecond))
+			return nil
+		},
+		ControlSeen: func(_ string, ev watch.Event) bool {
+			_, n, ok := replicas(ev)
+			return ok && ev.Type == watch.Modified && n == 4
+		},
+		Window: 3 * time.Second,
+		Forbidden: func(source string, ev watch.Event) string {
+			if _, n, ok := replicas(ev); ok && (ev.Type == watch.Deleted || n != 4) {
+				return fmt.Sprintf("%s: %s with %d replicas", source, e2eutil.DescribeEvent(ev), n)
+			}
+			return ""
+		},
+	}.Run(t)
+	t.Logf("The watch reported the scale within %s, then watched for %s.", res.ControlLatency.Round(time.Millisecond), res.Window.Round(time.Millisecond))
 
-		e.UpdateFederated(t, obj, func(u *unstructured.Unstructured) {
-			containers, _, _ := unstructured.NestedSlice(u.Object, "spec", "template", "spec", "template", "spec", "containers")
-			containers[0].(map[string]any)["image"] = "nginx:1.28"
-			_ = unstructured.SetNestedSlice(u.Object, containers, "spec", "template", "spec", "template", "spec", "containers")
-		})
-		for _, c := range bothMembers {
-			waitMember(t, e, ft, c, obj, "image nginx:1.28", func(m *unstructured.Unstructured) bool {
-				containers, _, _ := unstructured.NestedSlice(m.Object, "spec", "template", "spec", "containers")
-				return len(containers) == 1 && containers[0].(map[string]any)["image"] == "nginx:1.28"
-			})
-		}
-		ft.waitPropagated(t, e, obj, bothMembers...)
-		if err := replicasAre(t.Context(), e, ft, member1, obj, 4); err != nil {
-			t.Errorf("after a template update: %v", err)
-		}
-		if err := replicasAre(t.Context(), e, ft, member2, obj, 2); err != nil { // the fixture's override
-			t.Errorf("after a template update: %v", err)
-		}
+	e.UpdateFederated(t, obj, func(u *unstructured.Unstructured) {
+		containers, _, _ := unstructured.NestedSlice(u.Object, "spec", "template", "spec", "template", "spec", "containers")
+		containers[0].(map[string]any)["image"] = "nginx:1.28"
+		_ = unstructured.SetNestedSlice(u.Object, containers, "spec", "template", "spec", "template", "spec", "containers")
 	})
-
-	t.Run("Service clusterIP and nodePort", func(t *testing.T) {
-		t.Parallel()
-		ft := typeOf(t, e, "FederatedService")
-		obj := namedFixture(t, "service.yaml", ns, "node-port")
-		_ = unstructured.SetNestedField(obj.Object, "NodePort", "spec", "template", "spec", "type")
-		create(t, e, obj)
-		ft.waitPropagated(t, e, obj, bothMembers...)
-		allocated := map[string]string{}
-		for _, c := range bothMembers {
-			m := ft.mustMember(t, e, c, obj)
-			if np, _ := pointer(m.Object, "/spec/ports/0/nodePort"); np == nil {
-				t.Fatalf("%s: the %s copy has no nodePort allocated: %s", describe(obj), c, toJSON(m.Object["spec"]))
-			}
-			allocated[c] = serviceAllocation(m)
-		}
-		e.UpdateFederated(t, obj, func(u *unstructured.Unstructured) {
-			_ = unstructured.SetNestedField(u.Object, "v2", "spec", "template", "metadata", "labels", "release")
+	for _, c := range bothMembers {
+		waitMember(t, e, ft, c, obj, "image nginx:1.28", func(m *unstructured.Unstructured) bool {
+			containers, _, _ := unstructured.NestedSlice(m.Object, "spec", "template", "spec", "containers")
+			return len(containers) == 1 && containers[0].(map[string]any)["image"] == "nginx:1.28"
 		})
-		for _, c := range bothMembers {
-			m := waitMember(t, e, ft, c, obj, "label release=v2", func(m *unstructured.Unstructured) bool {
-				return m.GetLabels()["release"] == "v2"
-			})
-			if got := serviceAllocation(m); got != allocated[c] {
-				t.Errorf("%s: %s copy had %s, has %s after a template update", describe(obj), c, allocated[c], got)
-			}
+	}
+	ft.waitPropagated(t, e, obj, bothMembers...)
+	if err := replicasAre(t.Context(), e, ft, member1, obj, 4); err != nil {
+		t.Errorf("after a template update: %v", err)
+	}
+	if err := replicasAre(t.Context(), e, ft, member2, obj, 2); err != nil { // the fixture's override
+		t.Errorf("after a template update: %v", err)
+	}
+}
+
+// testServiceAllocation checks that a Service keeps the clusterIP and
+// nodePort its member allocated across a template update.
+func testServiceAllocation(t *testing.T, e *e2eutil.Env, ns string) {
+	t.Parallel()
+	ft := typeOf(t, e, "FederatedService")
+	obj := namedFixture(t, "service.yaml", ns, "node-port")
+	_ = unstructured.SetNestedField(obj.Object, "NodePort", "spec", "template", "spec", "type")
+	create(t, e, obj)
+	ft.waitPropagated(t, e, obj, bothMembers...)
+	allocated := map[string]string{}
+	for _, c := range bothMembers {
+		m := ft.mustMember(t, e, c, obj)
+		if np, _ := pointer(m.Object, "/spec/ports/0/nodePort"); np == nil {
+			t.Fatalf("%s: the %s copy has no nodePort allocated: %s", describe(obj), c, toJSON(m.Object["spec"]))
 		}
+		allocated[c] = serviceAllocation(m)
+	}
+	e.UpdateFederated(t, obj, func(u *unstructured.Unstructured) {
+		_ = unstructured.SetNestedField(u.Object, "v2", "spec", "template", "metadata", "labels", "release")
 	})
-
-	t.Run("ServiceAccount secrets", func(t *testing.T) {
-		t.Parallel()
-		ft, obj := propagatedFixture(t, e, "serviceaccount.yaml", ns, "robot")
-		add := `{"secrets":[{"name":"robot-token-extra"}]}`
-		if err := e.Member(member1).Patch(t.Context(), ft.mustMember(t, e, member1, obj), client.RawPatch(types.MergePatchType, []byte(add)), client.FieldOwner("token-controller")); err != nil {
-			t.Fatalf("adding a secret to the member1 copy: %v", err)
-		}
-		e.UpdateFederated(t, obj, func(u *unstructured.Unstructured) {
-			_ = unstructured.SetNestedField(u.Object, "v2", "spec", "template", "metadata", "labels", "release")
-		})
-		m := waitMember(t, e, ft, member1, obj, "label release=v2", func(m *unstructured.Unstructured) bool {
+	for _, c := range bothMembers {
+		m := waitMember(t, e, ft, c, obj, "label release=v2", func(m *unstructured.Unstructured) bool {
 			return m.GetLabels()["release"] == "v2"
 		})
-		secrets, _, _ := unstructured.NestedSlice(m.Object, "secrets")
-		if !jsonEqual(secrets, []any{map[string]any{"name": "robot-token-extra"}}) {
-			t.Errorf("%s: member1 copy has secrets %s after a template update, want the one added in the member kept", describe(obj), toJSON(secrets))
+		if got := serviceAllocation(m); got != allocated[c] {
+			t.Errorf("%s: %s copy had %s, has %s after a template update", describe(obj), c, allocated[c], got)
 		}
-	})
+	}
+}
 
-	t.Run("member annotations and finalizers", func(t *testing.T) {
-		t.Parallel()
-		ft, obj := propagatedFixture(t, e, "configmap.yaml", ns, "annotated")
-		const finalizer = "example.com/keep"
-		add := fmt.Sprintf(`{"metadata":{"annotations":{"example.com/owner":"team-a"},"finalizers":[%q]}}`, finalizer)
-		m1 := ft.mustMember(t, e, member1, obj)
-		if err := e.Member(member1).Patch(t.Context(), m1, client.RawPatch(types.MergePatchType, []byte(add)), client.FieldOwner("someone")); err != nil {
-			t.Fatalf("annotating the member1 copy: %v", err)
-		}
-		t.Cleanup(func() {
-			_ = e.Member(member1).Patch(context.Background(), m1, client.RawPatch(types.MergePatchType, []byte(`{"metadata":{"finalizers":null}}`)))
-		})
-		e.UpdateFederated(t, obj, func(u *unstructured.Unstructured) {
-			_ = unstructured.SetNestedField(u.Object, "bonjour", "spec", "template", "data", "greeting")
-		})
-		m := waitMember(t, e, ft, member1, obj, "data.greeting bonjour", func(m *unstructured.Unstructured) bool {
-			v, _, _ := unstructured.NestedString(m.Object, "data", "greeting")
-			return v == "bonjour"
-		})
-		if got := m.GetAnnotations()["example.com/owner"]; got != "team-a" {
-			t.Errorf("%s: member1 copy has annotations %v after a template update, want example.com/owner=team-a kept", describe(obj), m.GetAnnotations())
-		}
-		if !slices.Contains(m.GetFinalizers(), finalizer) {
-			t.Errorf("%s: member1 copy has finalizers %v after a template update, want %s kept", describe(obj), m.GetFinalizers(), finalizer)
-		}
+// testServiceAccountSecrets checks that a secret added to a ServiceAccount
+// in the member is kept across a template update.
+func testServiceAccountSecrets(t *testing.T, e *e2eutil.Env, ns string) {
+	t.Parallel()
+	ft, obj := propagatedFixture(t, e, "serviceaccount.yaml", ns, "robot")
+	add := `{"secrets":[{"name":"robot-token-extra"}]}`
+	if err := e.Member(member1).Patch(t.Context(), ft.mustMember(t, e, member1, obj), client.RawPatch(types.MergePatchType, []byte(add)), client.FieldOwner("token-controller")); err != nil {
+		t.Fatalf("adding a secret to the member1 copy: %v", err)
+	}
+	e.UpdateFederated(t, obj, func(u *unstructured.Unstructured) {
+		_ = unstructured.SetNestedField(u.Object, "v2", "spec", "template", "metadata", "labels", "release")
 	})
+	m := waitMember(t, e, ft, member1, obj, "label release=v2", func(m *unstructured.Unstructured) bool {
+		return m.GetLabels()["release"] == "v2"
+	})
+	secrets, _, _ := unstructured.NestedSlice(m.Object, "secrets")
+	if !jsonEqual(secrets, []any{map[string]any{"name": "robot-token-extra"}}) {
+		t.Errorf("%s: member1 copy has secrets %s after a template update, want the one added in the member kept", describe(obj), toJSON(secrets))
+	}
+}
+
+// testMemberMetadata checks that annotations and finalizers added in the
+// member are kept across a template update.
+func testMemberMetadata(t *testing.T, e *e2eutil.Env, ns string) {
+	t.Parallel()
+	ft, obj := propagatedFixture(t, e, "configmap.yaml", ns, "annotated")
+	const finalizer = "example.com/keep"
+	add := fmt.Sprintf(`{"metadata":{"annotations":{"example.com/owner":"team-a"},"finalizers":[%q]}}`, finalizer)
+	m1 := ft.mustMember(t, e, member1, obj)
+	if err := e.Member(member1).Patch(t.Context(), m1, client.RawPatch(types.MergePatchType, []byte(add)), client.FieldOwner("someone")); err != nil {
+		t.Fatalf("annotating the member1 copy: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = e.Member(member1).Patch(context.Background(), m1, client.RawPatch(types.MergePatchType, []byte(`{"metadata":{"finalizers":null}}`)))
+	})
+	e.UpdateFederated(t, obj, func(u *unstructured.Unstructured) {
+		_ = unstructured.SetNestedField(u.Object, "bonjour", "spec", "template", "data", "greeting")
+	})
+	m := waitMember(t, e, ft, member1, obj, "data.greeting bonjour", func(m *unstructured.Unstructured) bool {
+		v, _, _ := unstructured.NestedString(m.Object, "data", "greeting")
+		return v == "bonjour"
+	})
+	if got := m.GetAnnotations()["example.com/owner"]; got != "team-a" {
+		t.Errorf("%s: member1 copy has annotations %v after a template update, want example.com/owner=team-a kept", describe(obj), m.GetAnnotations())
+	}
+	if !slices.Contains(m.GetFinalizers(), finalizer) {
+		t.Errorf("%s: member1 copy has finalizers %v after a template update, want %s kept", describe(obj), m.GetFinalizers(), finalizer)
+	}
 }
 
 // replicasAre says how the copy's spec.replicas differs from want.

@@ -17,14 +17,18 @@ limitations under the License.
 package propagation_test
 
 import (
+	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	fedcorev1a1 "github.com/kubefed/kubefed/api/core/v1alpha1"
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 	"github.com/kubefed/kubefed/test/e2e/e2eutil"
 )
@@ -138,4 +142,67 @@ func enableWidgets(t *testing.T, e *e2eutil.Env) widgetType {
 		},
 	}}
 	return widgetType{ft: fedType{ftc: ftc}, fixture: fixture}
+}
+
+// versionRecord reads the (Cluster)PropagatedVersion of a federated object.
+func (ft fedType) versionRecord(ctx context.Context, e *e2eutil.Env, fedObj client.Object) (*fedcorev1a1.PropagatedVersionStatus, client.Object, error) {
+	name := fedcorev1a1.PropagatedVersionName(ft.targetKind(), fedObj.GetName())
+	if fedObj.GetNamespace() != "" {
+		pv := &fedcorev1a1.PropagatedVersion{}
+		pv.Name, pv.Namespace = name, fedObj.GetNamespace()
+		err := e.Host.Get(ctx, client.ObjectKeyFromObject(pv), pv)
+		return &pv.Status, pv, err
+	}
+	pv := &fedcorev1a1.ClusterPropagatedVersion{}
+	pv.Name = name
+	err := e.Host.Get(ctx, client.ObjectKeyFromObject(pv), pv)
+	return &pv.Status, pv, err
+}
+
+// checkVersions waits until the PropagatedVersion of fedObj records its
+// current template and overrides hashes, and the version of the copy in
+// exactly clusters; it returns the record.
+func (ft fedType) checkVersions(t testing.TB, e *e2eutil.Env, fedObj *unstructured.Unstructured, clusters ...string) *fedcorev1a1.PropagatedVersionStatus {
+	t.Helper()
+	var rec *fedcorev1a1.PropagatedVersionStatus
+	waitFederated(t, e, fedObj, func(ctx context.Context, u *unstructured.Unstructured) error {
+		// The expected hashes come from the test-side implementation of
+		// KubeFed's algorithm (kubefedversion_test.go, checked against
+		// KubeFed's golden hashes), not from the code under test.
+		wantTemplate, err := kubefedTemplateVersion(u.Object)
+		if err != nil {
+			return fmt.Errorf("computing its templateVersion as KubeFed does: %w", err)
+		}
+		wantOverrides, err := kubefedOverridesVersion(u.Object)
+		if err != nil {
+			return fmt.Errorf("computing its overridesVersion as KubeFed does: %w", err)
+		}
+		pv, _, err := ft.versionRecord(ctx, e, u)
+		if err != nil {
+			return fmt.Errorf("reading its PropagatedVersion: %w", err)
+		}
+		rec = pv
+		if pv.TemplateVersion != wantTemplate || pv.OverrideVersion != wantOverrides {
+			return fmt.Errorf("PropagatedVersion records templateVersion %q and overridesVersion %q, want %q and %q (the hashes of the current spec)",
+				pv.TemplateVersion, pv.OverrideVersion, wantTemplate, wantOverrides)
+		}
+		versions := map[string]string{}
+		for _, v := range pv.ClusterVersions {
+			versions[v.ClusterName] = v.Version
+		}
+		if got := slices.Sorted(maps.Keys(versions)); !slices.Equal(got, slices.Sorted(slices.Values(clusters))) {
+			return fmt.Errorf("PropagatedVersion clusterVersions lists %v, want %v", got, clusters)
+		}
+		for _, c := range clusters {
+			m, err := ft.member(ctx, e, c, u)
+			if err != nil || m == nil {
+				return fmt.Errorf("no copy in %s (%v)", c, err)
+			}
+			if want := kubefedObjectVersion(m); versions[c] != want {
+				return fmt.Errorf("PropagatedVersion records version %q for %s, the copy there is at %q", versions[c], c, want)
+			}
+		}
+		return nil
+	}, "PropagatedVersion of %s", describe(fedObj))
+	return rec
 }
