@@ -83,242 +83,27 @@ func TestClusterCache(t *testing.T) {
 	fed := framework.New(t, framework.Options{Members: framework.MemberNames(2), Nodes: 1})
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
-	m1, m2 := fed.Members[0], fed.Members[1]
-	cluster1, secret1 := memberAccess(ctx, t, m1, "token-a")
-	cluster2, secret2 := memberAccess(ctx, t, m2, "token-a")
-	cs1, err := m1.Clientset()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs2, err := m2.Clientset()
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, clientsets := newCacheFixture(t, ctx, fed)
 	// The test's own clients are set up and connected (their connections'
 	// goroutines exist now); anything started from here on must be gone
 	// once the cache stopped.
-	for _, cs := range []*kubernetes.Clientset{cs1, cs2} {
-		if _, err := cs.Discovery().ServerVersion(); err != nil {
-			t.Fatal(err)
-		}
-	}
 	leaks := goleak.IgnoreCurrent()
 
 	cacheCtx, stop := context.WithCancel(ctx)
-	cc := clustercache.New(clustercache.Options{CacheSyncTimeout: 3 * time.Second, MinBackoff: 30 * time.Second})
+	f.cc = clustercache.New(clustercache.Options{CacheSyncTimeout: 3 * time.Second, MinBackoff: 30 * time.Second})
 	done := make(chan error, 1)
-	go func() { done <- cc.Start(cacheCtx) }()
-	conns := &clustercachetest.ConnectionLog{}
-	unsubscribe := cc.Subscribe(conns.Add)
+	go func() { done <- f.cc.Start(cacheCtx) }()
+	f.conns = &clustercachetest.ConnectionLog{}
+	unsubscribe := f.cc.Subscribe(f.conns.Add)
+	f.connectAndWatch(t)
 
-	if err := cc.Connect(ctx, clustercache.ConnectInput{Cluster: cluster1, Secret: secret1}); err != nil {
-		t.Fatalf("Connect %s: %v", cluster1.Name, err)
-	}
-	seen := &events{seen: map[string]int{}}
-	watch := clustercache.WatchInput{
-		Name:          "configmaps",
-		Kind:          &corev1.ConfigMap{},
-		LabelSelector: labels.SelectorFromSet(labels.Set{fedcorev1b1.ManagedByKubeFedLabelKey: fedcorev1b1.ManagedByKubeFedLabelValue}),
-		EventHandler:  seen.handle,
-	}
-	if err := cc.Watch(ctx, watch); err != nil {
-		t.Fatalf("Watch: %v", err)
-	}
-	// Registering the same name again is a no-op: this handler never runs.
-	dup := watch
-	dup.EventHandler = func(string, client.Object) { t.Errorf("the handler of a duplicate watch registration was called") }
-	if err := cc.Watch(ctx, dup); err != nil {
-		t.Fatalf("Watch again: %v", err)
-	}
-	if err := cc.Connect(ctx, clustercache.ConnectInput{Cluster: cluster2, Secret: secret2}); err != nil {
-		t.Fatalf("Connect %s: %v", cluster2.Name, err)
-	}
-	if got := cc.ReadyClusters(); !slices.Equal(got, []string{m1.Name, m2.Name}) {
-		t.Fatalf("ReadyClusters = %v", got)
-	}
-
-	t.Run("watch reaches members connected before and after it", func(t *testing.T) {
-		for _, m := range fed.Members {
-			c, err := cc.GetClient(ctx, m.Name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := c.Create(ctx, configMap("managed", true)); err != nil {
-				t.Fatalf("creating a ConfigMap in %s: %v", m.Name, err)
-			}
-			if err := c.Create(ctx, configMap("unmanaged", false)); err != nil {
-				t.Fatalf("creating a ConfigMap in %s: %v", m.Name, err)
-			}
-		}
-		for _, m := range fed.Members {
-			testenv.Eventually(t, 15*time.Second, func(context.Context) error { return seen.saw(m.Name + "/" + memberNamespace + "/managed") }, "event from %s", m.Name)
-		}
-		time.Sleep(500 * time.Millisecond)
-		for _, m := range fed.Members {
-			if seen.saw(m.Name+"/"+memberNamespace+"/unmanaged") == nil {
-				t.Errorf("the watch reported an object of %s outside its label selector", m.Name)
-			}
-		}
-		if err := conns.Has(m2.Name, true); err != nil {
-			t.Error(err)
-		}
-	})
-
-	t.Run("reader serves managed objects from the cache", func(t *testing.T) {
-		r := cachedRead(ctx, t, cc, m2.Name, "managed", 10*time.Second)
-		err := r.Get(ctx, client.ObjectKey{Namespace: memberNamespace, Name: "unmanaged"}, &corev1.ConfigMap{})
-		if !apierrors.IsNotFound(err) {
-			t.Fatalf("cached read of an unmanaged object: %v, want NotFound", err)
-		}
-	})
-
-	t.Run("sources feed a controller queue", func(t *testing.T) {
-		q := workqueue.NewTypedRateLimitingQueue(workqueue.DefaultTypedControllerRateLimiter[reconcile.Request]())
-		defer q.ShutDown()
-		srcCtx, stopSources := context.WithCancel(ctx)
-		defer stopSources()
-		src := clustercache.WatchSource(cc, clustercache.WatchSourceInput[reconcile.Request]{
-			Name: "configmaps-source",
-			Kind: &corev1.ConfigMap{},
-			MapFunc: func(_ context.Context, cluster string, obj client.Object) []reconcile.Request {
-				return []reconcile.Request{{NamespacedName: client.ObjectKey{Namespace: cluster, Name: obj.GetName()}}}
-			},
-		})
-		must(t, src.Start(srcCtx, q))
-		connSrc := clustercache.ConnectionSource(cc, func(_ context.Context, ev clustercache.ConnectionEvent) []reconcile.Request {
-			return []reconcile.Request{{NamespacedName: client.ObjectKey{Namespace: "connection", Name: ev.Cluster}}}
-		})
-		must(t, connSrc.Start(srcCtx, q))
-		c2, err := cc.GetClient(ctx, m2.Name)
-		must(t, err)
-		must(t, c2.Create(ctx, configMap("via-source", true)))
-		want := map[reconcile.Request]bool{
-			{NamespacedName: client.ObjectKey{Namespace: m2.Name, Name: "via-source"}}: false,
-			{NamespacedName: client.ObjectKey{Namespace: "connection", Name: m1.Name}}: false,
-		}
-		// A connection rebuilt for a changed spec publishes a connection event.
-		cluster1b := cluster1.DeepCopy()
-		cluster1b.Spec.DisabledTLSValidations = []fedcorev1b1.TLSValidation{fedcorev1b1.TLSSubjectName}
-		must(t, cc.Connect(ctx, clustercache.ConnectInput{Cluster: cluster1b, Secret: secret1}))
-		awaitRequests(t, q, func() string { return fmt.Sprintf("requests %v", want) }, func(r reconcile.Request) bool {
-			if _, ok := want[r]; ok {
-				want[r] = true
-			}
-			return !slices.Contains(slices.Collect(maps.Values(want)), false)
-		})
-		stopSources()
-		cluster1 = cluster1b
-	})
-
-	t.Run("a source sees updates with the object before and after", func(t *testing.T) {
-		q := workqueue.NewTypedRateLimitingQueue(workqueue.DefaultTypedControllerRateLimiter[reconcile.Request]())
-		defer q.ShutDown()
-		srcCtx, stopSources := context.WithCancel(ctx)
-		defer stopSources()
-		type update struct{ oldValue, newValue string }
-		updates := make(chan update, 16)
-		src := clustercache.WatchSource(cc, clustercache.WatchSourceInput[reconcile.Request]{
-			Name: "configmaps-delayed",
-			Kind: &corev1.ConfigMap{},
-			MapFunc: func(_ context.Context, cluster string, obj client.Object) []reconcile.Request {
-				return []reconcile.Request{{NamespacedName: client.ObjectKey{Namespace: cluster, Name: obj.GetName()}}}
-			},
-			UpdateDelay: func(oldObj, newObj client.Object) time.Duration {
-				if newObj.GetName() == "updated" {
-					updates <- update{oldObj.(*corev1.ConfigMap).Data["v"], newObj.(*corev1.ConfigMap).Data["v"]}
-				}
-				return 100 * time.Millisecond
-			},
-		})
-		must(t, src.Start(srcCtx, q))
-		want := reconcile.Request{NamespacedName: client.ObjectKey{Namespace: m2.Name, Name: "updated"}}
-		next := func(what string) {
-			t.Helper()
-			awaitRequests(t, q, func() string { return "the request of the " + what }, func(r reconcile.Request) bool { return r == want })
-		}
-		c2, err := cc.GetClient(ctx, m2.Name)
-		must(t, err)
-		cm := configMap("updated", true)
-		cm.Data = map[string]string{"v": "1"}
-		must(t, c2.Create(ctx, cm))
-		next("create")
-		cm.Data["v"] = "2"
-		must(t, c2.Update(ctx, cm))
-		select {
-		case u := <-updates:
-			if u != (update{"1", "2"}) {
-				t.Errorf("UpdateDelay saw %+v, want the value before (1) and after (2)", u)
-			}
-		case <-time.After(15 * time.Second):
-			t.Fatal("UpdateDelay was not called for the update within 15s")
-		}
-		next("update")
-	})
-
-	t.Run("rotated token rebuilds the connection, which keeps serving", func(t *testing.T) {
-		rotated := secret1.DeepCopy()
-		rotated.Data[fedcorev1b1.ClusterSecretTokenKey] = []byte(serviceAccountToken(ctx, t, cs1, "token-b"))
-		if err := cc.Connect(ctx, clustercache.ConnectInput{Cluster: cluster1, Secret: rotated}); err != nil {
-			t.Fatalf("Connect with the rotated token: %v", err)
-		}
-		// Revoke the old token: only the rebuilt connection can work now.
-		deleteTokenSecret(ctx, t, cs1, "token-a")
-		testenv.Eventually(t, 20*time.Second, func(context.Context) error {
-			c, err := cc.GetClient(ctx, m1.Name)
-			if err != nil {
-				return err
-			}
-			return c.Create(ctx, configMap("after-rotation", true))
-		}, "write with the rotated token")
-		testenv.Eventually(t, 15*time.Second, func(context.Context) error {
-			return seen.saw(m1.Name + "/" + memberNamespace + "/after-rotation")
-		}, "event after rotation")
-		// member2's connection was not touched.
-		c2, err := cc.GetClient(ctx, m2.Name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := c2.List(ctx, &corev1.ConfigMapList{}, client.InNamespace(memberNamespace)); err != nil {
-			t.Fatalf("listing in %s: %v", m2.Name, err)
-		}
-	})
-
-	t.Run("hung member is dropped after the sync timeout and backed off", func(t *testing.T) {
-		hung := blackhole(t)
-		cluster3 := cluster2.DeepCopy()
-		cluster3.Name = "hung"
-		cluster3.Spec.APIEndpoint = "https://" + hung
-		start := time.Now()
-		if err := cc.Connect(ctx, clustercache.ConnectInput{Cluster: cluster3, Secret: secret2}); err != nil {
-			t.Fatalf("Connect must not wait for the member: %v", err)
-		}
-		if d := time.Since(start); d > time.Second {
-			t.Fatalf("Connect took %s", d)
-		}
-		testenv.Eventually(t, 15*time.Second, func(context.Context) error { return conns.Has("hung", false) }, "hung member dropped")
-		err := cc.Connect(ctx, clustercache.ConnectInput{Cluster: cluster3, Secret: secret2})
-		if !errors.Is(err, clustercache.ErrClusterNotConnected) {
-			t.Fatalf("Connect during backoff: %v, want ErrClusterNotConnected", err)
-		}
-		if _, err := cc.GetClient(ctx, "hung"); !errors.Is(err, clustercache.ErrClusterNotConnected) {
-			t.Fatalf("GetClient of a dropped cluster: %v", err)
-		}
-		if got := cc.ReadyClusters(); !slices.Equal(got, []string{m1.Name, m2.Name}) {
-			t.Fatalf("ReadyClusters = %v", got)
-		}
-		cc.Forget(ctx, "hung")
-	})
-
-	t.Run("disconnect", func(t *testing.T) {
-		cc.Disconnect(ctx, m2.Name)
-		if _, err := cc.GetClient(ctx, m2.Name); !errors.Is(err, clustercache.ErrClusterNotConnected) {
-			t.Fatalf("GetClient after Disconnect: %v, want ErrClusterNotConnected", err)
-		}
-		if err := conns.Has(m2.Name, false); err != nil {
-			t.Fatal(err)
-		}
-		cc.Unwatch("configmaps")
-	})
+	t.Run("watch reaches members connected before and after it", f.watchReachesMembers)
+	t.Run("reader serves managed objects from the cache", f.readerServesManaged)
+	t.Run("sources feed a controller queue", f.sourcesFeedAQueue)
+	t.Run("a source sees updates with the object before and after", f.sourceSeesUpdates)
+	t.Run("rotated token rebuilds the connection, which keeps serving", f.rotatedToken)
+	t.Run("hung member is dropped after the sync timeout and backed off", f.hungMemberDropped)
+	t.Run("disconnect", f.disconnect)
 
 	unsubscribe()
 	stop()
@@ -331,8 +116,272 @@ func TestClusterCache(t *testing.T) {
 		t.Fatal("the cache did not stop within 30s")
 	}
 	goleak.VerifyNone(t, leaks)
-	runtime.KeepAlive(cs1)
-	runtime.KeepAlive(cs2)
+	runtime.KeepAlive(clientsets)
+}
+
+// cacheFixture is what the steps of TestClusterCache share: two members,
+// their access, a cluster cache and what it reported.
+type cacheFixture struct {
+	fed                *framework.Federation
+	ctx                context.Context
+	m1, m2             *framework.Cluster
+	cluster1, cluster2 *fedcorev1b1.KubeFedCluster
+	secret1, secret2   *corev1.Secret
+	cs1                *kubernetes.Clientset
+	cc                 *clustercache.ClusterCache
+	conns              *clustercachetest.ConnectionLog
+	seen               *events
+}
+
+// newCacheFixture gives each member of fed a ServiceAccount token and
+// returns the fixture and the members' clientsets, each connected.
+func newCacheFixture(t *testing.T, ctx context.Context, fed *framework.Federation) (*cacheFixture, []*kubernetes.Clientset) {
+	t.Helper()
+	f := &cacheFixture{fed: fed, ctx: ctx, m1: fed.Members[0], m2: fed.Members[1], seen: &events{seen: map[string]int{}}}
+	f.cluster1, f.secret1 = memberAccess(ctx, t, f.m1, "token-a")
+	f.cluster2, f.secret2 = memberAccess(ctx, t, f.m2, "token-a")
+	var clientsets []*kubernetes.Clientset
+	for _, m := range []*framework.Cluster{f.m1, f.m2} {
+		cs, err := m.Clientset()
+		if err != nil {
+			t.Fatal(err)
+		}
+		clientsets = append(clientsets, cs)
+	}
+	for _, cs := range clientsets {
+		if _, err := cs.Discovery().ServerVersion(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.cs1 = clientsets[0]
+	return f, clientsets
+}
+
+// connectAndWatch connects member1, registers the watch of managed
+// ConfigMaps (twice: the second registration is a no-op), then connects
+// member2.
+func (f *cacheFixture) connectAndWatch(t *testing.T) {
+	ctx := f.ctx
+	if err := f.cc.Connect(ctx, clustercache.ConnectInput{Cluster: f.cluster1, Secret: f.secret1}); err != nil {
+		t.Fatalf("Connect %s: %v", f.cluster1.Name, err)
+	}
+	watch := clustercache.WatchInput{
+		Name:          "configmaps",
+		Kind:          &corev1.ConfigMap{},
+		LabelSelector: labels.SelectorFromSet(labels.Set{fedcorev1b1.ManagedByKubeFedLabelKey: fedcorev1b1.ManagedByKubeFedLabelValue}),
+		EventHandler:  f.seen.handle,
+	}
+	if err := f.cc.Watch(ctx, watch); err != nil {
+		t.Fatalf("Watch: %v", err)
+	}
+	// Registering the same name again is a no-op: this handler never runs.
+	dup := watch
+	dup.EventHandler = func(string, client.Object) { t.Errorf("the handler of a duplicate watch registration was called") }
+	if err := f.cc.Watch(ctx, dup); err != nil {
+		t.Fatalf("Watch again: %v", err)
+	}
+	if err := f.cc.Connect(ctx, clustercache.ConnectInput{Cluster: f.cluster2, Secret: f.secret2}); err != nil {
+		t.Fatalf("Connect %s: %v", f.cluster2.Name, err)
+	}
+	if got := f.cc.ReadyClusters(); !slices.Equal(got, []string{f.m1.Name, f.m2.Name}) {
+		t.Fatalf("ReadyClusters = %v", got)
+	}
+}
+
+// watchReachesMembers: a watch reaches the members connected before and
+// after it was registered, and only the objects of its label selector.
+func (f *cacheFixture) watchReachesMembers(t *testing.T) {
+	for _, m := range f.fed.Members {
+		c, err := f.cc.GetClient(f.ctx, m.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Create(f.ctx, configMap("managed", true)); err != nil {
+			t.Fatalf("creating a ConfigMap in %s: %v", m.Name, err)
+		}
+		if err := c.Create(f.ctx, configMap("unmanaged", false)); err != nil {
+			t.Fatalf("creating a ConfigMap in %s: %v", m.Name, err)
+		}
+	}
+	for _, m := range f.fed.Members {
+		testenv.Eventually(t, 15*time.Second, func(context.Context) error { return f.seen.saw(m.Name + "/" + memberNamespace + "/managed") }, "event from %s", m.Name)
+	}
+	time.Sleep(500 * time.Millisecond)
+	for _, m := range f.fed.Members {
+		if f.seen.saw(m.Name+"/"+memberNamespace+"/unmanaged") == nil {
+			t.Errorf("the watch reported an object of %s outside its label selector", m.Name)
+		}
+	}
+	if err := f.conns.Has(f.m2.Name, true); err != nil {
+		t.Error(err)
+	}
+}
+
+// readerServesManaged: the reader serves managed objects from the cache, and
+// no other.
+func (f *cacheFixture) readerServesManaged(t *testing.T) {
+	r := cachedRead(f.ctx, t, f.cc, f.m2.Name, "managed", 10*time.Second)
+	err := r.Get(f.ctx, client.ObjectKey{Namespace: memberNamespace, Name: "unmanaged"}, &corev1.ConfigMap{})
+	if !apierrors.IsNotFound(err) {
+		t.Fatalf("cached read of an unmanaged object: %v, want NotFound", err)
+	}
+}
+
+// sourcesFeedAQueue: watch and connection sources feed a controller queue; a
+// connection rebuilt for a changed spec publishes a connection event.
+func (f *cacheFixture) sourcesFeedAQueue(t *testing.T) {
+	q := workqueue.NewTypedRateLimitingQueue(workqueue.DefaultTypedControllerRateLimiter[reconcile.Request]())
+	defer q.ShutDown()
+	srcCtx, stopSources := context.WithCancel(f.ctx)
+	defer stopSources()
+	src := clustercache.WatchSource(f.cc, clustercache.WatchSourceInput[reconcile.Request]{
+		Name: "configmaps-source",
+		Kind: &corev1.ConfigMap{},
+		MapFunc: func(_ context.Context, cluster string, obj client.Object) []reconcile.Request {
+			return []reconcile.Request{{NamespacedName: client.ObjectKey{Namespace: cluster, Name: obj.GetName()}}}
+		},
+	})
+	must(t, src.Start(srcCtx, q))
+	connSrc := clustercache.ConnectionSource(f.cc, func(_ context.Context, ev clustercache.ConnectionEvent) []reconcile.Request {
+		return []reconcile.Request{{NamespacedName: client.ObjectKey{Namespace: "connection", Name: ev.Cluster}}}
+	})
+	must(t, connSrc.Start(srcCtx, q))
+	c2, err := f.cc.GetClient(f.ctx, f.m2.Name)
+	must(t, err)
+	must(t, c2.Create(f.ctx, configMap("via-source", true)))
+	want := map[reconcile.Request]bool{
+		{NamespacedName: client.ObjectKey{Namespace: f.m2.Name, Name: "via-source"}}: false,
+		{NamespacedName: client.ObjectKey{Namespace: "connection", Name: f.m1.Name}}: false,
+	}
+	// A connection rebuilt for a changed spec publishes a connection event.
+	cluster1b := f.cluster1.DeepCopy()
+	cluster1b.Spec.DisabledTLSValidations = []fedcorev1b1.TLSValidation{fedcorev1b1.TLSSubjectName}
+	must(t, f.cc.Connect(f.ctx, clustercache.ConnectInput{Cluster: cluster1b, Secret: f.secret1}))
+	awaitRequests(t, q, func() string { return fmt.Sprintf("requests %v", want) }, func(r reconcile.Request) bool {
+		if _, ok := want[r]; ok {
+			want[r] = true
+		}
+		return !slices.Contains(slices.Collect(maps.Values(want)), false)
+	})
+	stopSources()
+	f.cluster1 = cluster1b
+}
+
+// sourceSeesUpdates: a source's UpdateDelay sees an update with the object
+// before and after it.
+func (f *cacheFixture) sourceSeesUpdates(t *testing.T) {
+	q := workqueue.NewTypedRateLimitingQueue(workqueue.DefaultTypedControllerRateLimiter[reconcile.Request]())
+	defer q.ShutDown()
+	srcCtx, stopSources := context.WithCancel(f.ctx)
+	defer stopSources()
+	type update struct{ oldValue, newValue string }
+	updates := make(chan update, 16)
+	src := clustercache.WatchSource(f.cc, clustercache.WatchSourceInput[reconcile.Request]{
+		Name: "configmaps-delayed",
+		Kind: &corev1.ConfigMap{},
+		MapFunc: func(_ context.Context, cluster string, obj client.Object) []reconcile.Request {
+			return []reconcile.Request{{NamespacedName: client.ObjectKey{Namespace: cluster, Name: obj.GetName()}}}
+		},
+		UpdateDelay: func(oldObj, newObj client.Object) time.Duration {
+			if newObj.GetName() == "updated" {
+				updates <- update{oldObj.(*corev1.ConfigMap).Data["v"], newObj.(*corev1.ConfigMap).Data["v"]}
+			}
+			return 100 * time.Millisecond
+		},
+	})
+	must(t, src.Start(srcCtx, q))
+	want := reconcile.Request{NamespacedName: client.ObjectKey{Namespace: f.m2.Name, Name: "updated"}}
+	next := func(what string) {
+		t.Helper()
+		awaitRequests(t, q, func() string { return "the request of the " + what }, func(r reconcile.Request) bool { return r == want })
+	}
+	c2, err := f.cc.GetClient(f.ctx, f.m2.Name)
+	must(t, err)
+	cm := configMap("updated", true)
+	cm.Data = map[string]string{"v": "1"}
+	must(t, c2.Create(f.ctx, cm))
+	next("create")
+	cm.Data["v"] = "2"
+	must(t, c2.Update(f.ctx, cm))
+	select {
+	case u := <-updates:
+		if u != (update{"1", "2"}) {
+			t.Errorf("UpdateDelay saw %+v, want the value before (1) and after (2)", u)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("UpdateDelay was not called for the update within 15s")
+	}
+	next("update")
+}
+
+// rotatedToken: a rotated token rebuilds the connection, which keeps
+// serving; the other member's is not touched.
+func (f *cacheFixture) rotatedToken(t *testing.T) {
+	rotated := f.secret1.DeepCopy()
+	rotated.Data[fedcorev1b1.ClusterSecretTokenKey] = []byte(serviceAccountToken(f.ctx, t, f.cs1, "token-b"))
+	if err := f.cc.Connect(f.ctx, clustercache.ConnectInput{Cluster: f.cluster1, Secret: rotated}); err != nil {
+		t.Fatalf("Connect with the rotated token: %v", err)
+	}
+	// Revoke the old token: only the rebuilt connection can work now.
+	deleteTokenSecret(f.ctx, t, f.cs1, "token-a")
+	testenv.Eventually(t, 20*time.Second, func(context.Context) error {
+		c, err := f.cc.GetClient(f.ctx, f.m1.Name)
+		if err != nil {
+			return err
+		}
+		return c.Create(f.ctx, configMap("after-rotation", true))
+	}, "write with the rotated token")
+	testenv.Eventually(t, 15*time.Second, func(context.Context) error {
+		return f.seen.saw(f.m1.Name + "/" + memberNamespace + "/after-rotation")
+	}, "event after rotation")
+	// member2's connection was not touched.
+	c2, err := f.cc.GetClient(f.ctx, f.m2.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c2.List(f.ctx, &corev1.ConfigMapList{}, client.InNamespace(memberNamespace)); err != nil {
+		t.Fatalf("listing in %s: %v", f.m2.Name, err)
+	}
+}
+
+// hungMemberDropped: a hung member is dropped after the sync timeout and
+// backed off.
+func (f *cacheFixture) hungMemberDropped(t *testing.T) {
+	hung := blackhole(t)
+	cluster3 := f.cluster2.DeepCopy()
+	cluster3.Name = "hung"
+	cluster3.Spec.APIEndpoint = "https://" + hung
+	start := time.Now()
+	if err := f.cc.Connect(f.ctx, clustercache.ConnectInput{Cluster: cluster3, Secret: f.secret2}); err != nil {
+		t.Fatalf("Connect must not wait for the member: %v", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("Connect took %s", d)
+	}
+	testenv.Eventually(t, 15*time.Second, func(context.Context) error { return f.conns.Has("hung", false) }, "hung member dropped")
+	err := f.cc.Connect(f.ctx, clustercache.ConnectInput{Cluster: cluster3, Secret: f.secret2})
+	if !errors.Is(err, clustercache.ErrClusterNotConnected) {
+		t.Fatalf("Connect during backoff: %v, want ErrClusterNotConnected", err)
+	}
+	if _, err := f.cc.GetClient(f.ctx, "hung"); !errors.Is(err, clustercache.ErrClusterNotConnected) {
+		t.Fatalf("GetClient of a dropped cluster: %v", err)
+	}
+	if got := f.cc.ReadyClusters(); !slices.Equal(got, []string{f.m1.Name, f.m2.Name}) {
+		t.Fatalf("ReadyClusters = %v", got)
+	}
+	f.cc.Forget(f.ctx, "hung")
+}
+
+// disconnect: Disconnect drops the member's connection.
+func (f *cacheFixture) disconnect(t *testing.T) {
+	f.cc.Disconnect(f.ctx, f.m2.Name)
+	if _, err := f.cc.GetClient(f.ctx, f.m2.Name); !errors.Is(err, clustercache.ErrClusterNotConnected) {
+		t.Fatalf("GetClient after Disconnect: %v, want ErrClusterNotConnected", err)
+	}
+	if err := f.conns.Has(f.m2.Name, false); err != nil {
+		t.Fatal(err)
+	}
+	f.cc.Unwatch("configmaps")
 }
 
 // awaitRequests takes requests from q until done says that the one taken

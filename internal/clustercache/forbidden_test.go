@@ -112,8 +112,15 @@ func TestForbiddenKind(t *testing.T) {
 	}
 	testenv.Eventually(t, 15*time.Second, func(context.Context) error { return seen.saw("member1/" + memberNamespace + "/allowed") }, "the Secret's event")
 	assertForbiddenRead(ctx, t, cc, true)
+	assertWatchStartsOnceGranted(ctx, t, cc, id, mc, regs, seen, conns)
+}
 
-	// Granted: the watch starts without a new connection.
+// assertWatchStartsOnceGranted grants id the ConfigMaps: the ConfigMap
+// watch starts without a new connection, its RegistrationHandler is told,
+// and it reports a ConfigMap created with mc.
+func assertWatchStartsOnceGranted(ctx context.Context, t *testing.T, cc *clustercache.ClusterCache, id *clustercachetest.Identity, mc client.Client,
+	regs *registrations, seen *events, conns *clustercachetest.ConnectionLog) {
+	t.Helper()
 	if err := id.Grant(ctx, configMapRule); err != nil {
 		t.Fatal(err)
 	}

@@ -111,21 +111,18 @@ func TestNamespacedMember(t *testing.T) {
 	})
 }
 
-// startCache runs cc until the test ends and records its connection events.
+// startCache runs cc until the test ends (or ctx does) and records its
+// connection events.
 func startCache(ctx context.Context, t *testing.T, cc *clustercache.ClusterCache) *clustercachetest.ConnectionLog {
 	t.Helper()
-	cacheCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- cc.Start(cacheCtx) }()
-	conns := &clustercachetest.ConnectionLog{}
-	unsubscribe := cc.Subscribe(conns.Add)
-	t.Cleanup(func() {
-		unsubscribe()
-		stop()
-		if err := <-done; err != nil {
-			t.Errorf("cache stopped with %v", err)
-		}
+	testenv.Run(t, "the cluster cache", func(testCtx context.Context) error {
+		cacheCtx, stop := context.WithCancel(ctx)
+		defer stop()
+		context.AfterFunc(testCtx, stop)
+		return cc.Start(cacheCtx)
 	})
+	conns := &clustercachetest.ConnectionLog{}
+	t.Cleanup(cc.Subscribe(conns.Add))
 	return conns
 }
 

@@ -40,6 +40,7 @@ import (
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	"github.com/kubefed/kubefed/internal/clustercache"
+	"github.com/kubefed/kubefed/internal/clustercache/clustercachetest"
 	"github.com/kubefed/kubefed/test/framework"
 	"github.com/kubefed/kubefed/test/testenv"
 )
@@ -82,39 +83,75 @@ func TestWatchOfAKindInstalledLater(t *testing.T) {
 	cluster, secret := memberAccess(ctx, t, member, "token-a")
 
 	cc := clustercache.New(clustercache.Options{CacheSyncTimeout: 20 * time.Second, MinBackoff: 200 * time.Millisecond, MaxBackoff: time.Second})
-	conns := startCache(ctx, t, cc)
+	w := &laterKind{ctx: ctx, member: member, cc: cc, conns: startCache(ctx, t, cc), regs: &registrations{}, seen: &events{seen: map[string]int{}},
+		gvk: schema.GroupVersionKind{Group: "retry.example.io", Version: "v1", Kind: "Widget"}}
 	if err := cc.Connect(ctx, clustercache.ConnectInput{Cluster: cluster, Secret: secret}); err != nil {
 		t.Fatalf("Connect: %v", err)
 	}
-
-	gvk := schema.GroupVersionKind{Group: "retry.example.io", Version: "v1", Kind: "Widget"}
-	widgetKind := &unstructured.Unstructured{}
-	widgetKind.SetGroupVersionKind(gvk)
-	regs := &registrations{}
-	q := workqueue.NewTypedRateLimitingQueue(workqueue.DefaultTypedControllerRateLimiter[reconcile.Request]())
+	q := w.startWidgetSource(t)
 	defer q.ShutDown()
-	src := clustercache.WatchSource(cc, clustercache.WatchSourceInput[reconcile.Request]{
+	if err := cc.Watch(ctx, clustercache.WatchInput{Name: "configmaps", Kind: &corev1.ConfigMap{}, EventHandler: w.seen.handle}); err != nil {
+		t.Fatal(err)
+	}
+
+	mc := w.stepFailedWatchReported(t)
+	installWidgetCRD(ctx, t, member.Config, w.gvk)
+	widget := &unstructured.Unstructured{}
+	widget.SetGroupVersionKind(w.gvk)
+	widget.SetNamespace(memberNamespace)
+	widget.SetName("w1")
+	widget.SetLabels(map[string]string{fedcorev1b1.ManagedByKubeFedLabelKey: fedcorev1b1.ManagedByKubeFedLabelValue})
+	testenv.Eventually(t, 30*time.Second, func(context.Context) error { return mc.Create(ctx, widget) }, "creating a Widget")
+	w.stepWatchStarted(t, q)
+}
+
+// laterKind is what the steps of TestWatchOfAKindInstalledLater share: the
+// member, the cache connected to it, and what the watches reported.
+type laterKind struct {
+	ctx    context.Context
+	member *framework.Cluster
+	cc     *clustercache.ClusterCache
+	conns  *clustercachetest.ConnectionLog
+	regs   *registrations
+	seen   *events
+	// gvk is the kind whose CRD the member does not have at first.
+	gvk schema.GroupVersionKind
+}
+
+// startWidgetSource starts a WatchSource of the kind gvk whose requests
+// are cluster/name, and cluster/started once its RegistrationFunc is told
+// of the start; it returns the queue the source feeds.
+func (w *laterKind) startWidgetSource(t *testing.T) workqueue.TypedRateLimitingInterface[reconcile.Request] {
+	t.Helper()
+	widgetKind := &unstructured.Unstructured{}
+	widgetKind.SetGroupVersionKind(w.gvk)
+	q := workqueue.NewTypedRateLimitingQueue(workqueue.DefaultTypedControllerRateLimiter[reconcile.Request]())
+	src := clustercache.WatchSource(w.cc, clustercache.WatchSourceInput[reconcile.Request]{
 		Name: "widgets",
 		Kind: widgetKind,
 		MapFunc: func(_ context.Context, clusterName string, obj client.Object) []reconcile.Request {
 			return []reconcile.Request{{NamespacedName: types.NamespacedName{Namespace: clusterName, Name: obj.GetName()}}}
 		},
 		RegistrationFunc: func(_ context.Context, clusterName string, err error) []reconcile.Request {
-			regs.add(err)
+			w.regs.add(err)
 			if err != nil {
 				return nil
 			}
 			return []reconcile.Request{{NamespacedName: types.NamespacedName{Namespace: clusterName, Name: "started"}}}
 		},
 	})
-	if err := src.Start(ctx, q); err != nil {
+	if err := src.Start(w.ctx, q); err != nil {
+		q.ShutDown()
 		t.Fatal(err)
 	}
-	seen := &events{seen: map[string]int{}}
-	if err := cc.Watch(ctx, clustercache.WatchInput{Name: "configmaps", Kind: &corev1.ConfigMap{}, EventHandler: seen.handle}); err != nil {
-		t.Fatal(err)
-	}
+	return q
+}
 
+// stepFailedWatchReported: the watch of the missing kind is reported
+// failed; the connection stays up and its other watch works. It returns
+// the member's client.
+func (w *laterKind) stepFailedWatchReported(t *testing.T) client.Client {
+	ctx, member, cc := w.ctx, w.member, w.cc
 	testenv.Eventually(t, 30*time.Second, func(context.Context) error {
 		err := cc.WatchErrors("widgets")[member.Name]
 		if err == nil {
@@ -123,12 +160,11 @@ func TestWatchOfAKindInstalledLater(t *testing.T) {
 		if !meta.IsNoMatchError(err) {
 			return fmt.Errorf("WatchErrors[%s] = %v, want a NoMatch error", member.Name, err)
 		}
-		if failed, _ := regs.counts(); failed == 0 {
+		if failed, _ := w.regs.counts(); failed == 0 {
 			return errors.New("RegistrationFunc not told of the failure")
 		}
 		return nil
 	}, "the failed watch is reported")
-	// The connection stays up and its other watch works.
 	mc, err := cc.GetClient(ctx, member.Name)
 	if err != nil {
 		t.Fatalf("the connection went down with the failed watch: %v", err)
@@ -137,20 +173,18 @@ func TestWatchOfAKindInstalledLater(t *testing.T) {
 		t.Fatal(err)
 	}
 	testenv.Eventually(t, 15*time.Second, func(context.Context) error {
-		return seen.saw(member.Name + "/" + memberNamespace + "/while-failing")
+		return w.seen.saw(member.Name + "/" + memberNamespace + "/while-failing")
 	}, "ConfigMap event while the other watch fails")
-	if err := conns.Has(member.Name, false); err == nil {
+	if err := w.conns.Has(member.Name, false); err == nil {
 		t.Fatal("the connection was dropped with the failed watch")
 	}
+	return mc
+}
 
-	installWidgetCRD(ctx, t, member.Config, gvk)
-	widget := &unstructured.Unstructured{}
-	widget.SetGroupVersionKind(gvk)
-	widget.SetNamespace(memberNamespace)
-	widget.SetName("w1")
-	widget.SetLabels(map[string]string{fedcorev1b1.ManagedByKubeFedLabelKey: fedcorev1b1.ManagedByKubeFedLabelValue})
-	testenv.Eventually(t, 30*time.Second, func(context.Context) error { return mc.Create(ctx, widget) }, "creating a Widget")
-
+// stepWatchStarted: once the CRD is installed, the source enqueues the
+// start and the member's Widget, and the report clears.
+func (w *laterKind) stepWatchStarted(t *testing.T, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+	member, cc, regs := w.member, w.cc, w.regs
 	want := map[string]bool{member.Name + "/started": false, member.Name + "/w1": false}
 	deadline := time.Now().Add(30 * time.Second)
 	for !want[member.Name+"/started"] || !want[member.Name+"/w1"] {
