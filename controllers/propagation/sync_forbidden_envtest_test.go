@@ -29,7 +29,6 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 
-	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 	"github.com/kubefed/kubefed/test/testenv"
 )
 
@@ -52,15 +51,9 @@ func TestForbiddenTypeInOneMember(t *testing.T) {
 				return fmt.Errorf("Secret in %s: %w", m, err)
 			}
 		}
-		if err := e.copyExists("member2", "cfg", &corev1.ConfigMap{}); err != nil {
-			return fmt.Errorf("ConfigMap in member2: %w", err)
-		}
-		st, _, err := e.clusterStatus("FederatedConfigMap", "cfg")
+		st, err := e.propagatedTo("member2", "cfg")
 		if err != nil {
 			return err
-		}
-		if c := st["member2"]; c.Name == "" || c.Status != fedtypesv1b1.ClusterPropagationOK {
-			return fmt.Errorf("member2: %+v", c)
 		}
 		return forbiddenMessage(st["member1"])
 	}, "Secrets in both members, the ConfigMap in member2, member1 reported forbidden")
@@ -88,17 +81,8 @@ func TestForbiddenTypeInOneMember(t *testing.T) {
 		t.Fatal(err)
 	}
 	testenv.Eventually(t, time.Minute, func(context.Context) error {
-		if err := e.copyExists("member1", "cfg", &corev1.ConfigMap{}); err != nil {
-			return fmt.Errorf("ConfigMap in member1: %w", err)
-		}
-		st, _, err := e.clusterStatus("FederatedConfigMap", "cfg")
-		if err != nil {
-			return err
-		}
-		if c := st["member1"]; c.Name == "" || c.Status != fedtypesv1b1.ClusterPropagationOK {
-			return fmt.Errorf("member1: %+v", c)
-		}
-		return nil
+		_, err := e.propagatedTo("member1", "cfg")
+		return err
 	}, "the ConfigMap in member1 once granted")
 	if err := e.conns.Has("member1", false); err == nil {
 		t.Error("member1's connection was dropped")

@@ -162,6 +162,22 @@ func (e *forbiddenEnv) copyExists(member, name string, obj client.Object) error 
 	return e.members[member].Get(e.t.Context(), types.NamespacedName{Namespace: forbiddenNamespace, Name: name}, obj)
 }
 
+// propagatedTo returns nil and the FederatedConfigMap's status.clusters
+// when member holds the ConfigMap name and the status says it propagated.
+func (e *forbiddenEnv) propagatedTo(member, name string) (map[string]fedtypesv1b1.GenericClusterStatus, error) {
+	if err := e.copyExists(member, name, &corev1.ConfigMap{}); err != nil {
+		return nil, fmt.Errorf("ConfigMap in %s: %w", member, err)
+	}
+	st, _, err := e.clusterStatus("FederatedConfigMap", name)
+	if err != nil {
+		return nil, err
+	}
+	if c := st[member]; c.Name == "" || c.Status != fedtypesv1b1.ClusterPropagationOK {
+		return nil, fmt.Errorf("%s: %+v", member, c)
+	}
+	return st, nil
+}
+
 // clusterStatus reads status.clusters of a federated object: the status and
 // message by cluster, and the object's resourceVersion.
 func (e *forbiddenEnv) clusterStatus(kind, name string) (map[string]fedtypesv1b1.GenericClusterStatus, string, error) {
