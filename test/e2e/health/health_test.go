@@ -78,131 +78,153 @@ func TestHealth(t *testing.T) {
 	member1Secret := e.secretName(t, "member1")
 	// Objects propagated later show that a member connection serves.
 	fedNS := e.FederatedNamespace(t, "health", "member1", "member2")
+	h := &healthRun{e: e, ctx: ctx, m1: m1, member1Secret: member1Secret, fedNS: fedNS}
 
-	t.Run("status of a Ready member", func(t *testing.T) {
-		e2eutil.Eventually(t, 10*time.Second, func(context.Context) error {
-			kfc, err := e.cluster(ctx, "member1")
-			if err != nil {
-				return err
-			}
-			if !strings.HasPrefix(kfc.Status.KubernetesVersion, "v1.") || !slices.Equal(kfc.Status.Zones, []string{"zone-a"}) ||
-				kfc.Status.Region == nil || *kfc.Status.Region != "region-1" {
-				return fmt.Errorf("status %+v", kfc.Status)
-			}
-			return nil
-		}, "version, zones and region of member1")
-		if got := connected(t, "member1", "member2", "slow"); !slices.Equal(got, []string{"member1", "member2"}) {
-			t.Fatalf("connected clusters = %v, want member1 and member2", got)
-		}
-		if v := gauge(t, "kubefedcluster_total", map[string]string{"cluster": "member2", "state": "ready"}); v != 1 {
-			t.Errorf("kubefedcluster_total{cluster=member2,state=ready} = %v, want 1", v)
-		}
-		if v := gauge(t, "kubefedcluster_total", map[string]string{"cluster": "slow", "state": "offline"}); v != 1 {
-			t.Errorf("kubefedcluster_total{cluster=slow,state=offline} = %v, want 1", v)
-		}
-	})
+	t.Run("status of a Ready member", func(t *testing.T) { testReadyMemberStatus(t, h) })
 
 	// From here on member2 must stay Ready, and its status must not be
 	// rewritten on every probe.
-	watchStart := time.Now()
-	mon := e.monitor(t, "member2", "member1")
+	h.watchStart = time.Now()
+	h.mon = e.monitor(t, "member2", "member1")
 
-	t.Run("a stopped member goes Offline, the others stay Ready", func(t *testing.T) {
-		must(t, m1.Stop(ctx))
-		bound := period*failureThreshold + timeout + margin
-		took := e.waitCondition(t, "member1", fedcorev1b1.ClusterOffline, corev1.ConditionTrue, bound)
-		t.Logf("member1 Offline %s after it stopped (bound %s)", took.Round(100*time.Millisecond), bound)
-		if status, _, _ := e.condition(ctx, "member1", fedcorev1b1.ClusterReady); status != corev1.ConditionUnknown {
-			t.Errorf("Ready of an Offline cluster = %q, want Unknown", status)
+	t.Run("a stopped member goes Offline, the others stay Ready", func(t *testing.T) { testStoppedMember(t, h) })
+	t.Run("a started member is Ready again", func(t *testing.T) { testStartedMember(t, h) })
+	t.Run("a deleted Secret makes only its cluster ConfigMalformed", func(t *testing.T) { testDeletedSecret(t, h) })
+	t.Run("a rotated token makes the cluster Ready and connected again", func(t *testing.T) { testRotatedToken(t, h) })
+	t.Run("a healthy member's status is not rewritten every period", func(t *testing.T) { testNoRewrites(t, h) })
+	t.Run("a deleted KubeFedCluster is forgotten", func(t *testing.T) { testDeletedCluster(t, h) })
+}
+
+// healthRun is what the steps of TestHealth share.
+type healthRun struct {
+	e   *env
+	ctx context.Context
+	m1  *framework.Cluster
+	// member1Secret is the host Secret of member1's KubeFedCluster.
+	member1Secret string
+	// fedNS is a federated namespace on both members.
+	fedNS string
+	// watchStart is when mon started watching member2.
+	watchStart time.Time
+	mon        *readyMonitor
+}
+
+// testReadyMemberStatus checks the version, zones and region of a Ready
+// member, the connected clusters and the cluster metrics.
+func testReadyMemberStatus(t *testing.T, h *healthRun) {
+	e2eutil.Eventually(t, 10*time.Second, func(context.Context) error {
+		kfc, err := h.e.cluster(h.ctx, "member1")
+		if err != nil {
+			return err
 		}
-		e2eutil.Eventually(t, 5*time.Second, func(context.Context) error {
-			if got := connected(t, "member1"); len(got) > 0 {
-				return fmt.Errorf("still connected")
-			}
-			return nil
-		}, "member1 disconnected")
-	})
-
-	t.Run("a started member is Ready again", func(t *testing.T) {
-		must(t, m1.Start(ctx))
-		took := e.waitCondition(t, "member1", fedcorev1b1.ClusterReady, corev1.ConditionTrue, period+timeout+margin)
-		t.Logf("member1 Ready %s after it started", took.Round(100*time.Millisecond))
-		e2eutil.Eventually(t, 5*time.Second, func(context.Context) error {
-			if got := connected(t, "member1"); len(got) == 0 {
-				return fmt.Errorf("not connected")
-			}
-			return nil
-		}, "member1 connected")
-	})
-
-	t.Run("a deleted Secret makes only its cluster ConfigMalformed", func(t *testing.T) {
-		must(t, e.Host.Delete(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: member1Secret}}))
-		e.waitCondition(t, "member1", fedcorev1b1.ClusterConfigMalformed, corev1.ConditionTrue, 10*time.Second)
-		_, msg, err := e.condition(ctx, "member1", fedcorev1b1.ClusterConfigMalformed)
-		must(t, err)
-		if !strings.Contains(msg, "Secret "+ns+"/"+member1Secret+" not found") {
-			t.Errorf("ConfigMalformed message %q does not name the Secret", msg)
+		if !strings.HasPrefix(kfc.Status.KubernetesVersion, "v1.") || !slices.Equal(kfc.Status.Zones, []string{"zone-a"}) ||
+			kfc.Status.Region == nil || *kfc.Status.Region != "region-1" {
+			return fmt.Errorf("status %+v", kfc.Status)
 		}
+		return nil
+	}, "version, zones and region of member1")
+	if got := connected(t, "member1", "member2", "slow"); !slices.Equal(got, []string{"member1", "member2"}) {
+		t.Fatalf("connected clusters = %v, want member1 and member2", got)
+	}
+	if v := gauge(t, "kubefedcluster_total", map[string]string{"cluster": "member2", "state": "ready"}); v != 1 {
+		t.Errorf("kubefedcluster_total{cluster=member2,state=ready} = %v, want 1", v)
+	}
+	if v := gauge(t, "kubefedcluster_total", map[string]string{"cluster": "slow", "state": "offline"}); v != 1 {
+		t.Errorf("kubefedcluster_total{cluster=slow,state=offline} = %v, want 1", v)
+	}
+}
+
+// testStoppedMember stops member1: it goes Offline within the bound, its
+// Ready is Unknown and it is disconnected.
+func testStoppedMember(t *testing.T, h *healthRun) {
+	must(t, h.m1.Stop(h.ctx))
+	bound := period*failureThreshold + timeout + margin
+	took := h.e.waitCondition(t, "member1", fedcorev1b1.ClusterOffline, corev1.ConditionTrue, bound)
+	t.Logf("member1 Offline %s after it stopped (bound %s)", took.Round(100*time.Millisecond), bound)
+	if status, _, _ := h.e.condition(h.ctx, "member1", fedcorev1b1.ClusterReady); status != corev1.ConditionUnknown {
+		t.Errorf("Ready of an Offline cluster = %q, want Unknown", status)
+	}
+	waitConnected(t, "member1", false, 5*time.Second)
+}
+
+// testStartedMember starts member1 again: it is Ready and connected.
+func testStartedMember(t *testing.T, h *healthRun) {
+	must(t, h.m1.Start(h.ctx))
+	took := h.e.waitCondition(t, "member1", fedcorev1b1.ClusterReady, corev1.ConditionTrue, period+timeout+margin)
+	t.Logf("member1 Ready %s after it started", took.Round(100*time.Millisecond))
+	waitConnected(t, "member1", true, 5*time.Second)
+}
+
+// testDeletedSecret deletes member1's Secret: only member1 is
+// ConfigMalformed and disconnected; member2's connection still serves.
+func testDeletedSecret(t *testing.T, h *healthRun) {
+	must(t, h.e.Host.Delete(h.ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: h.member1Secret}}))
+	h.e.waitCondition(t, "member1", fedcorev1b1.ClusterConfigMalformed, corev1.ConditionTrue, 10*time.Second)
+	_, msg, err := h.e.condition(h.ctx, "member1", fedcorev1b1.ClusterConfigMalformed)
+	must(t, err)
+	if !strings.Contains(msg, "Secret "+ns+"/"+h.member1Secret+" not found") {
+		t.Errorf("ConfigMalformed message %q does not name the Secret", msg)
+	}
+	if got := connected(t, "member1"); len(got) > 0 {
+		t.Errorf("a ConfigMalformed cluster is still connected")
+	}
+	if got := connected(t, "member2"); len(got) == 0 {
+		t.Errorf("member2 was disconnected with member1")
+	}
+	// member2's connection still serves: the control plane writes
+	// through it.
+	h.e.federatedConfigMap(t, h.fedNS, "to-member2", "member2", 30*time.Second)
+}
+
+// testRotatedToken gives member1 a new token and revokes the old one:
+// member1 is Ready and connected again.
+func testRotatedToken(t *testing.T, h *healthRun) {
+	token := h.e.newMemberToken(t, "member1", h.e.joinedServiceAccount("member1")+"-rotated")
+	// Revoke the token join made: only a rebuilt connection works
+	// from now on.
+	must(t, h.e.Member("member1").Delete(h.ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{
+		Namespace: ns, Name: kubefedctl.TokenSecretName("member1", h.e.Fed.Host.Name)}}))
+	must(t, h.e.Host.Create(h.ctx, &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: h.member1Secret},
+		Data:       map[string][]byte{fedcorev1b1.ClusterSecretTokenKey: []byte(token)},
+	}))
+	h.e.waitCondition(t, "member1", fedcorev1b1.ClusterReady, corev1.ConditionTrue, 10*time.Second)
+	if status, _, _ := h.e.condition(h.ctx, "member1", fedcorev1b1.ClusterConfigMalformed); status != "" {
+		t.Errorf("ConfigMalformed is still present (%q) on a Ready cluster", status)
+	}
+	waitConnected(t, "member1", true, 10*time.Second)
+	h.e.federatedConfigMap(t, h.fedNS, "to-member1", "member1", 30*time.Second)
+}
+
+// testNoRewrites checks that member2 stayed Ready and its status was written
+// at most a few times.
+func testNoRewrites(t *testing.T, h *healthRun) {
+	if rest := 60*time.Second - time.Since(h.watchStart); rest > 0 {
+		time.Sleep(rest)
+	}
+	writes, notReady := h.mon.finish(t)
+	t.Logf("member2: %d writes in %s with period %s", writes, time.Since(h.watchStart).Round(time.Second), period)
+	if writes > 2 {
+		t.Errorf("member2's KubeFedCluster was written %d times in %s; want at most a few", writes, time.Since(h.watchStart).Round(time.Second))
+	}
+	if len(notReady) > 0 {
+		t.Errorf("member2 was not Ready while member1 was stopped or broken:\n%s", strings.Join(notReady, "\n"))
+	}
+}
+
+// testDeletedCluster deletes member1's KubeFedCluster: it is disconnected
+// and its metrics dropped.
+func testDeletedCluster(t *testing.T, h *healthRun) {
+	must(t, h.e.Host.Delete(h.ctx, &fedcorev1b1.KubeFedCluster{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "member1"}}))
+	e2eutil.Eventually(t, 10*time.Second, func(context.Context) error {
 		if got := connected(t, "member1"); len(got) > 0 {
-			t.Errorf("a ConfigMalformed cluster is still connected")
+			return fmt.Errorf("still connected")
 		}
-		if got := connected(t, "member2"); len(got) == 0 {
-			t.Errorf("member2 was disconnected with member1")
+		if gauge(t, "kubefedcluster_total", map[string]string{"cluster": "member1", "state": "ready"}) >= 0 {
+			return fmt.Errorf("metric series still present")
 		}
-		// member2's connection still serves: the control plane writes
-		// through it.
-		e.federatedConfigMap(t, fedNS, "to-member2", "member2", 30*time.Second)
-	})
-
-	t.Run("a rotated token makes the cluster Ready and connected again", func(t *testing.T) {
-		token := e.newMemberToken(t, "member1", e.joinedServiceAccount("member1")+"-rotated")
-		// Revoke the token join made: only a rebuilt connection works
-		// from now on.
-		must(t, e.Member("member1").Delete(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{
-			Namespace: ns, Name: kubefedctl.TokenSecretName("member1", e.Fed.Host.Name)}}))
-		must(t, e.Host.Create(ctx, &corev1.Secret{
-			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: member1Secret},
-			Data:       map[string][]byte{fedcorev1b1.ClusterSecretTokenKey: []byte(token)},
-		}))
-		e.waitCondition(t, "member1", fedcorev1b1.ClusterReady, corev1.ConditionTrue, 10*time.Second)
-		if status, _, _ := e.condition(ctx, "member1", fedcorev1b1.ClusterConfigMalformed); status != "" {
-			t.Errorf("ConfigMalformed is still present (%q) on a Ready cluster", status)
-		}
-		e2eutil.Eventually(t, 10*time.Second, func(context.Context) error {
-			if got := connected(t, "member1"); len(got) == 0 {
-				return fmt.Errorf("not connected")
-			}
-			return nil
-		}, "member1 connected")
-		e.federatedConfigMap(t, fedNS, "to-member1", "member1", 30*time.Second)
-	})
-
-	t.Run("a healthy member's status is not rewritten every period", func(t *testing.T) {
-		if rest := 60*time.Second - time.Since(watchStart); rest > 0 {
-			time.Sleep(rest)
-		}
-		writes, notReady := mon.finish(t)
-		t.Logf("member2: %d writes in %s with period %s", writes, time.Since(watchStart).Round(time.Second), period)
-		if writes > 2 {
-			t.Errorf("member2's KubeFedCluster was written %d times in %s; want at most a few", writes, time.Since(watchStart).Round(time.Second))
-		}
-		if len(notReady) > 0 {
-			t.Errorf("member2 was not Ready while member1 was stopped or broken:\n%s", strings.Join(notReady, "\n"))
-		}
-	})
-
-	t.Run("a deleted KubeFedCluster is forgotten", func(t *testing.T) {
-		must(t, e.Host.Delete(ctx, &fedcorev1b1.KubeFedCluster{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "member1"}}))
-		e2eutil.Eventually(t, 10*time.Second, func(context.Context) error {
-			if got := connected(t, "member1"); len(got) > 0 {
-				return fmt.Errorf("still connected")
-			}
-			if gauge(t, "kubefedcluster_total", map[string]string{"cluster": "member1", "state": "ready"}) >= 0 {
-				return fmt.Errorf("metric series still present")
-			}
-			return nil
-		}, "member1 disconnected and its metrics dropped")
-	})
+		return nil
+	}, "member1 disconnected and its metrics dropped")
 }
 
 // TestHealthDefaults checks the chart's default settings, which are
@@ -267,4 +289,24 @@ func checkHealthConfig(t *testing.T, e *env, period, timeout time.Duration, fail
 	if got != want {
 		t.Fatalf("KubeFedConfig clusterHealthCheck: %s, want %s", got, want)
 	}
+}
+
+// waitConnected waits until the control plane has (want) or has not a
+// connection to cluster.
+func waitConnected(t *testing.T, cluster string, want bool, within time.Duration) {
+	t.Helper()
+	what := cluster + " connected"
+	if !want {
+		what = cluster + " disconnected"
+	}
+	e2eutil.Eventually(t, within, func(context.Context) error {
+		got := connected(t, cluster)
+		switch {
+		case want && len(got) == 0:
+			return fmt.Errorf("not connected")
+		case !want && len(got) > 0:
+			return fmt.Errorf("still connected")
+		}
+		return nil
+	}, "%s", what)
 }
