@@ -119,6 +119,20 @@ var (
 	kfC3ZoneName     = kfJoin(kfName, kfC3ZonePrefix)
 )
 
+// kfRegionalA is KubeFed's A records of a Service whose clusters c1 and c2
+// both have load balancer addresses, c1IPs and c2IPs: all of them, in
+// order, under the global name, and each cluster's under its region and
+// zone names.
+func kfRegionalA(ttl feddnsv1a1.TTL, c1IPs, c2IPs []string) []*feddnsv1a1.Endpoint {
+	return []*feddnsv1a1.Endpoint{
+		kfEndpoint(kfGlobal, A, ttl, slices.Sorted(slices.Values(slices.Concat(c1IPs, c2IPs)))...),
+		kfEndpoint(kfC1RegionName, A, ttl, c1IPs...),
+		kfEndpoint(kfC1ZoneName, A, ttl, c1IPs...),
+		kfEndpoint(kfC2RegionName, A, ttl, c2IPs...),
+		kfEndpoint(kfC2ZoneName, A, ttl, c2IPs...),
+	}
+}
+
 // kfC1 is cluster c1's status.dns entry, in region kfC1Region and zone
 // kfC1Zone, with load balancer lb.
 func kfC1(lb corev1.LoadBalancerStatus) feddnsv1a1.ClusterDNS {
@@ -157,15 +171,9 @@ var serviceCompatCases = []serviceCompatCase{{
 		kfEndpoint(kfC1ZoneName, A, kfDefaultTTL, kfLB1),
 	},
 }, {
-	name: "LBsInBothClusters",
-	dns:  []feddnsv1a1.ClusterDNS{kfC1(kfIPs(kfLB1)), kfC2(kfIPs(kfLB2))},
-	kubefedV06: []*feddnsv1a1.Endpoint{
-		kfEndpoint(kfGlobal, A, kfDefaultTTL, kfLB1, kfLB2),
-		kfEndpoint(kfC1RegionName, A, kfDefaultTTL, kfLB1),
-		kfEndpoint(kfC1ZoneName, A, kfDefaultTTL, kfLB1),
-		kfEndpoint(kfC2RegionName, A, kfDefaultTTL, kfLB2),
-		kfEndpoint(kfC2ZoneName, A, kfDefaultTTL, kfLB2),
-	},
+	name:       "LBsInBothClusters",
+	dns:        []feddnsv1a1.ClusterDNS{kfC1(kfIPs(kfLB1)), kfC2(kfIPs(kfLB2))},
+	kubefedV06: kfRegionalA(kfDefaultTTL, []string{kfLB1}, []string{kfLB2}),
 }, {
 	name: "NoLBInOneCluster",
 	dns:  []feddnsv1a1.ClusterDNS{kfC1(kfIPs(kfLB1)), kfC2(kfIPs())},
@@ -186,28 +194,16 @@ var serviceCompatCases = []serviceCompatCase{{
 		kfEndpoint(kfC2ZoneName, CNAME, kfDefaultTTL, kfC2RegionName),
 	},
 }, {
-	name: "MultipleLBsInClusters",
-	dns:  []feddnsv1a1.ClusterDNS{kfC1(kfIPs(kfLB1, kfLB3)), kfC2(kfIPs(kfLB2))},
-	kubefedV06: []*feddnsv1a1.Endpoint{
-		kfEndpoint(kfGlobal, A, kfDefaultTTL, kfLB1, kfLB2, kfLB3),
-		kfEndpoint(kfC1RegionName, A, kfDefaultTTL, kfLB1, kfLB3),
-		kfEndpoint(kfC1ZoneName, A, kfDefaultTTL, kfLB1, kfLB3),
-		kfEndpoint(kfC2RegionName, A, kfDefaultTTL, kfLB2),
-		kfEndpoint(kfC2ZoneName, A, kfDefaultTTL, kfLB2),
-	},
+	name:       "MultipleLBsInClusters",
+	dns:        []feddnsv1a1.ClusterDNS{kfC1(kfIPs(kfLB1, kfLB3)), kfC2(kfIPs(kfLB2))},
+	kubefedV06: kfRegionalA(kfDefaultTTL, []string{kfLB1, kfLB3}, []string{kfLB2}),
 }, {
 	// KubeFed resolved the host name (to kfLB3 in its test); kubefed
 	// publishes a CNAME to it where a name's clusters have only host
 	// names, and only the addresses where they also have IPs.
-	name: "HostnameInLB",
-	dns:  []feddnsv1a1.ClusterDNS{kfC1(kfHostname(kfELBHostname)), kfC2(kfIPs(kfLB2))},
-	kubefedV06: []*feddnsv1a1.Endpoint{
-		kfEndpoint(kfGlobal, A, kfDefaultTTL, kfLB2, kfLB3),
-		kfEndpoint(kfC1RegionName, A, kfDefaultTTL, kfLB3),
-		kfEndpoint(kfC1ZoneName, A, kfDefaultTTL, kfLB3),
-		kfEndpoint(kfC2RegionName, A, kfDefaultTTL, kfLB2),
-		kfEndpoint(kfC2ZoneName, A, kfDefaultTTL, kfLB2),
-	},
+	name:       "HostnameInLB",
+	dns:        []feddnsv1a1.ClusterDNS{kfC1(kfHostname(kfELBHostname)), kfC2(kfIPs(kfLB2))},
+	kubefedV06: kfRegionalA(kfDefaultTTL, []string{kfLB3}, []string{kfLB2}),
 	kubefed: []*feddnsv1a1.Endpoint{
 		kfEndpoint(kfGlobal, A, kfDefaultTTL, kfLB2),
 		kfEndpoint(kfC1RegionName, CNAME, kfDefaultTTL, kfELBHostname),
@@ -228,14 +224,9 @@ var serviceCompatCases = []serviceCompatCase{{
 	name: "UserConfiguredDNSPrefix",
 	spec: feddnsv1a1.ServiceDNSRecordSpec{DNSPrefix: "foo"},
 	dns:  []feddnsv1a1.ClusterDNS{kfC1(kfIPs(kfLB1)), kfC2(kfIPs(kfLB2))},
-	kubefedV06: []*feddnsv1a1.Endpoint{
-		kfEndpoint(kfGlobal, A, kfDefaultTTL, kfLB1, kfLB2),
-		kfEndpoint(kfC1RegionName, A, kfDefaultTTL, kfLB1),
-		kfEndpoint(kfC1ZoneName, A, kfDefaultTTL, kfLB1),
-		kfEndpoint(kfC2RegionName, A, kfDefaultTTL, kfLB2),
-		kfEndpoint(kfC2ZoneName, A, kfDefaultTTL, kfLB2),
+	kubefedV06: append(kfRegionalA(kfDefaultTTL, []string{kfLB1}, []string{kfLB2}),
 		kfEndpoint("foo."+kfDNSZone, CNAME, kfDefaultTTL, kfGlobal),
-	},
+	),
 }, {
 	name: "UserConfiguredExternalName",
 	spec: feddnsv1a1.ServiceDNSRecordSpec{ExternalName: "foo"},
@@ -253,14 +244,9 @@ var serviceCompatCases = []serviceCompatCase{{
 		{Cluster: "c1", Zones: []string{kfC1Zone, kfC3Zone}, Region: kfC1Region, LoadBalancer: kfIPs(kfLB1)},
 		kfC2(kfIPs(kfLB2)),
 	},
-	kubefedV06: []*feddnsv1a1.Endpoint{
-		kfEndpoint(kfGlobal, A, kfDefaultTTL, kfLB1, kfLB2),
-		kfEndpoint(kfC1RegionName, A, kfDefaultTTL, kfLB1),
-		kfEndpoint(kfC1ZoneName, A, kfDefaultTTL, kfLB1),
+	kubefedV06: append(kfRegionalA(kfDefaultTTL, []string{kfLB1}, []string{kfLB2}),
 		kfEndpoint(kfC3ZoneName, A, kfDefaultTTL, kfLB1),
-		kfEndpoint(kfC2RegionName, A, kfDefaultTTL, kfLB2),
-		kfEndpoint(kfC2ZoneName, A, kfDefaultTTL, kfLB2),
-	},
+	),
 }, {
 	// The dnsPrefix CNAME is added after the loop over the clusters:
 	// also with none.

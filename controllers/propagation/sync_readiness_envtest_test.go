@@ -86,6 +86,15 @@ func copyStatus(t *testing.T, dep *appsv1.Deployment) kstatus.Status {
 	return res.Status
 }
 
+// expectBothStatus checks that got, the kstatus of the federated object,
+// and that of its copy dep are both want.
+func expectBothStatus(t *testing.T, step string, got kstatus.Status, dep *appsv1.Deployment, want kstatus.Status) {
+	t.Helper()
+	if copied := copyStatus(t, dep); copied != want || got != copied {
+		t.Fatalf("%s: kstatus of the federated object %s, of the copy %s; want both %s", step, got, copied, want)
+	}
+}
+
 // writeCopyStatus writes the status of the copy in member1 with ready of
 // its 2 replicas ready and available, and progressing.
 func (r readinessEnv) writeCopyStatus(dep *appsv1.Deployment, ready int32, progressing appsv1.DeploymentCondition) {
@@ -108,9 +117,7 @@ func (r readinessEnv) stepNewCopyInProgress() *appsv1.Deployment {
 	if dep == nil {
 		t.Fatal("no copy in the member")
 	}
-	if want := copyStatus(t, dep); want != kstatus.InProgressStatus || got != want {
-		t.Fatalf("new copy: kstatus of the federated object %s, of the copy %s; want both InProgress", got, want)
-	}
+	expectBothStatus(t, "new copy", got, dep, kstatus.InProgressStatus)
 	checkConditions(t, "new copy", status, corev1.ConditionFalse, fedtypesv1b1.ReconcilingMemberInProgress, "")
 	if c := status.GetCluster("member1"); c == nil || c.Readiness != fedtypesv1b1.ReadinessInProgress {
 		t.Errorf("new copy: status.clusters = %+v, want %s InProgress", status.Clusters, "member1")
@@ -124,9 +131,7 @@ func (r readinessEnv) stepAvailableCopyCurrent(dep *appsv1.Deployment) *appsv1.D
 	t := r.t
 	r.writeCopyStatus(dep, 2, appsv1.DeploymentCondition{Type: appsv1.DeploymentProgressing, Status: corev1.ConditionTrue, Reason: "NewReplicaSetAvailable"})
 	stored, status, got, dep := r.reconcile("copy available")
-	if want := copyStatus(t, dep); want != kstatus.CurrentStatus || got != want {
-		t.Fatalf("available copy: kstatus of the federated object %s, of the copy %s; want both Current", got, want)
-	}
+	expectBothStatus(t, "available copy", got, dep, kstatus.CurrentStatus)
 	checkConditions(t, "available copy", status, corev1.ConditionTrue, "", "")
 	again, _, _, _ := r.reconcile("idle")
 	expectNoWrite(t, "idle", stored, again)
@@ -139,9 +144,7 @@ func (r readinessEnv) stepCopyPastDeadline(dep *appsv1.Deployment) *unstructured
 	t := r.t
 	r.writeCopyStatus(dep, 1, appsv1.DeploymentCondition{Type: appsv1.DeploymentProgressing, Status: corev1.ConditionFalse, Reason: "ProgressDeadlineExceeded"})
 	current, status, got, dep := r.reconcile("deadline exceeded")
-	if want := copyStatus(t, dep); want != kstatus.FailedStatus || got != want {
-		t.Fatalf("copy past its deadline: kstatus of the federated object %s, of the copy %s; want both Failed", got, want)
-	}
+	expectBothStatus(t, "copy past its deadline", got, dep, kstatus.FailedStatus)
 	checkConditions(t, "copy past its deadline", status, corev1.ConditionFalse, "", fedtypesv1b1.StalledMemberFailed)
 	return current
 }
