@@ -87,6 +87,14 @@ type Options struct {
 	// stores it, e.g. cache.TransformStripManagedFields() to drop data
 	// nothing reads; objects are stored as listed when nil.
 	DefaultTransform toolscache.TransformFunc
+	// StopTimeout bounds how long Start waits, once its context is done,
+	// for the member connections to be torn down (DefaultStopTimeout when
+	// zero). A connection normally goes within a second; one that does
+	// not (a goroutine stuck on a member) is logged by cluster name and
+	// left to the process exit, so that it does not take the manager's
+	// whole graceful-shutdown period from the controllers and the release
+	// of the leader-election lease.
+	StopTimeout time.Duration
 }
 
 // ConnectionEvent tells subscribers that a member connection was opened or
@@ -122,8 +130,14 @@ type ClusterCache struct {
 	nextID    int
 
 	// wg tracks the teardown of every connection, so that Start returns
-	// only when no goroutine or network connection of a member is left.
+	// only when no goroutine or network connection of a member is left
+	// (or after stopTimeout, see Start).
 	wg sync.WaitGroup
+	// stopMu guards stopping, the clusters whose connections are being
+	// torn down (a count per cluster); not mu, which a caller of
+	// stopConnection may hold.
+	stopMu   sync.Mutex
+	stopping map[string]int
 }
 
 // backoff records the failures in a row of one cluster's connections.
@@ -157,6 +171,9 @@ func New(opts Options) *ClusterCache {
 	if opts.MaxBackoff == 0 {
 		opts.MaxBackoff = DefaultMaxBackoff
 	}
+	if opts.StopTimeout == 0 {
+		opts.StopTimeout = DefaultStopTimeout
+	}
 	return &ClusterCache{
 		opts:      opts,
 		started:   make(chan struct{}),
@@ -164,11 +181,13 @@ func New(opts Options) *ClusterCache {
 		backoffs:  map[string]*backoff{},
 		watches:   map[string]*watch{},
 		listeners: map[int]func(ConnectionEvent){},
+		stopping:  map[string]int{},
 	}
 }
 
 // Start runs the cache until ctx is done, then closes every connection and
-// waits until their goroutines and network connections are gone.
+// waits until their goroutines and network connections are gone, at most
+// Options.StopTimeout.
 func (c *ClusterCache) Start(ctx context.Context) error {
 	c.mu.Lock()
 	if c.runCtx != nil {
@@ -189,7 +208,17 @@ func (c *ClusterCache) Start(ctx context.Context) error {
 	for _, conn := range conns {
 		c.stopConnection(conn)
 	}
-	c.wg.Wait()
+	done := make(chan struct{})
+	go func() {
+		c.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(c.opts.StopTimeout):
+		ctrl.LoggerFrom(ctx).Error(nil, "Member cluster connections did not stop in time; leaving them to the process exit",
+			"clusters", c.stoppingClusters(), "timeout", c.opts.StopTimeout)
+	}
 	return nil
 }
 
@@ -398,16 +427,6 @@ func publish(listeners []func(ConnectionEvent), ev ConnectionEvent) {
 	for _, fn := range listeners {
 		fn(ev)
 	}
-}
-
-// stopConnection stops conn and tracks its teardown. c.mu may be held.
-func (c *ClusterCache) stopConnection(conn *connection) {
-	conn.stop()
-	c.wg.Add(1)
-	go func() {
-		defer c.wg.Done()
-		conn.wait()
-	}()
 }
 
 // connectionSynced resets the backoff of a cluster whose connection synced.
