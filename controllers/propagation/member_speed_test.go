@@ -28,21 +28,16 @@ import (
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
 	"github.com/kubefed/kubefed/internal/clustercache"
+	"github.com/kubefed/kubefed/test/testenv"
 )
 
-// connectedCache returns a started cluster cache connected to each named
-// member. Nothing listens at the members' endpoint: the connections serve
+// connectedCache returns a cluster cache, running until the test ends,
+// connected to each named member. Nothing listens at the members' endpoint: the connections serve
 // to measure writes, and no request is sent through them.
 func connectedCache(ctx context.Context, t *testing.T, names ...string) *clustercache.ClusterCache {
 	t.Helper()
 	cc := clustercache.New(clustercache.Options{})
-	done := make(chan error, 1)
-	go func() { done <- cc.Start(ctx) }()
-	t.Cleanup(func() {
-		if err := <-done; err != nil {
-			t.Errorf("cluster cache: %v", err)
-		}
-	})
+	testenv.Run(t, "the cluster cache", cc.Start)
 	for _, name := range names {
 		secret := &corev1.Secret{
 			ObjectMeta: metav1.ObjectMeta{Namespace: testNamespace, Name: name + "-token"},

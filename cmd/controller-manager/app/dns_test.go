@@ -34,7 +34,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	"sigs.k8s.io/yaml"
 
 	fedcorev1b1 "github.com/kubefed/kubefed/api/core/v1beta1"
@@ -150,11 +149,8 @@ func startDNSAPIServer(t *testing.T, crds ...string) (*envtest.Environment, *res
 // error before (a watch that never starts stops it after 3 s).
 func runDNSManager(t *testing.T, cfg *rest.Config, scheme *runtimeapi.Scheme, what string) {
 	t.Helper()
-	mgr, err := ctrl.NewManager(cfg, ctrl.Options{Scheme: scheme, Metrics: metricsserver.Options{BindAddress: "0"},
+	mgr := testenv.NewManager(t, cfg, ctrl.Options{Scheme: scheme,
 		Controller: config.Controller{CacheSyncTimeout: 3 * time.Second, UsePriorityQueue: ptr.To(false)}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if err := addDNSControllers(mgr, clustercache.New(clustercache.Options{Scheme: scheme}), "kube-federation-system", ""); err != nil {
 		t.Fatalf("addDNSControllers %s: %v", what, err)
 	}
