@@ -17,6 +17,7 @@ limitations under the License.
 package clustercache
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -153,27 +154,15 @@ func New(opts Options) *ClusterCache {
 	if opts.Scheme == nil {
 		opts.Scheme = clientgoscheme.Scheme
 	}
-	if opts.QPS == 0 {
-		opts.QPS = DefaultQPS
-	}
-	if opts.Burst == 0 {
-		opts.Burst = DefaultBurst
-	}
-	if opts.CacheSyncTimeout == 0 {
-		opts.CacheSyncTimeout = DefaultCacheSyncTimeout
-	}
+	opts.QPS = cmp.Or(opts.QPS, DefaultQPS)
+	opts.Burst = cmp.Or(opts.Burst, DefaultBurst)
+	opts.CacheSyncTimeout = cmp.Or(opts.CacheSyncTimeout, DefaultCacheSyncTimeout)
 	if opts.DefaultLabelSelector == nil {
 		opts.DefaultLabelSelector = labels.SelectorFromSet(labels.Set{fedcorev1b1.ManagedByKubeFedLabelKey: fedcorev1b1.ManagedByKubeFedLabelValue})
 	}
-	if opts.MinBackoff == 0 {
-		opts.MinBackoff = DefaultMinBackoff
-	}
-	if opts.MaxBackoff == 0 {
-		opts.MaxBackoff = DefaultMaxBackoff
-	}
-	if opts.StopTimeout == 0 {
-		opts.StopTimeout = DefaultStopTimeout
-	}
+	opts.MinBackoff = cmp.Or(opts.MinBackoff, DefaultMinBackoff)
+	opts.MaxBackoff = cmp.Or(opts.MaxBackoff, DefaultMaxBackoff)
+	opts.StopTimeout = cmp.Or(opts.StopTimeout, DefaultStopTimeout)
 	return &ClusterCache{
 		opts:      opts,
 		started:   make(chan struct{}),
