@@ -120,12 +120,12 @@ var (
 )
 
 // kfRegionalA is KubeFed's A records of a Service whose clusters c1 and c2
-// both have load balancer addresses, c1IPs and c2IPs: all of them, in
-// order, under the global name, and each cluster's under its region and
-// zone names.
-func kfRegionalA(ttl feddnsv1a1.TTL, c1IPs, c2IPs []string) []*feddnsv1a1.Endpoint {
+// both have load balancer addresses, c1IPs and c2IPs: global (as KubeFed's
+// test lists them) under the global name, and each cluster's under its
+// region and zone names.
+func kfRegionalA(ttl feddnsv1a1.TTL, global, c1IPs, c2IPs []string) []*feddnsv1a1.Endpoint {
 	return []*feddnsv1a1.Endpoint{
-		kfEndpoint(kfGlobal, A, ttl, slices.Sorted(slices.Values(slices.Concat(c1IPs, c2IPs)))...),
+		kfEndpoint(kfGlobal, A, ttl, global...),
 		kfEndpoint(kfC1RegionName, A, ttl, c1IPs...),
 		kfEndpoint(kfC1ZoneName, A, ttl, c1IPs...),
 		kfEndpoint(kfC2RegionName, A, ttl, c2IPs...),
@@ -173,7 +173,7 @@ var serviceCompatCases = []serviceCompatCase{{
 }, {
 	name:       "LBsInBothClusters",
 	dns:        []feddnsv1a1.ClusterDNS{kfC1(kfIPs(kfLB1)), kfC2(kfIPs(kfLB2))},
-	kubefedV06: kfRegionalA(kfDefaultTTL, []string{kfLB1}, []string{kfLB2}),
+	kubefedV06: kfRegionalA(kfDefaultTTL, []string{kfLB1, kfLB2}, []string{kfLB1}, []string{kfLB2}),
 }, {
 	name: "NoLBInOneCluster",
 	dns:  []feddnsv1a1.ClusterDNS{kfC1(kfIPs(kfLB1)), kfC2(kfIPs())},
@@ -196,14 +196,14 @@ var serviceCompatCases = []serviceCompatCase{{
 }, {
 	name:       "MultipleLBsInClusters",
 	dns:        []feddnsv1a1.ClusterDNS{kfC1(kfIPs(kfLB1, kfLB3)), kfC2(kfIPs(kfLB2))},
-	kubefedV06: kfRegionalA(kfDefaultTTL, []string{kfLB1, kfLB3}, []string{kfLB2}),
+	kubefedV06: kfRegionalA(kfDefaultTTL, []string{kfLB1, kfLB2, kfLB3}, []string{kfLB1, kfLB3}, []string{kfLB2}),
 }, {
 	// KubeFed resolved the host name (to kfLB3 in its test); kubefed
 	// publishes a CNAME to it where a name's clusters have only host
 	// names, and only the addresses where they also have IPs.
 	name:       "HostnameInLB",
 	dns:        []feddnsv1a1.ClusterDNS{kfC1(kfHostname(kfELBHostname)), kfC2(kfIPs(kfLB2))},
-	kubefedV06: kfRegionalA(kfDefaultTTL, []string{kfLB3}, []string{kfLB2}),
+	kubefedV06: kfRegionalA(kfDefaultTTL, []string{kfLB2, kfLB3}, []string{kfLB3}, []string{kfLB2}),
 	kubefed: []*feddnsv1a1.Endpoint{
 		kfEndpoint(kfGlobal, A, kfDefaultTTL, kfLB2),
 		kfEndpoint(kfC1RegionName, CNAME, kfDefaultTTL, kfELBHostname),
@@ -224,7 +224,7 @@ var serviceCompatCases = []serviceCompatCase{{
 	name: "UserConfiguredDNSPrefix",
 	spec: feddnsv1a1.ServiceDNSRecordSpec{DNSPrefix: "foo"},
 	dns:  []feddnsv1a1.ClusterDNS{kfC1(kfIPs(kfLB1)), kfC2(kfIPs(kfLB2))},
-	kubefedV06: append(kfRegionalA(kfDefaultTTL, []string{kfLB1}, []string{kfLB2}),
+	kubefedV06: append(kfRegionalA(kfDefaultTTL, []string{kfLB1, kfLB2}, []string{kfLB1}, []string{kfLB2}),
 		kfEndpoint("foo."+kfDNSZone, CNAME, kfDefaultTTL, kfGlobal),
 	),
 }, {
@@ -244,7 +244,7 @@ var serviceCompatCases = []serviceCompatCase{{
 		{Cluster: "c1", Zones: []string{kfC1Zone, kfC3Zone}, Region: kfC1Region, LoadBalancer: kfIPs(kfLB1)},
 		kfC2(kfIPs(kfLB2)),
 	},
-	kubefedV06: append(kfRegionalA(kfDefaultTTL, []string{kfLB1}, []string{kfLB2}),
+	kubefedV06: append(kfRegionalA(kfDefaultTTL, []string{kfLB1, kfLB2}, []string{kfLB1}, []string{kfLB2}),
 		kfEndpoint(kfC3ZoneName, A, kfDefaultTTL, kfLB1),
 	),
 }, {
