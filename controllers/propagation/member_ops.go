@@ -77,6 +77,9 @@ type memberOp struct {
 	// done is closed once out is set.
 	done chan struct{}
 	out  memberOutcome
+	// notify, when not nil, is sent the operation's key once it finished;
+	// it has room for every operation that sends to it.
+	notify chan<- memberOpKey
 
 	// detached and finished are guarded by memberOps.mu.
 	detached, finished bool
@@ -152,9 +155,10 @@ func (m *memberOps) claim(k memberOpKey, inputs string) (claimState, memberOutco
 }
 
 // start runs fn in a new goroutine as a detachable operation of the object
-// in cluster.
-func (m *memberOps) start(k memberOpKey, inputs string, fn func() memberOutcome) *memberOp {
-	op := &memberOp{inputs: inputs, done: make(chan struct{})}
+// in cluster. Once it finished, its key is sent on notify (when not nil),
+// which must have room for it.
+func (m *memberOps) start(k memberOpKey, inputs string, notify chan<- memberOpKey, fn func() memberOutcome) *memberOp {
+	op := &memberOp{inputs: inputs, done: make(chan struct{}), notify: notify}
 	m.mu.Lock()
 	if m.ops == nil {
 		m.ops = map[memberOpKey]*memberOp{}
@@ -202,6 +206,9 @@ func (m *memberOps) finish(k memberOpKey, op *memberOp, out memberOutcome) {
 	}
 	q := m.queue
 	m.mu.Unlock()
+	if op.notify != nil {
+		op.notify <- k
+	}
 	if q != nil {
 		for _, obj := range wake {
 			q.Add(reconcile.Request{NamespacedName: obj})

@@ -48,7 +48,7 @@ func TestDetachedOperation(t *testing.T) {
 	k := memberOpKey{object: obj, cluster: "slow"}
 
 	release := make(chan struct{})
-	op := m.start(k, "v1", func() memberOutcome {
+	op := m.start(k, "v1", nil, func() memberOutcome {
 		<-release
 		return memberOutcome{res: &clusterResult{}, version: "gen:1", applied: []string{"CreateInCluster"}}
 	})
@@ -81,7 +81,7 @@ func TestDetachedOutcomeOfOtherInputsIsDropped(t *testing.T) {
 	var m memberOps
 	k := memberOpKey{object: types.NamespacedName{Name: "a"}, cluster: "slow"}
 	release := make(chan struct{})
-	op := m.start(k, "gen1", func() memberOutcome { <-release; return memberOutcome{version: "gen:1"} })
+	op := m.start(k, "gen1", nil, func() memberOutcome { <-release; return memberOutcome{version: "gen:1"} })
 	if _, ok := m.collect(k, op); ok {
 		t.Fatal("collect returned an outcome for an operation still running")
 	}
@@ -95,7 +95,7 @@ func TestDetachedOutcomeOfOtherInputsIsDropped(t *testing.T) {
 func TestCollectOfAFinishedOperation(t *testing.T) {
 	var m memberOps
 	k := memberOpKey{object: types.NamespacedName{Name: "a"}, cluster: "c"}
-	op := m.start(k, "v", func() memberOutcome { return memberOutcome{version: "rv:3"} })
+	op := m.start(k, "v", nil, func() memberOutcome { return memberOutcome{version: "rv:3"} })
 	<-op.done
 	out, ok := m.collect(k, op)
 	if !ok || out.version != "rv:3" {
@@ -117,7 +117,7 @@ func fillSlots(t *testing.T, m *memberOps, release <-chan struct{}) []*memberOp 
 			t.Fatalf("cluster full after %d detached operations, want %d slots", i, maxDetached)
 		}
 		k := memberOpKey{object: obj, cluster: "slow"}
-		op := m.start(k, "v", func() memberOutcome { <-release; return memberOutcome{} })
+		op := m.start(k, "v", nil, func() memberOutcome { <-release; return memberOutcome{} })
 		if _, ok := m.collect(k, op); ok {
 			t.Fatal("collect returned an outcome for an operation still running")
 		}

@@ -25,6 +25,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/sets"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fedtypesv1b1 "github.com/kubefed/kubefed/api/types/v1beta1"
@@ -41,19 +42,24 @@ type memberRun struct {
 
 // runMembers runs op for every cluster in parallel and waits for them,
 // except for clusters that answer much more slowly than the others (see
-// memberOps): their operation runs on a snapshot of the scope, and once the
-// other clusters are done it goes on in the background. inputs identifies
-// what op computes from; the outcome of a detached operation is taken by
-// the next reconcile of the same inputs. A cluster whose earlier detached
-// operation still runs gets no new one: writes to a copy never overtake
-// each other.
+// memberOps): once every other cluster is done, the operations still
+// running there go on in the background, whether the cluster was slow when
+// they started or turned slow while they ran. inputs identifies what op
+// computes from; the outcome of a detached operation is taken by the next
+// reconcile of the same inputs. A cluster whose earlier detached operation
+// still runs gets no new one: writes to a copy never overtake each other.
+//
+// Every operation runs on a child scope that shares the federated object;
+// when one is detached, the reconcile goes on with a copy of the object
+// (its status write changes it), and the operation keeps the one it read.
 func (r *Reconciler) runMembers(ctx context.Context, s *scope, clusters []string, inputs string,
 	op func(ctx context.Context, s *scope, cluster string) memberOutcome) memberRun {
 	run := memberRun{outcomes: map[string]memberOutcome{}, pending: map[string]bool{}}
 	obj := client.ObjectKeyFromObject(s.fedObj)
 	slow := r.Members.SlowClusters()
-	var now []string
-	detachable := map[string]*memberOp{}
+	running := map[string]*memberOp{}
+	finished := make(chan memberOpKey, len(clusters))
+	sem := make(chan struct{}, memberFanOut)
 	for _, cluster := range clusters {
 		k := memberOpKey{object: obj, cluster: cluster}
 		state, out := r.ops.claim(k, inputs)
@@ -64,33 +70,68 @@ func (r *Reconciler) runMembers(ctx context.Context, s *scope, clusters []string
 		case state == claimDone:
 			run.outcomes[cluster] = out
 			continue
-		case !slow.Has(cluster) || !s.ready.Has(cluster):
-			now = append(now, cluster)
-			continue
-		case r.ops.full(cluster, obj):
+		case slow.Has(cluster) && s.ready.Has(cluster) && r.ops.full(cluster, obj):
 			run.pending[cluster] = true
 			continue
 		}
-		snap := s.snapshot()
-		detachable[cluster] = r.ops.start(k, inputs, func() memberOutcome {
-			return snap.outcome(op(ctx, snap, cluster))
+		child := s.child()
+		running[cluster] = r.ops.start(k, inputs, finished, func() memberOutcome {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			return child.outcome(op(ctx, child, cluster))
 		})
 	}
-	var mu sync.Mutex
-	r.forEach(ctx, now, func(ctx context.Context, cluster string) {
-		out := op(ctx, s, cluster)
-		mu.Lock()
-		defer mu.Unlock()
-		run.outcomes[cluster] = out
-	})
-	for cluster, o := range detachable {
+	r.awaitMembers(obj, running, finished, slow, s.ready, run)
+	if len(running) > 0 {
+		// The detached operations keep reading the object as it was.
+		s.fedObj = s.fedObj.DeepCopy()
+	}
+	return run
+}
+
+// slowCheckInterval is how often a reconcile that waits for its member
+// operations looks whether a cluster it waits for turned slow.
+const slowCheckInterval = 100 * time.Millisecond
+
+// awaitMembers collects the outcomes of the running operations into run as
+// they finish, until every operation still running is on a ready cluster
+// that answers slowly (slow, refreshed while it waits); those are detached
+// and left in running, as pending in run.
+func (r *Reconciler) awaitMembers(obj types.NamespacedName, running map[string]*memberOp, finished <-chan memberOpKey,
+	slow, ready sets.Set[string], run memberRun) {
+	onlySlowLeft := func() bool {
+		for cluster := range running {
+			if !slow.Has(cluster) || !ready.Has(cluster) {
+				return false
+			}
+		}
+		return true
+	}
+	var tick *time.Ticker
+	for len(running) > 0 && !onlySlowLeft() {
+		if tick == nil {
+			tick = time.NewTicker(slowCheckInterval)
+			defer tick.Stop()
+		}
+		select {
+		case k := <-finished:
+			if o, ok := running[k.cluster]; ok {
+				out, _ := r.ops.collect(k, o)
+				run.outcomes[k.cluster] = out
+				delete(running, k.cluster)
+			}
+		case <-tick.C:
+			slow = r.Members.SlowClusters()
+		}
+	}
+	for cluster, o := range running {
 		if out, ok := r.ops.collect(memberOpKey{object: obj, cluster: cluster}, o); ok {
 			run.outcomes[cluster] = out
+			delete(running, cluster)
 		} else {
 			run.pending[cluster] = false
 		}
 	}
-	return run
 }
 
 // absorbRun takes the outcomes of a run into the scope, and reports the

@@ -120,13 +120,14 @@ func (s *scope) inputs() string {
 	return in
 }
 
-// snapshot returns a scope for a member operation that may outlive this
-// reconcile: it shares what the reconcile never changes once read, and has
-// its own copy of the federated object (the status write changes it) and
-// its own event and requeue records.
-func (s *scope) snapshot() *scope {
+// child returns the scope of one member operation: it shares what the
+// reconcile never changes once read, the federated object included (member
+// operations only read it), and has its own results and its own event and
+// requeue records. An operation that outlives the reconcile keeps reading
+// that object: the reconcile then goes on with a copy (see runMembers).
+func (s *scope) child() *scope {
 	return &scope{
-		fedObj:           s.fedObj.DeepCopy(),
+		fedObj:           s.fedObj,
 		oldStatus:        s.oldStatus,
 		config:           s.config,
 		clusters:         s.clusters,
@@ -149,7 +150,7 @@ func (s *scope) routine() bool {
 		s.oldStatus == nil || s.oldStatus.ObservedGeneration != s.fedObj.GetGeneration()
 }
 
-// outcome adds what a snapshot's operation recorded (writes for events, a
+// outcome adds what a child scope's operation recorded (writes for events, a
 // requeue) to its outcome.
 func (s *scope) outcome(out memberOutcome) memberOutcome {
 	s.mu.Lock()

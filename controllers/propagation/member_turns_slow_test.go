@@ -1,0 +1,168 @@
+/*
+Copyright 2026 The KubeFed Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package propagation
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/sets"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+)
+
+// turnsSlowRun is a reconcile's run over members "slow" and "fast" in which
+// the write to "slow" blocks until release is closed; neither member is
+// slow when the run starts.
+type turnsSlowRun struct {
+	r     *Reconciler
+	s     *scope
+	queue *recordingQueue
+	// held receives the federated object the write to "slow" reads.
+	held    chan *unstructured.Unstructured
+	release chan struct{}
+	// fastDone is closed once the write to "fast" returned.
+	fastDone chan struct{}
+	result   chan memberRun
+}
+
+func startTurnsSlowRun(ctx context.Context, t *testing.T) *turnsSlowRun {
+	t.Helper()
+	r := reconcilerFor(t, "", "ConfigMap")
+	r.Members = connectedCache(ctx, t, "slow", "fast")
+	x := &turnsSlowRun{r: r, queue: &recordingQueue{added: make(chan reconcile.Request, 10)},
+		held: make(chan *unstructured.Unstructured, 1), release: make(chan struct{}),
+		fastDone: make(chan struct{}), result: make(chan memberRun, 1)}
+	t.Cleanup(func() {
+		select {
+		case <-x.release:
+		default:
+			close(x.release)
+		}
+	})
+	if err := r.ops.Start(ctx, x.queue); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Members.SlowClusters(); got.Len() != 0 {
+		t.Fatalf("slow members before the run: %v, want none", sets.List(got))
+	}
+	x.s = newTestScope(r.fedObject("ns", "web", map[string]any{"template": map[string]any{}}))
+	x.s.ready = sets.New("slow", "fast")
+	go func() {
+		x.result <- r.runMembers(ctx, x.s, []string{"slow", "fast"}, "apply/v1", func(_ context.Context, s *scope, cluster string) memberOutcome {
+			if cluster == "fast" {
+				defer close(x.fastDone)
+				return memberOutcome{version: "fast"}
+			}
+			x.held <- s.fedObj
+			<-x.release
+			// Read after the reconcile went on: a shared object would be a
+			// data race with the change below (go test -race).
+			s.applied("UpdateInCluster", cluster)
+			return memberOutcome{version: "slow:" + s.fedObj.GetName()}
+		})
+	}()
+	return x
+}
+
+func (x *turnsSlowRun) wait(t *testing.T) memberRun {
+	t.Helper()
+	select {
+	case run := <-x.result:
+		return run
+	case <-time.After(30 * time.Second):
+		t.Fatal("the reconcile did not end")
+		return memberRun{}
+	}
+}
+
+// TestAWriteInFlightIsDetachedWhenItsMemberTurnsSlow: a write that started
+// while its member was not slow is detached as soon as the member is found
+// slow, once the other members answered: the reconcile does not wait for
+// it, reports the member WaitingForCluster, goes on with its own copy of
+// the federated object, and the write's outcome is taken by the next
+// reconcile.
+func TestAWriteInFlightIsDetachedWhenItsMemberTurnsSlow(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	x := startTurnsSlowRun(ctx, t)
+	held := <-x.held
+	<-x.fastDone
+	// The writes of other objects find member "slow" slow meanwhile.
+	for range 5 {
+		x.r.dispatched("slow", "update", 2*time.Second, nil)
+		x.r.dispatched("fast", "update", 20*time.Millisecond, nil)
+	}
+
+	run := x.wait(t)
+	if queued, ok := run.pending["slow"]; !ok || queued {
+		t.Fatalf("pending = %v, outcomes = %v: the write to slow, still blocked, must be detached (pending, not queued)", run.pending, run.outcomes)
+	}
+	if out, ok := run.outcomes["fast"]; !ok || out.version != "fast" {
+		t.Errorf("outcomes = %v, want fast's outcome", run.outcomes)
+	}
+	if x.s.fedObj == held {
+		t.Fatal("the reconcile goes on with the object the detached write reads; it must take a copy")
+	}
+	// The status write changes the reconcile's object while the detached
+	// write still reads its own.
+	x.s.fedObj.SetLabels(map[string]string{"changed": "after-detach"})
+	close(x.release)
+
+	select {
+	case got := <-x.queue.added:
+		if got.NamespacedName != (types.NamespacedName{Namespace: "ns", Name: "web"}) {
+			t.Fatalf("enqueued %v, want ns/web", got)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the detached write did not enqueue its object when it completed")
+	}
+	k := memberOpKey{object: types.NamespacedName{Namespace: "ns", Name: "web"}, cluster: "slow"}
+	state, out := x.r.ops.claim(k, "apply/v1")
+	if state != claimDone || out.version != "slow:web" || len(out.applied) != 1 || out.applied[0] != "UpdateInCluster" {
+		t.Fatalf("the next reconcile's claim = %v %+v, want done with the write's outcome and its event", state, out)
+	}
+}
+
+// TestAWriteInFlightIsAwaitedWhileItsMemberIsNotSlow is the same run with
+// no slow verdict: the reconcile waits for the write and takes its
+// outcome, and nothing is left to claim.
+func TestAWriteInFlightIsAwaitedWhileItsMemberIsNotSlow(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	x := startTurnsSlowRun(ctx, t)
+	held := <-x.held
+	<-x.fastDone
+	close(x.release)
+
+	run := x.wait(t)
+	if len(run.pending) != 0 {
+		t.Fatalf("pending = %v: a member that is not slow must be waited for", run.pending)
+	}
+	if out := run.outcomes["slow"]; out.version != "slow:web" || len(out.applied) != 1 {
+		t.Errorf("outcome of slow = %+v, want its version and its write's event", out)
+	}
+	if x.s.fedObj != held {
+		t.Error("the reconcile copied the federated object although no write was detached")
+	}
+	k := memberOpKey{object: types.NamespacedName{Namespace: "ns", Name: "web"}, cluster: "slow"}
+	if state, _ := x.r.ops.claim(k, "apply/v1"); state != claimNone {
+		t.Fatalf("claim after an awaited write = %v, want none", state)
+	}
+}
