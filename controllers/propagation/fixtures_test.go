@@ -164,5 +164,6 @@ func (m directMembers) ReadyClusters() []string {
 
 // directMembers measures no write: no member is ever slow.
 func (directMembers) ObserveWrite(string, time.Duration) {}
+func (directMembers) OperationStarted(string) func()     { return func() {} }
 func (directMembers) WriteLatency(string) time.Duration  { return 0 }
 func (directMembers) SlowClusters() sets.Set[string]     { return sets.New[string]() }

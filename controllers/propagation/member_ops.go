@@ -26,6 +26,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/client-go/util/workqueue"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/kubefed/kubefed/internal/clustercache"
 )
 
 // A reconcile writes to its clusters in parallel and, as a rule, waits for
@@ -39,9 +41,12 @@ import (
 // is reconciled again and picks up its outcome.
 //
 // Whether a member is slow is the member's own property, shared by every
-// type: each write's latency goes to Members.ObserveWrite, and the verdict
-// comes from Members.SlowClusters (the clustercache keeps the mean once per
-// member connection). What is detached, and the backlog of objects waiting
+// type: each write's latency goes to Members.ObserveWrite, each operation
+// on a member is in flight there while it runs (Members.OperationStarted),
+// and the verdict comes from Members.SlowClusters (the clustercache keeps
+// the mean and the operations in flight once per member connection): a
+// member with operations stuck in flight is slow before any write to it is
+// measured. What is detached, and the backlog of objects waiting
 // for a slot, stay per type: they are this controller's work.
 
 // maxDetached bounds the detached writes running at once per member (and
@@ -275,11 +280,15 @@ func (m *memberOps) collect(k memberOpKey, op *memberOp) (memberOutcome, bool) {
 }
 
 // waitingMessage says why a cluster's outcome is not known yet; mean is
-// the cluster's mean write latency.
+// the cluster's mean write latency, 0 when no write there completed yet
+// (it was found slow by operations stuck in flight).
 func waitingMessage(cluster string, mean time.Duration, queued bool) string {
-	mean = mean.Round(time.Millisecond)
-	if queued {
-		return fmt.Sprintf("cluster %s answers slowly (%s per write on average): this object waits for one of the %d writes in flight there; its status follows when it is written", cluster, mean, maxDetached)
+	why := fmt.Sprintf("%s per write on average", mean.Round(time.Millisecond))
+	if mean == 0 {
+		why = fmt.Sprintf("no write there has completed yet, and its requests have been in flight for %s and more", clustercache.StuckAge)
 	}
-	return fmt.Sprintf("cluster %s answers slowly (%s per write on average): the write is in flight; its status follows when it completes", cluster, mean)
+	if queued {
+		return fmt.Sprintf("cluster %s answers slowly (%s): this object waits for one of the %d writes in flight there; its status follows when it is written", cluster, why, maxDetached)
+	}
+	return fmt.Sprintf("cluster %s answers slowly (%s): the write is in flight; its status follows when it completes", cluster, why)
 }

@@ -263,3 +263,13 @@ func TestPostponedWritesGetNoEvent(t *testing.T) {
 		})
 	}
 }
+
+// TestWaitingMessageOfAMemberStuckBeforeItsFirstWrite: a member found slow
+// by writes stuck in flight, before any of its writes completed, is not
+// said to take 0s per write.
+func TestWaitingMessageOfAMemberStuckBeforeItsFirstWrite(t *testing.T) {
+	want := "cluster m answers slowly (no write there has completed yet, and its requests have been in flight for 5s and more): the write is in flight; its status follows when it completes"
+	if got := waitingMessage("m", 0, false); got != want {
+		t.Errorf("waitingMessage = %q, want %q", got, want)
+	}
+}

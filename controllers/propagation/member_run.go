@@ -78,6 +78,9 @@ func (r *Reconciler) runMembers(ctx context.Context, s *scope, clusters []string
 		running[cluster] = r.ops.start(k, inputs, finished, func() memberOutcome {
 			sem <- struct{}{}
 			defer func() { <-sem }()
+			// In flight on the member from its first read to its last
+			// write: operations stuck there make it slow (see memberOps).
+			defer r.Members.OperationStarted(cluster)()
 			return child.outcome(op(ctx, child, cluster))
 		})
 	}

@@ -18,6 +18,7 @@ package propagation
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -164,5 +165,63 @@ func TestAWriteInFlightIsAwaitedWhileItsMemberIsNotSlow(t *testing.T) {
 	k := memberOpKey{object: types.NamespacedName{Namespace: "ns", Name: "web"}, cluster: "slow"}
 	if state, _ := x.r.ops.claim(k, "apply/v1"); state != claimNone {
 		t.Fatalf("claim after an awaited write = %v, want none", state)
+	}
+}
+
+// countingMembers counts the operations in flight per member.
+type countingMembers struct {
+	Members
+	mu       sync.Mutex
+	inFlight map[string]int
+}
+
+func (m *countingMembers) OperationStarted(cluster string) func() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.inFlight[cluster]++
+	return func() {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		m.inFlight[cluster]--
+	}
+}
+
+func (m *countingMembers) count(cluster string) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.inFlight[cluster]
+}
+
+// TestAMemberOperationIsInFlightUntilItEnds: a reconcile's operation on a
+// member counts as in flight there from its start to its end, reads
+// included, so that operations stuck on a member make it slow before any
+// write to it is measured.
+func TestAMemberOperationIsInFlightUntilItEnds(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	r := reconcilerFor(t, "", "ConfigMap")
+	counting := &countingMembers{Members: connectedCache(ctx, t, "stuck", "fast"), inFlight: map[string]int{}}
+	r.Members = counting
+	s := newTestScope(r.fedObject("ns", "web", nil))
+	s.ready = sets.New("stuck", "fast")
+	entered, release := make(chan struct{}), make(chan struct{})
+	done := make(chan memberRun, 1)
+	go func() {
+		done <- r.runMembers(ctx, s, []string{"stuck", "fast"}, "apply/v1", func(_ context.Context, _ *scope, cluster string) memberOutcome {
+			if cluster == "stuck" {
+				close(entered)
+				<-release
+			}
+			return memberOutcome{version: cluster}
+		})
+	}()
+	<-entered
+	if got := counting.count("stuck"); got != 1 {
+		t.Errorf("operations in flight on stuck while its operation runs: %d, want 1", got)
+	}
+	close(release)
+	<-done
+	if got, fast := counting.count("stuck"), counting.count("fast"); got != 0 || fast != 0 {
+		t.Errorf("operations in flight after the run: stuck %d, fast %d, want none", got, fast)
 	}
 }

@@ -57,6 +57,10 @@ type Members interface {
 	// ObserveWrite records how long one write to the member took: the
 	// member's mean write latency is shared by every type.
 	ObserveWrite(cluster string, d time.Duration)
+	// OperationStarted records a member operation of a reconcile (its
+	// read of the member's cache, which waits while that cache syncs, and
+	// its writes) as in flight until the function it returns is called.
+	OperationStarted(cluster string) (ended func())
 	// WriteLatency returns the member's mean write latency.
 	WriteLatency(cluster string) time.Duration
 	// SlowClusters returns the members that answer writes much more

@@ -87,11 +87,18 @@ limitations under the License.
 //
 // A member's write latency belongs to its connection, not to a controller:
 // every controller that writes to a member reports each write's duration
-// (ObserveWrite), and all of them read the same verdict (SlowClusters: a
-// member whose mean, over at least five writes, is at least 500 ms and four
-// times the fastest member's) and mean (WriteLatency). The sync controllers
-// of every type thus learn together that a member is slow, and a new
-// connection starts afresh, since its first writes also pay for connecting.
+// (ObserveWrite) and each operation while it runs (OperationStarted: for
+// the sync controllers, a reconcile's whole operation on the member, its
+// read of the member's cache included, which waits while that cache
+// syncs), and all of
+// them read the same verdict (SlowClusters: a member whose mean, over at
+// least five writes, is at least 500 ms and four times the fastest
+// member's, or that has five operations in flight for StuckAge (5 s) and
+// four times the fastest other member's mean: a member that stopped
+// answering, or whose cache cannot sync, measures nothing until its
+// operations time out) and mean (WriteLatency). The sync controllers of every
+// type thus learn together that a member is slow, and a new connection
+// starts afresh, since its first writes also pay for connecting.
 //
 // # Namespaced scope
 //

@@ -48,13 +48,63 @@ const (
 	slowMinSamples = 5
 )
 
-// writeLatency is the mean write latency of one member connection. Its
-// zero value is ready to use; it is safe for concurrent use.
+const (
+	// StuckAge is how long slowMinSamples operations on a member (see
+	// OperationStarted) must have been in flight, none of them ended, for
+	// the member to count as slow before its mean says so (and at least slowFactor times the fastest other member's
+	// mean). A member that stopped answering, or whose cache cannot sync,
+	// measures nothing until its operations end or time out; this floor is
+	// far above a loaded member's slowest write, so a member busy for a
+	// moment is not taken for slow.
+	StuckAge = 5 * time.Second
+)
+
+// writeLatency is the mean write latency of one member connection, and
+// the operations in flight there. Its zero value is ready to use; it is
+// safe for concurrent use.
 type writeLatency struct {
 	mu sync.Mutex
 	// mean is the moving average of the samples writes measured.
 	mean    time.Duration
 	samples int
+	// inFlight holds when each operation that has not ended started, by
+	// id.
+	inFlight map[uint64]time.Time
+	nextID   uint64
+}
+
+// begin records an operation that starts at now, and returns its id for
+// end.
+func (l *writeLatency) begin(now time.Time) uint64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.inFlight == nil {
+		l.inFlight = map[uint64]time.Time{}
+	}
+	l.nextID++
+	l.inFlight[l.nextID] = now
+	return l.nextID
+}
+
+// end forgets the operation begin returned id for.
+func (l *writeLatency) end(id uint64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.inFlight, id)
+}
+
+// stuck returns how many operations have been in flight at now for at
+// least age.
+func (l *writeLatency) stuck(now time.Time, age time.Duration) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, started := range l.inFlight {
+		if now.Sub(started) >= age {
+			n++
+		}
+	}
+	return n
 }
 
 // observe records one write's latency.
@@ -85,6 +135,23 @@ func (c *ClusterCache) ObserveWrite(cluster string, d time.Duration) {
 	}
 }
 
+// OperationStarted records that an operation on the member starts (for the
+// sync controllers, a reconcile's whole operation there: its read of the
+// member's cache, which waits while that cache syncs, and its writes), and
+// returns the function to call when it ended, whatever its outcome (each
+// write's latency goes to ObserveWrite as well). Meanwhile the operation
+// counts as in flight: a member with operations stuck there can count as
+// slow before any write to it is measured (see SlowClusters). It records
+// nothing when the member is not connected.
+func (c *ClusterCache) OperationStarted(cluster string) (ended func()) {
+	conn, err := c.connection(cluster)
+	if err != nil {
+		return func() {}
+	}
+	id := conn.latency.begin(time.Now())
+	return func() { conn.latency.end(id) }
+}
+
 // WriteLatency returns the member's mean write latency over its current
 // connection; 0 when no write was measured there.
 func (c *ClusterCache) WriteLatency(cluster string) time.Duration {
@@ -98,38 +165,53 @@ func (c *ClusterCache) WriteLatency(cluster string) time.Duration {
 
 // SlowClusters returns the connected members whose mean write latency, over
 // at least slowMinSamples writes, is at least slowFloor and slowFactor
-// times that of the fastest member measured. A single member, or members
-// that are all equally slow, are never slow: waiting for them holds nobody
-// else back.
+// times that of the fastest member measured; and those with slowMinSamples
+// operations in flight for at least StuckAge and slowFactor times the fastest
+// other member's mean. A single member, or members that are all equally
+// slow, are never slow: waiting for them holds nobody else back.
 func (c *ClusterCache) SlowClusters() sets.Set[string] {
-	return slowMembers(c.connections())
+	return slowMembers(c.connections(), time.Now())
 }
 
-// slowMembers is SlowClusters over the given connections.
-func slowMembers(conns []*connection) sets.Set[string] {
+// slowMembers is SlowClusters over the given connections at now.
+func slowMembers(conns []*connection, now time.Time) sets.Set[string] {
 	type measured struct {
 		mean    time.Duration
 		samples int
 	}
 	byName := map[string]measured{}
-	fastest := time.Duration(-1)
+	// fastest and second are the two lowest means, so that every member
+	// has the fastest mean of the others.
+	fastest, second := time.Duration(-1), time.Duration(-1)
 	for _, conn := range conns {
 		mean, samples := conn.latency.read()
 		if samples == 0 {
 			continue
 		}
 		byName[conn.name] = measured{mean, samples}
-		if fastest < 0 || mean < fastest {
-			fastest = mean
+		switch {
+		case fastest < 0 || mean < fastest:
+			fastest, second = mean, fastest
+		case second < 0 || mean < second:
+			second = mean
 		}
 	}
 	out := sets.New[string]()
-	if len(byName) < 2 {
-		return out
-	}
-	for name, m := range byName {
-		if m.mean >= slowFloor && m.mean >= slowFactor*fastest && m.samples >= slowMinSamples {
-			out.Insert(name)
+	for _, conn := range conns {
+		m, ok := byName[conn.name]
+		if ok && len(byName) >= 2 && m.mean >= slowFloor && m.mean >= slowFactor*fastest && m.samples >= slowMinSamples {
+			out.Insert(conn.name)
+			continue
+		}
+		others := fastest
+		if ok && m.mean == fastest {
+			others = second
+		}
+		if others < 0 {
+			continue
+		}
+		if conn.latency.stuck(now, max(StuckAge, slowFactor*others)) >= slowMinSamples {
+			out.Insert(conn.name)
 		}
 	}
 	return out
