@@ -84,12 +84,20 @@ func startTurnsSlowRun(ctx context.Context, t *testing.T) *turnsSlowRun {
 
 func (x *turnsSlowRun) wait(t *testing.T) memberRun {
 	t.Helper()
+	return receive(t, x.result, 30*time.Second, "the reconcile did not end")
+}
+
+// receive returns what ch yields within d, and fails the test with failure
+// when it yields nothing.
+func receive[T any](t *testing.T, ch <-chan T, d time.Duration, failure string) T {
+	t.Helper()
 	select {
-	case run := <-x.result:
-		return run
-	case <-time.After(30 * time.Second):
-		t.Fatal("the reconcile did not end")
-		return memberRun{}
+	case v := <-ch:
+		return v
+	case <-time.After(d):
+		t.Fatal(failure)
+		var zero T
+		return zero
 	}
 }
 
@@ -126,13 +134,9 @@ func TestAWriteInFlightIsDetachedWhenItsMemberTurnsSlow(t *testing.T) {
 	x.s.fedObj.SetLabels(map[string]string{"changed": "after-detach"})
 	close(x.release)
 
-	select {
-	case got := <-x.queue.added:
-		if got.NamespacedName != (types.NamespacedName{Namespace: "ns", Name: "web"}) {
-			t.Fatalf("enqueued %v, want ns/web", got)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the detached write did not enqueue its object when it completed")
+	got := receive(t, x.queue.added, 10*time.Second, "the detached write did not enqueue its object when it completed")
+	if got.NamespacedName != (types.NamespacedName{Namespace: "ns", Name: "web"}) {
+		t.Fatalf("enqueued %v, want ns/web", got)
 	}
 	k := memberOpKey{object: types.NamespacedName{Namespace: "ns", Name: "web"}, cluster: "slow"}
 	state, out := x.r.ops.claim(k, "apply/v1")
