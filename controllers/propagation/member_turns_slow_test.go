@@ -43,8 +43,12 @@ type turnsSlowRun struct {
 	result   chan memberRun
 }
 
-func startTurnsSlowRun(ctx context.Context, t *testing.T) *turnsSlowRun {
+// startTurnsSlowRun starts the run and returns once the write to "fast"
+// returned and the write to "slow" blocks, with the federated object that
+// write reads.
+func startTurnsSlowRun(t *testing.T) (*turnsSlowRun, *unstructured.Unstructured) {
 	t.Helper()
+	ctx := t.Context()
 	r := reconcilerFor(t, "", "ConfigMap")
 	r.Members = connectedCache(ctx, t, "slow", "fast")
 	x := &turnsSlowRun{r: r, queue: &recordingQueue{added: make(chan reconcile.Request, 10)},
@@ -79,7 +83,9 @@ func startTurnsSlowRun(ctx context.Context, t *testing.T) *turnsSlowRun {
 			return memberOutcome{version: "slow:" + s.fedObj.GetName()}
 		})
 	}()
-	return x
+	held := <-x.held
+	<-x.fastDone
+	return x, held
 }
 
 func (x *turnsSlowRun) wait(t *testing.T) memberRun {
@@ -108,11 +114,7 @@ func receive[T any](t *testing.T, ch <-chan T, d time.Duration, failure string) 
 // the federated object, and the write's outcome is taken by the next
 // reconcile.
 func TestAWriteInFlightIsDetachedWhenItsMemberTurnsSlow(t *testing.T) {
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	x := startTurnsSlowRun(ctx, t)
-	held := <-x.held
-	<-x.fastDone
+	x, held := startTurnsSlowRun(t)
 	// The writes of other objects find member "slow" slow meanwhile.
 	for range 5 {
 		x.r.dispatched("slow", "update", 2*time.Second, nil)
@@ -149,11 +151,7 @@ func TestAWriteInFlightIsDetachedWhenItsMemberTurnsSlow(t *testing.T) {
 // no slow verdict: the reconcile waits for the write and takes its
 // outcome, and nothing is left to claim.
 func TestAWriteInFlightIsAwaitedWhileItsMemberIsNotSlow(t *testing.T) {
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	x := startTurnsSlowRun(ctx, t)
-	held := <-x.held
-	<-x.fastDone
+	x, held := startTurnsSlowRun(t)
 	close(x.release)
 
 	run := x.wait(t)
