@@ -49,9 +49,11 @@ import (
 // measured. What is detached, and the backlog of objects waiting
 // for a slot, stay per type: they are this controller's work.
 
-// maxDetached bounds the detached writes running at once per member (and
-// type); further objects wait in a backlog, released as the running writes
-// complete (one per completion; all of it when none runs any more).
+// maxDetached bounds the writes started detached per member (and type);
+// further objects wait in a backlog, released as the running writes
+// complete (one per completion; all of it when none runs any more). Writes
+// detached while in flight, when their member turns slow, are not refused
+// (they already run) and count on top: at most one per worker.
 const maxDetached = 64
 
 // memberOpKey names the member operation of one object in one cluster.

@@ -19,6 +19,7 @@ package clustercache
 import (
 	"cmp"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -40,34 +41,26 @@ var stuckCases = []struct {
 	want    []string
 }{
 	{"five writes stuck past the floor, none measured", map[string]stuckCase{
-		"fast": {mean: 20 * time.Millisecond}, "stuck": {inFlight: repeat(5, 6*time.Second)}}, []string{"stuck"}},
+		"fast": {mean: 20 * time.Millisecond}, "stuck": {inFlight: slices.Repeat([]time.Duration{6 * time.Second}, 5)}}, []string{"stuck"}},
 	{"four writes stuck are not enough", map[string]stuckCase{
-		"fast": {mean: 20 * time.Millisecond}, "stuck": {inFlight: repeat(4, time.Minute)}}, nil},
+		"fast": {mean: 20 * time.Millisecond}, "stuck": {inFlight: slices.Repeat([]time.Duration{time.Minute}, 4)}}, nil},
 	{"five writes in flight under the floor", map[string]stuckCase{
-		"fast": {mean: 20 * time.Millisecond}, "stuck": {inFlight: repeat(5, StuckAge-time.Second)}}, nil},
+		"fast": {mean: 20 * time.Millisecond}, "stuck": {inFlight: slices.Repeat([]time.Duration{StuckAge - time.Second}, 5)}}, nil},
 	{"a single member is never slow", map[string]stuckCase{
-		"stuck": {mean: 20 * time.Millisecond, inFlight: repeat(5, time.Minute)}}, nil},
+		"stuck": {mean: 20 * time.Millisecond, inFlight: slices.Repeat([]time.Duration{time.Minute}, 5)}}, nil},
 	{"no other member measured", map[string]stuckCase{
-		"idle": {}, "stuck": {inFlight: repeat(5, time.Minute)}}, nil},
+		"idle": {}, "stuck": {inFlight: slices.Repeat([]time.Duration{time.Minute}, 5)}}, nil},
 	{"stuck for less than 4x the fastest other member's mean", map[string]stuckCase{
-		"other": {mean: 2 * time.Second}, "stuck": {inFlight: repeat(5, 6*time.Second)}}, nil},
+		"other": {mean: 2 * time.Second}, "stuck": {inFlight: slices.Repeat([]time.Duration{6 * time.Second}, 5)}}, nil},
 	{"stuck for more than 4x the fastest other member's mean", map[string]stuckCase{
-		"other": {mean: 2 * time.Second}, "stuck": {inFlight: repeat(5, 9*time.Second)}}, []string{"stuck"}},
+		"other": {mean: 2 * time.Second}, "stuck": {inFlight: slices.Repeat([]time.Duration{9 * time.Second}, 5)}}, []string{"stuck"}},
 	// "other" is measured over too few writes to count as slow itself.
 	{"the fastest member stuck, measured against the others (4x 2s)", map[string]stuckCase{
-		"other": {mean: 2 * time.Second, samples: 2}, "stuck": {mean: 10 * time.Millisecond, inFlight: repeat(5, 6*time.Second)}}, nil},
+		"other": {mean: 2 * time.Second, samples: 2}, "stuck": {mean: 10 * time.Millisecond, inFlight: slices.Repeat([]time.Duration{6 * time.Second}, 5)}}, nil},
 	{"the fastest member stuck for longer than 4x the others' mean", map[string]stuckCase{
-		"other": {mean: 2 * time.Second, samples: 2}, "stuck": {mean: 10 * time.Millisecond, inFlight: repeat(5, 9*time.Second)}}, []string{"stuck"}},
+		"other": {mean: 2 * time.Second, samples: 2}, "stuck": {mean: 10 * time.Millisecond, inFlight: slices.Repeat([]time.Duration{9 * time.Second}, 5)}}, []string{"stuck"}},
 	{"writes of a loaded member, in flight for a few seconds", map[string]stuckCase{
-		"a": {mean: 100 * time.Millisecond}, "b": {mean: 200 * time.Millisecond, inFlight: repeat(16, 3*time.Second)}}, nil},
-}
-
-func repeat(n int, d time.Duration) []time.Duration {
-	out := make([]time.Duration, n)
-	for i := range out {
-		out[i] = d
-	}
-	return out
+		"a": {mean: 100 * time.Millisecond}, "b": {mean: 200 * time.Millisecond, inFlight: slices.Repeat([]time.Duration{3 * time.Second}, 16)}}, nil},
 }
 
 // TestStuckWritesMakeAMemberSlow: a member whose writes stay in flight
